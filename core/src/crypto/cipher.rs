@@ -1,0 +1,290 @@
+use std::fmt;
+
+use aes::cipher::block_padding::Pkcs7;
+use aes::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
+use aes::cipher::crypto_common::InnerInit;
+use aes::Aes256;
+use aes_gcm::aead::AeadInPlace;
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use zeroize::Zeroizing;
+
+use super::variant::{CbcIv, GcmLayout, Mode};
+use super::{CryptoError, Key, Scheme, Variant};
+
+const BLOCK: usize = 16;
+const CBC_IV: usize = 16;
+const GCM_NONCE: usize = 12;
+const GCM_TAG: usize = 16;
+
+/// The expanded key schedule, computed once per cipher, with the mode that uses it.
+#[derive(Clone)]
+enum Engine {
+    /// The raw block cipher (encryption and decryption schedules).
+    Ecb(Box<Aes256>),
+    /// The raw block cipher, and where the IV comes from.
+    Cbc(Box<Aes256>, CbcIv),
+    /// The block cipher and its GHASH key, and where the tag goes.
+    Gcm(Box<Aes256Gcm>, GcmLayout),
+}
+
+/// A reusable encryptor/decryptor for one key and one [`Variant`].
+///
+/// The AES key schedule is expanded once, in the constructor; `encrypt` and `decrypt` take
+/// `&self`, so one `Cipher` can serve many threads. Key material is wiped on drop.
+#[derive(Clone)]
+pub struct Cipher {
+    variant: Variant,
+    engine: Engine,
+    /// The IV of the fixed-IV CBC variants (`cbc-keyiv` copies key bytes, so it is secret).
+    fixed_iv: Zeroizing<[u8; CBC_IV]>,
+}
+
+impl Cipher {
+    /// Makes a cipher for `key` and the default variant of `scheme`.
+    pub fn new(key: &Key, scheme: Scheme) -> Cipher {
+        Cipher::with_variant(key, scheme.variant())
+    }
+
+    /// Makes a cipher for `key` and a named variant. The key is used as given: the variant's
+    /// [`KeyDerivation`](super::KeyDerivation) applies only in [`Cipher::from_key_string`].
+    pub fn with_variant(key: &Key, variant: Variant) -> Cipher {
+        let bytes = key.as_bytes();
+        let engine = match variant.mode() {
+            Mode::Ecb => Engine::Ecb(Box::new(Aes256::new(bytes.into()))),
+            Mode::Cbc(source) => Engine::Cbc(Box::new(Aes256::new(bytes.into())), source),
+            Mode::Gcm(layout) => Engine::Gcm(Box::new(Aes256Gcm::new(bytes.into())), layout),
+        };
+        let mut fixed_iv = Zeroizing::new([0u8; CBC_IV]);
+        if variant.mode() == Mode::Cbc(CbcIv::FromKey) {
+            fixed_iv.copy_from_slice(&bytes[..CBC_IV]);
+        }
+        Cipher { variant, engine, fixed_iv }
+    }
+
+    /// Derives the key from a key string the way `variant` says, and makes the cipher.
+    ///
+    /// # Errors
+    /// As [`Key::derive_with`].
+    pub fn from_key_string(key_string: &str, variant: Variant) -> Result<Cipher, CryptoError> {
+        let key = Key::derive_with(key_string, variant.key_derivation())?;
+        Ok(Cipher::with_variant(&key, variant))
+    }
+
+    /// The variant this cipher implements.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+
+    /// Encrypts UTF-8 text and returns the ciphertext as text (base64 unless the variant says
+    /// otherwise). CBC and GCM draw a fresh IV/nonce from the OS for every call.
+    ///
+    /// # Errors
+    /// [`CryptoError::RandomSource`] if the OS random source fails (CBC and GCM only).
+    pub fn encrypt(&self, plaintext: &str) -> Result<String, CryptoError> {
+        self.encrypt_bytes(plaintext.as_bytes())
+    }
+
+    /// Encrypts bytes; otherwise as [`Cipher::encrypt`].
+    ///
+    /// # Errors
+    /// As [`Cipher::encrypt`].
+    pub fn encrypt_bytes(&self, plaintext: &[u8]) -> Result<String, CryptoError> {
+        let mut out = String::new();
+        self.encrypt_to(plaintext, &mut out)?;
+        Ok(out)
+    }
+
+    /// Encrypts bytes and appends the ciphertext text to `out`, for callers that reuse buffers.
+    ///
+    /// # Errors
+    /// As [`Cipher::encrypt`]; `out` is left as it was on error.
+    pub fn encrypt_to(&self, plaintext: &[u8], out: &mut String) -> Result<(), CryptoError> {
+        self.seal(plaintext, None, out)
+    }
+
+    /// Encrypts with a caller-chosen IV (CBC, 16 bytes) or nonce (GCM, 12 bytes).
+    ///
+    /// Dangerous: reusing an IV with CBC leaks equal prefixes, and reusing a GCM nonce with the
+    /// same key breaks both secrecy and authentication. This exists to check output against test
+    /// vectors; [`Cipher::encrypt`] is what production code calls.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidIv`] if the variant takes no IV or `iv` has the wrong length.
+    pub fn dangerous_encrypt_with_iv(&self, plaintext: &[u8], iv: &[u8]) -> Result<String, CryptoError> {
+        if self.variant.iv_len() != Some(iv.len()) {
+            return Err(CryptoError::InvalidIv {
+                variant: self.variant,
+                expected: self.variant.iv_len(),
+                actual: iv.len(),
+            });
+        }
+        let mut out = String::new();
+        self.seal(plaintext, Some(iv), &mut out)?;
+        Ok(out)
+    }
+
+    /// Decrypts ciphertext text into UTF-8 text.
+    ///
+    /// # Errors
+    /// A distinct [`CryptoError`] for each way the input can be wrong: empty, not in the
+    /// variant's text encoding, not whole blocks, too short for its IV/nonce, bad padding
+    /// (usually the wrong key), a GCM tag that does not verify, or a plaintext that is not UTF-8.
+    pub fn decrypt(&self, ciphertext: &str) -> Result<String, CryptoError> {
+        let bytes = self.decrypt_bytes(ciphertext)?;
+        String::from_utf8(bytes).map_err(|e| CryptoError::NotUtf8 {
+            valid_up_to: e.utf8_error().valid_up_to(),
+        })
+    }
+
+    /// Decrypts ciphertext text into bytes, without the UTF-8 check.
+    ///
+    /// # Errors
+    /// As [`Cipher::decrypt`], except [`CryptoError::NotUtf8`].
+    pub fn decrypt_bytes(&self, ciphertext: &str) -> Result<Vec<u8>, CryptoError> {
+        if ciphertext.is_empty() {
+            return Err(CryptoError::EmptyCiphertext);
+        }
+        let data = self.variant.text_encoding().decode(ciphertext)?;
+        self.open(data)
+    }
+
+    fn seal(&self, plaintext: &[u8], iv: Option<&[u8]>, out: &mut String) -> Result<(), CryptoError> {
+        let encoding = self.variant.text_encoding();
+        match &self.engine {
+            Engine::Ecb(aes) => {
+                let mut buf = padded_buffer(0, plaintext);
+                let sealed = ecb::Encryptor::<Aes256>::inner_init((**aes).clone())
+                    .encrypt_padded_mut::<Pkcs7>(&mut buf, plaintext.len())
+                    .map_err(|_| CryptoError::BadPadding)?;
+                encoding.encode_into(sealed, out);
+            }
+            Engine::Cbc(aes, source) => {
+                let (prefix, iv) = match (source, iv) {
+                    (CbcIv::Prefix, Some(iv)) => (CBC_IV, array(iv)),
+                    (CbcIv::Prefix, None) => (CBC_IV, random::<CBC_IV>()?),
+                    (CbcIv::FromKey | CbcIv::Zero, _) => (0, *self.fixed_iv),
+                };
+                let mut buf = padded_buffer(prefix, plaintext);
+                buf[..prefix].copy_from_slice(&iv[..prefix]);
+                cbc::Encryptor::<Aes256>::inner_iv_init((**aes).clone(), &iv.into())
+                    .encrypt_padded_mut::<Pkcs7>(&mut buf[prefix..], plaintext.len())
+                    .map_err(|_| CryptoError::BadPadding)?;
+                encoding.encode_into(&buf, out);
+            }
+            Engine::Gcm(gcm, layout) => {
+                let nonce: [u8; GCM_NONCE] = match iv {
+                    Some(iv) => array(iv),
+                    None => random()?,
+                };
+                let mut body = plaintext.to_vec();
+                let tag = gcm
+                    .encrypt_in_place_detached(Nonce::from_slice(&nonce), b"", &mut body)
+                    .map_err(|_| CryptoError::TagMismatch)?;
+                let mut sealed = Vec::with_capacity(GCM_NONCE + GCM_TAG + body.len());
+                sealed.extend_from_slice(&nonce);
+                match layout {
+                    GcmLayout::NonceCtTag => {
+                        sealed.extend_from_slice(&body);
+                        sealed.extend_from_slice(&tag);
+                    }
+                    GcmLayout::NonceTagCt => {
+                        sealed.extend_from_slice(&tag);
+                        sealed.extend_from_slice(&body);
+                    }
+                }
+                encoding.encode_into(&sealed, out);
+            }
+        }
+        Ok(())
+    }
+
+    fn open(&self, mut data: Vec<u8>) -> Result<Vec<u8>, CryptoError> {
+        let len = data.len();
+        match &self.engine {
+            Engine::Ecb(aes) => {
+                check_blocks(len, 0)?;
+                let plain = ecb::Decryptor::<Aes256>::inner_init((**aes).clone())
+                    .decrypt_padded_mut::<Pkcs7>(&mut data)
+                    .map_err(|_| CryptoError::BadPadding)?
+                    .len();
+                data.truncate(plain);
+                Ok(data)
+            }
+            Engine::Cbc(aes, source) => {
+                let prefix = if *source == CbcIv::Prefix { CBC_IV } else { 0 };
+                check_blocks(len, prefix)?;
+                let iv = if prefix == 0 { *self.fixed_iv } else { array(&data[..CBC_IV]) };
+                let plain = cbc::Decryptor::<Aes256>::inner_iv_init((**aes).clone(), &iv.into())
+                    .decrypt_padded_mut::<Pkcs7>(&mut data[prefix..])
+                    .map_err(|_| CryptoError::BadPadding)?
+                    .len();
+                data.drain(..prefix);
+                data.truncate(plain);
+                Ok(data)
+            }
+            Engine::Gcm(gcm, layout) => {
+                if len < GCM_NONCE + GCM_TAG {
+                    return Err(CryptoError::TooShort { len, min: GCM_NONCE + GCM_TAG });
+                }
+                let nonce: [u8; GCM_NONCE] = array(&data[..GCM_NONCE]);
+                let (tag, body) = match layout {
+                    GcmLayout::NonceCtTag => (len - GCM_TAG, GCM_NONCE..len - GCM_TAG),
+                    GcmLayout::NonceTagCt => (GCM_NONCE, GCM_NONCE + GCM_TAG..len),
+                };
+                let tag: [u8; GCM_TAG] = array(&data[tag..tag + GCM_TAG]);
+                let mut body = data[body].to_vec();
+                gcm.decrypt_in_place_detached(
+                    Nonce::from_slice(&nonce),
+                    b"",
+                    &mut body,
+                    Tag::from_slice(&tag),
+                )
+                .map_err(|_| CryptoError::TagMismatch)?;
+                Ok(body)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Cipher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cipher")
+            .field("variant", &self.variant)
+            .field("key", &format_args!("<redacted>"))
+            .finish()
+    }
+}
+
+/// A buffer holding `prefix` spare bytes, then `plaintext`, then room for PKCS7 padding.
+fn padded_buffer(prefix: usize, plaintext: &[u8]) -> Vec<u8> {
+    let padded = (plaintext.len() / BLOCK + 1) * BLOCK;
+    let mut buf = vec![0u8; prefix + padded];
+    buf[prefix..prefix + plaintext.len()].copy_from_slice(plaintext);
+    buf
+}
+
+/// Checks that `len` holds a `prefix`-byte IV and then one or more whole blocks.
+fn check_blocks(len: usize, prefix: usize) -> Result<(), CryptoError> {
+    let too_short = CryptoError::TooShort { len, min: prefix + BLOCK };
+    let body = len.checked_sub(prefix).ok_or(too_short.clone())?;
+    if body % BLOCK != 0 {
+        return Err(CryptoError::InvalidLength { len });
+    }
+    if body == 0 {
+        return Err(too_short);
+    }
+    Ok(())
+}
+
+/// Copies a slice whose length the caller has checked into an array.
+fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    out.copy_from_slice(&bytes[..N]);
+    out
+}
+
+fn random<const N: usize>() -> Result<[u8; N], CryptoError> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(CryptoError::random)?;
+    Ok(out)
+}

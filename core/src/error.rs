@@ -1,0 +1,163 @@
+//! The crate-wide error and the stable kinds every binding maps from.
+
+use crate::crypto::CryptoError;
+use crate::token::TokenError;
+use crate::url::UrlError;
+
+/// Any error of this crate: one variant per area, each wrapping that area's own enum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Keys, encryption and decryption.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// Building or inspecting a FaceAuth URL.
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    /// Token ids.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+impl Error {
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Crypto(e) => e.kind(),
+            Error::Url(e) => e.kind(),
+            Error::Token(e) => e.kind(),
+        }
+    }
+}
+
+/// The stable classification of every error, and the single source of the numbers the C ABI
+/// returns, the Python exception classes and the Go sentinel errors.
+///
+/// Codes fall in ranges by area (1–99 generic, 100–199 crypto, 200–299 token, 300–399 API/HTTP,
+/// 400–499 webhook) and are never renumbered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[repr(u16)]
+pub enum ErrorKind {
+    /// An argument is empty, holds a control character, or is otherwise malformed.
+    InvalidArgument = 1,
+    /// The text given to inspect is not a FaceAuth URL (no query, no `pid` or `encrypted`).
+    InvalidUrl = 10,
+    /// A URL decrypted, but not to the FaceAuth JSON payload (not an object, no `sid`).
+    InvalidPayload = 11,
+    /// Key material is empty or the wrong length.
+    InvalidKey = 100,
+    /// An encryption variant or scheme name is not known.
+    UnknownVariant = 101,
+    /// The ciphertext is empty.
+    EmptyCiphertext = 102,
+    /// The ciphertext is not valid base64 (or hex, for that variant).
+    InvalidEncoding = 103,
+    /// The ciphertext is not a whole number of AES blocks.
+    InvalidLength = 104,
+    /// The ciphertext is shorter than its IV or nonce and tag.
+    TooShort = 105,
+    /// Padding did not check out after decryption: usually the wrong key or scheme.
+    BadPadding = 106,
+    /// A GCM tag did not verify: the wrong key or scheme, or altered data.
+    TagMismatch = 107,
+    /// The decrypted data is not UTF-8.
+    NotUtf8 = 108,
+    /// An injected IV or nonce has the wrong length, or the variant takes none.
+    InvalidIv = 109,
+    /// The OS random source failed.
+    RandomSource = 110,
+    /// A token id breaks the id rule.
+    InvalidToken = 200,
+}
+
+impl ErrorKind {
+    /// The stable numeric code (the C `faceauth_status` value).
+    pub fn code(self) -> u16 {
+        self as u16
+    }
+
+    /// A stable snake_case name, as bindings and `--json` output show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::InvalidUrl => "invalid_url",
+            ErrorKind::InvalidPayload => "invalid_payload",
+            ErrorKind::InvalidKey => "invalid_key",
+            ErrorKind::UnknownVariant => "unknown_variant",
+            ErrorKind::EmptyCiphertext => "empty_ciphertext",
+            ErrorKind::InvalidEncoding => "invalid_encoding",
+            ErrorKind::InvalidLength => "invalid_length",
+            ErrorKind::TooShort => "too_short",
+            ErrorKind::BadPadding => "bad_padding",
+            ErrorKind::TagMismatch => "tag_mismatch",
+            ErrorKind::NotUtf8 => "not_utf8",
+            ErrorKind::InvalidIv => "invalid_iv",
+            ErrorKind::RandomSource => "random_source",
+            ErrorKind::InvalidToken => "invalid_token",
+        }
+    }
+}
+
+impl CryptoError {
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CryptoError::EmptyKey | CryptoError::InvalidKeyLength { .. } => ErrorKind::InvalidKey,
+            CryptoError::UnknownVariant { .. } => ErrorKind::UnknownVariant,
+            CryptoError::EmptyCiphertext => ErrorKind::EmptyCiphertext,
+            CryptoError::InvalidEncoding { .. } => ErrorKind::InvalidEncoding,
+            CryptoError::InvalidLength { .. } => ErrorKind::InvalidLength,
+            CryptoError::TooShort { .. } => ErrorKind::TooShort,
+            CryptoError::BadPadding => ErrorKind::BadPadding,
+            CryptoError::TagMismatch => ErrorKind::TagMismatch,
+            CryptoError::NotUtf8 { .. } => ErrorKind::NotUtf8,
+            CryptoError::InvalidIv { .. } => ErrorKind::InvalidIv,
+            CryptoError::RandomSource { .. } => ErrorKind::RandomSource,
+        }
+    }
+}
+
+impl TokenError {
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            TokenError::RandomSource { .. } => ErrorKind::RandomSource,
+            _ => ErrorKind::InvalidToken,
+        }
+    }
+}
+
+impl UrlError {
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            UrlError::EmptyField { .. }
+            | UrlError::ControlCharacter { .. }
+            | UrlError::InvalidBaseUrl { .. }
+            | UrlError::InvalidLang { .. } => ErrorKind::InvalidArgument,
+            UrlError::NotFaceAuthUrl { .. } => ErrorKind::InvalidUrl,
+            UrlError::InvalidPayload { .. } => ErrorKind::InvalidPayload,
+            UrlError::Token(e) => e.kind(),
+            UrlError::Crypto(e) => e.kind(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_sit_in_their_ranges() {
+        let crypto = CryptoError::BadPadding.kind();
+        assert!((100..200).contains(&crypto.code()));
+        let token = TokenError::InvalidEdge.kind();
+        assert!((200..300).contains(&token.code()));
+        let url = UrlError::EmptyField { field: "sid" }.kind();
+        assert!((1..100).contains(&url.code()));
+        // A URL error caused by a token keeps the token's kind.
+        let wrapped: Error = UrlError::Token(TokenError::InvalidEdge).into();
+        assert_eq!(wrapped.kind(), ErrorKind::InvalidToken);
+    }
+}

@@ -1,0 +1,215 @@
+use std::borrow::Cow;
+
+use super::UrlError;
+use crate::token;
+
+/// The encrypted part of one FaceAuth URL: who is re-authenticated, and against what.
+///
+/// Fields borrow where they can, so building millions of URLs from a CSV copies nothing;
+/// [`inspect`](super::inspect) returns owned `AuthParams<'static>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthParams<'a> {
+    /// `sid`: the approved ID check submission id. Required.
+    pub sid: Cow<'a, str>,
+    /// `authUserId`: your id for the user.
+    pub user_id: Option<Cow<'a, str>>,
+    /// `authCf1`: a free extra field (an email, say).
+    pub cf1: Option<Cow<'a, str>>,
+    /// `authCf2`: a free extra field.
+    pub cf2: Option<Cow<'a, str>>,
+    /// `authCf3`: a free extra field.
+    pub cf3: Option<Cow<'a, str>>,
+    /// `token`: a token id that makes the URL expire (see [`crate::token`]).
+    pub token: Option<Cow<'a, str>>,
+}
+
+impl<'a> AuthParams<'a> {
+    /// Parameters for submission `sid`, with nothing else set.
+    pub fn new(sid: impl Into<Cow<'a, str>>) -> Self {
+        AuthParams { sid: sid.into(), ..AuthParams::default() }
+    }
+
+    /// Sets `authUserId`.
+    pub fn user_id(mut self, user_id: impl Into<Cow<'a, str>>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets `authCf1`.
+    pub fn cf1(mut self, value: impl Into<Cow<'a, str>>) -> Self {
+        self.cf1 = Some(value.into());
+        self
+    }
+
+    /// Sets `authCf2`.
+    pub fn cf2(mut self, value: impl Into<Cow<'a, str>>) -> Self {
+        self.cf2 = Some(value.into());
+        self
+    }
+
+    /// Sets `authCf3`.
+    pub fn cf3(mut self, value: impl Into<Cow<'a, str>>) -> Self {
+        self.cf3 = Some(value.into());
+        self
+    }
+
+    /// Sets `token`.
+    pub fn token(mut self, token: impl Into<Cow<'a, str>>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The fields in payload order, by their payload key; `sid` first and always present.
+    pub(crate) fn fields(&self) -> [(&'static str, Option<&str>); 6] {
+        [
+            ("sid", Some(&*self.sid)),
+            ("authUserId", self.user_id.as_deref()),
+            ("authCf1", self.cf1.as_deref()),
+            ("authCf2", self.cf2.as_deref()),
+            ("authCf3", self.cf3.as_deref()),
+            ("token", self.token.as_deref()),
+        ]
+    }
+
+    /// Checks every field: `sid` present and non-empty, no control characters, a valid token.
+    ///
+    /// # Errors
+    /// The first problem found, as a [`UrlError`].
+    pub fn validate(&self) -> Result<(), UrlError> {
+        for (field, value) in self.fields() {
+            if let Some(value) = value {
+                check_text(field, value)?;
+            }
+        }
+        if let Some(token) = &self.token {
+            token::validate(token)?;
+        }
+        Ok(())
+    }
+
+    /// Appends the compact JSON payload, keys in the spec's order, to `out`.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (key, value) in self.fields() {
+            let Some(value) = value else { continue };
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":");
+            write_json_string(value, out);
+        }
+        out.push(b'}');
+    }
+}
+
+/// Checks that a field is non-empty and free of control characters.
+pub(crate) fn check_text(field: &'static str, value: &str) -> Result<(), UrlError> {
+    if value.is_empty() {
+        return Err(UrlError::EmptyField { field });
+    }
+    // Control characters are all below U+00A0, so most text never leaves this fast byte check.
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b) || b >= 0xa0 && b != 0xc2) {
+        return Ok(());
+    }
+    match value.chars().position(char::is_control) {
+        Some(position) => Err(UrlError::ControlCharacter { field, position }),
+        None => Ok(()),
+    }
+}
+
+/// Writes `value` as a JSON string, escaping as `serde_json` does (non-ASCII stays UTF-8).
+fn write_json_string(value: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => &[],
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0x0f)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json(params: &AuthParams<'_>) -> String {
+        let mut out = Vec::new();
+        params.write_json(&mut out);
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn payload_keys_follow_the_spec_order() {
+        let params = AuthParams::new("abc123xyz").token("tok_abc12345").user_id("user-1");
+        assert_eq!(json(&params), r#"{"sid":"abc123xyz","authUserId":"user-1","token":"tok_abc12345"}"#);
+        let all = AuthParams::new("s").user_id("u").cf1("1").cf2("2").cf3("3").token("tok_12345678");
+        assert_eq!(
+            json(&all),
+            r#"{"sid":"s","authUserId":"u","authCf1":"1","authCf2":"2","authCf3":"3","token":"tok_12345678"}"#
+        );
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        assert_eq!(AuthParams::new("").validate(), Err(UrlError::EmptyField { field: "sid" }));
+        assert_eq!(
+            AuthParams::new("s").cf2("a\u{85}b").validate(),
+            Err(UrlError::ControlCharacter { field: "authCf2", position: 1 })
+        );
+        assert_eq!(
+            AuthParams::new("s").user_id("x\ty").validate(),
+            Err(UrlError::ControlCharacter { field: "authUserId", position: 1 })
+        );
+        assert_eq!(AuthParams::new("s").user_id("").validate(), Err(UrlError::EmptyField { field: "authUserId" }));
+        assert!(matches!(AuthParams::new("s").token("bad token").validate(), Err(UrlError::Token(_))));
+        assert_eq!(AuthParams::new("s").cf1("ü ¡ 한 🔑 \u{a0}").validate(), Ok(()));
+    }
+
+    proptest! {
+        #[test]
+        fn payload_json_matches_serde_json(sid in "\\PC*", user in proptest::option::of(".*"), cf in "[\\x00-\\x7f]*") {
+            let params = AuthParams { sid: sid.clone().into(), user_id: user.clone().map(Into::into), cf3: Some(cf.clone().into()), ..AuthParams::default() };
+            let quote = |s: &str| serde_json::to_string(s).expect("serializes");
+            let expected = match &user {
+                Some(user) => format!(r#"{{"sid":{},"authUserId":{},"authCf3":{}}}"#, quote(&sid), quote(user), quote(&cf)),
+                None => format!(r#"{{"sid":{},"authCf3":{}}}"#, quote(&sid), quote(&cf)),
+            };
+            prop_assert_eq!(json(&params), expected);
+        }
+
+        #[test]
+        fn control_check_agrees_with_char_is_control(text in ".+") {
+            let expected = text.chars().position(char::is_control);
+            let got = match check_text("sid", &text) {
+                Ok(()) => None,
+                Err(UrlError::ControlCharacter { position, .. }) => Some(position),
+                Err(other) => return Err(TestCaseError::fail(format!("{other}"))),
+            };
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
