@@ -1,0 +1,167 @@
+//! FaceAuth URLs: built, percent-encoded, validated, and read back.
+
+use faceauth::crypto::{Cipher, CryptoError, Key, Scheme, Variant};
+use faceauth::url::{inspect, AuthParams, UrlBuilder, UrlError};
+use faceauth::ErrorKind;
+use proptest::prelude::*;
+
+const KEY: &str = "0123456789abcdefghijABCDEFGHIJ0123456789";
+
+fn builder(scheme: Scheme) -> UrlBuilder {
+    UrlBuilder::new("pid-1", &Key::derive(KEY).expect("key"), scheme).expect("builder")
+}
+
+#[test]
+fn the_spec_reference_url() {
+    let params = AuthParams::new("abc123xyz").user_id("user-1").token("tok_abc12345");
+    let url = builder(Scheme::Ecb).build(&params).expect("builds");
+    assert_eq!(
+        url,
+        "https://form.argosidentity.com/face-auth?pid=pid-1&encrypted=\
+         Xvg7uxPli%2FO9VuUW0jaEfCW8iRefWOY6DTH9eqQuWVdcOAJuFcKlHSxqds6WHAJCXtdicWVYGEnRpaFqAcrvXNLZYkpCg04dO4YFimGWuF8%3D"
+    );
+}
+
+#[test]
+fn only_pid_encrypted_and_lang_travel_in_clear() {
+    let params = AuthParams::new("sub_secret").user_id("user-secret").cf1("mail@example.com").token("tok_12345678");
+    for scheme in Scheme::ALL {
+        let links = builder(scheme).lang("ko").expect("lang");
+        let url = links.build(&params).expect("builds");
+        let query = url.split_once('?').expect("query").1;
+        let names: Vec<&str> = query.split('&').map(|p| p.split('=').next().unwrap_or("")).collect();
+        assert_eq!(names, ["pid", "encrypted", "lang"], "{url}");
+        for secret in ["sub_secret", "user-secret", "mail", "tok_"] {
+            assert!(!url.contains(secret), "{secret} leaked into {url}");
+        }
+        // Percent-encoded base64 leaves only unreserved characters and %XX.
+        assert!(query.bytes().all(|b| b.is_ascii_alphanumeric() || b"%&=-._~".contains(&b)), "{url}");
+
+        let back = inspect(&url, links.cipher()).expect("inspects");
+        assert_eq!(back.params, params);
+        assert_eq!((back.pid.as_str(), back.lang.as_deref()), ("pid-1", Some("ko")));
+        assert_eq!(back.base_url, "https://form.argosidentity.com");
+        assert!(back.extra.is_empty());
+    }
+}
+
+#[test]
+fn base_url_and_pid_are_validated_and_encoded() {
+    let key = Key::derive(KEY).expect("key");
+    let links = UrlBuilder::new("p 1&x", &key, Scheme::Ecb)
+        .and_then(|b| b.base_url("http://127.0.0.1:8080/argos/"))
+        .expect("builder");
+    let url = links.build(&AuthParams::new("s")).expect("builds");
+    assert!(url.starts_with("http://127.0.0.1:8080/argos/face-auth?pid=p%201%26x&encrypted="), "{url}");
+    let back = inspect(&url, links.cipher()).expect("inspects");
+    assert_eq!((back.pid.as_str(), back.base_url.as_str()), ("p 1&x", "http://127.0.0.1:8080/argos"));
+
+    for bad in ["ftp://x", "form.argosidentity.com", "https://", "https:///path", "https://a b", "https://a?x=1", "https://a#f"] {
+        let err = builder(Scheme::Ecb).base_url(bad).expect_err(bad);
+        assert!(matches!(err, UrlError::InvalidBaseUrl { .. }), "{bad}: {err}");
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    }
+    assert_eq!(UrlBuilder::new("", &key, Scheme::Ecb).err(), Some(UrlError::EmptyField { field: "pid" }));
+    assert_eq!(
+        UrlBuilder::new("p\n", &key, Scheme::Ecb).err(),
+        Some(UrlError::ControlCharacter { field: "pid", position: 1 })
+    );
+    for bad in ["", "k o", "ko&x=1", &"a".repeat(36)] {
+        assert_eq!(builder(Scheme::Ecb).lang(bad).err(), Some(UrlError::InvalidLang), "{bad:?}");
+    }
+}
+
+#[test]
+fn bad_parameters_build_nothing() {
+    let links = builder(Scheme::Ecb);
+    let mut out = String::from("kept");
+    let cases = [
+        (AuthParams::new(""), ErrorKind::InvalidArgument),
+        (AuthParams::new("s").cf3("line\nbreak"), ErrorKind::InvalidArgument),
+        (AuthParams::new("s").token("short"), ErrorKind::InvalidToken),
+        (AuthParams::new("s").token("-starts-with-dash"), ErrorKind::InvalidToken),
+    ];
+    for (params, kind) in cases {
+        let err = links.build_to(&params, &mut out).expect_err("rejected");
+        assert_eq!(err.kind(), kind, "{err}");
+        assert_eq!(out, "kept");
+    }
+}
+
+#[test]
+fn inspect_reports_what_is_wrong() {
+    let links = builder(Scheme::Ecb);
+    let url = links.build(&AuthParams::new("s")).expect("builds");
+    let cipher = links.cipher();
+    let not_url = |r: Result<_, UrlError>| matches!(r, Err(UrlError::NotFaceAuthUrl { .. }));
+
+    assert!(not_url(inspect("https://form.argosidentity.com/face-auth?pid=p", cipher)));
+    assert!(not_url(inspect("https://form.argosidentity.com/face-auth?encrypted=abc", cipher)));
+    assert!(not_url(inspect("https://x/face-auth?pid=p&encrypted=%FF%FE", cipher)));
+    assert!(not_url(inspect("", cipher)));
+
+    // The same URL under another key or scheme fails as decryption, not as a URL problem.
+    let other = Cipher::new(&Key::derive("another key").expect("key"), Scheme::Ecb);
+    assert_eq!(inspect(&url, &other).err(), Some(UrlError::Crypto(CryptoError::BadPadding)));
+    let gcm = Cipher::new(&Key::derive(KEY).expect("key"), Scheme::Gcm);
+    assert!(matches!(inspect(&url, &gcm), Err(UrlError::Crypto(_))));
+
+    // Decrypts, but not to a FaceAuth payload.
+    for payload in ["[1,2]", "not json", r#"{"authUserId":"u"}"#, r#"{"sid":5}"#] {
+        let sealed = cipher.encrypt(payload).expect("encrypts");
+        let url = format!("https://x/face-auth?pid=p&encrypted={}", sealed.replace('+', "%2B"));
+        let err = inspect(&url, cipher).expect_err(payload);
+        assert_eq!(err.kind(), ErrorKind::InvalidPayload, "{payload}: {err}");
+    }
+}
+
+#[test]
+fn inspect_is_lenient_where_it_is_safe() {
+    let cipher = Cipher::new(&Key::derive(KEY).expect("key"), Scheme::Ecb);
+    let sealed = cipher.encrypt(r#"{"sid":"s1","extraKey":true,"authCf2":null}"#).expect("encrypts");
+    assert!(sealed.contains('+'), "pick a payload whose base64 has a '+': {sealed}");
+    // Unencoded '+', or '+' turned into a space, a bare query string, a fragment, reordered params.
+    for url in [
+        format!("https://x/face-auth?encrypted={sealed}&pid=p#frag"),
+        format!("pid=p&encrypted={}", sealed.replace('+', " ")),
+        format!("https://x/face-auth?pid=p&pid=ignored&other=1&encrypted={}", sealed.replace('/', "%2f")),
+    ] {
+        let back = inspect(&url, &cipher).expect(&url);
+        assert_eq!(back.pid, "p");
+        assert_eq!(back.params, AuthParams::new("s1"));
+        assert_eq!(back.extra.get("extraKey"), Some(&serde_json::Value::Bool(true)));
+    }
+}
+
+#[test]
+fn every_variant_builds_urls_that_inspect_back() {
+    let params = AuthParams::new("sub-1").user_id("ü-1").cf1("a&b=c d+e/f").token("tok_abcdefgh");
+    for variant in Variant::ALL {
+        let cipher = Cipher::from_key_string(KEY, variant).expect("key");
+        let links = UrlBuilder::with_cipher("pid", cipher).expect("builder");
+        let url = links.build(&params).expect("builds");
+        assert_eq!(inspect(&url, links.cipher()).expect("inspects").params, params, "{variant}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_valid_params_round_trip(
+        sid in "[^\\p{Cc}]{1,40}",
+        user in proptest::option::of("[^\\p{Cc}]{1,40}"),
+        cf1 in proptest::option::of("[^\\p{Cc}]{1,40}"),
+        token in proptest::option::of("[A-Za-z0-9][A-Za-z0-9._-]{6,62}[A-Za-z0-9]"),
+    ) {
+        let params = AuthParams { sid: sid.into(), user_id: user.map(Into::into), cf1: cf1.map(Into::into), token: token.map(Into::into), ..AuthParams::default() };
+        let links = builder(Scheme::Ecb);
+        let url = links.build(&params).expect("valid params build");
+        prop_assert_eq!(inspect(&url, links.cipher()).expect("inspects").params, params);
+    }
+
+    #[test]
+    fn inspect_never_panics(text in ".{0,200}") {
+        let links = builder(Scheme::Gcm);
+        let _ = inspect(&text, links.cipher());
+        let _ = inspect(&format!("https://x/face-auth?pid=p&encrypted={text}"), links.cipher());
+    }
+}
