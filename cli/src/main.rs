@@ -1,1 +1,60 @@
-fn main() {}
+//! `faceauth`: FaceAuth URLs, encryption, diagnosis and token ids from the shell.
+
+mod batch;
+mod crypto_cmd;
+mod key;
+mod token_cmd;
+mod url_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for a failed command (usage errors exit 2, from clap).
+const EXIT_FAILURE: u8 = 1;
+
+#[derive(Parser)]
+#[command(name = "faceauth", version, about = "Argos Identity FaceAuth: links, encryption and token ids")]
+#[command(after_help = "The API key comes from --api-key, --api-key-file or FACEAUTH_API_KEY; it is never printed.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the FaceAuth URL for one user.
+    Url(url_cmd::UrlArgs),
+    /// Print the decrypted parameters of a FaceAuth URL as JSON.
+    Inspect(url_cmd::InspectArgs),
+    /// Encrypt plaintext (an argument, or stdin) and print the ciphertext.
+    Encrypt(crypto_cmd::EncryptArgs),
+    /// Decrypt ciphertext (an argument, or stdin) and print the plaintext.
+    Decrypt(crypto_cmd::DecryptArgs),
+    /// Try every known encryption variant on a ciphertext and report which one decrypts it.
+    Diagnose(crypto_cmd::DiagnoseArgs),
+    /// Token ids: make new ones, or check one against the id rule.
+    Token(token_cmd::TokenArgs),
+    /// Build a FaceAuth URL for every row of a CSV file, streaming.
+    Batch(batch::BatchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Url(args) => url_cmd::url(args),
+        Command::Inspect(args) => url_cmd::inspect(args),
+        Command::Encrypt(args) => crypto_cmd::encrypt(args),
+        Command::Decrypt(args) => crypto_cmd::decrypt(args),
+        Command::Diagnose(args) => crypto_cmd::diagnose(args),
+        Command::Token(args) => token_cmd::token(args),
+        Command::Batch(args) => batch::batch(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("faceauth: error: {err:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}

@@ -41,7 +41,7 @@ pub enum CryptoError {
         len: usize,
     },
     /// The decoded data is shorter than the IV or nonce (plus tag) the variant needs.
-    #[error("the ciphertext is {len} bytes, shorter than the {min} bytes of IV/nonce and tag it must carry")]
+    #[error("the ciphertext is {len} bytes, too short for this variant (at least {min})")]
     TooShort {
         /// Decoded length in bytes.
         len: usize,

@@ -1,0 +1,278 @@
+//! `faceauth batch`: one FaceAuth URL per CSV row, streamed in constant memory.
+
+use std::fs::File;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
+use faceauth::token::TokenGenerator;
+use faceauth::url::AuthParams;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::url_cmd::LinkArgs;
+
+/// Exit code when the batch ran to the end but some rows failed.
+const EXIT_SOME_ROWS_FAILED: u8 = 3;
+/// Read and write buffer size.
+const BUFFER: usize = 1 << 16;
+/// Rows between progress updates.
+const PROGRESS_EVERY: u64 = 16_384;
+
+#[derive(Args)]
+pub struct BatchArgs {
+    #[command(flatten)]
+    link: LinkArgs,
+    /// Input CSV with a header line naming its columns: sid, and any of user_id, cf1, cf2, cf3,
+    /// token. Other columns are copied through. `-` reads stdin.
+    #[arg(long, value_name = "PATH")]
+    input: PathBuf,
+    /// Output CSV: the input columns, then `url` (and `token` when minting). `-` writes stdout.
+    #[arg(long, value_name = "PATH")]
+    output: PathBuf,
+    /// Mint a fresh token id for every row without one.
+    #[arg(long)]
+    new_tokens: bool,
+}
+
+/// The payload fields a CSV column can hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Sid,
+    UserId,
+    Cf1,
+    Cf2,
+    Cf3,
+    Token,
+}
+
+impl Field {
+    const ALL: [Field; 6] = [Field::Sid, Field::UserId, Field::Cf1, Field::Cf2, Field::Cf3, Field::Token];
+
+    /// Recognises a header name, ignoring case, `_` and `-` (`user_id`, `authUserId`, …).
+    fn from_header(name: &[u8]) -> Option<Field> {
+        let name: String = String::from_utf8_lossy(name)
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        Some(match name.as_str() {
+            "sid" | "submissionid" => Field::Sid,
+            "userid" | "authuserid" => Field::UserId,
+            "cf1" | "authcf1" => Field::Cf1,
+            "cf2" | "authcf2" => Field::Cf2,
+            "cf3" | "authcf3" => Field::Cf3,
+            "token" | "tokenid" => Field::Token,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Field::Sid => "sid",
+            Field::UserId => "user_id",
+            Field::Cf1 => "cf1",
+            Field::Cf2 => "cf2",
+            Field::Cf3 => "cf3",
+            Field::Token => "token",
+        }
+    }
+}
+
+/// Where each field sits in the input, by column index.
+struct Columns {
+    index: [Option<usize>; 6],
+    width: usize,
+}
+
+impl Columns {
+    fn from_header(header: &ByteRecord) -> anyhow::Result<Columns> {
+        let mut index = [None; 6];
+        for (i, name) in header.iter().enumerate() {
+            if let Some(field) = Field::from_header(name) {
+                let slot = &mut index[field as usize];
+                if slot.is_some() {
+                    bail!("the header names the {} column twice", field.name());
+                }
+                *slot = Some(i);
+            }
+        }
+        if index[Field::Sid as usize].is_none() {
+            bail!("the header line has no sid column (expected: sid[,user_id,cf1,cf2,cf3,token])");
+        }
+        Ok(Columns { index, width: header.len() })
+    }
+
+    fn of(&self, field: Field) -> Option<usize> {
+        self.index[field as usize]
+    }
+
+    /// A field of `record` as text; `None` when the column is absent or the cell empty.
+    fn get<'r>(&self, record: &'r ByteRecord, field: Field) -> Result<Option<&'r str>, String> {
+        let Some(bytes) = self.of(field).and_then(|i| record.get(i)) else { return Ok(None) };
+        match std::str::from_utf8(bytes) {
+            Ok("") => Ok(None),
+            Ok(text) => Ok(Some(text)),
+            Err(_) => Err(format!("the {} column is not UTF-8", field.name())),
+        }
+    }
+}
+
+/// Counts for the closing summary.
+#[derive(Default)]
+struct Tally {
+    rows: u64,
+    failed: u64,
+}
+
+pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
+    let builder = args.link.builder()?;
+    let (input, input_len) = open_input(&args.input)?;
+    let mut reader = ReaderBuilder::new()
+        .flexible(true)
+        .buffer_capacity(BUFFER)
+        .from_reader(input);
+    let header = reader.byte_headers().context("cannot read the header line")?.clone();
+    if header.is_empty() {
+        bail!("the input is empty: expected a header line");
+    }
+    let columns = Columns::from_header(&header)?;
+    let append_token = args.new_tokens && columns.of(Field::Token).is_none();
+
+    let mut writer = WriterBuilder::new()
+        .flexible(true)
+        .buffer_capacity(BUFFER)
+        .from_writer(open_output(&args.output)?);
+    let mut out_header = header.clone();
+    out_header.push_field(b"url");
+    if append_token {
+        out_header.push_field(b"token");
+    }
+    writer.write_byte_record(&out_header)?;
+
+    let progress = progress_bar(input_len);
+    let report = |line: u64, message: &str| {
+        let text = format!("faceauth: line {line}: {message}");
+        match &progress {
+            Some(bar) => bar.suspend(|| eprintln!("{text}")),
+            None => eprintln!("{text}"),
+        }
+    };
+
+    let started = Instant::now();
+    let mut generator = TokenGenerator::new();
+    let (mut record, mut out) = (ByteRecord::new(), ByteRecord::new());
+    let (mut url, mut minted) = (String::with_capacity(512), String::with_capacity(40));
+    let mut tally = Tally::default();
+    loop {
+        let line = reader.position().line();
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(err) if err.is_io_error() => return Err(err).context("cannot read the input"),
+            Err(err) => {
+                tally.rows += 1;
+                tally.failed += 1;
+                report(line, &err.to_string());
+                continue;
+            }
+        }
+        tally.rows += 1;
+        let line = record.position().map_or(line, |p| p.line());
+        if tally.rows % PROGRESS_EVERY == 0 {
+            if let (Some(bar), Some(pos)) = (&progress, record.position()) {
+                bar.set_position(pos.byte());
+            }
+        }
+
+        minted.clear();
+        let built = row_params(&columns, &record).and_then(|mut params| {
+            if args.new_tokens && params.token.is_none() {
+                generator.next_into(&mut minted).map_err(|e| e.to_string())?;
+                params.token = Some(minted.as_str().into());
+            }
+            url.clear();
+            builder.build_to(&params, &mut url).map_err(|e| e.to_string())
+        });
+        if let Err(message) = built {
+            tally.failed += 1;
+            report(line, &message);
+            continue;
+        }
+
+        out.clear();
+        let token_column = columns.of(Field::Token);
+        for i in 0..columns.width.max(record.len()) {
+            let cell = record.get(i).unwrap_or_default();
+            let minted_here = Some(i) == token_column && !minted.is_empty();
+            out.push_field(if minted_here { minted.as_bytes() } else { cell });
+        }
+        out.push_field(url.as_bytes());
+        if append_token {
+            out.push_field(minted.as_bytes());
+        }
+        writer.write_byte_record(&out).context("cannot write the output")?;
+    }
+    writer.flush().context("cannot write the output")?;
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+
+    let seconds = started.elapsed().as_secs_f64();
+    let written = tally.rows - tally.failed;
+    eprintln!(
+        "faceauth: {} rows, {written} URLs written, {} failed ({seconds:.2}s, {:.0} rows/s)",
+        tally.rows,
+        tally.failed,
+        tally.rows as f64 / seconds.max(1e-9)
+    );
+    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_SOME_ROWS_FAILED) })
+}
+
+/// The payload fields of one row.
+fn row_params<'r>(columns: &Columns, record: &'r ByteRecord) -> Result<AuthParams<'r>, String> {
+    let mut values = [None; 6];
+    for field in Field::ALL {
+        values[field as usize] = columns.get(record, field)?;
+    }
+    let [sid, user_id, cf1, cf2, cf3, token] = values.map(|v| v.map(Into::into));
+    Ok(AuthParams { sid: sid.unwrap_or_default(), user_id, cf1, cf2, cf3, token })
+}
+
+/// The input stream and, for a regular file, its length (for the progress bar).
+fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read>, Option<u64>)> {
+    if path == Path::new("-") {
+        return Ok((Box::new(std::io::stdin().lock()), None));
+    }
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let len = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    Ok((Box::new(file), len))
+}
+
+fn open_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(std::io::stdout().lock()));
+    }
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(Box::new(file))
+}
+
+/// A progress bar on stderr, only when stderr is a terminal.
+fn progress_bar(input_len: Option<u64>) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match input_len {
+        Some(len) => ProgressBar::new(len).with_style(
+            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {elapsed} (eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner(),
+    };
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}

@@ -1,0 +1,147 @@
+//! `faceauth encrypt`, `decrypt` and `diagnose`.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use faceauth::crypto::Outcome;
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::key::KeyArgs;
+
+#[derive(Args)]
+pub struct EncryptArgs {
+    /// The plaintext; read from stdin when absent.
+    text: Option<String>,
+    /// Keep stdin exactly as read; by default one trailing newline is dropped.
+    #[arg(long)]
+    raw: bool,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+pub fn encrypt(args: EncryptArgs) -> anyhow::Result<ExitCode> {
+    let cipher = args.key.cipher()?;
+    let text = match args.text {
+        Some(text) => text,
+        None => {
+            let stdin = read_stdin()?;
+            if args.raw { stdin } else { drop_one_newline(stdin) }
+        }
+    };
+    println!("{}", cipher.encrypt(&text)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct DecryptArgs {
+    /// The ciphertext; read from stdin when absent. Copied from a URL (%2B…) is fine.
+    ciphertext: Option<String>,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+pub fn decrypt(args: DecryptArgs) -> anyhow::Result<ExitCode> {
+    let cipher = args.key.cipher()?;
+    let input = ciphertext_arg(args.ciphertext)?;
+    let plain = Zeroizing::new(cipher.decrypt(&input).context("cannot decrypt")?);
+    let mut out = std::io::stdout().lock();
+    out.write_all(plain.as_bytes())?;
+    out.write_all(b"\n")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct DiagnoseArgs {
+    /// A ciphertext made by Argos's Encryption Tool (or read from stdin when absent).
+    ciphertext: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+/// Exit code of `diagnose` when no variant decrypts the input.
+const EXIT_NO_MATCH: u8 = 4;
+
+pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
+    let key = args.key.key_string()?;
+    let input = ciphertext_arg(args.ciphertext)?;
+    let report = faceauth::crypto::diagnose(&input, &key);
+    let best = report.best();
+    if args.json {
+        let variants: Vec<_> = report
+            .results
+            .iter()
+            .map(|(variant, outcome)| match outcome {
+                Outcome::Decrypted { plaintext, is_json, authenticated } => json!({
+                    "variant": variant.id(), "ok": true, "plaintext": plaintext,
+                    "json": is_json, "authenticated": authenticated,
+                }),
+                Outcome::Failed(err) => json!({
+                    "variant": variant.id(), "ok": false,
+                    "error": err.kind().name(), "message": err.to_string(),
+                }),
+            })
+            .collect();
+        let best = best.map(|v| v.id());
+        let report = json!({ "best": best, "percent_decoded": report.percent_decoded, "variants": variants });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for (variant, outcome) in &report.results {
+            let line = match outcome {
+                Outcome::Decrypted { plaintext, is_json, authenticated } => {
+                    let what = match (authenticated, is_json) {
+                        (true, _) => "tag verified",
+                        (false, true) => "JSON",
+                        (false, false) => "text, not JSON",
+                    };
+                    format!("ok    {what}: {plaintext}")
+                }
+                Outcome::Failed(err) => format!("no    {err}"),
+            };
+            println!("{:<20} {line}", variant.id());
+        }
+        match best {
+            Some(variant) if variant.is_default() => println!("\nbest match: {variant} (a default; use --scheme {})", variant.scheme()),
+            Some(variant) => println!("\nbest match: {variant} (not a default; use --scheme {variant})"),
+            None => println!("\nno variant decrypts this with this key: check the key, and that the text is whole"),
+        }
+    }
+    Ok(if best.is_some() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NO_MATCH) })
+}
+
+/// The ciphertext from the argument or stdin, trimmed, percent-decoded if copied from a URL.
+fn ciphertext_arg(arg: Option<String>) -> anyhow::Result<String> {
+    let text = match arg {
+        Some(text) => text,
+        None => read_stdin()?,
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        bail!("no ciphertext given (pass it as an argument or on stdin)");
+    }
+    if text.contains('%') {
+        return Ok(percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned());
+    }
+    Ok(text.to_owned())
+}
+
+fn read_stdin() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).context("cannot read stdin as UTF-8 text")?;
+    Ok(text)
+}
+
+fn drop_one_newline(mut text: String) -> String {
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    text
+}

@@ -1,0 +1,60 @@
+//! `faceauth token new` and `faceauth token check`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use faceauth::token::TokenGenerator;
+
+#[derive(Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    command: TokenCommand,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print fresh token ids (128 random bits each), one per line.
+    New {
+        /// How many ids to print.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        count: u64,
+    },
+    /// Check token ids against the id rule; exit non-zero if any breaks it.
+    Check {
+        /// The ids to check.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+}
+
+pub fn token(args: TokenArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        TokenCommand::New { count } => {
+            let mut generator = TokenGenerator::new();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut line = String::with_capacity(40);
+            for _ in 0..count {
+                line.clear();
+                generator.next_into(&mut line)?;
+                line.push('\n');
+                out.write_all(line.as_bytes())?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::Check { ids } => {
+            let mut all_ok = true;
+            for id in &ids {
+                match faceauth::token::validate(id) {
+                    Ok(()) => println!("ok      {id}"),
+                    Err(err) => {
+                        all_ok = false;
+                        println!("invalid {id:?}: {err}");
+                    }
+                }
+            }
+            Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(crate::EXIT_FAILURE) })
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `faceauth url` and `faceauth inspect`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use faceauth::url::{AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
+use serde_json::{json, Map, Value};
+
+use crate::key::KeyArgs;
+
+/// The project-level options shared by `url` and `batch`.
+#[derive(Args)]
+pub struct LinkArgs {
+    /// The FaceAuth project id.
+    #[arg(long)]
+    pid: String,
+    /// The hosted page's language (`ko`, `en`, …), added in clear as `lang=`.
+    #[arg(long)]
+    lang: Option<String>,
+    /// Where the hosted FaceAuth page lives.
+    #[arg(long, default_value = DEFAULT_BASE_URL, value_name = "URL")]
+    base_url: String,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+impl LinkArgs {
+    /// The URL builder these options describe.
+    pub fn builder(&self) -> anyhow::Result<UrlBuilder> {
+        let mut builder = UrlBuilder::with_cipher(&self.pid, self.key.cipher()?)?.base_url(&self.base_url)?;
+        if let Some(lang) = &self.lang {
+            builder = builder.lang(lang)?;
+        }
+        Ok(builder)
+    }
+}
+
+#[derive(Args)]
+pub struct UrlArgs {
+    #[command(flatten)]
+    link: LinkArgs,
+    /// The approved ID check submission id.
+    #[arg(long)]
+    sid: String,
+    /// Your id for the user (authUserId).
+    #[arg(long)]
+    user_id: Option<String>,
+    /// Free extra field authCf1.
+    #[arg(long)]
+    cf1: Option<String>,
+    /// Free extra field authCf2.
+    #[arg(long)]
+    cf2: Option<String>,
+    /// Free extra field authCf3.
+    #[arg(long)]
+    cf3: Option<String>,
+    /// A token id that makes the link expire.
+    #[arg(long, conflicts_with = "new_token")]
+    token: Option<String>,
+    /// Mint a fresh token id for this link.
+    #[arg(long)]
+    new_token: bool,
+    /// Print {"url": …, "token": …} instead of the bare URL.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn url(args: UrlArgs) -> anyhow::Result<ExitCode> {
+    let builder = args.link.builder()?;
+    let token = match (args.token, args.new_token) {
+        (Some(token), _) => Some(token),
+        (None, true) => Some(faceauth::token::generate()?),
+        (None, false) => None,
+    };
+    let params = AuthParams {
+        sid: args.sid.into(),
+        user_id: args.user_id.map(Into::into),
+        cf1: args.cf1.map(Into::into),
+        cf2: args.cf2.map(Into::into),
+        cf3: args.cf3.map(Into::into),
+        token: token.clone().map(Into::into),
+    };
+    let url = builder.build(&params)?;
+    if args.json {
+        println!("{}", json!({ "url": url, "token": token }));
+    } else {
+        println!("{url}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The FaceAuth URL (or its query string).
+    url: String,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+pub fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    let cipher = args.key.cipher()?;
+    let found = faceauth::url::inspect(&args.url, &cipher).context("cannot inspect the URL")?;
+    println!("{}", serde_json::to_string_pretty(&inspection_json(&found, cipher.variant().id()))?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON form of an inspection: clear parts, then the payload with its keys in spec order.
+fn inspection_json(found: &Inspection, variant: &str) -> Value {
+    let p = &found.params;
+    let mut params = Map::new();
+    let fields = [
+        ("sid", Some(&p.sid)),
+        ("authUserId", p.user_id.as_ref()),
+        ("authCf1", p.cf1.as_ref()),
+        ("authCf2", p.cf2.as_ref()),
+        ("authCf3", p.cf3.as_ref()),
+        ("token", p.token.as_ref()),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value {
+            params.insert(key.to_owned(), Value::String(value.to_string()));
+        }
+    }
+    params.extend(found.extra.clone());
+    json!({
+        "base_url": found.base_url,
+        "pid": found.pid,
+        "lang": found.lang,
+        "variant": variant,
+        "params": params,
+    })
+}
