@@ -55,8 +55,11 @@ pub enum TokenError {
 /// # Errors
 /// The first rule broken, as a [`TokenError`].
 pub fn validate(id: &str) -> Result<(), TokenError> {
-    for (position, found) in id.chars().enumerate() {
-        if !(found.is_ascii_alphanumeric() || matches!(found, '.' | '_' | '-')) {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+    if !id.bytes().all(allowed) {
+        // Name the first bad character by its position in characters, not bytes.
+        let bad = id.chars().enumerate().find(|&(_, c)| !(c.is_ascii() && allowed(c as u8)));
+        if let Some((position, found)) = bad {
             return Err(TokenError::InvalidCharacter { found, position });
         }
     }

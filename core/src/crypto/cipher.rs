@@ -148,54 +148,65 @@ impl Cipher {
         self.open(data)
     }
 
+    /// Bytes a sealed message may add to its plaintext (IV or nonce, tag, padding), so callers
+    /// can size one buffer for [`Cipher::seal_vec`].
+    pub(crate) fn overhead(&self) -> usize {
+        CBC_IV + BLOCK
+    }
+
     fn seal(&self, plaintext: &[u8], iv: Option<&[u8]>, out: &mut String) -> Result<(), CryptoError> {
-        let encoding = self.variant.text_encoding();
+        let mut buf = Vec::with_capacity(plaintext.len() + self.overhead());
+        buf.extend_from_slice(plaintext);
+        let sealed = self.seal_vec(buf, iv)?;
+        self.variant.text_encoding().encode_into(&sealed, out);
+        Ok(())
+    }
+
+    /// Encrypts the plaintext in `buf` in place and returns the binary message in the
+    /// variant's layout. With [`Cipher::overhead`] spare capacity, nothing is reallocated.
+    pub(crate) fn seal_vec(&self, mut buf: Vec<u8>, iv: Option<&[u8]>) -> Result<Vec<u8>, CryptoError> {
+        let len = buf.len();
         match &self.engine {
             Engine::Ecb(aes) => {
-                let mut buf = padded_buffer(0, plaintext);
-                let sealed = ecb::Encryptor::<Aes256>::inner_init((**aes).clone())
-                    .encrypt_padded_mut::<Pkcs7>(&mut buf, plaintext.len())
+                buf.resize((len / BLOCK + 1) * BLOCK, 0);
+                ecb::Encryptor::<&Aes256>::inner_init(aes)
+                    .encrypt_padded_mut::<Pkcs7>(&mut buf, len)
                     .map_err(|_| CryptoError::BadPadding)?;
-                encoding.encode_into(sealed, out);
             }
             Engine::Cbc(aes, source) => {
-                let (prefix, iv) = match (source, iv) {
-                    (CbcIv::Prefix, Some(iv)) => (CBC_IV, array(iv)),
-                    (CbcIv::Prefix, None) => (CBC_IV, random::<CBC_IV>()?),
-                    (CbcIv::FromKey | CbcIv::Zero, _) => (0, *self.fixed_iv),
+                let iv: [u8; CBC_IV] = match (source, iv) {
+                    (CbcIv::Prefix, Some(iv)) => array(iv),
+                    (CbcIv::Prefix, None) => random()?,
+                    (CbcIv::FromKey | CbcIv::Zero, _) => *self.fixed_iv,
                 };
-                let mut buf = padded_buffer(prefix, plaintext);
-                buf[..prefix].copy_from_slice(&iv[..prefix]);
-                cbc::Encryptor::<Aes256>::inner_iv_init((**aes).clone(), &iv.into())
-                    .encrypt_padded_mut::<Pkcs7>(&mut buf[prefix..], plaintext.len())
+                buf.resize((len / BLOCK + 1) * BLOCK, 0);
+                cbc::Encryptor::<&Aes256>::inner_iv_init(aes, &iv.into())
+                    .encrypt_padded_mut::<Pkcs7>(&mut buf, len)
                     .map_err(|_| CryptoError::BadPadding)?;
-                encoding.encode_into(&buf, out);
+                if *source == CbcIv::Prefix {
+                    buf.splice(0..0, iv);
+                }
             }
             Engine::Gcm(gcm, layout) => {
                 let nonce: [u8; GCM_NONCE] = match iv {
                     Some(iv) => array(iv),
                     None => random()?,
                 };
-                let mut body = plaintext.to_vec();
                 let tag = gcm
-                    .encrypt_in_place_detached(Nonce::from_slice(&nonce), b"", &mut body)
+                    .encrypt_in_place_detached(Nonce::from_slice(&nonce), b"", &mut buf)
                     .map_err(|_| CryptoError::TagMismatch)?;
-                let mut sealed = Vec::with_capacity(GCM_NONCE + GCM_TAG + body.len());
-                sealed.extend_from_slice(&nonce);
                 match layout {
                     GcmLayout::NonceCtTag => {
-                        sealed.extend_from_slice(&body);
-                        sealed.extend_from_slice(&tag);
+                        buf.extend_from_slice(&tag);
+                        buf.splice(0..0, nonce);
                     }
                     GcmLayout::NonceTagCt => {
-                        sealed.extend_from_slice(&tag);
-                        sealed.extend_from_slice(&body);
+                        buf.splice(0..0, nonce.into_iter().chain(tag));
                     }
                 }
-                encoding.encode_into(&sealed, out);
             }
         }
-        Ok(())
+        Ok(buf)
     }
 
     fn open(&self, mut data: Vec<u8>) -> Result<Vec<u8>, CryptoError> {
@@ -203,7 +214,7 @@ impl Cipher {
         match &self.engine {
             Engine::Ecb(aes) => {
                 check_blocks(len, 0)?;
-                let plain = ecb::Decryptor::<Aes256>::inner_init((**aes).clone())
+                let plain = ecb::Decryptor::<&Aes256>::inner_init(aes)
                     .decrypt_padded_mut::<Pkcs7>(&mut data)
                     .map_err(|_| CryptoError::BadPadding)?
                     .len();
@@ -214,7 +225,7 @@ impl Cipher {
                 let prefix = if *source == CbcIv::Prefix { CBC_IV } else { 0 };
                 check_blocks(len, prefix)?;
                 let iv = if prefix == 0 { *self.fixed_iv } else { array(&data[..CBC_IV]) };
-                let plain = cbc::Decryptor::<Aes256>::inner_iv_init((**aes).clone(), &iv.into())
+                let plain = cbc::Decryptor::<&Aes256>::inner_iv_init(aes, &iv.into())
                     .decrypt_padded_mut::<Pkcs7>(&mut data[prefix..])
                     .map_err(|_| CryptoError::BadPadding)?
                     .len();
@@ -253,14 +264,6 @@ impl fmt::Debug for Cipher {
             .field("key", &format_args!("<redacted>"))
             .finish()
     }
-}
-
-/// A buffer holding `prefix` spare bytes, then `plaintext`, then room for PKCS7 padding.
-fn padded_buffer(prefix: usize, plaintext: &[u8]) -> Vec<u8> {
-    let padded = (plaintext.len() / BLOCK + 1) * BLOCK;
-    let mut buf = vec![0u8; prefix + padded];
-    buf[prefix..prefix + plaintext.len()].copy_from_slice(plaintext);
-    buf
 }
 
 /// Checks that `len` holds a `prefix`-byte IV and then one or more whole blocks.

@@ -141,13 +141,13 @@ impl UrlBuilder {
     /// As [`UrlBuilder::build`]; `out` is unchanged on error.
     pub fn build_to(&self, params: &AuthParams<'_>, out: &mut String) -> Result<(), UrlError> {
         params.validate()?;
-        let mut json = Vec::with_capacity(160);
-        params.write_json(&mut json);
-        let mut ciphertext = String::with_capacity(json.len() * 4 / 3 + 48);
-        self.cipher.encrypt_to(&json, &mut ciphertext)?;
+        // One buffer serves the JSON, its padding or tag, and the encryption in place.
+        let mut buf = Vec::with_capacity(192 + self.cipher.overhead());
+        params.write_json(&mut buf);
+        let sealed = self.cipher.seal_vec(buf, None)?;
 
         out.push_str(&self.prefix);
-        out.extend(utf8_percent_encode(&ciphertext, QUERY_VALUE));
+        self.cipher.variant().text_encoding().encode_query_into(&sealed, out);
         if let Some(lang) = &self.lang {
             out.push_str("&lang=");
             out.push_str(lang);

@@ -15,6 +15,8 @@ mod error;
 mod inspect;
 mod params;
 
+#[cfg(test)]
+pub(crate) use builder::QUERY_VALUE;
 pub use builder::{UrlBuilder, DEFAULT_BASE_URL, PAGE_PATH};
 pub use error::UrlError;
 pub use inspect::{inspect, Inspection};
