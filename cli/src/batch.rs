@@ -132,10 +132,7 @@ struct Tally {
 pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
     let (input, input_len) = open_input(&args.input)?;
-    let mut reader = ReaderBuilder::new()
-        .flexible(true)
-        .buffer_capacity(BUFFER)
-        .from_reader(input);
+    let mut reader = ReaderBuilder::new().flexible(true).buffer_capacity(BUFFER).from_reader(input);
     let header = reader.byte_headers().context("cannot read the header line")?.clone();
     if header.is_empty() {
         bail!("the input is empty: expected a header line");
@@ -143,10 +140,8 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let columns = Columns::from_header(&header)?;
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
 
-    let mut writer = WriterBuilder::new()
-        .flexible(true)
-        .buffer_capacity(BUFFER)
-        .from_writer(open_output(&args.output)?);
+    let mut writer =
+        WriterBuilder::new().flexible(true).buffer_capacity(BUFFER).from_writer(open_output(&args.output)?);
     let mut out_header = header.clone();
     out_header.push_field(b"url");
     if append_token {

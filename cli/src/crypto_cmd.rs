@@ -28,7 +28,11 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<ExitCode> {
         Some(text) => text,
         None => {
             let stdin = read_stdin()?;
-            if args.raw { stdin } else { drop_one_newline(stdin) }
+            if args.raw {
+                stdin
+            } else {
+                drop_one_newline(stdin)
+            }
         }
     };
     println!("{}", cipher.encrypt(&text)?);
@@ -106,9 +110,13 @@ pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
             println!("{:<20} {line}", variant.id());
         }
         match best {
-            Some(variant) if variant.is_default() => println!("\nbest match: {variant} (a default; use --scheme {})", variant.scheme()),
+            Some(variant) if variant.is_default() => {
+                println!("\nbest match: {variant} (a default; use --scheme {})", variant.scheme())
+            }
             Some(variant) => println!("\nbest match: {variant} (not a default; use --scheme {variant})"),
-            None => println!("\nno variant decrypts this with this key: check the key, and that the text is whole"),
+            None => println!(
+                "\nno variant decrypts this with this key: check the key, and that the text is whole"
+            ),
         }
     }
     Ok(if best.is_some() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NO_MATCH) })

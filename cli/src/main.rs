@@ -15,7 +15,9 @@ const EXIT_FAILURE: u8 = 1;
 
 #[derive(Parser)]
 #[command(name = "faceauth", version, about = "Argos Identity FaceAuth: links, encryption and token ids")]
-#[command(after_help = "The API key comes from --api-key, --api-key-file or FACEAUTH_API_KEY; it is never printed.")]
+#[command(
+    after_help = "The API key comes from --api-key, --api-key-file or FACEAUTH_API_KEY; it is never printed."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

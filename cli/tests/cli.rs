@@ -54,9 +54,13 @@ fn url_prints_the_reference_url_and_inspect_reads_it_back() {
         "",
     );
     let expected_ct = REFERENCE_CT.replace('/', "%2F").replace('=', "%3D");
-    assert_eq!(url.trim(), format!("https://form.argosidentity.com/face-auth?pid=pid-1&encrypted={expected_ct}"));
+    assert_eq!(
+        url.trim(),
+        format!("https://form.argosidentity.com/face-auth?pid=pid-1&encrypted={expected_ct}")
+    );
 
-    let report: serde_json::Value = serde_json::from_str(&stdout_ok(&["inspect", url.trim()], "")).expect("JSON");
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout_ok(&["inspect", url.trim()], "")).expect("JSON");
     assert_eq!(report["pid"], "pid-1");
     assert_eq!(report["variant"], "ecb-sha256");
     assert_eq!(report["params"]["sid"], "abc123xyz");
@@ -68,7 +72,19 @@ fn url_prints_the_reference_url_and_inspect_reads_it_back() {
 fn url_json_with_a_new_token_for_each_scheme() {
     for scheme in ["ecb", "gcm", "cbc", "gcm-nonce-tag-ct"] {
         let out = stdout_ok(
-            &["url", "--pid", "p", "--sid", "s1", "--new-token", "--json", "--lang", "en", "--scheme", scheme],
+            &[
+                "url",
+                "--pid",
+                "p",
+                "--sid",
+                "s1",
+                "--new-token",
+                "--json",
+                "--lang",
+                "en",
+                "--scheme",
+                scheme,
+            ],
             "",
         );
         let value: serde_json::Value = serde_json::from_str(&out).expect("JSON");
@@ -123,7 +139,11 @@ fn bad_input_fails_clearly_without_the_key() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("bad padding") && !stderr.contains("wrong-key-d0a7c1"), "{stderr}");
 
-    let output = faceauth().env_remove("FACEAUTH_API_KEY").args(["url", "--pid", "p", "--sid", "s"]).output().expect("runs");
+    let output = faceauth()
+        .env_remove("FACEAUTH_API_KEY")
+        .args(["url", "--pid", "p", "--sid", "s"])
+        .output()
+        .expect("runs");
     assert!(text(&output.stderr).contains("no API key"), "{}", text(&output.stderr));
 }
 
@@ -205,7 +225,10 @@ fn batch_builds_good_rows_and_reports_bad_ones_by_line() {
 
 #[test]
 fn batch_appends_a_token_column_when_minting_without_one() {
-    let out = stdout_ok(&["batch", "--pid", "p", "--input", "-", "--output", "-", "--new-tokens", "--scheme", "gcm"], "sid\na\nb\n");
+    let out = stdout_ok(
+        &["batch", "--pid", "p", "--input", "-", "--output", "-", "--new-tokens", "--scheme", "gcm"],
+        "sid\na\nb\n",
+    );
     let mut reader = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(reader.headers().expect("header").iter().collect::<Vec<_>>(), ["sid", "url", "token"]);
     let gcm = cipher(Scheme::Gcm);
@@ -218,7 +241,11 @@ fn batch_appends_a_token_column_when_minting_without_one() {
 
 #[test]
 fn batch_rejects_inputs_it_cannot_read() {
-    for (input, expected) in [("", "the input is empty"), ("user,mail\nu,m\n", "no sid column"), ("sid,SID\na,b\n", "names the sid column twice")] {
+    for (input, expected) in [
+        ("", "the input is empty"),
+        ("user,mail\nu,m\n", "no sid column"),
+        ("sid,SID\na,b\n", "names the sid column twice"),
+    ] {
         let output = run(&["batch", "--pid", "p", "--input", "-", "--output", "-"], input);
         assert_eq!(output.status.code(), Some(1), "{input:?}");
         assert!(text(&output.stderr).contains(expected), "{}", text(&output.stderr));
@@ -234,7 +261,11 @@ fn batch_rejects_inputs_it_cannot_read() {
     child.stdin.take().expect("stdin").write_all(b"sid,user_id\ns1,\xff\xfe\ns2,u2\n").expect("writes");
     let output = child.wait_with_output().expect("runs");
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output.stderr).contains("line 2: the user_id column is not UTF-8"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("line 2: the user_id column is not UTF-8"),
+        "{}",
+        text(&output.stderr)
+    );
     assert_eq!(text(&output.stdout).lines().count(), 2, "header and the good row");
 }
 

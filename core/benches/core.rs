@@ -8,7 +8,8 @@ use faceauth::url::{AuthParams, UrlBuilder};
 
 const KEY: &str = "0123456789abcdefghijABCDEFGHIJ0123456789";
 /// A typical query payload: 98 bytes.
-const PAYLOAD: &str = r#"{"sid":"sub_523414080","authUserId":"user-42-1","authCf1":"a&b=c d+e/f","token":"tok_833080370247"}"#;
+const PAYLOAD: &str =
+    r#"{"sid":"sub_523414080","authUserId":"user-42-1","authCf1":"a&b=c d+e/f","token":"tok_833080370247"}"#;
 
 fn params() -> AuthParams<'static> {
     AuthParams::new("sub_523414080").user_id("user-42-1").cf1("a&b=c d+e/f").token("tok_833080370247")
@@ -32,7 +33,9 @@ fn url_building(c: &mut Criterion) {
     }
     let builder = UrlBuilder::new("pid-1", &key, Scheme::Ecb).expect("builder");
     let url = builder.build(&params()).expect("builds");
-    group.bench_function("inspect/ecb", |b| b.iter(|| faceauth::url::inspect(black_box(&url), builder.cipher())));
+    group.bench_function("inspect/ecb", |b| {
+        b.iter(|| faceauth::url::inspect(black_box(&url), builder.cipher()))
+    });
     group.finish();
 }
 

@@ -135,7 +135,7 @@ impl UrlError {
             UrlError::EmptyField { .. }
             | UrlError::ControlCharacter { .. }
             | UrlError::InvalidBaseUrl { .. }
-            | UrlError::InvalidLang { .. } => ErrorKind::InvalidArgument,
+            | UrlError::InvalidLang => ErrorKind::InvalidArgument,
             UrlError::NotFaceAuthUrl { .. } => ErrorKind::InvalidUrl,
             UrlError::InvalidPayload { .. } => ErrorKind::InvalidPayload,
             UrlError::Token(e) => e.kind(),

@@ -31,7 +31,9 @@ pub enum TokenError {
         len: usize,
     },
     /// The id holds a character outside `[A-Za-z0-9._-]`.
-    #[error("token id has {found:?} at position {position}; only letters, digits, '.', '_' and '-' are allowed")]
+    #[error(
+        "token id has {found:?} at position {position}; only letters, digits, '.', '_' and '-' are allowed"
+    )]
     InvalidCharacter {
         /// The offending character.
         found: char,
@@ -192,17 +194,8 @@ mod tests {
         assert_eq!(validate(""), Err(TokenError::InvalidLength { len: 0 }));
         assert_eq!(validate("_abcdefgh"), Err(TokenError::InvalidEdge));
         assert_eq!(validate("abcdefgh-"), Err(TokenError::InvalidEdge));
-        assert_eq!(
-            validate("abcd efgh"),
-            Err(TokenError::InvalidCharacter { found: ' ', position: 4 })
-        );
-        assert_eq!(
-            validate("tökenid12"),
-            Err(TokenError::InvalidCharacter { found: 'ö', position: 1 })
-        );
-        assert_eq!(
-            validate("abc\ndefgh"),
-            Err(TokenError::InvalidCharacter { found: '\n', position: 3 })
-        );
+        assert_eq!(validate("abcd efgh"), Err(TokenError::InvalidCharacter { found: ' ', position: 4 }));
+        assert_eq!(validate("tökenid12"), Err(TokenError::InvalidCharacter { found: 'ö', position: 1 }));
+        assert_eq!(validate("abc\ndefgh"), Err(TokenError::InvalidCharacter { found: '\n', position: 3 }));
     }
 }

@@ -24,7 +24,8 @@ fn the_spec_reference_url() {
 
 #[test]
 fn only_pid_encrypted_and_lang_travel_in_clear() {
-    let params = AuthParams::new("sub_secret").user_id("user-secret").cf1("mail@example.com").token("tok_12345678");
+    let params =
+        AuthParams::new("sub_secret").user_id("user-secret").cf1("mail@example.com").token("tok_12345678");
     for scheme in Scheme::ALL {
         let links = builder(scheme).lang("ko").expect("lang");
         let url = links.build(&params).expect("builds");
@@ -56,7 +57,15 @@ fn base_url_and_pid_are_validated_and_encoded() {
     let back = inspect(&url, links.cipher()).expect("inspects");
     assert_eq!((back.pid.as_str(), back.base_url.as_str()), ("p 1&x", "http://127.0.0.1:8080/argos"));
 
-    for bad in ["ftp://x", "form.argosidentity.com", "https://", "https:///path", "https://a b", "https://a?x=1", "https://a#f"] {
+    for bad in [
+        "ftp://x",
+        "form.argosidentity.com",
+        "https://",
+        "https:///path",
+        "https://a b",
+        "https://a?x=1",
+        "https://a#f",
+    ] {
         let err = builder(Scheme::Ecb).base_url(bad).expect_err(bad);
         assert!(matches!(err, UrlError::InvalidBaseUrl { .. }), "{bad}: {err}");
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);

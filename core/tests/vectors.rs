@@ -66,9 +66,8 @@ fn ecb_matches_byte_for_byte() {
 fn cbc_matches_with_the_injected_iv_and_decrypts_as_given() {
     for case in cases() {
         let cbc = cipher(&case.key, Scheme::Cbc);
-        let sealed = cbc
-            .dangerous_encrypt_with_iv(case.plaintext.as_bytes(), &case.cbc_iv)
-            .expect("encrypts");
+        let sealed =
+            cbc.dangerous_encrypt_with_iv(case.plaintext.as_bytes(), &case.cbc_iv).expect("encrypts");
         assert_eq!(sealed, case.cbc, "key {:?} plaintext {} bytes", case.key, case.plaintext.len());
         assert_eq!(cbc.decrypt(&case.cbc).expect("decrypts"), case.plaintext);
     }
@@ -78,9 +77,8 @@ fn cbc_matches_with_the_injected_iv_and_decrypts_as_given() {
 fn gcm_matches_with_the_injected_nonce_and_decrypts_as_given() {
     for case in cases() {
         let gcm = cipher(&case.key, Scheme::Gcm);
-        let sealed = gcm
-            .dangerous_encrypt_with_iv(case.plaintext.as_bytes(), &case.gcm_nonce)
-            .expect("encrypts");
+        let sealed =
+            gcm.dangerous_encrypt_with_iv(case.plaintext.as_bytes(), &case.gcm_nonce).expect("encrypts");
         assert_eq!(sealed, case.gcm, "key {:?} plaintext {} bytes", case.key, case.plaintext.len());
         assert_eq!(gcm.decrypt(&case.gcm).expect("decrypts"), case.plaintext);
     }

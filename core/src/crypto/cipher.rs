@@ -1,8 +1,8 @@
 use std::fmt;
 
 use aes::cipher::block_padding::Pkcs7;
-use aes::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 use aes::cipher::crypto_common::InnerInit;
+use aes::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 use aes::Aes256;
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
@@ -131,9 +131,8 @@ impl Cipher {
     /// (usually the wrong key), a GCM tag that does not verify, or a plaintext that is not UTF-8.
     pub fn decrypt(&self, ciphertext: &str) -> Result<String, CryptoError> {
         let bytes = self.decrypt_bytes(ciphertext)?;
-        String::from_utf8(bytes).map_err(|e| CryptoError::NotUtf8 {
-            valid_up_to: e.utf8_error().valid_up_to(),
-        })
+        String::from_utf8(bytes)
+            .map_err(|e| CryptoError::NotUtf8 { valid_up_to: e.utf8_error().valid_up_to() })
     }
 
     /// Decrypts ciphertext text into bytes, without the UTF-8 check.

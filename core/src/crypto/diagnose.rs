@@ -114,7 +114,12 @@ mod tests {
     #[test]
     fn percent_encoded_input_is_decoded_and_wrong_keys_match_nothing() {
         let cipher = Cipher::new(&Key::derive(KEY).expect("key"), super::super::Scheme::Ecb);
-        let encoded = cipher.encrypt(PLAIN).expect("encrypts").replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+        let encoded = cipher
+            .encrypt(PLAIN)
+            .expect("encrypts")
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D");
         let report = diagnose(&encoded, KEY);
         assert_eq!(report.best(), Some(Variant::EcbSha256));
 

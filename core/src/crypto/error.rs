@@ -18,7 +18,9 @@ pub enum CryptoError {
         actual: usize,
     },
     /// A variant or scheme name was not recognised.
-    #[error("unknown encryption variant {name:?} (expected ecb, gcm, cbc or a variant id such as ecb-sha256)")]
+    #[error(
+        "unknown encryption variant {name:?} (expected ecb, gcm, cbc or a variant id such as ecb-sha256)"
+    )]
     UnknownVariant {
         /// The name given.
         name: String,

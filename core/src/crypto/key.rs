@@ -38,10 +38,8 @@ impl Key {
             KeyDerivation::Sha256 => bytes.copy_from_slice(&*digest()),
             KeyDerivation::Raw32 => {
                 let raw = key_string.as_bytes();
-                let prefix = raw.get(..32).ok_or(CryptoError::InvalidKeyLength {
-                    expected: 32,
-                    actual: raw.len(),
-                })?;
+                let prefix =
+                    raw.get(..32).ok_or(CryptoError::InvalidKeyLength { expected: 32, actual: raw.len() })?;
                 bytes.copy_from_slice(prefix);
             }
             KeyDerivation::HexPrefix => {
@@ -66,10 +64,9 @@ impl Key {
     /// # Errors
     /// [`CryptoError::InvalidKeyLength`] unless the slice is exactly 32 bytes.
     pub fn from_slice(bytes: &[u8]) -> Result<Key, CryptoError> {
-        let bytes: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::InvalidKeyLength {
-            expected: 32,
-            actual: bytes.len(),
-        })?;
+        let bytes: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| CryptoError::InvalidKeyLength { expected: 32, actual: bytes.len() })?;
         Ok(Key { bytes })
     }
 

@@ -161,10 +161,7 @@ impl TextEncoding {
                         .map(|d| d as u8)
                         .ok_or_else(|| invalid(format!("invalid hex digit at offset {offset}")))
                 };
-                (0..bytes.len())
-                    .step_by(2)
-                    .map(|i| Ok(digit(i)? << 4 | digit(i + 1)?))
-                    .collect()
+                (0..bytes.len()).step_by(2).map(|i| Ok(digit(i)? << 4 | digit(i + 1)?)).collect()
             }
         }
     }
@@ -183,8 +180,8 @@ impl fmt::Display for TextEncoding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
     use crate::url::QUERY_VALUE;
+    use proptest::prelude::*;
 
     proptest! {
         /// The scratch-buffer encoder agrees with the `base64` crate, plain and percent-encoded,
@@ -214,10 +211,7 @@ mod tests {
             let mut text = String::new();
             encoding.encode_into(&data, &mut text);
             assert_eq!(encoding.decode(&text).ok().as_deref(), Some(&data[..]), "{encoding}");
-            assert!(matches!(
-                encoding.decode("not valid!"),
-                Err(CryptoError::InvalidEncoding { .. })
-            ));
+            assert!(matches!(encoding.decode("not valid!"), Err(CryptoError::InvalidEncoding { .. })));
         }
     }
 

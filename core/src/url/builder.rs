@@ -10,7 +10,8 @@ pub const DEFAULT_BASE_URL: &str = "https://form.argosidentity.com";
 pub const PAGE_PATH: &str = "/face-auth";
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded.
-pub(crate) const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+pub(crate) const QUERY_VALUE: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Builds FaceAuth URLs for one project: its key, its `pid`, a base URL and a language.
 ///

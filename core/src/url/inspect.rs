@@ -60,19 +60,15 @@ pub fn inspect(url: &str, cipher: &Cipher) -> Result<Inspection, UrlError> {
 }
 
 fn decode_component(name: &str, value: &str) -> Result<String, UrlError> {
-    percent_decode_str(value)
-        .decode_utf8()
-        .map(Cow::into_owned)
-        .map_err(|_| UrlError::NotFaceAuthUrl {
-            reason: format!("the {name} parameter is not percent-encoded UTF-8"),
-        })
+    percent_decode_str(value).decode_utf8().map(Cow::into_owned).map_err(|_| UrlError::NotFaceAuthUrl {
+        reason: format!("the {name} parameter is not percent-encoded UTF-8"),
+    })
 }
 
 /// Splits the decrypted JSON into the known parameters and any other keys.
 fn parse_payload(plaintext: &str) -> Result<(AuthParams<'static>, Map<String, Value>), UrlError> {
     let invalid = |reason: String| UrlError::InvalidPayload { reason };
-    let value: Value =
-        serde_json::from_str(plaintext).map_err(|e| invalid(format!("not JSON ({e})")))?;
+    let value: Value = serde_json::from_str(plaintext).map_err(|e| invalid(format!("not JSON ({e})")))?;
     let Value::Object(mut object) = value else {
         return Err(invalid("not a JSON object".to_owned()));
     };

@@ -192,7 +192,10 @@ mod tests {
             AuthParams::new("s").user_id("x\ty").validate(),
             Err(UrlError::ControlCharacter { field: "authUserId", position: 1 })
         );
-        assert_eq!(AuthParams::new("s").user_id("").validate(), Err(UrlError::EmptyField { field: "authUserId" }));
+        assert_eq!(
+            AuthParams::new("s").user_id("").validate(),
+            Err(UrlError::EmptyField { field: "authUserId" })
+        );
         assert!(matches!(AuthParams::new("s").token("bad token").validate(), Err(UrlError::Token(_))));
         assert_eq!(AuthParams::new("s").cf1("ü ¡ 한 🔑 \u{a0}").validate(), Ok(()));
     }

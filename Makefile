@@ -1,0 +1,56 @@
+# faceauth: the two commands are `make demo` (build, then make and read back a FaceAuth URL)
+# and `make test` (every test, every language).
+
+CARGO ?= cargo
+VENV  := .venv
+PY    := $(VENV)/bin/python
+
+# Demo values: the reference key of shared/spec/encryption.md, never a real project's.
+DEMO_KEY ?= 0123456789abcdefghijABCDEFGHIJ0123456789
+DEMO_PID ?= demo-project
+DEMO_SID ?= abc123xyz
+FACEAUTH_RELEASE := target/release/faceauth
+
+.PHONY: demo build test test-rust test-python python-env bench bench-criterion lint fmt clean
+
+demo: build
+	@export FACEAUTH_API_KEY=$(DEMO_KEY); \
+	url=$$($(FACEAUTH_RELEASE) url --pid $(DEMO_PID) --sid $(DEMO_SID) --user-id user-1 --new-token --lang en) \
+	&& echo "== a FaceAuth URL for submission $(DEMO_SID), with a fresh token (demo key):" \
+	&& echo "$$url" \
+	&& echo "== the same URL, inspected back:" \
+	&& $(FACEAUTH_RELEASE) inspect "$$url"
+
+build:
+	$(CARGO) build --release -p faceauth-cli
+
+test: test-rust test-python
+
+test-rust:
+	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
+
+python-env:
+	./scripts/setup-python.sh
+
+test-python: python-env
+	$(CARGO) build -p faceauth-cli
+	$(PY) -m pytest tests/python -q
+
+bench: build python-env
+	$(CARGO) bench -p faceauth --bench throughput
+	$(PY) bench/batch_vs_python.py
+
+bench-criterion:
+	$(CARGO) bench -p faceauth --bench core
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV) bench/data

@@ -1,0 +1,94 @@
+//! URLs per second on one core: `UrlBuilder` against the code an integrator writes by hand
+//! today (derive the key and set up AES per link, `serde_json`, `base64`, `percent-encoding`),
+//! both measured in this run. Prints figures and ratios; asserts nothing about time.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use aes::cipher::block_padding::Pkcs7;
+use aes::cipher::{BlockEncryptMut, KeyInit};
+use base64::Engine;
+use faceauth::crypto::{Key, Scheme};
+use faceauth::url::{AuthParams, UrlBuilder};
+use sha2::{Digest, Sha256};
+
+const KEY: &str = "0123456789abcdefghijABCDEFGHIJ0123456789";
+const ROUND: Duration = Duration::from_secs(2);
+
+/// Calls `f` in batches for about `ROUND` and returns calls per second.
+fn rate(mut f: impl FnMut(u64)) -> f64 {
+    let started = Instant::now();
+    let mut calls = 0u64;
+    while started.elapsed() < ROUND {
+        for _ in 0..10_000 {
+            f(calls);
+            calls += 1;
+        }
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The hand-written baseline: one link, everything set up per call.
+fn by_hand(sid: &str, user: &str, token: &str) -> String {
+    let key: [u8; 32] = Sha256::digest(KEY.as_bytes()).into();
+    let payload = format!(
+        "{{\"sid\":{},\"authUserId\":{},\"token\":{}}}",
+        serde_json::to_string(sid).unwrap_or_default(),
+        serde_json::to_string(user).unwrap_or_default(),
+        serde_json::to_string(token).unwrap_or_default()
+    );
+    let sealed =
+        ecb::Encryptor::<aes::Aes256>::new(&key.into()).encrypt_padded_vec_mut::<Pkcs7>(payload.as_bytes());
+    let text = base64::engine::general_purpose::STANDARD.encode(sealed);
+    let query: String =
+        percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).collect();
+    format!("https://form.argosidentity.com/face-auth?pid=pid-1&encrypted={query}")
+}
+
+fn main() {
+    let sids: Vec<String> = (0..1024).map(|i| format!("sub_{:09}", 523_414_080 + i)).collect();
+    let users: Vec<String> = (0..1024).map(|i| format!("user-{i}")).collect();
+    let token = "tok_833080370247";
+    let pick = |i: u64| (i % 1024) as usize;
+
+    let key = Key::derive(KEY).expect("key");
+    let builder = UrlBuilder::new("pid-1", &key, Scheme::Ecb).expect("builder");
+    let params =
+        |i: u64| AuthParams::new(sids[pick(i)].as_str()).user_id(users[pick(i)].as_str()).token(token);
+    assert_eq!(
+        builder.build(&params(7)).expect("builds"),
+        by_hand(&sids[7], &users[7], token),
+        "the baseline must build the same URL"
+    );
+
+    let baseline = rate(|i| {
+        black_box(by_hand(&sids[pick(i)], &users[pick(i)], token));
+    });
+    let mut results = vec![("hand-written baseline (key + AES setup per link)", baseline)];
+    for scheme in Scheme::ALL {
+        let builder = UrlBuilder::new("pid-1", &key, scheme).expect("builder");
+        results.push((
+            match scheme {
+                Scheme::Ecb => "faceauth UrlBuilder::build, ecb",
+                Scheme::Gcm => "faceauth UrlBuilder::build, gcm",
+                Scheme::Cbc => "faceauth UrlBuilder::build, cbc",
+            },
+            rate(|i| {
+                black_box(builder.build(&params(i)).ok());
+            }),
+        ));
+    }
+    let mut out = String::with_capacity(512);
+    results.push((
+        "faceauth UrlBuilder::build_to (reused buffer), ecb",
+        rate(|i| {
+            out.clear();
+            black_box(builder.build_to(&params(i), &mut out).ok());
+        }),
+    ));
+
+    println!("URL building, one core, {}s per row, ~75-byte payload", ROUND.as_secs());
+    for (name, per_second) in results {
+        println!("{name:<52} {:>10.0} URLs/s  {:>5.2}x baseline", per_second, per_second / baseline);
+    }
+}
