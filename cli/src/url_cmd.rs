@@ -107,21 +107,12 @@ pub fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
 
 /// The JSON form of an inspection: clear parts, then the payload with its keys in spec order.
 fn inspection_json(found: &Inspection, variant: &str) -> Value {
-    let p = &found.params;
-    let mut params = Map::new();
-    let fields = [
-        ("sid", Some(&p.sid)),
-        ("authUserId", p.user_id.as_ref()),
-        ("authCf1", p.cf1.as_ref()),
-        ("authCf2", p.cf2.as_ref()),
-        ("authCf3", p.cf3.as_ref()),
-        ("token", p.token.as_ref()),
-    ];
-    for (key, value) in fields {
-        if let Some(value) = value {
-            params.insert(key.to_owned(), Value::String(value.to_string()));
-        }
-    }
+    let mut params: Map<String, Value> = found
+        .params
+        .fields()
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_owned(), Value::String(value?.to_owned()))))
+        .collect();
     params.extend(found.extra.clone());
     json!({
         "base_url": found.base_url,

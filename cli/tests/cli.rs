@@ -18,7 +18,7 @@ fn faceauth() -> Command {
     cmd
 }
 
-fn run(args: &[&str], stdin: &str) -> Output {
+fn run(args: &[&str], stdin: impl AsRef<[u8]>) -> Output {
     let mut child = faceauth()
         .args(args)
         .stdin(Stdio::piped())
@@ -26,7 +26,7 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawns");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("writes stdin");
+    child.stdin.take().expect("stdin").write_all(stdin.as_ref()).expect("writes stdin");
     let output = child.wait_with_output().expect("runs");
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains(KEY), "the key leaked: {all}");
@@ -251,15 +251,8 @@ fn batch_rejects_inputs_it_cannot_read() {
         assert!(text(&output.stderr).contains(expected), "{}", text(&output.stderr));
     }
     // A row that is not UTF-8 fails alone.
-    let mut child = faceauth()
-        .args(["batch", "--pid", "p", "--input", "-", "--output", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    child.stdin.take().expect("stdin").write_all(b"sid,user_id\ns1,\xff\xfe\ns2,u2\n").expect("writes");
-    let output = child.wait_with_output().expect("runs");
+    let output =
+        run(&["batch", "--pid", "p", "--input", "-", "--output", "-"], b"sid,user_id\ns1,\xff\xfe\ns2,u2\n");
     assert_eq!(output.status.code(), Some(3));
     assert!(
         text(&output.stderr).contains("line 2: the user_id column is not UTF-8"),

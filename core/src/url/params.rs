@@ -59,8 +59,9 @@ impl<'a> AuthParams<'a> {
         self
     }
 
-    /// The fields in payload order, by their payload key; `sid` first and always present.
-    pub(crate) fn fields(&self) -> [(&'static str, Option<&str>); 6] {
+    /// The fields by their payload key (`sid`, `authUserId`, `authCf1`…`authCf3`, `token`), in
+    /// the spec's order; `sid` first and always `Some`.
+    pub fn fields(&self) -> [(&'static str, Option<&str>); 6] {
         [
             ("sid", Some(&*self.sid)),
             ("authUserId", self.user_id.as_deref()),
