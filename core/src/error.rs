@@ -3,6 +3,7 @@
 use crate::crypto::CryptoError;
 use crate::token::TokenError;
 use crate::url::UrlError;
+use crate::webhook::WebhookError;
 
 /// Any error of this crate: one variant per area, each wrapping that area's own enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,6 +18,9 @@ pub enum Error {
     /// Token ids.
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// Webhook bodies.
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
 }
 
 impl Error {
@@ -26,6 +30,7 @@ impl Error {
             Error::Crypto(e) => e.kind(),
             Error::Url(e) => e.kind(),
             Error::Token(e) => e.kind(),
+            Error::Webhook(e) => e.kind(),
         }
     }
 }
@@ -69,6 +74,12 @@ pub enum ErrorKind {
     RandomSource = 110,
     /// A token id breaks the id rule.
     InvalidToken = 200,
+    /// A webhook body is not JSON, or a documented field has the wrong type.
+    WebhookMalformed = 400,
+    /// A webhook body is encrypted and no key was given.
+    WebhookKeyRequired = 401,
+    /// An encrypted webhook body does not decrypt with the key given.
+    WebhookDecrypt = 402,
 }
 
 impl ErrorKind {
@@ -95,6 +106,9 @@ impl ErrorKind {
             ErrorKind::InvalidIv => "invalid_iv",
             ErrorKind::RandomSource => "random_source",
             ErrorKind::InvalidToken => "invalid_token",
+            ErrorKind::WebhookMalformed => "webhook_malformed",
+            ErrorKind::WebhookKeyRequired => "webhook_key_required",
+            ErrorKind::WebhookDecrypt => "webhook_decrypt",
         }
     }
 }

@@ -25,10 +25,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod crypto;
 mod error;
 pub mod token;
 pub mod url;
+pub mod webhook;
 
 pub use error::{Error, ErrorKind};
 
