@@ -1,0 +1,1 @@
+//! The FaceAuth simulator (issue 3).
