@@ -7,9 +7,9 @@ use clap::Args;
 use faceauth::crypto::{Cipher, Variant};
 use zeroize::Zeroizing;
 
-/// The key and encryption options of every command that encrypts or decrypts.
+/// Where the API key comes from, for every command that needs it.
 #[derive(Args)]
-pub struct KeyArgs {
+pub struct ApiKeyArgs {
     /// The FaceAuth project's API key (or secretKey). Prefer FACEAUTH_API_KEY or --api-key-file:
     /// other users of this machine can read command lines.
     #[arg(long, env = "FACEAUTH_API_KEY", hide_env_values = true, value_name = "KEY")]
@@ -17,12 +17,19 @@ pub struct KeyArgs {
     /// Read the API key from the first line of this file.
     #[arg(long, value_name = "PATH", conflicts_with = "api_key")]
     api_key_file: Option<PathBuf>,
+}
+
+/// The key and encryption options of every command that encrypts or decrypts.
+#[derive(Args)]
+pub struct KeyArgs {
+    #[command(flatten)]
+    key: ApiKeyArgs,
     /// Encryption scheme: ecb (default), gcm, cbc, or a variant id from `faceauth diagnose`.
     #[arg(long, default_value = "ecb", value_name = "SCHEME")]
     scheme: String,
 }
 
-impl KeyArgs {
+impl ApiKeyArgs {
     /// The key string, wiped when dropped.
     pub fn key_string(&self) -> anyhow::Result<Zeroizing<String>> {
         if let Some(path) = &self.api_key_file {
@@ -42,6 +49,14 @@ impl KeyArgs {
         }
     }
 
+}
+
+impl KeyArgs {
+    /// The key string, wiped when dropped.
+    pub fn key_string(&self) -> anyhow::Result<Zeroizing<String>> {
+        self.key.key_string()
+    }
+
     /// The variant named by `--scheme`.
     pub fn variant(&self) -> anyhow::Result<Variant> {
         Ok(self.scheme.parse::<Variant>()?)
@@ -54,7 +69,7 @@ impl KeyArgs {
     }
 }
 
-impl Drop for KeyArgs {
+impl Drop for ApiKeyArgs {
     fn drop(&mut self) {
         if let Some(key) = &mut self.api_key {
             zeroize::Zeroize::zeroize(key);

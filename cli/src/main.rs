@@ -1,5 +1,6 @@
 //! `faceauth`: FaceAuth URLs, encryption, diagnosis and token ids from the shell.
 
+mod auth_cmd;
 mod batch;
 mod crypto_cmd;
 mod key;
@@ -39,6 +40,8 @@ enum Command {
     Token(token_cmd::TokenArgs),
     /// Build a FaceAuth URL for every row of a CSV file, streaming.
     Batch(batch::BatchArgs),
+    /// The FaceAuth REST API: submit a selfie, read, list, fetch the image, delete.
+    Auth(auth_cmd::AuthArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Diagnose(args) => crypto_cmd::diagnose(args),
         Command::Token(args) => token_cmd::token(args),
         Command::Batch(args) => batch::batch(args),
+        Command::Auth(args) => auth_cmd::auth(args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! The crate-wide error and the stable kinds every binding maps from.
 
+use crate::api::ApiError;
 use crate::crypto::CryptoError;
 use crate::token::TokenError;
 use crate::url::UrlError;
@@ -21,6 +22,9 @@ pub enum Error {
     /// Webhook bodies.
     #[error(transparent)]
     Webhook(#[from] WebhookError),
+    /// The FaceAuth REST API.
+    #[error(transparent)]
+    Api(#[from] ApiError),
 }
 
 impl Error {
@@ -31,6 +35,7 @@ impl Error {
             Error::Url(e) => e.kind(),
             Error::Token(e) => e.kind(),
             Error::Webhook(e) => e.kind(),
+            Error::Api(e) => e.kind(),
         }
     }
 }
@@ -74,6 +79,26 @@ pub enum ErrorKind {
     RandomSource = 110,
     /// A token id breaks the id rule.
     InvalidToken = 200,
+    /// 400 from the API: missing or malformed parameters, or an unknown record.
+    ApiInvalidRequest = 300,
+    /// 403 with an explicit deny: the caller's IP is not allowed.
+    ApiIpNotAllowed = 301,
+    /// 403 Forbidden: the API key is missing or wrong.
+    ApiAuthentication = 302,
+    /// 413: the request is too large.
+    ApiPayloadTooLarge = 303,
+    /// 5xx: an Argos server or gateway error.
+    ApiServer = 304,
+    /// Any other non-success HTTP status.
+    ApiUnexpectedStatus = 305,
+    /// A success response without the record asked for.
+    ApiNotFound = 306,
+    /// A connect or request timeout.
+    ApiTimeout = 307,
+    /// A connection failure (DNS, refused, reset, TLS).
+    ApiConnection = 308,
+    /// A success response that does not decode.
+    ApiDecode = 309,
     /// A webhook body is not JSON, or a documented field has the wrong type.
     WebhookMalformed = 400,
     /// A webhook body is encrypted and no key was given.
@@ -106,6 +131,16 @@ impl ErrorKind {
             ErrorKind::InvalidIv => "invalid_iv",
             ErrorKind::RandomSource => "random_source",
             ErrorKind::InvalidToken => "invalid_token",
+            ErrorKind::ApiInvalidRequest => "api_invalid_request",
+            ErrorKind::ApiIpNotAllowed => "api_ip_not_allowed",
+            ErrorKind::ApiAuthentication => "api_authentication",
+            ErrorKind::ApiPayloadTooLarge => "api_payload_too_large",
+            ErrorKind::ApiServer => "api_server",
+            ErrorKind::ApiUnexpectedStatus => "api_unexpected_status",
+            ErrorKind::ApiNotFound => "api_not_found",
+            ErrorKind::ApiTimeout => "api_timeout",
+            ErrorKind::ApiConnection => "api_connection",
+            ErrorKind::ApiDecode => "api_decode",
             ErrorKind::WebhookMalformed => "webhook_malformed",
             ErrorKind::WebhookKeyRequired => "webhook_key_required",
             ErrorKind::WebhookDecrypt => "webhook_decrypt",

@@ -1,0 +1,156 @@
+//! `faceauth auth submit|get|list|image|delete`: the FaceAuth REST API.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use faceauth::api::{Client, ListQuery, Submission, DEFAULT_BASE_URL};
+use serde_json::json;
+
+use crate::key::ApiKeyArgs;
+
+#[derive(Args)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    command: AuthCommand,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// Connection options shared by every `auth` command.
+#[derive(Args)]
+struct ClientArgs {
+    #[command(flatten)]
+    key: ApiKeyArgs,
+    /// The REST base URL (the simulator's, in tests).
+    #[arg(long, global = true, env = "FACEAUTH_BASE_URL", default_value = DEFAULT_BASE_URL, value_name = "URL")]
+    base_url: String,
+    /// Seconds one attempt may take.
+    #[arg(long, global = true, default_value_t = 60.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// How many times a failed GET or DELETE is repeated.
+    #[arg(long, global = true, default_value_t = 2)]
+    max_retries: u32,
+}
+
+impl ClientArgs {
+    fn client(&self) -> anyhow::Result<Client> {
+        let key = self.key.key_string()?;
+        let timeout = Duration::try_from_secs_f64(self.timeout).context("--timeout must be a positive number")?;
+        Ok(Client::builder(&key)
+            .base_url(&self.base_url)
+            .timeout(timeout)
+            .max_retries(self.max_retries)
+            .binding("cli")
+            .build()?)
+    }
+}
+
+#[derive(Subcommand)]
+enum AuthCommand {
+    /// Compare a selfie with an approved ID check submission (POST /faceauth); prints the result.
+    Submit {
+        /// The approved ID check submission id.
+        #[arg(long)]
+        submission_id: String,
+        /// The selfie (JPEG or PNG; 960x720 recommended).
+        #[arg(long, value_name = "FILE")]
+        image: PathBuf,
+        /// userId.
+        #[arg(long)]
+        user_id: Option<String>,
+        /// cf1.
+        #[arg(long)]
+        cf1: Option<String>,
+        /// cf2.
+        #[arg(long)]
+        cf2: Option<String>,
+        /// cf3.
+        #[arg(long)]
+        cf3: Option<String>,
+    },
+    /// Print one result as JSON.
+    Get {
+        /// The auth id.
+        auth_id: String,
+    },
+    /// Print every result as JSON lines, following pages to the end.
+    List {
+        /// First day, yyyy-mm-dd (with --end-date).
+        #[arg(long, requires = "end_date")]
+        start_date: Option<String>,
+        /// Last day, yyyy-mm-dd (with --start-date).
+        #[arg(long, requires = "start_date")]
+        end_date: Option<String>,
+        /// Rows per page, 1-2000.
+        #[arg(long)]
+        count: Option<u32>,
+    },
+    /// Save the selfie of a result to a file.
+    Image {
+        /// The auth id.
+        auth_id: String,
+        /// Where to write the image.
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Erase the image and personal data of a result.
+    Delete {
+        /// The auth id.
+        auth_id: String,
+    },
+}
+
+pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
+    let client = args.client.client()?;
+    let mut out = std::io::stdout().lock();
+    match args.command {
+        AuthCommand::Submit { submission_id, image, user_id, cf1, cf2, cf3 } => {
+            let bytes = std::fs::read(&image).with_context(|| format!("cannot read {}", image.display()))?;
+            let name = image.file_name().and_then(|n| n.to_str()).unwrap_or("face.jpg");
+            let mut submission = Submission::new(&submission_id, &bytes).file_name(name);
+            if let Some(value) = &user_id {
+                submission = submission.user_id(value);
+            }
+            if let Some(value) = &cf1 {
+                submission = submission.cf1(value);
+            }
+            if let Some(value) = &cf2 {
+                submission = submission.cf2(value);
+            }
+            if let Some(value) = &cf3 {
+                submission = submission.cf3(value);
+            }
+            let result = client.submit(&submission)?;
+            writeln!(out, "{}", result.raw)?;
+        }
+        AuthCommand::Get { auth_id } => writeln!(out, "{}", client.get(&auth_id)?.raw)?,
+        AuthCommand::List { start_date, end_date, count } => {
+            let mut query = ListQuery::new();
+            if let (Some(start), Some(end)) = (&start_date, &end_date) {
+                query = query.dates(start, end);
+            }
+            if let Some(count) = count {
+                query = query.count(count);
+            }
+            for record in client.list(&query)? {
+                writeln!(out, "{}", record?.raw)?;
+            }
+        }
+        AuthCommand::Image { auth_id, output } => {
+            let image = client.image(&auth_id)?;
+            std::fs::write(&output, &image.bytes)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            let summary = json!({"file": output.display().to_string(), "bytes": image.bytes.len(), "content_type": image.content_type});
+            writeln!(out, "{summary}")?;
+        }
+        AuthCommand::Delete { auth_id } => {
+            client.delete(&auth_id)?;
+            writeln!(out, "{}", json!({"deleted": auth_id}))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

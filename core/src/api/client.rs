@@ -1,0 +1,434 @@
+use std::fmt;
+use std::io::Read;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use super::list::{ListQuery, Records};
+use super::model::{decode_image, parse_page, AuthRecord, AuthResult, Image, PageKey};
+use super::submit::Submission;
+use super::ApiError;
+
+/// Argos's REST base URL.
+pub const DEFAULT_BASE_URL: &str = "https://rest-api.argosidentity.com/v3";
+
+/// Response bodies kept in errors are cut to this many bytes.
+const BODY_IN_ERRORS: usize = 64 * 1024;
+/// The largest JSON response read (a page of 2,000 rows is well under this).
+const MAX_JSON: u64 = 32 * 1024 * 1024;
+/// The largest image response read (base64 text).
+const MAX_IMAGE: u64 = 64 * 1024 * 1024;
+
+/// Options for a [`Client`]. Every option has a sane default.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Zeroizing<String>,
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_retries: u32,
+    backoff_base: Duration,
+    backoff_cap: Duration,
+    binding: String,
+    proxy_from_env: bool,
+}
+
+impl ClientBuilder {
+    /// The REST base URL (default [`DEFAULT_BASE_URL`]); the simulator's URL in tests.
+    pub fn base_url(mut self, base_url: &str) -> Self {
+        self.base_url = base_url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The overall time one attempt may take, connect to last byte (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a failed request may be repeated (default 2). GET and DELETE are repeated
+    /// after connection errors and 500/502/503/504; POST only when it provably never left.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The backoff between retries: the n-th waits a random time between half and all of
+    /// `base × 2ⁿ`, at most `cap` (defaults 250 ms and 4 s).
+    pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_cap = cap;
+        self
+    }
+
+    /// The binding named in the user agent, `faceauth/<version> (<binding>)` (default `rust`).
+    pub fn binding(mut self, binding: &str) -> Self {
+        self.binding = binding.to_owned();
+        self
+    }
+
+    /// Whether to use the proxy named by `HTTPS_PROXY`/`ALL_PROXY`/`HTTP_PROXY` (default on;
+    /// `NO_PROXY` is honoured).
+    pub fn proxy_from_env(mut self, on: bool) -> Self {
+        self.proxy_from_env = on;
+        self
+    }
+
+    /// Makes the client.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidArgument`] for an empty API key, a base URL that is not http(s), or
+    /// a zero timeout.
+    pub fn build(self) -> Result<Client, ApiError> {
+        if self.api_key.trim().is_empty() {
+            return Err(ApiError::invalid("the API key is empty"));
+        }
+        if self.api_key.chars().any(|c| c.is_control()) {
+            return Err(ApiError::invalid("the API key contains a control character"));
+        }
+        let lower = self.base_url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            return Err(ApiError::invalid("the base URL must start with https:// or http://"));
+        }
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(ApiError::invalid("timeouts must be longer than zero"));
+        }
+        let user_agent = format!("faceauth/{} ({})", crate::VERSION, self.binding);
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(&user_agent)
+            .try_proxy_from_env(self.proxy_from_env)
+            .max_idle_connections_per_host(16)
+            .build();
+        Ok(Client {
+            agent,
+            api_key: self.api_key,
+            endpoint: format!("{}/faceauth", self.base_url),
+            max_retries: self.max_retries,
+            backoff_base: self.backoff_base,
+            backoff_cap: self.backoff_cap,
+            user_agent,
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &format_args!("<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A blocking client for the FaceAuth REST API.
+///
+/// It is `Send + Sync` and reuses connections: make one and share it. It holds no global state.
+/// The API key is wiped on drop and never appears in `Debug` output or errors.
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    api_key: Zeroizing<String>,
+    /// `{base}/faceauth`.
+    endpoint: String,
+    max_retries: u32,
+    backoff_base: Duration,
+    backoff_cap: Duration,
+    user_agent: String,
+}
+
+/// How a request is repeated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// GET and DELETE: after connection errors and 500/502/503/504.
+    Idempotent,
+    /// POST: only when the request provably never reached the server.
+    NeverSentOnly,
+}
+
+/// A failed request, with how many retryable failures came before the last.
+struct Failed {
+    err: ApiError,
+    retried: u32,
+}
+
+impl From<Failed> for ApiError {
+    fn from(failed: Failed) -> ApiError {
+        failed.err
+    }
+}
+
+/// A success response.
+struct Reply {
+    status: u16,
+    body: String,
+}
+
+impl Client {
+    /// A client with the default options for this API key.
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::build`].
+    pub fn new(api_key: &str) -> Result<Client, ApiError> {
+        Client::builder(api_key).build()
+    }
+
+    /// Options for a client with this API key.
+    pub fn builder(api_key: &str) -> ClientBuilder {
+        ClientBuilder {
+            api_key: Zeroizing::new(api_key.to_owned()),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            max_retries: 2,
+            backoff_base: Duration::from_millis(250),
+            backoff_cap: Duration::from_secs(4),
+            binding: "rust".to_owned(),
+            proxy_from_env: true,
+        }
+    }
+
+    /// The user agent sent with every request.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// POST /faceauth: compares a selfie with the approved submission's. A rejected face is an
+    /// `Ok` result with status `rejected`, its fail codes and comments.
+    ///
+    /// Not repeated after the request may have reached the server: Argos documents no
+    /// idempotency key, so a repeat could record a second result.
+    ///
+    /// # Errors
+    /// [`ApiError`]: invalid arguments before sending, then the server's or transport's error.
+    pub fn submit(&self, submission: &Submission<'_>) -> Result<AuthResult, ApiError> {
+        let (content_type, body) = submission.to_multipart()?;
+        let reply = self.execute("POST", "", &[], Some((&content_type, &body)), Retry::NeverSentOnly)?;
+        let json = decode_json(&reply)?;
+        AuthResult::from_json(json).map_err(|reason| decode_error(&reply, reason))
+    }
+
+    /// GET /faceauth?authId=…: one result.
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`] when the response holds no such record; otherwise as
+    /// [`Client::submit`].
+    pub fn get(&self, auth_id: &str) -> Result<AuthRecord, ApiError> {
+        check_id(auth_id)?;
+        let reply = self.execute("GET", "", &[("authId", auth_id)], None, Retry::Idempotent)?;
+        let (rows, _) = parse_page(&decode_json(&reply)?).map_err(|reason| decode_error(&reply, reason))?;
+        rows.into_iter()
+            .find(|row| row.auth_id == auth_id)
+            .ok_or_else(|| ApiError::NotFound { auth_id: auth_id.to_owned() })
+    }
+
+    /// GET /faceauth with dates and count: every result, following `nextPage_key` from page to
+    /// page as the iterator is consumed.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidArgument`] at once for a bad query; later pages' errors come from the
+    /// iterator, which then ends.
+    pub fn list(&self, query: &ListQuery) -> Result<Records<'_>, ApiError> {
+        query.validate()?;
+        Ok(Records::new(self, query.clone()))
+    }
+
+    /// One page of a listing, starting after `after`.
+    pub(crate) fn list_page(
+        &self,
+        query: &ListQuery,
+        after: Option<&PageKey>,
+    ) -> Result<(Vec<AuthRecord>, Option<PageKey>), ApiError> {
+        let count = query.count.map(|c| c.to_string());
+        let mut params: Vec<(&str, &str)> = Vec::new();
+        if let (Some(start), Some(end)) = (&query.start_date, &query.end_date) {
+            params.extend([("startDate", start.as_str()), ("endDate", end.as_str())]);
+        }
+        if let Some(count) = &count {
+            params.push(("count", count));
+        }
+        if let Some(key) = after {
+            params.extend([("nextKey_id", key.auth_id.as_str()), ("nextKey_date", key.create_time.as_str())]);
+        }
+        let reply = self.execute("GET", "", &params, None, Retry::Idempotent)?;
+        parse_page(&decode_json(&reply)?).map_err(|reason| decode_error(&reply, reason))
+    }
+
+    /// GET /faceauth/image?authId=…: the selfie, decoded from base64 (raw text, a JSON string
+    /// or a `data:` URL), with a content type sniffed from its bytes.
+    ///
+    /// # Errors
+    /// As [`Client::get`]; [`ApiError::Decode`] when the body is not base64.
+    pub fn image(&self, auth_id: &str) -> Result<Image, ApiError> {
+        check_id(auth_id)?;
+        let reply = self.execute("GET", "/image", &[("authId", auth_id)], None, Retry::Idempotent)?;
+        decode_image(&reply.body).map_err(|reason| decode_error(&reply, reason))
+    }
+
+    /// DELETE /faceauth?authId=…: erases the image and personal data of a result.
+    ///
+    /// If an earlier attempt's response was lost and the repeat answers "Cannot find
+    /// submission", the first attempt did the work, and this returns `Ok`.
+    ///
+    /// # Errors
+    /// As [`Client::get`].
+    pub fn delete(&self, auth_id: &str) -> Result<(), ApiError> {
+        check_id(auth_id)?;
+        match self.execute("DELETE", "", &[("authId", auth_id)], None, Retry::Idempotent) {
+            Ok(_) => Ok(()),
+            Err(Failed { err: ApiError::InvalidRequest(failure), retried })
+                if retried > 0
+                    && failure.message.as_deref().is_some_and(|m| m.contains("Cannot find submission")) =>
+            {
+                Ok(())
+            }
+            Err(failed) => Err(failed.err),
+        }
+    }
+
+    /// Sends one request, repeating it as `retry` allows. Errors carry the number of retried
+    /// attempts before them.
+    fn execute(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+        retry: Retry,
+    ) -> Result<Reply, Failed> {
+        let url = format!("{}{path}", self.endpoint);
+        let mut retried = 0;
+        loop {
+            let mut request = self.agent.request(method, &url).set("x-api-key", &self.api_key);
+            for (name, value) in query {
+                request = request.query(name, value);
+            }
+            let outcome = match body {
+                Some((content_type, bytes)) => request.set("Content-Type", content_type).send_bytes(bytes),
+                None => request.call(),
+            };
+            let result = match outcome {
+                Ok(response) => read_body(response).map(|(status, body)| Reply { status, body }),
+                Err(ureq::Error::Status(status, response)) => {
+                    let body = read_body(response).map(|(_, body)| body).unwrap_or_default();
+                    Err(ApiError::from_status(status, truncate(body)))
+                }
+                Err(ureq::Error::Transport(transport)) => Err(transport_error(&transport)),
+            };
+            let err = match result {
+                Ok(reply) => return Ok(reply),
+                Err(err) => err,
+            };
+            let repeatable = match retry {
+                Retry::Idempotent => err.is_retryable(),
+                Retry::NeverSentOnly => matches!(err, ApiError::Connection { never_sent: true, .. }),
+            };
+            if !repeatable || retried >= self.max_retries {
+                return Err(Failed { err, retried });
+            }
+            std::thread::sleep(self.backoff(retried));
+            retried += 1;
+        }
+    }
+
+    /// Equal jitter: a random wait between half and all of `base × 2ⁿ`, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self.backoff_base.saturating_mul(1 << attempt.min(16)).min(self.backoff_cap);
+        let mut random = [0u8; 4];
+        let fraction = match getrandom::fill(&mut random) {
+            Ok(()) => f64::from(u32::from_le_bytes(random)) / f64::from(u32::MAX),
+            Err(_) => 1.0,
+        };
+        ceiling.mul_f64(0.5 + 0.5 * fraction)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.endpoint)
+            .field("api_key", &format_args!("<redacted>"))
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_id(auth_id: &str) -> Result<(), ApiError> {
+    if auth_id.trim().is_empty() {
+        return Err(ApiError::invalid("the auth id is empty"));
+    }
+    if auth_id.chars().any(char::is_control) {
+        return Err(ApiError::invalid("the auth id contains a control character"));
+    }
+    Ok(())
+}
+
+/// Reads a response body, bounded; the image endpoint may be large.
+fn read_body(response: ureq::Response) -> Result<(u16, String), ApiError> {
+    let status = response.status();
+    let limit = if response.get_url().contains("/image") { MAX_IMAGE } else { MAX_JSON };
+    let mut bytes = Vec::new();
+    response
+        .into_reader()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&e, "reading the response"))?;
+    if bytes.len() as u64 > limit {
+        return Err(ApiError::Decode {
+            status,
+            reason: format!("the response is larger than {limit} bytes"),
+            body: String::new(),
+        });
+    }
+    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+fn decode_json(reply: &Reply) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_str(&reply.body).map_err(|e| decode_error(reply, format!("not JSON ({e})")))
+}
+
+fn decode_error(reply: &Reply, reason: impl Into<String>) -> ApiError {
+    ApiError::Decode { status: reply.status, reason: reason.into(), body: truncate(reply.body.clone()) }
+}
+
+fn truncate(mut body: String) -> String {
+    if body.len() > BODY_IN_ERRORS {
+        let mut end = BODY_IN_ERRORS;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+    }
+    body
+}
+
+fn io_error(err: &std::io::Error, stage: &str) -> ApiError {
+    match err.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+            ApiError::Timeout { reason: format!("{stage}: {err}") }
+        }
+        _ => ApiError::Connection { reason: format!("{stage}: {err}"), never_sent: false },
+    }
+}
+
+/// Classifies a transport error: DNS and connect failures never reached the server.
+fn transport_error(transport: &ureq::Transport) -> ApiError {
+    use std::error::Error as _;
+    let io = transport.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+    if let Some(io) = io {
+        if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+            return ApiError::Timeout { reason: transport.to_string() };
+        }
+    }
+    let never_sent = matches!(transport.kind(), ureq::ErrorKind::Dns | ureq::ErrorKind::ConnectionFailed);
+    ApiError::Connection { reason: transport.to_string(), never_sent }
+}

@@ -1,0 +1,169 @@
+use super::client::Client;
+use super::model::{AuthRecord, PageKey};
+use super::ApiError;
+
+/// The filters of a listing (GET /faceauth): a date range and a page size.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    pub(crate) start_date: Option<String>,
+    pub(crate) end_date: Option<String>,
+    pub(crate) count: Option<u32>,
+}
+
+impl ListQuery {
+    /// Every result, in pages of the server's default size (2,000).
+    pub fn new() -> Self {
+        ListQuery::default()
+    }
+
+    /// Only results created from `start` to `end` inclusive, both `yyyy-mm-dd`.
+    pub fn dates(mut self, start: &str, end: &str) -> Self {
+        self.start_date = Some(start.to_owned());
+        self.end_date = Some(end.to_owned());
+        self
+    }
+
+    /// Rows per page, 1 to 2,000.
+    pub fn count(mut self, count: u32) -> Self {
+        self.count = Some(count);
+        self
+    }
+
+    /// Checks the query before anything is sent.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidArgument`] for a malformed or impossible date, a start after the end,
+    /// or a count outside 1–2,000.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if let (Some(start), Some(end)) = (&self.start_date, &self.end_date) {
+            check_date("start date", start)?;
+            check_date("end date", end)?;
+            // yyyy-mm-dd sorts as text.
+            if start > end {
+                return Err(ApiError::invalid(format!("the start date {start} is after the end date {end}")));
+            }
+        }
+        if let Some(count) = self.count {
+            if !(1..=2000).contains(&count) {
+                return Err(ApiError::invalid(format!("count must be 1 to 2000, got {count}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a `yyyy-mm-dd` calendar date.
+fn check_date(what: &str, date: &str) -> Result<(), ApiError> {
+    let bad = || ApiError::invalid(format!("the {what} {date:?} is not a yyyy-mm-dd date"));
+    let b = date.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = date.get(range)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let (year, month, day) = (digits(0..4).ok_or_else(bad)?, digits(5..7).ok_or_else(bad)?, digits(8..10).ok_or_else(bad)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if !(1..=days).contains(&day) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// The results of a listing, fetched page by page as the iterator is consumed.
+///
+/// Yields `Err` once if a page fails, then ends.
+#[derive(Debug)]
+pub struct Records<'a> {
+    client: &'a Client,
+    query: ListQuery,
+    buffer: std::vec::IntoIter<AuthRecord>,
+    next: Option<PageKey>,
+    started: bool,
+    done: bool,
+    pages: usize,
+}
+
+impl<'a> Records<'a> {
+    pub(crate) fn new(client: &'a Client, query: ListQuery) -> Self {
+        Records { client, query, buffer: Vec::new().into_iter(), next: None, started: false, done: false, pages: 0 }
+    }
+
+    /// How many pages have been fetched so far.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    fn fetch(&mut self) -> Result<(), ApiError> {
+        let after = self.next.take();
+        let (rows, next) = self.client.list_page(&self.query, after.as_ref())?;
+        self.pages += 1;
+        // A server that hands back the key it was given would loop forever.
+        if next.is_some() && next == after {
+            return Err(ApiError::Decode {
+                status: 200,
+                reason: "the server repeated the same nextPage_key".to_owned(),
+                body: String::new(),
+            });
+        }
+        if next.is_some() && rows.is_empty() {
+            return Err(ApiError::Decode {
+                status: 200,
+                reason: "an empty page with a nextPage_key".to_owned(),
+                body: String::new(),
+            });
+        }
+        self.next = next;
+        self.buffer = rows.into_iter();
+        Ok(())
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<AuthRecord, ApiError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(row) = self.buffer.next() {
+                return Some(Ok(row));
+            }
+            if self.done || (self.started && self.next.is_none()) {
+                return None;
+            }
+            self.started = true;
+            if let Err(err) = self.fetch() {
+                self.done = true;
+                return Some(Err(err));
+            }
+        }
+    }
+}
+
+impl std::iter::FusedIterator for Records<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_checked_before_sending() {
+        assert!(ListQuery::new().validate().is_ok());
+        assert!(ListQuery::new().dates("2024-02-29", "2024-03-01").count(2000).validate().is_ok());
+        for (start, end) in [("2023-02-29", "2023-03-01"), ("2024-1-01", "2024-01-02"), ("2024-13-01", "2024-12-01"),
+            ("2024-01-00", "2024-01-02"), ("2024-01-02", "2024-01-01"), ("２０２４-01-01", "2024-01-02"), ("", "")]
+        {
+            let err = ListQuery::new().dates(start, end).validate().expect_err(start);
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument);
+        }
+        assert!(ListQuery::new().count(0).validate().is_err());
+        assert!(ListQuery::new().count(2001).validate().is_err());
+    }
+}
