@@ -6,6 +6,7 @@ mod crypto_cmd;
 mod key;
 mod token_cmd;
 mod url_cmd;
+mod webhook_cmd;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,8 @@ enum Command {
     Batch(batch::BatchArgs),
     /// The FaceAuth REST API: submit a selfie, read, list, fetch the image, delete.
     Auth(auth_cmd::AuthArgs),
+    /// Parse a webhook body and print the event as JSON.
+    Webhook(webhook_cmd::WebhookArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Token(args) => token_cmd::token(args),
         Command::Batch(args) => batch::batch(args),
         Command::Auth(args) => auth_cmd::auth(args),
+        Command::Webhook(args) => webhook_cmd::webhook(args),
     };
     match result {
         Ok(code) => code,

@@ -23,7 +23,7 @@ pub enum UrlError {
         position: usize,
     },
     /// The token id breaks the id rule.
-    #[error("invalid token: {0}")]
+    #[error("invalid token")]
     Token(#[from] TokenError),
     /// The base URL is not an absolute http(s) URL without query or fragment.
     #[error("invalid base URL: {reason}")]

@@ -15,7 +15,7 @@ pub enum WebhookError {
     #[error("the webhook is encrypted and no key was given")]
     KeyRequired,
     /// The encrypted form did not decrypt.
-    #[error("the encrypted webhook does not decrypt: {0}")]
+    #[error("the encrypted webhook does not decrypt")]
     Decrypt(#[source] CryptoError),
 }
 
