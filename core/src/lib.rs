@@ -9,6 +9,8 @@
 //!   which variant produced a ciphertext.
 //! - [`url`]: the FaceAuth URL builder and [`url::inspect`], its inverse.
 //! - [`token`]: token ids that make a link expire.
+//! - [`api`]: a blocking client for the FaceAuth REST API (submit, get, list, image, delete).
+//! - [`webhook`]: parsing of the `faceAuth` and `token_expired` webhooks, clear or encrypted.
 //!
 //! ```
 //! use faceauth::{crypto::{Key, Scheme}, url::{AuthParams, UrlBuilder}};
