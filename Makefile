@@ -38,8 +38,10 @@ test-python: python-env
 	$(PY) -m pytest tests/python -q
 
 bench: build python-env
+	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
 	$(PY) bench/batch_vs_python.py
+	$(PY) bench/api_get_vs_python.py
 
 bench-criterion:
 	$(CARGO) bench -p faceauth --bench core
