@@ -4,6 +4,7 @@ mod auth_cmd;
 mod batch;
 mod crypto_cmd;
 mod key;
+mod mock_cmd;
 mod token_cmd;
 mod url_cmd;
 mod webhook_cmd;
@@ -45,6 +46,8 @@ enum Command {
     Auth(auth_cmd::AuthArgs),
     /// Parse a webhook body and print the event as JSON.
     Webhook(webhook_cmd::WebhookArgs),
+    /// Run the local FaceAuth simulator (REST API, hosted page, token rules, webhooks, faults).
+    Mock(mock_cmd::MockArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch::batch(args),
         Command::Auth(args) => auth_cmd::auth(args),
         Command::Webhook(args) => webhook_cmd::webhook(args),
+        Command::Mock(args) => mock_cmd::mock(args),
     };
     match result {
         Ok(code) => code,

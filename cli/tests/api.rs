@@ -1,0 +1,231 @@
+//! The API client against the simulator, run as a separate process (`faceauth mock`).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use faceauth::api::{ApiError, AuthStatus, Client, FailCode, ListQuery, Submission};
+use faceauth::ErrorKind;
+use serde_json::json;
+use support::{canned_server, Mock, API_KEY};
+
+/// A tiny JPEG-looking image: the magic bytes matter for sniffing, the rest is opaque.
+fn jpeg(marker: &str) -> Vec<u8> {
+    let mut bytes = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10];
+    bytes.extend_from_slice(marker.as_bytes());
+    bytes.extend((0..=255u8).cycle().take(3000));
+    bytes
+}
+
+#[test]
+fn client_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Client>();
+}
+
+#[test]
+fn submit_get_image_delete() {
+    let mock = Mock::start(&[]);
+    mock.add_submission("sub-1");
+    let client = mock.client();
+    let image = jpeg("a face");
+
+    let approved = client.submit(&Submission::new("sub-1", &image).user_id("u-1").cf1("c1")).expect("submits");
+    assert_eq!(approved.status, AuthStatus::Approved);
+    assert!(approved.scores.face_similarity.is_some_and(|s| s > 90.0));
+    assert!(approved.fail_codes.is_empty());
+
+    let rejected = client.submit(&Submission::new("sub-1", &jpeg("REJECT"))).expect("a rejection is a result");
+    assert_eq!(rejected.status, AuthStatus::Rejected);
+    assert_eq!(rejected.fail_codes, [FailCode::FaceCompare]);
+    assert!(!rejected.rejected_comments.is_empty());
+    let unknown = client.submit(&Submission::new("sub-1", &jpeg("UNKNOWNCODE"))).expect("submits");
+    assert!(matches!(unknown.fail_codes.as_slice(), [FailCode::Other(code)] if code == "Brand_new_fail_code"));
+
+    let record = client.get(&approved.auth_id).expect("gets");
+    assert_eq!((record.auth_id.as_str(), &record.status), (approved.auth_id.as_str(), &AuthStatus::Approved));
+    assert_eq!(record.submission_id.as_deref(), Some("sub-1"));
+    assert_eq!(record.project_id.as_deref(), Some(support::PROJECT));
+    assert!(!record.deleted);
+    assert_eq!(record.raw["auth_id"], approved.auth_id.as_str());
+
+    let fetched = client.image(&approved.auth_id).expect("image");
+    assert_eq!((fetched.bytes.as_slice(), fetched.content_type), (image.as_slice(), "image/jpeg"));
+
+    client.delete(&approved.auth_id).expect("deletes");
+    let gone = client.get(&approved.auth_id).expect("still listed");
+    assert!(gone.deleted);
+    let err = client.image(&approved.auth_id).expect_err("the image is erased");
+    assert_eq!(err.kind(), ErrorKind::ApiInvalidRequest);
+    assert_eq!(err.code(), Some("NOT_FOUND"));
+    // A second DELETE that was not retried is reported, not hidden.
+    assert_eq!(client.delete(&approved.auth_id).expect_err("already deleted").http_status(), Some(400));
+}
+
+#[test]
+fn both_response_shapes_and_all_image_forms_decode() {
+    for (shape, format) in [("nested", "raw"), ("flat", "json"), ("flat", "data_url")] {
+        let mock = Mock::start(&["--response-shape", shape, "--image-format", format]);
+        mock.add_submission("sub-1");
+        let client = mock.client();
+        let image = jpeg(shape);
+        let result = client.submit(&Submission::new("sub-1", &image)).expect("submits");
+        let record = client.get(&result.auth_id).expect("gets");
+        assert_eq!(record.auth_id, result.auth_id, "{shape}");
+        assert_eq!(client.image(&result.auth_id).expect("image").bytes, image, "{format}");
+    }
+}
+
+#[test]
+fn listing_follows_pages_in_both_shapes() {
+    for shape in ["nested", "flat"] {
+        let mock = Mock::start(&["--response-shape", shape]);
+        let created = mock.control(
+            "/_mock/results",
+            json!({"count": 25, "start": "2025-03-01T00:00:00.000Z", "step_seconds": 3600}),
+        );
+        assert_eq!(created["created"], 25);
+        let client = mock.client();
+
+        let mut records = client.list(&ListQuery::new().count(10)).expect("valid query");
+        let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+        assert_eq!(ids.len(), 25, "{shape}");
+        assert_eq!(records.pages(), 3, "{shape}");
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), 25, "{shape}: no row twice");
+
+        // 25 hours from 2025-03-01T00:00: 24 on the 1st, one on the 2nd.
+        let first_day = client.list(&ListQuery::new().dates("2025-03-01", "2025-03-01").count(7)).expect("query");
+        assert_eq!(first_day.count(), 24, "{shape}");
+    }
+}
+
+#[test]
+fn bad_arguments_fail_before_sending() {
+    let mock = Mock::start(&[]);
+    let client = mock.client();
+    for err in [
+        client.list(&ListQuery::new().count(0)).err(),
+        client.list(&ListQuery::new().dates("2025-02-30", "2025-03-01")).err(),
+        client.get(" ").err(),
+        client.image("").err(),
+        client.delete("a\nb").err(),
+        client.submit(&Submission::new("", b"x")).err(),
+        client.submit(&Submission::new("s", b"")).err(),
+        client.submit(&Submission::new("s", b"x").file_name("a\"b")).err(),
+    ] {
+        assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::InvalidArgument));
+    }
+    assert_eq!(mock.counts("GET /faceauth").0 + mock.counts("POST /faceauth").0, 0, "nothing was sent");
+    assert!(Client::new("").is_err());
+    assert!(Client::builder("k").base_url("ftp://x").build().is_err());
+}
+
+#[test]
+fn each_documented_error_has_its_kind() {
+    let mock = Mock::with_seed(&json!({"max_body_bytes": 20000}), &[]);
+    mock.add_submission("sub-1");
+
+    let err = mock.client().submit(&Submission::new("missing-sub", &jpeg("x"))).expect_err("unknown submission");
+    assert_eq!(err.kind(), ErrorKind::ApiInvalidRequest);
+    assert_eq!(err.code(), Some("invalid_data_format"));
+    assert!(err.body().is_some_and(|b| b.contains("Cannot find submission")));
+
+    let wrong_key = Client::builder("wrong-key").base_url(&mock.url).build().expect("client");
+    let err = wrong_key.get("a").expect_err("forbidden");
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::ApiAuthentication, Some(403)));
+    assert!(!format!("{err} {err:?} {wrong_key:?}").contains("wrong-key"));
+
+    let mut big = jpeg("x");
+    big.resize(50_000, 7);
+    let err = mock.client().submit(&Submission::new("sub-1", &big)).expect_err("too large");
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::ApiPayloadTooLarge, Some(413)));
+
+    let denied = Mock::start(&["--allow-ip", "203.0.113.9"]);
+    let err = denied.client().get("a").expect_err("IP not allowed");
+    assert_eq!(err.kind(), ErrorKind::ApiIpNotAllowed);
+
+    let err = mock.client().get("no-such-id").expect_err("unknown id");
+    assert_eq!(err.kind(), ErrorKind::ApiInvalidRequest);
+
+    mock.control("/_mock/faults", json!({"fail_next": 5, "fail_status": 500}));
+    let err = mock.client().get("a").expect_err("server error");
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::ApiServer, Some(500)));
+    mock.control("/_mock/faults", json!({"fail_next": 0}));
+
+    let err = Client::builder(API_KEY).base_url(&canned_server("200 OK", "application/json", "<html>"))
+        .build().expect("client").get("a").expect_err("not JSON");
+    assert_eq!((err.kind(), err.body()), (ErrorKind::ApiDecode, Some("<html>")));
+
+    let err = Client::builder(API_KEY).base_url(&canned_server("429 Too Many Requests", "text/plain", "slow down"))
+        .max_retries(0).build().expect("client").get("a").expect_err("unexpected status");
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::ApiUnexpectedStatus, Some(429)));
+}
+
+#[test]
+fn connection_errors_and_timeouts() {
+    // A port that nothing listens on: refused before anything is sent, so even POST retries.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        format!("http://{}", listener.local_addr().expect("addr"))
+    };
+    let client = Client::builder(API_KEY)
+        .base_url(&closed)
+        .max_retries(2)
+        .backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .build()
+        .expect("client");
+    let err = client.submit(&Submission::new("s", b"x")).expect_err("refused");
+    assert!(matches!(err, ApiError::Connection { never_sent: true, .. }), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::ApiConnection);
+
+    let mock = Mock::start(&["--latency-ms", "1500"]);
+    let slow = mock.client_builder().timeout(Duration::from_millis(300)).max_retries(0).build().expect("client");
+    let started = Instant::now();
+    let err = slow.get("a").expect_err("times out");
+    assert_eq!(err.kind(), ErrorKind::ApiTimeout, "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(1400), "the timeout cut the wait short");
+}
+
+#[test]
+fn get_and_delete_recover_from_faults_and_post_is_never_repeated() {
+    let mock = Mock::start(&[]);
+    mock.add_submission("sub-1");
+    let client = mock.client();
+    let result = client.submit(&Submission::new("sub-1", &jpeg("x"))).expect("submits");
+
+    mock.control("/_mock/faults", json!({"fail_next": 2, "fail_status": 502}));
+    let (received, processed) = mock.counts("GET /faceauth");
+    client.get(&result.auth_id).expect("recovers after two 502s");
+    assert_eq!(mock.counts("GET /faceauth"), (received + 3, processed + 1));
+
+    mock.control("/_mock/faults", json!({"drop_next": 1}));
+    client.image(&result.auth_id).expect("recovers after a dropped connection");
+
+    let posts = mock.counts("POST /faceauth");
+    mock.control("/_mock/faults", json!({"fail_next": 1, "fail_status": 502}));
+    let err = client.submit(&Submission::new("sub-1", &jpeg("x"))).expect_err("not retried");
+    assert_eq!(err.http_status(), Some(502));
+    mock.control("/_mock/faults", json!({"drop_next": 1}));
+    let err = client.submit(&Submission::new("sub-1", &jpeg("x"))).expect_err("not retried");
+    assert!(matches!(err, ApiError::Connection { never_sent: false, .. }), "{err:?}");
+    assert_eq!(mock.counts("POST /faceauth"), (posts.0 + 2, posts.1), "each POST sent once, none processed");
+
+}
+
+#[test]
+fn random_faults_do_not_break_idempotent_calls() {
+    let mock = Mock::with_seed(&json!({"faults": {"error_rate": 0.3, "seed": 7}}), &[]);
+    let client = mock.client_builder().max_retries(8).build().expect("client");
+    mock.control("/_mock/results", json!({"count": 30, "start": "2025-03-01T00:00:00.000Z", "step_seconds": 60}));
+    let rows: Result<Vec<_>, _> = client.list(&ListQuery::new().count(7)).expect("query").collect();
+    assert_eq!(rows.expect("every page recovers").len(), 30);
+    let (received, processed) = mock.counts("GET /faceauth");
+    assert!(received > processed, "faults were injected: {received} received, {processed} processed");
+}
+
+#[test]
+fn the_user_agent_names_the_binding() {
+    let client = Client::builder(API_KEY).binding("python").build().expect("client");
+    assert_eq!(client.user_agent(), format!("faceauth/{} (python)", faceauth::VERSION));
+}

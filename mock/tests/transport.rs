@@ -1,0 +1,235 @@
+//! HTTP handling, fault injection, the control endpoints and lifecycle.
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use common::*;
+use faceauth_mock::{FaultConfig, MockConfig, MockServer};
+use serde_json::{json, Value};
+
+fn get_request(extra: &str) -> String {
+    format!("GET /faceauth?count=1 HTTP/1.1\r\nHost: mock\r\nx-api-key: {KEY}\r\n{extra}\r\n")
+}
+
+#[test]
+fn keep_alive_serves_many_requests_on_one_connection() {
+    let server = start(config());
+    let mut conn = connect(&server);
+    for _ in 0..3 {
+        conn.get_mut().write_all(get_request("").as_bytes()).expect("write");
+        let (status, headers, body) = read_response(&mut conn).expect("a response");
+        assert_eq!(status, 200);
+        assert!(headers.contains(&("connection".into(), "keep-alive".into())));
+        assert!(serde_json::from_slice::<Value>(&body).is_ok());
+    }
+    // Two pipelined requests, the second asking to close.
+    let both = format!("{}{}", get_request(""), get_request("Connection: close\r\n"));
+    conn.get_mut().write_all(both.as_bytes()).expect("write");
+    assert_eq!(read_response(&mut conn).map(|r| r.0), Some(200));
+    let (status, headers, _) = read_response(&mut conn).expect("a response");
+    assert_eq!(status, 200);
+    assert!(headers.contains(&("connection".into(), "close".into())));
+    assert!(closed(&mut conn));
+
+    // A POST with a body, then a GET, on one connection.
+    let mut conn = connect(&server);
+    let body = multipart(&[("submissionId", SID)], Some((b"\x00\x01face\xff", "image/jpeg")));
+    let mut request = format!(
+        "POST /faceauth HTTP/1.1\r\nHost: mock\r\nx-api-key: {KEY}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
+        multipart_type(),
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body);
+    request.extend_from_slice(get_request("").as_bytes());
+    conn.get_mut().write_all(&request).expect("write");
+    assert_eq!(read_response(&mut conn).map(|r| r.0), Some(200));
+    let (_, _, listed) = read_response(&mut conn).expect("a response");
+    let listed: Value = serde_json::from_slice(&listed).expect("json");
+    assert_eq!(listed[0]["data"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn malformed_requests_never_take_the_server_down() {
+    let server = start(MockConfig { max_body_bytes: 1000, ..config() });
+    let status = |bytes: &[u8]| raw(&server, bytes).map(|r| r.0);
+    assert_eq!(status(b"garbage\r\n\r\n"), Some(400));
+    assert_eq!(status(b"\x00\x01\x02\xff\xfe\r\n\r\n"), Some(400));
+    assert_eq!(status(b"GET /faceauth HTTP/9.9\r\n\r\n"), Some(400));
+    assert_eq!(status(b"GET /faceauth HTTP/1.1\r\nBad Header\r\n\r\n"), Some(400));
+    let big = format!("GET /faceauth HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(70_000));
+    assert_eq!(status(big.as_bytes()), Some(431));
+    let huge =
+        format!("POST /faceauth HTTP/1.1\r\nx-api-key: {KEY}\r\nContent-Length: 99999999999999\r\n\r\n");
+    let (code, _, body) = raw(&server, huge.as_bytes()).expect("a response");
+    assert_eq!(
+        (code, serde_json::from_slice::<Value>(&body).ok()),
+        (413, Some(json!({"message": "Request Entity Too Large"})))
+    );
+    let overflow = "POST /_mock/clock HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n";
+    assert_eq!(status(overflow.as_bytes()), Some(413));
+    let chunked =
+        format!("POST /faceauth HTTP/1.1\r\nx-api-key: {KEY}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    assert_eq!(status(chunked.as_bytes()), Some(411));
+    assert_eq!(status(b"GET /faceauth HTTP/1.1\r\nContent-Length: x\r\n\r\n"), Some(400));
+
+    // Half a request, then the client goes away.
+    let mut half = TcpStream::connect(server.addr()).expect("connect");
+    half.write_all(b"POST /faceauth HTTP/1.1\r\nContent-Length: 10\r\nx-api-key: mock-api-key\r\n\r\nabc")
+        .expect("write");
+    drop(half);
+    // A connection that sends nothing.
+    drop(TcpStream::connect(server.addr()).expect("connect"));
+
+    assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+    assert_eq!(control(&server, "GET", "requests", None)["received"]["GET /faceauth"], 1);
+}
+
+#[test]
+fn expect_continue_is_honoured() {
+    let server = start(config());
+    let mut conn = connect(&server);
+    let body = br#"{"advance_seconds": 1}"#;
+    let head = format!(
+        "POST /_mock/clock HTTP/1.1\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    );
+    conn.get_mut().write_all(head.as_bytes()).expect("write");
+    assert_eq!(read_response(&mut conn).map(|r| r.0), Some(100));
+    conn.get_mut().write_all(body).expect("write");
+    assert_eq!(read_response(&mut conn).map(|r| r.0), Some(200));
+}
+
+#[test]
+fn one_shot_faults_fail_then_drop_without_changing_state() {
+    let server = start(config());
+    let ok = control(&server, "POST", "faults", Some(json!({"fail_next": 2, "fail_status": 503})));
+    assert_eq!(ok, json!({"ok": true}));
+    for _ in 0..2 {
+        let answer = submit(&server, SID, b"face");
+        assert_eq!((answer.status, answer.json()), (503, json!({"message": "Service Unavailable"})));
+    }
+    control(&server, "POST", "faults", Some(json!({"fail_next": 1})));
+    let answer = call(&server, "GET", "/faceauth", None);
+    assert_eq!((answer.status, answer.json()), (503, json!({"message": "Service Unavailable"})));
+    control(&server, "POST", "faults", Some(json!({"fail_next": 1, "fail_status": 502})));
+    let answer = call(&server, "DELETE", "/faceauth?authId=x", None);
+    assert_eq!((answer.status, answer.json()), (502, json!({"message": "Bad Gateway"})));
+
+    control(&server, "POST", "faults", Some(json!({"drop_next": 1})));
+    let body = multipart(&[("submissionId", SID)], Some((b"face", "image/jpeg")));
+    let mut request = format!(
+        "POST /faceauth HTTP/1.1\r\nx-api-key: {KEY}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
+        multipart_type(),
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body);
+    let mut conn = connect(&server);
+    conn.get_mut().write_all(&request).expect("write");
+    assert!(closed(&mut conn), "dropped without a byte");
+
+    // None of the failed requests stored anything; then a POST goes through, once.
+    let answer = call(&server, "GET", "/faceauth", None);
+    assert_eq!(answer.json()[0]["data"], json!([]));
+    assert_eq!(submit(&server, SID, b"face").status, 200);
+    let counts = control(&server, "GET", "requests", None);
+    assert_eq!(counts["received"]["POST /faceauth"], 4);
+    assert_eq!(counts["processed"]["POST /faceauth"], 1);
+    assert_eq!(counts["received"]["GET /faceauth"], 2);
+    assert_eq!(counts["processed"]["GET /faceauth"], 1);
+    assert_eq!(counts["received"]["DELETE /faceauth"], 1);
+    assert!(counts["processed"].get("DELETE /faceauth").is_none());
+
+    let refused = call_with(
+        &server,
+        "POST",
+        "/_mock/faults",
+        None,
+        Some(("application/json", br#"{"error_rate": 2}"#)),
+    );
+    assert_eq!(refused.status, 400);
+    let refused =
+        call_with(&server, "POST", "/_mock/faults", None, Some(("application/json", br#"{"typo": 1}"#)));
+    assert_eq!(refused.status, 400);
+}
+
+#[test]
+fn random_faults_follow_the_rates() {
+    let server = start(MockConfig {
+        faults: FaultConfig { error_rate: 1.0, seed: 9, ..FaultConfig::default() },
+        ..config()
+    });
+    let statuses: Vec<u16> = (0..4).map(|_| call(&server, "GET", "/faceauth", None).status).collect();
+    assert_eq!(statuses, [500, 502, 500, 502]);
+    let answer = call(&server, "GET", "/faceauth", None);
+    assert_eq!(answer.json(), json!({"message": "Internal Server Error"}));
+    // Control endpoints and the page are never faulted.
+    control(&server, "POST", "faults", Some(json!({"error_rate": 0, "drop_rate": 1})));
+    let mut conn = connect(&server);
+    conn.get_mut().write_all(get_request("").as_bytes()).expect("write");
+    assert!(closed(&mut conn));
+    control(&server, "POST", "faults", Some(json!({"drop_rate": 0, "latency_ms": 150})));
+    let started = Instant::now();
+    assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+}
+
+#[test]
+fn clock_controls_create_times() {
+    let server = start(MockConfig { now: Some("2025-10-02T02:15:17.554Z".into()), ..config() });
+    let now = control(&server, "GET", "clock", None)["now"].as_str().expect("now").to_owned();
+    assert!(now.starts_with("2025-10-02T02:15:1"), "{now}");
+    let set = control(&server, "POST", "clock", Some(json!({"now": "2030-01-01T00:00:00Z"})));
+    assert!(set["now"].as_str().is_some_and(|t| t.starts_with("2030-01-01T00:00:0")));
+    let moved = control(&server, "POST", "clock", Some(json!({"advance_seconds": 86400})));
+    assert!(moved["now"].as_str().is_some_and(|t| t.starts_with("2030-01-02T00:00:0")));
+    let created = submit(&server, SID, b"face").json();
+    assert!(created["create_time"].as_str().is_some_and(|t| t.starts_with("2030-01-02T00:00:0")));
+    let bad =
+        call_with(&server, "POST", "/_mock/clock", None, Some(("application/json", br#"{"now": "soon"}"#)));
+    assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn submissions_can_be_added_and_state_hides_keys() {
+    let server = start(MockConfig {
+        api_key: "very-secret-api-key".into(),
+        webhook_key: Some("very-secret-hook-key".into()),
+        ..config()
+    });
+    let post = |sid: &str| {
+        let body = multipart(&[("submissionId", sid)], Some((b"face", "image/jpeg")));
+        call_with(&server, "POST", "/faceauth", Some("very-secret-api-key"), Some((&multipart_type(), &body)))
+            .status
+    };
+    assert_eq!(post("sub-new"), 400);
+    control(&server, "POST", "submissions", Some(json!({"id": "sub-new", "status": "approved"})));
+    assert_eq!(post("sub-new"), 200);
+
+    let answer = call_with(&server, "GET", "/_mock/state", None, None);
+    assert_eq!(answer.status, 200);
+    assert!(!answer.body.contains("very-secret"), "{}", answer.body);
+    let state = answer.json();
+    assert_eq!(state["results"].as_array().map(Vec::len), Some(1));
+    assert!(state["submissions"].as_array().is_some_and(|s| s.iter().any(|s| s["id"] == "sub-new")));
+    assert!(!format!("{server:?}").contains("very-secret"));
+    assert_eq!(call_with(&server, "DELETE", "/_mock/state", None, None).status, 405);
+    assert_eq!(call_with(&server, "GET", "/_mock/nothing", None, None).status, 404);
+}
+
+#[test]
+fn shutdown_stops_listening() {
+    let server = start(config());
+    let addr = server.addr();
+    assert!(server.base_url().starts_with("http://127.0.0.1:"));
+    let mut idle = connect(&server);
+    server.shutdown();
+    assert!(closed(&mut idle), "open connections are closed");
+    assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
+    assert!(MockServer::start(MockConfig { now: Some("not a time".into()), ..config() }).is_err());
+    assert!(MockServer::start(MockConfig { allowed_ips: Some(vec!["nope".into()]), ..config() }).is_err());
+}
