@@ -48,7 +48,6 @@ impl ApiKeyArgs {
             _ => bail!("no API key: pass --api-key or --api-key-file, or set FACEAUTH_API_KEY"),
         }
     }
-
 }
 
 impl KeyArgs {

@@ -30,17 +30,21 @@ fn submit_get_image_delete() {
     let client = mock.client();
     let image = jpeg("a face");
 
-    let approved = client.submit(&Submission::new("sub-1", &image).user_id("u-1").cf1("c1")).expect("submits");
+    let approved =
+        client.submit(&Submission::new("sub-1", &image).user_id("u-1").cf1("c1")).expect("submits");
     assert_eq!(approved.status, AuthStatus::Approved);
     assert!(approved.scores.face_similarity.is_some_and(|s| s > 90.0));
     assert!(approved.fail_codes.is_empty());
 
-    let rejected = client.submit(&Submission::new("sub-1", &jpeg("REJECT"))).expect("a rejection is a result");
+    let rejected =
+        client.submit(&Submission::new("sub-1", &jpeg("REJECT"))).expect("a rejection is a result");
     assert_eq!(rejected.status, AuthStatus::Rejected);
     assert_eq!(rejected.fail_codes, [FailCode::FaceCompare]);
     assert!(!rejected.rejected_comments.is_empty());
     let unknown = client.submit(&Submission::new("sub-1", &jpeg("UNKNOWNCODE"))).expect("submits");
-    assert!(matches!(unknown.fail_codes.as_slice(), [FailCode::Other(code)] if code == "Brand_new_fail_code"));
+    assert!(
+        matches!(unknown.fail_codes.as_slice(), [FailCode::Other(code)] if code == "Brand_new_fail_code")
+    );
 
     let record = client.get(&approved.auth_id).expect("gets");
     assert_eq!((record.auth_id.as_str(), &record.status), (approved.auth_id.as_str(), &AuthStatus::Approved));
@@ -95,7 +99,8 @@ fn listing_follows_pages_in_both_shapes() {
         assert_eq!(unique.len(), 25, "{shape}: no row twice");
 
         // 25 hours from 2025-03-01T00:00: 24 on the 1st, one on the 2nd.
-        let first_day = client.list(&ListQuery::new().dates("2025-03-01", "2025-03-01").count(7)).expect("query");
+        let first_day =
+            client.list(&ListQuery::new().dates("2025-03-01", "2025-03-01").count(7)).expect("query");
         assert_eq!(first_day.count(), 24, "{shape}");
     }
 }
@@ -126,7 +131,8 @@ fn each_documented_error_has_its_kind() {
     let mock = Mock::with_seed(&json!({"max_body_bytes": 20000}), &[]);
     mock.add_submission("sub-1");
 
-    let err = mock.client().submit(&Submission::new("missing-sub", &jpeg("x"))).expect_err("unknown submission");
+    let err =
+        mock.client().submit(&Submission::new("missing-sub", &jpeg("x"))).expect_err("unknown submission");
     assert_eq!(err.kind(), ErrorKind::ApiInvalidRequest);
     assert_eq!(err.code(), Some("invalid_data_format"));
     assert!(err.body().is_some_and(|b| b.contains("Cannot find submission")));
@@ -153,12 +159,21 @@ fn each_documented_error_has_its_kind() {
     assert_eq!((err.kind(), err.http_status()), (ErrorKind::ApiServer, Some(500)));
     mock.control("/_mock/faults", json!({"fail_next": 0}));
 
-    let err = Client::builder(API_KEY).base_url(&canned_server("200 OK", "application/json", "<html>"))
-        .build().expect("client").get("a").expect_err("not JSON");
+    let err = Client::builder(API_KEY)
+        .base_url(&canned_server("200 OK", "application/json", "<html>"))
+        .build()
+        .expect("client")
+        .get("a")
+        .expect_err("not JSON");
     assert_eq!((err.kind(), err.body()), (ErrorKind::ApiDecode, Some("<html>")));
 
-    let err = Client::builder(API_KEY).base_url(&canned_server("429 Too Many Requests", "text/plain", "slow down"))
-        .max_retries(0).build().expect("client").get("a").expect_err("unexpected status");
+    let err = Client::builder(API_KEY)
+        .base_url(&canned_server("429 Too Many Requests", "text/plain", "slow down"))
+        .max_retries(0)
+        .build()
+        .expect("client")
+        .get("a")
+        .expect_err("unexpected status");
     assert_eq!((err.kind(), err.http_status()), (ErrorKind::ApiUnexpectedStatus, Some(429)));
 }
 
@@ -180,7 +195,8 @@ fn connection_errors_and_timeouts() {
     assert_eq!(err.kind(), ErrorKind::ApiConnection);
 
     let mock = Mock::start(&["--latency-ms", "1500"]);
-    let slow = mock.client_builder().timeout(Duration::from_millis(300)).max_retries(0).build().expect("client");
+    let slow =
+        mock.client_builder().timeout(Duration::from_millis(300)).max_retries(0).build().expect("client");
     let started = Instant::now();
     let err = slow.get("a").expect_err("times out");
     assert_eq!(err.kind(), ErrorKind::ApiTimeout, "{err:?}");
@@ -210,14 +226,16 @@ fn get_and_delete_recover_from_faults_and_post_is_never_repeated() {
     let err = client.submit(&Submission::new("sub-1", &jpeg("x"))).expect_err("not retried");
     assert!(matches!(err, ApiError::Connection { never_sent: false, .. }), "{err:?}");
     assert_eq!(mock.counts("POST /faceauth"), (posts.0 + 2, posts.1), "each POST sent once, none processed");
-
 }
 
 #[test]
 fn random_faults_do_not_break_idempotent_calls() {
     let mock = Mock::with_seed(&json!({"faults": {"error_rate": 0.3, "seed": 7}}), &[]);
     let client = mock.client_builder().max_retries(8).build().expect("client");
-    mock.control("/_mock/results", json!({"count": 30, "start": "2025-03-01T00:00:00.000Z", "step_seconds": 60}));
+    mock.control(
+        "/_mock/results",
+        json!({"count": 30, "start": "2025-03-01T00:00:00.000Z", "step_seconds": 60}),
+    );
     let rows: Result<Vec<_>, _> = client.list(&ListQuery::new().count(7)).expect("query").collect();
     assert_eq!(rows.expect("every page recovers").len(), 30);
     let (received, processed) = mock.counts("GET /faceauth");

@@ -3,11 +3,11 @@
 
 mod support;
 
+use faceauth::api::AuthStatus;
 use faceauth::crypto::{Cipher, Key, Scheme};
 use faceauth::token;
 use faceauth::url::{AuthParams, UrlBuilder};
 use faceauth::webhook::{self, Event, ExpiredCondition, WebhookError};
-use faceauth::api::AuthStatus;
 use serde_json::{json, Value};
 use support::{Mock, Receiver, API_KEY, PROJECT};
 
@@ -89,7 +89,10 @@ fn a_time_token_works_until_its_window_closes() {
     assert_eq!(open(&url).0, 410, "61 s after the first use");
     match webhook::parse(&hooks.next(), None) {
         Ok(Event::TokenExpired(expired)) => {
-            assert_eq!((expired.token_id.as_str(), &expired.condition), (id.as_str(), &ExpiredCondition::Time));
+            assert_eq!(
+                (expired.token_id.as_str(), &expired.condition),
+                (id.as_str(), &ExpiredCondition::Time)
+            );
             assert!(expired.expected_expired_at.is_some());
         }
         other => panic!("expected token_expired: {other:?}"),

@@ -156,9 +156,12 @@ fn token_expired_count_and_time() {
     assert_eq!(event.service, Some(Service::IdCheck));
 
     // A sender that leaves out `service` is still understood.
-    let body = br#"{"webhook_trigger": "token_expired", "token_id": "t1234567", "expired_condition": "time"}"#;
+    let body =
+        br#"{"webhook_trigger": "token_expired", "token_id": "t1234567", "expired_condition": "time"}"#;
     match faceauth::webhook::parse(body, None) {
-        Ok(Event::TokenExpired(event)) => assert_eq!((event.token_id.as_str(), event.service), ("t1234567", None)),
+        Ok(Event::TokenExpired(event)) => {
+            assert_eq!((event.token_id.as_str(), event.service), ("t1234567", None))
+        }
         other => panic!("{other:?}"),
     }
 

@@ -366,6 +366,9 @@ pub struct FaultConfig {
     pub fail_status: u16,
     /// The next this many API requests are dropped without an answer.
     pub drop_next: u32,
+    /// The next this many API requests are processed, then dropped without an answer: the
+    /// work is done but the client never hears of it (a lost response).
+    pub lose_next: u32,
 }
 
 impl Default for FaultConfig {
@@ -378,6 +381,7 @@ impl Default for FaultConfig {
             fail_next: 0,
             fail_status: 502,
             drop_next: 0,
+            lose_next: 0,
         }
     }
 }

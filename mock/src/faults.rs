@@ -39,6 +39,8 @@ pub(crate) enum Decision {
     Drop,
     /// Answer this error status without processing.
     Fail(u16),
+    /// Process it, then close the connection without an answer.
+    Lose,
 }
 
 /// The live fault settings.
@@ -51,6 +53,7 @@ pub(crate) struct Faults {
     pub fail_next: u32,
     pub fail_status: u16,
     pub drop_next: u32,
+    pub lose_next: u32,
     rng: SplitMix64,
     /// Random errors alternate 500 and 502.
     errors_sent: u64,
@@ -67,6 +70,7 @@ pub(crate) struct FaultUpdate {
     fail_next: Option<u32>,
     fail_status: Option<u16>,
     drop_next: Option<u32>,
+    lose_next: Option<u32>,
 }
 
 impl Faults {
@@ -79,6 +83,7 @@ impl Faults {
             fail_next: config.fail_next,
             fail_status: config.fail_status,
             drop_next: config.drop_next,
+            lose_next: config.lose_next,
             rng: SplitMix64::new(config.seed),
             errors_sent: 0,
         }
@@ -94,6 +99,10 @@ impl Faults {
         if self.fail_next > 0 {
             self.fail_next -= 1;
             return Decision::Fail(self.fail_status);
+        }
+        if self.lose_next > 0 {
+            self.lose_next -= 1;
+            return Decision::Lose;
         }
         if self.drop_rate > 0.0 && self.rng.next_f64() < self.drop_rate {
             return Decision::Drop;
@@ -116,14 +125,23 @@ impl Faults {
         if let Some(status) = update.fail_status {
             check_status(status)?;
         }
-        let FaultUpdate { latency_ms, error_rate, drop_rate, seed, fail_next, fail_status, drop_next } =
-            *update;
+        let FaultUpdate {
+            latency_ms,
+            error_rate,
+            drop_rate,
+            seed,
+            fail_next,
+            fail_status,
+            drop_next,
+            lose_next,
+        } = *update;
         self.latency_ms = latency_ms.unwrap_or(self.latency_ms);
         self.error_rate = error_rate.unwrap_or(self.error_rate);
         self.drop_rate = drop_rate.unwrap_or(self.drop_rate);
         self.fail_next = fail_next.unwrap_or(self.fail_next);
         self.fail_status = fail_status.unwrap_or(self.fail_status);
         self.drop_next = drop_next.unwrap_or(self.drop_next);
+        self.lose_next = lose_next.unwrap_or(self.lose_next);
         if let Some(seed) = seed {
             self.seed = seed;
             self.rng = SplitMix64::new(seed);
@@ -141,6 +159,7 @@ impl Faults {
             "fail_next": self.fail_next,
             "fail_status": self.fail_status,
             "drop_next": self.drop_next,
+            "lose_next": self.lose_next,
         })
     }
 }

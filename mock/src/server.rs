@@ -417,6 +417,11 @@ fn handle(shared: &Shared, reader: &mut BufReader<TcpStream>, head: &Head, peer:
                     return Outcome::Respond(Response::message(status, error_message(status)));
                 }
                 Decision::Pass => State::count(&mut shared.state().processed, &key),
+                Decision::Lose => {
+                    State::count(&mut shared.state().processed, &key);
+                    api::handle(shared, head, endpoint, &body);
+                    return Outcome::Drop;
+                }
             }
             Outcome::Respond(api::handle(shared, head, endpoint, &body))
         }

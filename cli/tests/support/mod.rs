@@ -43,7 +43,10 @@ impl Mock {
         let path = std::env::temp_dir().join(format!(
             "faceauth-seed-{}-{}.json",
             std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
         ));
         std::fs::write(&path, config.to_string()).expect("writes seed");
         let path_text = path.to_str().expect("utf-8 temp path").to_owned();
@@ -73,7 +76,11 @@ impl Mock {
 
     /// POST JSON to a control endpoint.
     pub fn control(&self, path: &str, body: Value) -> Value {
-        ureq::post(&format!("{}{path}", self.url)).send_json(body).expect("control POST").into_json().expect("JSON")
+        ureq::post(&format!("{}{path}", self.url))
+            .send_json(body)
+            .expect("control POST")
+            .into_json()
+            .expect("JSON")
     }
 
     /// How many requests for `route` (e.g. "POST /faceauth") arrived, and how many were processed.

@@ -63,7 +63,8 @@ fn check_date(what: &str, date: &str) -> Result<(), ApiError> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
-    let (year, month, day) = (digits(0..4).ok_or_else(bad)?, digits(5..7).ok_or_else(bad)?, digits(8..10).ok_or_else(bad)?);
+    let (year, month, day) =
+        (digits(0..4).ok_or_else(bad)?, digits(5..7).ok_or_else(bad)?, digits(8..10).ok_or_else(bad)?);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -94,7 +95,15 @@ pub struct Records<'a> {
 
 impl<'a> Records<'a> {
     pub(crate) fn new(client: &'a Client, query: ListQuery) -> Self {
-        Records { client, query, buffer: Vec::new().into_iter(), next: None, started: false, done: false, pages: 0 }
+        Records {
+            client,
+            query,
+            buffer: Vec::new().into_iter(),
+            next: None,
+            started: false,
+            done: false,
+            pages: 0,
+        }
     }
 
     /// How many pages have been fetched so far.
@@ -157,9 +166,15 @@ mod tests {
     fn queries_are_checked_before_sending() {
         assert!(ListQuery::new().validate().is_ok());
         assert!(ListQuery::new().dates("2024-02-29", "2024-03-01").count(2000).validate().is_ok());
-        for (start, end) in [("2023-02-29", "2023-03-01"), ("2024-1-01", "2024-01-02"), ("2024-13-01", "2024-12-01"),
-            ("2024-01-00", "2024-01-02"), ("2024-01-02", "2024-01-01"), ("２０２４-01-01", "2024-01-02"), ("", "")]
-        {
+        for (start, end) in [
+            ("2023-02-29", "2023-03-01"),
+            ("2024-1-01", "2024-01-02"),
+            ("2024-13-01", "2024-12-01"),
+            ("2024-01-00", "2024-01-02"),
+            ("2024-01-02", "2024-01-01"),
+            ("２０２４-01-01", "2024-01-02"),
+            ("", ""),
+        ] {
             let err = ListQuery::new().dates(start, end).validate().expect_err(start);
             assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument);
         }

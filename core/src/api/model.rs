@@ -158,10 +158,12 @@ pub struct Image {
 
 impl fmt::Debug for Image {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Image").field("bytes", &self.bytes.len()).field("content_type", &self.content_type).finish()
+        f.debug_struct("Image")
+            .field("bytes", &self.bytes.len())
+            .field("content_type", &self.content_type)
+            .finish()
     }
 }
-
 
 /// Reads an optional string field; a present non-string, non-null value is an error.
 fn opt_str(object: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
@@ -298,7 +300,10 @@ fn page_key(key: &Value) -> Result<PageKey, String> {
         }
         Err(format!("nextPage_key has no {}", names[0]))
     };
-    Ok(PageKey { auth_id: field(&["authId", "auth_id"])?, create_time: field(&["createTime", "create_time"])? })
+    Ok(PageKey {
+        auth_id: field(&["authId", "auth_id"])?,
+        create_time: field(&["createTime", "create_time"])?,
+    })
 }
 
 /// Decodes the image endpoint's body: raw base64 text, a JSON string, or a `data:` URL.

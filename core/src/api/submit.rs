@@ -80,8 +80,9 @@ impl<'a> Submission<'a> {
         let texts = std::iter::once(("submissionId", Some(self.submission_id))).chain(self.fields);
         let mut random = [0u8; 12];
         getrandom::fill(&mut random).map_err(|e| ApiError::invalid(format!("OS random source: {e}")))?;
-        let boundary: String =
-            std::iter::once("faceauth-".to_owned()).chain(random.iter().map(|b| format!("{b:02x}"))).collect();
+        let boundary: String = std::iter::once("faceauth-".to_owned())
+            .chain(random.iter().map(|b| format!("{b:02x}")))
+            .collect();
 
         let mut body = Vec::with_capacity(self.image.len() + 1024);
         for (name, value) in texts {
