@@ -4,12 +4,12 @@ use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use anyhow::{bail, Context};
 use clap::Args;
 use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
-use faceauth::token::TokenGenerator;
+use faceauth::token::{NewToken, SqliteLedger, TokenGenerator, TokenLedger, TokenRule};
 use faceauth::url::AuthParams;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -36,6 +36,42 @@ pub struct BatchArgs {
     /// Mint a fresh token id for every row without one.
     #[arg(long)]
     new_tokens: bool,
+    /// Record every minted token in this SQLite token ledger before its URL is written, so
+    /// every URL in the output is recorded even if the job is killed.
+    #[arg(long, value_name = "PATH", requires = "new_tokens")]
+    ledger: Option<PathBuf>,
+    /// The project's token rule for recorded tokens: count, or time:SECONDS.
+    #[arg(long, default_value = "count", value_name = "RULE", requires = "ledger")]
+    rule: String,
+}
+
+/// Rows recorded in one ledger transaction (and then written out together).
+const LEDGER_CHUNK: usize = 1024;
+
+/// Minted tokens waiting for their ledger transaction, and their finished output rows.
+struct Pending {
+    ledger: SqliteLedger,
+    rule: TokenRule,
+    tokens: Vec<NewToken>,
+    rows: Vec<ByteRecord>,
+}
+
+impl Pending {
+    /// Records the waiting tokens in one transaction, then writes their rows. Nothing is
+    /// written for tokens that were not recorded.
+    fn flush<W: Write>(&mut self, writer: &mut csv::Writer<W>) -> anyhow::Result<()> {
+        if !self.tokens.is_empty() {
+            self.ledger
+                .issue_many(&self.tokens, SystemTime::now())
+                .context("cannot record the tokens in the ledger; their URLs were not written")?;
+        }
+        for row in self.rows.drain(..) {
+            writer.write_byte_record(&row).context("cannot write the output")?;
+        }
+        writer.flush().context("cannot write the output")?;
+        self.tokens.clear();
+        Ok(())
+    }
 }
 
 /// The payload fields a CSV column can hold.
@@ -138,6 +174,16 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         bail!("the input is empty: expected a header line");
     }
     let columns = Columns::from_header(&header)?;
+    let mut pending = match &args.ledger {
+        Some(path) => Some(Pending {
+            ledger: SqliteLedger::open(path)
+                .with_context(|| format!("cannot open the token ledger {}", path.display()))?,
+            rule: args.rule.parse::<TokenRule>()?,
+            tokens: Vec::with_capacity(LEDGER_CHUNK),
+            rows: Vec::with_capacity(LEDGER_CHUNK),
+        }),
+        None => None,
+    };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
 
     let mut writer =
@@ -210,7 +256,28 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         if append_token {
             out.push_field(minted.as_bytes());
         }
-        writer.write_byte_record(&out).context("cannot write the output")?;
+        match &mut pending {
+            Some(pending) if !minted.is_empty() => {
+                let mut token = NewToken::new(minted.as_str(), sid_of(&columns, &record), pending.rule);
+                token.user_id = columns.get(&record, Field::UserId).ok().flatten().map(str::to_owned);
+                pending.tokens.push(token);
+                pending.rows.push(out.clone());
+                if pending.tokens.len() >= LEDGER_CHUNK {
+                    pending.flush(&mut writer)?;
+                }
+            }
+            // A row that minted nothing has nothing to record; keep the output in order.
+            Some(pending) => {
+                pending.rows.push(out.clone());
+                if pending.rows.len() >= LEDGER_CHUNK {
+                    pending.flush(&mut writer)?;
+                }
+            }
+            None => writer.write_byte_record(&out).context("cannot write the output")?,
+        }
+    }
+    if let Some(pending) = &mut pending {
+        pending.flush(&mut writer)?;
     }
     writer.flush().context("cannot write the output")?;
     if let Some(bar) = &progress {
@@ -226,6 +293,11 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         tally.rows as f64 / seconds.max(1e-9)
     );
     Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_SOME_ROWS_FAILED) })
+}
+
+/// The row's `sid` as text (already validated when its URL was built).
+fn sid_of(columns: &Columns, record: &ByteRecord) -> String {
+    columns.get(record, Field::Sid).ok().flatten().unwrap_or_default().to_owned()
 }
 
 /// The payload fields of one row.

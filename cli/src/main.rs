@@ -6,6 +6,7 @@ mod crypto_cmd;
 mod key;
 mod mock_cmd;
 mod token_cmd;
+mod tokens_cmd;
 mod url_cmd;
 mod webhook_cmd;
 
@@ -48,6 +49,8 @@ enum Command {
     Webhook(webhook_cmd::WebhookArgs),
     /// Run the local FaceAuth simulator (REST API, hosted page, token rules, webhooks, faults).
     Mock(mock_cmd::MockArgs),
+    /// The token ledger: issue links with recorded tokens, apply webhooks, query states.
+    Tokens(tokens_cmd::TokensArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Auth(args) => auth_cmd::auth(args),
         Command::Webhook(args) => webhook_cmd::webhook(args),
         Command::Mock(args) => mock_cmd::mock(args),
+        Command::Tokens(args) => tokens_cmd::tokens(args),
     };
     match result {
         Ok(code) => code,

@@ -22,7 +22,8 @@ fn faceauth(mock: &Mock, args: &[&str], stdin: &[u8]) -> Output {
         .expect("spawns");
     child.stdin.take().expect("stdin").write_all(stdin).expect("writes");
     let output = child.wait_with_output().expect("runs");
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let all =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(!all.contains(API_KEY), "the key leaked: {all}");
     output
 }
@@ -45,7 +46,16 @@ fn auth_commands_end_to_end() {
 
     let result = json_out(&faceauth(
         &mock,
-        &["auth", "submit", "--submission-id", "sub-1", "--image", selfie.to_str().expect("path"), "--user-id", "u1"],
+        &[
+            "auth",
+            "submit",
+            "--submission-id",
+            "sub-1",
+            "--image",
+            selfie.to_str().expect("path"),
+            "--user-id",
+            "u1",
+        ],
         b"",
     ));
     assert_eq!(result["auth_status"], "approved");
@@ -53,14 +63,20 @@ fn auth_commands_end_to_end() {
 
     assert_eq!(json_out(&faceauth(&mock, &["auth", "get", &auth_id], b""))["auth_id"], auth_id.as_str());
 
-    mock.control("/_mock/results", json!({"count": 5, "start": "2025-03-01T00:00:00.000Z", "step_seconds": 60}));
+    mock.control(
+        "/_mock/results",
+        json!({"count": 5, "start": "2025-03-01T00:00:00.000Z", "step_seconds": 60}),
+    );
     let listed = faceauth(&mock, &["auth", "list", "--count", "2"], b"");
     assert!(listed.status.success());
     assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 6, "5 seeded + 1 submitted, 3 pages");
 
     let saved = dir.join("back.png");
-    let summary =
-        json_out(&faceauth(&mock, &["auth", "image", &auth_id, "--output", saved.to_str().expect("path")], b""));
+    let summary = json_out(&faceauth(
+        &mock,
+        &["auth", "image", &auth_id, "--output", saved.to_str().expect("path")],
+        b"",
+    ));
     assert_eq!(summary["content_type"], "image/png");
     assert_eq!(std::fs::read(&saved).expect("saved"), png);
 
@@ -70,7 +86,8 @@ fn auth_commands_end_to_end() {
     let stderr = String::from_utf8_lossy(&gone.stderr);
     assert!(stderr.contains("invalid request") && stderr.contains("NOT_FOUND"), "{stderr}");
 
-    let bad = faceauth(&mock, &["auth", "list", "--start-date", "2025-02-30", "--end-date", "2025-03-01"], b"");
+    let bad =
+        faceauth(&mock, &["auth", "list", "--start-date", "2025-02-30", "--end-date", "2025-03-01"], b"");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a yyyy-mm-dd date"));
     std::fs::remove_dir_all(&dir).ok();
 }

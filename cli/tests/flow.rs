@@ -63,6 +63,17 @@ fn a_count_token_works_once_and_reports_every_step() {
         other => panic!("expected token_expired: {other:?}"),
     }
 
+    // The simulator keeps what it sent, for tests and walkthroughs without a receiver.
+    let outbox = mock.control_get("/_mock/webhooks");
+    assert_eq!(outbox.as_array().map(Vec::len), Some(2));
+    assert_eq!(outbox[0]["webhook_trigger"], "faceAuth");
+    let last = ureq::get(&format!("{}/_mock/last-webhook", mock.url))
+        .call()
+        .expect("last")
+        .into_string()
+        .expect("text");
+    assert!(matches!(webhook::parse(last.as_bytes(), None), Ok(Event::TokenExpired(_))));
+
     let (status, _) = open(&url);
     assert_eq!(status, 410, "the second use is refused");
     assert!(hooks.quiet_for(std::time::Duration::from_millis(300)), "a refused use sends no result");

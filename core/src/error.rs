@@ -2,7 +2,7 @@
 
 use crate::api::ApiError;
 use crate::crypto::CryptoError;
-use crate::token::TokenError;
+use crate::token::{LedgerError, TokenError};
 use crate::url::UrlError;
 use crate::webhook::WebhookError;
 
@@ -25,6 +25,9 @@ pub enum Error {
     /// The FaceAuth REST API.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// The token ledger.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
 }
 
 impl Error {
@@ -36,6 +39,7 @@ impl Error {
             Error::Token(e) => e.kind(),
             Error::Webhook(e) => e.kind(),
             Error::Api(e) => e.kind(),
+            Error::Ledger(e) => e.kind(),
         }
     }
 }
@@ -79,6 +83,14 @@ pub enum ErrorKind {
     RandomSource = 110,
     /// A token id breaks the id rule.
     InvalidToken = 200,
+    /// The token ledger already holds a token with this id.
+    TokenExists = 201,
+    /// The token ledger holds no token with this id.
+    TokenUnknown = 202,
+    /// The token ledger's storage failed (I/O, a lock held past the busy timeout, a full disk).
+    LedgerStorage = 203,
+    /// The token ledger's file has a newer schema than this build knows, or is not a ledger.
+    LedgerSchema = 204,
     /// 400 from the API: missing or malformed parameters, or an unknown record.
     ApiInvalidRequest = 300,
     /// 403 with an explicit deny: the caller's IP is not allowed.
@@ -131,6 +143,10 @@ impl ErrorKind {
             ErrorKind::InvalidIv => "invalid_iv",
             ErrorKind::RandomSource => "random_source",
             ErrorKind::InvalidToken => "invalid_token",
+            ErrorKind::TokenExists => "token_exists",
+            ErrorKind::TokenUnknown => "token_unknown",
+            ErrorKind::LedgerStorage => "ledger_storage",
+            ErrorKind::LedgerSchema => "ledger_schema",
             ErrorKind::ApiInvalidRequest => "api_invalid_request",
             ErrorKind::ApiIpNotAllowed => "api_ip_not_allowed",
             ErrorKind::ApiAuthentication => "api_authentication",
@@ -177,6 +193,22 @@ impl TokenError {
     }
 }
 
+impl LedgerError {
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            LedgerError::TokenExists { .. } => ErrorKind::TokenExists,
+            LedgerError::TokenUnknown { .. } => ErrorKind::TokenUnknown,
+            LedgerError::InvalidToken(e) => e.kind(),
+            LedgerError::InvalidField { .. }
+            | LedgerError::InvalidRule { .. }
+            | LedgerError::InvalidState { .. } => ErrorKind::InvalidArgument,
+            LedgerError::Storage { .. } => ErrorKind::LedgerStorage,
+            LedgerError::SchemaTooNew { .. } | LedgerError::NotALedger { .. } => ErrorKind::LedgerSchema,
+        }
+    }
+}
+
 impl UrlError {
     /// The stable kind of this error.
     pub fn kind(&self) -> ErrorKind {
@@ -205,6 +237,9 @@ mod tests {
         assert!((200..300).contains(&token.code()));
         let url = UrlError::EmptyField { field: "sid" }.kind();
         assert!((1..100).contains(&url.code()));
+        let ledger = LedgerError::TokenExists { token_id: "tok_abc12345".into() }.kind();
+        assert!((200..300).contains(&ledger.code()));
+        assert_eq!((ledger.code(), ledger.name()), (201, "token_exists"));
         // A URL error caused by a token keeps the token's kind.
         let wrapped: Error = UrlError::Token(TokenError::InvalidEdge).into();
         assert_eq!(wrapped.kind(), ErrorKind::InvalidToken);

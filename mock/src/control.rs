@@ -67,12 +67,37 @@ pub(crate) fn handle(shared: &Shared, head: &Head, what: &str, body: &[u8]) -> R
         ("submissions", "POST") => add_submission(shared, body),
         ("results", "POST") => add_results(shared, body),
         ("state", "GET") => Ok(dump(shared)),
-        ("clock" | "faults" | "requests" | "submissions" | "results" | "state", _) => {
-            Ok(Response::message(405, "Method Not Allowed"))
-        }
+        ("webhooks", "GET") => Ok(webhooks(shared)),
+        ("last-webhook", "GET") => Ok(last_webhook(shared)),
+        (
+            "clock" | "faults" | "requests" | "submissions" | "results" | "state" | "webhooks"
+            | "last-webhook",
+            _,
+        ) => Ok(Response::message(405, "Method Not Allowed")),
         _ => Ok(Response::message(404, "Not Found")),
     };
     result.unwrap_or_else(|response| response)
+}
+
+/// Every webhook body in the outbox, parsed, oldest first.
+fn webhooks(shared: &Shared) -> Response {
+    let bodies: Vec<Value> = shared
+        .state()
+        .outbox
+        .iter()
+        .map(|body| serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.clone())))
+        .collect();
+    Response::json(200, &Value::Array(bodies))
+}
+
+/// The newest webhook body exactly as sent, for piping into `faceauth tokens apply-webhook`.
+fn last_webhook(shared: &Shared) -> Response {
+    match shared.state().outbox.back() {
+        Some(body) => {
+            Response { content_type: "application/json".into(), ..Response::text(200, body.clone()) }
+        }
+        None => Response::message(404, "no webhook sent yet"),
+    }
 }
 
 fn clock(shared: &Shared) -> Response {

@@ -278,7 +278,13 @@ pub(crate) struct State {
     pub faults: Faults,
     pub received: BTreeMap<String, u64>,
     pub processed: BTreeMap<String, u64>,
+    /// Every webhook body sent (or due, with no webhook URL), oldest first, the last
+    /// [`OUTBOX_LIMIT`] kept: tests and walkthroughs read them from `/_mock/webhooks`.
+    pub outbox: std::collections::VecDeque<String>,
 }
+
+/// Webhook bodies kept in the outbox.
+pub(crate) const OUTBOX_LIMIT: usize = 1000;
 
 impl State {
     pub fn new(config: &MockConfig) -> Result<State, ConfigError> {
@@ -298,6 +304,7 @@ impl State {
             token_expiry_sent: BTreeSet::new(),
             faults: Faults::new(&config.faults),
             received: BTreeMap::new(),
+            outbox: std::collections::VecDeque::new(),
             processed: BTreeMap::new(),
         };
         for seed in &config.submissions {

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::config::WebhookShape;
 use crate::server::Shared;
-use crate::state::AuthRecord;
+use crate::state::{AuthRecord, OUTBOX_LIMIT};
 use crate::time::format_rfc3339;
 
 fn text(value: &Option<String>) -> &str {
@@ -85,10 +85,9 @@ pub(crate) fn token_expired_time(token: &str, expected_ms: i64) -> Value {
     })
 }
 
-/// Posts each payload, in order, to the webhook URL (if any). A failed delivery is reported on
-/// stderr and otherwise ignored.
+/// Keeps each payload's body in the outbox and posts it, in order, to the webhook URL (if any).
+/// A failed delivery is reported on stderr and otherwise ignored.
 pub(crate) fn send_all(shared: &Shared, payloads: &[Value]) {
-    let Some(url) = &shared.config.webhook_url else { return };
     for payload in payloads {
         let body = match &shared.webhook_cipher {
             Some(cipher) => match cipher.encrypt(&payload.to_string()) {
@@ -100,6 +99,14 @@ pub(crate) fn send_all(shared: &Shared, payloads: &[Value]) {
             },
             None => payload.to_string(),
         };
+        {
+            let mut state = shared.state();
+            if state.outbox.len() >= OUTBOX_LIMIT {
+                state.outbox.pop_front();
+            }
+            state.outbox.push_back(body.clone());
+        }
+        let Some(url) = &shared.config.webhook_url else { continue };
         let sent = shared.agent.post(url).set("Content-Type", "application/json").send_string(&body);
         match sent {
             Ok(response) => {

@@ -1,10 +1,8 @@
-//! Token ids: the `token` field of a FaceAuth URL, which makes the link expire.
+//! Token ids: the rule they follow, and how fresh ones are made.
 //!
-//! With the project's token-expiration option on, Argos expires a token id at its first use
-//! (count-based) or a set time after it (time-based). An id is only single-use if it is unique,
-//! so [`generate`] draws 128 bits from the OS random source. Ids follow ID check's rule, which
-//! this SDK applies to every id it makes or accepts: 8–64 characters of `[A-Za-z0-9._-]`,
-//! starting and ending with a letter or digit.
+//! An id is only single-use if it is unique, so [`generate`] draws 128 bits from the OS random
+//! source. Ids follow ID check's rule, which this SDK applies to every id it makes or accepts:
+//! 8–64 characters of `[A-Za-z0-9._-]`, starting and ending with a letter or digit.
 
 /// The shortest token id allowed.
 pub const MIN_LEN: usize = 8;

@@ -1,0 +1,302 @@
+//! `faceauth tokens`: the token ledger (SQLite) from the shell.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use faceauth::crypto::{Cipher, Variant};
+use faceauth::token::time::{format_rfc3339, parse_duration, parse_rfc3339};
+use faceauth::token::{
+    Durability, LinkIssuer, ListFilter, SqliteLedger, SqliteOptions, StateKind, TokenLedger, TokenRule,
+    WebhookOutcome,
+};
+use faceauth::url::AuthParams;
+use faceauth::webhook::WebhookError;
+use serde_json::{json, Value};
+
+use crate::url_cmd::LinkArgs;
+
+#[derive(Args)]
+pub struct TokensArgs {
+    /// The ledger file (SQLite; created if missing). Default:
+    /// $XDG_DATA_HOME/faceauth/tokens.db, else $HOME/.local/share/faceauth/tokens.db.
+    #[arg(long, global = true, value_name = "PATH", env = "FACEAUTH_TOKENS_DB")]
+    db: Option<PathBuf>,
+    /// full: every commit is on disk before the command goes on; normal: faster, and a power
+    /// cut (not a crash of this command) may lose the last commits.
+    #[arg(long, global = true, default_value = "full", value_parser = ["full", "normal"])]
+    durability: String,
+    #[command(subcommand)]
+    command: TokensCommand,
+}
+
+#[derive(Subcommand)]
+enum TokensCommand {
+    /// Mint tokens, record them, and print one JSON line per link: {"url", "token", "rule"}.
+    Issue(Box<IssueArgs>),
+    /// Print a token's state and record as JSON; exit 1 if it is not in the ledger.
+    Status {
+        /// The token id.
+        token: String,
+    },
+    /// Record that a token was used (opened) now, or at --at; print its state as JSON.
+    MarkUsed {
+        /// The token id.
+        token: String,
+        /// When it was used (RFC 3339); default now.
+        #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+        at: Option<SystemTime>,
+    },
+    /// Print the tokens that match, one JSON line each, in order of issue.
+    List(ListArgs),
+    /// Match a webhook body (file or stdin) to its token, record it, and print the outcome.
+    ApplyWebhook(ApplyArgs),
+    /// Delete every token issued longer ago than --older-than, whatever its state.
+    Purge {
+        /// Age, as a number and unit: 30d, 12h, 90m, 3600 (seconds).
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        older_than: Duration,
+    },
+}
+
+#[derive(Args)]
+struct IssueArgs {
+    #[command(flatten)]
+    link: LinkArgs,
+    /// The approved ID check submission id.
+    #[arg(long)]
+    sid: String,
+    /// The project's token rule: count, or time:SECONDS (also time:24h, time:90m).
+    #[arg(long, value_name = "RULE", value_parser = rule)]
+    rule: TokenRule,
+    /// Your id for the user (authUserId).
+    #[arg(long)]
+    user_id: Option<String>,
+    /// Free extra field authCf1.
+    #[arg(long)]
+    cf1: Option<String>,
+    /// Free extra field authCf2.
+    #[arg(long)]
+    cf2: Option<String>,
+    /// Free extra field authCf3.
+    #[arg(long)]
+    cf3: Option<String>,
+    /// Metadata kept in the ledger with each token (repeatable).
+    #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = key_value)]
+    meta: Vec<(String, String)>,
+    /// How many links to issue, each with its own token and transaction.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    count: u64,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Only tokens in this state now: unused, active, completed or expired.
+    #[arg(long, value_name = "STATE", value_parser = state)]
+    state: Option<StateKind>,
+    /// Only tokens for this submission id.
+    #[arg(long, value_name = "SID")]
+    submission: Option<String>,
+    /// Only tokens issued at or after this time (RFC 3339, or a date).
+    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    since: Option<SystemTime>,
+    /// Only tokens issued before this time (RFC 3339, or a date).
+    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    until: Option<SystemTime>,
+    /// At most this many tokens.
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+#[derive(Args)]
+struct ApplyArgs {
+    /// A file holding the raw request body; stdin when absent or "-".
+    file: Option<PathBuf>,
+    /// The key of the ID check project's webhook encryption, for `{"data": "…"}` bodies. Prefer
+    /// FACEAUTH_WEBHOOK_KEY: other users of this machine can read command lines.
+    #[arg(long, env = "FACEAUTH_WEBHOOK_KEY", hide_env_values = true, value_name = "KEY")]
+    webhook_key: Option<String>,
+    /// Encryption scheme of encrypted bodies: ecb (default), gcm, cbc, or a variant id from
+    /// `faceauth diagnose`.
+    #[arg(long, default_value = "ecb", value_name = "SCHEME")]
+    scheme: String,
+}
+
+impl Drop for ApplyArgs {
+    fn drop(&mut self) {
+        if let Some(key) = &mut self.webhook_key {
+            zeroize::Zeroize::zeroize(key);
+        }
+    }
+}
+
+fn rule(text: &str) -> Result<TokenRule, String> {
+    text.parse().map_err(|e: faceauth::token::LedgerError| e.to_string())
+}
+
+fn state(text: &str) -> Result<StateKind, String> {
+    text.parse().map_err(|e: faceauth::token::LedgerError| e.to_string())
+}
+
+fn rfc3339(text: &str) -> Result<SystemTime, String> {
+    parse_rfc3339(text).ok_or_else(|| "expected an RFC 3339 time (2025-11-12T02:23:13Z) or a date".to_owned())
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    parse_duration(text).ok_or_else(|| "expected a number and a unit: 30d, 12h, 90m, 45s, 500ms".to_owned())
+}
+
+fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err("expected KEY=VALUE with a non-empty KEY".to_owned()),
+    }
+}
+
+impl TokensArgs {
+    /// The ledger file: --db, or the default in the user's data directory (created).
+    fn path(&self) -> anyhow::Result<PathBuf> {
+        if let Some(path) = &self.db {
+            return Ok(path.clone());
+        }
+        let data = match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from) {
+            // The XDG spec says to ignore relative paths.
+            Some(dir) if dir.is_absolute() => dir,
+            _ => match std::env::var_os("HOME") {
+                Some(home) if !home.is_empty() => PathBuf::from(home).join(".local").join("share"),
+                _ => bail!("no --db given, and neither XDG_DATA_HOME nor HOME is set"),
+            },
+        };
+        let dir = data.join("faceauth");
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir.join("tokens.db"))
+    }
+
+    fn open(&self) -> anyhow::Result<SqliteLedger> {
+        let path = self.path()?;
+        let durability = if self.durability == "normal" { Durability::Normal } else { Durability::Full };
+        SqliteLedger::open_with(&path, &SqliteOptions::new().durability(durability))
+            .with_context(|| format!("cannot open the token ledger {}", path.display()))
+    }
+}
+
+pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
+    let ledger = args.open()?;
+    match &args.command {
+        TokensCommand::Issue(issue_args) => issue(&ledger, issue_args),
+        TokensCommand::Status { token } => match ledger.status(token, SystemTime::now())? {
+            Some(status) => print_line(&status.to_json()),
+            None => bail!("token {token} is not in the ledger {}", ledger.path().display()),
+        },
+        TokensCommand::MarkUsed { token, at } => {
+            let status = ledger.mark_used(token, at.unwrap_or_else(SystemTime::now))?;
+            print_line(&status.to_json())
+        }
+        TokensCommand::List(list_args) => list(&ledger, list_args),
+        TokensCommand::ApplyWebhook(apply_args) => apply_webhook(&ledger, apply_args),
+        TokensCommand::Purge { older_than } => {
+            let now = SystemTime::now();
+            let cutoff = now.checked_sub(*older_than).unwrap_or(UNIX_EPOCH);
+            let purged = ledger.purge(cutoff)?;
+            print_line(&json!({ "purged": purged, "issued_before": format_rfc3339(cutoff) }))
+        }
+    }
+}
+
+fn print_line(value: &Value) -> anyhow::Result<ExitCode> {
+    println!("{value}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn issue(ledger: &SqliteLedger, args: &IssueArgs) -> anyhow::Result<ExitCode> {
+    let builder = args.link.builder()?;
+    let params = AuthParams {
+        sid: args.sid.as_str().into(),
+        user_id: args.user_id.as_deref().map(Into::into),
+        cf1: args.cf1.as_deref().map(Into::into),
+        cf2: args.cf2.as_deref().map(Into::into),
+        cf3: args.cf3.as_deref().map(Into::into),
+        token: None,
+    };
+    let metadata = args.meta.iter().cloned().collect();
+    let mut issuer = LinkIssuer::new(&builder, ledger);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for done in 0..args.count {
+        // One transaction per link: a link is printed only once its token is recorded.
+        let link = match issuer.issue(args.rule, &params, &metadata, SystemTime::now()) {
+            Ok(link) => link,
+            Err(err) => {
+                out.flush().ok();
+                let err = anyhow::Error::new(err);
+                return Err(if done == 0 { err } else { err.context(format!("issued {done} links, then")) });
+            }
+        };
+        let line = json!({ "url": link.url, "token": link.token, "rule": link.rule.to_string() });
+        writeln!(out, "{line}").context("cannot write the output")?;
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(ledger: &SqliteLedger, args: &ListArgs) -> anyhow::Result<ExitCode> {
+    let mut filter = ListFilter::new();
+    if let Some(state) = args.state {
+        filter = filter.state(state);
+    }
+    if let Some(submission) = &args.submission {
+        filter = filter.submission(submission);
+    }
+    if let Some(since) = args.since {
+        filter = filter.since(since);
+    }
+    if let Some(until) = args.until {
+        filter = filter.until(until);
+    }
+    if let Some(limit) = args.limit {
+        filter = filter.limit(limit);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for status in ledger.list(&filter, SystemTime::now())? {
+        writeln!(out, "{}", status.to_json()).context("cannot write the output")?;
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply_webhook(ledger: &SqliteLedger, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    let variant: Variant = args.scheme.parse()?;
+    let cipher = match args.webhook_key.as_deref() {
+        None | Some("") => None,
+        Some(key) => Some(Cipher::from_key_string(key, variant)?),
+    };
+    let body = match &args.file {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+        }
+        _ => {
+            let mut body = Vec::new();
+            std::io::stdin().read_to_end(&mut body).context("cannot read stdin")?;
+            body
+        }
+    };
+    let event = match faceauth::webhook::parse(&body, cipher.as_ref()) {
+        Ok(event) => event,
+        Err(WebhookError::KeyRequired) => {
+            bail!("the webhook is encrypted: pass --webhook-key or set FACEAUTH_WEBHOOK_KEY")
+        }
+        Err(err) => return Err(anyhow::Error::new(err).context("cannot parse the webhook")),
+    };
+    let line = match ledger.apply_webhook(&event, SystemTime::now())? {
+        WebhookOutcome::Recorded(status) => json!({ "outcome": "recorded", "status": status.to_json() }),
+        WebhookOutcome::UnknownToken { token_id } => json!({ "outcome": "unknown_token", "token": token_id }),
+        WebhookOutcome::NoToken => json!({ "outcome": "no_token", "event": event.to_json() }),
+        WebhookOutcome::Ignored { reason } => {
+            json!({ "outcome": "ignored", "reason": reason, "trigger": event.trigger() })
+        }
+        other => json!({ "outcome": "other", "detail": format!("{other:?}") }),
+    };
+    print_line(&line)
+}

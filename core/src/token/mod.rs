@@ -1,0 +1,58 @@
+//! Token ids, which make a FaceAuth link expire, and the ledger that tracks them.
+//!
+//! With the project's token-expiration option on, Argos expires a token id at its first use
+//! (count-based) or a set time after it (time-based). An id is only single-use if it is unique,
+//! so [`generate`] draws 128 bits from the OS random source. Ids follow ID check's rule, which
+//! this SDK applies to every id it makes or accepts: 8–64 characters of `[A-Za-z0-9._-]`,
+//! starting and ending with a letter or digit.
+//!
+//! A system that hands out links can track them in a [`TokenLedger`]:
+//!
+//! - [`TokenRule`] mirrors the project setting; [`TokenRule::evaluate`] says whether a token is
+//!   unused, active or expired at a given moment.
+//! - [`issue_url`] mints a token, records it and returns the URL, in one call.
+//! - [`TokenLedger::apply_webhook`] matches `faceAuth` and `token_expired` webhooks to their
+//!   tokens; [`TokenLedger::status`] and [`TokenLedger::list`] tell each token's
+//!   [`TokenState`]: unused, active (in use), completed or expired.
+//! - Two stores: [`MemoryLedger`], and [`SqliteLedger`] (cargo feature `sqlite`, on by
+//!   default), one file shared by threads and processes across restarts.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use std::time::{Duration, SystemTime};
+//! use faceauth::crypto::{Key, Scheme};
+//! use faceauth::token::{issue_url, MemoryLedger, TokenLedger, TokenRule, TokenState};
+//! use faceauth::url::{AuthParams, UrlBuilder};
+//! use faceauth::webhook;
+//!
+//! let links = UrlBuilder::new("project-id", &Key::derive("api-key")?, Scheme::Ecb)?;
+//! let ledger = MemoryLedger::new();
+//! let now = SystemTime::now();
+//! let rule = TokenRule::Time(Duration::from_secs(86_400));
+//! let link = issue_url(&links, &ledger, rule, &AuthParams::new("sub-1"), &BTreeMap::new(), now)?;
+//!
+//! let body = format!(r#"{{"webhook_trigger": "faceAuth", "data": {{"Submission_id": "sub-1",
+//!     "Auth_Status": "approved", "Token_id": "{}", "Authentication_id": "fa-1"}}}}"#, link.token);
+//! ledger.apply_webhook(&webhook::parse(body.as_bytes(), None)?, now)?;
+//! let status = ledger.status(&link.token, now)?.expect("recorded");
+//! assert!(matches!(status.state, TokenState::Completed { .. }));
+//! # Ok::<(), faceauth::Error>(())
+//! ```
+
+mod id;
+mod issue;
+mod ledger;
+mod rule;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+pub mod time;
+
+pub use id::{generate, validate, TokenError, TokenGenerator, MAX_LEN, MIN_LEN, PREFIX};
+pub use issue::{issue_url, IssuedLink, LinkIssuer};
+pub use ledger::{
+    AuthResult, LedgerError, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
+    TokenRecord, TokenState, TokenStatus, WebhookOutcome,
+};
+pub use rule::{ExpiryReason, RuleState, TokenRule};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{Durability, SqliteLedger, SqliteOptions, SCHEMA_VERSION};

@@ -1,0 +1,571 @@
+//! The SQLite token ledger: one file, shared by threads and processes, surviving restarts.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+
+use super::ledger::{
+    route, AuthResult, Change, LedgerError, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
+    TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
+};
+use super::rule::TokenRule;
+use super::time::{duration_ms, from_ms, to_ms};
+use crate::api::AuthStatus;
+use crate::webhook::{Event, ExpiredCondition, Service};
+
+/// The schema version this build writes and reads (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// `PRAGMA application_id` of a faceauth ledger: "FATL" (FaceAuth token ledger).
+const APPLICATION_ID: i32 = 0x4641_544C;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: [&str; 1] = [r"
+CREATE TABLE tokens (
+    token_id          TEXT    NOT NULL PRIMARY KEY,
+    submission_id     TEXT    NOT NULL,
+    rule              TEXT    NOT NULL CHECK (rule IN ('count', 'time')),
+    rule_ms           INTEGER NOT NULL DEFAULT 0,
+    user_id           TEXT,
+    metadata          TEXT    NOT NULL DEFAULT '{}',
+    issued_ms         INTEGER NOT NULL,
+    first_used_ms     INTEGER,
+    expired_ms        INTEGER,
+    expired_condition TEXT,
+    expired_service   TEXT
+) WITHOUT ROWID;
+CREATE INDEX tokens_by_issue ON tokens (issued_ms);
+CREATE INDEX tokens_by_submission ON tokens (submission_id, issued_ms);
+CREATE TABLE results (
+    token_id   TEXT NOT NULL REFERENCES tokens (token_id) ON DELETE CASCADE,
+    auth_key   TEXT NOT NULL,
+    auth_id    TEXT,
+    status     TEXT,
+    created_ms INTEGER,
+    PRIMARY KEY (token_id, auth_key)
+) WITHOUT ROWID;
+"];
+
+const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
+                             first_used_ms, expired_ms, expired_condition, expired_service";
+
+/// How hard a commit tries to reach the disk: SQLite's `synchronous` setting in WAL mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Durability {
+    /// `synchronous=FULL`: every commit is on disk before it returns.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: commits survive a crash of the process, not necessarily a power
+    /// cut or an OS crash.
+    Normal,
+}
+
+/// Options for [`SqliteLedger::open_with`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SqliteOptions {
+    busy_timeout: Duration,
+    durability: Durability,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> SqliteOptions {
+        SqliteOptions { busy_timeout: Duration::from_secs(5), durability: Durability::Full }
+    }
+}
+
+impl SqliteOptions {
+    /// The defaults: a 5 s busy timeout, [`Durability::Full`].
+    pub fn new() -> SqliteOptions {
+        SqliteOptions::default()
+    }
+
+    /// How long a call waits for another connection's lock before failing.
+    pub fn busy_timeout(mut self, timeout: Duration) -> SqliteOptions {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// How hard commits try to reach the disk.
+    pub fn durability(mut self, durability: Durability) -> SqliteOptions {
+        self.durability = durability;
+        self
+    }
+}
+
+/// A [`TokenLedger`] in an SQLite file: one file, shared by threads and processes, surviving
+/// restarts.
+///
+/// - **Concurrency.** One connection per `SqliteLedger`, behind a mutex: calls from many
+///   threads take turns (SQLite runs one writer at a time anyway); share one per process (it
+///   is `Send + Sync`; put it in an `Arc`). Several processes, or several `SqliteLedger`s, on
+///   one file coordinate through SQLite's file locks: every write is one `BEGIN IMMEDIATE`
+///   transaction, so what it reads no other writer changes before it commits, and a writer
+///   that finds the file locked retries for up to the busy timeout (5 s by default) before
+///   failing with [`LedgerError::Storage`]. The journal is WAL, so readers never block the
+///   writer.
+/// - **Durability.** [`Durability::Full`] (the default) syncs the log to disk at every commit:
+///   an issued token survives a power cut. [`Durability::Normal`] syncs only at checkpoints:
+///   many times faster; a crash of the process loses nothing, a power cut or OS crash may lose
+///   the last commits (the file stays consistent).
+/// - **Schema.** `PRAGMA user_version` holds the schema version ([`SCHEMA_VERSION`]) and
+///   `PRAGMA application_id` marks the file as a faceauth ledger. Opening applies the missing
+///   migrations in one transaction; a file from a newer SDK ([`LedgerError::SchemaTooNew`]) or
+///   another application ([`LedgerError::NotALedger`]) is refused untouched.
+/// - **Storage.** Times are integer milliseconds since the Unix epoch; metadata is a JSON
+///   object; results sit in their own table, one row per token and auth id.
+pub struct SqliteLedger {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteLedger").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+/// Maps an SQLite error to a ledger error, naming what the ledger was doing.
+fn storage(action: &'static str) -> impl Fn(rusqlite::Error) -> LedgerError {
+    move |err| match err.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            LedgerError::NotALedger { reason: "the file is not an SQLite database".to_owned() }
+        }
+        _ => LedgerError::Storage { action, reason: err.to_string() },
+    }
+}
+
+/// A stored value that this build cannot read back.
+fn corrupt(reason: String) -> LedgerError {
+    LedgerError::Storage { action: "read a token", reason }
+}
+
+impl SqliteLedger {
+    /// Opens (creating if needed) the ledger at `path` with the default [`SqliteOptions`].
+    ///
+    /// # Errors
+    /// As [`open_with`](Self::open_with).
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteLedger, LedgerError> {
+        SqliteLedger::open_with(path, &SqliteOptions::default())
+    }
+
+    /// Opens (creating if needed) the ledger at `path`: sets WAL, the busy timeout and the
+    /// durability, and migrates the schema to [`SCHEMA_VERSION`]. The directory must exist.
+    ///
+    /// # Errors
+    /// [`LedgerError::SchemaTooNew`] for a file from a newer SDK; [`LedgerError::NotALedger`]
+    /// for another application's database or a file that is not SQLite;
+    /// [`LedgerError::Storage`] if the file cannot be opened or stays locked.
+    pub fn open_with(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<SqliteLedger, LedgerError> {
+        let path = path.as_ref().to_owned();
+        let mut conn = Connection::open(&path).map_err(storage("open the database"))?;
+        conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
+        use_wal(&conn, options.busy_timeout)?;
+        let synchronous = match options.durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", synchronous).map_err(storage("set durability"))?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(storage("enable foreign keys"))?;
+        migrate(&mut conn)?;
+        Ok(SqliteLedger { conn: Mutex::new(conn), path })
+    }
+
+    /// The file this ledger lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version in the file (`PRAGMA user_version`).
+    ///
+    /// # Errors
+    /// [`LedgerError::Storage`].
+    pub fn schema_version(&self) -> Result<i64, LedgerError> {
+        self.conn()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(storage("read the schema version"))
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while the lock was held left at most an open transaction, which rusqlite
+        // rolled back when it unwound: the connection is still sound.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Loads, changes and stores one token in a write transaction; `None` if it is unknown.
+    fn update(&self, token_id: &str, change: &Change) -> Result<Option<TokenRecord>, LedgerError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage("begin a write"))?;
+        let Some(mut record) = load(&tx, token_id)? else { return Ok(None) };
+        record.apply(change);
+        store_facts(&tx, &record)?;
+        tx.commit().map_err(storage("commit"))?;
+        Ok(Some(record))
+    }
+}
+
+/// Switches the file to WAL, unless it is already. SQLite answers "busy" at once, without
+/// waiting, when another connection opens a fresh file at the same moment, so this waits and
+/// retries itself, up to `timeout`.
+fn use_wal(conn: &Connection, timeout: Duration) -> Result<(), LedgerError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let mode =
+            conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0)).and_then(|mode| {
+                if mode.eq_ignore_ascii_case("wal") {
+                    Ok(mode)
+                } else {
+                    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+                }
+            });
+        match mode {
+            Ok(_) => return Ok(()),
+            Err(err)
+                if err.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && started.elapsed() < timeout =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(err) => return Err(storage("switch to WAL")(err)),
+        }
+    }
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`] in one write transaction, or refuses the file.
+fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(storage("begin the schema check"))?;
+    let read = |name: &str| tx.pragma_query_value(None, name, |row| row.get::<_, i64>(0));
+    let application_id = read("application_id").map_err(storage("read the application id"))?;
+    let version = read("user_version").map_err(storage("read the schema version"))?;
+    if application_id == 0 {
+        let objects: i64 = tx
+            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+            .map_err(storage("read the schema"))?;
+        if objects > 0 || version != 0 {
+            return Err(LedgerError::NotALedger { reason: "the database holds other data".to_owned() });
+        }
+    } else if application_id != i64::from(APPLICATION_ID) {
+        return Err(LedgerError::NotALedger {
+            reason: format!(
+                "the database belongs to another application (application_id {application_id:#x})"
+            ),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(LedgerError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    for migration in MIGRATIONS.iter().skip(usize::try_from(version).unwrap_or(0)) {
+        tx.execute_batch(migration).map_err(storage("migrate the schema"))?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(storage("mark the database"))?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(storage("set the schema version"))?;
+    tx.commit().map_err(storage("commit the schema"))
+}
+
+/// The columns of one `tokens` row, as stored.
+type TokenRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+        row.get(10)?,
+    ))
+}
+
+/// A record from its `tokens` row and its results.
+fn record_from(row: TokenRow, results: Vec<AuthResult>) -> Result<TokenRecord, LedgerError> {
+    let (
+        token_id,
+        submission_id,
+        rule,
+        rule_ms,
+        user_id,
+        metadata,
+        issued,
+        first_used,
+        expired,
+        condition,
+        service,
+    ) = row;
+    let rule = match rule.as_str() {
+        "count" => TokenRule::Count,
+        "time" => TokenRule::Time(Duration::from_millis(rule_ms.unsigned_abs())),
+        other => return Err(corrupt(format!("unknown rule {other:?}"))),
+    };
+    let metadata = serde_json::from_str(&metadata)
+        .map_err(|e| corrupt(format!("metadata is not a JSON object ({e})")))?;
+    let reported_expiry = expired.map(|at| ReportedExpiry {
+        at: from_ms(at),
+        condition: ExpiredCondition::parse(condition.as_deref().unwrap_or("")),
+        service: service.as_deref().map(Service::parse),
+    });
+    Ok(TokenRecord {
+        token_id,
+        submission_id,
+        rule,
+        user_id,
+        metadata,
+        issued_at: from_ms(issued),
+        first_used_at: first_used.map(from_ms),
+        results,
+        reported_expiry,
+    })
+}
+
+/// The results of one token, in the order [`TokenRecord::results`] keeps.
+fn load_results(conn: &Connection, token_id: &str) -> Result<Vec<AuthResult>, LedgerError> {
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT auth_id, status, created_ms FROM results WHERE token_id = ?1 \
+             ORDER BY created_ms, auth_key",
+        )
+        .map_err(storage("read results"))?;
+    let rows = statement
+        .query_map([token_id], |row| {
+            Ok(AuthResult {
+                auth_id: row.get(0)?,
+                status: row.get::<_, Option<String>>(1)?.map(|s| AuthStatus::parse(&s)),
+                created_at: row.get::<_, Option<i64>>(2)?.map(from_ms),
+            })
+        })
+        .map_err(storage("read results"))?;
+    rows.collect::<Result<_, _>>().map_err(storage("read results"))
+}
+
+fn load(conn: &Connection, token_id: &str) -> Result<Option<TokenRecord>, LedgerError> {
+    let row = conn
+        .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE token_id = ?1"))
+        .and_then(|mut statement| statement.query_row([token_id], token_row).optional())
+        .map_err(storage("read a token"))?;
+    match row {
+        None => Ok(None),
+        Some(row) => record_from(row, load_results(conn, token_id)?).map(Some),
+    }
+}
+
+/// Writes what [`TokenRecord::apply`] can change: the first use, the reported expiry, results.
+fn store_facts(conn: &Connection, record: &TokenRecord) -> Result<(), LedgerError> {
+    let expiry = record.reported_expiry.as_ref();
+    conn.prepare_cached(
+        "UPDATE tokens SET first_used_ms = ?2, expired_ms = ?3, expired_condition = ?4, \
+         expired_service = ?5 WHERE token_id = ?1",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            record.token_id,
+            record.first_used_at.map(to_ms),
+            expiry.map(|e| to_ms(e.at)),
+            expiry.map(|e| e.condition.as_str()),
+            expiry.and_then(|e| e.service.as_ref()).map(Service::as_str),
+        ])
+    })
+    .map_err(storage("update a token"))?;
+    let mut statement = conn
+        .prepare_cached(
+            "INSERT OR REPLACE INTO results (token_id, auth_key, auth_id, status, created_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(storage("store a result"))?;
+    for result in &record.results {
+        statement
+            .execute(params![
+                record.token_id,
+                result.key(),
+                result.auth_id,
+                result.status.as_ref().map(AuthStatus::as_str),
+                result.created_at.map(to_ms),
+            ])
+            .map_err(storage("store a result"))?;
+    }
+    Ok(())
+}
+
+/// Inserts one new token.
+fn insert(conn: &Connection, record: TokenRecord) -> Result<(), LedgerError> {
+    let metadata = serde_json::to_string(&record.metadata)
+        .map_err(|e| LedgerError::Storage { action: "encode metadata", reason: e.to_string() })?;
+    let rule_ms = match record.rule {
+        TokenRule::Count => 0,
+        TokenRule::Time(d) => duration_ms(d),
+    };
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO tokens (token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                record.token_id,
+                record.submission_id,
+                record.rule.kind(),
+                rule_ms,
+                record.user_id,
+                metadata,
+                to_ms(record.issued_at),
+            ])
+        });
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Err(LedgerError::TokenExists { token_id: record.token_id })
+        }
+        Err(err) => Err(storage("insert a token")(err)),
+    }
+}
+
+/// A `WHERE` clause (and its parameters) that admits a superset of `filter`'s tokens: the
+/// state is narrowed in SQL only as far as it does not depend on `now`.
+fn where_clause(filter: &ListFilter) -> (String, Vec<SqlValue>) {
+    let mut terms: Vec<&str> = Vec::new();
+    let mut values = Vec::new();
+    if let Some(submission) = &filter.submission_id {
+        terms.push("submission_id = ?");
+        values.push(SqlValue::Text(submission.clone()));
+    }
+    if let Some(since) = filter.since {
+        terms.push("issued_ms >= ?");
+        values.push(SqlValue::Integer(to_ms(since)));
+    }
+    if let Some(until) = filter.until {
+        terms.push("issued_ms < ?");
+        values.push(SqlValue::Integer(to_ms(until)));
+    }
+    const HAS_RESULT: &str = "EXISTS (SELECT 1 FROM results r WHERE r.token_id = tokens.token_id)";
+    match filter.state {
+        None => {}
+        Some(StateKind::Completed) => terms.push(HAS_RESULT),
+        Some(StateKind::Unused) => terms.push(
+            "first_used_ms IS NULL AND expired_ms IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM results r WHERE r.token_id = tokens.token_id)",
+        ),
+        Some(StateKind::Active | StateKind::Expired) => terms.push(
+            "(first_used_ms IS NOT NULL OR expired_ms IS NOT NULL) AND NOT EXISTS \
+             (SELECT 1 FROM results r WHERE r.token_id = tokens.token_id)",
+        ),
+    }
+    if terms.is_empty() {
+        (String::new(), values)
+    } else {
+        (format!(" WHERE {}", terms.join(" AND ")), values)
+    }
+}
+
+impl TokenLedger for SqliteLedger {
+    fn issue(&self, token: &NewToken, now: SystemTime) -> Result<(), LedgerError> {
+        self.issue_many(std::slice::from_ref(token), now)
+    }
+
+    fn issue_many(&self, tokens: &[NewToken], now: SystemTime) -> Result<(), LedgerError> {
+        tokens.iter().try_for_each(NewToken::validate)?;
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage("begin a write"))?;
+        for token in tokens {
+            insert(&tx, token.clone().into_record(now))?;
+        }
+        // Any error above dropped the transaction, which rolls it back: all or none.
+        tx.commit().map_err(storage("commit"))
+    }
+
+    fn mark_used(&self, token_id: &str, at: SystemTime) -> Result<TokenStatus, LedgerError> {
+        super::validate(token_id)?;
+        let change = Change { used_at: Some(at), ..Change::default() };
+        match self.update(token_id, &change)? {
+            Some(record) => Ok(TokenStatus::at(record, at)),
+            None => Err(LedgerError::TokenUnknown { token_id: token_id.to_owned() }),
+        }
+    }
+
+    fn apply_webhook(&self, event: &Event, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
+        let (token_id, change) = match route(event, now) {
+            Route::Skip(outcome) => return Ok(outcome),
+            Route::Apply { token_id, change } => (token_id, change),
+        };
+        Ok(match self.update(&token_id, &change)? {
+            Some(record) => WebhookOutcome::Recorded(TokenStatus::at(record, now)),
+            None => WebhookOutcome::UnknownToken { token_id },
+        })
+    }
+
+    fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {
+        super::validate(token_id)?;
+        let mut conn = self.conn();
+        // One read transaction: the token and its results from the same snapshot.
+        let tx = conn.transaction().map_err(storage("begin a read"))?;
+        let record = load(&tx, token_id)?;
+        tx.commit().map_err(storage("end a read"))?;
+        Ok(record.map(|record| TokenStatus::at(record, now)))
+    }
+
+    fn list(&self, filter: &ListFilter, now: SystemTime) -> Result<Vec<TokenStatus>, LedgerError> {
+        let (clause, values) = where_clause(filter);
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens{clause} ORDER BY issued_ms, token_id");
+        let limit = filter.limit.unwrap_or(usize::MAX);
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(storage("begin a read"))?;
+        let mut found = Vec::new();
+        {
+            let mut statement = tx.prepare(&sql).map_err(storage("list tokens"))?;
+            let mut rows = statement.query(params_from_iter(values)).map_err(storage("list tokens"))?;
+            while found.len() < limit {
+                let Some(row) = rows.next().map_err(storage("list tokens"))? else { break };
+                let row = token_row(row).map_err(storage("list tokens"))?;
+                let results = load_results(&tx, &row.0)?;
+                let status = TokenStatus::at(record_from(row, results)?, now);
+                if filter.state.is_none_or(|state| status.state.kind() == state) {
+                    found.push(status);
+                }
+            }
+        }
+        tx.commit().map_err(storage("end a read"))?;
+        Ok(found)
+    }
+
+    fn purge(&self, older_than: SystemTime) -> Result<u64, LedgerError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage("begin a write"))?;
+        // Results go with their tokens (ON DELETE CASCADE).
+        let deleted = tx
+            .execute("DELETE FROM tokens WHERE issued_ms < ?1", [to_ms(older_than)])
+            .map_err(storage("purge tokens"))?;
+        tx.commit().map_err(storage("commit"))?;
+        Ok(deleted as u64)
+    }
+}
