@@ -13,11 +13,10 @@ use faceauth::token::{
     Durability, LinkIssuer, ListFilter, SqliteLedger, SqliteOptions, StateKind, TokenLedger, TokenRule,
     WebhookOutcome,
 };
-use faceauth::url::AuthParams;
 use faceauth::webhook::WebhookError;
 use serde_json::{json, Value};
 
-use crate::url_cmd::LinkArgs;
+use crate::url_cmd::{LinkArgs, ParamArgs};
 
 #[derive(Args)]
 pub struct TokensArgs {
@@ -66,24 +65,11 @@ enum TokensCommand {
 struct IssueArgs {
     #[command(flatten)]
     link: LinkArgs,
-    /// The approved ID check submission id.
-    #[arg(long)]
-    sid: String,
+    #[command(flatten)]
+    params: ParamArgs,
     /// The project's token rule: count, or time:SECONDS (also time:24h, time:90m).
     #[arg(long, value_name = "RULE", value_parser = rule)]
     rule: TokenRule,
-    /// Your id for the user (authUserId).
-    #[arg(long)]
-    user_id: Option<String>,
-    /// Free extra field authCf1.
-    #[arg(long)]
-    cf1: Option<String>,
-    /// Free extra field authCf2.
-    #[arg(long)]
-    cf2: Option<String>,
-    /// Free extra field authCf3.
-    #[arg(long)]
-    cf3: Option<String>,
     /// Metadata kept in the ledger with each token (repeatable).
     #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = key_value)]
     meta: Vec<(String, String)>,
@@ -213,14 +199,7 @@ fn print_line(value: &Value) -> anyhow::Result<ExitCode> {
 
 fn issue(ledger: &SqliteLedger, args: &IssueArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
-    let params = AuthParams {
-        sid: args.sid.as_str().into(),
-        user_id: args.user_id.as_deref().map(Into::into),
-        cf1: args.cf1.as_deref().map(Into::into),
-        cf2: args.cf2.as_deref().map(Into::into),
-        cf3: args.cf3.as_deref().map(Into::into),
-        token: None,
-    };
+    let params = args.params.params();
     let metadata = args.meta.iter().cloned().collect();
     let mut issuer = LinkIssuer::new(&builder, ledger);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

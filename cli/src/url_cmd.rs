@@ -36,10 +36,9 @@ impl LinkArgs {
     }
 }
 
+/// The encrypted fields of one link, shared by `url` and `tokens issue`.
 #[derive(Args)]
-pub struct UrlArgs {
-    #[command(flatten)]
-    link: LinkArgs,
+pub struct ParamArgs {
     /// The approved ID check submission id.
     #[arg(long)]
     sid: String,
@@ -55,6 +54,28 @@ pub struct UrlArgs {
     /// Free extra field authCf3.
     #[arg(long)]
     cf3: Option<String>,
+}
+
+impl ParamArgs {
+    /// The link's parameters, without a token.
+    pub fn params(&self) -> AuthParams<'_> {
+        AuthParams {
+            sid: self.sid.as_str().into(),
+            user_id: self.user_id.as_deref().map(Into::into),
+            cf1: self.cf1.as_deref().map(Into::into),
+            cf2: self.cf2.as_deref().map(Into::into),
+            cf3: self.cf3.as_deref().map(Into::into),
+            token: None,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct UrlArgs {
+    #[command(flatten)]
+    link: LinkArgs,
+    #[command(flatten)]
+    params: ParamArgs,
     /// A token id that makes the link expire.
     #[arg(long, conflicts_with = "new_token")]
     token: Option<String>,
@@ -73,14 +94,7 @@ pub fn url(args: UrlArgs) -> anyhow::Result<ExitCode> {
         (None, true) => Some(faceauth::token::generate()?),
         (None, false) => None,
     };
-    let params = AuthParams {
-        sid: args.sid.into(),
-        user_id: args.user_id.map(Into::into),
-        cf1: args.cf1.map(Into::into),
-        cf2: args.cf2.map(Into::into),
-        cf3: args.cf3.map(Into::into),
-        token: token.clone().map(Into::into),
-    };
+    let params = AuthParams { token: token.as_deref().map(Into::into), ..args.params.params() };
     let url = builder.build(&params)?;
     if args.json {
         println!("{}", json!({ "url": url, "token": token }));

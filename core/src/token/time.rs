@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// Milliseconds since the Unix epoch, rounded down, saturating at the `i64` range.
-pub(crate) fn to_ms(time: SystemTime) -> i64 {
+pub fn to_ms(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
         Err(before) => {
@@ -25,7 +25,7 @@ pub(crate) fn to_ms(time: SystemTime) -> i64 {
 
 /// The time `ms` milliseconds after (or before, when negative) the Unix epoch. Times the
 /// platform cannot represent come out as the epoch.
-pub(crate) fn from_ms(ms: i64) -> SystemTime {
+pub fn from_ms(ms: i64) -> SystemTime {
     let span = Duration::from_millis(ms.unsigned_abs());
     let time = if ms >= 0 { UNIX_EPOCH.checked_add(span) } else { UNIX_EPOCH.checked_sub(span) };
     time.unwrap_or(UNIX_EPOCH)
