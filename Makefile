@@ -40,6 +40,7 @@ test-python: python-env
 bench: build python-env
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
+	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
 

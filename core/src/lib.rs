@@ -8,7 +8,8 @@
 //!   GCM, and legacy CBC), keyed by the project's API key, plus [`crypto::diagnose`] to find
 //!   which variant produced a ciphertext.
 //! - [`url`]: the FaceAuth URL builder and [`url::inspect`], its inverse.
-//! - [`token`]: token ids that make a link expire.
+//! - [`token`]: token ids that make a link expire, token rules, and a token ledger (in memory
+//!   or SQLite) that matches webhooks to the links they belong to.
 //! - [`api`]: a blocking client for the FaceAuth REST API (submit, get, list, image, delete).
 //! - [`webhook`]: parsing of the `faceAuth` and `token_expired` webhooks, clear or encrypted.
 //!
