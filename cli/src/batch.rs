@@ -46,7 +46,7 @@ pub struct BatchArgs {
 }
 
 /// Rows recorded in one ledger transaction (and then written out together).
-const LEDGER_CHUNK: usize = 1024;
+const LEDGER_CHUNK: usize = 8192;
 
 /// Minted tokens waiting for their ledger transaction, and their finished output rows.
 struct Pending {
