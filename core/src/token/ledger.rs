@@ -173,7 +173,7 @@ fn check_text(field: &'static str, value: &str) -> Result<(), LedgerError> {
 
 /// One FaceAuth result matched to a token by a `faceAuth` webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AuthResult {
+pub struct LinkResult {
     /// The authentication id, if the webhook carried one.
     pub auth_id: Option<String>,
     /// The final status, if the webhook carried one.
@@ -182,7 +182,7 @@ pub struct AuthResult {
     pub created_at: Option<SystemTime>,
 }
 
-impl AuthResult {
+impl LinkResult {
     /// The key results are kept under: the auth id, or `""` without one.
     pub(crate) fn key(&self) -> &str {
         self.auth_id.as_deref().unwrap_or("")
@@ -242,14 +242,14 @@ pub struct TokenRecord {
     pub first_used_at: Option<SystemTime>,
     /// Every result matched to it, one per auth id, oldest first (results without a time
     /// first, then by auth id).
-    pub results: Vec<AuthResult>,
+    pub results: Vec<LinkResult>,
     /// The earliest expiry a `token_expired` webhook reported.
     pub reported_expiry: Option<ReportedExpiry>,
 }
 
 impl TokenRecord {
     /// The latest result, if any.
-    pub fn result(&self) -> Option<&AuthResult> {
+    pub fn result(&self) -> Option<&LinkResult> {
         self.results.last()
     }
 
@@ -299,7 +299,7 @@ impl TokenRecord {
             self.first_used_at = Some(self.first_used_at.map_or(at, |seen| seen.min(at)));
         }
         if let Some(result) = &change.result {
-            let result = AuthResult { created_at: result.created_at.map(truncate), ..result.clone() };
+            let result = LinkResult { created_at: result.created_at.map(truncate), ..result.clone() };
             match self.results.iter_mut().find(|r| r.key() == result.key()) {
                 Some(kept) if result.rank() > kept.rank() => *kept = result,
                 Some(_) => {}
@@ -332,7 +332,7 @@ pub enum TokenState {
     /// A FaceAuth result was matched to it.
     Completed {
         /// The latest result.
-        result: AuthResult,
+        result: LinkResult,
     },
     /// Expired without a result.
     Expired {
@@ -458,7 +458,7 @@ impl TokenStatus {
             "metadata": metadata,
             "issued_at": format_rfc3339(r.issued_at),
             "first_used_at": r.first_used_at.map(format_rfc3339),
-            "results": r.results.iter().map(AuthResult::to_json).collect::<Vec<_>>(),
+            "results": r.results.iter().map(LinkResult::to_json).collect::<Vec<_>>(),
             "reported_expiry": r.reported_expiry.as_ref().map(|e| json!({
                 "at": format_rfc3339(e.at),
                 "condition": e.condition.as_str(),
@@ -559,7 +559,7 @@ pub enum WebhookOutcome {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Change {
     pub(crate) used_at: Option<SystemTime>,
-    pub(crate) result: Option<AuthResult>,
+    pub(crate) result: Option<LinkResult>,
     pub(crate) expiry: Option<ReportedExpiry>,
 }
 
@@ -580,7 +580,7 @@ pub(crate) fn route(event: &Event, now: SystemTime) -> Route {
         Event::FaceAuth(e) => {
             let Some(token_id) = &e.token_id else { return Route::Skip(WebhookOutcome::NoToken) };
             let created_at = e.create_time.as_deref().and_then(parse_rfc3339);
-            let result = AuthResult { auth_id: e.auth_id.clone(), status: e.status.clone(), created_at };
+            let result = LinkResult { auth_id: e.auth_id.clone(), status: e.status.clone(), created_at };
             (
                 token_id,
                 Change { used_at: Some(created_at.unwrap_or(now)), result: Some(result), expiry: None },

@@ -50,7 +50,7 @@ pub mod time;
 pub use id::{generate, validate, TokenError, TokenGenerator, MAX_LEN, MIN_LEN, PREFIX};
 pub use issue::{issue_url, IssuedLink, LinkIssuer};
 pub use ledger::{
-    AuthResult, LedgerError, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
+    LinkResult, LedgerError, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
     TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
 pub use rule::{ExpiryReason, RuleState, TokenRule};

@@ -8,7 +8,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use super::ledger::{
-    route, AuthResult, Change, LedgerError, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
+    route, LinkResult, Change, LedgerError, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
     TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
 };
 use super::rule::TokenRule;
@@ -305,7 +305,7 @@ fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
 }
 
 /// A record from its `tokens` row and its results.
-fn record_from(row: TokenRow, results: Vec<AuthResult>) -> Result<TokenRecord, LedgerError> {
+fn record_from(row: TokenRow, results: Vec<LinkResult>) -> Result<TokenRecord, LedgerError> {
     let (
         token_id,
         submission_id,
@@ -345,7 +345,7 @@ fn record_from(row: TokenRow, results: Vec<AuthResult>) -> Result<TokenRecord, L
 }
 
 /// The results of one token, in the order [`TokenRecord::results`] keeps.
-fn load_results(conn: &Connection, token_id: &str) -> Result<Vec<AuthResult>, LedgerError> {
+fn load_results(conn: &Connection, token_id: &str) -> Result<Vec<LinkResult>, LedgerError> {
     let mut statement = conn
         .prepare_cached(
             "SELECT auth_id, status, created_ms FROM results WHERE token_id = ?1 \
@@ -354,7 +354,7 @@ fn load_results(conn: &Connection, token_id: &str) -> Result<Vec<AuthResult>, Le
         .map_err(storage("read results"))?;
     let rows = statement
         .query_map([token_id], |row| {
-            Ok(AuthResult {
+            Ok(LinkResult {
                 auth_id: row.get(0)?,
                 status: row.get::<_, Option<String>>(1)?.map(|s| AuthStatus::parse(&s)),
                 created_at: row.get::<_, Option<i64>>(2)?.map(from_ms),
