@@ -35,7 +35,7 @@ fn face_auth(body: &[u8], key: Option<&Cipher>) -> webhook::FaceAuthEvent {
 #[test]
 fn a_count_token_works_once_and_reports_every_step() {
     let hooks = Receiver::start();
-    let mock = Mock::start(&["--token-rule", "count", "--webhook-url", &hooks.url]);
+    let mock = Mock::start(&["--token-rule", "count", "--webhook-url", hooks.url()]);
     mock.add_submission("sub-1");
     let id = token::generate().expect("token");
     let url = links(&mock, Scheme::Ecb)
@@ -86,7 +86,7 @@ fn a_count_token_works_once_and_reports_every_step() {
 #[test]
 fn a_time_token_works_until_its_window_closes() {
     let hooks = Receiver::start();
-    let mock = Mock::start(&["--token-rule", "time:60", "--webhook-url", &hooks.url]);
+    let mock = Mock::start(&["--token-rule", "time:60", "--webhook-url", hooks.url()]);
     mock.add_submission("sub-1");
     let id = token::generate().expect("token");
     let url = links(&mock, Scheme::Ecb).build(&AuthParams::new("sub-1").token(&id)).expect("url");
@@ -113,7 +113,7 @@ fn a_time_token_works_until_its_window_closes() {
 #[test]
 fn encrypted_webhooks_gcm_links_and_every_webhook_shape() {
     let hooks = Receiver::start();
-    let mock = Mock::start(&["--scheme", "gcm", "--webhook-url", &hooks.url, "--webhook-key", "hook-key-1"]);
+    let mock = Mock::start(&["--scheme", "gcm", "--webhook-url", hooks.url(), "--webhook-key", "hook-key-1"]);
     mock.add_submission("sub-1");
     let url = links(&mock, Scheme::Gcm).build(&AuthParams::new("sub-1").user_id("u")).expect("url");
     assert_eq!(open(&url).0, 200);
@@ -127,7 +127,7 @@ fn encrypted_webhooks_gcm_links_and_every_webhook_shape() {
     assert_eq!(open(&wrong).0, 400);
 
     for shape in ["current", "older", "oldest"] {
-        let mock = Mock::start(&["--webhook-url", &hooks.url, "--webhook-shape", shape]);
+        let mock = Mock::start(&["--webhook-url", hooks.url(), "--webhook-shape", shape]);
         mock.add_submission("sub-1");
         let url = links(&mock, Scheme::Ecb).build(&AuthParams::new("sub-1").user_id("u-9")).expect("url");
         let (status, page) = open(&url);

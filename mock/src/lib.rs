@@ -33,6 +33,7 @@ mod config;
 mod control;
 mod faults;
 mod http;
+mod inbox;
 mod multipart;
 mod page;
 mod server;
@@ -44,4 +45,5 @@ pub use config::{
     ConfigError, FaultConfig, ImageFormat, MockConfig, ResponseShape, SeedResult, SeedSubmission, TokenRule,
     WebhookShape,
 };
+pub use inbox::WebhookInbox;
 pub use server::MockServer;

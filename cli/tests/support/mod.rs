@@ -5,7 +5,6 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -103,68 +102,26 @@ impl Drop for Mock {
     }
 }
 
-/// A one-request-at-a-time HTTP receiver that answers 200 and hands each body to a channel.
-pub struct Receiver {
-    pub url: String,
-    bodies: mpsc::Receiver<Vec<u8>>,
-}
+/// The simulator's webhook inbox, with the waits these tests use.
+pub struct Receiver(faceauth_mock::WebhookInbox);
 
 impl Receiver {
     pub fn start() -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
-        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-        let (tx, bodies) = mpsc::channel();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let tx = tx.clone();
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                    loop {
-                        let mut length = 0usize;
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        loop {
-                            line.clear();
-                            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                                return;
-                            }
-                            let header = line.trim_end();
-                            if header.is_empty() {
-                                break;
-                            }
-                            if let Some((name, value)) = header.split_once(':') {
-                                if name.eq_ignore_ascii_case("content-length") {
-                                    length = value.trim().parse().unwrap_or(0);
-                                }
-                            }
-                        }
-                        let mut body = vec![0; length];
-                        if reader.read_exact(&mut body).is_err() {
-                            return;
-                        }
-                        tx.send(body).ok();
-                        let reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-                        if stream.write_all(reply.as_bytes()).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        Receiver { url, bodies }
+        Receiver(faceauth_mock::WebhookInbox::start().expect("inbox"))
+    }
+
+    pub fn url(&self) -> &str {
+        self.0.url()
     }
 
     /// The next body received, within 10 s.
     pub fn next(&self) -> Vec<u8> {
-        self.bodies.recv_timeout(Duration::from_secs(10)).expect("a webhook arrives")
+        self.0.next(Duration::from_secs(10)).expect("a webhook arrives")
     }
 
     /// True if no further body arrives within `wait`.
     pub fn quiet_for(&self, wait: Duration) -> bool {
-        self.bodies.recv_timeout(wait).is_err()
+        self.0.next(wait).is_none()
     }
 }
 

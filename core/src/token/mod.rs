@@ -50,7 +50,7 @@ pub mod time;
 pub use id::{generate, validate, TokenError, TokenGenerator, MAX_LEN, MIN_LEN, PREFIX};
 pub use issue::{issue_url, IssuedLink, LinkIssuer};
 pub use ledger::{
-    LinkResult, LedgerError, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
+    LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
     TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
 pub use rule::{ExpiryReason, RuleState, TokenRule};

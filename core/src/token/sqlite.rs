@@ -8,7 +8,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use super::ledger::{
-    route, LinkResult, Change, LedgerError, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
+    route, Change, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
     TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
 };
 use super::rule::TokenRule;

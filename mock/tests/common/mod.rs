@@ -3,9 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
+use std::net::TcpStream;
 use std::time::Duration;
 
 use faceauth_mock::{MockConfig, MockServer, SeedSubmission};
@@ -185,52 +183,13 @@ pub fn closed<R: Read>(reader: &mut R) -> bool {
 }
 
 /// A webhook receiver: its URL, and the bodies it received, in order.
-pub fn webhook_receiver() -> (String, Receiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let tx = tx.clone();
-            thread::spawn(move || {
-                let mut reader = BufReader::new(stream);
-                loop {
-                    let mut line = String::new();
-                    let mut len = 0usize;
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    loop {
-                        line.clear();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let trimmed = line.trim_end();
-                        if trimmed.is_empty() {
-                            break;
-                        }
-                        if let Some((name, value)) = trimmed.split_once(':') {
-                            if name.eq_ignore_ascii_case("content-length") {
-                                len = value.trim().parse().unwrap_or(0);
-                            }
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    if reader.read_exact(&mut body).is_err() {
-                        return;
-                    }
-                    let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
-                    let _ = reader.get_mut().write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-                }
-            });
-        }
-    });
-    (url, rx)
+pub fn webhook_receiver() -> (String, faceauth_mock::WebhookInbox) {
+    let inbox = faceauth_mock::WebhookInbox::start().expect("inbox");
+    (inbox.url().to_owned(), inbox)
 }
 
 /// The next webhook body, as JSON.
-pub fn next_webhook(rx: &Receiver<String>) -> Value {
-    let body = rx.recv_timeout(TIMEOUT).expect("a webhook arrives");
-    serde_json::from_str(&body).expect("webhook JSON")
+pub fn next_webhook(rx: &faceauth_mock::WebhookInbox) -> Value {
+    let body = rx.next(TIMEOUT).expect("a webhook arrives");
+    serde_json::from_slice(&body).expect("webhook JSON")
 }
