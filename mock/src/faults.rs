@@ -2,7 +2,7 @@
 //! and deterministic one-shots.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::config::{check_rate, check_status, ConfigError, FaultConfig};
 
@@ -43,17 +43,11 @@ pub(crate) enum Decision {
     Lose,
 }
 
-/// The live fault settings.
+/// The live fault settings, and the dice behind the rates.
 #[derive(Debug)]
 pub(crate) struct Faults {
-    pub latency_ms: u64,
-    pub error_rate: f64,
-    pub drop_rate: f64,
-    pub seed: u64,
-    pub fail_next: u32,
-    pub fail_status: u16,
-    pub drop_next: u32,
-    pub lose_next: u32,
+    /// The settings as configured, then as updated; one-shot counters count down in place.
+    pub settings: FaultConfig,
     rng: SplitMix64,
     /// Random errors alternate 500 and 502.
     errors_sent: u64,
@@ -75,39 +69,29 @@ pub(crate) struct FaultUpdate {
 
 impl Faults {
     pub fn new(config: &FaultConfig) -> Faults {
-        Faults {
-            latency_ms: config.latency_ms,
-            error_rate: config.error_rate,
-            drop_rate: config.drop_rate,
-            seed: config.seed,
-            fail_next: config.fail_next,
-            fail_status: config.fail_status,
-            drop_next: config.drop_next,
-            lose_next: config.lose_next,
-            rng: SplitMix64::new(config.seed),
-            errors_sent: 0,
-        }
+        Faults { settings: config.clone(), rng: SplitMix64::new(config.seed), errors_sent: 0 }
     }
 
     /// Decides the fate of the next request. The generator is only drawn for rates above 0, so
     /// a seed gives the same sequence whatever else is configured.
     pub fn decide(&mut self) -> Decision {
-        if self.drop_next > 0 {
-            self.drop_next -= 1;
+        let settings = &mut self.settings;
+        if settings.drop_next > 0 {
+            settings.drop_next -= 1;
             return Decision::Drop;
         }
-        if self.fail_next > 0 {
-            self.fail_next -= 1;
-            return Decision::Fail(self.fail_status);
+        if settings.fail_next > 0 {
+            settings.fail_next -= 1;
+            return Decision::Fail(settings.fail_status);
         }
-        if self.lose_next > 0 {
-            self.lose_next -= 1;
+        if settings.lose_next > 0 {
+            settings.lose_next -= 1;
             return Decision::Lose;
         }
-        if self.drop_rate > 0.0 && self.rng.next_f64() < self.drop_rate {
+        if settings.drop_rate > 0.0 && self.rng.next_f64() < settings.drop_rate {
             return Decision::Drop;
         }
-        if self.error_rate > 0.0 && self.rng.next_f64() < self.error_rate {
+        if settings.error_rate > 0.0 && self.rng.next_f64() < settings.error_rate {
             self.errors_sent += 1;
             return Decision::Fail(if self.errors_sent % 2 == 1 { 500 } else { 502 });
         }
@@ -135,15 +119,16 @@ impl Faults {
             drop_next,
             lose_next,
         } = *update;
-        self.latency_ms = latency_ms.unwrap_or(self.latency_ms);
-        self.error_rate = error_rate.unwrap_or(self.error_rate);
-        self.drop_rate = drop_rate.unwrap_or(self.drop_rate);
-        self.fail_next = fail_next.unwrap_or(self.fail_next);
-        self.fail_status = fail_status.unwrap_or(self.fail_status);
-        self.drop_next = drop_next.unwrap_or(self.drop_next);
-        self.lose_next = lose_next.unwrap_or(self.lose_next);
+        let settings = &mut self.settings;
+        settings.latency_ms = latency_ms.unwrap_or(settings.latency_ms);
+        settings.error_rate = error_rate.unwrap_or(settings.error_rate);
+        settings.drop_rate = drop_rate.unwrap_or(settings.drop_rate);
+        settings.fail_next = fail_next.unwrap_or(settings.fail_next);
+        settings.fail_status = fail_status.unwrap_or(settings.fail_status);
+        settings.drop_next = drop_next.unwrap_or(settings.drop_next);
+        settings.lose_next = lose_next.unwrap_or(settings.lose_next);
         if let Some(seed) = seed {
-            self.seed = seed;
+            settings.seed = seed;
             self.rng = SplitMix64::new(seed);
             self.errors_sent = 0;
         }
@@ -151,16 +136,7 @@ impl Faults {
     }
 
     pub fn dump(&self) -> Value {
-        json!({
-            "latency_ms": self.latency_ms,
-            "error_rate": self.error_rate,
-            "drop_rate": self.drop_rate,
-            "seed": self.seed,
-            "fail_next": self.fail_next,
-            "fail_status": self.fail_status,
-            "drop_next": self.drop_next,
-            "lose_next": self.lose_next,
-        })
+        serde_json::to_value(&self.settings).unwrap_or(Value::Null)
     }
 }
 

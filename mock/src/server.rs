@@ -406,7 +406,7 @@ fn handle(shared: &Shared, reader: &mut BufReader<TcpStream>, head: &Head, peer:
                 return too_large();
             }
             let Some(body) = body(reader, head, len) else { return Outcome::Drop };
-            let latency = shared.state().faults.latency_ms;
+            let latency = shared.state().faults.settings.latency_ms;
             if latency > 0 {
                 thread::sleep(Duration::from_millis(latency));
             }
