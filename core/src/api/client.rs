@@ -18,6 +18,8 @@ const BODY_IN_ERRORS: usize = 64 * 1024;
 const MAX_JSON: u64 = 32 * 1024 * 1024;
 /// The largest image response read (base64 text).
 const MAX_IMAGE: u64 = 64 * 1024 * 1024;
+/// The image endpoint, under `{base}/faceauth`.
+const IMAGE_PATH: &str = "/image";
 
 /// Options for a [`Client`]. Every option has a sane default.
 #[derive(Clone)]
@@ -270,7 +272,7 @@ impl Client {
     /// As [`Client::get`]; [`ApiError::Decode`] when the body is not base64.
     pub fn image(&self, auth_id: &str) -> Result<Image, ApiError> {
         check_id(auth_id)?;
-        let reply = self.execute("GET", "/image", &[("authId", auth_id)], None, Retry::Idempotent)?;
+        let reply = self.execute("GET", IMAGE_PATH, &[("authId", auth_id)], None, Retry::Idempotent)?;
         decode_image(&reply.body).map_err(|reason| decode_error(&reply, reason))
     }
 
@@ -306,6 +308,7 @@ impl Client {
         retry: Retry,
     ) -> Result<Reply, Failed> {
         let url = format!("{}{path}", self.endpoint);
+        let limit = if path == IMAGE_PATH { MAX_IMAGE } else { MAX_JSON };
         let mut retried = 0;
         loop {
             let mut request = self.agent.request(method, &url).set("x-api-key", &self.api_key);
@@ -317,9 +320,9 @@ impl Client {
                 None => request.call(),
             };
             let result = match outcome {
-                Ok(response) => read_body(response).map(|(status, body)| Reply { status, body }),
+                Ok(response) => read_body(response, limit).map(|(status, body)| Reply { status, body }),
                 Err(ureq::Error::Status(status, response)) => {
-                    let body = read_body(response).map(|(_, body)| body).unwrap_or_default();
+                    let body = read_body(response, limit).map(|(_, body)| body).unwrap_or_default();
                     Err(ApiError::from_status(status, truncate(body)))
                 }
                 Err(ureq::Error::Transport(transport)) => Err(transport_error(&transport)),
@@ -372,10 +375,9 @@ fn check_id(auth_id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Reads a response body, bounded; the image endpoint may be large.
-fn read_body(response: ureq::Response) -> Result<(u16, String), ApiError> {
+/// Reads a response body, at most `limit` bytes.
+fn read_body(response: ureq::Response, limit: u64) -> Result<(u16, String), ApiError> {
     let status = response.status();
-    let limit = if response.get_url().contains("/image") { MAX_IMAGE } else { MAX_JSON };
     let mut bytes = Vec::new();
     response
         .into_reader()
