@@ -49,7 +49,7 @@ pub struct DecryptArgs {
 
 pub fn decrypt(args: DecryptArgs) -> anyhow::Result<ExitCode> {
     let cipher = args.key.cipher()?;
-    let input = ciphertext_arg(args.ciphertext)?;
+    let input = percent_decoded(ciphertext_arg(args.ciphertext)?);
     let plain = Zeroizing::new(cipher.decrypt(&input).context("cannot decrypt")?);
     let mut out = std::io::stdout().lock();
     out.write_all(plain.as_bytes())?;
@@ -122,7 +122,8 @@ pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
     Ok(if best.is_some() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NO_MATCH) })
 }
 
-/// The ciphertext from the argument or stdin, trimmed, percent-decoded if copied from a URL.
+/// The ciphertext from the argument or stdin, trimmed. (`diagnose` percent-decodes it itself,
+/// and says so in its report.)
 fn ciphertext_arg(arg: Option<String>) -> anyhow::Result<String> {
     let text = match arg {
         Some(text) => text,
@@ -132,10 +133,15 @@ fn ciphertext_arg(arg: Option<String>) -> anyhow::Result<String> {
     if text.is_empty() {
         bail!("no ciphertext given (pass it as an argument or on stdin)");
     }
-    if text.contains('%') {
-        return Ok(percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned());
-    }
     Ok(text.to_owned())
+}
+
+/// Text copied from a URL (`%2B`, `%2F`, `%3D`), percent-decoded.
+fn percent_decoded(text: String) -> String {
+    if text.contains('%') {
+        return percent_encoding::percent_decode_str(&text).decode_utf8_lossy().into_owned();
+    }
+    text
 }
 
 fn read_stdin() -> anyhow::Result<String> {

@@ -170,6 +170,15 @@ fn diagnose_names_the_variant() {
     assert_eq!(report["best"], "gcm-nonce-ct-tag");
     assert_eq!(report["variants"].as_array().map(Vec::len), Some(10));
 
+    // Pasted from a URL: decoded once, and the report says so.
+    let pasted = REFERENCE_CT.replace('/', "%2F").replace('=', "%3D");
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout_ok(&["diagnose", "--json", &pasted], "")).expect("JSON");
+    assert_eq!(
+        (report["best"].as_str(), report["percent_decoded"].as_bool()),
+        (Some("ecb-sha256"), Some(true))
+    );
+
     let human = stdout_ok(&["diagnose"], REFERENCE_CT);
     assert!(human.contains("best match: ecb-sha256"), "{human}");
 
