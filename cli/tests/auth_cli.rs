@@ -37,8 +37,7 @@ fn json_out(output: &Output) -> Value {
 fn auth_commands_end_to_end() {
     let mock = Mock::start(&[]);
     mock.add_submission("sub-1");
-    let dir = std::env::temp_dir().join(format!("faceauth-auth-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = support::TempDir::new("auth");
     let selfie = dir.join("selfie.png");
     let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
     png.extend(std::iter::repeat_n(9u8, 500));
@@ -89,7 +88,6 @@ fn auth_commands_end_to_end() {
     let bad =
         faceauth(&mock, &["auth", "list", "--start-date", "2025-02-30", "--end-date", "2025-03-01"], b"");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a yyyy-mm-dd date"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

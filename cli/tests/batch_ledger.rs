@@ -7,14 +7,11 @@ use std::time::{Duration, Instant, SystemTime};
 use assert_cmd::cargo::CommandCargoExt;
 use faceauth::token::{SqliteLedger, StateKind, TokenLedger};
 
-const KEY: &str = "0123456789abcdefghijABCDEFGHIJ0123456789";
+mod support;
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("faceauth-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir).expect("dir");
-    dir
-}
+use support::TempDir;
+
+const KEY: &str = "0123456789abcdefghijABCDEFGHIJ0123456789";
 
 /// (token, sid) of every complete output row.
 fn written_tokens(output: &str) -> Vec<(String, String)> {
@@ -26,7 +23,7 @@ fn written_tokens(output: &str) -> Vec<(String, String)> {
 
 #[test]
 fn every_written_url_is_recorded() {
-    let dir = temp_dir("batch-ledger");
+    let dir = TempDir::new("batch-ledger");
     let db = dir.join("tokens.db");
     let mut child = Command::cargo_bin("faceauth")
         .expect("binary")
@@ -54,12 +51,11 @@ fn every_written_url_is_recorded() {
         assert_eq!(status.state.kind(), StateKind::Unused);
         assert_eq!(&status.record.submission_id, sid);
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn a_batch_killed_mid_run_has_recorded_every_url_it_wrote() {
-    let dir = temp_dir("batch-kill");
+    let dir = TempDir::new("batch-kill");
     let (db, input, out) = (dir.join("tokens.db"), dir.join("in.csv"), dir.join("out.csv"));
     let total = 400_000;
     let mut text = String::with_capacity(total * 16);
@@ -93,5 +89,4 @@ fn a_batch_killed_mid_run_has_recorded_every_url_it_wrote() {
     let now = SystemTime::now();
     let missing = rows.iter().filter(|(token, _)| ledger.status(token, now).ok().flatten().is_none()).count();
     assert_eq!(missing, 0, "of {} written rows, {missing} have no recorded token", rows.len());
-    std::fs::remove_dir_all(&dir).ok();
 }

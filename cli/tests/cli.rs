@@ -9,6 +9,8 @@ use std::time::Duration;
 use assert_cmd::cargo::CommandCargoExt;
 use faceauth::crypto::{Cipher, Key, Scheme};
 
+mod support;
+
 const KEY: &str = "0123456789abcdefghijABCDEFGHIJ0123456789";
 const REFERENCE_CT: &str = "Xvg7uxPli/O9VuUW0jaEfCW8iRefWOY6DTH9eqQuWVdcOAJuFcKlHSxqds6WHAJCXtdicWVYGEnRpaFqAcrvXNLZYkpCg04dO4YFimGWuF8=";
 
@@ -149,8 +151,7 @@ fn bad_input_fails_clearly_without_the_key() {
 
 #[test]
 fn the_key_can_come_from_a_file() {
-    let dir = std::env::temp_dir().join(format!("faceauth-cli-key-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = support::TempDir::new("key");
     let path = dir.join("key");
     std::fs::write(&path, format!("{KEY}\n")).expect("writes");
     let output = faceauth()
@@ -159,7 +160,6 @@ fn the_key_can_come_from_a_file() {
         .output()
         .expect("runs");
     assert!(text(&output.stdout).contains("abc123xyz"), "{}", text(&output.stderr));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
