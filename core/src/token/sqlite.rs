@@ -412,11 +412,11 @@ fn store_facts(conn: &Connection, record: &TokenRecord) -> Result<(), LedgerErro
     Ok(())
 }
 
-/// Inserts one new token.
-fn insert(conn: &Connection, record: TokenRecord) -> Result<(), LedgerError> {
-    let metadata = serde_json::to_string(&record.metadata)
+/// Inserts one new token, issued at `now` (borrowed: a batch of thousands is not cloned).
+fn insert(conn: &Connection, token: &NewToken, now: SystemTime) -> Result<(), LedgerError> {
+    let metadata = serde_json::to_string(&token.metadata)
         .map_err(|e| LedgerError::Storage { action: "encode metadata", reason: e.to_string() })?;
-    let rule_ms = match record.rule {
+    let rule_ms = match token.rule {
         TokenRule::Count => 0,
         TokenRule::Time(d) => duration_ms(d),
     };
@@ -427,13 +427,13 @@ fn insert(conn: &Connection, record: TokenRecord) -> Result<(), LedgerError> {
         )
         .and_then(|mut statement| {
             statement.execute(params![
-                record.token_id,
-                record.submission_id,
-                record.rule.kind(),
+                token.token_id,
+                token.submission_id,
+                token.rule.kind(),
                 rule_ms,
-                record.user_id,
+                token.user_id,
                 metadata,
-                to_ms(record.issued_at),
+                to_ms(now),
             ])
         });
     match inserted {
@@ -441,7 +441,7 @@ fn insert(conn: &Connection, record: TokenRecord) -> Result<(), LedgerError> {
         Err(rusqlite::Error::SqliteFailure(failure, _))
             if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
         {
-            Err(LedgerError::TokenExists { token_id: record.token_id })
+            Err(LedgerError::TokenExists { token_id: token.token_id.clone() })
         }
         Err(err) => Err(storage("insert a token")(err)),
     }
@@ -496,7 +496,7 @@ impl TokenLedger for SqliteLedger {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage("begin a write"))?;
         for token in tokens {
-            insert(&tx, token.clone().into_record(now))?;
+            insert(&tx, token, now)?;
         }
         // Any error above dropped the transaction, which rolls it back: all or none.
         tx.commit().map_err(storage("commit"))
