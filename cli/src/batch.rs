@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::url_cmd::LinkArgs;
 
 /// Exit code when the batch ran to the end but some rows failed.
-const EXIT_SOME_ROWS_FAILED: u8 = 3;
+const EXIT_SOME_ROWS_FAILED: u8 = crate::exit::SOME_ROWS_FAILED;
 /// Read and write buffer size.
 const BUFFER: usize = 1 << 16;
 /// Rows between progress updates.

@@ -69,7 +69,7 @@ pub struct DiagnoseArgs {
 }
 
 /// Exit code of `diagnose` when no variant decrypts the input.
-const EXIT_NO_MATCH: u8 = 4;
+const EXIT_NO_MATCH: u8 = crate::exit::NO_VARIANT;
 
 pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
     let key = args.key.key_string()?;

@@ -3,6 +3,7 @@
 mod auth_cmd;
 mod batch;
 mod crypto_cmd;
+mod exit;
 mod key;
 mod mock_cmd;
 mod token_cmd;
@@ -10,12 +11,10 @@ mod tokens_cmd;
 mod url_cmd;
 mod webhook_cmd;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-/// Exit code for a failed command (usage errors exit 2, from clap).
-const EXIT_FAILURE: u8 = 1;
 
 #[derive(Parser)]
 #[command(name = "faceauth", version, about = "Argos Identity FaceAuth: links, encryption and token ids")]
@@ -70,9 +69,55 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(err) => {
-            eprintln!("faceauth: error: {err:#}");
-            ExitCode::from(EXIT_FAILURE)
+        Err(err) => fail(&err),
+    }
+}
+
+/// Reports `err` on one stderr line and picks its exit code (see [`exit`]). Output that the
+/// reader stopped reading (`… | head -1`) ends the command quietly.
+fn fail(err: &anyhow::Error) -> ExitCode {
+    let mut code = exit::FAILURE;
+    for cause in err.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                return ExitCode::SUCCESS;
+            }
+        }
+        if cause.is::<exit::UsageError>() {
+            code = exit::USAGE;
+            break;
+        }
+        if let Some(kind) = error_kind(cause) {
+            code = exit::for_kind(kind);
+            break;
         }
     }
+    // stderr may be closed too: nothing more can be said then.
+    let _ = writeln!(std::io::stderr(), "faceauth: error: {err:#}");
+    ExitCode::from(code)
+}
+
+/// The core's error kind of `cause`, whichever area's error type it is.
+fn error_kind(cause: &(dyn std::error::Error + 'static)) -> Option<faceauth::ErrorKind> {
+    use faceauth::{api::ApiError, crypto::CryptoError, token::LedgerError, token::TokenError};
+    use faceauth::{url::UrlError, webhook::WebhookError};
+    if let Some(e) = cause.downcast_ref::<faceauth::Error>() {
+        return Some(e.kind());
+    }
+    if let Some(e) = cause.downcast_ref::<ApiError>() {
+        return Some(e.kind());
+    }
+    if let Some(e) = cause.downcast_ref::<CryptoError>() {
+        return Some(e.kind());
+    }
+    if let Some(e) = cause.downcast_ref::<UrlError>() {
+        return Some(e.kind());
+    }
+    if let Some(e) = cause.downcast_ref::<TokenError>() {
+        return Some(e.kind());
+    }
+    if let Some(e) = cause.downcast_ref::<LedgerError>() {
+        return Some(e.kind());
+    }
+    cause.downcast_ref::<WebhookError>().map(WebhookError::kind)
 }

@@ -54,7 +54,7 @@ pub fn token(args: TokenArgs) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(crate::EXIT_FAILURE) })
+            Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::FAILURE) })
         }
     }
 }

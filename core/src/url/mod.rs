@@ -14,6 +14,7 @@ mod builder;
 mod error;
 mod inspect;
 mod params;
+mod redact;
 
 #[cfg(test)]
 pub(crate) use builder::QUERY_VALUE;
@@ -21,3 +22,4 @@ pub use builder::{UrlBuilder, DEFAULT_BASE_URL, PAGE_PATH};
 pub use error::UrlError;
 pub use inspect::{inspect, Inspection};
 pub use params::AuthParams;
+pub use redact::redact_credentials;
