@@ -168,7 +168,9 @@ impl CryptoError {
     /// The stable kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CryptoError::EmptyKey | CryptoError::InvalidKeyLength { .. } => ErrorKind::InvalidKey,
+            CryptoError::EmptyKey | CryptoError::KeyWhitespace | CryptoError::InvalidKeyLength { .. } => {
+                ErrorKind::InvalidKey
+            }
             CryptoError::UnknownVariant { .. } => ErrorKind::UnknownVariant,
             CryptoError::EmptyCiphertext => ErrorKind::EmptyCiphertext,
             CryptoError::InvalidEncoding { .. } => ErrorKind::InvalidEncoding,

@@ -9,6 +9,9 @@ pub enum CryptoError {
     /// The key string was empty.
     #[error("the key is empty")]
     EmptyKey,
+    /// The key string begins or ends with white space (a copied line end, a stray space).
+    #[error("the key begins or ends with white space (a copied line end or space?): remove it")]
+    KeyWhitespace,
     /// The key material had the wrong length for the requested derivation.
     #[error("the key must be {expected} bytes, got {actual}")]
     InvalidKeyLength {

@@ -18,7 +18,8 @@ impl Key {
     /// Derives the key the default way: SHA-256 of the UTF-8 bytes of `key_string`, as typed.
     ///
     /// # Errors
-    /// [`CryptoError::EmptyKey`] for an empty string.
+    /// [`CryptoError::EmptyKey`] for an empty string, [`CryptoError::KeyWhitespace`] for one
+    /// with leading or trailing white space (see [`check_key_text`]).
     pub fn derive(key_string: &str) -> Result<Key, CryptoError> {
         Key::derive_with(key_string, KeyDerivation::Sha256)
     }
@@ -26,12 +27,10 @@ impl Key {
     /// Derives the key with a named, non-default derivation (see [`KeyDerivation`]).
     ///
     /// # Errors
-    /// [`CryptoError::EmptyKey`] for an empty string; [`CryptoError::InvalidKeyLength`] when
-    /// [`KeyDerivation::Raw32`] gets fewer than 32 bytes.
+    /// [`CryptoError::EmptyKey`] or [`CryptoError::KeyWhitespace`] as [`check_key_text`] says;
+    /// [`CryptoError::InvalidKeyLength`] when [`KeyDerivation::Raw32`] gets fewer than 32 bytes.
     pub fn derive_with(key_string: &str, derivation: KeyDerivation) -> Result<Key, CryptoError> {
-        if key_string.is_empty() {
-            return Err(CryptoError::EmptyKey);
-        }
+        check_key_text(key_string)?;
         let digest = || Zeroizing::new(<[u8; 32]>::from(Sha256::digest(key_string.as_bytes())));
         let mut bytes = [0u8; 32];
         match derivation {
@@ -75,6 +74,26 @@ impl Key {
     }
 }
 
+/// The one rule for key text, whatever its source (an argument, the environment, a file, a
+/// binding): it must not be empty, and must not begin or end with white space.
+///
+/// A key copied with its line end (`\n`, `\r\n`) or a stray space would otherwise derive a
+/// different AES key and silently make links Argos cannot open; refusing is the only answer
+/// that never yields a different key. Key files are read by line, so their line end is not
+/// part of the key.
+///
+/// # Errors
+/// [`CryptoError::EmptyKey`] or [`CryptoError::KeyWhitespace`].
+pub fn check_key_text(key_string: &str) -> Result<(), CryptoError> {
+    if key_string.is_empty() {
+        return Err(CryptoError::EmptyKey);
+    }
+    if key_string.starts_with(char::is_whitespace) || key_string.ends_with(char::is_whitespace) {
+        return Err(CryptoError::KeyWhitespace);
+    }
+    Ok(())
+}
+
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Key(<redacted>)")
@@ -102,6 +121,13 @@ mod tests {
     #[test]
     fn bad_key_material_is_a_typed_error() {
         assert_eq!(Key::derive("").err(), Some(CryptoError::EmptyKey));
+        for padded in ["key\n", "key\r\n", "key ", " key", "\tkey", "key\u{a0}", "\n"] {
+            for derivation in [KeyDerivation::Sha256, KeyDerivation::Raw32, KeyDerivation::HexPrefix] {
+                assert_eq!(Key::derive_with(padded, derivation).err(), Some(CryptoError::KeyWhitespace));
+            }
+        }
+        // White space inside a key is the key's own business.
+        assert!(Key::derive("two words").is_ok());
         assert_eq!(
             Key::derive_with("short", KeyDerivation::Raw32).err(),
             Some(CryptoError::InvalidKeyLength { expected: 32, actual: 5 })

@@ -16,6 +16,6 @@ mod variant;
 pub use cipher::Cipher;
 pub use diagnose::{diagnose, Diagnosis, Outcome};
 pub use error::CryptoError;
-pub use key::Key;
+pub use key::{check_key_text, Key};
 pub use text::TextEncoding;
 pub use variant::{KeyDerivation, Scheme, Variant};
