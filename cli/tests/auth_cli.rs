@@ -81,7 +81,7 @@ fn auth_commands_end_to_end() {
 
     assert_eq!(json_out(&faceauth(&mock, &["auth", "delete", &auth_id], b""))["deleted"], auth_id.as_str());
     let gone = faceauth(&mock, &["auth", "image", &auth_id, "--output", saved.to_str().expect("path")], b"");
-    assert_eq!(gone.status.code(), Some(1));
+    assert_eq!(gone.status.code(), Some(14));
     let stderr = String::from_utf8_lossy(&gone.stderr);
     assert!(stderr.contains("invalid request") && stderr.contains("NOT_FOUND"), "{stderr}");
 
