@@ -46,9 +46,11 @@ impl ApiKeyArgs {
         } else {
             match std::env::var_os(API_KEY_ENV) {
                 Some(value) => {
-                    let value = Zeroizing::new(value.into_string().map_err(|_| {
-                        anyhow::anyhow!("{API_KEY_ENV} is not valid UTF-8")
-                    })?);
+                    let value = Zeroizing::new(
+                        value
+                            .into_string()
+                            .map_err(|_| anyhow::anyhow!("{API_KEY_ENV} is not valid UTF-8"))?,
+                    );
                     (value, API_KEY_ENV.to_owned())
                 }
                 None => bail!("no API key: pass --api-key or --api-key-file, or set {API_KEY_ENV}"),
@@ -63,7 +65,8 @@ impl ApiKeyArgs {
 /// be read by group or others.
 fn read_key_file(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     let text = Zeroizing::new(
-        std::fs::read_to_string(path).with_context(|| format!("cannot read the API key file {}", path.display()))?,
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the API key file {}", path.display()))?,
     );
     warn_if_shared(path);
     Ok(Zeroizing::new(text.lines().next().unwrap_or("").to_owned()))

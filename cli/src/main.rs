@@ -6,6 +6,7 @@ mod crypto_cmd;
 mod exit;
 mod key;
 mod mock_cmd;
+mod output;
 mod token_cmd;
 mod tokens_cmd;
 mod url_cmd;

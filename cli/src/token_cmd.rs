@@ -32,7 +32,7 @@ pub fn token(args: TokenArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         TokenCommand::New { count } => {
             let mut generator = TokenGenerator::new();
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut out = std::io::BufWriter::new(crate::output::stdout());
             let mut line = String::with_capacity(40);
             for _ in 0..count {
                 line.clear();
@@ -45,15 +45,17 @@ pub fn token(args: TokenArgs) -> anyhow::Result<ExitCode> {
         }
         TokenCommand::Check { ids } => {
             let mut all_ok = true;
+            let mut out = crate::output::stdout();
             for id in &ids {
                 match faceauth::token::validate(id) {
-                    Ok(()) => println!("ok      {id}"),
+                    Ok(()) => writeln!(out, "ok      {id}")?,
                     Err(err) => {
                         all_ok = false;
-                        println!("invalid {id:?}: {err}");
+                        writeln!(out, "invalid {id:?}: {err}")?;
                     }
                 }
             }
+            out.flush()?;
             Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::FAILURE) })
         }
     }

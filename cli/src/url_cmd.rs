@@ -8,6 +8,7 @@ use faceauth::url::{AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
 use serde_json::{json, Map, Value};
 
 use crate::key::KeyArgs;
+use crate::output;
 
 /// The project-level options shared by `url` and `batch`.
 #[derive(Args)]
@@ -97,9 +98,9 @@ pub fn url(args: UrlArgs) -> anyhow::Result<ExitCode> {
     let params = AuthParams { token: token.as_deref().map(Into::into), ..args.params.params() };
     let url = builder.build(&params)?;
     if args.json {
-        println!("{}", json!({ "url": url, "token": token }));
+        output::line(json!({ "url": url, "token": token }))?;
     } else {
-        println!("{url}");
+        output::line(url)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -115,7 +116,7 @@ pub struct InspectArgs {
 pub fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let cipher = args.key.cipher()?;
     let found = faceauth::url::inspect(&args.url, &cipher).context("cannot inspect the URL")?;
-    println!("{}", serde_json::to_string_pretty(&inspection_json(&found, cipher.variant().id()))?);
+    output::line(serde_json::to_string_pretty(&inspection_json(&found, cipher.variant().id()))?)?;
     Ok(ExitCode::SUCCESS)
 }
 

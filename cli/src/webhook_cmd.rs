@@ -84,6 +84,6 @@ fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         }
         Err(err) => return Err(anyhow::Error::new(err).context("cannot parse the webhook")),
     };
-    println!("{}", serde_json::to_string_pretty(&event.to_json())?);
+    crate::output::line(serde_json::to_string_pretty(&event.to_json())?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -22,7 +22,8 @@ fn faceauth() -> Command {
 /// Runs and checks that no key, padded or not, reached the output.
 fn output(cmd: &mut Command) -> Output {
     let output = cmd.output().expect("runs");
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let all =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(!all.contains(KEY) && !all.contains(OTHER_KEY), "a key leaked: {all}");
     output
 }
@@ -38,8 +39,11 @@ fn a_padded_key_is_refused_from_every_source_never_used() {
         let padded = format!("{KEY}{padding}");
         let from_flag = output(faceauth().args(["decrypt", "--api-key", &padded, REFERENCE_CT]));
         let from_env = output(faceauth().env("FACEAUTH_API_KEY", &padded).args(["decrypt", REFERENCE_CT]));
-        let leading = output(faceauth().args(["decrypt", "--api-key", &format!("{padding}{KEY}"), REFERENCE_CT]));
-        for (source, out) in [("--api-key", &from_flag), ("FACEAUTH_API_KEY", &from_env), ("--api-key", &leading)] {
+        let leading =
+            output(faceauth().args(["decrypt", "--api-key", &format!("{padding}{KEY}"), REFERENCE_CT]));
+        for (source, out) in
+            [("--api-key", &from_flag), ("FACEAUTH_API_KEY", &from_env), ("--api-key", &leading)]
+        {
             assert_eq!(out.status.code(), Some(1), "{padding:?} from {source}: {}", stderr(out));
             assert!(out.stdout.is_empty(), "{padding:?} from {source} printed output");
             let message = stderr(out);
@@ -50,11 +54,14 @@ fn a_padded_key_is_refused_from_every_source_never_used() {
     let path = dir.join("key");
     std::fs::write(&path, format!("{KEY}  \n")).expect("writes");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    let out = output(faceauth().args(["decrypt", "--api-key-file", path.to_str().expect("utf-8"), REFERENCE_CT]));
+    let out =
+        output(faceauth().args(["decrypt", "--api-key-file", path.to_str().expect("utf-8"), REFERENCE_CT]));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("white space"), "{}", stderr(&out));
     // The same URL for `url` as for `auth`: the rule sits under every keyed command.
-    let out = output(faceauth().env("FACEAUTH_API_KEY", format!("{KEY}\n")).args(["url", "--pid", "p", "--sid", "s"]));
+    let out = output(
+        faceauth().env("FACEAUTH_API_KEY", format!("{KEY}\n")).args(["url", "--pid", "p", "--sid", "s"]),
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
@@ -75,7 +82,12 @@ fn an_explicit_option_wins_over_the_environment() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("abc123xyz"));
         assert!(stderr(&out).is_empty(), "a private key file warns: {}", stderr(&out));
     }
-    let out = output(faceauth().env("FACEAUTH_API_KEY", OTHER_KEY).args(["decrypt", "--api-key", KEY, REFERENCE_CT]));
+    let out = output(faceauth().env("FACEAUTH_API_KEY", OTHER_KEY).args([
+        "decrypt",
+        "--api-key",
+        KEY,
+        REFERENCE_CT,
+    ]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // Both options at once is a usage error.
@@ -90,7 +102,12 @@ fn a_key_file_others_can_read_gets_a_warning() {
     std::fs::write(&path, format!("{KEY}\n")).expect("writes");
     for (mode, warns) in [(0o644, true), (0o640, true), (0o604, true), (0o600, false), (0o400, false)] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
-        let out = output(faceauth().args(["decrypt", "--api-key-file", path.to_str().expect("utf-8"), REFERENCE_CT]));
+        let out = output(faceauth().args([
+            "decrypt",
+            "--api-key-file",
+            path.to_str().expect("utf-8"),
+            REFERENCE_CT,
+        ]));
         assert_eq!(out.status.code(), Some(0), "{mode:o}: {}", stderr(&out));
         let warned = stderr(&out).contains("warning") && stderr(&out).contains(&format!("{mode:03o}"));
         assert_eq!(warned, warns, "mode {mode:o}: {}", stderr(&out));
