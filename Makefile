@@ -5,7 +5,7 @@ CARGO ?= cargo
 VENV  := .venv
 PY    := $(VENV)/bin/python
 
-# Demo values: the reference key of shared/spec/encryption.md, never a real project's.
+# Demo values: the reference key of docs/encryption.md, never a real project's.
 DEMO_KEY ?= 0123456789abcdefghijABCDEFGHIJ0123456789
 DEMO_PID ?= demo-project
 DEMO_SID ?= abc123xyz
