@@ -4,7 +4,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use faceauth::api::{ApiError, AuthStatus, Client, FailCode, ListQuery, Submission};
+use faceauth::api::{ApiError, AuthStatus, Client, FailCode, Incomplete, ListQuery, Submission};
 use faceauth::ErrorKind;
 use serde_json::json;
 use support::{canned_server, Answer, Mock, Scripted, API_KEY};
@@ -387,6 +387,67 @@ fn credentials_in_the_base_url_never_reach_a_message() {
 }
 
 #[test]
+fn a_full_flat_page_without_a_key_pages_on_from_its_last_row() {
+    let server = Scripted::start(vec![
+        Answer::json(&json!([row("r1", 1), row("r2", 2)])),
+        Answer::json(&json!([row("r2", 2), row("r3", 3)])),
+        Answer::json(&json!([row("r4", 4)])),
+    ]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+    assert_eq!(ids, ["r1", "r2", "r3", "r4"], "every row once");
+    assert_eq!((records.pages(), records.incomplete()), (3, None));
+    let requests = server.requests();
+    assert!(!requests[0].contains("nextKey_id"), "{}", requests[0]);
+    assert!(
+        requests[1].contains("nextKey_id=r2&nextKey_date=2025-03-01T00%3A00%3A02.000Z"),
+        "{}",
+        requests[1]
+    );
+    assert!(requests[2].contains("nextKey_id=r3&"), "{}", requests[2]);
+
+    // A full last page: the next, empty, page ends the listing, complete.
+    let server =
+        Scripted::start(vec![Answer::json(&json!([row("r1", 1), row("r2", 2)])), Answer::json(&json!([]))]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    assert_eq!(records.by_ref().count(), 2);
+    assert_eq!((records.pages(), records.incomplete()), (2, None));
+}
+
+#[test]
+fn a_server_that_ignores_paging_keys_is_reported_not_looped() {
+    // The same full page, whatever the keys.
+    let server = Scripted::start(vec![Answer::json(&json!([row("r1", 1), row("r2", 2)]))]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+    assert_eq!(ids, ["r1", "r2"]);
+    assert_eq!(records.incomplete(), Some(&Incomplete::PagingIgnored { page_size: 2 }));
+    assert_eq!(server.count(), 2, "one page on from the first, then stop");
+    assert!(records.incomplete().is_some_and(|why| why.to_string().contains("more rows may exist")));
+
+    // No create_time to page on from.
+    let server = Scripted::start(vec![Answer::json(&json!([{"auth_id": "r1"}, {"auth_id": "r2"}]))]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    assert_eq!(records.by_ref().count(), 2);
+    assert_eq!(records.incomplete(), Some(&Incomplete::NoPagingKey { page_size: 2 }));
+    assert_eq!(server.count(), 1);
+
+    // A short page of rows already returned is the end, not a warning.
+    let server = Scripted::start(vec![
+        Answer::json(&json!([row("r1", 1), row("r2", 2)])),
+        Answer::json(&json!([row("r2", 2)])),
+    ]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    assert_eq!(records.by_ref().count(), 2);
+    assert_eq!(records.incomplete(), None);
+}
+
+#[test]
 fn timeouts_are_retried_for_get_and_delete_never_for_post() {
     let server = Scripted::start(vec![Answer::Stall, Answer::json(&json!([row("a", 1)]))]);
     assert_eq!(scripted_client(&server.url).get("a").expect("the repeat answers").auth_id, "a");
@@ -465,4 +526,16 @@ fn a_refused_connection_is_one_sentence() {
             host2 = server.url.trim_start_matches("http://")
         )
     );
+}
+
+#[test]
+fn listed_rows_keep_their_project_id() {
+    let server = Scripted::start(vec![Answer::json(&json!([
+        {"faceAuth_projectId": "p1", "data": [row("a", 1)]},
+        {"faceAuth_projectId": "p2", "data": [row("b", 2)]},
+    ]))]);
+    let client = scripted_client(&server.url);
+    let rows: Vec<_> = client.list(&ListQuery::new()).expect("query").map(|r| r.expect("row")).collect();
+    let projects: Vec<_> = rows.iter().map(|r| (r.auth_id.as_str(), r.project_id.as_deref())).collect();
+    assert_eq!(projects, [("a", Some("p1")), ("b", Some("p2"))]);
 }
