@@ -56,7 +56,8 @@ impl ClientBuilder {
     }
 
     /// How many times a failed request may be repeated (default 2). GET and DELETE are repeated
-    /// after connection errors and 500/502/503/504; POST only when it provably never left.
+    /// after connection errors, timeouts and 500/502/503/504; POST only when it provably never
+    /// left (DNS or connect failure).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
@@ -264,7 +265,8 @@ impl Client {
     }
 
     /// GET /faceauth with dates and count: every result, following `nextPage_key` from page to
-    /// page as the iterator is consumed.
+    /// page as the iterator is consumed (a full page without one pages on from its last row:
+    /// see [`Records`], and [`Records::incomplete`] once it ends).
     ///
     /// # Errors
     /// [`ApiError::InvalidArgument`] at once for a bad query; later pages' errors come from the
