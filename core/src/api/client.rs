@@ -385,7 +385,9 @@ impl Client {
             };
             let repeatable = match retry {
                 Retry::Idempotent => err.is_retryable(),
-                Retry::NeverSentOnly => never_sent,
+                Retry::NeverSentOnly => {
+                    never_sent && matches!(err, ApiError::Connection { .. } | ApiError::Timeout { .. })
+                }
             };
             if !repeatable || retried >= self.max_retries {
                 return Err(Failed { err, retried, never_sent });
@@ -463,7 +465,16 @@ impl Client {
         use ureq::ErrorKind as Kind;
         let host = &self.host;
         let io_kind = io_source(transport).map(|io| innermost_io(io).kind());
-        let connecting = matches!(transport.kind(), Kind::Dns | Kind::ConnectionFailed);
+        // Failures before a byte of the request left: resolving, connecting, the proxy's
+        // handshake, TLS.
+        let connecting = matches!(
+            transport.kind(),
+            Kind::Dns
+                | Kind::ConnectionFailed
+                | Kind::ProxyConnect
+                | Kind::ProxyUnauthorized
+                | Kind::InvalidProxyUrl
+        );
         let connection = |reason: String| ApiError::Connection { reason, never_sent: connecting };
         let err = match (transport.kind(), io_kind) {
             (_, Some(std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)) if connecting => {
