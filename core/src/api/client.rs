@@ -605,3 +605,24 @@ fn transport_detail(transport: &ureq::Transport) -> String {
 fn redact_text(text: &str) -> String {
     text.split(' ').map(redact_credentials).collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_host_without_credentials() {
+        for (base, host) in [
+            ("https://rest-api.argosidentity.com/v3", "rest-api.argosidentity.com"),
+            ("http://user:s3cret@127.0.0.1:8080/v3", "127.0.0.1:8080"),
+            ("http://a:p@ss@h.example?x=1", "h.example"),
+            ("http://[::1]:9000", "[::1]:9000"),
+        ] {
+            assert_eq!(host_label(base), host, "{base}");
+        }
+        assert_eq!(
+            redact_text("proxy http://u:pw@proxy:3128 said no to https://h/x"),
+            "proxy http://<redacted>@proxy:3128 said no to https://h/x"
+        );
+    }
+}
