@@ -102,20 +102,19 @@ pub enum Incomplete {
 
 impl std::fmt::Display for Incomplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Incomplete::PagingIgnored { page_size } => write!(
-                f,
-                "a full page of {page_size} rows came without nextPage_key and the server ignored the \
-                 next page's keys, so more rows may exist; list shorter date ranges so that each \
-                 holds fewer than {page_size} rows"
-            ),
-            Incomplete::NoPagingKey { page_size } => write!(
-                f,
-                "a full page of {page_size} rows came without nextPage_key and its last row has no \
-                 create_time to page on from, so more rows may exist; list shorter date ranges so \
-                 that each holds fewer than {page_size} rows"
-            ),
-        }
+        let (page_size, why) = match self {
+            Incomplete::PagingIgnored { page_size } => {
+                (page_size, "the server ignored the keys of the page after it")
+            }
+            Incomplete::NoPagingKey { page_size } => {
+                (page_size, "its last row has no create_time to page on from")
+            }
+        };
+        write!(
+            f,
+            "a full page of {page_size} rows came without nextPage_key and {why}, so more rows may \
+             exist; ask for bigger pages (count) or shorter date ranges, so that no page comes back full"
+        )
     }
 }
 
