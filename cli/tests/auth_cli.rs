@@ -191,6 +191,21 @@ fn a_refused_connection_is_one_line_without_the_url_credentials() {
         stderr(&output),
         format!("faceauth: error: connection failed: 127.0.0.1:{port} refused the connection\n")
     );
+
+    for answer in [
+        Answer::reply("500 Internal Server Error", "application/json", r#"{"message": "x"}"#),
+        Answer::redirect("307 Temporary Redirect", "http://user:s3cret@127.0.0.1:1/"),
+        Answer::reply("200 OK", "text/html", "<html>"),
+        Answer::Hangup,
+    ] {
+        let server = Scripted::start(vec![answer.clone()]);
+        let url = server.url.replacen("http://", "http://user:s3cret@", 1);
+        for args in [&["auth", "get", "a"][..], &["auth", "delete", "a"], &["auth", "list"]] {
+            let output = faceauth_at(&url, API_KEY, &[args, &["--max-retries", "0"]].concat(), b"");
+            let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), stderr(&output));
+            assert!(!output.status.success() && !all.contains("s3cret"), "{answer:?} {args:?}: {all}");
+        }
+    }
 }
 
 #[test]
