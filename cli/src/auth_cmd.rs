@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use faceauth::api::{Client, ListQuery, Submission, DEFAULT_BASE_URL};
-use serde_json::json;
+use faceauth::api::{AuthRecord, Client, ListQuery, Submission, DEFAULT_BASE_URL};
+use serde_json::{json, Value};
 
 use crate::key::ApiKeyArgs;
 
@@ -128,7 +128,7 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
             let result = client.submit(&submission)?;
             writeln!(out, "{}", result.raw)?;
         }
-        AuthCommand::Get { auth_id } => writeln!(out, "{}", client.get(&auth_id)?.raw)?,
+        AuthCommand::Get { auth_id } => writeln!(out, "{}", row_json(&client.get(&auth_id)?))?,
         AuthCommand::List { start_date, end_date, count } => {
             let mut query = ListQuery::new();
             if let (Some(start), Some(end)) = (&start_date, &end_date) {
@@ -137,8 +137,16 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
             if let Some(count) = count {
                 query = query.count(count);
             }
-            for record in client.list(&query)? {
-                writeln!(out, "{}", record?.raw)?;
+            let mut records = client.list(&query)?;
+            for record in records.by_ref() {
+                writeln!(out, "{}", row_json(&record?))?;
+            }
+            if let Some(incomplete) = records.incomplete() {
+                out.flush()?;
+                writeln!(
+                    std::io::stderr(),
+                    "faceauth: warning: the listing may be incomplete: {incomplete}"
+                )?;
             }
         }
         AuthCommand::Image { auth_id, output } => {
@@ -154,4 +162,14 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A row as received, with the `faceAuth_projectId` of the project object it came in (the
+/// grouped shape keeps it outside the rows).
+fn row_json(record: &AuthRecord) -> Value {
+    let mut row = record.raw.clone();
+    if let (Some(project), Value::Object(fields)) = (&record.project_id, &mut row) {
+        fields.entry("faceAuth_projectId").or_insert_with(|| Value::String(project.clone()));
+    }
+    row
 }

@@ -4,10 +4,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use faceauth::api::{ApiError, AuthStatus, Client, FailCode, ListQuery, Submission};
+use faceauth::api::{ApiError, AuthStatus, Client, FailCode, Incomplete, ListQuery, Submission};
 use faceauth::ErrorKind;
 use serde_json::json;
-use support::{canned_server, Mock, API_KEY};
+use support::{canned_server, Answer, Mock, Scripted, API_KEY};
 
 /// A tiny JPEG-looking image: the magic bytes matter for sniffing, the rest is opaque.
 fn jpeg(marker: &str) -> Vec<u8> {
@@ -224,7 +224,11 @@ fn get_and_delete_recover_from_faults_and_post_is_never_repeated() {
     assert_eq!(err.http_status(), Some(502));
     mock.control("/_mock/faults", json!({"drop_next": 1}));
     let err = client.submit(&Submission::new("sub-1", &jpeg("x"))).expect_err("not retried");
-    assert!(matches!(err, ApiError::Connection { never_sent: false, .. }), "{err:?}");
+    assert!(
+        matches!(&err, ApiError::AnswerLost { cause, .. } if matches!(**cause, ApiError::Connection { never_sent: false, .. })),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::ApiConnection);
     assert_eq!(mock.counts("POST /faceauth"), (posts.0 + 2, posts.1), "each POST sent once, none processed");
 }
 
@@ -246,4 +250,292 @@ fn random_faults_do_not_break_idempotent_calls() {
 fn the_user_agent_names_the_binding() {
     let client = Client::builder(API_KEY).binding("python").build().expect("client");
     assert_eq!(client.user_agent(), format!("faceauth/{} (python)", faceauth::VERSION));
+}
+
+/// A client for a scripted server: fast retries, a short timeout.
+fn scripted_client(url: &str) -> Client {
+    Client::builder(API_KEY)
+        .base_url(url)
+        .timeout(Duration::from_secs(1))
+        .backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .build()
+        .expect("client")
+}
+
+/// A flat-shape row (no project object, no nextPage_key).
+fn row(id: &str, second: u32) -> serde_json::Value {
+    json!({"auth_id": id, "auth_status": "approved", "create_time": format!("2025-03-01T00:00:{second:02}.000Z"),
+        "submit_type": "api", "kyc_submission_id": "k", "policy": {}, "delete_check": false})
+}
+
+fn a_closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    listener.local_addr().expect("addr").port()
+}
+
+#[test]
+fn redirects_are_not_followed_and_the_key_goes_nowhere_else() {
+    for status in [
+        "301 Moved Permanently",
+        "302 Found",
+        "303 See Other",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ] {
+        let elsewhere = Scripted::start(vec![Answer::json(&json!([row("a", 1)]))]);
+        let redirecting =
+            Scripted::start(vec![Answer::redirect(status, &format!("{}/faceauth?authId=a", elsewhere.url))]);
+        let client = scripted_client(&redirecting.url);
+        let code: u16 = status[..3].parse().expect("status");
+        let errors = [
+            client.get("a").expect_err("get"),
+            client.delete("a").expect_err("delete"),
+            client.image("a").expect_err("image"),
+            client.submit(&Submission::new("s", &jpeg("x"))).expect_err("submit"),
+            client.list(&ListQuery::new()).expect("query").next().expect("a row").expect_err("list"),
+        ];
+        for err in errors {
+            assert_eq!(
+                (err.kind(), err.http_status()),
+                (ErrorKind::ApiUnexpectedStatus, Some(code)),
+                "{status}"
+            );
+        }
+        assert_eq!(redirecting.count(), 5, "{status}: each call once, a 3xx is not retried");
+        assert_eq!(elsewhere.count(), 0, "{status}: the redirect target received nothing");
+    }
+}
+
+#[test]
+fn a_success_status_with_another_body_is_a_decode_error_everywhere() {
+    let page = "<!doctype html><html><body>Sign in to the Wi-Fi</body></html>";
+    let html = Scripted::start(vec![Answer::reply("200 OK", "text/html", page)]);
+    let client = scripted_client(&html.url);
+    let errors = [
+        client.get("a").expect_err("get"),
+        client.delete("a").expect_err("delete"),
+        client.image("a").expect_err("image"),
+        client.submit(&Submission::new("s", &jpeg("x"))).expect_err("submit"),
+        client.list(&ListQuery::new()).expect("query").next().expect("a row").expect_err("list"),
+    ];
+    for err in errors {
+        assert_eq!(
+            (err.kind(), err.http_status(), err.body()),
+            (ErrorKind::ApiDecode, Some(200), Some(page))
+        );
+        assert!(err.to_string().contains("an HTML page"), "{err}");
+    }
+
+    // DELETE succeeds on Argos's success answer only.
+    for body in
+        [json!({"message": "failed"}), json!({}), json!({"deleted": true}), json!([]), json!("success")]
+    {
+        let server = Scripted::start(vec![Answer::json(&body)]);
+        let err = scripted_client(&server.url).delete("a").expect_err("not success");
+        assert_eq!(err.kind(), ErrorKind::ApiDecode, "{body}");
+    }
+    let server = Scripted::start(vec![Answer::json(&json!({"message": "success"}))]);
+    scripted_client(&server.url).delete("a").expect("the documented success");
+
+    // A 200 that is JSON but not a page is not an empty page.
+    let server = Scripted::start(vec![Answer::json(&json!({"message": "success"}))]);
+    let client = scripted_client(&server.url);
+    assert_eq!(client.get("a").expect_err("get").kind(), ErrorKind::ApiDecode);
+    let mut records = client.list(&ListQuery::new()).expect("query");
+    assert_eq!(records.next().map(|r| r.map_err(|e| e.kind())), Some(Err(ErrorKind::ApiDecode)));
+    let server = Scripted::start(vec![Answer::json(&json!({"errorCode": "x", "message": "no"}))]);
+    assert_eq!(scripted_client(&server.url).image("a").expect_err("image").kind(), ErrorKind::ApiDecode);
+}
+
+#[test]
+fn credentials_in_the_base_url_never_reach_a_message() {
+    let with_secret = |url: &str| url.replacen("http://", "http://user:s3cret@", 1);
+    let servers = [
+        Scripted::start(vec![Answer::reply(
+            "500 Internal Server Error",
+            "application/json",
+            r#"{"message": "x"}"#,
+        )]),
+        Scripted::start(vec![Answer::reply("200 OK", "text/html", "<html>")]),
+        Scripted::start(vec![Answer::redirect("302 Found", "http://user:s3cret@127.0.0.1:1/")]),
+        Scripted::start(vec![Answer::Stall]),
+        Scripted::start(vec![Answer::Hangup]),
+    ];
+    let mut urls: Vec<String> = servers.iter().map(|s| with_secret(&s.url)).collect();
+    urls.push(format!("http://user:s3cret@127.0.0.1:{}", a_closed_port()));
+    urls.push("http://user:s3cret@no-such-host.invalid".to_owned());
+    for url in urls {
+        let builder = Client::builder(API_KEY)
+            .base_url(&url)
+            .timeout(Duration::from_millis(300))
+            .max_retries(1)
+            .backoff(Duration::from_millis(1), Duration::from_millis(2));
+        let client = builder.clone().build().expect("client");
+        let mut seen = format!("{builder:?} {client:?}");
+        let errors = [
+            client.get("a").expect_err("get"),
+            client.delete("a").expect_err("delete"),
+            client.image("a").expect_err("image"),
+            client.submit(&Submission::new("s", &jpeg("x"))).expect_err("submit"),
+            client.list(&ListQuery::new()).expect("query").next().expect("a row").expect_err("list"),
+        ];
+        for err in &errors {
+            seen.push_str(&format!("{err} {err:?} {:?}", std::error::Error::source(err)));
+        }
+        assert!(!seen.contains("s3cret") && !seen.contains(API_KEY), "{url}: {seen}");
+    }
+}
+
+#[test]
+fn a_full_flat_page_without_a_key_pages_on_from_its_last_row() {
+    let server = Scripted::start(vec![
+        Answer::json(&json!([row("r1", 1), row("r2", 2)])),
+        Answer::json(&json!([row("r2", 2), row("r3", 3)])),
+        Answer::json(&json!([row("r4", 4)])),
+    ]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+    assert_eq!(ids, ["r1", "r2", "r3", "r4"], "every row once");
+    assert_eq!((records.pages(), records.incomplete()), (3, None));
+    let requests = server.requests();
+    assert!(!requests[0].contains("nextKey_id"), "{}", requests[0]);
+    assert!(
+        requests[1].contains("nextKey_id=r2&nextKey_date=2025-03-01T00%3A00%3A02.000Z"),
+        "{}",
+        requests[1]
+    );
+    assert!(requests[2].contains("nextKey_id=r3&"), "{}", requests[2]);
+
+    // A full last page: the next, empty, page ends the listing, complete.
+    let server =
+        Scripted::start(vec![Answer::json(&json!([row("r1", 1), row("r2", 2)])), Answer::json(&json!([]))]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    assert_eq!(records.by_ref().count(), 2);
+    assert_eq!((records.pages(), records.incomplete()), (2, None));
+}
+
+#[test]
+fn a_server_that_ignores_paging_keys_is_reported_not_looped() {
+    // The same full page, whatever the keys.
+    let server = Scripted::start(vec![Answer::json(&json!([row("r1", 1), row("r2", 2)]))]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+    assert_eq!(ids, ["r1", "r2"]);
+    assert_eq!(records.incomplete(), Some(&Incomplete::PagingIgnored { page_size: 2 }));
+    assert_eq!(server.count(), 2, "one page on from the first, then stop");
+    assert!(records.incomplete().is_some_and(|why| why.to_string().contains("more rows may exist")));
+
+    // No create_time to page on from.
+    let server = Scripted::start(vec![Answer::json(&json!([{"auth_id": "r1"}, {"auth_id": "r2"}]))]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    assert_eq!(records.by_ref().count(), 2);
+    assert_eq!(records.incomplete(), Some(&Incomplete::NoPagingKey { page_size: 2 }));
+    assert_eq!(server.count(), 1);
+
+    // A short page of rows already returned is the end, not a warning.
+    let server = Scripted::start(vec![
+        Answer::json(&json!([row("r1", 1), row("r2", 2)])),
+        Answer::json(&json!([row("r2", 2)])),
+    ]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(2)).expect("query");
+    assert_eq!(records.by_ref().count(), 2);
+    assert_eq!(records.incomplete(), None);
+}
+
+#[test]
+fn timeouts_are_retried_for_get_and_delete_never_for_post() {
+    let server = Scripted::start(vec![Answer::Stall, Answer::json(&json!([row("a", 1)]))]);
+    assert_eq!(scripted_client(&server.url).get("a").expect("the repeat answers").auth_id, "a");
+    assert_eq!(server.count(), 2);
+
+    let server = Scripted::start(vec![Answer::Stall, Answer::json(&json!({"message": "success"}))]);
+    scripted_client(&server.url).delete("a").expect("the repeat answers");
+    assert_eq!(server.count(), 2);
+
+    let server = Scripted::start(vec![Answer::Stall, Answer::json(&json!({"message": "success"}))]);
+    let client = Client::builder(API_KEY)
+        .base_url(&server.url)
+        .timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .build()
+        .expect("client");
+    assert_eq!(client.delete("a").expect_err("no retries allowed").kind(), ErrorKind::ApiTimeout);
+    assert_eq!(server.count(), 1);
+
+    let result = json!({"authentication_id": "x", "auth_status": "approved"});
+    let server = Scripted::start(vec![Answer::Stall, Answer::json(&result)]);
+    let err =
+        scripted_client(&server.url).submit(&Submission::new("sub-9", &jpeg("x"))).expect_err("stalled");
+    assert_eq!(err.kind(), ErrorKind::ApiTimeout, "{err:?}");
+    assert_eq!(server.count(), 1, "a POST is never repeated after a timeout");
+}
+
+#[test]
+fn a_lost_post_answer_says_the_selfie_may_be_recorded_and_how_to_check() {
+    for answer in [Answer::Stall, Answer::Hangup] {
+        let server = Scripted::start(vec![answer.clone()]);
+        let err =
+            scripted_client(&server.url).submit(&Submission::new("sub-9", &jpeg("x"))).expect_err("lost");
+        let ApiError::AnswerLost { submission_id, date, .. } = &err else { panic!("{err:?}") };
+        assert_eq!(submission_id, "sub-9");
+        let message = err.to_string();
+        assert!(message.contains("may have been recorded"), "{message}");
+        assert!(
+            message.contains(&format!("faceauth auth list --start-date {date} --end-date {date}")),
+            "{message}"
+        );
+        assert!(message.contains(&format!("GET /faceauth?startDate={date}&endDate={date}")), "{message}");
+        assert!(message.contains("\"sub-9\""), "{message}");
+        assert_eq!(server.count(), 1, "{answer:?}");
+    }
+    // Refused before sending: not lost, and repeated.
+    let port = a_closed_port();
+    let err = scripted_client(&format!("http://127.0.0.1:{port}"))
+        .submit(&Submission::new("s", &jpeg("x")))
+        .expect_err("refused");
+    assert!(matches!(err, ApiError::Connection { never_sent: true, .. }), "{err:?}");
+}
+
+#[test]
+fn a_refused_connection_is_one_sentence() {
+    let port = a_closed_port();
+    let client = Client::builder(API_KEY)
+        .base_url(&format!("http://127.0.0.1:{port}/v3"))
+        .max_retries(0)
+        .build()
+        .expect("client");
+    let err = client.get("a").expect_err("refused");
+    assert_eq!(err.to_string(), format!("connection failed: 127.0.0.1:{port} refused the connection"));
+    assert!(std::error::Error::source(&err).is_none(), "the message is not repeated by a source");
+
+    let server = Scripted::start(vec![Answer::Hangup]);
+    let err = scripted_client(&server.url).get("a").expect_err("hung up");
+    let host = server.url.trim_start_matches("http://");
+    assert_eq!(err.to_string(), format!("connection failed: {host} closed the connection without answering"));
+    let server = Scripted::start(vec![Answer::Stall]);
+    let err = scripted_client(&server.url).get("a").expect_err("stalled");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "timed out: no answer from {host2} within 1s",
+            host2 = server.url.trim_start_matches("http://")
+        )
+    );
+}
+
+#[test]
+fn listed_rows_keep_their_project_id() {
+    let server = Scripted::start(vec![Answer::json(&json!([
+        {"faceAuth_projectId": "p1", "data": [row("a", 1)]},
+        {"faceAuth_projectId": "p2", "data": [row("b", 2)]},
+    ]))]);
+    let client = scripted_client(&server.url);
+    let rows: Vec<_> = client.list(&ListQuery::new()).expect("query").map(|r| r.expect("row")).collect();
+    let projects: Vec<_> = rows.iter().map(|r| (r.auth_id.as_str(), r.project_id.as_deref())).collect();
+    assert_eq!(projects, [("a", Some("p1")), ("b", Some("p2"))]);
 }

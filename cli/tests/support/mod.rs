@@ -129,21 +129,126 @@ impl Receiver {
 
 /// A server that answers every request with `status` and `body`, verbatim.
 pub fn canned_server(status: &str, content_type: &str, body: &'static str) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let reply = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 8192];
-            let _ = stream.read(&mut buf);
+    Scripted::start(vec![Answer::reply(status, content_type, body)]).url
+}
+
+/// One scripted answer of a [`Scripted`] server.
+#[derive(Clone, Debug)]
+pub enum Answer {
+    /// A response: status line text (`200 OK`), extra headers, body.
+    Reply { status: String, headers: Vec<(String, String)>, body: String },
+    /// Read the request, then say nothing until the client gives up and closes (at most 10 s).
+    Stall,
+    /// Read the request, then close the connection without answering.
+    Hangup,
+}
+
+impl Answer {
+    pub fn reply(status: &str, content_type: &str, body: &str) -> Answer {
+        Answer::Reply {
+            status: status.to_owned(),
+            headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
+            body: body.to_owned(),
+        }
+    }
+
+    /// `200 OK` with a JSON body.
+    pub fn json(body: &Value) -> Answer {
+        Answer::reply("200 OK", "application/json", &body.to_string())
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(status: &str, location: &str) -> Answer {
+        Answer::Reply {
+            status: status.to_owned(),
+            headers: vec![("Location".to_owned(), location.to_owned())],
+            body: String::new(),
+        }
+    }
+}
+
+/// A loopback HTTP server that gives its answers in order, one per connection (the last one
+/// repeats), and records each request's head and body.
+pub struct Scripted {
+    pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Scripted {
+    pub fn start(answers: Vec<Answer>) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(stream) = stream else { continue };
+                let Some(answer) = answers.get(n).or(answers.last()).cloned() else { return };
+                let seen = seen.clone();
+                std::thread::spawn(move || serve(stream, &answer, &seen));
+            }
+        });
+        Scripted { url, requests }
+    }
+
+    /// Each request received so far: the head (request line and headers) and body, as text.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// How many requests arrived.
+    pub fn count(&self) -> usize {
+        self.requests().len()
+    }
+}
+
+fn serve(mut stream: std::net::TcpStream, answer: &Answer, seen: &std::sync::Mutex<Vec<String>>) {
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let mut request = Vec::new();
+    let mut buf = [0u8; 8192];
+    // The head, then as many body bytes as Content-Length names.
+    let complete = |request: &[u8]| -> bool {
+        let text = String::from_utf8_lossy(request);
+        let Some(head_end) = text.find("\r\n\r\n") else { return false };
+        let length = text[..head_end]
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse::<usize>().ok())?
+            })
+            .unwrap_or(0);
+        request.len() >= head_end + 4 + length
+    };
+    while !complete(&request) {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    if request.is_empty() {
+        return;
+    }
+    if let Ok(mut seen) = seen.lock() {
+        seen.push(String::from_utf8_lossy(&request).into_owned());
+    }
+    match answer {
+        Answer::Reply { status, headers, body } => {
+            let mut reply = format!("HTTP/1.1 {status}\r\n");
+            for (name, value) in headers {
+                reply.push_str(&format!("{name}: {value}\r\n"));
+            }
+            reply.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()));
             let _ = stream.write_all(reply.as_bytes());
         }
-    });
-    url
+        Answer::Stall => {
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+            }
+        }
+        Answer::Hangup => {}
+    }
 }
 
 /// A fresh directory, removed on drop.

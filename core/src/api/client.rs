@@ -8,6 +8,7 @@ use super::list::{ListQuery, Records};
 use super::model::{decode_image, parse_page, AuthRecord, AuthResult, Image, PageKey};
 use super::submit::Submission;
 use super::ApiError;
+use crate::url::redact_credentials;
 
 /// Argos's REST base URL.
 pub const DEFAULT_BASE_URL: &str = "https://rest-api.argosidentity.com/v3";
@@ -55,7 +56,8 @@ impl ClientBuilder {
     }
 
     /// How many times a failed request may be repeated (default 2). GET and DELETE are repeated
-    /// after connection errors and 500/502/503/504; POST only when it provably never left.
+    /// after connection errors, timeouts and 500/502/503/504; POST only when it provably never
+    /// left (DNS or connect failure).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
@@ -108,11 +110,17 @@ impl ClientBuilder {
             .user_agent(&user_agent)
             .try_proxy_from_env(self.proxy_from_env)
             .max_idle_connections_per_host(16)
+            // Argos's API does not redirect, and a followed redirect would carry the API key
+            // to wherever it points: a 3xx is an unexpected status.
+            .redirects(0)
             .build();
         Ok(Client {
             agent,
             api_key: self.api_key,
+            host: host_label(&self.base_url),
             endpoint: format!("{}/faceauth", self.base_url),
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout.min(self.timeout),
             max_retries: self.max_retries,
             backoff_base: self.backoff_base,
             backoff_cap: self.backoff_cap,
@@ -125,7 +133,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &format_args!("<redacted>"))
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_credentials(&self.base_url))
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .finish_non_exhaustive()
@@ -140,8 +148,12 @@ impl fmt::Debug for ClientBuilder {
 pub struct Client {
     agent: ureq::Agent,
     api_key: Zeroizing<String>,
+    /// The base URL's `host[:port]`, without credentials: what messages name.
+    host: String,
     /// `{base}/faceauth`.
     endpoint: String,
+    timeout: Duration,
+    connect_timeout: Duration,
     max_retries: u32,
     backoff_base: Duration,
     backoff_cap: Duration,
@@ -151,7 +163,7 @@ pub struct Client {
 /// How a request is repeated.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Retry {
-    /// GET and DELETE: after connection errors and 500/502/503/504.
+    /// GET and DELETE: after connection errors, timeouts and 500/502/503/504.
     Idempotent,
     /// POST: only when the request provably never reached the server.
     NeverSentOnly,
@@ -161,6 +173,8 @@ enum Retry {
 struct Failed {
     err: ApiError,
     retried: u32,
+    /// The request provably never reached the server (DNS or connect failure).
+    never_sent: bool,
 }
 
 impl From<Failed> for ApiError {
@@ -212,9 +226,26 @@ impl Client {
     ///
     /// # Errors
     /// [`ApiError`]: invalid arguments before sending, then the server's or transport's error.
+    /// A timeout or broken connection after the request was sent is
+    /// [`ApiError::AnswerLost`]: the selfie may have been recorded.
     pub fn submit(&self, submission: &Submission<'_>) -> Result<AuthResult, ApiError> {
         let (content_type, body) = submission.to_multipart()?;
-        let reply = self.execute("POST", "", &[], Some((&content_type, &body)), Retry::NeverSentOnly)?;
+        let reply = match self.execute("POST", "", &[], Some((&content_type, &body)), Retry::NeverSentOnly) {
+            Ok(reply) => reply,
+            Err(Failed {
+                err: cause @ (ApiError::Timeout { .. } | ApiError::Connection { .. }),
+                never_sent: false,
+                ..
+            }) => {
+                let today = crate::token::time::format_rfc3339(std::time::SystemTime::now());
+                return Err(ApiError::AnswerLost {
+                    submission_id: submission.submission_id().to_owned(),
+                    date: today.get(..10).unwrap_or_default().to_owned(),
+                    cause: Box::new(cause),
+                });
+            }
+            Err(failed) => return Err(failed.err),
+        };
         let json = decode_json(&reply)?;
         AuthResult::from_json(json).map_err(|reason| decode_error(&reply, reason))
     }
@@ -234,7 +265,8 @@ impl Client {
     }
 
     /// GET /faceauth with dates and count: every result, following `nextPage_key` from page to
-    /// page as the iterator is consumed.
+    /// page as the iterator is consumed (a full page without one pages on from its last row:
+    /// see [`Records`], and [`Records::incomplete`] once it ends).
     ///
     /// # Errors
     /// [`ApiError::InvalidArgument`] at once for a bad query; later pages' errors come from the
@@ -273,21 +305,36 @@ impl Client {
     pub fn image(&self, auth_id: &str) -> Result<Image, ApiError> {
         check_id(auth_id)?;
         let reply = self.execute("GET", IMAGE_PATH, &[("authId", auth_id)], None, Retry::Idempotent)?;
+        if looks_like_html(&reply.body) {
+            return Err(decode_error(&reply, HTML_PAGE));
+        }
         decode_image(&reply.body).map_err(|reason| decode_error(&reply, reason))
     }
 
     /// DELETE /faceauth?authId=…: erases the image and personal data of a result.
     ///
-    /// If an earlier attempt's response was lost and the repeat answers "Cannot find
-    /// submission", the first attempt did the work, and this returns `Ok`.
+    /// Success is Argos's `{"message": "success"}`. If an earlier attempt's response was lost
+    /// and the repeat answers "Cannot find submission", the first attempt did the work, and
+    /// this returns `Ok`.
     ///
     /// # Errors
-    /// As [`Client::get`].
+    /// As [`Client::get`]; [`ApiError::Decode`] for a success status with any other body.
     pub fn delete(&self, auth_id: &str) -> Result<(), ApiError> {
         check_id(auth_id)?;
         match self.execute("DELETE", "", &[("authId", auth_id)], None, Retry::Idempotent) {
-            Ok(_) => Ok(()),
-            Err(Failed { err: ApiError::InvalidRequest(failure), retried })
+            Ok(reply) => {
+                let json = decode_json(&reply)?;
+                let success = json
+                    .get("message")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("success"));
+                if success {
+                    Ok(())
+                } else {
+                    Err(decode_error(&reply, "not the documented {\"message\": \"success\"}"))
+                }
+            }
+            Err(Failed { err: ApiError::InvalidRequest(failure), retried, .. })
                 if retried > 0
                     && failure.message.as_deref().is_some_and(|m| m.contains("Cannot find submission")) =>
             {
@@ -319,24 +366,31 @@ impl Client {
                 Some((content_type, bytes)) => request.set("Content-Type", content_type).send_bytes(bytes),
                 None => request.call(),
             };
-            let result = match outcome {
-                Ok(response) => read_body(response, limit).map(|(status, body)| Reply { status, body }),
-                Err(ureq::Error::Status(status, response)) => {
-                    let body = read_body(response, limit).map(|(_, body)| body).unwrap_or_default();
-                    Err(ApiError::from_status(status, truncate(body)))
+            // Redirects are not followed, so a 3xx arrives here as a response.
+            let result: Result<Reply, (ApiError, bool)> = match outcome {
+                Ok(response) if (200..300).contains(&response.status()) => self
+                    .read_body(response, limit)
+                    .map(|(status, body)| Reply { status, body })
+                    .map_err(|err| (err, false)),
+                Ok(response) | Err(ureq::Error::Status(_, response)) => {
+                    let status = response.status();
+                    let body = self.read_body(response, limit).map(|(_, body)| body).unwrap_or_default();
+                    Err((ApiError::from_status(status, truncate(body)), false))
                 }
-                Err(ureq::Error::Transport(transport)) => Err(transport_error(&transport)),
+                Err(ureq::Error::Transport(transport)) => Err(self.transport_error(&transport)),
             };
-            let err = match result {
+            let (err, never_sent) = match result {
                 Ok(reply) => return Ok(reply),
-                Err(err) => err,
+                Err(failure) => failure,
             };
             let repeatable = match retry {
                 Retry::Idempotent => err.is_retryable(),
-                Retry::NeverSentOnly => matches!(err, ApiError::Connection { never_sent: true, .. }),
+                Retry::NeverSentOnly => {
+                    never_sent && matches!(err, ApiError::Connection { .. } | ApiError::Timeout { .. })
+                }
             };
             if !repeatable || retried >= self.max_retries {
-                return Err(Failed { err, retried });
+                return Err(Failed { err, retried, never_sent });
             }
             std::thread::sleep(self.backoff(retried));
             retried += 1;
@@ -358,11 +412,115 @@ impl Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &redact_credentials(&self.endpoint))
             .field("api_key", &format_args!("<redacted>"))
             .field("max_retries", &self.max_retries)
             .finish_non_exhaustive()
     }
+}
+
+impl Client {
+    /// Reads a response body, at most `limit` bytes.
+    fn read_body(&self, response: ureq::Response, limit: u64) -> Result<(u16, String), ApiError> {
+        let status = response.status();
+        let mut bytes = Vec::new();
+        response.into_reader().take(limit + 1).read_to_end(&mut bytes).map_err(|e| self.read_error(&e))?;
+        if bytes.len() as u64 > limit {
+            return Err(ApiError::Decode {
+                status,
+                reason: format!("the response is larger than {limit} bytes"),
+                body: String::new(),
+            });
+        }
+        Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
+    /// An error while reading a response body: the request arrived.
+    fn read_error(&self, err: &std::io::Error) -> ApiError {
+        let host = &self.host;
+        match innermost_io(err).kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => ApiError::Timeout {
+                reason: format!("no complete answer from {host} within {:?}", self.timeout),
+            },
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionAborted => {
+                ApiError::Connection {
+                    reason: format!("{host} closed the connection before the answer was complete"),
+                    never_sent: false,
+                }
+            }
+            std::io::ErrorKind::ConnectionReset => ApiError::Connection {
+                reason: format!("{host} reset the connection while answering"),
+                never_sent: false,
+            },
+            _ => ApiError::Connection {
+                reason: format!("the connection to {host} broke while reading the answer ({})", detail(err)),
+                never_sent: false,
+            },
+        }
+    }
+
+    /// One sentence for a transport error, naming the host (never the URL, which may hold
+    /// credentials), and whether the request provably never reached the server.
+    fn transport_error(&self, transport: &ureq::Transport) -> (ApiError, bool) {
+        use ureq::ErrorKind as Kind;
+        let host = &self.host;
+        let io_kind = io_source(transport).map(|io| innermost_io(io).kind());
+        // Failures before a byte of the request left: resolving, connecting, the proxy's
+        // handshake, TLS.
+        let connecting = matches!(
+            transport.kind(),
+            Kind::Dns
+                | Kind::ConnectionFailed
+                | Kind::ProxyConnect
+                | Kind::ProxyUnauthorized
+                | Kind::InvalidProxyUrl
+        );
+        let connection = |reason: String| ApiError::Connection { reason, never_sent: connecting };
+        let err = match (transport.kind(), io_kind) {
+            (_, Some(std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)) if connecting => {
+                ApiError::Timeout {
+                    reason: format!("could not connect to {host} within {:?}", self.connect_timeout),
+                }
+            }
+            (_, Some(std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)) => {
+                ApiError::Timeout { reason: format!("no answer from {host} within {:?}", self.timeout) }
+            }
+            (Kind::InvalidUrl | Kind::UnknownScheme, _) => {
+                return (ApiError::invalid("the base URL is not a valid http(s) URL"), true)
+            }
+            (Kind::Dns, _) => connection(format!("cannot resolve {host} ({})", transport_detail(transport))),
+            (Kind::ConnectionFailed, Some(std::io::ErrorKind::ConnectionRefused)) => {
+                connection(format!("{host} refused the connection"))
+            }
+            (Kind::ConnectionFailed, _) => {
+                connection(format!("cannot connect to {host} ({})", transport_detail(transport)))
+            }
+            (Kind::ProxyConnect | Kind::ProxyUnauthorized | Kind::InvalidProxyUrl, _) => {
+                connection(format!("the proxy failed ({})", transport_detail(transport)))
+            }
+            (_, Some(std::io::ErrorKind::ConnectionReset)) => {
+                connection(format!("{host} reset the connection"))
+            }
+            (_, Some(std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionAborted)) => {
+                connection(format!("{host} closed the connection without answering"))
+            }
+            (_, Some(std::io::ErrorKind::BrokenPipe)) => {
+                connection(format!("{host} closed the connection while the request was being sent"))
+            }
+            (Kind::BadStatus | Kind::BadHeader, _) => {
+                connection(format!("{host} sent a malformed answer ({})", transport_detail(transport)))
+            }
+            _ => connection(format!("the connection to {host} failed ({})", transport_detail(transport))),
+        };
+        (err, connecting)
+    }
+}
+
+/// The `host[:port]` of a base URL, without any `user:password@`.
+fn host_label(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    authority.rsplit_once('@').map_or(authority, |(_, host)| host).to_owned()
 }
 
 fn check_id(auth_id: &str) -> Result<(), ApiError> {
@@ -375,26 +533,18 @@ fn check_id(auth_id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Reads a response body, at most `limit` bytes.
-fn read_body(response: ureq::Response, limit: u64) -> Result<(u16, String), ApiError> {
-    let status = response.status();
-    let mut bytes = Vec::new();
-    response
-        .into_reader()
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_error(&e, "reading the response"))?;
-    if bytes.len() as u64 > limit {
-        return Err(ApiError::Decode {
-            status,
-            reason: format!("the response is larger than {limit} bytes"),
-            body: String::new(),
-        });
-    }
-    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+/// The reason given for a success status whose body is an HTML page.
+const HTML_PAGE: &str = "an HTML page, not an answer of the API";
+
+/// True for a body that is an HTML page (a proxy's, a portal's, a login form).
+fn looks_like_html(body: &str) -> bool {
+    body.trim_start().starts_with('<')
 }
 
 fn decode_json(reply: &Reply) -> Result<serde_json::Value, ApiError> {
+    if looks_like_html(&reply.body) {
+        return Err(decode_error(reply, HTML_PAGE));
+    }
     serde_json::from_str(&reply.body).map_err(|e| decode_error(reply, format!("not JSON ({e})")))
 }
 
@@ -413,24 +563,66 @@ fn truncate(mut body: String) -> String {
     body
 }
 
-fn io_error(err: &std::io::Error, stage: &str) -> ApiError {
-    match err.kind() {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-            ApiError::Timeout { reason: format!("{stage}: {err}") }
+/// The I/O error a transport error wraps, if any.
+fn io_source(transport: &ureq::Transport) -> Option<&std::io::Error> {
+    use std::error::Error as _;
+    transport.source().and_then(|s| s.downcast_ref::<std::io::Error>())
+}
+
+/// The deepest I/O error under `err` (ureq wraps I/O errors in its own, inside I/O errors).
+fn innermost_io(err: &std::io::Error) -> &std::io::Error {
+    use std::error::Error as _;
+    let mut deepest = err;
+    let mut next = err.source();
+    while let Some(cause) = next {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            deepest = io;
         }
-        _ => ApiError::Connection { reason: format!("{stage}: {err}"), never_sent: false },
+        next = cause.source();
+    }
+    deepest
+}
+
+/// The words of the deepest cause of `err`, with any URL's credentials redacted.
+fn detail(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut deepest = err;
+    while let Some(cause) = deepest.source() {
+        deepest = cause;
+    }
+    redact_text(&deepest.to_string())
+}
+
+/// The words of a transport error's deepest cause, or its own message.
+fn transport_detail(transport: &ureq::Transport) -> String {
+    use std::error::Error as _;
+    match transport.source() {
+        Some(source) => detail(source),
+        None => redact_text(transport.message().unwrap_or("no detail")),
     }
 }
 
-/// Classifies a transport error: DNS and connect failures never reached the server.
-fn transport_error(transport: &ureq::Transport) -> ApiError {
-    use std::error::Error as _;
-    let io = transport.source().and_then(|s| s.downcast_ref::<std::io::Error>());
-    if let Some(io) = io {
-        if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
-            return ApiError::Timeout { reason: transport.to_string() };
+/// `text` with the credentials of every URL in it redacted.
+fn redact_text(text: &str) -> String {
+    text.split(' ').map(redact_credentials).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_host_without_credentials() {
+        for (base, host) in [
+            ("https://rest-api.argosidentity.com/v3", "rest-api.argosidentity.com"),
+            ("http://user:s3cret@127.0.0.1:8080/v3", "127.0.0.1:8080"),
+            ("http://a:p@ss@h.example?x=1", "h.example"),
+            ("http://[::1]:9000", "[::1]:9000"),
+        ] {
+            assert_eq!(host_label(base), host, "{base}");
         }
+        assert_eq!(
+            redact_text("proxy http://u:pw@proxy:3128 said no to https://h/x"),
+            "proxy http://<redacted>@proxy:3128 said no to https://h/x"
+        );
     }
-    let never_sent = matches!(transport.kind(), ureq::ErrorKind::Dns | ureq::ErrorKind::ConnectionFailed);
-    ApiError::Connection { reason: transport.to_string(), never_sent }
 }

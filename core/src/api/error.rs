@@ -79,6 +79,22 @@ pub enum ApiError {
         /// so even a POST may be sent again.
         never_sent: bool,
     },
+    /// POST /faceauth was sent, then its answer was lost (a timeout or a broken connection):
+    /// the selfie may have been recorded. Its kind is the cause's (timeout or connection).
+    #[error(
+        "the answer to the submission for {submission_id:?} was lost ({cause}): the selfie may have \
+         been recorded; before submitting again, look for a result of this submission among those \
+         of {date} UTC (`faceauth auth list --start-date {date} --end-date {date}`, or \
+         GET /faceauth?startDate={date}&endDate={date})"
+    )]
+    AnswerLost {
+        /// The submission id sent.
+        submission_id: String,
+        /// The UTC date (`yyyy-mm-dd`) when the answer was lost.
+        date: String,
+        /// The timeout or connection error.
+        cause: Box<ApiError>,
+    },
     /// A success response whose body is not what the API documents.
     #[error("cannot decode the response (HTTP {status}): {reason}")]
     Decode {
@@ -106,6 +122,7 @@ impl ApiError {
             ApiError::Timeout { .. } => ErrorKind::ApiTimeout,
             ApiError::Connection { .. } => ErrorKind::ApiConnection,
             ApiError::Decode { .. } => ErrorKind::ApiDecode,
+            ApiError::AnswerLost { cause, .. } => cause.kind(),
         }
     }
 
@@ -171,11 +188,11 @@ impl ApiError {
         }
     }
 
-    /// True for the answers worth repeating an idempotent request for.
+    /// True for the failures worth repeating an idempotent request for.
     pub(crate) fn is_retryable(&self) -> bool {
         match self {
             ApiError::Server(f) => matches!(f.status, 500 | 502 | 503 | 504),
-            ApiError::Connection { .. } => true,
+            ApiError::Connection { .. } | ApiError::Timeout { .. } => true,
             _ => false,
         }
     }

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::client::Client;
 use super::model::{AuthRecord, PageKey};
 use super::ApiError;
@@ -79,7 +81,50 @@ fn check_date(what: &str, date: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Why a listing that has ended cannot know that it returned every row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Incomplete {
+    /// A full page came without `nextPage_key` (the older flat shape), and the page asked for
+    /// after its last row repeated rows already returned: the server ignores `nextKey_id` and
+    /// `nextKey_date`, so rows past the first page may be out of reach.
+    PagingIgnored {
+        /// The page size.
+        page_size: usize,
+    },
+    /// A full page came without `nextPage_key`, and its last row has no `create_time` to page
+    /// on from.
+    NoPagingKey {
+        /// The page size.
+        page_size: usize,
+    },
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (page_size, why) = match self {
+            Incomplete::PagingIgnored { page_size } => {
+                (page_size, "the server ignored the keys of the page after it")
+            }
+            Incomplete::NoPagingKey { page_size } => {
+                (page_size, "its last row has no create_time to page on from")
+            }
+        };
+        write!(
+            f,
+            "a full page of {page_size} rows came without nextPage_key and {why}, so more rows may \
+             exist; ask for bigger pages (count) or shorter date ranges, so that no page comes back full"
+        )
+    }
+}
+
 /// The results of a listing, fetched page by page as the iterator is consumed.
+///
+/// Pages follow `nextPage_key`. A full page without one (the older flat shape has none) does
+/// not end the listing: the next page is asked for after its last row (`auth_id` and
+/// `create_time` as `nextKey_id`/`nextKey_date`), rows already returned are skipped, and the
+/// listing ends at a short page, or at a page of repeated rows, which it reports through
+/// [`Records::incomplete`].
 ///
 /// Yields `Err` once if a page fails, then ends.
 #[derive(Debug)]
@@ -88,6 +133,11 @@ pub struct Records<'a> {
     query: ListQuery,
     buffer: std::vec::IntoIter<AuthRecord>,
     next: Option<PageKey>,
+    /// `next` was made from the last row of a full page without `nextPage_key`.
+    guessed: bool,
+    /// The ids of the last page fetched.
+    previous: HashSet<String>,
+    incomplete: Option<Incomplete>,
     started: bool,
     done: bool,
     pages: usize,
@@ -100,6 +150,9 @@ impl<'a> Records<'a> {
             query,
             buffer: Vec::new().into_iter(),
             next: None,
+            guessed: false,
+            previous: HashSet::new(),
+            incomplete: None,
             started: false,
             done: false,
             pages: 0,
@@ -111,9 +164,16 @@ impl<'a> Records<'a> {
         self.pages
     }
 
+    /// Once the listing has ended: `Some` when it cannot know that every row was returned
+    /// (the server's pages gave no way to reach the rest). Callers should tell their user.
+    pub fn incomplete(&self) -> Option<&Incomplete> {
+        self.incomplete.as_ref()
+    }
+
     fn fetch(&mut self) -> Result<(), ApiError> {
         let after = self.next.take();
-        let (rows, next) = self.client.list_page(&self.query, after.as_ref())?;
+        let guessed = std::mem::take(&mut self.guessed);
+        let (mut rows, next) = self.client.list_page(&self.query, after.as_ref())?;
         self.pages += 1;
         // A server that hands back the key it was given would loop forever.
         if next.is_some() && next == after {
@@ -130,7 +190,37 @@ impl<'a> Records<'a> {
                 body: String::new(),
             });
         }
-        self.next = next;
+        let page_size = self.query.count.map_or(2000, |count| count as usize);
+        let full = rows.len() >= page_size;
+        let last_key = rows.last().map(|row| (row.auth_id.clone(), row.create_time.clone()));
+        let ids: HashSet<String> = rows.iter().map(|row| row.auth_id.clone()).collect();
+        if guessed {
+            // The page asked for after a guessed key may start with rows already returned.
+            rows.retain(|row| !self.previous.contains(&row.auth_id));
+            if rows.is_empty() && !ids.is_empty() {
+                // A short page of old rows is the end; a full one means the keys were ignored.
+                if full {
+                    self.incomplete = Some(Incomplete::PagingIgnored { page_size });
+                }
+                self.buffer = Vec::new().into_iter();
+                return Ok(());
+            }
+        }
+        self.next = match (next, last_key) {
+            (Some(next), _) => Some(next),
+            (None, Some((auth_id, create_time))) if full => match create_time {
+                Some(create_time) => {
+                    self.guessed = true;
+                    Some(PageKey { auth_id, create_time })
+                }
+                None => {
+                    self.incomplete = Some(Incomplete::NoPagingKey { page_size });
+                    None
+                }
+            },
+            (None, _) => None,
+        };
+        self.previous = ids;
         self.buffer = rows.into_iter();
         Ok(())
     }

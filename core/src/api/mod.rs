@@ -21,6 +21,6 @@ mod submit;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiFailure};
-pub use list::{ListQuery, Records};
+pub use list::{Incomplete, ListQuery, Records};
 pub use model::{AuthRecord, AuthResult, AuthStatus, FailCode, Image, Scores};
 pub use submit::Submission;

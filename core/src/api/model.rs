@@ -274,7 +274,11 @@ pub(crate) fn parse_page(body: &Value) -> Result<(Vec<AuthRecord>, Option<PageKe
             None if object.contains_key("auth_id") || object.contains_key("authId") => {
                 rows.push(AuthRecord::from_json(item, None)?);
             }
-            None => {}
+            // A project with no rows, or a key on its own.
+            None if object.contains_key("faceAuth_projectId") || object.contains_key("nextPage_key") => {}
+            // Anything else (`{"message": …}`, `{}`) is not a page: reading it as an empty one
+            // would lose rows without a word.
+            None => return Err("an element is neither a project nor a row".to_owned()),
         }
         Ok(())
     };
@@ -375,6 +379,10 @@ mod tests {
         assert!(parse_page(&json!("text")).is_err());
         assert!(parse_page(&json!([{"data": 5}])).is_err());
         assert!(parse_page(&json!([{"auth_id": 5}])).is_err());
+        assert!(parse_page(&json!({"message": "success"})).is_err());
+        assert!(parse_page(&json!([{}])).is_err());
+        assert!(parse_page(&json!([])).expect("an empty list").0.is_empty());
+        assert!(parse_page(&json!([{"faceAuth_projectId": "p", "data": []}])).expect("no rows").0.is_empty());
     }
 
     #[test]

@@ -59,6 +59,11 @@ impl<'a> Submission<'a> {
         self
     }
 
+    /// The approved ID check submission this selfie is compared with.
+    pub fn submission_id(&self) -> &str {
+        self.submission_id
+    }
+
     /// Checks the fields and encodes the `multipart/form-data` body: (content type, body).
     pub(crate) fn to_multipart(&self) -> Result<(String, Vec<u8>), ApiError> {
         if self.submission_id.trim().is_empty() {
