@@ -30,8 +30,8 @@ pub struct KeyArgs {
     #[command(flatten)]
     key: ApiKeyArgs,
     /// Encryption scheme: ecb (default), gcm, cbc, or a variant id from `faceauth diagnose`.
-    #[arg(long, default_value = "ecb", value_name = "SCHEME")]
-    scheme: String,
+    #[arg(long, default_value = "ecb", value_name = "SCHEME", value_parser = parse_variant)]
+    scheme: Variant,
 }
 
 impl ApiKeyArgs {
@@ -92,6 +92,11 @@ pub fn warn_if_shared(path: &Path) {
 #[cfg(not(unix))]
 pub fn warn_if_shared(_path: &Path) {}
 
+/// `--scheme` values, checked while the command line is parsed (a bad one is a usage error).
+pub fn parse_variant(name: &str) -> Result<Variant, faceauth::crypto::CryptoError> {
+    name.parse()
+}
+
 impl KeyArgs {
     /// The key string, wiped when dropped.
     pub fn key_string(&self) -> anyhow::Result<Zeroizing<String>> {
@@ -100,7 +105,7 @@ impl KeyArgs {
 
     /// The variant named by `--scheme`.
     pub fn variant(&self) -> anyhow::Result<Variant> {
-        Ok(self.scheme.parse::<Variant>()?)
+        Ok(self.scheme)
     }
 
     /// The cipher for this key and variant.

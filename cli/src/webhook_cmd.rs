@@ -31,14 +31,14 @@ struct ParseArgs {
     key: Option<String>,
     /// Encryption scheme of encrypted bodies: ecb (default), gcm, cbc, or a variant id from
     /// `faceauth diagnose`.
-    #[arg(long, default_value = "ecb", value_name = "SCHEME")]
-    scheme: String,
+    #[arg(long, default_value = "ecb", value_name = "SCHEME", value_parser = crate::key::parse_variant)]
+    scheme: Variant,
 }
 
 impl ParseArgs {
     /// The cipher for `--key` and `--scheme`, if a key was given.
     fn cipher(&self) -> anyhow::Result<Option<Cipher>> {
-        let variant: Variant = self.scheme.parse()?;
+        let variant = self.scheme;
         match self.key.as_deref() {
             None | Some("") => Ok(None),
             Some(key) => Ok(Some(Cipher::from_key_string(key, variant)?)),

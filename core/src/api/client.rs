@@ -87,11 +87,12 @@ impl ClientBuilder {
     /// Makes the client.
     ///
     /// # Errors
-    /// [`ApiError::InvalidArgument`] for an empty API key, a base URL that is not http(s), or
-    /// a zero timeout.
+    /// [`ApiError::InvalidArgument`] for an empty API key, one that begins or ends with white
+    /// space or holds a control character, a base URL that is not http(s), or a zero timeout.
     pub fn build(self) -> Result<Client, ApiError> {
-        if self.api_key.trim().is_empty() {
-            return Err(ApiError::invalid("the API key is empty"));
+        // The one key rule of the SDK: no surrounding white space, whatever the source.
+        if let Err(err) = crate::crypto::check_key_text(&self.api_key) {
+            return Err(ApiError::invalid(format!("the API key is not usable: {err}")));
         }
         if self.api_key.chars().any(|c| c.is_control()) {
             return Err(ApiError::invalid("the API key contains a control character"));
@@ -624,5 +625,16 @@ mod tests {
             redact_text("proxy http://u:pw@proxy:3128 said no to https://h/x"),
             "proxy http://<redacted>@proxy:3128 said no to https://h/x"
         );
+    }
+
+    #[test]
+    fn a_padded_api_key_is_refused_like_every_other_key() {
+        for padded in ["key\n", "key\r\n", "key ", " key", "\tkey", "", "  "] {
+            let err = Client::new(padded).err().map(|e| e.kind());
+            assert_eq!(err, Some(crate::ErrorKind::InvalidArgument), "{padded:?}");
+        }
+        let err = Client::new("key\u{7}inside").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("control character"), "{err}");
+        assert!(Client::new("a-valid-key").is_ok());
     }
 }
