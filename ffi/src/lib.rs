@@ -15,13 +15,21 @@
 
 #[macro_use]
 mod boundary;
+mod crypto;
 mod error;
 mod memory;
 mod status;
+mod token;
+mod url;
+mod webhook;
 
+pub use crypto::*;
 pub use error::*;
 pub use memory::*;
 pub use status::*;
+pub use token::*;
+pub use url::*;
+pub use webhook::*;
 
 /// The major version of this library (`FACEAUTH_VERSION_MAJOR`); the soname is
 /// `libfaceauth.so.<major>`.
