@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The C tests of the ABI (tests/c/test_ffi.c), run twice:
+#   1. built with -fsanitize=address,undefined and linked against libfaceauth.a;
+#   2. built plain, linked against libfaceauth.so through its soname, run under valgrind.
+# Each run must print "N passed, 0 failed" and exit 0; sanitizers and valgrind fail on any error
+# or leak. Usage: tests/c/run.sh [LIB_DIR] (default target/debug, where `make ffi` builds).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+lib_dir=${1:-target/debug}
+out=target/c-tests
+CC=${CC:-cc}
+# The system libraries libfaceauth.a needs on Linux (cargo's native-static-libs for this target).
+STATIC_LIBS=${FACEAUTH_STATIC_LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+
+for lib in libfaceauth.a libfaceauth.so; do
+    [[ -f $lib_dir/$lib ]] || { echo "run.sh: $lib_dir/$lib is missing (make ffi)" >&2; exit 1; }
+done
+mkdir -p "$out/lib"
+python3 tests/c/gen_vectors.py tests/fixtures/crypto.json "$out/vectors.h"
+
+cflags=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude "-I$out")
+
+echo "== tests/c: AddressSanitizer + UBSan, static library"
+"$CC" "${cflags[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer tests/c/test_ffi.c "$lib_dir/libfaceauth.a" $STATIC_LIBS \
+    -o "$out/test_ffi_asan"
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$out/test_ffi_asan"
+
+echo "== tests/c: valgrind, shared library through its soname"
+# The soname is libfaceauth.so.0: the program must find the library by that name.
+soname=$(readelf -d "$lib_dir/libfaceauth.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+if [[ $soname != libfaceauth.so.0 ]]; then
+    echo "run.sh: libfaceauth.so has soname '$soname', expected libfaceauth.so.0" >&2
+    exit 1
+fi
+cp "$lib_dir/libfaceauth.so" "$out/lib/libfaceauth.so.0"
+ln -sf libfaceauth.so.0 "$out/lib/libfaceauth.so"
+"$CC" "${cflags[@]}" -O0 tests/c/test_ffi.c "-L$out/lib" -lfaceauth -lpthread \
+    "-Wl,-rpath,$PWD/$out/lib" -o "$out/test_ffi_shared"
+if ! readelf -d "$out/test_ffi_shared" | grep -q 'NEEDED.*\[libfaceauth.so.0\]'; then
+    echo "run.sh: the test program does not need libfaceauth.so.0" >&2
+    exit 1
+fi
+valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+    "$out/test_ffi_shared"
