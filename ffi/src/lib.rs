@@ -50,7 +50,7 @@ pub extern "C" fn faceauth_version() -> *const std::ffi::c_char {
             Ok(version) => version,
             Err(_) => panic!("the package version holds a NUL byte"),
         };
-    VERSION.as_ptr()
+    ffi_boundary!(infallible VERSION.as_ptr(), { VERSION.as_ptr() })
 }
 
 #[cfg(test)]
@@ -72,5 +72,38 @@ mod tests {
         let version = unsafe { std::ffi::CStr::from_ptr(faceauth_version()) };
         assert_eq!(version.to_str().ok(), Some(env!("CARGO_PKG_VERSION")));
         assert_eq!(env!("CARGO_PKG_VERSION"), faceauth::VERSION, "the ABI and core versions differ");
+    }
+
+    /// Every `extern "C" fn` of this crate runs its body inside `ffi_boundary!`.
+    #[test]
+    fn every_export_runs_inside_the_panic_boundary() {
+        let sources = [
+            include_str!("lib.rs"),
+            include_str!("crypto.rs"),
+            include_str!("error.rs"),
+            include_str!("memory.rs"),
+            include_str!("status.rs"),
+            include_str!("token.rs"),
+            include_str!("url.rs"),
+            include_str!("webhook.rs"),
+        ];
+        let mut exports = 0;
+        for source in sources {
+            for (i, _) in source.match_indices("extern \"C\" fn ") {
+                let rest = &source[i..];
+                let name: String =
+                    rest["extern \"C\" fn ".len()..].chars().take_while(|c| *c != '(').collect();
+                // The body: from the end of the signature to the next line that is `}`.
+                let start = [rest.find(") -> "), rest.find(") {")].into_iter().flatten().min();
+                let body = start.map(|start| &rest[start..]);
+                let body = body.and_then(|b| b.find("\n}").map(|end| &b[..end]));
+                assert!(
+                    body.is_some_and(|b| b.contains("ffi_boundary!(")),
+                    "{name} does not run inside ffi_boundary!"
+                );
+                exports += 1;
+            }
+        }
+        assert!(exports >= 23, "found only {exports} exports");
     }
 }

@@ -10,13 +10,26 @@ cd "$(dirname "$0")/../.."
 lib_dir=${1:-target/debug}
 out=target/c-tests
 CC=${CC:-cc}
-# The system libraries libfaceauth.a needs on Linux (cargo's native-static-libs for this target).
-STATIC_LIBS=${FACEAUTH_STATIC_LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+# The system libraries libfaceauth.a needs on Linux: cargo's native-static-libs for this target
+# (`cargo rustc -p faceauth-ffi --lib --crate-type staticlib -- --print native-static-libs`).
+STATIC_LIBS=${FACEAUTH_STATIC_LIBS:--lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
 
 for lib in libfaceauth.a libfaceauth.so; do
     [[ -f $lib_dir/$lib ]] || { echo "run.sh: $lib_dir/$lib is missing (make ffi)" >&2; exit 1; }
 done
 mkdir -p "$out/lib"
+
+# The library exports faceauth_* symbols only, and the test program calls every one of them.
+exports=$(nm -D --defined-only "$lib_dir/libfaceauth.so" | awk '{print $3}' | sort)
+if grep -v '^faceauth_' <<<"$exports"; then
+    echo "run.sh: libfaceauth.so exports the symbols above, outside faceauth_*" >&2
+    exit 1
+fi
+untested=$(for symbol in $exports; do grep -q "\b$symbol(" tests/c/test_ffi.c || echo "$symbol"; done)
+if [[ -n $untested ]]; then
+    echo "run.sh: tests/c/test_ffi.c never calls: $untested" >&2
+    exit 1
+fi
 python3 tests/c/gen_vectors.py tests/fixtures/crypto.json "$out/vectors.h"
 
 cflags=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude "-I$out")
