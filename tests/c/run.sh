@@ -41,6 +41,27 @@ echo "== tests/c: AddressSanitizer + UBSan, static library"
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$out/test_ffi_asan"
 
+echo "== tests/c: the ABI's JSON is the faceauth command's JSON"
+# Needs target/debug/faceauth next to the library (make test-c builds both).
+faceauth=$lib_dir/faceauth
+[[ -x $faceauth ]] || { echo "run.sh: $faceauth is missing (cargo build -p faceauth-cli)" >&2; exit 1; }
+export FACEAUTH_API_KEY=0123456789abcdefghijABCDEFGHIJ0123456789
+same_json() { # $1: what, $2 and $3: JSON texts that must be equal, keys in the same order
+    python3 -c 'import json, sys
+a, b = (json.loads(t, object_pairs_hook=list) for t in sys.argv[2:4])
+sys.exit(0 if a == b else "run.sh: %s: the ABI and the CLI print different JSON:\n%s\n%s" % tuple(sys.argv[1:4]))' "$@"
+}
+url=$("$faceauth" url --scheme gcm --pid 'p 1' --sid s-1 --user-id 'u "1"' --cf1 é --cf3 x \
+    --new-token --lang en --base-url http://127.0.0.1:9/base/)
+same_json inspect "$("$out/test_ffi_asan" --inspect gcm "$url")" "$("$faceauth" inspect --scheme gcm "$url")"
+body=$(printf '{"webhook_trigger":"faceAuth","Authentication_id":"a1","Submission_id":"s1",%s}' \
+    '"Auth_Status":"rejected","Auth_User_id":"u1","extra":[1,2]')
+encrypted=$(printf '{"data":"%s"}' "$("$faceauth" encrypt --scheme cbc "$body")")
+same_json webhook "$("$out/test_ffi_asan" --webhook cbc "$encrypted")" \
+    "$(printf '%s' "$encrypted" | FACEAUTH_WEBHOOK_KEY=$FACEAUTH_API_KEY "$faceauth" webhook parse --scheme cbc)"
+unset FACEAUTH_API_KEY
+echo "same JSON for inspect and webhook parse"
+
 echo "== tests/c: valgrind, shared library through its soname"
 # The soname is libfaceauth.so.0: the program must find the library by that name.
 soname=$(readelf -d "$lib_dir/libfaceauth.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')

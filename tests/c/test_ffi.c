@@ -667,7 +667,39 @@ static void test_threads_share_a_builder_and_a_cipher(void) {
   faceauth_url_builder_free(b);
 }
 
-int main(void) {
+/*
+ * `test_ffi --inspect SCHEME URL` and `test_ffi --webhook SCHEME BODY` print what the ABI
+ * returns (key in FACEAUTH_API_KEY), so run.sh can compare it with the `faceauth` command's JSON.
+ */
+static int print_json(const char *mode, const char *scheme, const char *input) {
+  const char *key = getenv("FACEAUTH_API_KEY");
+  faceauth_cipher *c = NULL;
+  faceauth_error *err = NULL;
+  char *json = NULL;
+  faceauth_status status = faceauth_cipher_new(key, scheme, &c, &err);
+  if (status == FACEAUTH_STATUS_OK) {
+    status = strcmp(mode, "--inspect") == 0 ? faceauth_url_inspect(input, c, &json, &err)
+                                             : faceauth_webhook_parse(input, c, &json, &err);
+  }
+  if (status != FACEAUTH_STATUS_OK) {
+    fprintf(stderr, "%s: %s\n", faceauth_status_str(status), faceauth_error_message(err));
+  } else {
+    printf("%s\n", json);
+  }
+  faceauth_error_free(err);
+  faceauth_string_free(json);
+  faceauth_cipher_free(c);
+  return status == FACEAUTH_STATUS_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
+    return print_json(argv[1], argv[2], argv[3]);
+  }
+  if (argc != 1) {
+    fprintf(stderr, "usage: %s [--inspect SCHEME URL | --webhook SCHEME BODY]\n", argv[0]);
+    return 2;
+  }
   test_version_and_status_names();
   test_error_accessors_accept_null();
   test_crypto_vectors();
