@@ -11,7 +11,8 @@ DEMO_PID ?= demo-project
 DEMO_SID ?= abc123xyz
 FACEAUTH_RELEASE := target/release/faceauth
 
-.PHONY: demo build test test-rust test-python python-env bench bench-criterion lint fmt clean
+.PHONY: demo build test test-rust test-python python-env bench bench-criterion lint fmt clean \
+	ffi header header-check test-c c-env
 
 demo: build
 	@export FACEAUTH_API_KEY=$(DEMO_KEY); \
@@ -24,7 +25,7 @@ demo: build
 build:
 	$(CARGO) build --release -p faceauth-cli
 
-test: test-rust test-python
+test: test-rust test-python header-check test-c
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
@@ -36,6 +37,30 @@ python-env:
 test-python: python-env
 	$(CARGO) build -p faceauth-cli
 	$(PY) -m pytest tests/python -q
+
+# The C ABI (ffi/): libfaceauth.a and libfaceauth.so in target/debug, include/faceauth.h.
+# The tests build it together with the CLI: one cargo invocation resolves features as
+# test-python's build does, so core and its dependencies compile once for both.
+FFI_LIB_DIR := target/debug
+
+ffi:
+	$(CARGO) build -p faceauth-ffi
+
+# Regenerate include/faceauth.h with the pinned cbindgen (commit the result).
+header:
+	$(CARGO) build -p faceauth-ffi --features generate-header
+
+c-env:
+	./scripts/setup-c.sh
+
+# Fails if include/faceauth.h is not what ffi/ generates; compiles it alone as C99 and C++17.
+header-check: c-env
+	CARGO=$(CARGO) ./scripts/header-check.sh
+
+# tests/c under ASan+UBSan (static library), then under valgrind (shared library).
+test-c: c-env
+	$(CARGO) build -p faceauth-cli -p faceauth-ffi
+	./tests/c/run.sh $(FFI_LIB_DIR)
 
 bench: build python-env
 	$(CARGO) build --release -p faceauth-cli --examples

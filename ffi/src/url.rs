@@ -1,0 +1,268 @@
+//! `faceauth_url_builder` and `faceauth_url_inspect`: FaceAuth URLs, built and read back.
+
+use std::borrow::Cow;
+use std::ffi::c_char;
+
+use faceauth::url::{AuthParams, Inspection, UrlBuilder};
+use serde_json::{json, Map, Value};
+
+use crate::boundary::{free_handle, handle, handle_mut, into_handle, optional_text, out, text};
+use crate::crypto::{faceauth_cipher, new_cipher};
+use crate::error::{faceauth_error, Failure};
+use crate::memory::into_c_string;
+use crate::status::faceauth_status;
+
+/// Builds FaceAuth URLs for one project: its key, its `pid`, a base URL and a language (opaque).
+///
+/// Thread safety: faceauth_url_builder_build may be called on the same builder from any number
+/// of threads at once. The setters (faceauth_url_builder_set_lang,
+/// faceauth_url_builder_set_base_url) change the builder: call them before sharing it, never
+/// while another thread uses it. Its key material is wiped when it is freed.
+pub struct faceauth_url_builder {
+    inner: UrlBuilder,
+}
+
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<faceauth_url_builder>();
+};
+
+/// The encrypted fields of one URL. NULL fields are absent; `sid` is required.
+#[repr(C)]
+#[derive(Debug)]
+pub struct faceauth_auth_params {
+    /// `sid`: the approved ID check submission id. Required.
+    pub sid: *const c_char,
+    /// `authUserId`: your id for the user, or NULL.
+    pub user_id: *const c_char,
+    /// `authCf1`: a free extra field, or NULL.
+    pub cf1: *const c_char,
+    /// `authCf2`: a free extra field, or NULL.
+    pub cf2: *const c_char,
+    /// `authCf3`: a free extra field, or NULL.
+    pub cf3: *const c_char,
+    /// `token`: a token id that makes the URL expire (faceauth_token_generate), or NULL.
+    pub token: *const c_char,
+}
+
+/// Makes a URL builder for project `project_id`, pointing at https://form.argosidentity.com
+/// without a language.
+///
+/// `scheme`: as faceauth_cipher_new ("ecb", "gcm", "cbc" or a variant id).
+///
+/// Ownership: on success `*out` receives a new builder, freed with faceauth_url_builder_free.
+/// The strings are only borrowed.
+/// NULL handling: `project_id`, `api_key`, `scheme` and `out` must not be NULL; `out_err` may be.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty project id, or one with a control character);
+/// FACEAUTH_STATUS_INVALID_KEY; FACEAUTH_STATUS_UNKNOWN_VARIANT.
+///
+/// # Safety
+/// Strings are NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_url_builder_new(
+    project_id: *const c_char,
+    api_key: *const c_char,
+    scheme: *const c_char,
+    out: *mut *mut faceauth_url_builder,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_url_builder_new", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (project_id, api_key, scheme, out) = unsafe {
+            (
+                text(project_id, "project_id")?,
+                text(api_key, "api_key")?,
+                text(scheme, "scheme")?,
+                self::out(out, "out")?,
+            )
+        };
+        let cipher = new_cipher(api_key, scheme)?;
+        let inner = UrlBuilder::with_cipher(project_id, cipher)?;
+        out.write(into_handle(faceauth_url_builder { inner }));
+        Ok(())
+    })
+}
+
+/// Adds `&lang=<lang>` to every URL the builder makes (the hosted page's language, such as
+/// "ko" or "en"), replacing any language set before.
+///
+/// On failure the builder is unchanged.
+/// NULL handling: `b` and `lang` must not be NULL; `out_err` may be.
+/// Thread safety: changes `b`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// FACEAUTH_STATUS_INVALID_ARGUMENT (not 1 to 35 letters, digits, '-' or '_').
+///
+/// # Safety
+/// `b` is NULL or a live builder no other thread uses; `lang` is NULL or NUL-terminated;
+/// `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_url_builder_set_lang(
+    b: *mut faceauth_url_builder,
+    lang: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_url_builder_set_lang", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (b, lang) = unsafe { (handle_mut(b, "b")?, text(lang, "lang")?) };
+        b.inner = b.inner.clone().lang(lang)?;
+        Ok(())
+    })
+}
+
+/// Points the builder's URLs at another host: a staging form, or the local simulator
+/// (`faceauth mock`). A trailing '/' is dropped; a path is kept.
+///
+/// On failure the builder is unchanged.
+/// NULL handling: `b` and `base_url` must not be NULL; `out_err` may be.
+/// Thread safety: changes `b`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// FACEAUTH_STATUS_INVALID_ARGUMENT (not an absolute http:// or https:// URL with a host and no
+/// query, fragment, white space or control character).
+///
+/// # Safety
+/// `b` is NULL or a live builder no other thread uses; `base_url` is NULL or NUL-terminated;
+/// `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_url_builder_set_base_url(
+    b: *mut faceauth_url_builder,
+    base_url: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_url_builder_set_base_url", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (b, base_url) = unsafe { (handle_mut(b, "b")?, text(base_url, "base_url")?) };
+        b.inner = b.inner.clone().base_url(base_url)?;
+        Ok(())
+    })
+}
+
+/// Builds the URL for one user: `<base>/face-auth?pid=<pid>&encrypted=<ciphertext>[&lang=…]`.
+///
+/// Ownership: on success `*out_url` receives a new string, freed with faceauth_string_free.
+/// `p` and its strings are only borrowed.
+/// NULL handling: `b`, `p`, `p->sid` and `out_url` must not be NULL; the other fields of `p`
+/// may be NULL (absent); `out_err` may be NULL.
+/// Thread safety: `b` may be shared (see faceauth_url_builder).
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty sid, an empty field or a control character);
+/// FACEAUTH_STATUS_INVALID_TOKEN; FACEAUTH_STATUS_RANDOM_SOURCE (CBC and GCM).
+///
+/// # Safety
+/// `b` is NULL or a live builder; `p` is NULL or a readable faceauth_auth_params whose strings
+/// are NULL or NUL-terminated; `out_url` and `out_err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_url_builder_build(
+    b: *const faceauth_url_builder,
+    p: *const faceauth_auth_params,
+    out_url: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_url_builder_build", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (b, p, out_url) = unsafe { (handle(b, "b")?, handle(p, "p")?, out(out_url, "out_url")?) };
+        // SAFETY: the caller promises p's strings are NULL or NUL-terminated, valid for the call.
+        let params = unsafe { auth_params(p) }?;
+        let url = b.inner.build(&params)?;
+        out_url.write(into_c_string(url, "the URL")?);
+        Ok(())
+    })
+}
+
+/// Borrows the fields of `p` as core's parameters.
+///
+/// # Safety
+/// Every string field of `p` is NULL or NUL-terminated, valid for `'a`.
+unsafe fn auth_params<'a>(p: &faceauth_auth_params) -> Result<AuthParams<'a>, Failure> {
+    let field = |ptr, name| -> Result<Option<Cow<'a, str>>, Failure> {
+        // SAFETY: forwarded from the caller.
+        Ok(unsafe { optional_text(ptr, name) }?.map(Cow::Borrowed))
+    };
+    // SAFETY: forwarded from the caller.
+    let sid = unsafe { text(p.sid, "p->sid") }?;
+    Ok(AuthParams {
+        sid: Cow::Borrowed(sid),
+        user_id: field(p.user_id, "p->user_id")?,
+        cf1: field(p.cf1, "p->cf1")?,
+        cf2: field(p.cf2, "p->cf2")?,
+        cf3: field(p.cf3, "p->cf3")?,
+        token: field(p.token, "p->token")?,
+    })
+}
+
+/// Frees a builder, wiping its key material. NULL is allowed and does nothing.
+///
+/// Thread safety: call it once, after every other use of `b` on every thread has returned.
+///
+/// # Safety
+/// `b` is NULL or a builder from faceauth_url_builder_new, not freed before; do not use it after.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_url_builder_free(b: *mut faceauth_url_builder) {
+    ffi_boundary!(infallible(), {
+        // SAFETY: the caller promises b is NULL or a live builder, freed only now.
+        unsafe { free_handle(b) }
+    })
+}
+
+/// Takes a FaceAuth URL apart and decrypts its parameters with `c`: the inverse of
+/// faceauth_url_builder_build.
+///
+/// `url` may be a whole URL or only its query string. `*out_json` receives the same JSON object
+/// as `faceauth inspect` prints (compact, keys in this order):
+/// `{"base_url": "https://…", "pid": "…", "lang": "ko" or null, "variant": "ecb-sha256",
+/// "params": {"sid": "…", "authUserId": "…", "authCf1": …, "authCf2": …, "authCf3": …,
+/// "token": "…", …}}`, where `params` holds only the fields present, in that order, followed by
+/// any other key the payload carries.
+///
+/// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+/// NULL handling: `url`, `c` and `out_json` must not be NULL; `out_err` may be.
+/// Thread safety: `c` may be shared (see faceauth_cipher).
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// FACEAUTH_STATUS_INVALID_URL (no `pid` or `encrypted` parameter, or bad percent-encoding);
+/// the decryption statuses of faceauth_cipher_decrypt (wrong key or scheme: usually
+/// FACEAUTH_STATUS_BAD_PADDING or FACEAUTH_STATUS_TAG_MISMATCH); FACEAUTH_STATUS_INVALID_PAYLOAD
+/// (it decrypts, but not to a JSON object with a string `sid`).
+///
+/// # Safety
+/// `url` is NULL or NUL-terminated; `c` is NULL or a live cipher; `out_json` and `out_err` are
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_url_inspect(
+    url: *const c_char,
+    c: *const faceauth_cipher,
+    out_json: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_url_inspect", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (url, c, out_json) = unsafe { (text(url, "url")?, handle(c, "c")?, out(out_json, "out_json")?) };
+        let found = faceauth::url::inspect(url, &c.inner)?;
+        let json = inspection_json(&found, c.inner.variant().id()).to_string();
+        out_json.write(into_c_string(json, "the inspection JSON")?);
+        Ok(())
+    })
+}
+
+/// The JSON form of an inspection, as `faceauth inspect` prints it (cli/src/url_cmd.rs): clear
+/// parts, then the payload with its keys in spec order and any others after.
+fn inspection_json(found: &Inspection, variant: &str) -> Value {
+    let mut params: Map<String, Value> = found
+        .params
+        .fields()
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_owned(), Value::String(value?.to_owned()))))
+        .collect();
+    params.extend(found.extra.clone());
+    json!({
+        "base_url": found.base_url,
+        "pid": found.pid,
+        "lang": found.lang,
+        "variant": variant,
+        "params": params,
+    })
+}

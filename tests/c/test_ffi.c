@@ -1,0 +1,717 @@
+/*
+ * The C ABI, from C: every export, the shared crypto vectors, every bad input, and threads.
+ *
+ * Plain C99 and pthreads, no framework. Prints each failed check on stderr and, last,
+ * "N passed, M failed"; exits 1 if any check failed. Built twice by tests/c/run.sh: with
+ * AddressSanitizer and UBSan against libfaceauth.a, and plain against libfaceauth.so for valgrind.
+ */
+#include "faceauth.h"
+#include "vectors.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    if (cond) {                                                                  \
+      passed++;                                                                  \
+    } else {                                                                     \
+      failed++;                                                                  \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+    }                                                                            \
+  } while (0)
+
+#define CHECK_STR(actual, expected)                                              \
+  do {                                                                           \
+    const char *a_ = (actual), *e_ = (expected);                                 \
+    if (a_ != NULL && strcmp(a_, e_) == 0) {                                     \
+      passed++;                                                                  \
+    } else {                                                                     \
+      failed++;                                                                  \
+      fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__,        \
+              __LINE__, #actual, a_ ? a_ : "(null)", e_);                        \
+    }                                                                            \
+  } while (0)
+
+#define CHECK_STATUS(actual, expected)                                           \
+  do {                                                                           \
+    faceauth_status a_ = (actual), e_ = (expected);                              \
+    if (a_ == e_) {                                                              \
+      passed++;                                                                  \
+    } else {                                                                     \
+      failed++;                                                                  \
+      fprintf(stderr, "%s:%d: %s gave %s (%d), expected %s (%d)\n", __FILE__,    \
+              __LINE__, #actual, faceauth_status_str(a_), (int)a_,               \
+              faceauth_status_str(e_), (int)e_);                                 \
+    }                                                                            \
+  } while (0)
+
+/* The reference key of shared/spec/encryption.md, never a real project's. */
+#define KEY "0123456789abcdefghijABCDEFGHIJ0123456789"
+#define OTHER_KEY "another-key-entirely-0123456789abcdefghij"
+#define BAD_UTF8 "\xff\xfe"
+
+/* What an out-param holds before a call that must not write it. */
+static char untouched_byte;
+#define UNTOUCHED ((void *)&untouched_byte)
+
+/*
+ * Checks a failure: the status, an error object with the same code, a non-empty message that
+ * does not contain `secret` (when given), and no HTTP status. Frees the error object.
+ */
+static void expect_error(int line, faceauth_status status, faceauth_error *err,
+                         faceauth_status expected, const char *secret) {
+  int have_error = err != NULL && err != UNTOUCHED;
+  const char *message = have_error ? faceauth_error_message(err) : "";
+  if (status != expected || !have_error || faceauth_error_code(err) != expected ||
+      message == NULL || message[0] == '\0' ||
+      (secret != NULL && strstr(message, secret) != NULL) ||
+      faceauth_error_http_status(err) != 0) {
+    failed++;
+    fprintf(stderr, "line %d: got %s (%d) \"%s\", expected %s with an error object\n", line,
+            faceauth_status_str(status), (int)status,
+            have_error ? message : "(no error object)",
+            faceauth_status_str(expected));
+  } else {
+    passed++;
+  }
+  if (have_error) {
+    faceauth_error_free(err);
+  }
+}
+
+/* `err` is reset first, and read only after the call (a separate statement: sequenced). */
+#define EXPECT_ERROR_HIDING(call, expected, secret)            \
+  do {                                                          \
+    faceauth_status status_;                                    \
+    err = NULL;                                                 \
+    status_ = (call);                                           \
+    expect_error(__LINE__, status_, err, (expected), (secret)); \
+  } while (0)
+#define EXPECT_ERROR(call, expected) EXPECT_ERROR_HIDING(call, expected, NULL)
+
+static faceauth_cipher *new_cipher(const char *key, const char *scheme) {
+  faceauth_cipher *c = NULL;
+  faceauth_error *err = NULL;
+  faceauth_status status = faceauth_cipher_new(key, scheme, &c, &err);
+  CHECK_STATUS(status, FACEAUTH_STATUS_OK);
+  CHECK(err == NULL && c != NULL);
+  faceauth_error_free(err);
+  return c;
+}
+
+static faceauth_url_builder *new_builder(const char *pid, const char *key, const char *scheme) {
+  faceauth_url_builder *b = NULL;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_url_builder_new(pid, key, scheme, &b, &err), FACEAUTH_STATUS_OK);
+  CHECK(err == NULL && b != NULL);
+  faceauth_error_free(err);
+  return b;
+}
+
+static void test_version_and_status_names(void) {
+  char expected[64];
+  snprintf(expected, sizeof expected, "%d.%d.%d", FACEAUTH_VERSION_MAJOR, FACEAUTH_VERSION_MINOR,
+           FACEAUTH_VERSION_PATCH);
+  CHECK_STR(faceauth_version(), expected);
+
+  CHECK_STR(faceauth_status_str(FACEAUTH_STATUS_OK), "ok");
+  CHECK_STR(faceauth_status_str(FACEAUTH_STATUS_BAD_PADDING), "bad_padding");
+  CHECK_STR(faceauth_status_str(FACEAUTH_STATUS_INVALID_ARGUMENT), "invalid_argument");
+  CHECK_STR(faceauth_status_str(FACEAUTH_STATUS_WEBHOOK_DECRYPT), "webhook_decrypt");
+  CHECK_STR(faceauth_status_str(FACEAUTH_STATUS_NULL_POINTER), "null_pointer");
+  CHECK_STR(faceauth_status_str(FACEAUTH_STATUS_INVALID_UTF8), "invalid_utf8");
+  CHECK_STR(faceauth_status_str(FACEAUTH_STATUS_PANIC), "panic");
+  /* C lets any int through; the library must not trust it. */
+  CHECK_STR(faceauth_status_str((faceauth_status)12345), "unknown");
+  CHECK_STR(faceauth_status_str((faceauth_status)-1), "unknown");
+  /* The numbers are the SDK's stable error codes. */
+  CHECK(FACEAUTH_STATUS_OK == 0 && FACEAUTH_STATUS_INVALID_ARGUMENT == 1);
+  CHECK(FACEAUTH_STATUS_BAD_PADDING == 106 && FACEAUTH_STATUS_INVALID_TOKEN == 200);
+  CHECK(FACEAUTH_STATUS_API_SERVER == 304 && FACEAUTH_STATUS_WEBHOOK_MALFORMED == 400);
+}
+
+static void test_error_accessors_accept_null(void) {
+  CHECK_STATUS(faceauth_error_code(NULL), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK_STR(faceauth_error_message(NULL), "");
+  CHECK(faceauth_error_http_status(NULL) == 0);
+  faceauth_error_free(NULL);
+  faceauth_string_free(NULL);
+  faceauth_buf_free(NULL);
+  faceauth_cipher_free(NULL);
+  faceauth_url_builder_free(NULL);
+  {
+    faceauth_buf empty = {NULL, 0};
+    faceauth_buf_free(&empty);
+    CHECK(empty.data == NULL && empty.len == 0);
+  }
+}
+
+/* The shared vectors (Python's cryptography): ECB byte for byte, CBC and GCM by decryption. */
+static void test_crypto_vectors(void) {
+  size_t i;
+  CHECK(VECTOR_COUNT >= 30);
+  for (i = 0; i < VECTOR_COUNT; i++) {
+    const struct vector *v = &VECTORS[i];
+    faceauth_cipher *ecb = new_cipher(v->key, "ecb");
+    faceauth_cipher *cbc = new_cipher(v->key, "cbc");
+    faceauth_cipher *gcm = new_cipher(v->key, "gcm");
+    char *out = NULL;
+    faceauth_error *err = NULL;
+    faceauth_buf buf = {NULL, 0};
+    int ok = 1;
+
+    ok &= faceauth_cipher_encrypt(ecb, v->plaintext, &out, &err) == FACEAUTH_STATUS_OK;
+    ok &= out != NULL && strcmp(out, v->ecb) == 0;
+    faceauth_string_free(out);
+    out = NULL;
+    ok &= faceauth_cipher_decrypt(ecb, v->ecb, &out, &err) == FACEAUTH_STATUS_OK;
+    ok &= out != NULL && strcmp(out, v->plaintext) == 0;
+    faceauth_string_free(out);
+    out = NULL;
+    ok &= faceauth_cipher_decrypt(cbc, v->cbc, &out, &err) == FACEAUTH_STATUS_OK;
+    ok &= out != NULL && strcmp(out, v->plaintext) == 0;
+    faceauth_string_free(out);
+    out = NULL;
+    ok &= faceauth_cipher_decrypt(gcm, v->gcm, &out, &err) == FACEAUTH_STATUS_OK;
+    ok &= out != NULL && strcmp(out, v->plaintext) == 0;
+    faceauth_string_free(out);
+    out = NULL;
+    /* The same through the bytes variant. */
+    ok &= faceauth_cipher_decrypt_bytes(gcm, v->gcm, &buf, &err) == FACEAUTH_STATUS_OK;
+    ok &= buf.len == strlen(v->plaintext) &&
+          (buf.len == 0 ? buf.data == NULL : memcmp(buf.data, v->plaintext, buf.len) == 0);
+    faceauth_buf_free(&buf);
+    ok &= buf.data == NULL && buf.len == 0;
+    ok &= err == NULL;
+    if (!ok) {
+      fprintf(stderr, "vector %zu (key \"%s\") does not match\n", i, v->key);
+    }
+    CHECK(ok);
+    faceauth_error_free(err);
+    faceauth_cipher_free(ecb);
+    faceauth_cipher_free(cbc);
+    faceauth_cipher_free(gcm);
+  }
+}
+
+static void test_random_ivs_and_variants(void) {
+  const char *schemes[] = {"cbc", "gcm", "ecb-sha256-hex", "gcm-nonce-tag-ct", "CBC-ZEROIV"};
+  size_t i;
+  for (i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+    faceauth_cipher *c = new_cipher(KEY, schemes[i]);
+    char *a = NULL, *b = NULL, *back = NULL;
+    CHECK_STATUS(faceauth_cipher_encrypt(c, "{\"sid\":\"s\"}", &a, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_cipher_encrypt(c, "{\"sid\":\"s\"}", &b, NULL), FACEAUTH_STATUS_OK);
+    CHECK(a != NULL && b != NULL);
+    if (i < 2) {
+      CHECK(a != NULL && b != NULL && strcmp(a, b) != 0); /* a fresh IV or nonce each time */
+    }
+    CHECK_STATUS(faceauth_cipher_decrypt(c, b, &back, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STR(back, "{\"sid\":\"s\"}");
+    faceauth_string_free(a);
+    faceauth_string_free(b);
+    faceauth_string_free(back);
+    faceauth_cipher_free(c);
+  }
+  {
+    /* ecb-sha256-hex writes lowercase hex. */
+    faceauth_cipher *c = new_cipher(KEY, "ecb-sha256-hex");
+    char *hex = NULL;
+    CHECK_STATUS(faceauth_cipher_encrypt(c, "x", &hex, NULL), FACEAUTH_STATUS_OK);
+    CHECK(hex != NULL && strlen(hex) == 32 && strspn(hex, "0123456789abcdef") == 32);
+    faceauth_string_free(hex);
+    faceauth_cipher_free(c);
+  }
+}
+
+static void test_bytes_and_nul(void) {
+  faceauth_cipher *c = new_cipher(KEY, "gcm");
+  static const uint8_t with_nul[] = {'a', 0, 'b'};
+  static const uint8_t not_utf8[] = {0xff, 0x00};
+  char *ct = NULL, *ct2 = NULL, *out = UNTOUCHED;
+  faceauth_buf buf = {NULL, 0};
+  faceauth_error *err = NULL;
+
+  CHECK_STATUS(faceauth_cipher_encrypt_bytes(c, with_nul, sizeof with_nul, &ct, NULL),
+               FACEAUTH_STATUS_OK);
+  /* Decrypted text holding a NUL cannot be a C string; the bytes variant returns it. */
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, ct, &out, &err), FACEAUTH_STATUS_NUL_IN_OUTPUT);
+  CHECK(out == UNTOUCHED);
+  CHECK_STATUS(faceauth_cipher_decrypt_bytes(c, ct, &buf, NULL), FACEAUTH_STATUS_OK);
+  CHECK(buf.len == 3 && buf.data != NULL && memcmp(buf.data, with_nul, 3) == 0);
+  faceauth_buf_free(&buf);
+  faceauth_buf_free(&buf); /* a second free of the same struct does nothing */
+  CHECK(buf.data == NULL && buf.len == 0);
+
+  CHECK_STATUS(faceauth_cipher_encrypt_bytes(c, not_utf8, 1, &ct2, NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, ct2, &out, &err), FACEAUTH_STATUS_NOT_UTF8);
+  CHECK(out == UNTOUCHED);
+
+  /* Zero bytes: data may be NULL. */
+  faceauth_string_free(ct);
+  ct = NULL;
+  CHECK_STATUS(faceauth_cipher_encrypt_bytes(c, NULL, 0, &ct, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_cipher_decrypt_bytes(c, ct, &buf, NULL), FACEAUTH_STATUS_OK);
+  CHECK(buf.data == NULL && buf.len == 0);
+
+  faceauth_string_free(ct);
+  faceauth_string_free(ct2);
+  faceauth_cipher_free(c);
+}
+
+/* The reference URL of core's documentation: ECB is deterministic, so it is exact. */
+static void test_url_reference_and_inspect(void) {
+  faceauth_url_builder *b = new_builder("pid-1", KEY, "ecb");
+  faceauth_cipher *c = new_cipher(KEY, "ecb");
+  faceauth_auth_params p = {"abc123xyz", "user-1", NULL, NULL, NULL, "tok_abc12345"};
+  char *url = NULL, *json = NULL;
+  faceauth_error *err = UNTOUCHED;
+
+  CHECK_STATUS(faceauth_url_builder_set_lang(b, "ko", &err), FACEAUTH_STATUS_OK);
+  CHECK(err == UNTOUCHED); /* *out_err is left alone on success */
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, &err), FACEAUTH_STATUS_OK);
+  CHECK(err == UNTOUCHED);
+  CHECK_STR(url,
+            "https://form.argosidentity.com/face-auth?pid=pid-1&encrypted=Xvg7uxPli%2FO9VuUW0jaEfC"
+            "W8iRefWOY6DTH9eqQuWVdcOAJuFcKlHSxqds6WHAJCXtdicWVYGEnRpaFqAcrvXNLZYkpCg04dO4YFimGWuF8"
+            "%3D&lang=ko");
+  CHECK_STATUS(faceauth_url_inspect(url, c, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(err == UNTOUCHED);
+  CHECK_STR(json,
+            "{\"base_url\":\"https://form.argosidentity.com\",\"pid\":\"pid-1\",\"lang\":\"ko\","
+            "\"variant\":\"ecb-sha256\",\"params\":{\"sid\":\"abc123xyz\",\"authUserId\":\"user-1\","
+            "\"token\":\"tok_abc12345\"}}");
+  faceauth_string_free(json);
+  json = NULL;
+
+  /* Only the query string, as copied from a log. */
+  {
+    const char *query = url != NULL ? strchr(url, '?') : NULL;
+    CHECK(query != NULL);
+    if (query != NULL) {
+      CHECK_STATUS(faceauth_url_inspect(query + 1, c, &json, NULL), FACEAUTH_STATUS_OK);
+      CHECK(json != NULL && strstr(json, "\"base_url\":\"\"") != NULL &&
+            strstr(json, "\"sid\":\"abc123xyz\"") != NULL);
+      faceauth_string_free(json);
+    }
+  }
+  faceauth_string_free(url);
+  faceauth_cipher_free(c);
+  faceauth_url_builder_free(b);
+}
+
+/* Every field, JSON escapes, another base URL and GCM, back through inspect. */
+static void test_url_round_trip(void) {
+  faceauth_url_builder *b = new_builder("project id/1", KEY, "gcm");
+  faceauth_cipher *c = new_cipher(KEY, "gcm");
+  faceauth_auth_params p = {"sid-9", "user \"9\"", "caf\xc3\xa9@example.com", "a\\b", "100%",
+                            NULL};
+  char *token = NULL, *url = NULL, *json = NULL;
+
+  CHECK_STATUS(faceauth_token_generate(&token, NULL), FACEAUTH_STATUS_OK);
+  p.token = token;
+  CHECK_STATUS(faceauth_url_builder_set_base_url(b, "http://127.0.0.1:8080/", NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  CHECK(url != NULL &&
+        strncmp(url, "http://127.0.0.1:8080/face-auth?pid=project%20id%2F1&encrypted=", 63) == 0);
+  CHECK_STATUS(faceauth_url_inspect(url, c, &json, NULL), FACEAUTH_STATUS_OK);
+  if (json != NULL && token != NULL) {
+    char expected[640];
+    snprintf(expected, sizeof expected,
+             "{\"base_url\":\"http://127.0.0.1:8080\",\"pid\":\"project id/1\",\"lang\":null,"
+             "\"variant\":\"gcm-nonce-ct-tag\",\"params\":{\"sid\":\"sid-9\",\"authUserId\":"
+             "\"user \\\"9\\\"\",\"authCf1\":\"caf\xc3\xa9@example.com\",\"authCf2\":\"a\\\\b\","
+             "\"authCf3\":\"100%%\",\"token\":\"%s\"}}",
+             token);
+    CHECK_STR(json, expected);
+  } else {
+    CHECK(json != NULL && token != NULL);
+  }
+  faceauth_string_free(json);
+  faceauth_string_free(url);
+  faceauth_string_free(token);
+  faceauth_cipher_free(c);
+  faceauth_url_builder_free(b);
+}
+
+static void test_tokens(void) {
+  char *a = NULL, *b = NULL;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_token_generate(&a, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_token_generate(&b, NULL), FACEAUTH_STATUS_OK);
+  CHECK(a != NULL && strncmp(a, "tok_", 4) == 0 && strlen(a) == 30);
+  CHECK(a != NULL && b != NULL && strcmp(a, b) != 0);
+  CHECK_STATUS(faceauth_token_validate(a, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_token_validate("order-2024.09_x", NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_token_validate("short", &err), FACEAUTH_STATUS_INVALID_TOKEN);
+  EXPECT_ERROR(faceauth_token_validate("-starts-with-dash", &err), FACEAUTH_STATUS_INVALID_TOKEN);
+  EXPECT_ERROR(faceauth_token_validate("has a space in it", &err), FACEAUTH_STATUS_INVALID_TOKEN);
+  faceauth_string_free(a);
+  faceauth_string_free(b);
+}
+
+static void test_webhooks(void) {
+  const char *clear =
+      "{\"webhook_trigger\": \"faceAuth\", \"auth_id\": \"a1\", "
+      "\"data\": {\"submission_id\": \"s1\", \"auth_status\": \"approved\"}}";
+  faceauth_cipher *c = new_cipher(KEY, "ecb");
+  faceauth_cipher *wrong = new_cipher(OTHER_KEY, "ecb");
+  char *json = NULL, *ct = NULL, *out = UNTOUCHED;
+  char body[1024];
+  faceauth_error *err = NULL;
+
+  CHECK_STATUS(faceauth_webhook_parse(clear, NULL, &json, NULL), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strncmp(json, "{\"event\":\"faceAuth\",\"auth_id\":\"a1\","
+                                      "\"submission_id\":\"s1\",\"status\":\"approved\"",
+                                60) == 0);
+  faceauth_string_free(json);
+  json = NULL;
+
+  CHECK_STATUS(faceauth_webhook_parse("{\"webhook_trigger\": \"other\", \"n\": 1}", c, &json, NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK_STR(json, "{\"event\":\"unknown\",\"trigger\":\"other\",\"raw\":{\"webhook_trigger\":"
+                  "\"other\",\"n\":1}}");
+  faceauth_string_free(json);
+  json = NULL;
+
+  /* The encrypted form: {"data": "<ciphertext>"}. */
+  CHECK_STATUS(faceauth_cipher_encrypt(c, clear, &ct, NULL), FACEAUTH_STATUS_OK);
+  snprintf(body, sizeof body, "{\"data\": \"%s\"}", ct != NULL ? ct : "");
+  CHECK_STATUS(faceauth_webhook_parse(body, c, &json, NULL), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "\"auth_id\":\"a1\"") != NULL);
+  faceauth_string_free(json);
+
+  EXPECT_ERROR(faceauth_webhook_parse(body, NULL, &out, &err), FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED);
+  EXPECT_ERROR_HIDING(faceauth_webhook_parse(body, wrong, &out, &err),
+                      FACEAUTH_STATUS_WEBHOOK_DECRYPT, OTHER_KEY);
+  EXPECT_ERROR(faceauth_webhook_parse("{not json", c, &out, &err), FACEAUTH_STATUS_WEBHOOK_MALFORMED);
+  EXPECT_ERROR(faceauth_webhook_parse("", c, &out, &err), FACEAUTH_STATUS_WEBHOOK_MALFORMED);
+  EXPECT_ERROR(faceauth_webhook_parse("[1, 2]", NULL, &out, &err), FACEAUTH_STATUS_WEBHOOK_MALFORMED);
+  EXPECT_ERROR(faceauth_webhook_parse(BAD_UTF8, NULL, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_webhook_parse(NULL, c, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_webhook_parse(clear, c, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK(out == UNTOUCHED);
+
+  faceauth_string_free(ct);
+  faceauth_cipher_free(c);
+  faceauth_cipher_free(wrong);
+}
+
+/* NULL for each pointer, invalid UTF-8 for each string: the status, an error object, and no
+ * out-param written. */
+static void test_bad_cipher_input(void) {
+  faceauth_cipher *c = new_cipher(KEY, "ecb");
+  faceauth_cipher *out = UNTOUCHED;
+  char *text = UNTOUCHED, *ct = NULL;
+  faceauth_buf buf = {UNTOUCHED, 7};
+  faceauth_error *err = NULL;
+
+  EXPECT_ERROR(faceauth_cipher_new(NULL, "ecb", &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_new(KEY, NULL, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_new(KEY, "ecb", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_new(BAD_UTF8, "ecb", &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_cipher_new(KEY, BAD_UTF8, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_cipher_new(KEY, "rot13", &out, &err), FACEAUTH_STATUS_UNKNOWN_VARIANT);
+  EXPECT_ERROR(faceauth_cipher_new("", "ecb", &out, &err), FACEAUTH_STATUS_INVALID_KEY);
+  EXPECT_ERROR_HIDING(faceauth_cipher_new(" secret-key-with-a-space", "ecb", &out, &err),
+                      FACEAUTH_STATUS_INVALID_KEY, "secret-key");
+  EXPECT_ERROR_HIDING(faceauth_cipher_new("short-secret", "ecb-raw32", &out, &err),
+                      FACEAUTH_STATUS_INVALID_KEY, "short-secret");
+  CHECK(out == UNTOUCHED);
+  /* A NULL out_err: the status alone, nothing leaked. */
+  CHECK_STATUS(faceauth_cipher_new(KEY, "rot13", &out, NULL), FACEAUTH_STATUS_UNKNOWN_VARIANT);
+  CHECK(out == UNTOUCHED);
+
+  EXPECT_ERROR(faceauth_cipher_encrypt(NULL, "x", &text, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_encrypt(c, NULL, &text, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_encrypt(c, "x", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_encrypt(c, BAD_UTF8, &text, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_cipher_encrypt_bytes(NULL, (const uint8_t *)"x", 1, &text, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_encrypt_bytes(c, NULL, 1, &text, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_encrypt_bytes(c, (const uint8_t *)"x", 1, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  CHECK(text == UNTOUCHED);
+
+  EXPECT_ERROR(faceauth_cipher_decrypt(NULL, "abc", &text, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, NULL, &text, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, "abc", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, BAD_UTF8, &text, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, "", &text, &err), FACEAUTH_STATUS_EMPTY_CIPHERTEXT);
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, "!!!not base64!!!", &text, &err),
+               FACEAUTH_STATUS_INVALID_ENCODING);
+  EXPECT_ERROR(faceauth_cipher_decrypt(c, "YWJj", &text, &err), FACEAUTH_STATUS_INVALID_LENGTH);
+  CHECK(text == UNTOUCHED);
+
+  /* The wrong key: bad padding for ECB, a tag mismatch for GCM; never the key in the message. */
+  {
+    faceauth_cipher *wrong = new_cipher(OTHER_KEY, "ecb");
+    faceauth_cipher *gcm = new_cipher(KEY, "gcm");
+    faceauth_cipher *wrong_gcm = new_cipher(OTHER_KEY, "gcm");
+    EXPECT_ERROR_HIDING(faceauth_cipher_decrypt(wrong, VECTORS[0].ecb, &text, &err),
+                        FACEAUTH_STATUS_BAD_PADDING, OTHER_KEY);
+    CHECK_STATUS(faceauth_cipher_encrypt(gcm, "secret plaintext", &ct, NULL), FACEAUTH_STATUS_OK);
+    EXPECT_ERROR_HIDING(faceauth_cipher_decrypt(wrong_gcm, ct, &text, &err),
+                        FACEAUTH_STATUS_TAG_MISMATCH, "secret plaintext");
+    EXPECT_ERROR(faceauth_cipher_decrypt(gcm, "YWJj", &text, &err), FACEAUTH_STATUS_TOO_SHORT);
+    CHECK(text == UNTOUCHED);
+    faceauth_string_free(ct);
+    faceauth_cipher_free(wrong);
+    faceauth_cipher_free(gcm);
+    faceauth_cipher_free(wrong_gcm);
+  }
+
+  EXPECT_ERROR(faceauth_cipher_decrypt_bytes(NULL, "abc", &buf, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_decrypt_bytes(c, NULL, &buf, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_decrypt_bytes(c, "abc", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cipher_decrypt_bytes(c, BAD_UTF8, &buf, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_cipher_decrypt_bytes(c, "", &buf, &err), FACEAUTH_STATUS_EMPTY_CIPHERTEXT);
+  CHECK(buf.data == UNTOUCHED && buf.len == 7);
+
+  faceauth_cipher_free(c);
+}
+
+static void test_bad_url_input(void) {
+  faceauth_url_builder *b = new_builder("pid-1", KEY, "ecb");
+  faceauth_cipher *c = new_cipher(KEY, "ecb");
+  faceauth_cipher *wrong = new_cipher(OTHER_KEY, "ecb");
+  faceauth_url_builder *out = UNTOUCHED;
+  faceauth_auth_params p = {"abc123xyz", NULL, NULL, NULL, NULL, NULL};
+  char *url = UNTOUCHED, *good = NULL, *again = NULL, *json = UNTOUCHED;
+  faceauth_error *err = NULL;
+
+  EXPECT_ERROR(faceauth_url_builder_new(NULL, KEY, "ecb", &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_new("p", NULL, "ecb", &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_new("p", KEY, NULL, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_new("p", KEY, "ecb", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_new(BAD_UTF8, KEY, "ecb", &out, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_url_builder_new("p", BAD_UTF8, "ecb", &out, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_url_builder_new("p", KEY, BAD_UTF8, &out, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_url_builder_new("", KEY, "ecb", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_url_builder_new("p", KEY, "rot13", &out, &err),
+               FACEAUTH_STATUS_UNKNOWN_VARIANT);
+  EXPECT_ERROR_HIDING(faceauth_url_builder_new("p", "secret-key ", "ecb", &out, &err),
+                      FACEAUTH_STATUS_INVALID_KEY, "secret-key");
+  CHECK(out == UNTOUCHED);
+
+  /* Setters: a failure leaves the builder as it was. */
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &good, NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_url_builder_set_lang(NULL, "ko", &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_set_lang(b, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_set_lang(b, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_url_builder_set_lang(b, "k o", &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_url_builder_set_base_url(NULL, "https://x.test", &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_set_base_url(b, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_set_base_url(b, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_url_builder_set_base_url(b, "ftp://x.test", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_url_builder_set_base_url(b, "https://x.test/?q=1", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &again, NULL), FACEAUTH_STATUS_OK);
+  CHECK(good != NULL && again != NULL && strcmp(good, again) == 0);
+
+  /* Build: NULL builder, params, sid or out; bad fields. */
+  EXPECT_ERROR(faceauth_url_builder_build(NULL, &p, &url, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_build(b, NULL, &url, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_build(b, &p, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  {
+    faceauth_auth_params bad = p;
+    bad.sid = NULL;
+    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_NULL_POINTER);
+    bad.sid = "";
+    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    bad = p;
+    bad.user_id = "line\nbreak";
+    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    bad = p;
+    bad.cf2 = BAD_UTF8;
+    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    bad = p;
+    bad.token = "bad token!";
+    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_TOKEN);
+  }
+  CHECK(url == UNTOUCHED);
+
+  /* Inspect: NULLs, malformed URLs, the wrong key, a payload that is not FaceAuth's. */
+  EXPECT_ERROR(faceauth_url_inspect(NULL, c, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_inspect(good, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_inspect(good, c, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_inspect(BAD_UTF8, c, &json, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_url_inspect("https://example.com/page", c, &json, &err),
+               FACEAUTH_STATUS_INVALID_URL);
+  EXPECT_ERROR(faceauth_url_inspect("https://x.test/face-auth?pid=p", c, &json, &err),
+               FACEAUTH_STATUS_INVALID_URL);
+  EXPECT_ERROR(faceauth_url_inspect("pid=%ff&encrypted=abc", c, &json, &err),
+               FACEAUTH_STATUS_INVALID_URL);
+  {
+    /* The wrong key (the ciphertext of vector 0, which fails its padding under OTHER_KEY). */
+    char query[128];
+    snprintf(query, sizeof query, "pid=p&encrypted=%s", VECTORS[0].ecb);
+    EXPECT_ERROR_HIDING(faceauth_url_inspect(query, wrong, &json, &err), FACEAUTH_STATUS_BAD_PADDING,
+                        OTHER_KEY);
+  }
+  {
+    /* It decrypts, but to JSON without a sid. */
+    char *ct = NULL;
+    char query[256];
+    CHECK_STATUS(faceauth_cipher_encrypt(c, "{\"nosid\":1}", &ct, NULL), FACEAUTH_STATUS_OK);
+    snprintf(query, sizeof query, "pid=p&encrypted=%s", ct != NULL ? ct : "");
+    EXPECT_ERROR(faceauth_url_inspect(query, c, &json, &err), FACEAUTH_STATUS_INVALID_PAYLOAD);
+    faceauth_string_free(ct);
+  }
+  CHECK(json == UNTOUCHED);
+
+  /* Token generation and validation: NULLs and invalid UTF-8. */
+  {
+    char *token = UNTOUCHED;
+    EXPECT_ERROR(faceauth_token_generate(NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_token_validate(NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_token_validate(BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    CHECK(token == UNTOUCHED);
+  }
+
+  faceauth_string_free(good);
+  faceauth_string_free(again);
+  faceauth_cipher_free(c);
+  faceauth_cipher_free(wrong);
+  faceauth_url_builder_free(b);
+}
+
+/* Eight threads share one builder and one cipher. */
+#define THREADS 8
+#define ROUNDS 40
+
+struct shared {
+  const faceauth_url_builder *builder;
+  const faceauth_cipher *cipher;
+};
+
+struct worker {
+  const struct shared *shared;
+  int index;
+  int failures;
+  int done;
+};
+
+static void *work(void *arg) {
+  struct worker *w = (struct worker *)arg;
+  int i;
+  for (i = 0; i < ROUNDS; i++) {
+    char sid[32], user[32], expected[128];
+    char *url = NULL, *json = NULL, *ct = NULL, *back = NULL;
+    faceauth_auth_params p = {NULL, NULL, NULL, NULL, NULL, NULL};
+    faceauth_error *err = NULL;
+    snprintf(sid, sizeof sid, "sid-%d-%d", w->index, i);
+    snprintf(user, sizeof user, "user-%d", w->index);
+    p.sid = sid;
+    p.user_id = user;
+    snprintf(expected, sizeof expected, "\"params\":{\"sid\":\"%s\",\"authUserId\":\"%s\"}", sid,
+             user);
+    if (faceauth_url_builder_build(w->shared->builder, &p, &url, &err) != FACEAUTH_STATUS_OK ||
+        faceauth_url_inspect(url, w->shared->cipher, &json, &err) != FACEAUTH_STATUS_OK ||
+        strstr(json, expected) == NULL ||
+        faceauth_cipher_encrypt(w->shared->cipher, sid, &ct, &err) != FACEAUTH_STATUS_OK ||
+        faceauth_cipher_decrypt(w->shared->cipher, ct, &back, &err) != FACEAUTH_STATUS_OK ||
+        strcmp(back, sid) != 0) {
+      w->failures++;
+      fprintf(stderr, "thread %d round %d: %s\n", w->index, i,
+              err != NULL ? faceauth_error_message(err) : "wrong result");
+    }
+    faceauth_error_free(err);
+    faceauth_string_free(url);
+    faceauth_string_free(json);
+    faceauth_string_free(ct);
+    faceauth_string_free(back);
+    w->done++;
+  }
+  return NULL;
+}
+
+static void test_threads_share_a_builder_and_a_cipher(void) {
+  faceauth_url_builder *b = new_builder("pid-threads", KEY, "gcm");
+  faceauth_cipher *c = new_cipher(KEY, "gcm");
+  struct shared shared;
+  struct worker workers[THREADS];
+  pthread_t threads[THREADS];
+  int i, started = 0;
+  shared.builder = b;
+  shared.cipher = c;
+  for (i = 0; i < THREADS; i++) {
+    workers[i].shared = &shared;
+    workers[i].index = i;
+    workers[i].failures = 0;
+    workers[i].done = 0;
+    if (pthread_create(&threads[i], NULL, work, &workers[i]) == 0) {
+      started++;
+    }
+  }
+  CHECK(started == THREADS);
+  for (i = 0; i < started; i++) {
+    pthread_join(threads[i], NULL);
+  }
+  for (i = 0; i < started; i++) {
+    CHECK(workers[i].failures == 0 && workers[i].done == ROUNDS);
+  }
+  faceauth_cipher_free(c);
+  faceauth_url_builder_free(b);
+}
+
+/*
+ * `test_ffi --inspect SCHEME URL` and `test_ffi --webhook SCHEME BODY` print what the ABI
+ * returns (key in FACEAUTH_API_KEY), so run.sh can compare it with the `faceauth` command's JSON.
+ */
+static int print_json(const char *mode, const char *scheme, const char *input) {
+  const char *key = getenv("FACEAUTH_API_KEY");
+  faceauth_cipher *c = NULL;
+  faceauth_error *err = NULL;
+  char *json = NULL;
+  faceauth_status status = faceauth_cipher_new(key, scheme, &c, &err);
+  if (status == FACEAUTH_STATUS_OK) {
+    status = strcmp(mode, "--inspect") == 0 ? faceauth_url_inspect(input, c, &json, &err)
+                                             : faceauth_webhook_parse(input, c, &json, &err);
+  }
+  if (status != FACEAUTH_STATUS_OK) {
+    fprintf(stderr, "%s: %s\n", faceauth_status_str(status), faceauth_error_message(err));
+  } else {
+    printf("%s\n", json);
+  }
+  faceauth_error_free(err);
+  faceauth_string_free(json);
+  faceauth_cipher_free(c);
+  return status == FACEAUTH_STATUS_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
+    return print_json(argv[1], argv[2], argv[3]);
+  }
+  if (argc != 1) {
+    fprintf(stderr, "usage: %s [--inspect SCHEME URL | --webhook SCHEME BODY]\n", argv[0]);
+    return 2;
+  }
+  test_version_and_status_names();
+  test_error_accessors_accept_null();
+  test_crypto_vectors();
+  test_random_ivs_and_variants();
+  test_bytes_and_nul();
+  test_url_reference_and_inspect();
+  test_url_round_trip();
+  test_tokens();
+  test_webhooks();
+  test_bad_cipher_input();
+  test_bad_url_input();
+  test_threads_share_a_builder_and_a_cipher();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
