@@ -36,14 +36,15 @@ mod http;
 mod inbox;
 mod multipart;
 mod page;
+mod pool;
 mod server;
 mod state;
 mod time;
 mod webhook;
 
 pub use config::{
-    ConfigError, FaultConfig, ImageFormat, MockConfig, ResponseShape, SeedResult, SeedSubmission, TokenRule,
-    WebhookShape,
+    ConfigError, FaultConfig, ImageFormat, Limits, MockConfig, ResponseShape, SeedResult, SeedSubmission,
+    TokenRule, WebhookShape,
 };
 pub use inbox::WebhookInbox;
 pub use server::MockServer;

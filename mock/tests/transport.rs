@@ -2,12 +2,14 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
-use faceauth_mock::{FaultConfig, MockConfig, MockServer};
+use faceauth_mock::{FaultConfig, Limits, MockConfig, MockServer};
 use serde_json::{json, Value};
 
 fn get_request(extra: &str) -> String {
@@ -232,4 +234,139 @@ fn shutdown_stops_listening() {
     assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
     assert!(MockServer::start(MockConfig { now: Some("not a time".into()), ..config() }).is_err());
     assert!(MockServer::start(MockConfig { allowed_ips: Some(vec!["nope".into()]), ..config() }).is_err());
+}
+
+/// Limits for the connection tests: a small pool, and the given changes.
+fn limited(change: impl FnOnce(&mut Limits)) -> MockServer {
+    let mut limits = Limits { workers: 2, ..Limits::default() };
+    change(&mut limits);
+    start(MockConfig { limits, ..config() })
+}
+
+/// Reads until the server ends the connection: true if it did (EOF or reset), false if the
+/// read timed out first. What was read is returned too.
+fn ended_by_server(conn: &mut TcpStream) -> (bool, Vec<u8>) {
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match conn.read(&mut buf) {
+            Ok(0) => return (true, got),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return (false, got),
+            Err(_) => return (true, got),
+        }
+    }
+}
+
+/// Runs `f` on another thread and waits for it, failing the test if it hangs.
+fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("{what} hung"))
+}
+
+#[test]
+fn idle_connections_beyond_the_pool_do_not_block_requests() {
+    let server = limited(|l| l.workers = 4);
+    let idle: Vec<TcpStream> =
+        (0..200).map(|_| TcpStream::connect(server.addr()).expect("connect")).collect();
+    let answer = call(&server, "GET", "/faceauth", None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mut keep_alive = connect(&server);
+    for _ in 0..3 {
+        keep_alive.get_mut().write_all(get_request("").as_bytes()).expect("write");
+        assert_eq!(read_response(&mut keep_alive).map(|r| r.0), Some(200));
+    }
+    // Shutdown still works with idle and kept-alive connections open, and closes them.
+    within("shutdown", move || server.shutdown());
+    for mut conn in idle.into_iter().take(5) {
+        assert!(ended_by_server(&mut conn).0, "an idle connection is closed on shutdown");
+    }
+    assert!(closed(&mut keep_alive));
+}
+
+#[test]
+fn connections_over_the_limit_are_answered_503() {
+    let server = limited(|l| l.max_connections = 8);
+    let idle: Vec<TcpStream> = (0..8).map(|_| TcpStream::connect(server.addr()).expect("connect")).collect();
+    // The ninth is refused at once, with an answer.
+    let mut ninth = TcpStream::connect(server.addr()).expect("connect");
+    let (ended, got) = ended_by_server(&mut ninth);
+    assert!(ended, "the connection over the limit is closed");
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 503 "), "{text}");
+    // Once the idle ones go away, requests are served again.
+    drop(idle);
+    let request = get_request("Connection: close\r\n");
+    let served = within("a request after the idle connections closed", move || loop {
+        let Ok(mut conn) = TcpStream::connect(server.addr()) else { continue };
+        if conn.write_all(request.as_bytes()).is_err() {
+            continue;
+        }
+        let (_, got) = ended_by_server(&mut conn);
+        if got.starts_with(b"HTTP/1.1 200 ") {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    });
+    assert!(served);
+}
+
+/// Sends `first`, then one byte of `trickle` every 50 ms, until the server stops reading.
+fn trickler(conn: &TcpStream, first: String, trickle: u8) -> thread::JoinHandle<()> {
+    let mut writer = conn.try_clone().expect("clone");
+    thread::spawn(move || {
+        if writer.write_all(first.as_bytes()).is_err() {
+            return;
+        }
+        for _ in 0..600 {
+            thread::sleep(Duration::from_millis(50));
+            if writer.write_all(&[trickle]).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+#[test]
+fn a_client_trickling_bytes_is_cut_off_at_the_request_deadline() {
+    // Each read gets a byte well within the read timeout: only the whole-request deadline
+    // stops these clients.
+    let server = limited(|l| {
+        l.request_timeout_ms = 500;
+        l.read_timeout_ms = 20_000;
+    });
+    let slow_head = "GET /faceauth HTTP/1.1\r\nX-Slow: ".to_owned();
+    let slow_body = "POST /_mock/clock HTTP/1.1\r\nContent-Length: 1000\r\n\r\n{\"now\": \"".to_owned();
+    for (first, byte) in [(slow_head, b'a'), (slow_body, b' ')] {
+        let mut conn = TcpStream::connect(server.addr()).expect("connect");
+        let writer = trickler(&conn, first.clone(), byte);
+        // The server keeps serving others meanwhile.
+        assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+        let (ended, got) = ended_by_server(&mut conn);
+        assert!(ended, "{first:?}: the slow client is disconnected");
+        let text = String::from_utf8_lossy(&got);
+        assert!(text.is_empty() || text.starts_with("HTTP/1.1 408 "), "{text}");
+        within("the trickling client", move || writer.join().is_ok());
+        assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+    }
+}
+
+#[test]
+fn idle_keep_alive_connections_are_closed_after_the_idle_timeout() {
+    let server = limited(|l| l.idle_timeout_ms = 300);
+    let mut conn = connect(&server);
+    conn.get_mut().write_all(get_request("").as_bytes()).expect("write");
+    let (status, headers, _) = read_response(&mut conn).expect("a response");
+    assert_eq!(status, 200);
+    assert!(headers.contains(&("connection".into(), "keep-alive".into())));
+    let (ended, got) = ended_by_server(conn.get_mut());
+    assert!(ended && got.is_empty(), "the idle keep-alive connection is closed");
+    // So is a connection that never sends a request.
+    let mut silent = TcpStream::connect(server.addr()).expect("connect");
+    assert!(ended_by_server(&mut silent).0, "a silent connection is closed");
+    assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
 }

@@ -1,0 +1,337 @@
+//! Connections and the threads that serve them: an accept thread, a watcher that holds every
+//! connection waiting for its next request (without a thread each), and a fixed pool of
+//! workers that serve connections whose request has started to arrive.
+//!
+//! Limits (see [`Limits`]): at most `max_connections` open connections (one more is answered
+//! 503 and closed at once), `idle_timeout_ms` for a connection without a request in progress,
+//! `read_timeout_ms` for each read, `request_timeout_ms` for a whole request however steadily
+//! its bytes trickle in, and `write_timeout_ms` for each write.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, BufReader, Read};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::config::Limits;
+use crate::http::Response;
+
+/// The watcher looks at waiting connections this often right after activity,
+const MIN_TICK: Duration = Duration::from_millis(1);
+/// and backs off to this when nothing happens.
+const MAX_TICK: Duration = Duration::from_millis(20);
+/// How often idle threads look at the stop flag.
+const STOP_CHECK: Duration = Duration::from_millis(100);
+/// A refused connection's request bytes already received are read (and dropped) up to this
+/// many, so that closing it does not reset the 503 away.
+const REFUSED_DRAIN: usize = 64 * 1024;
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn millis(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
+
+/// A client socket whose reads time out: each after `read_timeout`, and all of them at
+/// `deadline` when one is set.
+pub(crate) struct Sock {
+    stream: Arc<TcpStream>,
+    /// When the request being read must be complete.
+    pub deadline: Option<Instant>,
+    /// The longest wait of one read.
+    pub read_timeout: Duration,
+}
+
+impl Read for Sock {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut timeout = self.read_timeout;
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "the request took too long"));
+            }
+            timeout = timeout.min(left);
+        }
+        self.stream.set_read_timeout(Some(timeout))?;
+        (&*self.stream).read(buf)
+    }
+}
+
+/// One client connection. Dropping it closes it.
+pub(crate) struct Conn {
+    id: u64,
+    /// The buffered reader over the socket; a worker parks the connection only when its buffer
+    /// is empty.
+    pub reader: BufReader<Sock>,
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// When a waiting connection is closed if no request has started.
+    idle_until: Instant,
+    registry: Arc<Registry>,
+}
+
+impl Conn {
+    /// The socket, for writing answers.
+    pub fn stream(&self) -> &TcpStream {
+        &self.reader.get_ref().stream
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        lock(&self.registry.open).remove(&self.id);
+    }
+}
+
+/// Every open connection: counted against `max_connections`, and closed all at once on shutdown.
+#[derive(Default)]
+struct Registry {
+    open: Mutex<HashMap<u64, Arc<TcpStream>>>,
+    next: AtomicU64,
+}
+
+/// What a waiting connection is doing.
+enum Waiting {
+    /// Bytes of a request have arrived.
+    Ready,
+    /// Nothing yet.
+    Idle,
+    /// Closed by the client, failed, or idle too long.
+    Gone,
+}
+
+/// The connections between the threads, and the limits they follow.
+pub(crate) struct Pool {
+    limits: Limits,
+    registry: Arc<Registry>,
+    /// Connections with a request arriving, waiting for a worker.
+    ready: Mutex<VecDeque<Conn>>,
+    available: Condvar,
+    /// To the watcher: connections waiting for their next request.
+    waiting: Sender<Conn>,
+    stopping: AtomicBool,
+}
+
+/// The threads of a running pool.
+pub(crate) struct Threads {
+    accept: Option<thread::JoinHandle<()>>,
+    others: Vec<thread::JoinHandle<()>>,
+}
+
+impl Pool {
+    /// Starts the accept thread, the watcher and the workers; each request is served by `serve`,
+    /// which gives the connection back to be kept alive, or `None` to close it.
+    pub fn start<F>(listener: TcpListener, limits: Limits, serve: F) -> io::Result<(Arc<Pool>, Threads)>
+    where
+        F: Fn(Conn) -> Option<Conn> + Send + Sync + 'static,
+    {
+        let (waiting, arrivals) = mpsc::channel();
+        let pool = Arc::new(Pool {
+            limits,
+            registry: Arc::new(Registry::default()),
+            ready: Mutex::new(VecDeque::new()),
+            available: Condvar::new(),
+            waiting,
+            stopping: AtomicBool::new(false),
+        });
+        let mut threads = Threads { accept: None, others: Vec::new() };
+        let spawn = |name: &str, work: Box<dyn FnOnce() + Send>| {
+            thread::Builder::new().name(name.to_owned()).spawn(work)
+        };
+        let started = (|| {
+            let watcher = Arc::clone(&pool);
+            threads.others.push(spawn("faceauth-mock-watch", Box::new(move || watcher.watch(&arrivals)))?);
+            let serve = Arc::new(serve);
+            for _ in 0..pool.limits.workers {
+                let (worker, serve) = (Arc::clone(&pool), Arc::clone(&serve));
+                threads.others.push(spawn("faceauth-mock-worker", Box::new(move || worker.work(&*serve)))?);
+            }
+            let acceptor = Arc::clone(&pool);
+            threads.accept =
+                Some(spawn("faceauth-mock-accept", Box::new(move || acceptor.accept(&listener)))?);
+            Ok::<(), io::Error>(())
+        })();
+        if let Err(e) = started {
+            pool.stop(&mut threads);
+            return Err(e);
+        }
+        Ok((pool, threads))
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Stops the threads: `wake` must already have woken the accept thread, or be about to.
+    /// Open connections are closed; a request being served finishes on a closed socket.
+    pub fn stop(&self, threads: &mut Threads) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.available.notify_all();
+        for stream in lock(&self.registry.open).values() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        for handle in threads.others.drain(..) {
+            let _ = handle.join();
+        }
+        lock(&self.ready).clear();
+    }
+
+    /// Marks the pool as stopping, so that the accept thread ends at its next connection.
+    pub fn begin_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    fn accept(&self, listener: &TcpListener) {
+        for incoming in listener.incoming() {
+            if self.stopping() {
+                return;
+            }
+            let stream = match incoming {
+                Ok(stream) => stream,
+                Err(_) => {
+                    // Out of descriptors, or a connection reset before accept: try again shortly.
+                    thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            };
+            if lock(&self.registry.open).len() >= self.limits.max_connections {
+                refuse(&stream);
+                continue;
+            }
+            let Ok(peer) = stream.peer_addr() else { continue };
+            let _ = stream.set_write_timeout(Some(millis(self.limits.write_timeout_ms)));
+            let _ = stream.set_nodelay(true);
+            let stream = Arc::new(stream);
+            let id = self.registry.next.fetch_add(1, Ordering::Relaxed);
+            lock(&self.registry.open).insert(id, Arc::clone(&stream));
+            let sock = Sock { stream, deadline: None, read_timeout: millis(self.limits.read_timeout_ms) };
+            let conn = Conn {
+                id,
+                reader: BufReader::with_capacity(16 * 1024, sock),
+                peer,
+                idle_until: Instant::now(),
+                registry: Arc::clone(&self.registry),
+            };
+            self.park(conn);
+        }
+    }
+
+    /// Hands a connection with no request in progress to the watcher.
+    pub fn park(&self, mut conn: Conn) {
+        conn.reader.get_mut().deadline = None;
+        conn.idle_until = Instant::now() + millis(self.limits.idle_timeout_ms);
+        // After shutdown there is no watcher: the connection is dropped, which closes it.
+        let _ = self.waiting.send(conn);
+    }
+
+    /// The watcher: holds waiting connections, closes idle ones, and queues those whose next
+    /// request has started for a worker.
+    fn watch(&self, arrivals: &Receiver<Conn>) {
+        let mut waiting: Vec<Conn> = Vec::new();
+        let mut tick = MIN_TICK;
+        while !self.stopping() {
+            let wait = if waiting.is_empty() { STOP_CHECK } else { tick };
+            match arrivals.recv_timeout(wait) {
+                Ok(conn) => {
+                    waiting.extend(
+                        std::iter::once(conn)
+                            .chain(arrivals.try_iter())
+                            .filter_map(|conn| conn.stream().set_nonblocking(true).ok().map(|()| conn)),
+                    );
+                    tick = MIN_TICK;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            let now = Instant::now();
+            let mut moved = false;
+            let mut i = 0;
+            while i < waiting.len() {
+                match state(&waiting[i], now) {
+                    Waiting::Idle => i += 1,
+                    Waiting::Gone => drop(waiting.swap_remove(i)),
+                    Waiting::Ready => {
+                        let conn = waiting.swap_remove(i);
+                        if conn.stream().set_nonblocking(false).is_ok() {
+                            lock(&self.ready).push_back(conn);
+                            self.available.notify_one();
+                            moved = true;
+                        }
+                    }
+                }
+            }
+            tick = if moved { MIN_TICK } else { (tick * 2).min(MAX_TICK) };
+        }
+    }
+
+    /// A worker: serves ready connections until the pool stops.
+    fn work(&self, serve: &dyn Fn(Conn) -> Option<Conn>) {
+        loop {
+            let conn = {
+                let mut ready = lock(&self.ready);
+                loop {
+                    if self.stopping() {
+                        return;
+                    }
+                    if let Some(conn) = ready.pop_front() {
+                        break conn;
+                    }
+                    ready = self
+                        .available
+                        .wait_timeout(ready, STOP_CHECK)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+            };
+            if let Some(conn) = serve(conn) {
+                self.park(conn);
+            }
+        }
+    }
+}
+
+impl Threads {
+    /// Waits for the accept thread, which ends when the pool stops.
+    pub fn join_accept(&mut self) {
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+fn state(conn: &Conn, now: Instant) -> Waiting {
+    let mut byte = [0u8; 1];
+    match conn.stream().peek(&mut byte) {
+        Ok(0) => Waiting::Gone,
+        Ok(_) => Waiting::Ready,
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+            if now >= conn.idle_until {
+                Waiting::Gone
+            } else {
+                Waiting::Idle
+            }
+        }
+        Err(_) => Waiting::Gone,
+    }
+}
+
+/// Answers 503 to a connection over the limit and closes it, without blocking.
+fn refuse(stream: &TcpStream) {
+    if stream.set_nonblocking(true).is_ok() {
+        let mut buf = [0u8; 4096];
+        let mut drained = 0;
+        while drained < REFUSED_DRAIN {
+            match (&*stream).read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    }
+    let _ = Response::message(503, "Service Unavailable").closing().write_to(stream);
+    let _ = stream.shutdown(Shutdown::Write);
+}
