@@ -15,6 +15,7 @@ use crate::faults::{error_message, Decision};
 use crate::http::{is_timeout, read_body, read_head, BodyLength, Head, HeadError, Response};
 use crate::pool::{lock, Conn, Pool, Threads};
 use crate::state::State;
+use crate::webhook::Deliveries;
 use crate::{control, page};
 
 /// A lingering close waits this long for each read of the client's leftover input,
@@ -81,11 +82,12 @@ pub(crate) struct Shared {
     pub webhook_cipher: Option<Cipher>,
     allowed: Option<Vec<IpRange>>,
     state: Mutex<State>,
-    pub agent: ureq::Agent,
+    /// The webhook delivery thread.
+    pub deliveries: Deliveries,
 }
 
 impl Shared {
-    fn new(config: MockConfig) -> Result<Shared, ConfigError> {
+    fn new(config: MockConfig, deliveries: Deliveries) -> Result<Shared, ConfigError> {
         let variant =
             Variant::from_str(&config.scheme).map_err(|e| ConfigError::invalid("scheme", e.to_string()))?;
         let url_key = config.url_key.as_deref().unwrap_or(&config.api_key);
@@ -107,14 +109,7 @@ impl Shared {
         }
         config.limits.check()?;
         let state = State::new(&config)?;
-        Ok(Shared {
-            url_cipher,
-            webhook_cipher,
-            allowed,
-            state: Mutex::new(state),
-            agent: ureq::AgentBuilder::new().timeout(WEBHOOK_TIMEOUT).build(),
-            config,
-        })
+        Ok(Shared { url_cipher, webhook_cipher, allowed, state: Mutex::new(state), deliveries, config })
     }
 
     /// The state, locked. Never held across I/O.
@@ -135,6 +130,7 @@ impl Shared {
 /// accepting, closes open connections and stops its threads.
 pub struct MockServer {
     addr: SocketAddr,
+    shared: Arc<Shared>,
     pool: Arc<Pool>,
     threads: Threads,
     stopped: bool,
@@ -153,13 +149,18 @@ impl MockServer {
     /// [`io::ErrorKind::InvalidInput`] if the configuration is unusable (bad scheme, seed,
     /// time, IP range, limit…), or the error of binding the address or starting a thread.
     pub fn start(config: MockConfig) -> io::Result<MockServer> {
-        let shared = Shared::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let shared = Shared::new(config, Deliveries::start(None, WEBHOOK_TIMEOUT, false)?)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind((shared.config.host.as_str(), shared.config.port))?;
         let addr = listener.local_addr()?;
+        let config = &shared.config;
+        let deliveries = Deliveries::start(config.webhook_url.as_deref(), WEBHOOK_TIMEOUT, config.verbose)?;
+        let shared = Arc::new(Shared { deliveries, ..shared });
         let limits = shared.config.limits.clone();
-        let shared = Arc::new(shared);
-        let (pool, threads) = Pool::start(listener, limits, move |conn| serve_connection(&shared, conn))?;
-        Ok(MockServer { addr, pool, threads, stopped: false })
+        let serving = Arc::clone(&shared);
+        let (pool, threads) = Pool::start(listener, limits, move |conn| serve_connection(&serving, conn))
+            .inspect_err(|_| shared.deliveries.stop())?;
+        Ok(MockServer { addr, shared, pool, threads, stopped: false })
     }
 
     /// The address the server listens on.
@@ -202,6 +203,7 @@ impl MockServer {
             self.threads.join_accept();
         }
         self.pool.stop(&mut self.threads);
+        self.shared.deliveries.stop();
     }
 }
 
