@@ -523,9 +523,16 @@ mod tests {
         assert!(Limits { workers: 0, ..Limits::default() }.check().is_err());
         assert!(Limits { request_timeout_ms: 0, ..Limits::default() }.check().is_err());
         assert!(Limits::default().check().is_ok());
-        let secret =
-            MockConfig { api_key: "s3cret-key".into(), url_key: Some("s3cret-url".into()), ..config };
-        assert!(!format!("{secret:?}").contains("s3cret"));
+        let secret = MockConfig {
+            api_key: "s3cret-key".into(),
+            url_key: Some("s3cret-url".into()),
+            webhook_key: Some("s3cret-hook".into()),
+            webhook_url: Some("https://hook-user:s3cret-pw@hooks.example/in".into()),
+            ..config
+        };
+        let printed = format!("{secret:?}");
+        assert!(!printed.contains("s3cret") && !printed.contains("hook-user"), "{printed}");
+        assert!(printed.contains("https://<redacted>@hooks.example/in"), "{printed}");
     }
 
     #[test]

@@ -235,18 +235,23 @@ fn deliver(agent: &ureq::Agent, url: &str, delivery: &Delivery, verbose: bool) -
             true
         }
         Err(e) => {
-            eprintln!(
-                "faceauth-mock: webhook {trigger} delivery to {} failed: {}",
-                redact_credentials(url),
-                failure(&e)
-            );
+            eprintln!("{}", failure_line(trigger, url, &e));
             false
         }
     }
 }
 
+/// The stderr line of a failed delivery, with any credentials of the URL redacted.
+fn failure_line(trigger: &str, url: &str, err: &ureq::Error) -> String {
+    format!(
+        "faceauth-mock: webhook {trigger} delivery to {} failed: {}",
+        redact_credentials(url),
+        failure(err)
+    )
+}
+
 /// What went wrong with a delivery, without the URL (ureq's own message starts with it).
-pub(crate) fn failure(err: &ureq::Error) -> String {
+fn failure(err: &ureq::Error) -> String {
     match err {
         ureq::Error::Status(status, _) => format!("the receiver answered {status}"),
         ureq::Error::Transport(transport) => {
@@ -260,6 +265,32 @@ pub(crate) fn failure(err: &ureq::Error) -> String {
                 text.push_str(&source.to_string());
             }
             redact_credentials(&text).into_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_deliveries_never_show_url_credentials() {
+        // A port nobody listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(5)).build();
+        for url in [
+            format!("http://hook-user:s3cret-pw@127.0.0.1:{port}/hook"),
+            "http://hook-user:s3cret-pw@[::zz]/hook".to_owned(),
+            "ftp://hook-user:s3cret-pw@127.0.0.1/hook".to_owned(),
+        ] {
+            let err = agent.post(&url).send_string("{}").expect_err("nobody listens");
+            assert!(err.to_string().contains("s3cret-pw") || url.contains("[::zz]"), "{err}");
+            let line = failure_line("faceAuth", &url, &err);
+            assert!(!line.contains("s3cret-pw") && !line.contains("hook-user"), "{line}");
+            assert!(line.contains("delivery to ") && line.contains("<redacted>@"), "{line}");
         }
     }
 }

@@ -201,6 +201,7 @@ fn submissions_can_be_added_and_state_hides_keys() {
     let server = start(MockConfig {
         api_key: "very-secret-api-key".into(),
         webhook_key: Some("very-secret-hook-key".into()),
+        webhook_url: Some("http://hook-user:very-secret-pw@127.0.0.1:9/hook".into()),
         ..config()
     });
     let post = |sid: &str| {
@@ -214,8 +215,9 @@ fn submissions_can_be_added_and_state_hides_keys() {
 
     let answer = call_with(&server, "GET", "/_mock/state", None, None);
     assert_eq!(answer.status, 200);
-    assert!(!answer.body.contains("very-secret"), "{}", answer.body);
+    assert!(!answer.body.contains("very-secret") && !answer.body.contains("hook-user"), "{}", answer.body);
     let state = answer.json();
+    assert_eq!(state["config"]["webhook_url"], "http://<redacted>@127.0.0.1:9/hook");
     assert_eq!(state["results"].as_array().map(Vec::len), Some(1));
     assert!(state["submissions"].as_array().is_some_and(|s| s.iter().any(|s| s["id"] == "sub-new")));
     assert!(!format!("{server:?}").contains("very-secret"));
