@@ -37,6 +37,11 @@ fn millis(ms: u64) -> Duration {
     Duration::from_millis(ms)
 }
 
+/// `ms` milliseconds from now; `None` (never) if that is past what `Instant` can hold.
+pub(crate) fn after_ms(ms: u64) -> Option<Instant> {
+    Instant::now().checked_add(millis(ms))
+}
+
 /// A client socket whose reads time out: each after `read_timeout`, and all of them at
 /// `deadline` when one is set.
 pub(crate) struct Sock {
@@ -70,8 +75,8 @@ pub(crate) struct Conn {
     pub reader: BufReader<Sock>,
     /// The client's address.
     pub peer: SocketAddr,
-    /// When a waiting connection is closed if no request has started.
-    idle_until: Instant,
+    /// When a waiting connection is closed if no request has started (`None`: never).
+    idle_until: Option<Instant>,
     registry: Arc<Registry>,
 }
 
@@ -214,7 +219,7 @@ impl Pool {
                 id,
                 reader: BufReader::with_capacity(16 * 1024, sock),
                 peer,
-                idle_until: Instant::now(),
+                idle_until: None,
                 registry: Arc::clone(&self.registry),
             };
             self.park(conn);
@@ -224,7 +229,7 @@ impl Pool {
     /// Hands a connection with no request in progress to the watcher.
     pub fn park(&self, mut conn: Conn) {
         conn.reader.get_mut().deadline = None;
-        conn.idle_until = Instant::now() + millis(self.limits.idle_timeout_ms);
+        conn.idle_until = after_ms(self.limits.idle_timeout_ms);
         // After shutdown there is no watcher: the connection is dropped, which closes it.
         let _ = self.waiting.send(conn);
     }
@@ -310,7 +315,7 @@ fn state(conn: &Conn, now: Instant) -> Waiting {
         Ok(0) => Waiting::Gone,
         Ok(_) => Waiting::Ready,
         Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
-            if now >= conn.idle_until {
+            if conn.idle_until.is_some_and(|until| now >= until) {
                 Waiting::Gone
             } else {
                 Waiting::Idle

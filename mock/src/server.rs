@@ -13,7 +13,7 @@ use crate::api::{self, Endpoint};
 use crate::config::{ConfigError, Limits, MockConfig};
 use crate::faults::{error_message, Decision};
 use crate::http::{is_timeout, read_body, read_head, BodyLength, Head, HeadError, Response};
-use crate::pool::{lock, Conn, Pool, Threads};
+use crate::pool::{after_ms, lock, Conn, Pool, Threads};
 use crate::state::State;
 use crate::webhook::Deliveries;
 use crate::{control, page};
@@ -233,8 +233,7 @@ fn serve_connection(shared: &Shared, mut conn: Conn) -> Option<Conn> {
     let limits = &shared.config.limits;
     let peer = conn.peer;
     loop {
-        conn.reader.get_mut().deadline =
-            Some(Instant::now() + Duration::from_millis(limits.request_timeout_ms));
+        conn.reader.get_mut().deadline = after_ms(limits.request_timeout_ms);
         let (label, outcome) = match read_head(&mut conn.reader, limits.max_header_bytes) {
             Ok(head) => {
                 let label = format!("{} {}", head.method, head.path);
@@ -304,7 +303,8 @@ fn linger(conn: &mut Conn, limits: &Limits) {
     let _ = conn.stream().shutdown(Shutdown::Write);
     let sock = conn.reader.get_mut();
     sock.read_timeout = LINGER_READ_TIMEOUT;
-    sock.deadline = Some(Instant::now() + LINGER_TIME.min(Duration::from_millis(limits.request_timeout_ms)));
+    sock.deadline =
+        Instant::now().checked_add(LINGER_TIME.min(Duration::from_millis(limits.request_timeout_ms)));
     let mut buf = [0u8; 16 * 1024];
     let mut total = 0usize;
     while total < LINGER_BYTES {

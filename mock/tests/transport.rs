@@ -372,3 +372,35 @@ fn idle_keep_alive_connections_are_closed_after_the_idle_timeout() {
     assert!(ended_by_server(&mut silent).0, "a silent connection is closed");
     assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
 }
+
+#[test]
+fn huge_or_zero_limits_are_handled() {
+    let server = limited(|l| {
+        l.idle_timeout_ms = u64::MAX;
+        l.read_timeout_ms = u64::MAX;
+        l.request_timeout_ms = u64::MAX;
+        l.write_timeout_ms = u64::MAX;
+        l.max_connections = usize::MAX;
+    });
+    let mut conn = connect(&server);
+    for _ in 0..2 {
+        conn.get_mut().write_all(get_request("").as_bytes()).expect("write");
+        assert_eq!(read_response(&mut conn).map(|r| r.0), Some(200));
+    }
+    // A body too large is still answered and the connection closed, lingering or not.
+    let huge = format!("POST /faceauth HTTP/1.1\r\nx-api-key: {KEY}\r\nContent-Length: 99999999999\r\n\r\n");
+    assert_eq!(raw(&server, huge.as_bytes()).map(|r| r.0), Some(413));
+    within("shutdown", move || server.shutdown());
+    for change in [
+        (|l: &mut Limits| l.workers = 0) as fn(&mut Limits),
+        |l| l.max_connections = 0,
+        |l| l.idle_timeout_ms = 0,
+        |l| l.request_timeout_ms = 0,
+        |l| l.max_header_bytes = 0,
+    ] {
+        let mut limits = Limits::default();
+        change(&mut limits);
+        let err = MockServer::start(MockConfig { limits, ..config() }).expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    }
+}
