@@ -403,10 +403,11 @@ impl FaultConfig {
 /// How the server treats connections: a fixed pool of worker threads, and limits that keep idle,
 /// slow or oversized clients from holding a worker.
 ///
-/// Connections with no request in progress (fresh ones, and keep-alive ones between requests)
-/// wait without a worker; a worker takes a connection when its next request starts to arrive
-/// and gives it back after the answer. In a seed file: `"limits": {"workers": 4, …}`; every
-/// field has a default.
+/// Connections between requests (fresh ones, keep-alive ones) and requests whose head is still
+/// arriving wait without a worker; a worker takes a connection once its request head is
+/// complete and gives it back after the answer. A client that trickles its head never holds a
+/// worker; one that trickles its body holds one until `request_timeout_ms`. In a seed file:
+/// `"limits": {"workers": 4, …}`; every field has a default.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
@@ -421,7 +422,7 @@ pub struct Limits {
     /// Milliseconds a connection may wait for its next request, fresh or between keep-alive
     /// requests, before it is closed (30,000).
     pub idle_timeout_ms: u64,
-    /// Milliseconds any one read of a request may wait for the client (5,000).
+    /// Milliseconds a request in progress may go without a byte from the client (5,000).
     pub read_timeout_ms: u64,
     /// Milliseconds from the start of a request to the last byte of its body (15,000): a client
     /// that trickles bytes is answered `408 Request Timeout` and closed when it passes, however

@@ -1,15 +1,18 @@
 //! Connections and the threads that serve them: an accept thread, a watcher that holds every
-//! connection waiting for its next request (without a thread each), and a fixed pool of
-//! workers that serve connections whose request has started to arrive.
+//! connection between requests and reads request heads as their bytes arrive (without a thread
+//! per connection), and a fixed pool of workers that serve connections whose head is complete.
+//! A client that trickles its head holds no worker; one that trickles its body holds one until
+//! the request deadline.
 //!
 //! Limits (see [`Limits`]): at most `max_connections` open connections (one more is answered
 //! 503 and closed at once), `idle_timeout_ms` for a connection without a request in progress,
-//! `read_timeout_ms` for each read, `request_timeout_ms` for a whole request however steadily
-//! its bytes trickle in, and `write_timeout_ms` for each write.
+//! `read_timeout_ms` between bytes of a request, `request_timeout_ms` for a whole request
+//! however steadily its bytes trickle in (408), and `write_timeout_ms` for each write.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -43,17 +46,39 @@ pub(crate) fn after_ms(ms: u64) -> Option<Instant> {
 }
 
 /// A client socket whose reads time out: each after `read_timeout`, and all of them at
-/// `deadline` when one is set.
+/// `deadline` when one is set. Bytes read ahead (by the watcher, or left over after a request)
+/// are read first.
 pub(crate) struct Sock {
     stream: Arc<TcpStream>,
+    /// Bytes of the connection already received, not yet read.
+    ahead: Vec<u8>,
+    /// How much of `ahead` was read.
+    ahead_read: usize,
     /// When the request being read must be complete.
     pub deadline: Option<Instant>,
     /// The longest wait of one read.
     pub read_timeout: Duration,
 }
 
+impl Sock {
+    fn unread(&self) -> &[u8] {
+        &self.ahead[self.ahead_read..]
+    }
+}
+
 impl Read for Sock {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let ahead = self.unread();
+        if !ahead.is_empty() {
+            let n = ahead.len().min(buf.len());
+            buf[..n].copy_from_slice(&ahead[..n]);
+            self.ahead_read += n;
+            if self.ahead_read == self.ahead.len() {
+                self.ahead.clear();
+                self.ahead_read = 0;
+            }
+            return Ok(n);
+        }
         let mut timeout = self.read_timeout;
         if let Some(deadline) = self.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -70,13 +95,18 @@ impl Read for Sock {
 /// One client connection. Dropping it closes it.
 pub(crate) struct Conn {
     id: u64,
-    /// The buffered reader over the socket; a worker parks the connection only when its buffer
-    /// is empty.
+    /// The buffered reader over the socket.
     pub reader: BufReader<Sock>,
     /// The client's address.
     pub peer: SocketAddr,
     /// When a waiting connection is closed if no request has started (`None`: never).
     idle_until: Option<Instant>,
+    /// When the first byte of the request being received arrived; `None` between requests.
+    pub started: Option<Instant>,
+    /// When the last byte arrived while the watcher held the connection.
+    last_byte: Instant,
+    /// How many bytes read ahead were searched for the end of a head.
+    searched: usize,
     registry: Arc<Registry>,
 }
 
@@ -84,6 +114,32 @@ impl Conn {
     /// The socket, for writing answers.
     pub fn stream(&self) -> &TcpStream {
         &self.reader.get_ref().stream
+    }
+
+    /// Puts what the reader buffered back in front of the socket's bytes, so that the
+    /// connection can wait for the rest of its next request in the watcher.
+    fn unbuffer(&mut self) {
+        let mut rest = self.reader.buffer().to_vec();
+        self.reader.consume(rest.len());
+        let sock = self.reader.get_mut();
+        rest.extend_from_slice(sock.unread());
+        sock.ahead = rest;
+        sock.ahead_read = 0;
+    }
+
+    /// Whether the bytes read ahead hold a whole request head (or more than a head may take,
+    /// for the worker to refuse). Bytes already searched are not searched again.
+    fn head_complete(&mut self, limit: usize) -> bool {
+        let ahead = self.reader.get_ref().unread();
+        if ahead.len() > limit {
+            return true;
+        }
+        // A terminator may straddle what was searched and what is new.
+        let from = self.searched.saturating_sub(3).min(ahead.len());
+        let fresh = &ahead[from..];
+        self.searched = ahead.len();
+        // An empty line ends a head; lines may end with CRLF or LF alone.
+        fresh.windows(2).any(|w| w == b"\n\n") || fresh.windows(3).any(|w| w == b"\n\r\n")
     }
 }
 
@@ -104,10 +160,12 @@ struct Registry {
 enum Waiting {
     /// Bytes of a request have arrived.
     Ready,
-    /// Nothing yet.
+    /// Nothing yet, or part of a request head.
     Idle,
     /// Closed by the client, failed, or idle too long.
     Gone,
+    /// Part of a request head arrived, and then too little for too long: answer 408.
+    TooSlow,
 }
 
 /// The connections between the threads, and the limits they follow.
@@ -172,8 +230,9 @@ impl Pool {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Stops the threads: `wake` must already have woken the accept thread, or be about to.
-    /// Open connections are closed; a request being served finishes on a closed socket.
+    /// Stops the watcher and the workers (the accept thread was stopped first, see
+    /// [`begin_stop`](Self::begin_stop)). Open connections are closed; a request being served
+    /// finishes on a closed socket.
     pub fn stop(&self, threads: &mut Threads) {
         self.stopping.store(true, Ordering::SeqCst);
         self.available.notify_all();
@@ -214,28 +273,43 @@ impl Pool {
             let stream = Arc::new(stream);
             let id = self.registry.next.fetch_add(1, Ordering::Relaxed);
             lock(&self.registry.open).insert(id, Arc::clone(&stream));
-            let sock = Sock { stream, deadline: None, read_timeout: millis(self.limits.read_timeout_ms) };
+            let sock = Sock {
+                stream,
+                ahead: Vec::new(),
+                ahead_read: 0,
+                deadline: None,
+                read_timeout: millis(self.limits.read_timeout_ms),
+            };
             let conn = Conn {
                 id,
                 reader: BufReader::with_capacity(16 * 1024, sock),
                 peer,
                 idle_until: None,
+                started: None,
+                last_byte: Instant::now(),
+                searched: 0,
                 registry: Arc::clone(&self.registry),
             };
             self.park(conn);
         }
     }
 
-    /// Hands a connection with no request in progress to the watcher.
+    /// Hands a connection between requests to the watcher. Bytes of the next request already
+    /// received (pipelined) go with it.
     pub fn park(&self, mut conn: Conn) {
+        conn.unbuffer();
         conn.reader.get_mut().deadline = None;
+        let now = Instant::now();
         conn.idle_until = after_ms(self.limits.idle_timeout_ms);
+        conn.started = (!conn.reader.get_ref().unread().is_empty()).then_some(now);
+        conn.last_byte = now;
+        conn.searched = 0;
         // After shutdown there is no watcher: the connection is dropped, which closes it.
         let _ = self.waiting.send(conn);
     }
 
-    /// The watcher: holds waiting connections, closes idle ones, and queues those whose next
-    /// request has started for a worker.
+    /// The watcher: holds waiting connections, reads their request heads as bytes arrive,
+    /// closes idle and too slow ones, and queues those with a whole head for a worker.
     fn watch(&self, arrivals: &Receiver<Conn>) {
         let mut waiting: Vec<Conn> = Vec::new();
         let mut tick = MIN_TICK;
@@ -257,9 +331,15 @@ impl Pool {
             let mut moved = false;
             let mut i = 0;
             while i < waiting.len() {
-                match state(&waiting[i], now) {
+                match self.receive(&mut waiting[i], now) {
                     Waiting::Idle => i += 1,
                     Waiting::Gone => drop(waiting.swap_remove(i)),
+                    Waiting::TooSlow => {
+                        let conn = waiting.swap_remove(i);
+                        let answer = Response::message(408, "Request Timeout").closing();
+                        let _ = answer.write_to(conn.stream());
+                        let _ = conn.stream().shutdown(Shutdown::Both);
+                    }
                     Waiting::Ready => {
                         let conn = waiting.swap_remove(i);
                         if conn.stream().set_nonblocking(false).is_ok() {
@@ -293,7 +373,8 @@ impl Pool {
                         .0;
                 }
             };
-            if let Some(conn) = serve(conn) {
+            // A bug in one request must not cost the pool a worker: the connection is dropped.
+            if let Ok(Some(conn)) = panic::catch_unwind(AssertUnwindSafe(|| serve(conn))) {
                 self.park(conn);
             }
         }
@@ -309,19 +390,54 @@ impl Threads {
     }
 }
 
-fn state(conn: &Conn, now: Instant) -> Waiting {
-    let mut byte = [0u8; 1];
-    match conn.stream().peek(&mut byte) {
-        Ok(0) => Waiting::Gone,
-        Ok(_) => Waiting::Ready,
-        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
-            if conn.idle_until.is_some_and(|until| now >= until) {
-                Waiting::Gone
-            } else {
-                Waiting::Idle
+impl Pool {
+    /// Reads what a waiting connection's client sent (the socket is non-blocking here) and
+    /// says what to do with it.
+    fn receive(&self, conn: &mut Conn, now: Instant) -> Waiting {
+        let limit = self.limits.max_header_bytes;
+        let mut buf = [0u8; 4096];
+        while !conn.head_complete(limit) {
+            let sock = conn.reader.get_mut();
+            match (&*sock.stream).read(&mut buf) {
+                // The client went away (with half a request, if any).
+                Ok(0) => return Waiting::Gone,
+                Ok(n) => {
+                    let mut got = &buf[..n];
+                    if sock.unread().is_empty() {
+                        // Empty lines before a request line are ignored (RFC 9112 section 2.2).
+                        let skip = got.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+                        got = &got[skip..];
+                        if got.is_empty() {
+                            continue;
+                        }
+                    }
+                    sock.ahead.extend_from_slice(got);
+                    conn.started.get_or_insert(now);
+                    conn.last_byte = now;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return match conn.started {
+                        None if conn.idle_until.is_some_and(|until| now >= until) => Waiting::Gone,
+                        None => Waiting::Idle,
+                        Some(started) => {
+                            let passed = |since: Instant, ms: u64| {
+                                since.checked_add(millis(ms)).is_some_and(|until| now >= until)
+                            };
+                            if passed(started, self.limits.request_timeout_ms)
+                                || passed(conn.last_byte, self.limits.read_timeout_ms)
+                            {
+                                Waiting::TooSlow
+                            } else {
+                                Waiting::Idle
+                            }
+                        }
+                    };
+                }
+                Err(_) => return Waiting::Gone,
             }
         }
-        Err(_) => Waiting::Gone,
+        Waiting::Ready
     }
 }
 

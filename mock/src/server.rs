@@ -13,7 +13,7 @@ use crate::api::{self, Endpoint};
 use crate::config::{ConfigError, Limits, MockConfig};
 use crate::faults::{error_message, Decision};
 use crate::http::{is_timeout, read_body, read_head, BodyLength, Head, HeadError, Response};
-use crate::pool::{after_ms, lock, Conn, Pool, Threads};
+use crate::pool::{lock, Conn, Pool, Threads};
 use crate::state::State;
 use crate::webhook::Deliveries;
 use crate::{control, page};
@@ -227,71 +227,69 @@ fn timed_out() -> Outcome {
     Outcome::Cut(Response::message(408, "Request Timeout").closing())
 }
 
-/// Serves the requests of a connection while they keep arriving; gives the connection back
-/// when it should be kept alive, `None` when it should be closed.
+/// Serves one request of a connection (its head has arrived, or is arriving); gives the
+/// connection back when it should be kept alive, `None` when it should be closed.
 fn serve_connection(shared: &Shared, mut conn: Conn) -> Option<Conn> {
     let limits = &shared.config.limits;
     let peer = conn.peer;
-    loop {
-        conn.reader.get_mut().deadline = after_ms(limits.request_timeout_ms);
-        let (label, outcome) = match read_head(&mut conn.reader, limits.max_header_bytes) {
-            Ok(head) => {
-                let label = format!("{} {}", head.method, head.path);
-                let started = Instant::now();
-                let outcome = handle(shared, &mut conn, &head, peer.ip());
-                let outcome = match outcome {
-                    Outcome::Respond(mut response) => {
-                        response.close |= head.wants_close();
-                        Outcome::Respond(response)
-                    }
-                    other => other,
-                };
-                (format!("{label} ({} ms)", started.elapsed().as_millis()), outcome)
-            }
-            Err(HeadError::Closed) => return None,
-            Err(HeadError::TimedOut) => ("request head timed out".to_owned(), timed_out()),
-            Err(HeadError::Malformed(what)) => (
-                format!("malformed request ({what})"),
-                Outcome::Respond(Response::message(400, "Bad Request").closing()),
-            ),
-            Err(HeadError::TooLarge) => (
-                "oversized request head".to_owned(),
-                Outcome::Respond(Response::message(431, "Request Header Fields Too Large").closing()),
-            ),
-        };
-        conn.reader.get_mut().deadline = None;
-        if shared.config.verbose {
-            let result = match &outcome {
-                Outcome::Respond(response) | Outcome::Cut(response) => response.status.to_string(),
-                Outcome::Drop => "dropped".to_owned(),
+    // The whole-request deadline runs from the request's first byte.
+    let started = conn.started.take().unwrap_or_else(Instant::now);
+    conn.reader.get_mut().deadline = started.checked_add(Duration::from_millis(limits.request_timeout_ms));
+    let (label, outcome) = match read_head(&mut conn.reader, limits.max_header_bytes) {
+        Ok(head) => {
+            let label = format!("{} {}", head.method, head.path);
+            let started = Instant::now();
+            let outcome = handle(shared, &mut conn, &head, peer.ip());
+            let outcome = match outcome {
+                Outcome::Respond(mut response) => {
+                    response.close |= head.wants_close();
+                    Outcome::Respond(response)
+                }
+                other => other,
             };
-            eprintln!("faceauth-mock: {} {label} -> {result}", peer.ip());
+            (format!("{label} ({} ms)", started.elapsed().as_millis()), outcome)
         }
-        match outcome {
-            Outcome::Respond(response) => {
-                if response.write_to(conn.stream()).is_err() {
-                    let _ = conn.stream().shutdown(Shutdown::Both);
-                    return None;
-                }
-                if response.close {
-                    linger(&mut conn, limits);
-                    return None;
-                }
-                // Pipelined requests are served at once; otherwise the connection waits for
-                // its next request without a worker.
-                if conn.reader.buffer().is_empty() {
-                    return Some(conn);
-                }
-            }
-            Outcome::Cut(response) => {
-                let _ = response.write_to(conn.stream());
+        Err(HeadError::Closed) => return None,
+        Err(HeadError::TimedOut) => ("request head timed out".to_owned(), timed_out()),
+        Err(HeadError::Malformed(what)) => (
+            format!("malformed request ({what})"),
+            Outcome::Respond(Response::message(400, "Bad Request").closing()),
+        ),
+        Err(HeadError::TooLarge) => (
+            "oversized request head".to_owned(),
+            Outcome::Respond(Response::message(431, "Request Header Fields Too Large").closing()),
+        ),
+    };
+    conn.reader.get_mut().deadline = None;
+    if shared.config.verbose {
+        let result = match &outcome {
+            Outcome::Respond(response) | Outcome::Cut(response) => response.status.to_string(),
+            Outcome::Drop => "dropped".to_owned(),
+        };
+        eprintln!("faceauth-mock: {} {label} -> {result}", peer.ip());
+    }
+    match outcome {
+        Outcome::Respond(response) => {
+            if response.write_to(conn.stream()).is_err() {
                 let _ = conn.stream().shutdown(Shutdown::Both);
                 return None;
             }
-            Outcome::Drop => {
-                let _ = conn.stream().shutdown(Shutdown::Both);
+            if response.close {
+                linger(&mut conn, limits);
                 return None;
             }
+            // The connection waits for its next request without a worker (with any
+            // pipelined bytes already received).
+            Some(conn)
+        }
+        Outcome::Cut(response) => {
+            let _ = response.write_to(conn.stream());
+            let _ = conn.stream().shutdown(Shutdown::Both);
+            None
+        }
+        Outcome::Drop => {
+            let _ = conn.stream().shutdown(Shutdown::Both);
+            None
         }
     }
 }

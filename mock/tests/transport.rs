@@ -358,6 +358,40 @@ fn a_client_trickling_bytes_is_cut_off_at_the_request_deadline() {
 }
 
 #[test]
+fn clients_trickling_their_heads_hold_no_worker() {
+    // One worker, and deadlines far beyond the test client's 10 s timeout: were a slow head to
+    // hold the worker, the request below could not be served in time.
+    let server = limited(|l| {
+        l.workers = 1;
+        l.request_timeout_ms = 60_000;
+        l.read_timeout_ms = 60_000;
+    });
+    let slow: Vec<(TcpStream, thread::JoinHandle<()>)> = (0..3)
+        .map(|_| {
+            let conn = TcpStream::connect(server.addr()).expect("connect");
+            let writer = trickler(&conn, "GET /faceauth HTTP/1.1\r\nX-Slow: ".to_owned(), b'a');
+            (conn, writer)
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(200));
+    for _ in 0..3 {
+        assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+    }
+    // Heads ending in LF alone, or mixed, are complete heads too.
+    for head in [
+        "GET /faceauth HTTP/1.1\nx-api-key: mock-api-key\n\n",
+        "GET /faceauth HTTP/1.1\nx-api-key: mock-api-key\n\r\n",
+    ] {
+        assert_eq!(raw(&server, head.as_bytes()).map(|r| r.0), Some(200), "{head:?}");
+    }
+    within("shutdown", move || server.shutdown());
+    for (conn, writer) in slow {
+        drop(conn);
+        within("a trickling client", move || writer.join().is_ok());
+    }
+}
+
+#[test]
 fn idle_keep_alive_connections_are_closed_after_the_idle_timeout() {
     let server = limited(|l| l.idle_timeout_ms = 300);
     let mut conn = connect(&server);
