@@ -20,12 +20,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::config::Limits;
-use crate::http::Response;
+use crate::http::{self, Response};
 
 /// The watcher looks at waiting connections this often right after activity,
 const MIN_TICK: Duration = Duration::from_millis(1);
 /// and backs off to this when nothing happens.
 const MAX_TICK: Duration = Duration::from_millis(20);
+/// After an answer on a kept-alive connection, its worker waits this long for the next
+/// request's head (when no other connection waits for a worker) before handing the connection
+/// to the watcher: a client sending requests one after another is served without a hand-over.
+const NEXT_REQUEST_GRACE: Duration = Duration::from_millis(5);
 /// How often idle threads look at the stop flag.
 const STOP_CHECK: Duration = Duration::from_millis(100);
 /// A refused connection's request bytes already received are read (and dropped) up to this
@@ -111,6 +115,25 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
+    /// Keeps bytes just received ahead of the reader; true if they hold more than empty lines.
+    fn take_ahead(&mut self, got: &[u8]) -> bool {
+        let sock = self.reader.get_mut();
+        let mut got = got;
+        if sock.unread().is_empty() {
+            // Empty lines before a request line are ignored (RFC 9112 section 2.2).
+            let skip = got.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+            got = &got[skip..];
+            if got.is_empty() {
+                return false;
+            }
+        }
+        sock.ahead.extend_from_slice(got);
+        let now = Instant::now();
+        self.started.get_or_insert(now);
+        self.last_byte = now;
+        true
+    }
+
     /// The socket, for writing answers.
     pub fn stream(&self) -> &TcpStream {
         &self.reader.get_ref().stream
@@ -301,7 +324,8 @@ impl Pool {
         conn.reader.get_mut().deadline = None;
         let now = Instant::now();
         conn.idle_until = after_ms(self.limits.idle_timeout_ms);
-        conn.started = (!conn.reader.get_ref().unread().is_empty()).then_some(now);
+        conn.started =
+            if conn.reader.get_ref().unread().is_empty() { None } else { conn.started.or(Some(now)) };
         conn.last_byte = now;
         conn.searched = 0;
         // After shutdown there is no watcher: the connection is dropped, which closes it.
@@ -373,9 +397,15 @@ impl Pool {
                         .0;
                 }
             };
-            // A bug in one request must not cost the pool a worker: the connection is dropped.
-            if let Ok(Some(conn)) = panic::catch_unwind(AssertUnwindSafe(|| serve(conn))) {
-                self.park(conn);
+            let mut next = Some(conn);
+            while let Some(conn) = next.take() {
+                // A bug in one request must not cost the pool a worker: the connection is dropped.
+                let Ok(Some(mut conn)) = panic::catch_unwind(AssertUnwindSafe(|| serve(conn))) else { break };
+                match self.await_next(&mut conn) {
+                    Waiting::Ready => next = Some(conn),
+                    Waiting::Gone => {}
+                    Waiting::Idle | Waiting::TooSlow => self.park(conn),
+                }
             }
         }
     }
@@ -391,6 +421,44 @@ impl Threads {
 }
 
 impl Pool {
+    /// Waits a little, on the worker, for the next request of a kept-alive connection: `Ready`
+    /// when its whole head has arrived, `Gone` if the client closed, `Idle` to park it.
+    fn await_next(&self, conn: &mut Conn) -> Waiting {
+        conn.unbuffer();
+        conn.searched = 0;
+        let limit = self.limits.max_header_bytes;
+        if conn.head_complete(limit) {
+            conn.started.get_or_insert_with(Instant::now);
+            return Waiting::Ready;
+        }
+        if !lock(&self.ready).is_empty() || self.stopping() {
+            return Waiting::Idle;
+        }
+        let deadline = Instant::now() + NEXT_REQUEST_GRACE;
+        let mut buf = [0u8; 4096];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Waiting::Idle;
+            }
+            let sock = conn.reader.get_mut();
+            if sock.stream.set_read_timeout(Some(left)).is_err() {
+                return Waiting::Gone;
+            }
+            match (&*sock.stream).read(&mut buf) {
+                Ok(0) => return Waiting::Gone,
+                Ok(n) => {
+                    if conn.take_ahead(&buf[..n]) && conn.head_complete(limit) {
+                        return Waiting::Ready;
+                    }
+                }
+                Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted) => {}
+                Err(e) if http::is_timeout(&e) => return Waiting::Idle,
+                Err(_) => return Waiting::Gone,
+            }
+        }
+    }
+
     /// Reads what a waiting connection's client sent (the socket is non-blocking here) and
     /// says what to do with it.
     fn receive(&self, conn: &mut Conn, now: Instant) -> Waiting {
@@ -402,18 +470,7 @@ impl Pool {
                 // The client went away (with half a request, if any).
                 Ok(0) => return Waiting::Gone,
                 Ok(n) => {
-                    let mut got = &buf[..n];
-                    if sock.unread().is_empty() {
-                        // Empty lines before a request line are ignored (RFC 9112 section 2.2).
-                        let skip = got.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
-                        got = &got[skip..];
-                        if got.is_empty() {
-                            continue;
-                        }
-                    }
-                    sock.ahead.extend_from_slice(got);
-                    conn.started.get_or_insert(now);
-                    conn.last_byte = now;
+                    conn.take_ahead(&buf[..n]);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
