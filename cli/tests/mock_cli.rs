@@ -4,7 +4,7 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -37,24 +37,19 @@ fn bounded(command: Command) -> assert_cmd::Command {
 /// A running simulator, killed on drop; stderr is kept for the test.
 struct Running {
     child: Child,
-    stdout: BufReader<ChildStdout>,
     url: String,
 }
 
 impl Running {
+    /// Starts the simulator and reads its first line, then closes stdout as scripts do: the
+    /// simulator must keep serving.
     fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
         let mut child =
             command(args, env).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("mock starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let url =
-            Running::line(&mut stdout).strip_prefix("listening on ").expect("an address line").to_owned();
-        Running { child, stdout, url }
-    }
-
-    fn line(stdout: &mut BufReader<ChildStdout>) -> String {
         let mut line = String::new();
-        stdout.read_line(&mut line).expect("reads a line");
-        line.trim_end().to_owned()
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("reads a line");
+        let url = line.trim_end().strip_prefix("listening on ").expect("an address line").to_owned();
+        Running { child, url }
     }
 
     fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -155,13 +150,11 @@ fn url_and_webhook_keys_come_from_the_environment_and_are_never_printed() {
 }
 
 #[test]
-fn webhook_url_credentials_are_redacted_in_the_banner_and_delivery_errors() {
+fn webhook_url_credentials_are_redacted_in_logs_and_delivery_errors() {
     // A port nobody listens on: the delivery fails, and says so on stderr.
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let hook = format!("http://hook-user:s3cret-pw@127.0.0.1:{port}/hook");
-    let mut mock = Running::start(&["--api-key", "api-key-1", "--webhook-url", &hook], &[]);
-    let banner = Running::line(&mut mock.stdout);
-    assert_eq!(banner, format!("webhooks to http://<redacted>@127.0.0.1:{port}/hook"));
+    let mock = Running::start(&["--api-key", "api-key-1", "--webhook-url", &hook], &[]);
     assert_eq!(mock.open_page("api-key-1"), 200);
     let mut failed = false;
     for _ in 0..1000 {
@@ -175,6 +168,7 @@ fn webhook_url_credentials_are_redacted_in_the_banner_and_delivery_errors() {
     }
     assert!(failed, "the delivery fails");
     let stderr = mock.stop();
+    assert!(stderr.contains(&format!("webhooks to http://<redacted>@127.0.0.1:{port}/hook\n")), "{stderr}");
     assert!(
         stderr.contains(&format!("delivery to http://<redacted>@127.0.0.1:{port}/hook failed")),
         "{stderr}"
