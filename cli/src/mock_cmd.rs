@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use faceauth::url::redact_credentials;
 use faceauth_mock::{ImageFormat, MockConfig, MockServer, ResponseShape, TokenRule, WebhookShape};
+
+use crate::exit::UsageError;
 
 /// The port `faceauth mock` listens on when neither `--port` nor the seed file names one.
 const DEFAULT_PORT: u16 = 8700;
@@ -45,7 +48,7 @@ pub struct MockArgs {
     #[arg(long, value_name = "PID")]
     project_id: Option<String>,
     /// The key that decrypts hosted-page links [default: the API key].
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, env = "FACEAUTH_MOCK_URL_KEY", hide_env_values = true, value_name = "KEY")]
     url_key: Option<String>,
     /// The encryption of hosted-page links: ecb, gcm, cbc or a variant id [default: ecb].
     #[arg(long)]
@@ -56,11 +59,11 @@ pub struct MockArgs {
     /// Token expiration: count, time:SECONDS, or off [default: off].
     #[arg(long, value_name = "RULE", value_parser = parse_token_rule)]
     token_rule: Option<TokenRuleFlag>,
-    /// Where to POST webhooks.
+    /// Where to POST webhooks (credentials in the URL are never printed).
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
     /// Encrypt webhook bodies (AES-256-ECB) with this key.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, env = "FACEAUTH_MOCK_WEBHOOK_KEY", hide_env_values = true, value_name = "KEY")]
     webhook_key: Option<String>,
     /// The faceAuth webhook shape: current, older or oldest [default: current].
     #[arg(long, value_name = "SHAPE")]
@@ -88,9 +91,30 @@ pub struct MockArgs {
     verbose: bool,
 }
 
+/// The SDK-wide key rule, for a key given on the command line or in the environment: a key that
+/// is empty, or begins or ends with a space, tab, CR or LF, is refused rather than used as
+/// given or trimmed into a different key. The message names the option, never the key.
+fn check_key(option: &str, env: &str, key: Option<&str>) -> Result<(), UsageError> {
+    let Some(key) = key else { return Ok(()) };
+    let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+    if key.is_empty() {
+        return Err(UsageError(format!("{option} (or {env}) is empty")));
+    }
+    if key.starts_with(blank) || key.ends_with(blank) {
+        return Err(UsageError(format!(
+            "{option} (or {env}) begins or ends with whitespace (space, tab, CR or LF): \
+             remove it; the key is used exactly as given"
+        )));
+    }
+    Ok(())
+}
+
 impl MockArgs {
     /// The seed file's configuration with the options applied.
     fn config(self) -> anyhow::Result<MockConfig> {
+        check_key("--api-key", "FACEAUTH_MOCK_API_KEY", self.api_key.as_deref())?;
+        check_key("--url-key", "FACEAUTH_MOCK_URL_KEY", self.url_key.as_deref())?;
+        check_key("--webhook-key", "FACEAUTH_MOCK_WEBHOOK_KEY", self.webhook_key.as_deref())?;
         let (mut config, seed_sets_port) = match &self.seed {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -140,14 +164,20 @@ impl MockArgs {
 }
 
 /// Starts the simulator, prints `listening on http://HOST:PORT` (one line, flushed: tests read
-/// it to learn the port), then serves until the process is killed.
+/// it to learn the port, then may close the pipe), logs `webhooks to URL` on stderr with any
+/// credentials redacted, then serves until the process is killed. Keys are never printed.
 pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
+    let webhook_url = config.webhook_url.as_deref().map(|url| redact_credentials(url).into_owned());
     let server = MockServer::start(config).context("cannot start the FaceAuth simulator")?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on {}", server.base_url()).context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;
     drop(stdout);
+    if let Some(url) = webhook_url {
+        // A log line: the simulator keeps serving if stderr is gone.
+        let _ = writeln!(std::io::stderr(), "faceauth-mock: webhooks to {url}");
+    }
     server.wait();
     Ok(ExitCode::SUCCESS)
 }
@@ -226,5 +256,19 @@ mod tests {
             assert!(config(args).is_err(), "{args:?}");
         }
         assert!(config(&["--seed", "/nonexistent/seed.json"]).is_err());
+    }
+
+    #[test]
+    fn keys_with_surrounding_whitespace_are_usage_errors() {
+        for option in ["--api-key", "--url-key", "--webhook-key"] {
+            for key in ["s3cret\n", "s3cret\r\n", " s3cret", "s3cret\t", "\ts3cret", ""] {
+                let err =
+                    config(&[option, key]).err().unwrap_or_else(|| panic!("{option} {key:?} is refused"));
+                let usage =
+                    err.downcast_ref::<UsageError>().unwrap_or_else(|| panic!("a usage error: {err}"));
+                assert!(usage.0.contains(option) && !usage.0.contains("s3cret"), "{usage}");
+            }
+            assert!(config(&[option, "s3 cret"]).is_ok(), "inner spaces are part of the key");
+        }
     }
 }
