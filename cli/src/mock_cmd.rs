@@ -6,10 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use faceauth::crypto::check_key_text;
 use faceauth::url::redact_credentials;
 use faceauth_mock::{ImageFormat, MockConfig, MockServer, ResponseShape, TokenRule, WebhookShape};
-
-use crate::exit::UsageError;
 
 /// The port `faceauth mock` listens on when neither `--port` nor the seed file names one.
 const DEFAULT_PORT: u16 = 8700;
@@ -91,36 +90,31 @@ pub struct MockArgs {
     verbose: bool,
 }
 
-/// The SDK-wide key rule, for a key given on the command line or in the environment: a key that
-/// is empty, or begins or ends with a space, tab, CR or LF, is refused rather than used as
-/// given or trimmed into a different key. The message names the option, never the key.
-fn check_key(option: &str, env: &str, key: Option<&str>) -> Result<(), UsageError> {
-    let Some(key) = key else { return Ok(()) };
-    let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
-    if key.is_empty() {
-        return Err(UsageError(format!("{option} (or {env}) is empty")));
+/// The SDK's one key rule ([`check_key_text`]) for a simulator key, naming where it came from
+/// (never the key).
+fn check_key(source: &str, key: Option<&str>) -> anyhow::Result<()> {
+    match key {
+        Some(key) => check_key_text(key).with_context(|| format!("the key from {source} is not usable")),
+        None => Ok(()),
     }
-    if key.starts_with(blank) || key.ends_with(blank) {
-        return Err(UsageError(format!(
-            "{option} (or {env}) begins or ends with whitespace (space, tab, CR or LF): \
-             remove it; the key is used exactly as given"
-        )));
-    }
-    Ok(())
 }
 
 impl MockArgs {
     /// The seed file's configuration with the options applied.
     fn config(self) -> anyhow::Result<MockConfig> {
-        check_key("--api-key", "FACEAUTH_MOCK_API_KEY", self.api_key.as_deref())?;
-        check_key("--url-key", "FACEAUTH_MOCK_URL_KEY", self.url_key.as_deref())?;
-        check_key("--webhook-key", "FACEAUTH_MOCK_WEBHOOK_KEY", self.webhook_key.as_deref())?;
+        check_key("--api-key (or FACEAUTH_MOCK_API_KEY)", self.api_key.as_deref())?;
+        check_key("--url-key (or FACEAUTH_MOCK_URL_KEY)", self.url_key.as_deref())?;
+        check_key("--webhook-key (or FACEAUTH_MOCK_WEBHOOK_KEY)", self.webhook_key.as_deref())?;
         let (mut config, seed_sets_port) = match &self.seed {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read the seed file {}", path.display()))?;
                 let config = MockConfig::from_json(&text)
                     .with_context(|| format!("invalid seed file {}", path.display()))?;
+                let source = |field| format!("the seed file's {field}");
+                check_key(&source("api_key"), Some(&config.api_key))?;
+                check_key(&source("url_key"), config.url_key.as_deref())?;
+                check_key(&source("webhook_key"), config.webhook_key.as_deref())?;
                 let sets_port = serde_json::from_str::<serde_json::Value>(&text)
                     .map(|value| value.get("port").is_some())
                     .unwrap_or(false);
@@ -259,14 +253,15 @@ mod tests {
     }
 
     #[test]
-    fn keys_with_surrounding_whitespace_are_usage_errors() {
+    fn keys_with_surrounding_whitespace_are_refused() {
         for option in ["--api-key", "--url-key", "--webhook-key"] {
             for key in ["s3cret\n", "s3cret\r\n", " s3cret", "s3cret\t", "\ts3cret", ""] {
                 let err =
                     config(&[option, key]).err().unwrap_or_else(|| panic!("{option} {key:?} is refused"));
-                let usage =
-                    err.downcast_ref::<UsageError>().unwrap_or_else(|| panic!("a usage error: {err}"));
-                assert!(usage.0.contains(option) && !usage.0.contains("s3cret"), "{usage}");
+                let message = format!("{err:#}");
+                assert!(message.contains(option) && !message.contains("s3cret"), "{message}");
+                let kind = err.chain().find_map(|e| e.downcast_ref::<faceauth::crypto::CryptoError>());
+                assert!(kind.is_some(), "the core's key error: {message}");
             }
             assert!(config(&[option, "s3 cret"]).is_ok(), "inner spaces are part of the key");
         }
