@@ -1,5 +1,6 @@
 //! `faceauth url` and `faceauth inspect`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -115,11 +116,15 @@ pub struct InspectArgs {
 pub fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let cipher = args.key.cipher()?;
     let found = faceauth::url::inspect(&args.url, &cipher).context("cannot inspect the URL")?;
-    println!("{}", serde_json::to_string_pretty(&inspection_json(&found, cipher.variant().id()))?);
+    let text = serde_json::to_string_pretty(&inspection_json(&found, cipher.variant().id()))?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The JSON form of an inspection: clear parts, then the payload with its keys in spec order.
+/// The JSON form of an inspection: clear parts, the payload with its keys in spec order, and how
+/// the ciphertext text was read.
 fn inspection_json(found: &Inspection, variant: &str) -> Value {
     let mut params: Map<String, Value> = found
         .params
@@ -134,5 +139,7 @@ fn inspection_json(found: &Inspection, variant: &str) -> Value {
         "lang": found.lang,
         "variant": variant,
         "params": params,
+        "spaces_as_plus": found.normalization.spaces_as_plus,
+        "whitespace_removed": found.normalization.whitespace_removed,
     })
 }

@@ -43,6 +43,7 @@ fn only_pid_encrypted_and_lang_travel_in_clear() {
         assert_eq!((back.pid.as_str(), back.lang.as_deref()), ("pid-1", Some("ko")));
         assert_eq!(back.base_url, "https://form.argosidentity.com");
         assert!(back.extra.is_empty());
+        assert!(back.normalization.is_empty());
     }
 }
 
@@ -140,6 +141,28 @@ fn inspect_is_lenient_where_it_is_safe() {
         assert_eq!(back.params, AuthParams::new("s1"));
         assert_eq!(back.extra.get("extraKey"), Some(&serde_json::Value::Bool(true)));
     }
+}
+
+#[test]
+fn inspect_reads_the_ciphertext_as_decrypt_does() {
+    let cipher = Cipher::new(&Key::derive(KEY).expect("key"), Scheme::Ecb);
+    let long = format!(r#"{{"sid":"s1","authCf1":"{}"}}"#, "x".repeat(150));
+    let sealed = (0..)
+        .map(|i| cipher.encrypt(&long.replace("s1", &format!("s{i}"))).expect("encrypts"))
+        .find(|s| s.contains('+'))
+        .expect("some ciphertext has a '+'");
+    // Wrapped at 76 columns (CRLF), then every '+' turned into a space by a form decoder.
+    let wrapped: Vec<&str> =
+        (0..sealed.len()).step_by(76).map(|i| &sealed[i..(i + 76).min(sealed.len())]).collect();
+    let mangled = wrapped.join("\r\n").replace('+', " ");
+    let back = inspect(&format!("pid=p&encrypted={mangled}"), &cipher).expect("inspects");
+    assert_eq!(back.params.cf1.as_deref(), Some("x".repeat(150).as_str()));
+    assert!(back.normalization.spaces_as_plus && back.normalization.whitespace_removed);
+    assert!(!back.normalization.percent_decoded, "URL decoding is not a normalization");
+    // The same text through Cipher::decrypt, and through diagnose.
+    assert!(cipher.decrypt(&mangled).is_ok());
+    let report = faceauth::crypto::diagnose(&mangled, KEY).expect("readable");
+    assert_eq!(report.best(), Some(Variant::EcbSha256));
 }
 
 #[test]

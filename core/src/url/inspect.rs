@@ -4,7 +4,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 use super::{AuthParams, UrlError, PAGE_PATH};
-use crate::crypto::Cipher;
+use crate::crypto::{Cipher, Normalization};
 
 /// A FaceAuth URL taken apart: what travels in clear, and the decrypted parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,13 +19,18 @@ pub struct Inspection {
     pub params: AuthParams<'static>,
     /// Payload keys outside the spec's list, kept as found.
     pub extra: Map<String, Value>,
+    /// How the `encrypted` value was read after URL decoding: spaces read as `+`, line breaks
+    /// removed (see [`TextEncoding::read`](crate::crypto::TextEncoding::read)).
+    pub normalization: Normalization,
 }
 
 /// Parses a FaceAuth URL and decrypts its `encrypted` parameter with `cipher`.
 ///
 /// Accepts a whole URL or just its query string. `+` in the ciphertext is taken literally (as
-/// base64 has it), and spaces are read as `+`, which is what some tools turn an unencoded `+`
-/// into; duplicate parameters keep their first value.
+/// base64 has it); after URL decoding, the value is read like any ciphertext text (see
+/// [`TextEncoding::read`](crate::crypto::TextEncoding::read)): a space is a `+` that some tools
+/// turn an unencoded `+` into, and line breaks are dropped. Duplicate parameters keep their
+/// first value.
 ///
 /// # Errors
 /// [`UrlError::NotFaceAuthUrl`] if `pid` or `encrypted` is missing or malformed;
@@ -54,13 +59,20 @@ pub fn inspect(url: &str, cipher: &Cipher) -> Result<Inspection, UrlError> {
     let pid = pid.filter(|p| !p.is_empty()).ok_or_else(|| missing("pid"))?;
     let encrypted = encrypted.filter(|e| !e.is_empty()).ok_or_else(|| missing("encrypted"))?;
 
-    let plaintext = cipher.decrypt(&encrypted.replace(' ', "+"))?;
+    let (plaintext, normalization) = cipher.decrypt_reading(&encrypted)?;
     let (params, extra) = parse_payload(&plaintext)?;
-    Ok(Inspection { base_url, pid, lang, params, extra })
+    Ok(Inspection {
+        base_url,
+        pid: pid.into_owned(),
+        lang: lang.map(Cow::into_owned),
+        params,
+        extra,
+        normalization,
+    })
 }
 
-fn decode_component(name: &str, value: &str) -> Result<String, UrlError> {
-    percent_decode_str(value).decode_utf8().map(Cow::into_owned).map_err(|_| UrlError::NotFaceAuthUrl {
+fn decode_component<'a>(name: &str, value: &'a str) -> Result<Cow<'a, str>, UrlError> {
+    percent_decode_str(value).decode_utf8().map_err(|_| UrlError::NotFaceAuthUrl {
         reason: format!("the {name} parameter is not percent-encoded UTF-8"),
     })
 }

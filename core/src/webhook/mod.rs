@@ -124,7 +124,9 @@ impl Event {
 ///
 /// A body that is exactly `{"data": "<string>"}` (one key, a string value) is the encrypted
 /// form: the string is decrypted with `key` (the ID check project's cipher) and the plaintext
-/// is parsed as the webhook. A leading UTF-8 byte-order mark is ignored. Unknown triggers and
+/// is parsed as the webhook. The string is read as any ciphertext text is (see
+/// [`TextEncoding::read`](crate::crypto::TextEncoding::read)): base64 wrapped over lines,
+/// `%2B`-style escapes and spaces that stand for `+` are fine. A leading UTF-8 byte-order mark is ignored. Unknown triggers and
 /// unknown fields are kept, in [`Event::Unknown`] and in each event's `raw`.
 ///
 /// # Errors
@@ -143,7 +145,7 @@ pub fn parse(body: &[u8], key: Option<&Cipher>) -> Result<Event, WebhookError> {
     let value = match encrypted_form(&value) {
         Some(ciphertext) => {
             let cipher = key.ok_or(WebhookError::KeyRequired)?;
-            let plaintext = cipher.decrypt(ciphertext.trim()).map_err(WebhookError::Decrypt)?;
+            let plaintext = cipher.decrypt(ciphertext).map_err(WebhookError::Decrypt)?;
             parse_json(&plaintext, "the decrypted body")?
         }
         None => value,
