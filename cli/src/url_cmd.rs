@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use faceauth::url::{AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
+use faceauth::url::{AuthParams, Inspection, UnknownField, UrlBuilder, DEFAULT_BASE_URL};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use crate::key::KeyArgs;
@@ -116,30 +119,60 @@ pub struct InspectArgs {
 pub fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let cipher = args.key.cipher()?;
     let found = faceauth::url::inspect(&args.url, &cipher).context("cannot inspect the URL")?;
-    let text = serde_json::to_string_pretty(&inspection_json(&found, cipher.variant().id()))?;
+    let text = serde_json::to_string_pretty(&InspectionJson::new(&found, cipher.variant().id()))?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.write_all(b"\n")?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The JSON form of an inspection: clear parts, the payload with its keys in spec order, and how
-/// the ciphertext text was read.
-fn inspection_json(found: &Inspection, variant: &str) -> Value {
-    let mut params: Map<String, Value> = found
-        .params
-        .fields()
-        .into_iter()
-        .filter_map(|(key, value)| Some((key.to_owned(), Value::String(value?.to_owned()))))
-        .collect();
-    params.extend(found.extra.clone());
-    json!({
-        "base_url": found.base_url,
-        "pid": found.pid,
-        "lang": found.lang,
-        "variant": variant,
-        "params": params,
-        "spaces_as_plus": found.normalization.spaces_as_plus,
-        "whitespace_removed": found.normalization.whitespace_removed,
-    })
+/// The JSON form of an inspection: clear parts, the spec's parameters in spec order, the
+/// payload's other keys apart under `unknown_fields` (values exactly as sent, big numbers
+/// included), and how the ciphertext text was read.
+#[derive(Serialize)]
+struct InspectionJson<'a> {
+    base_url: &'a str,
+    pid: &'a str,
+    lang: Option<&'a str>,
+    variant: &'a str,
+    params: Map<String, Value>,
+    unknown_fields: UnknownFields<'a>,
+    spaces_as_plus: bool,
+    whitespace_removed: bool,
+}
+
+impl<'a> InspectionJson<'a> {
+    fn new(found: &'a Inspection, variant: &'a str) -> Self {
+        let params = found
+            .params
+            .fields()
+            .into_iter()
+            .filter_map(|(key, value)| Some((key.to_owned(), Value::String(value?.to_owned()))))
+            .collect();
+        InspectionJson {
+            base_url: &found.base_url,
+            pid: &found.pid,
+            lang: found.lang.as_deref(),
+            variant,
+            params,
+            unknown_fields: UnknownFields(&found.unknown_fields),
+            spaces_as_plus: found.normalization.spaces_as_plus,
+            whitespace_removed: found.normalization.whitespace_removed,
+        }
+    }
+}
+
+/// Unknown payload keys as a JSON object whose values are written as their JSON text was sent
+/// (a `Value` would round numbers beyond `f64`).
+struct UnknownFields<'a>(&'a [UnknownField]);
+
+impl Serialize for UnknownFields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for field in self.0 {
+            let raw: &RawValue = serde_json::from_str(&field.json).map_err(serde::ser::Error::custom)?;
+            map.serialize_entry(&field.name, raw)?;
+        }
+        map.end()
+    }
 }

@@ -262,6 +262,21 @@ fn diagnose_calls_text_that_is_no_ciphertext_an_input_error() {
 }
 
 #[test]
+fn inspect_shows_unknown_fields_apart_with_exact_numbers() {
+    let sealed = cipher(Scheme::Ecb)
+        .encrypt(r#"{"sid":"x","n":12345678901234567890123,"authUserId":"u","flag":true}"#)
+        .expect("encrypts");
+    let url = format!("pid=p&encrypted={}", sealed.replace('+', "%2B"));
+    let out = stdout_ok(&["inspect", &url], "");
+    assert!(out.contains("\"n\": 12345678901234567890123"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(keys(&report["params"]), Some(vec!["sid".to_owned(), "authUserId".to_owned()]));
+    assert_eq!(keys(&report["unknown_fields"]), Some(vec!["n".to_owned(), "flag".to_owned()]));
+    assert_eq!(report["unknown_fields"]["flag"], true);
+}
+
+#[test]
 fn token_new_and_check() {
     let out = stdout_ok(&["token", "new", "--count", "50"], "");
     let ids: HashSet<&str> = out.lines().collect();

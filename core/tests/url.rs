@@ -42,7 +42,7 @@ fn only_pid_encrypted_and_lang_travel_in_clear() {
         assert_eq!(back.params, params);
         assert_eq!((back.pid.as_str(), back.lang.as_deref()), ("pid-1", Some("ko")));
         assert_eq!(back.base_url, "https://form.argosidentity.com");
-        assert!(back.extra.is_empty());
+        assert!(back.unknown_fields.is_empty());
         assert!(back.normalization.is_empty());
     }
 }
@@ -139,7 +139,9 @@ fn inspect_is_lenient_where_it_is_safe() {
         let back = inspect(&url, &cipher).expect(&url);
         assert_eq!(back.pid, "p");
         assert_eq!(back.params, AuthParams::new("s1"));
-        assert_eq!(back.extra.get("extraKey"), Some(&serde_json::Value::Bool(true)));
+        let unknown: Vec<_> =
+            back.unknown_fields.iter().map(|f| (f.name.as_str(), f.json.as_str())).collect();
+        assert_eq!(unknown, [("extraKey", "true")]);
     }
 }
 
@@ -163,6 +165,25 @@ fn inspect_reads_the_ciphertext_as_decrypt_does() {
     assert!(cipher.decrypt(&mangled).is_ok());
     let report = faceauth::crypto::diagnose(&mangled, KEY).expect("readable");
     assert_eq!(report.best(), Some(Variant::EcbSha256));
+}
+
+#[test]
+fn inspect_keeps_unknown_fields_apart_and_exact() {
+    let cipher = Cipher::new(&Key::derive(KEY).expect("key"), Scheme::Ecb);
+    let payload = r#"{"sid":"x","n":12345678901234567890123,"f":0.10000000000000000000001,"o":{"k":[1,2]},"token":null,"n":-1e400}"#;
+    let sealed = cipher.encrypt(payload).expect("encrypts");
+    let url = format!("https://x/face-auth?pid=p&encrypted={}", sealed.replace('+', "%2B"));
+    let back = inspect(&url, &cipher).expect("inspects");
+    assert_eq!(back.params, AuthParams::new("x"));
+    let unknown: Vec<_> = back.unknown_fields.iter().map(|f| (f.name.as_str(), f.json.as_str())).collect();
+    // A repeated key keeps its first place and its last value, digits as sent.
+    assert_eq!(unknown, [("n", "-1e400"), ("f", "0.10000000000000000000001"), ("o", r#"{"k":[1,2]}"#)]);
+    assert_eq!(back.unknown_fields[2].value(), serde_json::json!({"k": [1, 2]}));
+
+    let sealed = cipher.encrypt(r#"{"sid":"x","n":12345678901234567890123}"#).expect("encrypts");
+    let back =
+        inspect(&format!("pid=p&encrypted={}", sealed.replace('+', "%2B")), &cipher).expect("inspects");
+    assert_eq!(back.unknown_fields[0].json, "12345678901234567890123");
 }
 
 #[test]
