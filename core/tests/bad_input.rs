@@ -210,4 +210,18 @@ proptest! {
             prop_assert_eq!(cipher.decrypt(&text), Ok(plain.clone()), "{} {:?}", variant, text);
         }
     }
+
+    /// Reading any text (whitespace, escapes, broken escapes, non-ASCII) never panics, leaves no
+    /// whitespace, and gives clean text back unchanged.
+    #[test]
+    fn reading_never_panics(text in "[ \t\r\na-zA-Z0-9+/=%_é-]{0,120}", clean in "[a-zA-Z0-9+/]{0,30}") {
+        for encoding in [TextEncoding::Base64, TextEncoding::Base64UrlSafe, TextEncoding::Hex] {
+            let (read, _) = encoding.read(&text);
+            prop_assert!(!read.bytes().any(|b| b.is_ascii_whitespace()), "{:?} -> {:?}", text, read);
+            let clean = &clean[..clean.len() / 4 * 4];
+            let (same, applied) = encoding.read(clean);
+            prop_assert_eq!(&*same, clean);
+            prop_assert!(applied.is_empty());
+        }
+    }
 }
