@@ -103,6 +103,7 @@ fn decrypt_reads_text_as_people_paste_it() {
             wrap(&sealed, 76, "\n"),
             wrap(&sealed, 76, "\r\n") + "\r\n",
             format!("    {}\n", wrap(&sealed, 64, "\n    ")),
+            format!("  \t {}  \n\n", wrap(&sealed, 76, "\n")),
             sealed.replace('+', "%2B").replace('/', "%2f").replace('=', "%3D"),
             sealed.replace('=', "%3d").replace('-', "%2D"),
         ];

@@ -151,8 +151,8 @@ impl TextEncoding {
     ///   decoded: text copied from a URL;
     /// - in base64, a space inside a line is a `+` that form decoding (`application/x-www-form-
     ///   urlencoded`) turned into a space, while line breaks (`\n` or `\r\n`: base64 wrapped at
-    ///   64 or 76 columns, PEM or MIME style), blank lines, tabs, and the indentation that all
-    ///   lines share are removed;
+    ///   64 or 76 columns, PEM or MIME style), blank lines, tabs, the spaces before the first
+    ///   line and the indentation that the other lines share are removed;
     /// - spaces at either end of a line are whitespace, except in standard base64 where they
     ///   must be `+`s: a single line that is not whole 4-character groups without them, a
     ///   wrapped line that is short of the wrapping width, or spaces beyond the shared
@@ -190,15 +190,28 @@ impl TextEncoding {
                 line.iter().take_while(count).count()
             }
         };
-        // Indentation is what all lines of a wrapped text share.
-        let indent = match lines.len() {
-            1 => 0,
-            _ => lines.iter().map(|line| spaces(line, false)).min().unwrap_or(0),
+        // Indentation is what the lines after the first share: spaces before the first line
+        // belong to whatever came before the text.
+        let indent = lines.iter().skip(1).map(|line| spaces(line, false)).min().unwrap_or(0);
+        // A line's leading spaces that may be '+'s (none for the first line of several), and
+        // where its trailing spaces start.
+        let edges = |i: usize, line: &[u8]| {
+            let lead = match (i, lines.len()) {
+                (0, 1) => spaces(line, false),
+                (0, _) => 0,
+                _ => spaces(line, false) - indent,
+            };
+            (lead, line.len() - spaces(line, true))
         };
-        let core = |line: &[u8]| (spaces(line, false) - indent, line.len() - spaces(line, true));
         // The width the text was wrapped at: the longest of its full lines, without spaces at
         // their ends (wrong only if every full line ended with a '+').
-        let width = lines.iter().rev().skip(1).map(|line| core(line).1 - indent).max();
+        let width = lines
+            .iter()
+            .enumerate()
+            .rev()
+            .skip(1)
+            .map(|(i, line)| edges(i, line).0 + line.len() - spaces(line, false) - spaces(line, true))
+            .max();
 
         let mut out = Vec::with_capacity(text.len());
         let last = lines.len().saturating_sub(1);
@@ -208,9 +221,9 @@ impl TextEncoding {
                 applied.whitespace_removed |= line.contains(&b' ');
                 continue;
             }
-            let (lead, end) = core(line);
+            let (lead, end) = edges(i, line);
             let trail = line.len() - end;
-            let inner = &line[indent + lead..end];
+            let inner = &line[spaces(line, false)..end];
             applied.spaces_as_plus |= inner.contains(&b' ');
             let inner = inner.iter().map(|&b| if b == b' ' { b'+' } else { b });
             // Spaces at either end of a line: '+' only in standard base64, and only where the
@@ -536,6 +549,10 @@ mod reading {
         assert_eq!(read(base64, "abcd\n efg\nhij \nk l=\n").0, "abcd+efghij+k+l=");
         assert_eq!(read(base64, "    abcd\n     efg\n    hij \n    k l=  \n").0, "abcd+efghij+k+l=");
         assert_eq!(read(base64, "abcd   \nefgh   \nij==   \n").0, "abcdefghij==");
+        // Spaces before the first line are not part of the text; after it, beyond the shared
+        // indentation, they are.
+        assert_eq!(read(base64, "   abcd\nefgh\nij==\n").0, "abcdefghij==");
+        assert_eq!(read(base64, "   abcd\n  efgh\n   fgh\n  ij==\n").0, "abcdefgh+fghij==");
         // A '+' at either end of one line, turned into a space: length says it was one.
         assert_eq!(read(base64, " bcd efg\n").0, "+bcd+efg");
         assert_eq!(read(base64, "abcd ef ").0, "abcd+ef+");

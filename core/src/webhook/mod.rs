@@ -172,3 +172,34 @@ fn encrypted_form(value: &Value) -> Option<&str> {
     }
     object.get("data")?.as_str()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Key, Scheme};
+
+    #[test]
+    fn encrypted_bodies_are_read_like_any_ciphertext_text() {
+        let cipher = Cipher::new(&Key::derive("webhook key, 32 bytes or longer").expect("key"), Scheme::Ecb);
+        let plain = format!(
+            r#"{{"webhook_trigger":"token_expired","token_id":"tok_1","expired_condition":"count","service":"faceAuth","pad":"{}"}}"#,
+            "x".repeat(100)
+        );
+        let sealed = cipher.encrypt(&plain).expect("encrypts");
+        let lines: Vec<&str> =
+            (0..sealed.len()).step_by(76).map(|i| &sealed[i..(i + 76).min(sealed.len())]).collect();
+        let escaped = sealed.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+        for data in [lines.join("\r\n"), format!(" {}\n", lines.join("\n")), escaped] {
+            let body = serde_json::json!({ "data": data }).to_string();
+            let event = parse(body.as_bytes(), Some(&cipher)).unwrap_or_else(|e| panic!("{data:?}: {e}"));
+            assert_eq!(event.trigger(), Some(TRIGGER_TOKEN_EXPIRED), "{data:?}");
+        }
+        let body = br#"{"data": "<html>502</html>"}"#;
+        let err = parse(body, Some(&cipher)).expect_err("not a ciphertext");
+        assert!(
+            matches!(&err, WebhookError::Decrypt(crate::crypto::CryptoError::InvalidEncoding { reason, .. })
+                if reason == "character '<' at position 0"),
+            "{err:?}"
+        );
+    }
+}
