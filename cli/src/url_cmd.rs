@@ -137,6 +137,8 @@ struct InspectionJson<'a> {
     variant: &'a str,
     params: Map<String, Value>,
     unknown_fields: UnknownFields<'a>,
+    /// Escapes left after URL decoding were decoded: the URL was percent-encoded twice.
+    percent_decoded: bool,
     spaces_as_plus: bool,
     whitespace_removed: bool,
 }
@@ -156,6 +158,7 @@ impl<'a> InspectionJson<'a> {
             variant,
             params,
             unknown_fields: UnknownFields(&found.unknown_fields),
+            percent_decoded: found.normalization.percent_decoded,
             spaces_as_plus: found.normalization.spaces_as_plus,
             whitespace_removed: found.normalization.whitespace_removed,
         }

@@ -161,6 +161,11 @@ fn inspect_reads_the_ciphertext_as_decrypt_does() {
     assert_eq!(back.params.cf1.as_deref(), Some("x".repeat(150).as_str()));
     assert!(back.normalization.spaces_as_plus && back.normalization.whitespace_removed);
     assert!(!back.normalization.percent_decoded, "URL decoding is not a normalization");
+    // A URL percent-encoded twice: the second round of escapes is decoded too, and said.
+    let twice = sealed.replace('+', "%252B").replace('/', "%252F").replace('=', "%253D");
+    let back = inspect(&format!("pid=p&encrypted={twice}"), &cipher).expect("inspects");
+    assert_eq!(back.params.cf1.as_deref(), Some("x".repeat(150).as_str()));
+    assert!(back.normalization.percent_decoded && !back.normalization.spaces_as_plus);
     // The same text through Cipher::decrypt, and through diagnose.
     assert!(cipher.decrypt(&mangled).is_ok());
     let report = faceauth::crypto::diagnose(&mangled, KEY).expect("readable");
