@@ -107,7 +107,7 @@ enum AuthCommand {
 
 pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
     let client = args.client.client()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match args.command {
         AuthCommand::Submit { submission_id, image, user_id, cf1, cf2, cf3 } => {
             let bytes = std::fs::read(&image).with_context(|| format!("cannot read {}", image.display()))?;

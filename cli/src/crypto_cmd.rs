@@ -35,13 +35,14 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
-    println!("{}", cipher.encrypt(&text)?);
+    crate::output::line(cipher.encrypt(&text)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Args)]
 pub struct DecryptArgs {
-    /// The ciphertext; read from stdin when absent. Copied from a URL (%2B…) is fine.
+    /// The ciphertext; read from stdin when absent. Copied from a URL (%2B…), with '+' turned
+    /// into spaces, or wrapped over lines is fine.
     ciphertext: Option<String>,
     #[command(flatten)]
     key: KeyArgs,
@@ -49,9 +50,9 @@ pub struct DecryptArgs {
 
 pub fn decrypt(args: DecryptArgs) -> anyhow::Result<ExitCode> {
     let cipher = args.key.cipher()?;
-    let input = percent_decoded(ciphertext_arg(args.ciphertext)?);
+    let input = ciphertext_arg(args.ciphertext)?;
     let plain = Zeroizing::new(cipher.decrypt(&input).context("cannot decrypt")?);
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     out.write_all(plain.as_bytes())?;
     out.write_all(b"\n")?;
     Ok(ExitCode::SUCCESS)
@@ -74,8 +75,11 @@ const EXIT_NO_MATCH: u8 = crate::exit::NO_VARIANT;
 pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
     let key = args.key.key_string()?;
     let input = ciphertext_arg(args.ciphertext)?;
-    let report = faceauth::crypto::diagnose(&input, &key);
+    // Text that is no ciphertext at all is an input error (exit 1), not a report.
+    let report = faceauth::crypto::diagnose(&input, &key).context("cannot diagnose the text")?;
     let best = report.best();
+    let read = report.normalization;
+    let mut out = crate::output::stdout();
     if args.json {
         let variants: Vec<_> = report
             .results
@@ -92,9 +96,18 @@ pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         let best = best.map(|v| v.id());
-        let report = json!({ "best": best, "percent_decoded": report.percent_decoded, "variants": variants });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let report = json!({
+            "best": best,
+            "percent_decoded": report.percent_decoded,
+            "spaces_as_plus": read.spaces_as_plus,
+            "whitespace_removed": read.whitespace_removed,
+            "variants": variants,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
+        if !read.is_empty() {
+            writeln!(out, "text read as: {read}\n")?;
+        }
         for (variant, outcome) in &report.results {
             let line = match outcome {
                 Outcome::Decrypted { plaintext, is_json, authenticated } => {
@@ -107,41 +120,35 @@ pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
                 }
                 Outcome::Failed(err) => format!("no    {err}"),
             };
-            println!("{:<20} {line}", variant.id());
+            writeln!(out, "{:<20} {line}", variant.id())?;
         }
         match best {
             Some(variant) if variant.is_default() => {
-                println!("\nbest match: {variant} (a default; use --scheme {})", variant.scheme())
+                writeln!(out, "\nbest match: {variant} (a default; use --scheme {})", variant.scheme())?
             }
-            Some(variant) => println!("\nbest match: {variant} (not a default; use --scheme {variant})"),
-            None => println!(
+            Some(variant) => {
+                writeln!(out, "\nbest match: {variant} (not a default; use --scheme {variant})")?
+            }
+            None => writeln!(
+                out,
                 "\nno variant decrypts this with this key: check the key, and that the text is whole"
-            ),
+            )?,
         }
     }
     Ok(if best.is_some() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NO_MATCH) })
 }
 
-/// The ciphertext from the argument or stdin, trimmed. (`diagnose` percent-decodes it itself,
-/// and says so in its report.)
+/// The ciphertext from the argument or stdin, as given: the core reads it (surrounding
+/// whitespace, escapes, spaces that stand for '+') and `diagnose` says what it did.
 fn ciphertext_arg(arg: Option<String>) -> anyhow::Result<String> {
     let text = match arg {
         Some(text) => text,
         None => read_stdin()?,
     };
-    let text = text.trim();
-    if text.is_empty() {
+    if text.trim().is_empty() {
         bail!("no ciphertext given (pass it as an argument or on stdin)");
     }
-    Ok(text.to_owned())
-}
-
-/// Text copied from a URL (`%2B`, `%2F`, `%3D`), percent-decoded.
-fn percent_decoded(text: String) -> String {
-    if text.contains('%') {
-        return percent_encoding::percent_decode_str(&text).decode_utf8_lossy().into_owned();
-    }
-    text
+    Ok(text)
 }
 
 fn read_stdin() -> anyhow::Result<String> {

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use faceauth::url::{AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
-use serde_json::{json, Map, Value};
+use faceauth::url::{AuthParams, UrlBuilder, DEFAULT_BASE_URL};
+use serde_json::json;
 
 use crate::key::KeyArgs;
 use crate::output;
@@ -116,24 +116,6 @@ pub struct InspectArgs {
 pub fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let cipher = args.key.cipher()?;
     let found = faceauth::url::inspect(&args.url, &cipher).context("cannot inspect the URL")?;
-    output::line(serde_json::to_string_pretty(&inspection_json(&found, cipher.variant().id()))?)?;
+    output::line(serde_json::to_string_pretty(&found.to_json(cipher.variant().id()))?)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The JSON form of an inspection: clear parts, then the payload with its keys in spec order.
-fn inspection_json(found: &Inspection, variant: &str) -> Value {
-    let mut params: Map<String, Value> = found
-        .params
-        .fields()
-        .into_iter()
-        .filter_map(|(key, value)| Some((key.to_owned(), Value::String(value?.to_owned()))))
-        .collect();
-    params.extend(found.extra.clone());
-    json!({
-        "base_url": found.base_url,
-        "pid": found.pid,
-        "lang": found.lang,
-        "variant": variant,
-        "params": params,
-    })
 }

@@ -190,6 +190,95 @@ fn diagnose_names_the_variant() {
     assert!(text(&output.stdout).contains("no variant decrypts this"));
 }
 
+/// An ECB ciphertext (so the same on every run) whose base64 has a '+', with its plaintext.
+fn sealed_with_plus() -> (String, String) {
+    let ecb = cipher(Scheme::Ecb);
+    (0..)
+        .map(|i| format!(r#"{{"sid":"s{i}","authCf1":"{}"}}"#, "x".repeat(120)))
+        .map(|plain| (ecb.encrypt(&plain).expect("encrypts"), plain))
+        .find(|(sealed, _)| sealed.contains('+'))
+        .expect("some ciphertext has a '+'")
+}
+
+/// `text` wrapped every 76 characters with `eol`, as MIME does.
+fn wrap76(text: &str, eol: &str) -> String {
+    let lines: Vec<&str> = (0..text.len()).step_by(76).map(|i| &text[i..(i + 76).min(text.len())]).collect();
+    lines.join(eol)
+}
+
+#[test]
+fn decrypt_diagnose_and_inspect_read_pasted_text_alike() {
+    let (sealed, plain) = sealed_with_plus();
+    let form_decoded = sealed.replace('+', " ");
+    let escaped = sealed.replace('+', "%2b").replace('/', "%2F").replace('=', "%3d");
+    for (args, stdin) in [
+        (vec!["decrypt", form_decoded.as_str()], String::new()),
+        (vec!["decrypt"], wrap76(&sealed, "\r\n") + "\r\n"),
+        (vec!["decrypt"], wrap76(&sealed, "\n")),
+        (vec!["decrypt", escaped.as_str()], String::new()),
+    ] {
+        assert_eq!(stdout_ok(&args, &stdin).trim_end(), plain, "{args:?} {stdin:?}");
+    }
+
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout_ok(&["diagnose", "--json", &form_decoded], "")).expect("JSON");
+    assert_eq!(report["best"], "ecb-sha256");
+    assert_eq!(
+        (report["spaces_as_plus"].as_bool(), report["percent_decoded"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout_ok(&["diagnose", "--json"], &wrap76(&sealed, "\r\n"))).expect("JSON");
+    assert_eq!(
+        (report["best"].as_str(), report["whitespace_removed"].as_bool()),
+        (Some("ecb-sha256"), Some(true))
+    );
+    let human = stdout_ok(&["diagnose"], &wrap76(&form_decoded, "\n"));
+    assert!(human.starts_with("text read as: spaces read as '+', whitespace removed"), "{human}");
+    assert!(human.contains("best match: ecb-sha256"), "{human}");
+
+    let url = format!("https://form.argosidentity.com/face-auth?pid=p&encrypted={form_decoded}");
+    let report: serde_json::Value = serde_json::from_str(&stdout_ok(&["inspect", &url], "")).expect("JSON");
+    assert_eq!(report["params"]["sid"].as_str().map(|s| s.starts_with('s')), Some(true));
+    assert_eq!((&report["spaces_as_plus"], &report["percent_decoded"]), (&true.into(), &false.into()));
+}
+
+#[test]
+fn diagnose_calls_text_that_is_no_ciphertext_an_input_error() {
+    for (input, expected) in [
+        ("hello world!", "character '!' at position 11, and not hex either"),
+        (r#"{"data": "abc"}"#, "character '{' at position 0, and not hex either; the text looks like JSON"),
+        ("<html><body>502 Bad Gateway</body></html>", "looks like HTML"),
+    ] {
+        for args in [vec!["diagnose", input], vec!["diagnose", "--json", input]] {
+            let output = run(&args, "");
+            assert_eq!(output.status.code(), Some(1), "{args:?}");
+            let stderr = text(&output.stderr);
+            assert!(stderr.contains("not valid base64") && stderr.contains(expected), "{args:?}: {stderr}");
+            assert!(!stderr.contains("check the key"), "{stderr}");
+            assert!(output.stdout.is_empty(), "{args:?} printed to stdout");
+        }
+    }
+    // Text that decodes but that no variant decrypts keeps its own exit code.
+    let output = run(&["diagnose", "AAAAAAAAAAAAAAAAAAAAAA=="], "");
+    assert_eq!(output.status.code(), Some(4));
+}
+
+#[test]
+fn inspect_shows_unknown_fields_apart_with_exact_numbers() {
+    let sealed = cipher(Scheme::Ecb)
+        .encrypt(r#"{"sid":"x","n":12345678901234567890123,"authUserId":"u","flag":true}"#)
+        .expect("encrypts");
+    let url = format!("pid=p&encrypted={}", sealed.replace('+', "%2B"));
+    let out = stdout_ok(&["inspect", &url], "");
+    assert!(out.contains("\"n\": 12345678901234567890123"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(keys(&report["params"]), Some(vec!["sid".to_owned(), "authUserId".to_owned()]));
+    assert_eq!(keys(&report["unknown_fields"]), Some(vec!["n".to_owned(), "flag".to_owned()]));
+    assert_eq!(report["unknown_fields"]["flag"], true);
+}
+
 #[test]
 fn token_new_and_check() {
     let out = stdout_ok(&["token", "new", "--count", "50"], "");

@@ -81,6 +81,80 @@ fn errors_and_debug_output_never_show_the_key() {
     }
 }
 
+/// `text` wrapped every `width` characters with `eol`.
+fn wrap(text: &str, width: usize, eol: &str) -> String {
+    let lines: Vec<&str> =
+        (0..text.len()).step_by(width).map(|i| &text[i..(i + width).min(text.len())]).collect();
+    lines.join(eol)
+}
+
+#[test]
+fn decrypt_reads_text_as_people_paste_it() {
+    let plain = format!(r#"{{"sid":"{}"}}"#, "s".repeat(120));
+    for variant in Variant::ALL {
+        let cipher = Cipher::from_key_string(KEY, variant).expect("key");
+        // A fixed IV or nonce, so that where the '+'s fall is the same on every run.
+        let sealed = match variant.iv_len() {
+            Some(len) => cipher.dangerous_encrypt_with_iv(plain.as_bytes(), &vec![0x5a; len]),
+            None => cipher.encrypt(&plain),
+        }
+        .expect("encrypts");
+        let mut pasted = vec![
+            wrap(&sealed, 76, "\n"),
+            wrap(&sealed, 76, "\r\n") + "\r\n",
+            format!("    {}\n", wrap(&sealed, 64, "\n    ")),
+            format!("  \t {}  \n\n", wrap(&sealed, 76, "\n")),
+            sealed.replace('+', "%2B").replace('/', "%2f").replace('=', "%3D"),
+            sealed.replace('=', "%3d").replace('-', "%2D"),
+        ];
+        if variant.text_encoding() == TextEncoding::Hex {
+            pasted.push(wrap(&sealed, 2, " "));
+        } else {
+            pasted.push(sealed.replace('+', " "));
+            pasted.push(wrap(&sealed.replace('+', " "), 76, "\r\n"));
+        }
+        for text in pasted {
+            assert_eq!(cipher.decrypt(&text).as_deref(), Ok(plain.as_str()), "{variant}: {text:?}");
+        }
+    }
+    // The alphabets stay apart: URL-safe characters are not standard base64, nor the reverse.
+    let ecb = cipher(Scheme::Ecb);
+    assert!(matches!(ecb.decrypt("ab-_"), Err(CryptoError::InvalidEncoding { .. })));
+    let url_safe = Cipher::from_key_string(KEY, Variant::EcbSha256UrlSafe).expect("key");
+    assert!(matches!(url_safe.decrypt("ab+/"), Err(CryptoError::InvalidEncoding { .. })));
+    assert!(matches!(url_safe.decrypt("ab c"), Err(CryptoError::InvalidEncoding { .. })));
+    // Only whitespace is no ciphertext at all.
+    assert_eq!(ecb.decrypt(" \r\n\t"), Err(CryptoError::EmptyCiphertext));
+}
+
+#[test]
+fn errors_say_which_character_is_wrong_and_where() {
+    let ecb = cipher(Scheme::Ecb);
+    for (text, expected) in [
+        ("hello world!", "the ciphertext is not valid base64: character '!' at position 11"),
+        ("{\"data\": \"abc\"}", "the ciphertext is not valid base64: character '{' at position 0"),
+        ("AAAA\nAA%2FA\u{e9}", "the ciphertext is not valid base64: character '\u{e9}' at position 11"),
+    ] {
+        assert_eq!(ecb.decrypt(text).map_err(|e| e.to_string()), Err(expected.to_owned()), "{text:?}");
+    }
+    let hex = Cipher::from_key_string(KEY, Variant::EcbSha256Hex).expect("key");
+    let err = hex.decrypt("0a1b 2c3x").expect_err("not hex");
+    assert_eq!(err.to_string(), "the ciphertext is not valid hex: character 'x' at position 8");
+}
+
+#[test]
+fn diagnose_calls_text_that_is_no_ciphertext_malformed() {
+    use faceauth::crypto::diagnose;
+    for text in ["hello world!", r#"{"sid":"abc"}"#, "<html><body>Bad Gateway</body></html>", "hello world"] {
+        let err = diagnose(text, KEY).map(|_| ()).expect_err(text);
+        assert_eq!(err.kind(), ErrorKind::InvalidEncoding, "{text}: {err}");
+        assert!(err.to_string().contains("not hex either"), "{text}: {err}");
+    }
+    // Text that decodes is diagnosed, even when nothing decrypts it.
+    assert!(diagnose(&b64(&[7; 32]), KEY).is_ok_and(|report| report.best().is_none()));
+    assert!(diagnose("0a1b2c3d", KEY).is_ok());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -106,6 +180,49 @@ proptest! {
             let cipher = Cipher::from_key_string(KEY, variant).expect("key");
             let sealed = cipher.encrypt(&plain).expect("encrypts");
             prop_assert_eq!(cipher.decrypt(&sealed).expect("decrypts"), plain.clone());
+        }
+    }
+
+    /// However a ciphertext is wrapped, percent-escaped or form-decoded on its way, every
+    /// variant reads it back to the same plaintext.
+    #[test]
+    fn mangled_ciphertexts_still_decrypt(
+        plain in "\\PC{0,200}",
+        width in 1usize..100,
+        crlf: bool,
+        escape: bool,
+        form_decoded: bool,
+    ) {
+        for variant in Variant::ALL {
+            let cipher = Cipher::from_key_string(KEY, variant).expect("key");
+            let sealed = cipher.encrypt(&plain).expect("encrypts");
+            let mut text = if escape {
+                sealed.replace('+', "%2b").replace('/', "%2F").replace('=', "%3D")
+            } else {
+                sealed
+            };
+            if form_decoded && variant.text_encoding() == TextEncoding::Base64 && !escape {
+                text = text.replace('+', " ");
+            }
+            // Lines that start or end with a space would lose it: a wrapped text keeps '+' as '+'.
+            if !text.contains(' ') {
+                text = wrap(&text, width, if crlf { "\r\n" } else { "\n" });
+            }
+            prop_assert_eq!(cipher.decrypt(&text), Ok(plain.clone()), "{} {:?}", variant, text);
+        }
+    }
+
+    /// Reading any text (whitespace, escapes, broken escapes, non-ASCII) never panics, leaves no
+    /// whitespace, and gives clean text back unchanged.
+    #[test]
+    fn reading_never_panics(text in "[ \t\r\na-zA-Z0-9+/=%_é-]{0,120}", clean in "[a-zA-Z0-9+/]{0,30}") {
+        for encoding in [TextEncoding::Base64, TextEncoding::Base64UrlSafe, TextEncoding::Hex] {
+            let (read, _) = encoding.read(&text);
+            prop_assert!(!read.bytes().any(|b| b.is_ascii_whitespace()), "{:?} -> {:?}", text, read);
+            let clean = &clean[..clean.len() / 4 * 4];
+            let (same, applied) = encoding.read(clean);
+            prop_assert_eq!(&*same, clean);
+            prop_assert!(applied.is_empty());
         }
     }
 }

@@ -42,7 +42,8 @@ fn only_pid_encrypted_and_lang_travel_in_clear() {
         assert_eq!(back.params, params);
         assert_eq!((back.pid.as_str(), back.lang.as_deref()), ("pid-1", Some("ko")));
         assert_eq!(back.base_url, "https://form.argosidentity.com");
-        assert!(back.extra.is_empty());
+        assert!(back.unknown_fields.is_empty());
+        assert!(back.normalization.is_empty());
     }
 }
 
@@ -138,8 +139,56 @@ fn inspect_is_lenient_where_it_is_safe() {
         let back = inspect(&url, &cipher).expect(&url);
         assert_eq!(back.pid, "p");
         assert_eq!(back.params, AuthParams::new("s1"));
-        assert_eq!(back.extra.get("extraKey"), Some(&serde_json::Value::Bool(true)));
+        let unknown: Vec<_> =
+            back.unknown_fields.iter().map(|f| (f.name.as_str(), f.json.as_str())).collect();
+        assert_eq!(unknown, [("extraKey", "true")]);
     }
+}
+
+#[test]
+fn inspect_reads_the_ciphertext_as_decrypt_does() {
+    let cipher = Cipher::new(&Key::derive(KEY).expect("key"), Scheme::Ecb);
+    let long = format!(r#"{{"sid":"s1","authCf1":"{}"}}"#, "x".repeat(150));
+    let sealed = (0..)
+        .map(|i| cipher.encrypt(&long.replace("s1", &format!("s{i}"))).expect("encrypts"))
+        .find(|s| s.contains('+'))
+        .expect("some ciphertext has a '+'");
+    // Wrapped at 76 columns (CRLF), then every '+' turned into a space by a form decoder.
+    let wrapped: Vec<&str> =
+        (0..sealed.len()).step_by(76).map(|i| &sealed[i..(i + 76).min(sealed.len())]).collect();
+    let mangled = wrapped.join("\r\n").replace('+', " ");
+    let back = inspect(&format!("pid=p&encrypted={mangled}"), &cipher).expect("inspects");
+    assert_eq!(back.params.cf1.as_deref(), Some("x".repeat(150).as_str()));
+    assert!(back.normalization.spaces_as_plus && back.normalization.whitespace_removed);
+    assert!(!back.normalization.percent_decoded, "URL decoding is not a normalization");
+    // A URL percent-encoded twice: the second round of escapes is decoded too, and said.
+    let twice = sealed.replace('+', "%252B").replace('/', "%252F").replace('=', "%253D");
+    let back = inspect(&format!("pid=p&encrypted={twice}"), &cipher).expect("inspects");
+    assert_eq!(back.params.cf1.as_deref(), Some("x".repeat(150).as_str()));
+    assert!(back.normalization.percent_decoded && !back.normalization.spaces_as_plus);
+    // The same text through Cipher::decrypt, and through diagnose.
+    assert!(cipher.decrypt(&mangled).is_ok());
+    let report = faceauth::crypto::diagnose(&mangled, KEY).expect("readable");
+    assert_eq!(report.best(), Some(Variant::EcbSha256));
+}
+
+#[test]
+fn inspect_keeps_unknown_fields_apart_and_exact() {
+    let cipher = Cipher::new(&Key::derive(KEY).expect("key"), Scheme::Ecb);
+    let payload = r#"{"sid":"x","n":12345678901234567890123,"f":0.10000000000000000000001,"o":{"k":[1,2]},"token":null,"n":-1e400}"#;
+    let sealed = cipher.encrypt(payload).expect("encrypts");
+    let url = format!("https://x/face-auth?pid=p&encrypted={}", sealed.replace('+', "%2B"));
+    let back = inspect(&url, &cipher).expect("inspects");
+    assert_eq!(back.params, AuthParams::new("x"));
+    let unknown: Vec<_> = back.unknown_fields.iter().map(|f| (f.name.as_str(), f.json.as_str())).collect();
+    // A repeated key keeps its first place and its last value, digits as sent.
+    assert_eq!(unknown, [("n", "-1e400"), ("f", "0.10000000000000000000001"), ("o", r#"{"k":[1,2]}"#)]);
+    assert_eq!(back.unknown_fields[2].value(), serde_json::json!({"k": [1, 2]}));
+
+    let sealed = cipher.encrypt(r#"{"sid":"x","n":12345678901234567890123}"#).expect("encrypts");
+    let back =
+        inspect(&format!("pid=p&encrypted={}", sealed.replace('+', "%2B")), &cipher).expect("inspects");
+    assert_eq!(back.unknown_fields[0].json, "12345678901234567890123");
 }
 
 #[test]

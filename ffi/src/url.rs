@@ -3,8 +3,7 @@
 use std::borrow::Cow;
 use std::ffi::c_char;
 
-use faceauth::url::{AuthParams, Inspection, UrlBuilder};
-use serde_json::{json, Map, Value};
+use faceauth::url::{AuthParams, UrlBuilder};
 
 use crate::boundary::{free_handle, handle, handle_mut, into_handle, optional_text, out, text};
 use crate::crypto::{faceauth_cipher, new_cipher};
@@ -215,8 +214,10 @@ pub unsafe extern "C" fn faceauth_url_builder_free(b: *mut faceauth_url_builder)
 /// as `faceauth inspect` prints (compact, keys in this order):
 /// `{"base_url": "https://…", "pid": "…", "lang": "ko" or null, "variant": "ecb-sha256",
 /// "params": {"sid": "…", "authUserId": "…", "authCf1": …, "authCf2": …, "authCf3": …,
-/// "token": "…", …}}`, where `params` holds only the fields present, in that order, followed by
-/// any other key the payload carries.
+/// "token": "…"}, "unknown_fields": {…}, "percent_decoded": false, "spaces_as_plus": false,
+/// "whitespace_removed": false}`, where `params` holds only the spec's fields present, in that
+/// order, `unknown_fields` any other key of the payload with its value exactly as sent (big
+/// numbers keep every digit), and the last three say how the ciphertext text was read.
 ///
 /// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
 /// NULL handling: `url`, `c` and `out_json` must not be NULL; `out_err` may be.
@@ -242,27 +243,10 @@ pub unsafe extern "C" fn faceauth_url_inspect(
         // SAFETY: the caller's contract above covers every pointer.
         let (url, c, out_json) = unsafe { (text(url, "url")?, handle(c, "c")?, out(out_json, "out_json")?) };
         let found = faceauth::url::inspect(url, &c.inner)?;
-        let json = inspection_json(&found, c.inner.variant().id()).to_string();
+        let json = serde_json::to_string(&found.to_json(c.inner.variant().id())).map_err(|e| {
+            Failure::new(faceauth_status::Internal, format!("cannot write the inspection JSON: {e}"))
+        })?;
         out_json.write(into_c_string(json, "the inspection JSON")?);
         Ok(())
-    })
-}
-
-/// The JSON form of an inspection, as `faceauth inspect` prints it (cli/src/url_cmd.rs): clear
-/// parts, then the payload with its keys in spec order and any others after.
-fn inspection_json(found: &Inspection, variant: &str) -> Value {
-    let mut params: Map<String, Value> = found
-        .params
-        .fields()
-        .into_iter()
-        .filter_map(|(key, value)| Some((key.to_owned(), Value::String(value?.to_owned()))))
-        .collect();
-    params.extend(found.extra.clone());
-    json!({
-        "base_url": found.base_url,
-        "pid": found.pid,
-        "lang": found.lang,
-        "variant": variant,
-        "params": params,
     })
 }

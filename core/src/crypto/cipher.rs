@@ -9,7 +9,7 @@ use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::Zeroizing;
 
 use super::variant::{CbcIv, GcmLayout, Mode};
-use super::{CryptoError, Key, Scheme, Variant};
+use super::{CryptoError, Key, Normalization, Scheme, Variant};
 
 const BLOCK: usize = 16;
 const CBC_IV: usize = 16;
@@ -125,25 +125,33 @@ impl Cipher {
 
     /// Decrypts ciphertext text into UTF-8 text.
     ///
+    /// The text is read leniently first, as [`TextEncoding::read`](super::TextEncoding::read)
+    /// says: surrounding whitespace, `%2B`-style escapes, a `+` that form decoding turned into a
+    /// space, and base64 wrapped over several lines are all fine.
+    ///
     /// # Errors
     /// A distinct [`CryptoError`] for each way the input can be wrong: empty, not in the
     /// variant's text encoding, not whole blocks, too short for its IV/nonce, bad padding
     /// (usually the wrong key), a GCM tag that does not verify, or a plaintext that is not UTF-8.
     pub fn decrypt(&self, ciphertext: &str) -> Result<String, CryptoError> {
-        let bytes = self.decrypt_bytes(ciphertext)?;
-        String::from_utf8(bytes)
-            .map_err(|e| CryptoError::NotUtf8 { valid_up_to: e.utf8_error().valid_up_to() })
+        self.decrypt_reading(ciphertext).map(|(plaintext, _)| plaintext)
     }
 
-    /// Decrypts ciphertext text into bytes, without the UTF-8 check.
+    /// As [`Cipher::decrypt`], and says how the text was read.
+    pub(crate) fn decrypt_reading(&self, ciphertext: &str) -> Result<(String, Normalization), CryptoError> {
+        let (data, applied) = self.variant.text_encoding().read_and_decode(ciphertext)?;
+        let plaintext = String::from_utf8(self.open(data)?)
+            .map_err(|e| CryptoError::NotUtf8 { valid_up_to: e.utf8_error().valid_up_to() })?;
+        Ok((plaintext, applied))
+    }
+
+    /// Decrypts ciphertext text into bytes, without the UTF-8 check; the text is read as for
+    /// [`Cipher::decrypt`].
     ///
     /// # Errors
     /// As [`Cipher::decrypt`], except [`CryptoError::NotUtf8`].
     pub fn decrypt_bytes(&self, ciphertext: &str) -> Result<Vec<u8>, CryptoError> {
-        if ciphertext.is_empty() {
-            return Err(CryptoError::EmptyCiphertext);
-        }
-        let data = self.variant.text_encoding().decode(ciphertext)?;
+        let (data, _) = self.variant.text_encoding().read_and_decode(ciphertext)?;
         self.open(data)
     }
 

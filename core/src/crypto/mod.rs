@@ -17,5 +17,5 @@ pub use cipher::Cipher;
 pub use diagnose::{diagnose, Diagnosis, Outcome};
 pub use error::CryptoError;
 pub use key::{check_key_text, Key};
-pub use text::TextEncoding;
+pub use text::{Normalization, TextEncoding};
 pub use variant::{KeyDerivation, Scheme, Variant};

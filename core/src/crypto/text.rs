@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
@@ -143,26 +144,313 @@ impl TextEncoding {
         }
     }
 
-    /// Decodes text into bytes, with an error that says what is wrong and where.
+    /// Reads ciphertext text the way people and tools hand it over, ready for decoding:
+    ///
+    /// - whitespace around the text is ignored;
+    /// - `%XX` escapes of a base64 character or `=` (`%2B`, `%2F`, `%3D`, either case) are
+    ///   decoded: text copied from a URL;
+    /// - in base64, a space inside a line is a `+` that form decoding (`application/x-www-form-
+    ///   urlencoded`) turned into a space, while line breaks (`\n` or `\r\n`: base64 wrapped at
+    ///   64 or 76 columns, PEM or MIME style), blank lines, tabs, the spaces before the first
+    ///   line and the indentation that the other lines share are removed;
+    /// - spaces at either end of a line are whitespace, except in standard base64 where they
+    ///   must be `+`s: a single line that is not whole 4-character groups without them, a
+    ///   wrapped line that is short of the wrapping width, or spaces beyond the shared
+    ///   indentation;
+    /// - in hex, which has no `+`, every space and line break is removed.
+    ///
+    /// Which alphabet is accepted stays the encoding's own: `-` and `_` are URL-safe base64 only,
+    /// `+` and `/` standard base64 only. Text that needs none of this comes back borrowed, without
+    /// allocating; anything that is still not valid is left for decoding to reject.
+    pub fn read(self, given: &str) -> (Cow<'_, str>, Normalization) {
+        let text = given.trim_ascii();
+        let mut applied = Normalization::default();
+        // Standard base64 is 4-character groups: a text that is not may have lost a '+' at an end.
+        let whole_groups = self != TextEncoding::Base64 || text.len() % 4 == 0;
+        if whole_groups && !may_need_reading(text.as_bytes()) {
+            return (Cow::Borrowed(text), applied);
+        }
+        // Each line without its tabs and other non-space whitespace, escapes decoded; no blanks.
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        for line in given.split(['\n', '\r']) {
+            let mut bytes: Vec<u8> =
+                line.bytes().filter(|&b| b == b' ' || !b.is_ascii_whitespace()).collect();
+            applied.whitespace_removed |= bytes.len() != line.len();
+            applied.percent_decoded |= unescape_all(&mut bytes);
+            if bytes.iter().any(|&b| b != b' ') {
+                lines.push(bytes);
+            }
+        }
+        applied.whitespace_removed |= lines.len() > 1;
+        let spaces = |line: &[u8], from_end: bool| {
+            let count = |b: &&u8| **b == b' ';
+            if from_end {
+                line.iter().rev().take_while(count).count()
+            } else {
+                line.iter().take_while(count).count()
+            }
+        };
+        // Indentation is what the lines after the first share: spaces before the first line
+        // belong to whatever came before the text.
+        let indent = lines.iter().skip(1).map(|line| spaces(line, false)).min().unwrap_or(0);
+        // A line's leading spaces that may be '+'s (none for the first line of several), and
+        // where its trailing spaces start.
+        let edges = |i: usize, line: &[u8]| {
+            let lead = match (i, lines.len()) {
+                (0, 1) => spaces(line, false),
+                (0, _) => 0,
+                _ => spaces(line, false) - indent,
+            };
+            (lead, line.len() - spaces(line, true))
+        };
+        // The width the text was wrapped at: the longest of its full lines, without spaces at
+        // their ends (wrong only if every full line ended with a '+').
+        let width = lines
+            .iter()
+            .enumerate()
+            .rev()
+            .skip(1)
+            .map(|(i, line)| edges(i, line).0 + line.len() - spaces(line, false) - spaces(line, true))
+            .max();
+
+        let mut out = Vec::with_capacity(text.len());
+        let last = lines.len().saturating_sub(1);
+        for (i, line) in lines.iter().enumerate() {
+            if self == TextEncoding::Hex {
+                out.extend(line.iter().filter(|&&b| b != b' '));
+                applied.whitespace_removed |= line.contains(&b' ');
+                continue;
+            }
+            let (lead, end) = edges(i, line);
+            let trail = line.len() - end;
+            let inner = &line[spaces(line, false)..end];
+            applied.spaces_as_plus |= inner.contains(&b' ');
+            let inner = inner.iter().map(|&b| if b == b' ' { b'+' } else { b });
+            // Spaces at either end of a line: '+' only in standard base64, and only where the
+            // wrapping width or the 4-character groups say so; otherwise whitespace.
+            let (lead, trail) = match (self, lines.len(), i == last) {
+                (TextEncoding::Base64, 1, _) => {
+                    let len = inner.len();
+                    let padded = line[..end].ends_with(b"=");
+                    let trail = if padded { 0 } else { trail };
+                    [(0, 0), (lead, 0), (0, trail), (lead, trail)]
+                        .into_iter()
+                        .find(|(l, t)| (len + l + t) % 4 == 0)
+                        .unwrap_or((0, 0))
+                }
+                (TextEncoding::Base64, _, false) => {
+                    let room = width.unwrap_or(0).saturating_sub(lead + inner.len());
+                    (lead, trail.min(room))
+                }
+                (TextEncoding::Base64, _, true) => {
+                    let len = out.len() + lead + inner.len();
+                    let padded = line[..end].ends_with(b"=");
+                    let fill = (0..=if padded { 0 } else { trail }).find(|t| (len + t) % 4 == 0);
+                    (lead, fill.unwrap_or(0))
+                }
+                _ => (0, 0),
+            };
+            applied.spaces_as_plus |= lead + trail > 0;
+            out.extend(std::iter::repeat_n(b'+', lead));
+            out.extend(inner);
+            out.extend(std::iter::repeat_n(b'+', trail));
+        }
+        // An escape cut by a line break.
+        applied.percent_decoded |= unescape_all(&mut out);
+        // Only ASCII bytes were dropped or put in, so the text is still UTF-8.
+        let text =
+            String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        (Cow::Owned(text), applied)
+    }
+
+    /// Reads `text` (see [`TextEncoding::read`]) and decodes it into bytes, with an error that
+    /// says what is wrong and where; also says what reading changed.
+    pub(crate) fn read_and_decode(self, text: &str) -> Result<(Vec<u8>, Normalization), CryptoError> {
+        // Text that decodes as it is, the usual case, is text that reading leaves as it is (it
+        // has no whitespace, no '%', and whole groups): decode it without looking twice.
+        if text.is_empty() {
+            return Err(CryptoError::EmptyCiphertext);
+        }
+        if let Ok(bytes) = self.decode_clean(text) {
+            return Ok((bytes, Normalization::default()));
+        }
+        let (clean, applied) = self.read(text);
+        if clean.is_empty() {
+            return Err(CryptoError::EmptyCiphertext);
+        }
+        match self.decode_clean(&clean) {
+            Ok(bytes) => Ok((bytes, applied)),
+            Err(reason) => {
+                Err(CryptoError::InvalidEncoding { encoding: self, reason: self.explain(text, reason) })
+            }
+        }
+    }
+
+    /// Reads and decodes text into bytes, with an error that says what is wrong and where.
     pub(crate) fn decode(self, text: &str) -> Result<Vec<u8>, CryptoError> {
-        let invalid = |reason: String| CryptoError::InvalidEncoding { encoding: self, reason };
+        self.read_and_decode(text).map(|(bytes, _)| bytes)
+    }
+
+    /// True for the characters of this encoding's alphabet (and `=` padding for base64).
+    fn accepts(self, b: u8) -> bool {
         match self {
-            TextEncoding::Base64 => STANDARD.decode(text).map_err(|e| invalid(e.to_string())),
-            TextEncoding::Base64UrlSafe => URL_SAFE.decode(text).map_err(|e| invalid(e.to_string())),
+            TextEncoding::Base64 => b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='),
+            TextEncoding::Base64UrlSafe => b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='),
+            TextEncoding::Hex => b.is_ascii_hexdigit(),
+        }
+    }
+
+    /// Why `text` does not decode: the first character outside the alphabet, by its position in
+    /// the text as given, or else `reason`, what decoding the text as read found.
+    fn explain(self, text: &str, reason: String) -> String {
+        // Base64 reads a space as '+', hex drops it; URL-safe base64 has no '+'.
+        let space = self != TextEncoding::Base64UrlSafe;
+        match first_foreign(text, |b| self.accepts(b) || (space && b == b' ')) {
+            Some((position, c)) => format!("character {c:?} at position {position}"),
+            None => reason,
+        }
+    }
+
+    /// Decodes text that [`TextEncoding::read`] has read; the error says what is wrong.
+    fn decode_clean(self, text: &str) -> Result<Vec<u8>, String> {
+        match self {
+            TextEncoding::Base64 => STANDARD.decode(text).map_err(base64_reason),
+            TextEncoding::Base64UrlSafe => URL_SAFE.decode(text).map_err(base64_reason),
             TextEncoding::Hex => {
                 let bytes = text.as_bytes();
-                if bytes.len() % 2 != 0 {
-                    return Err(invalid(format!("odd number of hex digits ({})", bytes.len())));
+                if let Some(offset) = bytes.iter().position(|b| !b.is_ascii_hexdigit()) {
+                    let c = text[offset..].chars().next().unwrap_or('?');
+                    return Err(format!("invalid hex digit {c:?} at offset {offset}"));
                 }
-                let digit = |offset: usize| {
-                    let c = bytes[offset];
-                    char::from(c)
-                        .to_digit(16)
-                        .map(|d| d as u8)
-                        .ok_or_else(|| invalid(format!("invalid hex digit at offset {offset}")))
-                };
-                (0..bytes.len()).step_by(2).map(|i| Ok(digit(i)? << 4 | digit(i + 1)?)).collect()
+                if bytes.len() % 2 != 0 {
+                    return Err(format!("odd number of hex digits ({})", bytes.len()));
+                }
+                let digit = |c: u8| char::from(c).to_digit(16).map_or(0, |d| d as u8);
+                Ok(bytes.chunks_exact(2).map(|pair| digit(pair[0]) << 4 | digit(pair[1])).collect())
             }
+        }
+    }
+}
+
+/// What [`TextEncoding::read`] changed in a ciphertext text before decoding it (whitespace
+/// around the text does not count).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Normalization {
+    /// `%XX` escapes of base64 characters were decoded (text copied from a URL).
+    pub percent_decoded: bool,
+    /// Spaces inside a line were read as `+` (form decoding turns an unescaped `+` into a space).
+    pub spaces_as_plus: bool,
+    /// Whitespace inside the text was removed: the line breaks of wrapped base64, indentation,
+    /// tabs, or the spaces between hex digits.
+    pub whitespace_removed: bool,
+}
+
+impl Normalization {
+    /// True when the text was decoded as given.
+    pub fn is_empty(&self) -> bool {
+        *self == Normalization::default()
+    }
+}
+
+impl fmt::Display for Normalization {
+    /// What was done, comma-separated (`percent-decoded, spaces read as '+'`), or `none`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let done = [
+            (self.percent_decoded, "percent-decoded"),
+            (self.spaces_as_plus, "spaces read as '+'"),
+            (self.whitespace_removed, "whitespace removed"),
+        ];
+        let mut first = true;
+        for (_, what) in done.iter().filter(|(applied, _)| *applied) {
+            f.write_str(if first { "" } else { ", " })?;
+            f.write_str(what)?;
+            first = false;
+        }
+        if first {
+            f.write_str("none")?;
+        }
+        Ok(())
+    }
+}
+
+/// False when `bytes` hold no whitespace and no `%`, so that reading leaves them as they are.
+/// Control characters count too (they are kept, and decoding rejects them). Without an early
+/// exit the loop vectorizes: this runs on every decryption.
+fn may_need_reading(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |found, &b| found | u8::from(b <= b' ') | u8::from(b == b'%')) != 0
+}
+
+/// Decodes in place the `%XX` escapes that [`unescape`] takes; true if there were any.
+fn unescape_all(bytes: &mut Vec<u8>) -> bool {
+    if !bytes.contains(&b'%') {
+        return false;
+    }
+    let (mut read, mut write, mut any) = (0, 0, false);
+    while read < bytes.len() {
+        let decoded = if bytes[read] == b'%' { unescape(bytes.get(read + 1..read + 3)) } else { None };
+        bytes[write] = decoded.unwrap_or(bytes[read]);
+        any |= decoded.is_some();
+        read += if decoded.is_some() { 3 } else { 1 };
+        write += 1;
+    }
+    bytes.truncate(write);
+    any
+}
+
+/// The byte a `%XX` escape stands for, if `digits` are two hex digits and the byte is a base64
+/// character (either alphabet) or `=`; other escapes are left as they are.
+fn unescape(digits: Option<&[u8]>) -> Option<u8> {
+    let &[high, low] = digits? else { return None };
+    let value = |c: u8| char::from(c).to_digit(16);
+    let b = (value(high)? << 4 | value(low)?) as u8;
+    (b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')).then_some(b)
+}
+
+/// The first character of `text` that is neither whitespace, nor a `%XX` escape of a byte that
+/// `accept`s, nor itself accepted; with its position, counted in characters from 0.
+pub(crate) fn first_foreign(text: &str, accept: impl Fn(u8) -> bool) -> Option<(usize, char)> {
+    // Whitespace around the text is ignored: count it, all ASCII, and skip it.
+    let lead = text.len() - text.trim_ascii_start().len();
+    let text = text.trim_ascii();
+    let bytes = text.as_bytes();
+    let mut skip = 0;
+    for (position, (offset, c)) in text.char_indices().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        if (c.is_ascii_whitespace() && c != ' ') || (c == ' ' && accept(b' ')) {
+            continue;
+        }
+        // The escape's two hex digits are ASCII: one character each.
+        if c == '%' && unescape(bytes.get(offset + 1..offset + 3)).is_some_and(&accept) {
+            skip = 2;
+            continue;
+        }
+        if !(c.is_ascii() && accept(c as u8)) {
+            return Some((lead + position, c));
+        }
+    }
+    None
+}
+
+/// What a `base64` decoding error means, in words. Offsets count characters of the text as
+/// read.
+fn base64_reason(err: base64::DecodeError) -> String {
+    use base64::DecodeError;
+    match err {
+        DecodeError::InvalidByte(offset, b'=') => format!("'=' before the end, at offset {offset}"),
+        DecodeError::InvalidByte(offset, b) => format!("character {:?} at offset {offset}", char::from(b)),
+        DecodeError::InvalidLength(len) => {
+            format!("{len} base64 characters cannot end a text (is it cut short?)")
+        }
+        DecodeError::InvalidLastSymbol(offset, b) => format!(
+            "the last character {:?} at offset {offset} has stray bits (is the text cut short or altered?)",
+            char::from(b)
+        ),
+        DecodeError::InvalidPadding => {
+            "the '=' padding is missing or wrong (is the text cut short?)".to_owned()
         }
     }
 }
@@ -222,5 +510,88 @@ mod tests {
         assert_eq!(TextEncoding::Hex.decode("FBff").ok(), Some(vec![0xfb, 0xff]));
         assert!(TextEncoding::Hex.decode("abc").is_err());
         assert!(TextEncoding::Base64.decode("-_8=").is_err());
+    }
+}
+
+#[cfg(test)]
+mod reading {
+    use super::*;
+
+    fn read(encoding: TextEncoding, text: &str) -> (String, Normalization) {
+        let (text, applied) = encoding.read(text);
+        (text.into_owned(), applied)
+    }
+
+    #[test]
+    fn clean_text_is_borrowed_and_unchanged() {
+        for text in ["Xvg7+uxP/li=", "  Xvg7+uxP/li=\r\n", "0aFF"] {
+            let (read, applied) = TextEncoding::Base64.read(text);
+            assert!(matches!(read, Cow::Borrowed(_)), "{text:?}");
+            assert_eq!(read, text.trim());
+            assert!(applied.is_empty(), "{text:?}: {applied}");
+        }
+    }
+
+    #[test]
+    fn spaces_in_a_line_are_plus_and_line_breaks_are_dropped() {
+        let base64 = TextEncoding::Base64;
+        assert_eq!(
+            read(base64, "ab cd  ef"),
+            ("ab+cd++ef".into(), Normalization { spaces_as_plus: true, ..Default::default() })
+        );
+        let wrapped = read(base64, "  abcd\r\n  efgh \r\n  ij+k\n\t  lm==\n");
+        assert_eq!(wrapped.0, "abcdefghij+klm==");
+        assert_eq!(wrapped.1, Normalization { whitespace_removed: true, ..Default::default() });
+        // Form-decoded and wrapped: the space inside a line is still a '+'.
+        assert_eq!(read(base64, "ab c\nd ef").0, "ab+cd+ef");
+        assert_eq!(read(base64, "a\tb").0, "ab");
+        // Wrapped and form-decoded: a line short of the width had a '+' at its end.
+        assert_eq!(read(base64, "abcd\n efg\nhij \nk l=\n").0, "abcd+efghij+k+l=");
+        assert_eq!(read(base64, "    abcd\n     efg\n    hij \n    k l=  \n").0, "abcd+efghij+k+l=");
+        assert_eq!(read(base64, "abcd   \nefgh   \nij==   \n").0, "abcdefghij==");
+        // Spaces before the first line are not part of the text; after it, beyond the shared
+        // indentation, they are.
+        assert_eq!(read(base64, "   abcd\nefgh\nij==\n").0, "abcdefghij==");
+        assert_eq!(read(base64, "   abcd\n  efgh\n   fgh\n  ij==\n").0, "abcdefgh+fghij==");
+        // A '+' at either end of one line, turned into a space: length says it was one.
+        assert_eq!(read(base64, " bcd efg\n").0, "+bcd+efg");
+        assert_eq!(read(base64, "abcd ef ").0, "abcd+ef+");
+        assert_eq!(read(base64, " cd efg=   ").0, "+cd+efg=");
+        assert_eq!(read(base64, " abcd efgh ").0, "abcd+efgh");
+        assert_eq!(read(TextEncoding::Base64UrlSafe, " abc").0, "abc");
+    }
+
+    #[test]
+    fn escapes_of_base64_characters_are_decoded_in_either_case() {
+        let (text, applied) = read(TextEncoding::Base64, "a%2Bb%2fc%3D%3d");
+        assert_eq!(text, "a+b/c==");
+        assert!(applied.percent_decoded && !applied.spaces_as_plus && !applied.whitespace_removed);
+        assert_eq!(applied.to_string(), "percent-decoded");
+        // Other escapes, and broken ones, are left for decoding to reject.
+        assert_eq!(read(TextEncoding::Base64, "a%20b%zz%4").0, "a%20b%zz%4");
+        assert_eq!(read(TextEncoding::Base64UrlSafe, "a%2Db%5f").0, "a-b_");
+    }
+
+    #[test]
+    fn hex_drops_every_space() {
+        let (text, applied) = read(TextEncoding::Hex, "0a 1b\n2c  3d");
+        assert_eq!(text, "0a1b2c3d");
+        assert_eq!(applied, Normalization { whitespace_removed: true, ..Default::default() });
+        assert_eq!(TextEncoding::Hex.decode("0a 1B\r\n2c").ok(), Some(vec![0x0a, 0x1b, 0x2c]));
+    }
+
+    #[test]
+    fn errors_name_the_first_foreign_character_where_it_was_given() {
+        let reason = |encoding: TextEncoding, text: &str| match encoding.decode(text) {
+            Err(CryptoError::InvalidEncoding { reason, .. }) => reason,
+            other => panic!("{text:?}: {other:?}"),
+        };
+        assert_eq!(reason(TextEncoding::Base64, "  hello world!"), "character '!' at position 13");
+        assert_eq!(reason(TextEncoding::Base64, "%2Babc-"), "character '-' at position 6");
+        assert_eq!(reason(TextEncoding::Base64UrlSafe, "ab cd"), "character ' ' at position 2");
+        assert_eq!(reason(TextEncoding::Hex, "0a 1g"), "character 'g' at position 4");
+        assert_eq!(reason(TextEncoding::Hex, "0a 1"), "odd number of hex digits (3)");
+        assert!(reason(TextEncoding::Base64, "AAAAA").contains("cut short"));
+        assert_eq!(TextEncoding::Base64.decode(" \r\n "), Err(CryptoError::EmptyCiphertext));
     }
 }

@@ -20,6 +20,6 @@ mod redact;
 pub(crate) use builder::QUERY_VALUE;
 pub use builder::{UrlBuilder, DEFAULT_BASE_URL, PAGE_PATH};
 pub use error::UrlError;
-pub use inspect::{inspect, Inspection};
+pub use inspect::{inspect, Inspection, UnknownField};
 pub use params::AuthParams;
 pub use redact::redact_credentials;

@@ -124,7 +124,9 @@ impl Event {
 ///
 /// A body that is exactly `{"data": "<string>"}` (one key, a string value) is the encrypted
 /// form: the string is decrypted with `key` (the ID check project's cipher) and the plaintext
-/// is parsed as the webhook. A leading UTF-8 byte-order mark is ignored. Unknown triggers and
+/// is parsed as the webhook. The string is read as any ciphertext text is (see
+/// [`TextEncoding::read`](crate::crypto::TextEncoding::read)): base64 wrapped over lines,
+/// `%2B`-style escapes and spaces that stand for `+` are fine. A leading UTF-8 byte-order mark is ignored. Unknown triggers and
 /// unknown fields are kept, in [`Event::Unknown`] and in each event's `raw`.
 ///
 /// # Errors
@@ -143,7 +145,7 @@ pub fn parse(body: &[u8], key: Option<&Cipher>) -> Result<Event, WebhookError> {
     let value = match encrypted_form(&value) {
         Some(ciphertext) => {
             let cipher = key.ok_or(WebhookError::KeyRequired)?;
-            let plaintext = cipher.decrypt(ciphertext.trim()).map_err(WebhookError::Decrypt)?;
+            let plaintext = cipher.decrypt(ciphertext).map_err(WebhookError::Decrypt)?;
             parse_json(&plaintext, "the decrypted body")?
         }
         None => value,
@@ -169,4 +171,35 @@ fn encrypted_form(value: &Value) -> Option<&str> {
         return None;
     }
     object.get("data")?.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Key, Scheme};
+
+    #[test]
+    fn encrypted_bodies_are_read_like_any_ciphertext_text() {
+        let cipher = Cipher::new(&Key::derive("webhook key, 32 bytes or longer").expect("key"), Scheme::Ecb);
+        let plain = format!(
+            r#"{{"webhook_trigger":"token_expired","token_id":"tok_1","expired_condition":"count","service":"faceAuth","pad":"{}"}}"#,
+            "x".repeat(100)
+        );
+        let sealed = cipher.encrypt(&plain).expect("encrypts");
+        let lines: Vec<&str> =
+            (0..sealed.len()).step_by(76).map(|i| &sealed[i..(i + 76).min(sealed.len())]).collect();
+        let escaped = sealed.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+        for data in [lines.join("\r\n"), format!(" {}\n", lines.join("\n")), escaped] {
+            let body = serde_json::json!({ "data": data }).to_string();
+            let event = parse(body.as_bytes(), Some(&cipher)).unwrap_or_else(|e| panic!("{data:?}: {e}"));
+            assert_eq!(event.trigger(), Some(TRIGGER_TOKEN_EXPIRED), "{data:?}");
+        }
+        let body = br#"{"data": "<html>502</html>"}"#;
+        let err = parse(body, Some(&cipher)).expect_err("not a ciphertext");
+        assert!(
+            matches!(&err, WebhookError::Decrypt(crate::crypto::CryptoError::InvalidEncoding { reason, .. })
+                if reason == "character '<' at position 0"),
+            "{err:?}"
+        );
+    }
 }
