@@ -475,3 +475,95 @@ pub unsafe extern "C" fn faceauth_client_delete(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::{CStr, CString};
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::memory::faceauth_string_free;
+
+    /// A loopback server that answers every request with the same full page of two rows in the
+    /// older flat shape (no `nextPage_key`), whatever the paging keys: a server that ignores
+    /// them. Returns its base URL.
+    fn server_ignoring_paging_keys() -> String {
+        let Ok(listener) = TcpListener::bind("127.0.0.1:0") else { panic!("cannot listen on loopback") };
+        let Ok(addr) = listener.local_addr() else { panic!("no local address") };
+        std::thread::spawn(move || {
+            let body = r#"[{"auth_id":"r1","create_time":"2025-03-01T00:00:02.000Z"},{"auth_id":"r2","create_time":"2025-03-01T00:00:01.000Z"}]"#;
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    line.clear();
+                }
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                     connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = (&stream).write_all(answer.as_bytes());
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[test]
+    fn a_listing_that_cannot_be_known_complete_says_why_after_its_end() {
+        let url = CString::new(server_ignoring_paging_keys()).unwrap_or_default();
+        let opts = faceauth_client_options {
+            base_url: url.as_ptr(),
+            timeout_ms: 0,
+            connect_timeout_ms: 0,
+            max_retries: FACEAUTH_NO_RETRIES,
+        };
+        let (mut client, mut list) = (std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: the strings are NUL-terminated, opts and the out-params are valid for the calls.
+        unsafe {
+            let status =
+                faceauth_client_new(c"a-test-key".as_ptr(), &opts, &mut client, std::ptr::null_mut());
+            assert_eq!(status, faceauth_status::Ok);
+            let status = faceauth_client_list(
+                client,
+                std::ptr::null(),
+                std::ptr::null(),
+                2,
+                &mut list,
+                std::ptr::null_mut(),
+            );
+            assert_eq!(status, faceauth_status::Ok);
+            faceauth_client_free(client);
+        }
+        let mut rows = Vec::new();
+        loop {
+            let mut row: *mut c_char = std::ptr::null_mut();
+            // SAFETY: list is live and used by this thread only; row is writable.
+            let status = unsafe { faceauth_list_next(list, &mut row, std::ptr::null_mut()) };
+            assert_eq!(status, faceauth_status::Ok);
+            if row.is_null() {
+                break;
+            }
+            // SAFETY: row is a string from faceauth_list_next, freed once.
+            unsafe {
+                rows.push(CStr::from_ptr(row).to_string_lossy().into_owned());
+                faceauth_string_free(row);
+            }
+            assert!(rows.len() <= 2, "the listing loops: {rows:?}");
+        }
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows[0].contains(r#""auth_id":"r1""#), "{rows:?}");
+        // SAFETY: list is live; the reason is borrowed from it until it is freed.
+        let reason = unsafe { faceauth_list_incomplete(list) };
+        assert!(!reason.is_null(), "no reason given");
+        // SAFETY: not NULL, and NUL-terminated by faceauth_list_incomplete's contract.
+        let reason = unsafe { CStr::from_ptr(reason) }.to_string_lossy();
+        assert!(
+            reason.contains("without nextPage_key") && reason.contains("more rows may exist"),
+            "{reason}"
+        );
+        // SAFETY: list came from faceauth_client_list and is freed once.
+        unsafe { faceauth_list_free(list) };
+    }
+}
