@@ -738,6 +738,13 @@ const char *faceauth_error_message(const struct faceauth_error *e);
 /**
  * The HTTP status of a REST API failure (such as 403), or 0 when the error has none.
  *
+ * A status is there whenever a response arrived: the API's refusals
+ * (FACEAUTH_STATUS_API_INVALID_REQUEST to FACEAUTH_STATUS_API_UNEXPECTED_STATUS, such as 400,
+ * 403, 413 or 5xx) and a success status whose body did not decode (FACEAUTH_STATUS_API_DECODE,
+ * such as 200). It is 0 for timeouts and connection failures (including a submission whose
+ * answer was lost), for arguments refused before sending, and for every error outside the
+ * REST client.
+ *
  * NULL handling: a NULL `e` gives 0. Thread safety: any thread.
  *
  * # Safety
