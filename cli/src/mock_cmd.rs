@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use faceauth::crypto::check_key_text;
+use faceauth::url::redact_credentials;
 use faceauth_mock::{ImageFormat, MockConfig, MockServer, ResponseShape, TokenRule, WebhookShape};
 
 /// The port `faceauth mock` listens on when neither `--port` nor the seed file names one.
@@ -45,7 +47,7 @@ pub struct MockArgs {
     #[arg(long, value_name = "PID")]
     project_id: Option<String>,
     /// The key that decrypts hosted-page links [default: the API key].
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, env = "FACEAUTH_MOCK_URL_KEY", hide_env_values = true, value_name = "KEY")]
     url_key: Option<String>,
     /// The encryption of hosted-page links: ecb, gcm, cbc or a variant id [default: ecb].
     #[arg(long)]
@@ -56,11 +58,11 @@ pub struct MockArgs {
     /// Token expiration: count, time:SECONDS, or off [default: off].
     #[arg(long, value_name = "RULE", value_parser = parse_token_rule)]
     token_rule: Option<TokenRuleFlag>,
-    /// Where to POST webhooks.
+    /// Where to POST webhooks (credentials in the URL are never printed).
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
     /// Encrypt webhook bodies (AES-256-ECB) with this key.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, env = "FACEAUTH_MOCK_WEBHOOK_KEY", hide_env_values = true, value_name = "KEY")]
     webhook_key: Option<String>,
     /// The faceAuth webhook shape: current, older or oldest [default: current].
     #[arg(long, value_name = "SHAPE")]
@@ -88,15 +90,31 @@ pub struct MockArgs {
     verbose: bool,
 }
 
+/// The SDK's one key rule ([`check_key_text`]) for a simulator key, naming where it came from
+/// (never the key).
+fn check_key(source: &str, key: Option<&str>) -> anyhow::Result<()> {
+    match key {
+        Some(key) => check_key_text(key).with_context(|| format!("the key from {source} is not usable")),
+        None => Ok(()),
+    }
+}
+
 impl MockArgs {
     /// The seed file's configuration with the options applied.
     fn config(self) -> anyhow::Result<MockConfig> {
+        check_key("--api-key (or FACEAUTH_MOCK_API_KEY)", self.api_key.as_deref())?;
+        check_key("--url-key (or FACEAUTH_MOCK_URL_KEY)", self.url_key.as_deref())?;
+        check_key("--webhook-key (or FACEAUTH_MOCK_WEBHOOK_KEY)", self.webhook_key.as_deref())?;
         let (mut config, seed_sets_port) = match &self.seed {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read the seed file {}", path.display()))?;
                 let config = MockConfig::from_json(&text)
                     .with_context(|| format!("invalid seed file {}", path.display()))?;
+                let source = |field| format!("the seed file's {field}");
+                check_key(&source("api_key"), Some(&config.api_key))?;
+                check_key(&source("url_key"), config.url_key.as_deref())?;
+                check_key(&source("webhook_key"), config.webhook_key.as_deref())?;
                 let sets_port = serde_json::from_str::<serde_json::Value>(&text)
                     .map(|value| value.get("port").is_some())
                     .unwrap_or(false);
@@ -140,14 +158,20 @@ impl MockArgs {
 }
 
 /// Starts the simulator, prints `listening on http://HOST:PORT` (one line, flushed: tests read
-/// it to learn the port), then serves until the process is killed.
+/// it to learn the port, then may close the pipe), logs `webhooks to URL` on stderr with any
+/// credentials redacted, then serves until the process is killed. Keys are never printed.
 pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
+    let webhook_url = config.webhook_url.as_deref().map(|url| redact_credentials(url).into_owned());
     let server = MockServer::start(config).context("cannot start the FaceAuth simulator")?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on {}", server.base_url()).context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;
     drop(stdout);
+    if let Some(url) = webhook_url {
+        // A log line: the simulator keeps serving if stderr is gone.
+        let _ = writeln!(std::io::stderr(), "faceauth-mock: webhooks to {url}");
+    }
     server.wait();
     Ok(ExitCode::SUCCESS)
 }
@@ -226,5 +250,20 @@ mod tests {
             assert!(config(args).is_err(), "{args:?}");
         }
         assert!(config(&["--seed", "/nonexistent/seed.json"]).is_err());
+    }
+
+    #[test]
+    fn keys_with_surrounding_whitespace_are_refused() {
+        for option in ["--api-key", "--url-key", "--webhook-key"] {
+            for key in ["s3cret\n", "s3cret\r\n", " s3cret", "s3cret\t", "\ts3cret", ""] {
+                let err =
+                    config(&[option, key]).err().unwrap_or_else(|| panic!("{option} {key:?} is refused"));
+                let message = format!("{err:#}");
+                assert!(message.contains(option) && !message.contains("s3cret"), "{message}");
+                let kind = err.chain().find_map(|e| e.downcast_ref::<faceauth::crypto::CryptoError>());
+                assert!(kind.is_some(), "the core's key error: {message}");
+            }
+            assert!(config(&[option, "s3 cret"]).is_ok(), "inner spaces are part of the key");
+        }
     }
 }

@@ -47,8 +47,9 @@ impl Error {
 /// The stable classification of every error, and the single source of the numbers the C ABI
 /// returns, the Python exception classes and the Go sentinel errors.
 ///
-/// Codes fall in ranges by area (1–99 generic, 100–199 crypto, 200–299 token, 300–399 API/HTTP,
-/// 400–499 webhook) and are never renumbered.
+/// Codes fall in ranges by area (1–89 generic, 100–199 crypto, 200–299 token, 300–399 API/HTTP,
+/// 400–499 webhook) and are never renumbered. 90–99 are reserved for the C ABI's own statuses
+/// (a NULL pointer, invalid UTF-8, a panic caught at the boundary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 #[repr(u16)]

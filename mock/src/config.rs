@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use faceauth::url::redact_credentials;
 use serde::{Deserialize, Serialize};
 
 /// Why a configuration could not be read or used.
@@ -81,6 +82,8 @@ pub struct MockConfig {
     pub now: Option<String>,
     /// Fault injection on the REST API.
     pub faults: FaultConfig,
+    /// Connection limits and timeouts: the worker pool, idle and slow clients.
+    pub limits: Limits,
     /// Log one line per request to stderr.
     pub verbose: bool,
 }
@@ -106,6 +109,7 @@ impl Default for MockConfig {
             results: Vec::new(),
             now: None,
             faults: FaultConfig::default(),
+            limits: Limits::default(),
             verbose: false,
         }
     }
@@ -125,7 +129,7 @@ impl fmt::Debug for MockConfig {
             .field("allowed_ips", &self.allowed_ips)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("token_rule", &self.token_rule)
-            .field("webhook_url", &self.webhook_url)
+            .field("webhook_url", &self.webhook_url.as_deref().map(redact_credentials))
             .field("webhook_key", &redacted(&self.webhook_key))
             .field("webhook_shape", &self.webhook_shape)
             .field("response_shape", &self.response_shape)
@@ -134,6 +138,7 @@ impl fmt::Debug for MockConfig {
             .field("results", &self.results)
             .field("now", &self.now)
             .field("faults", &self.faults)
+            .field("limits", &self.limits)
             .field("verbose", &self.verbose)
             .finish()
     }
@@ -395,6 +400,77 @@ impl FaultConfig {
     }
 }
 
+/// How the server treats connections: a fixed pool of worker threads, and limits that keep idle,
+/// slow or oversized clients from holding a worker.
+///
+/// Connections between requests (fresh ones, keep-alive ones) and requests whose head is still
+/// arriving wait without a worker; a worker takes a connection once its request head is
+/// complete and gives it back after the answer. A client that trickles its head never holds a
+/// worker; one that trickles its body holds one until `request_timeout_ms`. In a seed file:
+/// `"limits": {"workers": 4, …}`; every field has a default.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Worker threads that read requests and answer them (16).
+    pub workers: usize,
+    /// Client connections open at once, idle ones included (256). A connection beyond it is
+    /// answered `503 Service Unavailable` and closed at once.
+    pub max_connections: usize,
+    /// The most bytes a request line plus headers may take (65,536); larger heads get 431.
+    /// The body limit is [`MockConfig::max_body_bytes`].
+    pub max_header_bytes: usize,
+    /// Milliseconds a connection may wait for its next request, fresh or between keep-alive
+    /// requests, before it is closed (30,000).
+    pub idle_timeout_ms: u64,
+    /// Milliseconds a request in progress may go without a byte from the client (5,000).
+    pub read_timeout_ms: u64,
+    /// Milliseconds from the start of a request to the last byte of its body (15,000): a client
+    /// that trickles bytes is answered `408 Request Timeout` and closed when it passes, however
+    /// steadily it sends.
+    pub request_timeout_ms: u64,
+    /// Milliseconds a write of an answer may block on a client that does not read (10,000).
+    pub write_timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            workers: 16,
+            max_connections: 256,
+            max_header_bytes: 64 * 1024,
+            idle_timeout_ms: 30_000,
+            read_timeout_ms: 5_000,
+            request_timeout_ms: 15_000,
+            write_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Checks that every limit is at least 1.
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        let positive = |field: &'static str, value: u64| {
+            if value == 0 {
+                Err(ConfigError::invalid(field, "must be at least 1"))
+            } else {
+                Ok(())
+            }
+        };
+        let count = |value: usize| u64::try_from(value).unwrap_or(u64::MAX);
+        positive("limits.workers", count(self.workers))?;
+        positive("limits.max_connections", count(self.max_connections))?;
+        positive("limits.max_header_bytes", count(self.max_header_bytes))?;
+        positive("limits.idle_timeout_ms", self.idle_timeout_ms)?;
+        positive("limits.read_timeout_ms", self.read_timeout_ms)?;
+        positive("limits.request_timeout_ms", self.request_timeout_ms)?;
+        positive("limits.write_timeout_ms", self.write_timeout_ms)?;
+        if self.workers > 1024 {
+            return Err(ConfigError::invalid("limits.workers", "must be at most 1024"));
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn check_rate(field: &'static str, rate: f64) -> Result<(), ConfigError> {
     if (0.0..=1.0).contains(&rate) {
         Ok(())
@@ -440,9 +516,24 @@ mod tests {
         assert_eq!(config.image_format, ImageFormat::DataUrl);
         assert_eq!(config.results[0].auth_status, "approved");
         assert!(MockConfig::from_json(r#"{"prot":1}"#).is_err());
-        let secret =
-            MockConfig { api_key: "s3cret-key".into(), url_key: Some("s3cret-url".into()), ..config };
-        assert!(!format!("{secret:?}").contains("s3cret"));
+        let limited =
+            MockConfig::from_json(r#"{"limits":{"workers":2,"idle_timeout_ms":50}}"#).expect("config");
+        assert_eq!((limited.limits.workers, limited.limits.idle_timeout_ms), (2, 50));
+        assert_eq!(limited.limits.max_connections, Limits::default().max_connections);
+        assert!(MockConfig::from_json(r#"{"limits":{"worker":2}}"#).is_err());
+        assert!(Limits { workers: 0, ..Limits::default() }.check().is_err());
+        assert!(Limits { request_timeout_ms: 0, ..Limits::default() }.check().is_err());
+        assert!(Limits::default().check().is_ok());
+        let secret = MockConfig {
+            api_key: "s3cret-key".into(),
+            url_key: Some("s3cret-url".into()),
+            webhook_key: Some("s3cret-hook".into()),
+            webhook_url: Some("https://hook-user:s3cret-pw@hooks.example/in".into()),
+            ..config
+        };
+        let printed = format!("{secret:?}");
+        assert!(!printed.contains("s3cret") && !printed.contains("hook-user"), "{printed}");
+        assert!(printed.contains("https://<redacted>@hooks.example/in"), "{printed}");
     }
 
     #[test]

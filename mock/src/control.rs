@@ -1,6 +1,7 @@
 //! Test control endpoints under `/_mock/` (no API key): the clock, faults, request counts,
 //! submissions, bulk results and a state dump.
 
+use faceauth::url::redact_credentials;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -173,15 +174,20 @@ fn add_results(shared: &Shared, body: &[u8]) -> Result<Response, Response> {
     Ok(Response::json(200, &json!({ "created": bulk.count })))
 }
 
-/// Everything but the keys.
+/// Everything but the keys (and the credentials of the webhook URL), with how webhook
+/// deliveries went: `{"pending": n, "delivered": n, "failed": n}`.
 fn dump(shared: &Shared) -> Response {
     let mut config = serde_json::to_value(&shared.config).unwrap_or(Value::Null);
     if let Value::Object(fields) = &mut config {
         for secret in ["api_key", "url_key", "webhook_key", "submissions", "results", "faults", "now"] {
             fields.remove(secret);
         }
+        if let Some(url) = &shared.config.webhook_url {
+            fields.insert("webhook_url".to_owned(), Value::String(redact_credentials(url).into_owned()));
+        }
     }
     let mut state = shared.state().dump();
     state["config"] = config;
+    state["webhook_deliveries"] = shared.deliveries.dump();
     Response::json(200, &state)
 }

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, Read, Write};
 use percent_encoding::percent_decode;
 use serde_json::Value;
 
-/// The most bytes a request line plus headers may take.
+/// The most bytes a request line plus headers may take, unless the server is told otherwise.
 pub(crate) const HEAD_LIMIT: usize = 64 * 1024;
 
 /// The request line and headers of one request.
@@ -31,8 +31,16 @@ pub(crate) enum HeadError {
     Closed,
     /// Not HTTP: answer 400 and close.
     Malformed(&'static str),
-    /// More than [`HEAD_LIMIT`] bytes: answer 431 and close.
+    /// More bytes than the head limit: answer 431 and close.
     TooLarge,
+    /// The client was too slow (a read timed out, or the request's deadline passed): answer
+    /// 408 and close.
+    TimedOut,
+}
+
+/// Whether an I/O error is a read timeout (`WouldBlock` is how Unix reports one).
+pub(crate) fn is_timeout(err: &io::Error) -> bool {
+    matches!(err.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
 }
 
 /// How the body of a request is framed.
@@ -119,7 +127,13 @@ fn decode_component(text: &str) -> String {
 fn read_line<R: BufRead>(reader: &mut R, line: &mut Vec<u8>, budget: &mut usize) -> Result<(), HeadError> {
     line.clear();
     let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
-    let n = reader.by_ref().take(limit).read_until(b'\n', line).map_err(|_| HeadError::Closed)?;
+    let n = reader.by_ref().take(limit).read_until(b'\n', line).map_err(|e| {
+        if is_timeout(&e) {
+            HeadError::TimedOut
+        } else {
+            HeadError::Closed
+        }
+    })?;
     if line.last() != Some(&b'\n') {
         return Err(if n > *budget { HeadError::TooLarge } else { HeadError::Closed });
     }
@@ -138,9 +152,9 @@ fn is_token(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// Reads the request line and headers of the next request.
-pub(crate) fn read_head<R: BufRead>(reader: &mut R) -> Result<Head, HeadError> {
-    let mut budget = HEAD_LIMIT;
+/// Reads the request line and headers of the next request, at most `limit` bytes of them.
+pub(crate) fn read_head<R: BufRead>(reader: &mut R, limit: usize) -> Result<Head, HeadError> {
+    let mut budget = limit;
     let mut line = Vec::with_capacity(256);
     // Empty lines before a request line are ignored (RFC 9112 section 2.2).
     loop {
@@ -301,7 +315,7 @@ mod tests {
     use super::*;
 
     fn head(text: &str) -> Result<Head, HeadError> {
-        read_head(&mut text.as_bytes())
+        read_head(&mut text.as_bytes(), HEAD_LIMIT)
     }
 
     #[test]
@@ -331,7 +345,7 @@ mod tests {
         let text = b"\r\nPOST http://h/x?a=%zz&b HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
         for end in 0..text.len() {
             for part in [&text[..end], &text[end..]] {
-                if let Ok(head) = read_head(&mut &part[..]) {
+                if let Ok(head) = read_head(&mut &part[..], HEAD_LIMIT) {
                     let _ = (head.body_length(), head.wants_close(), head.query_param("a"));
                 }
             }
@@ -342,7 +356,7 @@ mod tests {
             let alphabet = b"GET /?%=&\r\n: HTP1.0\xff";
             let junk: Vec<u8> =
                 (0..len).map(|_| alphabet[rng.next_u64() as usize % alphabet.len()]).collect();
-            let _ = read_head(&mut junk.as_slice()).map(|h| h.query_param("x"));
+            let _ = read_head(&mut junk.as_slice(), HEAD_LIMIT).map(|h| h.query_param("x"));
         }
     }
 

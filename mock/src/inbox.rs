@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::http::{read_body, read_head, BodyLength};
+use crate::http::{read_body, read_head, BodyLength, HEAD_LIMIT};
 
 /// The largest webhook body kept.
 const MAX_BODY: usize = 1 << 20;
@@ -49,7 +49,7 @@ impl WebhookInbox {
                     let mut reader = BufReader::new(stream);
                     let mut writer = writer;
                     // Keep-alive: one body per request until the sender closes.
-                    while let Ok(head) = read_head(&mut reader) {
+                    while let Ok(head) = read_head(&mut reader, HEAD_LIMIT) {
                         let BodyLength::Length(len) = head.body_length() else { return };
                         if len > MAX_BODY {
                             return;

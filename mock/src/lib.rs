@@ -9,6 +9,11 @@
 //! - control endpoints under `/_mock/` for tests: the mock clock, fault injection (latency,
 //!   errors, dropped connections), request counts, submissions, bulk results, a state dump.
 //!
+//! A fixed pool of worker threads serves requests; connections waiting for their next request
+//! hold no thread, and idle, slow or oversized clients are cut off by the limits of
+//! [`Limits`] (`MockConfig::limits`). Webhooks are delivered in order on a background thread, so
+//! the hosted page answers without waiting for the receiver.
+//!
 //! Decisions are deterministic: an uploaded image containing `REJECT` is rejected as a
 //! different face, one containing `UNKNOWNCODE` is rejected with an unknown fail code, any other
 //! is approved; `mock_result=rejected` on the hosted page rejects.
@@ -36,14 +41,15 @@ mod http;
 mod inbox;
 mod multipart;
 mod page;
+mod pool;
 mod server;
 mod state;
 mod time;
 mod webhook;
 
 pub use config::{
-    ConfigError, FaultConfig, ImageFormat, MockConfig, ResponseShape, SeedResult, SeedSubmission, TokenRule,
-    WebhookShape,
+    ConfigError, FaultConfig, ImageFormat, Limits, MockConfig, ResponseShape, SeedResult, SeedSubmission,
+    TokenRule, WebhookShape,
 };
 pub use inbox::WebhookInbox;
 pub use server::MockServer;

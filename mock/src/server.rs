@@ -1,25 +1,23 @@
-//! The listener, one thread per connection, keep-alive, and routing.
+//! The server: start and shutdown, one connection's requests, keep-alive, and routing.
 
-use std::collections::HashMap;
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use faceauth::crypto::{Cipher, Key, Scheme, Variant};
 
 use crate::api::{self, Endpoint};
-use crate::config::{ConfigError, MockConfig};
+use crate::config::{ConfigError, Limits, MockConfig};
 use crate::faults::{error_message, Decision};
-use crate::http::{read_body, read_head, BodyLength, Head, HeadError, Response};
+use crate::http::{is_timeout, read_body, read_head, BodyLength, Head, HeadError, Response};
+use crate::pool::{lock, Conn, Pool, Threads};
 use crate::state::State;
+use crate::webhook::Deliveries;
 use crate::{control, page};
 
-/// How long a write to a client may block.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A lingering close waits this long for each read of the client's leftover input,
 const LINGER_READ_TIMEOUT: Duration = Duration::from_secs(1);
 /// this long at most in all,
@@ -84,18 +82,12 @@ pub(crate) struct Shared {
     pub webhook_cipher: Option<Cipher>,
     allowed: Option<Vec<IpRange>>,
     state: Mutex<State>,
-    pub agent: ureq::Agent,
-    stopping: AtomicBool,
-    connections: Mutex<HashMap<u64, TcpStream>>,
-    next_connection: AtomicU64,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The webhook delivery thread.
+    pub deliveries: Deliveries,
 }
 
 impl Shared {
-    fn new(config: MockConfig) -> Result<Shared, ConfigError> {
+    fn new(config: MockConfig, deliveries: Deliveries) -> Result<Shared, ConfigError> {
         let variant =
             Variant::from_str(&config.scheme).map_err(|e| ConfigError::invalid("scheme", e.to_string()))?;
         let url_key = config.url_key.as_deref().unwrap_or(&config.api_key);
@@ -115,18 +107,9 @@ impl Shared {
         if config.max_body_bytes == 0 {
             return Err(ConfigError::invalid("max_body_bytes", "must be at least 1"));
         }
+        config.limits.check()?;
         let state = State::new(&config)?;
-        Ok(Shared {
-            url_cipher,
-            webhook_cipher,
-            allowed,
-            state: Mutex::new(state),
-            agent: ureq::AgentBuilder::new().timeout(WEBHOOK_TIMEOUT).build(),
-            stopping: AtomicBool::new(false),
-            connections: Mutex::new(HashMap::new()),
-            next_connection: AtomicU64::new(0),
-            config,
-        })
+        Ok(Shared { url_cipher, webhook_cipher, allowed, state: Mutex::new(state), deliveries, config })
     }
 
     /// The state, locked. Never held across I/O.
@@ -142,12 +125,15 @@ impl Shared {
 /// A running FaceAuth simulator.
 ///
 /// It serves the REST API (`/faceauth`, `/faceauth/image`), the hosted page (`/face-auth`) and
-/// the test control endpoints (`/_mock/…`) over HTTP/1.1 on its own threads. Dropping it (or
-/// [`shutdown`](Self::shutdown)) stops accepting and closes open connections.
+/// the test control endpoints (`/_mock/…`) over HTTP/1.1 with a fixed pool of worker threads
+/// (see [`Limits`](crate::Limits)). Dropping it (or [`shutdown`](Self::shutdown)) stops
+/// accepting, closes open connections and stops its threads.
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    accept: Option<JoinHandle<()>>,
+    pool: Arc<Pool>,
+    threads: Threads,
+    stopped: bool,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -161,17 +147,20 @@ impl MockServer {
     ///
     /// # Errors
     /// [`io::ErrorKind::InvalidInput`] if the configuration is unusable (bad scheme, seed,
-    /// time, IP range…), or the error of binding the address.
+    /// time, IP range, limit…), or the error of binding the address or starting a thread.
     pub fn start(config: MockConfig) -> io::Result<MockServer> {
-        let shared = Shared::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let shared = Shared::new(config, Deliveries::start(None, WEBHOOK_TIMEOUT, false)?)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind((shared.config.host.as_str(), shared.config.port))?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(shared);
-        let accept_shared = Arc::clone(&shared);
-        let accept = thread::Builder::new()
-            .name("faceauth-mock-accept".to_owned())
-            .spawn(move || accept_loop(&listener, &accept_shared))?;
-        Ok(MockServer { addr, shared, accept: Some(accept) })
+        let config = &shared.config;
+        let deliveries = Deliveries::start(config.webhook_url.as_deref(), WEBHOOK_TIMEOUT, config.verbose)?;
+        let shared = Arc::new(Shared { deliveries, ..shared });
+        let limits = shared.config.limits.clone();
+        let serving = Arc::clone(&shared);
+        let (pool, threads) = Pool::start(listener, limits, move |conn| serve_connection(&serving, conn))
+            .inspect_err(|_| shared.deliveries.stop())?;
+        Ok(MockServer { addr, shared, pool, threads, stopped: false })
     }
 
     /// The address the server listens on.
@@ -185,21 +174,21 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections, waits for the accept thread, and closes open connections.
+    /// Stops accepting connections, closes open connections, and waits for the server's threads.
     pub fn shutdown(mut self) {
         self.stop();
     }
 
     /// Serves until the process ends.
     pub fn wait(mut self) {
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
-        }
+        self.threads.join_accept();
     }
 
     fn stop(&mut self) {
-        let Some(accept) = self.accept.take() else { return };
-        self.shared.stopping.store(true, Ordering::SeqCst);
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
+        self.pool.begin_stop();
         // Wake the accept thread with a connection of our own.
         let wake = match self.addr.ip() {
             IpAddr::V4(ip) if ip.is_unspecified() => {
@@ -211,11 +200,10 @@ impl MockServer {
             _ => self.addr,
         };
         if TcpStream::connect_timeout(&wake, Duration::from_secs(2)).is_ok() {
-            let _ = accept.join();
+            self.threads.join_accept();
         }
-        for (_, stream) in lock(&self.shared.connections).drain() {
-            let _ = stream.shutdown(Shutdown::Both);
-        }
+        self.pool.stop(&mut self.threads);
+        self.shared.deliveries.stop();
     }
 }
 
@@ -225,95 +213,83 @@ impl Drop for MockServer {
     }
 }
 
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
-    for incoming in listener.incoming() {
-        if shared.stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let stream = match incoming {
-            Ok(stream) => stream,
-            Err(_) => {
-                // Out of descriptors, or a connection reset before accept: try again shortly.
-                thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        let id = shared.next_connection.fetch_add(1, Ordering::Relaxed);
-        if let Ok(clone) = stream.try_clone() {
-            lock(&shared.connections).insert(id, clone);
-        }
-        let conn_shared = Arc::clone(shared);
-        let spawned = thread::Builder::new().name("faceauth-mock-conn".to_owned()).spawn(move || {
-            serve_connection(&conn_shared, stream);
-            lock(&conn_shared.connections).remove(&id);
-        });
-        if spawned.is_err() {
-            if let Some(stream) = lock(&shared.connections).remove(&id) {
-                let _ = stream.shutdown(Shutdown::Both);
-            }
-        }
-    }
-}
-
 /// What to do after one request.
 enum Outcome {
     Respond(Response),
+    /// Answer, then close at once without reading what the client still sends (it was too
+    /// slow to finish its request).
+    Cut(Response),
     /// Close the connection without an answer.
     Drop,
 }
 
-fn serve_connection(shared: &Shared, stream: TcpStream) {
-    let Ok(peer) = stream.peer_addr() else { return };
-    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    let mut reader = BufReader::with_capacity(16 * 1024, stream);
-    loop {
-        let (label, outcome) = match read_head(&mut reader) {
-            Ok(head) => {
-                let label = format!("{} {}", head.method, head.path);
-                let started = Instant::now();
-                let outcome = handle(shared, &mut reader, &head, peer.ip());
-                let outcome = match outcome {
-                    Outcome::Respond(mut response) => {
-                        response.close |= head.wants_close();
-                        Outcome::Respond(response)
-                    }
-                    Outcome::Drop => Outcome::Drop,
-                };
-                (format!("{label} ({} ms)", started.elapsed().as_millis()), outcome)
-            }
-            Err(HeadError::Closed) => return,
-            Err(HeadError::Malformed(what)) => (
-                format!("malformed request ({what})"),
-                Outcome::Respond(Response::message(400, "Bad Request").closing()),
-            ),
-            Err(HeadError::TooLarge) => (
-                "oversized request head".to_owned(),
-                Outcome::Respond(Response::message(431, "Request Header Fields Too Large").closing()),
-            ),
-        };
-        if shared.config.verbose {
-            let result = match &outcome {
-                Outcome::Respond(response) => response.status.to_string(),
-                Outcome::Drop => "dropped".to_owned(),
+fn timed_out() -> Outcome {
+    Outcome::Cut(Response::message(408, "Request Timeout").closing())
+}
+
+/// Serves one request of a connection (its head has arrived, or is arriving); gives the
+/// connection back when it should be kept alive, `None` when it should be closed.
+fn serve_connection(shared: &Shared, mut conn: Conn) -> Option<Conn> {
+    let limits = &shared.config.limits;
+    let peer = conn.peer;
+    // The whole-request deadline runs from the request's first byte.
+    let started = conn.started.take().unwrap_or_else(Instant::now);
+    conn.reader.get_mut().deadline = started.checked_add(Duration::from_millis(limits.request_timeout_ms));
+    let (label, outcome) = match read_head(&mut conn.reader, limits.max_header_bytes) {
+        Ok(head) => {
+            let label = format!("{} {}", head.method, head.path);
+            let started = Instant::now();
+            let outcome = handle(shared, &mut conn, &head, peer.ip());
+            let outcome = match outcome {
+                Outcome::Respond(mut response) => {
+                    response.close |= head.wants_close();
+                    Outcome::Respond(response)
+                }
+                other => other,
             };
-            eprintln!("faceauth-mock: {} {label} -> {result}", peer.ip());
+            (format!("{label} ({} ms)", started.elapsed().as_millis()), outcome)
         }
-        match outcome {
-            Outcome::Respond(response) => {
-                if response.write_to(reader.get_ref()).is_err() {
-                    let _ = reader.get_ref().shutdown(Shutdown::Both);
-                    return;
-                }
-                if response.close {
-                    linger(&mut reader);
-                    return;
-                }
+        Err(HeadError::Closed) => return None,
+        Err(HeadError::TimedOut) => ("request head timed out".to_owned(), timed_out()),
+        Err(HeadError::Malformed(what)) => (
+            format!("malformed request ({what})"),
+            Outcome::Respond(Response::message(400, "Bad Request").closing()),
+        ),
+        Err(HeadError::TooLarge) => (
+            "oversized request head".to_owned(),
+            Outcome::Respond(Response::message(431, "Request Header Fields Too Large").closing()),
+        ),
+    };
+    conn.reader.get_mut().deadline = None;
+    if shared.config.verbose {
+        let result = match &outcome {
+            Outcome::Respond(response) | Outcome::Cut(response) => response.status.to_string(),
+            Outcome::Drop => "dropped".to_owned(),
+        };
+        eprintln!("faceauth-mock: {} {label} -> {result}", peer.ip());
+    }
+    match outcome {
+        Outcome::Respond(response) => {
+            if response.write_to(conn.stream()).is_err() {
+                let _ = conn.stream().shutdown(Shutdown::Both);
+                return None;
             }
-            Outcome::Drop => {
-                let _ = reader.get_ref().shutdown(Shutdown::Both);
-                return;
+            if response.close {
+                linger(&mut conn, limits);
+                return None;
             }
+            // The connection waits for its next request without a worker (with any
+            // pipelined bytes already received).
+            Some(conn)
+        }
+        Outcome::Cut(response) => {
+            let _ = response.write_to(conn.stream());
+            let _ = conn.stream().shutdown(Shutdown::Both);
+            None
+        }
+        Outcome::Drop => {
+            let _ = conn.stream().shutdown(Shutdown::Both);
+            None
         }
     }
 }
@@ -321,20 +297,21 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
 /// Closes after an answer while the client may still be sending (a body too large, say):
 /// closing with unread data would reset the connection and could destroy the answer before the
 /// client reads it, so the rest of the input is read and discarded for a while first.
-fn linger(reader: &mut BufReader<TcpStream>) {
-    let stream = reader.get_mut();
-    let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(LINGER_READ_TIMEOUT));
-    let deadline = Instant::now() + LINGER_TIME;
+fn linger(conn: &mut Conn, limits: &Limits) {
+    let _ = conn.stream().shutdown(Shutdown::Write);
+    let sock = conn.reader.get_mut();
+    sock.read_timeout = LINGER_READ_TIMEOUT;
+    sock.deadline =
+        Instant::now().checked_add(LINGER_TIME.min(Duration::from_millis(limits.request_timeout_ms)));
     let mut buf = [0u8; 16 * 1024];
     let mut total = 0usize;
-    while Instant::now() < deadline && total < LINGER_BYTES {
-        match stream.read(&mut buf) {
+    while total < LINGER_BYTES {
+        match sock.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => total += n,
         }
     }
-    let _ = stream.shutdown(Shutdown::Read);
+    let _ = conn.stream().shutdown(Shutdown::Read);
 }
 
 /// Where a path leads.
@@ -362,15 +339,16 @@ fn route(path: &str) -> Route<'_> {
     }
 }
 
-/// Reads the body a request announces; `None` if the connection failed mid-body.
-fn body(reader: &mut BufReader<TcpStream>, head: &Head, len: usize) -> Option<Vec<u8>> {
+/// Reads the body a request announces; on failure, what to do instead: 408 if the client was
+/// too slow, a silent close if the connection failed mid-body.
+fn body(conn: &mut Conn, head: &Head, len: usize) -> Result<Vec<u8>, Outcome> {
     if len > 0 && head.expects_continue() {
-        reader.get_ref().write_all(b"HTTP/1.1 100 Continue\r\n\r\n").ok()?;
+        conn.stream().write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(|_| Outcome::Drop)?;
     }
-    read_body(reader, len).ok()
+    read_body(&mut conn.reader, len).map_err(|e| if is_timeout(&e) { timed_out() } else { Outcome::Drop })
 }
 
-fn handle(shared: &Shared, reader: &mut BufReader<TcpStream>, head: &Head, peer: IpAddr) -> Outcome {
+fn handle(shared: &Shared, conn: &mut Conn, head: &Head, peer: IpAddr) -> Outcome {
     let max = shared.config.max_body_bytes;
     let len = match head.body_length() {
         BodyLength::Length(len) => len,
@@ -397,15 +375,18 @@ fn handle(shared: &Shared, reader: &mut BufReader<TcpStream>, head: &Head, peer:
                 if len > max || head.expects_continue() {
                     return Outcome::Respond(response.closing());
                 }
-                return match read_body(reader, len) {
+                return match body(conn, head, len) {
                     Ok(_) => Outcome::Respond(response),
-                    Err(_) => Outcome::Drop,
+                    Err(outcome) => outcome,
                 };
             }
             if len > max {
                 return too_large();
             }
-            let Some(body) = body(reader, head, len) else { return Outcome::Drop };
+            let body = match body(conn, head, len) {
+                Ok(body) => body,
+                Err(outcome) => return outcome,
+            };
             let latency = shared.state().faults.settings.latency_ms;
             if latency > 0 {
                 thread::sleep(Duration::from_millis(latency));
@@ -430,7 +411,10 @@ fn handle(shared: &Shared, reader: &mut BufReader<TcpStream>, head: &Head, peer:
             if len > max.max(CONTROL_BODY_LIMIT) {
                 return too_large();
             }
-            let Some(body) = body(reader, head, len) else { return Outcome::Drop };
+            let body = match body(conn, head, len) {
+                Ok(body) => body,
+                Err(outcome) => return outcome,
+            };
             Outcome::Respond(match route {
                 Route::Page => page::handle(shared, head),
                 Route::Control(what) => control::handle(shared, head, what, &body),

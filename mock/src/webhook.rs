@@ -1,9 +1,18 @@
 //! Webhooks the simulator sends (spec section 4): `faceAuth` in its three documented shapes and
 //! `token_expired`, plain or encrypted.
 
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use faceauth::url::redact_credentials;
 use serde_json::{json, Value};
 
 use crate::config::WebhookShape;
+use crate::pool::lock;
 use crate::server::Shared;
 use crate::state::{AuthRecord, OUTBOX_LIMIT};
 use crate::time::format_rfc3339;
@@ -85,8 +94,9 @@ pub(crate) fn token_expired_time(token: &str, expected_ms: i64) -> Value {
     })
 }
 
-/// Keeps each payload's body in the outbox and posts it, in order, to the webhook URL (if any).
-/// A failed delivery is reported on stderr and otherwise ignored.
+/// Keeps each payload's body in the outbox, in order, and queues it for delivery to the webhook
+/// URL (if any). Delivery happens in the background, as Argos does: the caller (the hosted page)
+/// answers without waiting for the receiver.
 pub(crate) fn send_all(shared: &Shared, payloads: &[Value]) {
     for payload in payloads {
         let body = match &shared.webhook_cipher {
@@ -106,18 +116,181 @@ pub(crate) fn send_all(shared: &Shared, payloads: &[Value]) {
             }
             state.outbox.push_back(body.clone());
         }
-        let Some(url) = &shared.config.webhook_url else { continue };
-        let sent = shared.agent.post(url).set("Content-Type", "application/json").send_string(&body);
-        match sent {
-            Ok(response) => {
-                // Read the answer so that the connection can be reused.
-                let _ = response.into_string();
-                if shared.config.verbose {
-                    let trigger = payload["webhook_trigger"].as_str().unwrap_or("?");
-                    eprintln!("faceauth-mock: webhook {trigger} delivered");
+        let trigger = payload["webhook_trigger"].as_str().unwrap_or("?").to_owned();
+        shared.deliveries.queue(Delivery { trigger, body });
+    }
+}
+
+/// Webhooks waiting for delivery at most; more are reported and not delivered.
+const QUEUE_LIMIT: usize = 1000;
+/// Shutdown waits this long for a delivery in progress before leaving it to finish alone.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
+/// One webhook to post.
+pub(crate) struct Delivery {
+    trigger: String,
+    body: String,
+}
+
+/// How deliveries went, for `GET /_mock/state`.
+#[derive(Debug, Default)]
+struct Counts {
+    pending: AtomicU64,
+    delivered: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// The server's delivery thread: posts queued webhooks to the webhook URL one at a time, in the
+/// order they were queued. Stopped with the server.
+pub(crate) struct Deliveries {
+    queue: Mutex<Option<SyncSender<Delivery>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    stopping: Arc<AtomicBool>,
+    counts: Arc<Counts>,
+}
+
+impl Deliveries {
+    /// Starts the delivery thread when there is a webhook URL.
+    pub fn start(url: Option<&str>, timeout: Duration, verbose: bool) -> io::Result<Deliveries> {
+        let deliveries = Deliveries {
+            queue: Mutex::new(None),
+            thread: Mutex::new(None),
+            stopping: Arc::new(AtomicBool::new(false)),
+            counts: Arc::new(Counts::default()),
+        };
+        let Some(url) = url else { return Ok(deliveries) };
+        let (tx, rx) = mpsc::sync_channel::<Delivery>(QUEUE_LIMIT);
+        let url = url.to_owned();
+        let agent = ureq::AgentBuilder::new().timeout(timeout).build();
+        let (stopping, counts) = (Arc::clone(&deliveries.stopping), Arc::clone(&deliveries.counts));
+        let thread = thread::Builder::new().name("faceauth-mock-webhooks".to_owned()).spawn(move || {
+            for delivery in rx {
+                if stopping.load(Ordering::SeqCst) {
+                    return;
                 }
+                let delivered = deliver(&agent, &url, &delivery, verbose);
+                counts.pending.fetch_sub(1, Ordering::SeqCst);
+                let count = if delivered { &counts.delivered } else { &counts.failed };
+                count.fetch_add(1, Ordering::SeqCst);
             }
-            Err(e) => eprintln!("faceauth-mock: webhook delivery failed: {e}"),
+        })?;
+        *lock(&deliveries.queue) = Some(tx);
+        *lock(&deliveries.thread) = Some(thread);
+        Ok(deliveries)
+    }
+
+    /// Queues a webhook; without a webhook URL, or after shutdown, it is not sent.
+    fn queue(&self, delivery: Delivery) {
+        let queue = lock(&self.queue);
+        let Some(queue) = queue.as_ref() else { return };
+        self.counts.pending.fetch_add(1, Ordering::SeqCst);
+        if let Err(e) = queue.try_send(delivery) {
+            self.counts.pending.fetch_sub(1, Ordering::SeqCst);
+            self.counts.failed.fetch_add(1, Ordering::SeqCst);
+            let (TrySendError::Full(delivery) | TrySendError::Disconnected(delivery)) = e;
+            eprintln!(
+                "faceauth-mock: {QUEUE_LIMIT} webhooks are waiting for delivery; a {} webhook was not sent",
+                delivery.trigger
+            );
+        }
+    }
+
+    /// `{"pending": n, "delivered": n, "failed": n}`.
+    pub fn dump(&self) -> Value {
+        let get = |count: &AtomicU64| count.load(Ordering::SeqCst);
+        json!({
+            "pending": get(&self.counts.pending),
+            "delivered": get(&self.counts.delivered),
+            "failed": get(&self.counts.failed),
+        })
+    }
+
+    /// Stops the thread: webhooks still queued are not sent. A delivery in progress is waited
+    /// for a short while, then left to end on its own (it times out).
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        drop(lock(&self.queue).take());
+        let Some(thread) = lock(&self.thread).take() else { return };
+        let waited = Instant::now();
+        while !thread.is_finished() && waited.elapsed() < STOP_WAIT {
+            thread::sleep(Duration::from_millis(5));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Posts one webhook; true if the receiver answered 2xx. A failure is reported on stderr, with
+/// any credentials of the URL redacted.
+fn deliver(agent: &ureq::Agent, url: &str, delivery: &Delivery, verbose: bool) -> bool {
+    let trigger = &delivery.trigger;
+    match agent.post(url).set("Content-Type", "application/json").send_string(&delivery.body) {
+        Ok(response) => {
+            // Read the answer so that the connection can be reused.
+            let _ = response.into_string();
+            if verbose {
+                eprintln!("faceauth-mock: webhook {trigger} delivered");
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("{}", failure_line(trigger, url, &e));
+            false
+        }
+    }
+}
+
+/// The stderr line of a failed delivery, with any credentials of the URL redacted.
+fn failure_line(trigger: &str, url: &str, err: &ureq::Error) -> String {
+    format!(
+        "faceauth-mock: webhook {trigger} delivery to {} failed: {}",
+        redact_credentials(url),
+        failure(err)
+    )
+}
+
+/// What went wrong with a delivery, without the URL (ureq's own message starts with it).
+fn failure(err: &ureq::Error) -> String {
+    match err {
+        ureq::Error::Status(status, _) => format!("the receiver answered {status}"),
+        ureq::Error::Transport(transport) => {
+            let mut text = transport.kind().to_string();
+            if let Some(message) = transport.message() {
+                text.push_str(": ");
+                text.push_str(message);
+            }
+            if let Some(source) = std::error::Error::source(transport) {
+                text.push_str(": ");
+                text.push_str(&source.to_string());
+            }
+            redact_credentials(&text).into_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_deliveries_never_show_url_credentials() {
+        // A port nobody listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(5)).build();
+        for url in [
+            format!("http://hook-user:s3cret-pw@127.0.0.1:{port}/hook"),
+            "http://hook-user:s3cret-pw@[::zz]/hook".to_owned(),
+            "ftp://hook-user:s3cret-pw@127.0.0.1/hook".to_owned(),
+        ] {
+            let err = agent.post(&url).send_string("{}").expect_err("nobody listens");
+            assert!(err.to_string().contains("s3cret-pw") || url.contains("[::zz]"), "{err}");
+            let line = failure_line("faceAuth", &url, &err);
+            assert!(!line.contains("s3cret-pw") && !line.contains("hook-user"), "{line}");
+            assert!(line.contains("delivery to ") && line.contains("<redacted>@"), "{line}");
         }
     }
 }

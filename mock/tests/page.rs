@@ -2,6 +2,10 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::thread;
 use std::time::Duration;
 
 use common::*;
@@ -223,4 +227,109 @@ fn a_failed_webhook_delivery_is_not_fatal() {
     let server = start(MockConfig { webhook_url: Some(format!("http://127.0.0.1:{port}/hook")), ..config() });
     let answer = get_url(&link(&server, KEY, &params(None)));
     assert_eq!(answer.status, 200);
+}
+
+/// A webhook receiver that stalls: it hands each body it gets to the test, then answers only
+/// when the test releases it. Gives its URL, the bodies, and the release.
+fn stalling_receiver() -> (String, mpsc::Receiver<Vec<u8>>, mpsc::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let (bodies_tx, bodies) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream);
+            // Requests on this connection, one at a time.
+            loop {
+                let mut length = 0;
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':') {
+                        if name.eq_ignore_ascii_case("content-length") {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                }
+                if line.is_empty() {
+                    break;
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() || bodies_tx.send(body).is_err() {
+                    return;
+                }
+                if released.recv().is_err() {
+                    return;
+                }
+                if reader.get_mut().write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    (url, bodies, release)
+}
+
+/// Waits until `GET /_mock/state` shows `check` true of the webhook deliveries.
+fn deliveries_reach(server: &MockServer, check: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..1000 {
+        let deliveries = control(server, "GET", "state", None)["webhook_deliveries"].clone();
+        if check(&deliveries) {
+            return deliveries;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("webhook deliveries never got there");
+}
+
+#[test]
+fn the_page_answers_without_waiting_for_the_webhook_receiver() {
+    let (url, bodies, release) = stalling_receiver();
+    let server = start(MockConfig { webhook_url: Some(url), ..config() });
+    // The receiver has not answered (it cannot, until released below), yet the page answers.
+    let answer = get_url(&link(&server, KEY, &params(None)));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let auth_id = answer.json()["auth_id"].clone();
+    // The outbox has it at once; the receiver gets it, and the delivery waits for its answer.
+    let outbox = control(&server, "GET", "webhooks", None);
+    assert_eq!(outbox[0]["data"]["Authentication_id"], auth_id);
+    let body = bodies.recv_timeout(TIMEOUT).expect("the webhook arrives");
+    let hook: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(hook["data"]["Authentication_id"], auth_id);
+    let waiting = control(&server, "GET", "state", None)["webhook_deliveries"].clone();
+    assert_eq!(waiting, json!({"pending": 1, "delivered": 0, "failed": 0}));
+    // Once the receiver answers, the delivery is complete.
+    release.send(()).expect("release");
+    let done = deliveries_reach(&server, |d| d["delivered"] == 1);
+    assert_eq!(done, json!({"pending": 0, "delivered": 1, "failed": 0}));
+
+    // Webhooks keep their order, whatever the receiver's pace.
+    for _ in 0..3 {
+        assert_eq!(get_url(&link(&server, KEY, &params(None))).status, 200);
+    }
+    let sent: Vec<Value> = control(&server, "GET", "webhooks", None).as_array().expect("array")[1..].to_vec();
+    for expected in &sent {
+        let body = bodies.recv_timeout(TIMEOUT).expect("the webhook arrives");
+        assert_eq!(&serde_json::from_slice::<Value>(&body).expect("JSON"), expected);
+        release.send(()).expect("release");
+    }
+    deliveries_reach(&server, |d| d["delivered"] == 4);
+
+    // A receiver that never answers does not hold up shutdown for long.
+    assert_eq!(get_url(&link(&server, KEY, &params(None))).status, 200);
+    bodies.recv_timeout(TIMEOUT).expect("the webhook arrives");
+    let (done_tx, done) = mpsc::channel();
+    thread::spawn(move || {
+        server.shutdown();
+        let _ = done_tx.send(());
+    });
+    done.recv_timeout(Duration::from_secs(30)).expect("shutdown ends");
+    drop(release);
 }

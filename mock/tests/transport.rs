@@ -2,12 +2,14 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
-use faceauth_mock::{FaultConfig, MockConfig, MockServer};
+use faceauth_mock::{FaultConfig, Limits, MockConfig, MockServer};
 use serde_json::{json, Value};
 
 fn get_request(extra: &str) -> String {
@@ -199,6 +201,7 @@ fn submissions_can_be_added_and_state_hides_keys() {
     let server = start(MockConfig {
         api_key: "very-secret-api-key".into(),
         webhook_key: Some("very-secret-hook-key".into()),
+        webhook_url: Some("http://hook-user:very-secret-pw@127.0.0.1:9/hook".into()),
         ..config()
     });
     let post = |sid: &str| {
@@ -212,8 +215,9 @@ fn submissions_can_be_added_and_state_hides_keys() {
 
     let answer = call_with(&server, "GET", "/_mock/state", None, None);
     assert_eq!(answer.status, 200);
-    assert!(!answer.body.contains("very-secret"), "{}", answer.body);
+    assert!(!answer.body.contains("very-secret") && !answer.body.contains("hook-user"), "{}", answer.body);
     let state = answer.json();
+    assert_eq!(state["config"]["webhook_url"], "http://<redacted>@127.0.0.1:9/hook");
     assert_eq!(state["results"].as_array().map(Vec::len), Some(1));
     assert!(state["submissions"].as_array().is_some_and(|s| s.iter().any(|s| s["id"] == "sub-new")));
     assert!(!format!("{server:?}").contains("very-secret"));
@@ -232,4 +236,205 @@ fn shutdown_stops_listening() {
     assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
     assert!(MockServer::start(MockConfig { now: Some("not a time".into()), ..config() }).is_err());
     assert!(MockServer::start(MockConfig { allowed_ips: Some(vec!["nope".into()]), ..config() }).is_err());
+}
+
+/// Limits for the connection tests: a small pool, and the given changes.
+fn limited(change: impl FnOnce(&mut Limits)) -> MockServer {
+    let mut limits = Limits { workers: 2, ..Limits::default() };
+    change(&mut limits);
+    start(MockConfig { limits, ..config() })
+}
+
+/// Reads until the server ends the connection: true if it did (EOF or reset), false if the
+/// read timed out first. What was read is returned too.
+fn ended_by_server(conn: &mut TcpStream) -> (bool, Vec<u8>) {
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match conn.read(&mut buf) {
+            Ok(0) => return (true, got),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return (false, got),
+            Err(_) => return (true, got),
+        }
+    }
+}
+
+/// Runs `f` on another thread and waits for it, failing the test if it hangs.
+fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("{what} hung"))
+}
+
+#[test]
+fn idle_connections_beyond_the_pool_do_not_block_requests() {
+    let server = limited(|l| l.workers = 4);
+    let idle: Vec<TcpStream> =
+        (0..200).map(|_| TcpStream::connect(server.addr()).expect("connect")).collect();
+    let answer = call(&server, "GET", "/faceauth", None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mut keep_alive = connect(&server);
+    for _ in 0..3 {
+        keep_alive.get_mut().write_all(get_request("").as_bytes()).expect("write");
+        assert_eq!(read_response(&mut keep_alive).map(|r| r.0), Some(200));
+    }
+    // Shutdown still works with idle and kept-alive connections open, and closes them.
+    within("shutdown", move || server.shutdown());
+    for mut conn in idle.into_iter().take(5) {
+        assert!(ended_by_server(&mut conn).0, "an idle connection is closed on shutdown");
+    }
+    assert!(closed(&mut keep_alive));
+}
+
+#[test]
+fn connections_over_the_limit_are_answered_503() {
+    let server = limited(|l| l.max_connections = 8);
+    let idle: Vec<TcpStream> = (0..8).map(|_| TcpStream::connect(server.addr()).expect("connect")).collect();
+    // The ninth is refused at once, with an answer.
+    let mut ninth = TcpStream::connect(server.addr()).expect("connect");
+    let (ended, got) = ended_by_server(&mut ninth);
+    assert!(ended, "the connection over the limit is closed");
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 503 "), "{text}");
+    // Once the idle ones go away, requests are served again.
+    drop(idle);
+    let request = get_request("Connection: close\r\n");
+    let served = within("a request after the idle connections closed", move || loop {
+        let Ok(mut conn) = TcpStream::connect(server.addr()) else { continue };
+        if conn.write_all(request.as_bytes()).is_err() {
+            continue;
+        }
+        let (_, got) = ended_by_server(&mut conn);
+        if got.starts_with(b"HTTP/1.1 200 ") {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    });
+    assert!(served);
+}
+
+/// Sends `first`, then one byte of `trickle` every 50 ms, until the server stops reading.
+fn trickler(conn: &TcpStream, first: String, trickle: u8) -> thread::JoinHandle<()> {
+    let mut writer = conn.try_clone().expect("clone");
+    thread::spawn(move || {
+        if writer.write_all(first.as_bytes()).is_err() {
+            return;
+        }
+        for _ in 0..600 {
+            thread::sleep(Duration::from_millis(50));
+            if writer.write_all(&[trickle]).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+#[test]
+fn a_client_trickling_bytes_is_cut_off_at_the_request_deadline() {
+    // Each read gets a byte well within the read timeout: only the whole-request deadline
+    // stops these clients.
+    let server = limited(|l| {
+        l.request_timeout_ms = 500;
+        l.read_timeout_ms = 20_000;
+    });
+    let slow_head = "GET /faceauth HTTP/1.1\r\nX-Slow: ".to_owned();
+    let slow_body = "POST /_mock/clock HTTP/1.1\r\nContent-Length: 1000\r\n\r\n{\"now\": \"".to_owned();
+    for (first, byte) in [(slow_head, b'a'), (slow_body, b' ')] {
+        let mut conn = TcpStream::connect(server.addr()).expect("connect");
+        let writer = trickler(&conn, first.clone(), byte);
+        // The server keeps serving others meanwhile.
+        assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+        let (ended, got) = ended_by_server(&mut conn);
+        assert!(ended, "{first:?}: the slow client is disconnected");
+        let text = String::from_utf8_lossy(&got);
+        assert!(text.is_empty() || text.starts_with("HTTP/1.1 408 "), "{text}");
+        within("the trickling client", move || writer.join().is_ok());
+        assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+    }
+}
+
+#[test]
+fn clients_trickling_their_heads_hold_no_worker() {
+    // One worker, and deadlines far beyond the test client's 10 s timeout: were a slow head to
+    // hold the worker, the request below could not be served in time.
+    let server = limited(|l| {
+        l.workers = 1;
+        l.request_timeout_ms = 60_000;
+        l.read_timeout_ms = 60_000;
+    });
+    let slow: Vec<(TcpStream, thread::JoinHandle<()>)> = (0..3)
+        .map(|_| {
+            let conn = TcpStream::connect(server.addr()).expect("connect");
+            let writer = trickler(&conn, "GET /faceauth HTTP/1.1\r\nX-Slow: ".to_owned(), b'a');
+            (conn, writer)
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(200));
+    for _ in 0..3 {
+        assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+    }
+    // Heads ending in LF alone, or mixed, are complete heads too.
+    for head in [
+        "GET /faceauth HTTP/1.1\nx-api-key: mock-api-key\n\n",
+        "GET /faceauth HTTP/1.1\nx-api-key: mock-api-key\n\r\n",
+    ] {
+        assert_eq!(raw(&server, head.as_bytes()).map(|r| r.0), Some(200), "{head:?}");
+    }
+    within("shutdown", move || server.shutdown());
+    for (conn, writer) in slow {
+        drop(conn);
+        within("a trickling client", move || writer.join().is_ok());
+    }
+}
+
+#[test]
+fn idle_keep_alive_connections_are_closed_after_the_idle_timeout() {
+    let server = limited(|l| l.idle_timeout_ms = 300);
+    let mut conn = connect(&server);
+    conn.get_mut().write_all(get_request("").as_bytes()).expect("write");
+    let (status, headers, _) = read_response(&mut conn).expect("a response");
+    assert_eq!(status, 200);
+    assert!(headers.contains(&("connection".into(), "keep-alive".into())));
+    let (ended, got) = ended_by_server(conn.get_mut());
+    assert!(ended && got.is_empty(), "the idle keep-alive connection is closed");
+    // So is a connection that never sends a request.
+    let mut silent = TcpStream::connect(server.addr()).expect("connect");
+    assert!(ended_by_server(&mut silent).0, "a silent connection is closed");
+    assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+}
+
+#[test]
+fn huge_or_zero_limits_are_handled() {
+    let server = limited(|l| {
+        l.idle_timeout_ms = u64::MAX;
+        l.read_timeout_ms = u64::MAX;
+        l.request_timeout_ms = u64::MAX;
+        l.write_timeout_ms = u64::MAX;
+        l.max_connections = usize::MAX;
+    });
+    let mut conn = connect(&server);
+    for _ in 0..2 {
+        conn.get_mut().write_all(get_request("").as_bytes()).expect("write");
+        assert_eq!(read_response(&mut conn).map(|r| r.0), Some(200));
+    }
+    // A body too large is still answered and the connection closed, lingering or not.
+    let huge = format!("POST /faceauth HTTP/1.1\r\nx-api-key: {KEY}\r\nContent-Length: 99999999999\r\n\r\n");
+    assert_eq!(raw(&server, huge.as_bytes()).map(|r| r.0), Some(413));
+    within("shutdown", move || server.shutdown());
+    for change in [
+        (|l: &mut Limits| l.workers = 0) as fn(&mut Limits),
+        |l| l.max_connections = 0,
+        |l| l.idle_timeout_ms = 0,
+        |l| l.request_timeout_ms = 0,
+        |l| l.max_header_bytes = 0,
+    ] {
+        let mut limits = Limits::default();
+        change(&mut limits);
+        let err = MockServer::start(MockConfig { limits, ..config() }).expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    }
 }
