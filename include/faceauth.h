@@ -15,8 +15,11 @@
  *   (never libc free). Bytes out come in a faceauth_buf, freed with faceauth_buf_free.
  * - Records, reports and events come back as JSON strings, the same JSON the `faceauth` command
  *   prints, so the ABI stays small and stable.
- * - Handles (faceauth_cipher, faceauth_url_builder) are made by *_new and freed by *_free;
- *   every *_free accepts NULL. Which handles may be shared across threads is said on each type.
+ * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_list) are made by
+ *   *_new (a listing by faceauth_client_list) and freed by *_free; every *_free accepts NULL.
+ *   Which handles may be shared across threads is said on each type.
+ * - The REST client's calls block until the API answers, within the client's timeouts. Their
+ *   error objects carry the HTTP status (faceauth_error_http_status) when a response arrived.
  * - No function lets a Rust panic cross into the caller: it becomes FACEAUTH_STATUS_PANIC.
  * - Error messages never contain keys.
  */
@@ -44,6 +47,11 @@
  * The patch version of this library.
  */
 #define FACEAUTH_VERSION_PATCH 0
+
+/**
+ * A `max_retries` in faceauth_client_options that turns retries off (any negative value does).
+ */
+#define FACEAUTH_NO_RETRIES -1
 
 /**
  * The result of every fallible call: `FACEAUTH_STATUS_OK` (0) or why it failed.
@@ -221,12 +229,38 @@ typedef enum faceauth_status {
 typedef struct faceauth_cipher faceauth_cipher;
 
 /**
+ * A blocking client for the FaceAuth REST API of one project (opaque): its API key, base URL,
+ * timeouts and retry policy, and a pool of connections it reuses.
+ *
+ * Thread safety: a faceauth_client is immutable after faceauth_client_new; any number of
+ * threads may call faceauth_client_submit, faceauth_client_get, faceauth_client_list,
+ * faceauth_client_image and faceauth_client_delete on the same client at once (make one and
+ * share it). Free it once, after every other use. Its API key is wiped when it is freed, and
+ * never appears in error messages.
+ *
+ * Every call blocks until the API answers; each attempt is bounded by the timeouts of
+ * faceauth_client_options. GET and DELETE are repeated (with jittered backoff) after a
+ * connection error, a timeout or a 500/502/503/504; a submission (POST) only when it provably
+ * never reached the server.
+ */
+typedef struct faceauth_client faceauth_client;
+
+/**
  * An error object: a status, a message and, for REST API failures, the HTTP status.
  *
  * Made by a failing call in `*out_err`; the caller owns it and frees it with
  * faceauth_error_free. It is immutable, so it may be read from any thread.
  */
 typedef struct faceauth_error faceauth_error;
+
+/**
+ * A listing of results (GET /faceauth) in progress: faceauth_list_next returns its rows one by
+ * one and fetches the next page when one runs out (opaque).
+ *
+ * Thread safety: one thread at a time (it may move between threads). It holds its own
+ * reference to the client's connections: it may outlive the faceauth_client it came from.
+ */
+typedef struct faceauth_list faceauth_list;
 
 /**
  * Builds FaceAuth URLs for one project: its key, its `pid`, a base URL and a language (opaque).
@@ -237,6 +271,33 @@ typedef struct faceauth_error faceauth_error;
  * while another thread uses it. Its key material is wiped when it is freed.
  */
 typedef struct faceauth_url_builder faceauth_url_builder;
+
+/**
+ * Options for faceauth_client_new. A zeroed struct (`faceauth_client_options o = {0};`), or no
+ * struct at all, gives every default.
+ */
+typedef struct faceauth_client_options {
+  /**
+   * The REST base URL, such as the simulator's "http://127.0.0.1:8700"; NULL for Argos's
+   * "https://rest-api.argosidentity.com/v3". A trailing '/' is dropped.
+   */
+  const char *base_url;
+  /**
+   * Milliseconds one attempt may take, from connecting to the last byte; 0 for the default
+   * (60000).
+   */
+  uint32_t timeout_ms;
+  /**
+   * Milliseconds to wait for a connection; 0 for the default (10000, and never more than
+   * the timeout).
+   */
+  uint32_t connect_timeout_ms;
+  /**
+   * How many times a failed request may be repeated: 0 for the default (2), a positive
+   * number for that many, FACEAUTH_NO_RETRIES (any negative number) for none.
+   */
+  int32_t max_retries;
+} faceauth_client_options;
 
 /**
  * Bytes the library returns (decrypted data, images): `len` bytes at `data`.
@@ -296,6 +357,243 @@ extern "C" {
  * Never fails.
  */
 const char *faceauth_version(void);
+
+/**
+ * Makes a client for a FaceAuth project's API key.
+ *
+ * `opts_or_null`: the options (see faceauth_client_options), or NULL for every default. The
+ * client proxies through `HTTPS_PROXY`/`ALL_PROXY`/`HTTP_PROXY` when set (`NO_PROXY` is
+ * honoured). Nothing is sent until a call.
+ *
+ * Ownership: on success `*out` receives a new client, freed with faceauth_client_free. The key
+ * and options are only borrowed (the client keeps a copy of the key, wiped when it is freed).
+ * NULL handling: `api_key` and `out` must not be NULL; `opts_or_null`, its `base_url` and
+ * `out_err` may be.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty key, one with white space at either end or a
+ * control character, or a base URL that is not http:// or https://).
+ *
+ * # Safety
+ * `api_key` is NULL or NUL-terminated; `opts_or_null` is NULL or a readable
+ * faceauth_client_options whose `base_url` is NULL or NUL-terminated; `out` and `out_err` are
+ * NULL or writable.
+ */
+enum faceauth_status faceauth_client_new(const char *api_key,
+                                         const struct faceauth_client_options *opts_or_null,
+                                         struct faceauth_client **out,
+                                         struct faceauth_error **out_err);
+
+/**
+ * Frees a client, wiping its API key. NULL is allowed and does nothing. Listings made from it
+ * (faceauth_list) stay usable.
+ *
+ * Thread safety: call it once, after every other use of `c` on every thread has returned.
+ *
+ * # Safety
+ * `c` is NULL or a client from faceauth_client_new, not freed before; do not use it after.
+ */
+void faceauth_client_free(struct faceauth_client *c);
+
+/**
+ * Compares a selfie with an approved ID check submission (POST /faceauth).
+ *
+ * `image`: `image_len` bytes of a JPEG or PNG (its content type is read from its first bytes;
+ * the file name sent is "face.jpg"). `user_id`, `cf1`, `cf2`, `cf3`: sent when not NULL.
+ *
+ * A rejected face is not an error: `*out_json` receives the API's answer, whatever its
+ * `auth_status` — the same JSON as `faceauth auth submit` prints, the response as received:
+ * `{"authentication_id": "…", "auth_status": "approved" | "rejected", "create_time": "…",
+ * "score": {…}, "fail_code": […], "rejected_comment": […]}` (the last two when rejected).
+ *
+ * Not repeated once the request may have reached the server: Argos has no idempotency key. A
+ * timeout or broken connection after sending fails with FACEAUTH_STATUS_API_TIMEOUT or
+ * FACEAUTH_STATUS_API_CONNECTION, and its message says the selfie may have been recorded:
+ * look for it with faceauth_client_list (that day's dates) before submitting again.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * The arguments are only borrowed.
+ * NULL handling: `c`, `submission_id` and `out_json` must not be NULL, nor `image` unless
+ * `image_len` is 0 (an empty image is refused anyway); `user_id`, `cf1`, `cf2`, `cf3` and
+ * `out_err` may be NULL.
+ * Thread safety: `c` may be shared (see faceauth_client).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty submission id or image, a field holding the
+ * multipart boundary); the API statuses, 300–309 (with the HTTP status on the error object
+ * when a response arrived: FACEAUTH_STATUS_API_INVALID_REQUEST, 400, for a submission that is
+ * unknown or not approved; FACEAUTH_STATUS_API_AUTHENTICATION, 403, for a wrong key; …).
+ *
+ * # Safety
+ * `c` is NULL or a live client; strings are NULL or NUL-terminated; `image` is NULL or
+ * readable for `image_len` bytes; `out_json` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_client_submit(const struct faceauth_client *c,
+                                            const char *submission_id,
+                                            const uint8_t *image,
+                                            size_t image_len,
+                                            const char *user_id,
+                                            const char *cf1,
+                                            const char *cf2,
+                                            const char *cf3,
+                                            char **out_json,
+                                            struct faceauth_error **out_err);
+
+/**
+ * Reads one result (GET /faceauth?authId=…).
+ *
+ * `*out_json` receives the same JSON as `faceauth auth get` prints: the row as the API sent
+ * it (`auth_id`, `auth_status`, `create_time`, `submit_type`, `kyc_submission_id`,
+ * `delete_check`, `policy`, `result`, …), with the project's `faceAuth_projectId`.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `c`, `auth_id` and `out_json` must not be NULL; `out_err` may be.
+ * Thread safety: `c` may be shared (see faceauth_client).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
+ * FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: Argos answers an unknown id so);
+ * FACEAUTH_STATUS_API_NOT_FOUND (a success answer without that row); the other API statuses,
+ * 300–309, with the HTTP status on the error object when a response arrived.
+ *
+ * # Safety
+ * `c` is NULL or a live client; `auth_id` is NULL or NUL-terminated; `out_json` and `out_err`
+ * are NULL or writable.
+ */
+enum faceauth_status faceauth_client_get(const struct faceauth_client *c,
+                                         const char *auth_id,
+                                         char **out_json,
+                                         struct faceauth_error **out_err);
+
+/**
+ * Starts a listing of results (GET /faceauth): every result, or those created from
+ * `start_date` to `end_date` inclusive (both `yyyy-mm-dd`, UTC), newest first, in pages of
+ * `count` rows (1 to 2000; 0 for the server's default, 2000).
+ *
+ * Nothing is sent yet: faceauth_list_next fetches each page when it needs it, following the
+ * API's `nextPage_key` (see faceauth_list_next and faceauth_list_incomplete).
+ *
+ * Ownership: on success `*out` receives a new listing, freed with faceauth_list_free. It does
+ * not borrow `c` (it may outlive it).
+ * NULL handling: `c` and `out` must not be NULL; `start_date` and `end_date` are both NULL
+ * (every date) or both not NULL; `out_err` may be NULL.
+ * Thread safety: `c` may be shared (see faceauth_client).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (one date without the other, a malformed or impossible
+ * date, a start after the end, or a count over 2000).
+ *
+ * # Safety
+ * `c` is NULL or a live client; the dates are NULL or NUL-terminated; `out` and `out_err` are
+ * NULL or writable.
+ */
+enum faceauth_status faceauth_client_list(const struct faceauth_client *c,
+                                          const char *start_date,
+                                          const char *end_date,
+                                          uint32_t count,
+                                          struct faceauth_list **out,
+                                          struct faceauth_error **out_err);
+
+/**
+ * The next row of a listing, fetching the next page when the current one is used up.
+ *
+ * On success, `*out_json_or_null_at_end` receives the next row, as a new string with the same
+ * JSON as faceauth_client_get (and as each line of `faceauth auth list`), or NULL when the
+ * listing has ended: the end is FACEAUTH_STATUS_OK with NULL. Once ended, every further call
+ * gives the end again. After the end, ask faceauth_list_incomplete whether rows may be missing.
+ *
+ * A page that fails to load fails this call with its status (the row before it was the last);
+ * the listing has then ended, and the next call gives the end.
+ *
+ * Ownership: a row is a new string, freed with faceauth_string_free.
+ * NULL handling: `it` and `out_json_or_null_at_end` must not be NULL; `out_err` may be.
+ * Thread safety: `it` is used by one thread at a time.
+ *
+ * Statuses: FACEAUTH_STATUS_OK (a row, or NULL at the end); FACEAUTH_STATUS_NULL_POINTER; the
+ * API statuses, 300–309, with the HTTP status on the error object when a response arrived.
+ *
+ * # Safety
+ * `it` is NULL or a live listing no other thread uses; `out_json_or_null_at_end` and `out_err`
+ * are NULL or writable.
+ */
+enum faceauth_status faceauth_list_next(struct faceauth_list *it,
+                                        char **out_json_or_null_at_end,
+                                        struct faceauth_error **out_err);
+
+/**
+ * Once faceauth_list_next has given the end: why the listing may lack rows (a full page came
+ * without `nextPage_key` and its rows gave no way to reach the rest: ask for bigger pages or
+ * shorter date ranges), or NULL when every row was returned. NULL, too, before the end.
+ *
+ * Ownership: borrowed from `it`, valid until faceauth_list_free(it); never free it.
+ * NULL handling: a NULL `it` gives NULL. Thread safety: as faceauth_list. Never fails.
+ *
+ * # Safety
+ * `it` is NULL or a live listing no other thread is changing.
+ */
+const char *faceauth_list_incomplete(const struct faceauth_list *it);
+
+/**
+ * Frees a listing, ended or not. NULL is allowed and does nothing.
+ *
+ * Thread safety: call it once, after every other use of `it` has returned.
+ *
+ * # Safety
+ * `it` is NULL or a listing from faceauth_client_list, not freed before; do not use it after.
+ */
+void faceauth_list_free(struct faceauth_list *it);
+
+/**
+ * Fetches the selfie of a result (GET /faceauth/image?authId=…), decoded from the API's base64.
+ *
+ * Ownership: on success `*out_data` is filled with the image's bytes, freed with
+ * faceauth_buf_free (never empty), and `*out_content_type` receives a new string read from the
+ * bytes ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/bmp" or
+ * "application/octet-stream"), freed with faceauth_string_free. Both or neither are written.
+ * NULL handling: `c`, `auth_id`, `out_data` and `out_content_type` must not be NULL; `out_err`
+ * may be.
+ * Thread safety: `c` may be shared (see faceauth_client).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
+ * FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: an unknown id, or an erased image);
+ * FACEAUTH_STATUS_API_DECODE (the body is not base64); the other API statuses, 300–309, with
+ * the HTTP status on the error object when a response arrived.
+ *
+ * # Safety
+ * `c` is NULL or a live client; `auth_id` is NULL or NUL-terminated; `out_data`,
+ * `out_content_type` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_client_image(const struct faceauth_client *c,
+                                           const char *auth_id,
+                                           struct faceauth_buf *out_data,
+                                           char **out_content_type,
+                                           struct faceauth_error **out_err);
+
+/**
+ * Erases the image and personal data of a result (DELETE /faceauth?authId=…).
+ *
+ * If a lost answer made the library repeat the request and the repeat finds nothing to
+ * erase, the first attempt did the work, and this returns FACEAUTH_STATUS_OK.
+ *
+ * NULL handling: `c` and `auth_id` must not be NULL; `out_err` may be.
+ * Thread safety: `c` may be shared (see faceauth_client).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
+ * FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: an unknown or already erased id);
+ * FACEAUTH_STATUS_API_DECODE (a success status without Argos's `{"message": "success"}`); the
+ * other API statuses, 300–309, with the HTTP status on the error object when a response
+ * arrived.
+ *
+ * # Safety
+ * `c` is NULL or a live client; `auth_id` is NULL or NUL-terminated; `out_err` is NULL or
+ * writable.
+ */
+enum faceauth_status faceauth_client_delete(const struct faceauth_client *c,
+                                            const char *auth_id,
+                                            struct faceauth_error **out_err);
 
 /**
  * Makes the cipher from an API key and a scheme name.
@@ -439,6 +737,13 @@ const char *faceauth_error_message(const struct faceauth_error *e);
 
 /**
  * The HTTP status of a REST API failure (such as 403), or 0 when the error has none.
+ *
+ * A status is there whenever a response arrived: the API's refusals
+ * (FACEAUTH_STATUS_API_INVALID_REQUEST to FACEAUTH_STATUS_API_UNEXPECTED_STATUS, such as 400,
+ * 403, 413 or 5xx) and a success status whose body did not decode (FACEAUTH_STATUS_API_DECODE,
+ * such as 200). It is 0 for timeouts and connection failures (including a submission whose
+ * answer was lost), for arguments refused before sending, and for every error outside the
+ * REST client.
  *
  * NULL handling: a NULL `e` gives 0. Thread safety: any thread.
  *

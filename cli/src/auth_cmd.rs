@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use faceauth::api::{AuthRecord, Client, ListQuery, Submission, DEFAULT_BASE_URL};
-use serde_json::{json, Value};
+use faceauth::api::{Client, ListQuery, Submission, DEFAULT_BASE_URL};
+use serde_json::json;
 
 use crate::key::ApiKeyArgs;
 
@@ -126,9 +126,9 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
                 submission = submission.cf3(value);
             }
             let result = client.submit(&submission)?;
-            writeln!(out, "{}", result.raw)?;
+            writeln!(out, "{}", result.to_json())?;
         }
-        AuthCommand::Get { auth_id } => writeln!(out, "{}", row_json(&client.get(&auth_id)?))?,
+        AuthCommand::Get { auth_id } => writeln!(out, "{}", client.get(&auth_id)?.to_json())?,
         AuthCommand::List { start_date, end_date, count } => {
             let mut query = ListQuery::new();
             if let (Some(start), Some(end)) = (&start_date, &end_date) {
@@ -139,7 +139,7 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
             }
             let mut records = client.list(&query)?;
             for record in records.by_ref() {
-                writeln!(out, "{}", row_json(&record?))?;
+                writeln!(out, "{}", record?.to_json())?;
             }
             if let Some(incomplete) = records.incomplete() {
                 out.flush()?;
@@ -162,14 +162,4 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A row as received, with the `faceAuth_projectId` of the project object it came in (the
-/// grouped shape keeps it outside the rows).
-fn row_json(record: &AuthRecord) -> Value {
-    let mut row = record.raw.clone();
-    if let (Some(project), Value::Object(fields)) = (&record.project_id, &mut row) {
-        fields.entry("faceAuth_projectId").or_insert_with(|| Value::String(project.clone()));
-    }
-    row
 }

@@ -35,8 +35,13 @@ impl Failure {
         Failure::new(faceauth_status::NullPointer, format!("{name} is null"))
     }
 
-    /// A core error, its message followed by any source it does not already quote.
-    pub(crate) fn from_core(kind: faceauth::ErrorKind, error: &(dyn std::error::Error + 'static)) -> Failure {
+    /// A core error: its kind's status, its message followed by any source it does not
+    /// already quote, and the HTTP status of a REST API failure that has one.
+    fn from_core<E: std::error::Error + HttpStatus + 'static>(
+        kind: faceauth::ErrorKind,
+        error: &E,
+    ) -> Failure {
+        let http_status = error.http_status().unwrap_or(0);
         let mut message = error.to_string();
         let mut source = error.source();
         while let Some(cause) = source {
@@ -47,9 +52,38 @@ impl Failure {
             }
             source = cause.source();
         }
-        Failure::new(kind.into(), message)
+        Failure { status: kind.into(), message, http_status }
     }
 }
+
+/// The HTTP status a core error carries: only REST API failures where a response arrived
+/// (`ApiError::http_status`: the refusal's status, or a success status whose body did not
+/// decode) have one.
+trait HttpStatus {
+    fn http_status(&self) -> Option<u16> {
+        None
+    }
+}
+
+impl HttpStatus for faceauth::api::ApiError {
+    fn http_status(&self) -> Option<u16> {
+        faceauth::api::ApiError::http_status(self)
+    }
+}
+
+impl HttpStatus for faceauth::Error {
+    fn http_status(&self) -> Option<u16> {
+        match self {
+            faceauth::Error::Api(error) => error.http_status(),
+            _ => None,
+        }
+    }
+}
+
+impl HttpStatus for faceauth::crypto::CryptoError {}
+impl HttpStatus for faceauth::url::UrlError {}
+impl HttpStatus for faceauth::token::TokenError {}
+impl HttpStatus for faceauth::webhook::WebhookError {}
 
 /// Every core error type converts the same way: its kind gives the status.
 macro_rules! failure_from {
@@ -68,6 +102,7 @@ failure_from!(
     faceauth::url::UrlError,
     faceauth::token::TokenError,
     faceauth::webhook::WebhookError,
+    faceauth::api::ApiError,
 );
 
 impl From<Failure> for faceauth_error {
@@ -127,6 +162,13 @@ pub unsafe extern "C" fn faceauth_error_message(e: *const faceauth_error) -> *co
 
 /// The HTTP status of a REST API failure (such as 403), or 0 when the error has none.
 ///
+/// A status is there whenever a response arrived: the API's refusals
+/// (FACEAUTH_STATUS_API_INVALID_REQUEST to FACEAUTH_STATUS_API_UNEXPECTED_STATUS, such as 400,
+/// 403, 413 or 5xx) and a success status whose body did not decode (FACEAUTH_STATUS_API_DECODE,
+/// such as 200). It is 0 for timeouts and connection failures (including a submission whose
+/// answer was lost), for arguments refused before sending, and for every error outside the
+/// REST client.
+///
 /// NULL handling: a NULL `e` gives 0. Thread safety: any thread.
 ///
 /// # Safety
@@ -163,6 +205,30 @@ mod tests {
         assert_eq!(failure.status, faceauth_status::BadPadding);
         assert_eq!(failure.message, "bad padding after decryption (wrong key or wrong scheme?)");
         assert_eq!(failure.http_status, 0);
+    }
+
+    #[test]
+    fn api_errors_carry_their_http_status() {
+        let refused = || {
+            faceauth::api::ApiError::Authentication(faceauth::api::ApiFailure {
+                status: 403,
+                code: None,
+                message: Some("Forbidden".into()),
+                body: r#"{"message":"Forbidden"}"#.into(),
+            })
+        };
+        let failure = Failure::from(refused());
+        assert_eq!((failure.status, failure.http_status), (faceauth_status::ApiAuthentication, 403));
+        assert!(failure.message.contains("HTTP 403"), "{}", failure.message);
+        let wrapped = Failure::from(faceauth::Error::from(refused()));
+        assert_eq!((wrapped.status, wrapped.http_status), (faceauth_status::ApiAuthentication, 403));
+
+        let decode =
+            faceauth::api::ApiError::Decode { status: 200, reason: "not JSON".into(), body: String::new() };
+        let failure = Failure::from(decode);
+        assert_eq!((failure.status, failure.http_status), (faceauth_status::ApiDecode, 200));
+        let timeout = faceauth::api::ApiError::Timeout { reason: "no answer".into() };
+        assert_eq!(Failure::from(timeout).http_status, 0);
     }
 
     #[test]

@@ -3,7 +3,10 @@
 #   1. built with -fsanitize=address,undefined and linked against libfaceauth.a;
 #   2. built plain, linked against libfaceauth.so through its soname, run under valgrind.
 # Each run must print "N passed, 0 failed" and exit 0; sanitizers and valgrind fail on any error
-# or leak. Usage: tests/c/run.sh [LIB_DIR] (default target/debug, where `make ffi` builds).
+# or leak. Each run gets a fresh simulator (`faceauth mock` on a free loopback port, seeded
+# through its control API) for the REST client's tests, stopped when this script exits.
+# Usage: tests/c/run.sh [LIB_DIR] (default target/debug, where `make test-c` builds the library
+# and the faceauth command).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,7 +20,63 @@ STATIC_LIBS=${FACEAUTH_STATIC_LIBS:--lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -
 for lib in libfaceauth.a libfaceauth.so; do
     [[ -f $lib_dir/$lib ]] || { echo "run.sh: $lib_dir/$lib is missing (make ffi)" >&2; exit 1; }
 done
+faceauth=$lib_dir/faceauth
+[[ -x $faceauth ]] || { echo "run.sh: $faceauth is missing (cargo build -p faceauth-cli)" >&2; exit 1; }
 mkdir -p "$out/lib"
+
+# The simulator: what test_ffi reads from the environment (FACEAUTH_TEST_*). A test key, never
+# a real project's; it reaches the simulator through its environment, not its command line.
+export FACEAUTH_TEST_MOCK_KEY=c-tests-mock-key-0123456789abcdefghij
+export FACEAUTH_TEST_MOCK_PROJECT=c-tests-project
+export FACEAUTH_TEST_SUBMISSION=sub_1
+export FACEAUTH_TEST_SEEDED_ROWS=7
+export FACEAUTH_TEST_SEEDED_DAY=2025-03-01
+mock_pid=
+mock_fd=
+stop_mock() {
+    if [[ -n $mock_pid ]]; then
+        kill "$mock_pid" 2>/dev/null || true
+        wait "$mock_pid" 2>/dev/null || true
+        mock_pid=
+    fi
+    if [[ -n $mock_fd ]]; then
+        exec {mock_fd}<&-
+        mock_fd=
+    fi
+}
+trap stop_mock EXIT
+trap 'exit 130' INT TERM
+# POST $2 (JSON) to the simulator's control path $1.
+mock_post() {
+    if command -v curl >/dev/null 2>&1; then
+        curl -sS --fail -o /dev/null -X POST -H 'content-type: application/json' --data "$2" \
+            "$FACEAUTH_TEST_MOCK_URL$1"
+    else
+        python3 -c 'import sys, urllib.request
+request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
+                                 headers={"content-type": "application/json"})
+urllib.request.urlopen(request, timeout=30).read()' "$FACEAUTH_TEST_MOCK_URL$1" "$2"
+    fi
+}
+# Stops any simulator, starts a fresh one, reads its URL from its first line, and seeds it: the
+# approved submission, and FACEAUTH_TEST_SEEDED_ROWS results a minute apart on the seeded day.
+start_mock() {
+    stop_mock
+    exec {mock_fd}< <(FACEAUTH_MOCK_API_KEY=$FACEAUTH_TEST_MOCK_KEY exec "$faceauth" mock --port 0 \
+        --project-id "$FACEAUTH_TEST_MOCK_PROJECT" 2>"$out/mock.err")
+    mock_pid=$!
+    local line=
+    if ! IFS= read -r -t 60 -u "$mock_fd" line ||
+        [[ ! $line =~ ^listening\ on\ (http://127\.0\.0\.1:[0-9]+)$ ]]; then
+        echo "run.sh: the simulator did not start (first line: '$line'):" >&2
+        cat "$out/mock.err" >&2
+        exit 1
+    fi
+    export FACEAUTH_TEST_MOCK_URL=${BASH_REMATCH[1]}
+    mock_post /_mock/submissions "{\"id\":\"$FACEAUTH_TEST_SUBMISSION\",\"status\":\"approved\"}"
+    mock_post /_mock/results "{\"count\":$FACEAUTH_TEST_SEEDED_ROWS,\"start\":\"${FACEAUTH_TEST_SEEDED_DAY}T08:00:00Z\",\"step_seconds\":60,\"submission_id\":\"$FACEAUTH_TEST_SUBMISSION\"}"
+    echo "simulator at $FACEAUTH_TEST_MOCK_URL, seeded with $FACEAUTH_TEST_SEEDED_ROWS results"
+}
 
 # The library exports faceauth_* symbols only, and the test program calls every one of them.
 exports=$(nm -D --defined-only "$lib_dir/libfaceauth.so" | awk '{print $3}' | sort)
@@ -35,6 +94,7 @@ python3 tests/c/gen_vectors.py tests/fixtures/crypto.json "$out/vectors.h"
 cflags=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude "-I$out")
 
 echo "== tests/c: AddressSanitizer + UBSan, static library"
+start_mock
 "$CC" "${cflags[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer tests/c/test_ffi.c "$lib_dir/libfaceauth.a" $STATIC_LIBS \
     -o "$out/test_ffi_asan"
@@ -42,15 +102,25 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:hal
     "$out/test_ffi_asan"
 
 echo "== tests/c: the ABI's JSON is the faceauth command's JSON"
-# Needs target/debug/faceauth next to the library (make test-c builds both).
-faceauth=$lib_dir/faceauth
-[[ -x $faceauth ]] || { echo "run.sh: $faceauth is missing (cargo build -p faceauth-cli)" >&2; exit 1; }
-export FACEAUTH_API_KEY=0123456789abcdefghijABCDEFGHIJ0123456789
-same_json() { # $1: what, $2 and $3: JSON texts that must be equal, keys in the same order
+same_json() { # $1: what, $2 and $3: JSON texts (or JSON lines) that must be equal, keys in the same order
     python3 -c 'import json, sys
-a, b = (json.loads(t, object_pairs_hook=list) for t in sys.argv[2:4])
-sys.exit(0 if a == b else "run.sh: %s: the ABI and the CLI print different JSON:\n%s\n%s" % tuple(sys.argv[1:4]))' "$@"
+def parse(text):
+    try:
+        return [json.loads(text, object_pairs_hook=list)]
+    except ValueError:
+        return [json.loads(line, object_pairs_hook=list) for line in text.splitlines()]
+a, b = (parse(t) for t in sys.argv[2:4])
+sys.exit(0 if a and a == b else "run.sh: %s: the ABI and the CLI print different JSON:\n%s\n%s" % tuple(sys.argv[1:4]))' "$@"
 }
+# The REST client's rows, on the simulator the sanitizer run used.
+abi_rows=$("$out/test_ffi_asan" --list "$FACEAUTH_TEST_SEEDED_DAY" 3)
+cli_rows=$(FACEAUTH_API_KEY=$FACEAUTH_TEST_MOCK_KEY "$faceauth" auth list --base-url "$FACEAUTH_TEST_MOCK_URL" \
+    --start-date "$FACEAUTH_TEST_SEEDED_DAY" --end-date "$FACEAUTH_TEST_SEEDED_DAY" --count 3)
+same_json "auth list" "$abi_rows" "$cli_rows"
+auth_id=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1].splitlines()[0])["auth_id"])' "$abi_rows")
+same_json "auth get" "$("$out/test_ffi_asan" --get "$auth_id")" \
+    "$(FACEAUTH_API_KEY=$FACEAUTH_TEST_MOCK_KEY "$faceauth" auth get --base-url "$FACEAUTH_TEST_MOCK_URL" "$auth_id")"
+export FACEAUTH_API_KEY=0123456789abcdefghijABCDEFGHIJ0123456789
 url=$("$faceauth" url --scheme gcm --pid 'p 1' --sid s-1 --user-id 'u "1"' --cf1 é --cf3 x \
     --new-token --lang en --base-url http://127.0.0.1:9/base/)
 same_json inspect "$("$out/test_ffi_asan" --inspect gcm "$url")" "$("$faceauth" inspect --scheme gcm "$url")"
@@ -60,7 +130,7 @@ encrypted=$(printf '{"data":"%s"}' "$("$faceauth" encrypt --scheme cbc "$body")"
 same_json webhook "$("$out/test_ffi_asan" --webhook cbc "$encrypted")" \
     "$(printf '%s' "$encrypted" | FACEAUTH_WEBHOOK_KEY=$FACEAUTH_API_KEY "$faceauth" webhook parse --scheme cbc)"
 unset FACEAUTH_API_KEY
-echo "same JSON for inspect and webhook parse"
+echo "same JSON for inspect, webhook parse, auth list and auth get"
 
 echo "== tests/c: valgrind, shared library through its soname"
 # The soname is libfaceauth.so.0: the program must find the library by that name.
@@ -77,5 +147,10 @@ if ! readelf -d "$out/test_ffi_shared" | grep -q 'NEEDED.*\[libfaceauth.so.0\]';
     echo "run.sh: the test program does not need libfaceauth.so.0" >&2
     exit 1
 fi
+start_mock
+# tests/c/valgrind.supp: allocations made once per process (statics of dependencies) that only
+# an interior pointer reaches; nothing that grows with the calls.
 valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+    --suppressions=tests/c/valgrind.supp \
     "$out/test_ffi_shared"
+stop_mock

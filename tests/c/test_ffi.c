@@ -62,21 +62,23 @@ static char untouched_byte;
 
 /*
  * Checks a failure: the status, an error object with the same code, a non-empty message that
- * does not contain `secret` (when given), and no HTTP status. Frees the error object.
+ * does not contain `secret` (when given), and the HTTP status `http` (0: none). Frees the error
+ * object.
  */
 static void expect_error(int line, faceauth_status status, faceauth_error *err,
-                         faceauth_status expected, const char *secret) {
+                         faceauth_status expected, const char *secret, uint16_t http) {
   int have_error = err != NULL && err != UNTOUCHED;
   const char *message = have_error ? faceauth_error_message(err) : "";
   if (status != expected || !have_error || faceauth_error_code(err) != expected ||
       message == NULL || message[0] == '\0' ||
       (secret != NULL && strstr(message, secret) != NULL) ||
-      faceauth_error_http_status(err) != 0) {
+      faceauth_error_http_status(err) != http) {
     failed++;
-    fprintf(stderr, "line %d: got %s (%d) \"%s\", expected %s with an error object\n", line,
-            faceauth_status_str(status), (int)status,
+    fprintf(stderr, "line %d: got %s (%d) \"%s\" (HTTP %d), expected %s with an error object"
+            " (HTTP %d)\n", line, faceauth_status_str(status), (int)status,
             have_error ? message : "(no error object)",
-            faceauth_status_str(expected));
+            have_error ? (int)faceauth_error_http_status(err) : 0,
+            faceauth_status_str(expected), (int)http);
   } else {
     passed++;
   }
@@ -86,14 +88,17 @@ static void expect_error(int line, faceauth_status status, faceauth_error *err,
 }
 
 /* `err` is reset first, and read only after the call (a separate statement: sequenced). */
-#define EXPECT_ERROR_HIDING(call, expected, secret)            \
-  do {                                                          \
-    faceauth_status status_;                                    \
-    err = NULL;                                                 \
-    status_ = (call);                                           \
-    expect_error(__LINE__, status_, err, (expected), (secret)); \
+#define EXPECT_HTTP_ERROR_HIDING(call, expected, secret, http)          \
+  do {                                                                  \
+    faceauth_status status_;                                            \
+    err = NULL;                                                         \
+    status_ = (call);                                                   \
+    expect_error(__LINE__, status_, err, (expected), (secret), (http)); \
   } while (0)
+#define EXPECT_ERROR_HIDING(call, expected, secret) \
+  EXPECT_HTTP_ERROR_HIDING(call, expected, secret, 0)
 #define EXPECT_ERROR(call, expected) EXPECT_ERROR_HIDING(call, expected, NULL)
+#define EXPECT_HTTP_ERROR(call, expected, http) EXPECT_HTTP_ERROR_HIDING(call, expected, NULL, http)
 
 static faceauth_cipher *new_cipher(const char *key, const char *scheme) {
   faceauth_cipher *c = NULL;
@@ -145,6 +150,8 @@ static void test_error_accessors_accept_null(void) {
   faceauth_buf_free(NULL);
   faceauth_cipher_free(NULL);
   faceauth_url_builder_free(NULL);
+  faceauth_client_free(NULL);
+  faceauth_list_free(NULL);
   {
     faceauth_buf empty = {NULL, 0};
     faceauth_buf_free(&empty);
@@ -588,13 +595,346 @@ static void test_bad_url_input(void) {
   faceauth_url_builder_free(b);
 }
 
-/* Eight threads share one builder and one cipher. */
+/*
+ * The REST client against the simulator (`faceauth mock`), which tests/c/run.sh starts for
+ * each run and describes in the environment: FACEAUTH_TEST_MOCK_URL, _KEY and _PROJECT, the
+ * approved submission FACEAUTH_TEST_SUBMISSION, and FACEAUTH_TEST_SEEDED_ROWS results created on
+ * the day FACEAUTH_TEST_SEEDED_DAY (no other result is there at the start).
+ */
+struct mock {
+  const char *url, *key, *project, *submission, *day;
+  int rows;
+};
+
+static struct mock mock;
+
+static int read_mock_env(void) {
+  const char *rows = getenv("FACEAUTH_TEST_SEEDED_ROWS");
+  mock.url = getenv("FACEAUTH_TEST_MOCK_URL");
+  mock.key = getenv("FACEAUTH_TEST_MOCK_KEY");
+  mock.project = getenv("FACEAUTH_TEST_MOCK_PROJECT");
+  mock.submission = getenv("FACEAUTH_TEST_SUBMISSION");
+  mock.day = getenv("FACEAUTH_TEST_SEEDED_DAY");
+  mock.rows = rows != NULL ? atoi(rows) : 0;
+  if (mock.url == NULL || mock.key == NULL || mock.project == NULL || mock.submission == NULL ||
+      mock.day == NULL || mock.rows < 3) {
+    failed++;
+    fprintf(stderr, "no simulator described in the environment: run tests/c/run.sh\n");
+    return 0;
+  }
+  return 1;
+}
+
+static faceauth_client *new_client(const char *key, const char *url, int32_t max_retries) {
+  faceauth_client *c = NULL;
+  faceauth_error *err = NULL;
+  faceauth_client_options opts;
+  memset(&opts, 0, sizeof opts);
+  opts.base_url = url;
+  opts.max_retries = max_retries;
+  CHECK_STATUS(faceauth_client_new(key, &opts, &c, &err), FACEAUTH_STATUS_OK);
+  CHECK(err == NULL && c != NULL);
+  faceauth_error_free(err);
+  return c;
+}
+
+/* Copies the string value of "key" in `json` (no escapes in it) into `out`; 1 if found. */
+static int json_string(const char *json, const char *key, char *out, size_t size) {
+  char pattern[64];
+  const char *start, *end;
+  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+  start = json != NULL ? strstr(json, pattern) : NULL;
+  if (start == NULL) {
+    return 0;
+  }
+  start += strlen(pattern);
+  end = strchr(start, '"');
+  if (end == NULL || (size_t)(end - start) >= size) {
+    return 0;
+  }
+  memcpy(out, start, (size_t)(end - start));
+  out[end - start] = '\0';
+  return 1;
+}
+
+/* Lists to the end; returns the number of rows (-1 on an error) and counts rows holding `needle`. */
+static int list_all(const faceauth_client *c, const char *start, const char *end, uint32_t count,
+                    const char *needle, int *with_needle) {
+  faceauth_list *it = NULL;
+  faceauth_error *err = NULL;
+  char *row = UNTOUCHED;
+  int rows = 0;
+  faceauth_status status = faceauth_client_list(c, start, end, count, &it, &err);
+  CHECK_STATUS(status, FACEAUTH_STATUS_OK);
+  if (status != FACEAUTH_STATUS_OK) {
+    faceauth_error_free(err);
+    return -1;
+  }
+  CHECK(faceauth_list_incomplete(it) == NULL); /* not ended yet */
+  for (;;) {
+    row = UNTOUCHED;
+    status = faceauth_list_next(it, &row, &err);
+    if (status != FACEAUTH_STATUS_OK) {
+      fprintf(stderr, "list_next: %s\n", faceauth_error_message(err));
+      faceauth_error_free(err);
+      rows = -1;
+      break;
+    }
+    if (row == NULL) {
+      break;
+    }
+    CHECK(row != UNTOUCHED && row[0] == '{');
+    rows++;
+    if (needle != NULL && strstr(row, needle) != NULL) {
+      (*with_needle)++;
+    }
+    faceauth_string_free(row);
+  }
+  /* The end, again and again; the simulator pages completely. */
+  row = UNTOUCHED;
+  CHECK_STATUS(faceauth_list_next(it, &row, NULL), FACEAUTH_STATUS_OK);
+  CHECK(row == NULL);
+  CHECK(faceauth_list_incomplete(it) == NULL);
+  faceauth_list_free(it);
+  return rows;
+}
+
+/* submit -> get -> list -> image -> delete, and the HTTP errors, on the simulator. */
+static void test_client_calls(void) {
+  static const uint8_t png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 0, 4};
+  faceauth_client *c = new_client(mock.key, mock.url, 0);
+  char *json = NULL, *content_type = UNTOUCHED, *out = UNTOUCHED;
+  char auth_id[128] = "", value[128] = "", needle[160];
+  faceauth_buf image = {UNTOUCHED, 7};
+  faceauth_error *err = NULL;
+  int rows, found = 0;
+
+  /* Submit: the API's answer, as received. */
+  CHECK_STATUS(faceauth_client_submit(c, mock.submission, png, sizeof png, "user-1", "c1", NULL,
+                                      NULL, &json, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && json_string(json, "authentication_id", auth_id, sizeof auth_id));
+  CHECK(json_string(json, "auth_status", value, sizeof value) && strcmp(value, "approved") == 0);
+  faceauth_string_free(json);
+  json = NULL;
+
+  /* Get: the row, with the project id. */
+  CHECK_STATUS(faceauth_client_get(c, auth_id, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "auth_id", value, sizeof value) && strcmp(value, auth_id) == 0);
+  CHECK(json_string(json, "kyc_submission_id", value, sizeof value) &&
+        strcmp(value, mock.submission) == 0);
+  CHECK(json_string(json, "faceAuth_projectId", value, sizeof value) &&
+        strcmp(value, mock.project) == 0);
+  CHECK(json != NULL && strstr(json, "\"delete_check\":false") != NULL);
+  faceauth_string_free(json);
+  json = NULL;
+
+  /* List: the seeded day in pages of 3 (so several pages), then everything in pages of 2. */
+  CHECK(list_all(c, mock.day, mock.day, 3, NULL, &found) == mock.rows);
+  snprintf(needle, sizeof needle, "\"auth_id\":\"%s\"", auth_id);
+  rows = list_all(c, NULL, NULL, 2, needle, &found);
+  CHECK(rows == mock.rows + 1);
+  CHECK(found == 1); /* the submitted result, once */
+  CHECK(list_all(c, NULL, NULL, 0, NULL, &found) == mock.rows + 1); /* the default page size */
+  CHECK(list_all(c, "2000-01-01", "2000-01-01", 0, NULL, &found) == 0); /* the end at once */
+
+  /* Image: the bytes sent, and their content type. */
+  CHECK_STATUS(faceauth_client_image(c, auth_id, &image, &content_type, &err), FACEAUTH_STATUS_OK);
+  CHECK(image.len == sizeof png && image.data != NULL && memcmp(image.data, png, sizeof png) == 0);
+  CHECK_STR(content_type, "image/png");
+  faceauth_buf_free(&image);
+  faceauth_string_free(content_type);
+
+  /* Delete: erased; then the id is unknown to delete and image, and the row says so. */
+  CHECK_STATUS(faceauth_client_delete(c, auth_id, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_get(c, auth_id, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "\"delete_check\":true") != NULL);
+  faceauth_string_free(json);
+  json = UNTOUCHED;
+  image.data = UNTOUCHED;
+  image.len = 7;
+  content_type = UNTOUCHED;
+  EXPECT_HTTP_ERROR(faceauth_client_delete(c, auth_id, &err), FACEAUTH_STATUS_API_INVALID_REQUEST,
+                    400);
+  EXPECT_HTTP_ERROR(faceauth_client_image(c, auth_id, &image, &content_type, &err),
+                    FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
+  CHECK(image.data == UNTOUCHED && image.len == 7 && content_type == UNTOUCHED);
+
+  /* An unknown auth id, an unknown submission: 400 from the API, its status on the error. */
+  EXPECT_HTTP_ERROR(faceauth_client_get(c, "no-such-auth-id", &json, &err),
+                    FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
+  EXPECT_HTTP_ERROR(faceauth_client_submit(c, "no-such-submission", png, sizeof png, NULL, NULL,
+                                           NULL, NULL, &json, &err),
+                    FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
+  CHECK(json == UNTOUCHED);
+
+  /* The wrong API key: 403, FACEAUTH_STATUS_API_AUTHENTICATION, and never the key in the text. */
+  {
+    faceauth_client *wrong = new_client(OTHER_KEY, mock.url, 0);
+    faceauth_list *it = NULL;
+    EXPECT_HTTP_ERROR_HIDING(faceauth_client_get(wrong, "any-id", &json, &err),
+                             FACEAUTH_STATUS_API_AUTHENTICATION, OTHER_KEY, 403);
+    EXPECT_HTTP_ERROR_HIDING(faceauth_client_submit(wrong, mock.submission, png, sizeof png, NULL,
+                                                    NULL, NULL, NULL, &json, &err),
+                             FACEAUTH_STATUS_API_AUTHENTICATION, OTHER_KEY, 403);
+    EXPECT_HTTP_ERROR_HIDING(faceauth_client_delete(wrong, "any-id", &err),
+                             FACEAUTH_STATUS_API_AUTHENTICATION, OTHER_KEY, 403);
+    EXPECT_HTTP_ERROR_HIDING(faceauth_client_image(wrong, "any-id", &image, &content_type, &err),
+                             FACEAUTH_STATUS_API_AUTHENTICATION, OTHER_KEY, 403);
+    /* A listing fails at its first page; after the failure it has ended. */
+    CHECK_STATUS(faceauth_client_list(wrong, NULL, NULL, 0, &it, NULL), FACEAUTH_STATUS_OK);
+    EXPECT_HTTP_ERROR_HIDING(faceauth_list_next(it, &out, &err), FACEAUTH_STATUS_API_AUTHENTICATION,
+                             OTHER_KEY, 403);
+    CHECK(out == UNTOUCHED);
+    CHECK_STATUS(faceauth_list_next(it, &out, NULL), FACEAUTH_STATUS_OK);
+    CHECK(out == NULL);
+    faceauth_list_free(it);
+    /* The listing outlives the client it came from. */
+    CHECK_STATUS(faceauth_client_list(c, mock.day, mock.day, 0, &it, NULL), FACEAUTH_STATUS_OK);
+    faceauth_client_free(c);
+    c = NULL;
+    out = NULL;
+    CHECK_STATUS(faceauth_list_next(it, &out, NULL), FACEAUTH_STATUS_OK);
+    CHECK(out != NULL && strstr(out, "\"auth_id\"") != NULL);
+    faceauth_string_free(out);
+    faceauth_list_free(it);
+    faceauth_client_free(wrong);
+    CHECK(json == UNTOUCHED && image.data == UNTOUCHED && content_type == UNTOUCHED);
+  }
+
+  /* No answer at all: a closed loopback port, no retries; no HTTP status. */
+  {
+    faceauth_client *closed = new_client(mock.key, "http://127.0.0.1:1", FACEAUTH_NO_RETRIES);
+    EXPECT_ERROR(faceauth_client_get(closed, "any-id", &json, &err), FACEAUTH_STATUS_API_CONNECTION);
+    faceauth_client_free(closed);
+  }
+  faceauth_client_free(c);
+}
+
+/* NULL for each pointer, invalid UTF-8 for each string, bad arguments: refused before sending. */
+static void test_bad_client_input(void) {
+  static const uint8_t jpeg[] = {0xff, 0xd8, 0xff, 0xe0};
+  faceauth_client *c = new_client(mock.key, "http://127.0.0.1:1", FACEAUTH_NO_RETRIES);
+  faceauth_client *out = UNTOUCHED;
+  faceauth_list *it = UNTOUCHED;
+  char *json = UNTOUCHED, *content_type = UNTOUCHED;
+  faceauth_buf image = {UNTOUCHED, 7};
+  faceauth_client_options opts;
+  faceauth_error *err = NULL;
+
+  memset(&opts, 0, sizeof opts);
+  /* No options at all: every default (Argos's URL; nothing is sent). */
+  CHECK_STATUS(faceauth_client_new(KEY, NULL, &out, NULL), FACEAUTH_STATUS_OK);
+  CHECK(out != NULL && out != UNTOUCHED);
+  faceauth_client_free(out);
+  out = UNTOUCHED;
+  EXPECT_ERROR(faceauth_client_new(NULL, &opts, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_new(KEY, &opts, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_new(BAD_UTF8, &opts, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR_HIDING(faceauth_client_new(" secret-key-padded", &opts, &out, &err),
+                      FACEAUTH_STATUS_INVALID_ARGUMENT, "secret-key");
+  EXPECT_ERROR(faceauth_client_new("", &opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  opts.base_url = BAD_UTF8;
+  EXPECT_ERROR(faceauth_client_new(KEY, &opts, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  opts.base_url = "ftp://127.0.0.1";
+  EXPECT_ERROR(faceauth_client_new(KEY, &opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(out == UNTOUCHED);
+
+  EXPECT_ERROR(faceauth_client_submit(NULL, "s", jpeg, sizeof jpeg, NULL, NULL, NULL, NULL, &json,
+                                      &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_submit(c, NULL, jpeg, sizeof jpeg, NULL, NULL, NULL, NULL, &json,
+                                      &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_submit(c, "s", NULL, 4, NULL, NULL, NULL, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_submit(c, "s", jpeg, sizeof jpeg, NULL, NULL, NULL, NULL, NULL,
+                                      &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_submit(c, BAD_UTF8, jpeg, sizeof jpeg, NULL, NULL, NULL, NULL,
+                                      &json, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_submit(c, "s", jpeg, sizeof jpeg, BAD_UTF8, NULL, NULL, NULL, &json,
+                                      &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_submit(c, "s", jpeg, sizeof jpeg, NULL, BAD_UTF8, NULL, NULL, &json,
+                                      &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_submit(c, "s", jpeg, sizeof jpeg, NULL, NULL, BAD_UTF8, NULL, &json,
+                                      &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_submit(c, "s", jpeg, sizeof jpeg, NULL, NULL, NULL, BAD_UTF8, &json,
+                                      &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_submit(c, "s", NULL, 0, NULL, NULL, NULL, NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT); /* an empty image */
+  EXPECT_ERROR(faceauth_client_submit(c, " ", jpeg, sizeof jpeg, NULL, NULL, NULL, NULL, &json,
+                                      &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+
+  EXPECT_ERROR(faceauth_client_get(NULL, "id", &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_get(c, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_get(c, "id", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_get(c, BAD_UTF8, &json, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_get(c, "", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_get(c, "id\nid", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(json == UNTOUCHED);
+
+  EXPECT_ERROR(faceauth_client_list(NULL, NULL, NULL, 0, &it, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_list(c, NULL, NULL, 0, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_list(c, "2025-01-01", NULL, 0, &it, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_list(c, NULL, "2025-01-01", 0, &it, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_list(c, BAD_UTF8, "2025-01-01", 0, &it, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_list(c, "2025-01-01", BAD_UTF8, 0, &it, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_list(c, "2025-02-30", "2025-03-01", 0, &it, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_list(c, "2025-03-02", "2025-03-01", 0, &it, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_list(c, NULL, NULL, 2001, &it, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(it == UNTOUCHED);
+  EXPECT_ERROR(faceauth_list_next(NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK_STATUS(faceauth_client_list(c, NULL, NULL, 0, &it, NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_list_next(it, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  faceauth_list_free(it);
+  CHECK(faceauth_list_incomplete(NULL) == NULL);
+
+  EXPECT_ERROR(faceauth_client_image(NULL, "id", &image, &content_type, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_image(c, NULL, &image, &content_type, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_image(c, "id", NULL, &content_type, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_image(c, "id", &image, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_image(c, BAD_UTF8, &image, &content_type, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_image(c, "", &image, &content_type, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(image.data == UNTOUCHED && image.len == 7 && content_type == UNTOUCHED);
+
+  EXPECT_ERROR(faceauth_client_delete(NULL, "id", &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_delete(c, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_delete(c, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_delete(c, " ", &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  /* A NULL out_err: the status alone. */
+  CHECK_STATUS(faceauth_client_delete(c, NULL, NULL), FACEAUTH_STATUS_NULL_POINTER);
+
+  faceauth_client_free(c);
+}
+
+/* Eight threads share one builder, one cipher and one client. */
 #define THREADS 8
 #define ROUNDS 40
 
 struct shared {
   const faceauth_url_builder *builder;
   const faceauth_cipher *cipher;
+  const faceauth_client *client; /* NULL without the simulator */
+  char auth_id[128];             /* a result every thread reads */
 };
 
 struct worker {
@@ -602,6 +942,7 @@ struct worker {
   int index;
   int failures;
   int done;
+  int gets;
 };
 
 static void *work(void *arg) {
@@ -629,6 +970,24 @@ static void *work(void *arg) {
               err != NULL ? faceauth_error_message(err) : "wrong result");
     }
     faceauth_error_free(err);
+    err = NULL;
+    /* Every tenth round, a get through the shared client. */
+    if (w->shared->client != NULL && i % 10 == w->index % 10) {
+      char *row = NULL;
+      char expected_id[160];
+      snprintf(expected_id, sizeof expected_id, "\"auth_id\":\"%s\"", w->shared->auth_id);
+      if (faceauth_client_get(w->shared->client, w->shared->auth_id, &row, &err) !=
+              FACEAUTH_STATUS_OK ||
+          strstr(row, expected_id) == NULL) {
+        w->failures++;
+        fprintf(stderr, "thread %d round %d: get: %s\n", w->index, i,
+                err != NULL ? faceauth_error_message(err) : "wrong row");
+      } else {
+        w->gets++;
+      }
+      faceauth_error_free(err);
+      faceauth_string_free(row);
+    }
     faceauth_string_free(url);
     faceauth_string_free(json);
     faceauth_string_free(ct);
@@ -638,20 +997,34 @@ static void *work(void *arg) {
   return NULL;
 }
 
-static void test_threads_share_a_builder_and_a_cipher(void) {
+static void test_threads_share_a_builder_a_cipher_and_a_client(int with_mock) {
   faceauth_url_builder *b = new_builder("pid-threads", KEY, "gcm");
   faceauth_cipher *c = new_cipher(KEY, "gcm");
+  faceauth_client *client = with_mock ? new_client(mock.key, mock.url, 0) : NULL;
   struct shared shared;
   struct worker workers[THREADS];
   pthread_t threads[THREADS];
   int i, started = 0;
   shared.builder = b;
   shared.cipher = c;
+  shared.client = client;
+  shared.auth_id[0] = '\0';
+  if (client != NULL) {
+    /* The newest seeded result. */
+    faceauth_list *it = NULL;
+    char *row = NULL;
+    CHECK_STATUS(faceauth_client_list(client, mock.day, mock.day, 1, &it, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_list_next(it, &row, NULL), FACEAUTH_STATUS_OK);
+    CHECK(json_string(row, "auth_id", shared.auth_id, sizeof shared.auth_id));
+    faceauth_string_free(row);
+    faceauth_list_free(it);
+  }
   for (i = 0; i < THREADS; i++) {
     workers[i].shared = &shared;
     workers[i].index = i;
     workers[i].failures = 0;
     workers[i].done = 0;
+    workers[i].gets = 0;
     if (pthread_create(&threads[i], NULL, work, &workers[i]) == 0) {
       started++;
     }
@@ -662,7 +1035,9 @@ static void test_threads_share_a_builder_and_a_cipher(void) {
   }
   for (i = 0; i < started; i++) {
     CHECK(workers[i].failures == 0 && workers[i].done == ROUNDS);
+    CHECK(client == NULL || workers[i].gets == ROUNDS / 10);
   }
+  faceauth_client_free(client);
   faceauth_cipher_free(c);
   faceauth_url_builder_free(b);
 }
@@ -692,12 +1067,59 @@ static int print_json(const char *mode, const char *scheme, const char *input) {
   return status == FACEAUTH_STATUS_OK ? 0 : 1;
 }
 
+/*
+ * `test_ffi --get AUTH_ID` and `test_ffi --list DAY COUNT` print what the client returns, one
+ * JSON line per row, from the simulator of FACEAUTH_TEST_MOCK_URL and _KEY, so run.sh can
+ * compare it with `faceauth auth get` and `faceauth auth list`.
+ */
+static int print_client_json(int argc, char **argv) {
+  faceauth_client *c = NULL;
+  faceauth_list *it = NULL;
+  faceauth_error *err = NULL;
+  faceauth_client_options opts;
+  char *json = NULL;
+  faceauth_status status;
+  memset(&opts, 0, sizeof opts);
+  opts.base_url = getenv("FACEAUTH_TEST_MOCK_URL");
+  status = faceauth_client_new(getenv("FACEAUTH_TEST_MOCK_KEY"), &opts, &c, &err);
+  if (status == FACEAUTH_STATUS_OK && argc == 3) {
+    status = faceauth_client_get(c, argv[2], &json, &err);
+    if (status == FACEAUTH_STATUS_OK) {
+      printf("%s\n", json);
+    }
+  } else if (status == FACEAUTH_STATUS_OK) {
+    status = faceauth_client_list(c, argv[2], argv[2], (uint32_t)atoi(argv[3]), &it, &err);
+    while (status == FACEAUTH_STATUS_OK &&
+           (status = faceauth_list_next(it, &json, &err)) == FACEAUTH_STATUS_OK && json != NULL) {
+      printf("%s\n", json);
+      faceauth_string_free(json);
+      json = NULL;
+    }
+  }
+  if (status != FACEAUTH_STATUS_OK) {
+    fprintf(stderr, "%s: %s\n", faceauth_status_str(status), faceauth_error_message(err));
+  }
+  faceauth_error_free(err);
+  faceauth_string_free(json);
+  faceauth_list_free(it);
+  faceauth_client_free(c);
+  return status == FACEAUTH_STATUS_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+  int with_mock;
   if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
     return print_json(argv[1], argv[2], argv[3]);
   }
+  if ((argc == 3 && strcmp(argv[1], "--get") == 0) ||
+      (argc == 4 && strcmp(argv[1], "--list") == 0)) {
+    return print_client_json(argc, argv);
+  }
   if (argc != 1) {
-    fprintf(stderr, "usage: %s [--inspect SCHEME URL | --webhook SCHEME BODY]\n", argv[0]);
+    fprintf(stderr,
+            "usage: %s [--inspect SCHEME URL | --webhook SCHEME BODY | --get AUTH_ID |"
+            " --list DAY COUNT]\n",
+            argv[0]);
     return 2;
   }
   test_version_and_status_names();
@@ -711,7 +1133,12 @@ int main(int argc, char **argv) {
   test_webhooks();
   test_bad_cipher_input();
   test_bad_url_input();
-  test_threads_share_a_builder_and_a_cipher();
+  with_mock = read_mock_env();
+  if (with_mock) {
+    test_client_calls();
+    test_bad_client_input();
+  }
+  test_threads_share_a_builder_a_cipher_and_a_client(with_mock);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 use std::time::Duration;
@@ -274,7 +275,17 @@ impl Client {
     /// iterator, which then ends.
     pub fn list(&self, query: &ListQuery) -> Result<Records<'_>, ApiError> {
         query.validate()?;
-        Ok(Records::new(self, query.clone()))
+        Ok(Records::new(Cow::Borrowed(self), query.clone()))
+    }
+
+    /// As [`Client::list`], but the listing owns the client (a clone shares its connections),
+    /// so it borrows nothing.
+    ///
+    /// # Errors
+    /// As [`Client::list`].
+    pub fn into_list(self, query: &ListQuery) -> Result<Records<'static>, ApiError> {
+        query.validate()?;
+        Ok(Records::new(Cow::Owned(self), query.clone()))
     }
 
     /// One page of a listing, starting after `after`.

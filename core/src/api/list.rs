@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::client::Client;
@@ -127,9 +128,12 @@ impl std::fmt::Display for Incomplete {
 /// [`Records::incomplete`].
 ///
 /// Yields `Err` once if a page fails, then ends.
+///
+/// It borrows its client ([`Client::list`]) or owns a clone of it ([`Client::into_list`], for a
+/// listing that must outlive the client's borrow, such as a handle given to C).
 #[derive(Debug)]
 pub struct Records<'a> {
-    client: &'a Client,
+    client: Cow<'a, Client>,
     query: ListQuery,
     buffer: std::vec::IntoIter<AuthRecord>,
     next: Option<PageKey>,
@@ -144,7 +148,7 @@ pub struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    pub(crate) fn new(client: &'a Client, query: ListQuery) -> Self {
+    pub(crate) fn new(client: Cow<'a, Client>, query: ListQuery) -> Self {
         Records {
             client,
             query,

@@ -223,7 +223,26 @@ impl AuthResult {
     }
 }
 
+impl AuthResult {
+    /// The JSON of this result, as `faceauth auth submit` prints it and the C ABI returns it:
+    /// the whole response, as received.
+    pub fn to_json(&self) -> Value {
+        self.raw.clone()
+    }
+}
+
 impl AuthRecord {
+    /// The JSON of this row, as `faceauth auth get` and `faceauth auth list` print it and the
+    /// C ABI returns it: the row as received, with the `faceAuth_projectId` of the project
+    /// object it came in (the nested shape keeps it outside the rows) when the row lacks one.
+    pub fn to_json(&self) -> Value {
+        let mut row = self.raw.clone();
+        if let (Some(project), Value::Object(fields)) = (&self.project_id, &mut row) {
+            fields.entry("faceAuth_projectId").or_insert_with(|| Value::String(project.clone()));
+        }
+        row
+    }
+
     fn from_json(row: &Value, project_id: Option<&str>) -> Result<AuthRecord, String> {
         let object = row.as_object().ok_or("a row is not a JSON object")?;
         let auth_id = opt_str(object, "auth_id")?
@@ -383,6 +402,20 @@ mod tests {
         assert!(parse_page(&json!([{}])).is_err());
         assert!(parse_page(&json!([])).expect("an empty list").0.is_empty());
         assert!(parse_page(&json!([{"faceAuth_projectId": "p", "data": []}])).expect("no rows").0.is_empty());
+    }
+
+    #[test]
+    fn rows_print_with_their_project_id() {
+        let nested = json!([{"faceAuth_projectId": "p1", "data": [{"auth_id": "a1", "auth_status": "approved"},
+            {"auth_id": "a2", "faceAuth_projectId": "own"}]}]);
+        let (rows, _) = parse_page(&nested).expect("nested decodes");
+        assert_eq!(
+            rows[0].to_json().to_string(),
+            r#"{"auth_id":"a1","auth_status":"approved","faceAuth_projectId":"p1"}"#
+        );
+        assert_eq!(rows[1].to_json().to_string(), r#"{"auth_id":"a2","faceAuth_projectId":"own"}"#);
+        let (flat, _) = parse_page(&json!([{"auth_id": "a3"}])).expect("flat decodes");
+        assert_eq!(flat[0].to_json().to_string(), r#"{"auth_id":"a3"}"#);
     }
 
     #[test]
