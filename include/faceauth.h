@@ -925,8 +925,10 @@ void faceauth_url_builder_free(struct faceauth_url_builder *b);
  * as `faceauth inspect` prints (compact, keys in this order):
  * `{"base_url": "https://…", "pid": "…", "lang": "ko" or null, "variant": "ecb-sha256",
  * "params": {"sid": "…", "authUserId": "…", "authCf1": …, "authCf2": …, "authCf3": …,
- * "token": "…", …}}`, where `params` holds only the fields present, in that order, followed by
- * any other key the payload carries.
+ * "token": "…"}, "unknown_fields": {…}, "percent_decoded": false, "spaces_as_plus": false,
+ * "whitespace_removed": false}`, where `params` holds only the spec's fields present, in that
+ * order, `unknown_fields` any other key of the payload with its value exactly as sent (big
+ * numbers keep every digit), and the last three say how the ciphertext text was read.
  *
  * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
  * NULL handling: `url`, `c` and `out_json` must not be NULL; `out_err` may be.
