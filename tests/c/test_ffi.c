@@ -293,9 +293,25 @@ static void test_url_reference_and_inspect(void) {
   CHECK_STR(json,
             "{\"base_url\":\"https://form.argosidentity.com\",\"pid\":\"pid-1\",\"lang\":\"ko\","
             "\"variant\":\"ecb-sha256\",\"params\":{\"sid\":\"abc123xyz\",\"authUserId\":\"user-1\","
-            "\"token\":\"tok_abc12345\"}}");
+            "\"token\":\"tok_abc12345\"},\"unknown_fields\":{},\"percent_decoded\":false,"
+            "\"spaces_as_plus\":false,\"whitespace_removed\":false}");
   faceauth_string_free(json);
   json = NULL;
+
+  /* Payload keys outside the spec come back apart, and big numbers keep every digit. */
+  {
+    char *sealed = NULL, *odd = NULL;
+    CHECK_STATUS(faceauth_cipher_encrypt(c, "{\"sid\":\"s\",\"n\":12345678901234567890123}", &sealed, NULL),
+                 FACEAUTH_STATUS_OK);
+    if (sealed != NULL) {
+      char link[512];
+      snprintf(link, sizeof link, "https://form.argosidentity.com/face-auth?pid=p&encrypted=%s", sealed);
+      CHECK_STATUS(faceauth_url_inspect(link, c, &odd, NULL), FACEAUTH_STATUS_OK);
+      CHECK(odd != NULL && strstr(odd, "\"params\":{\"sid\":\"s\"},\"unknown_fields\":{\"n\":12345678901234567890123}") != NULL);
+    }
+    faceauth_string_free(odd);
+    faceauth_string_free(sealed);
+  }
 
   /* Only the query string, as copied from a log. */
   {
@@ -335,7 +351,8 @@ static void test_url_round_trip(void) {
              "{\"base_url\":\"http://127.0.0.1:8080\",\"pid\":\"project id/1\",\"lang\":null,"
              "\"variant\":\"gcm-nonce-ct-tag\",\"params\":{\"sid\":\"sid-9\",\"authUserId\":"
              "\"user \\\"9\\\"\",\"authCf1\":\"caf\xc3\xa9@example.com\",\"authCf2\":\"a\\\\b\","
-             "\"authCf3\":\"100%%\",\"token\":\"%s\"}}",
+             "\"authCf3\":\"100%%\",\"token\":\"%s\"},"
+             "\"unknown_fields\":{},\"percent_decoded\":false,\"spaces_as_plus\":false,\"whitespace_removed\":false}",
              token);
     CHECK_STR(json, expected);
   } else {
