@@ -72,6 +72,28 @@ test-c: c-env ffi-debug
 test-cpp: c-env ffi-debug
 	./tests/cpp/run.sh $(FFI_LIB_DIR)
 
+# make install [PREFIX=/usr/local] [DESTDIR=] [PROFILE=release]: libfaceauth.a and .so (soname
+# libfaceauth.so.0), faceauth.h and faceauth.hpp, faceauth.pc and the CMake package faceauth.
+PREFIX ?= /usr/local
+DESTDIR ?=
+PROFILE ?= release
+
+install: c-env
+	CARGO=$(CARGO) ./scripts/native-static-libs.sh $(PROFILE) >/dev/null
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" PROFILE=$(PROFILE) CARGO=$(CARGO) ./scripts/install.sh
+
+# Builds examples/c (pkg-config) and examples/cpp (CMake) into target/examples against the
+# libfaceauth installed in PREFIX (make install PREFIX=… first).
+examples: c-env
+	$(MAKE) -C examples/c O=$(CURDIR)/target/examples PKG_CONFIG_PATH="$(PREFIX)/lib/pkgconfig"
+	cmake -S examples/cpp -B target/examples/cpp -DCMAKE_PREFIX_PATH="$(PREFIX)"
+	cmake --build target/examples/cpp
+
+# Installs into a temporary prefix from the debug build, checks every static link line against
+# cargo's, builds and runs examples/c and examples/cpp (ASan+UBSan, against the simulator).
+test-examples: c-env ffi-debug
+	./tests/examples/run.sh $(FFI_LIB_DIR)
+
 bench: build python-env
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
