@@ -44,6 +44,8 @@ same() { # $1 what, $2 got, $3 expected
     [[ $2 == "$3" ]] || fail "$1:"$'\n'"  got:      $2"$'\n'"  expected: $3"
 }
 
+version=$("$faceauth" --version | awk '{print $2}')  # the workspace's version, as built
+
 echo "== tests/examples: make install PREFIX=… PROFILE=$profile"
 prefix=$tmp/prefix
 make -s --no-print-directory install PREFIX="$prefix" PROFILE="$profile" >/dev/null
@@ -52,7 +54,7 @@ for file in lib/libfaceauth.a lib/libfaceauth.so.0 lib/libfaceauth.so include/fa
     lib/cmake/faceauth/faceauthConfigVersion.cmake; do
     [[ -e $prefix/$file ]] || fail "make install left no $file"
 done
-same "libfaceauth.so.0" "$(readlink "$prefix/lib/libfaceauth.so.0")" "libfaceauth.so.$(faceauth_version=$("$faceauth" --version | awk '{print $2}'); echo "$faceauth_version")"
+same "libfaceauth.so.0" "$(readlink "$prefix/lib/libfaceauth.so.0")" "libfaceauth.so.$version"
 same "libfaceauth.so" "$(readlink "$prefix/lib/libfaceauth.so")" libfaceauth.so.0
 [[ -f $prefix/lib/libfaceauth.so.0 && ! -L $prefix/lib/$(readlink "$prefix/lib/libfaceauth.so.0") ]] ||
     fail "libfaceauth.so.0 does not lead to a real file"
@@ -71,13 +73,13 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 same "the .pc's Libs.private" "$(sed -n 's/^Libs.private: //p' "$PKG_CONFIG_PATH/faceauth.pc")" "$cargo_libs"
 same "pkg-config --static --libs" "$(pkg-config --static --libs faceauth | xargs)" "-L$prefix/lib -lfaceauth $cargo_libs"
 same "pkg-config --libs" "$(pkg-config --libs faceauth | xargs)" "-L$prefix/lib -lfaceauth"
-same "pkg-config --modversion" "$(pkg-config --modversion faceauth)" "$("$faceauth" --version | awk '{print $2}')"
+same "pkg-config --modversion" "$(pkg-config --modversion faceauth)" "$version"
 same "examples/c/Makefile's static line" "$(make -s --no-print-directory -C examples/c print-static-link)" \
     "$prefix/lib/libfaceauth.a $cargo_libs"
 cmake -S tests/examples/cmake-probe -B "$tmp/probe" -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/probe.log" 2>&1 ||
     { cat "$tmp/probe.log" >&2; fail "the CMake probe does not configure"; }
 same "CMake faceauth::faceauth_static INTERFACE_LINK_LIBRARIES" "$(<"$tmp/probe/link-libraries.txt")" "$cargo_libs"
-same "CMake faceauth_VERSION" "$(<"$tmp/probe/version.txt")" "$("$faceauth" --version | awk '{print $2}')"
+same "CMake faceauth_VERSION" "$(<"$tmp/probe/version.txt")" "$version"
 # No file carries a copy of the line: each reads it from cargo's output or the installed files.
 if grep -rn -e '-lgcc_s' Makefile tests/c/run.sh tests/cpp/run.sh examples ffi/install scripts; then
     fail "the lines above hold a copy of the static link line; derive it from faceauth-native-static-libs"
@@ -115,6 +117,14 @@ set +e
 env -u FACEAUTH_API_KEY "$tmp/make_url_static" p s 2>/dev/null; rc=$?
 set -e
 same "make_url without FACEAUTH_API_KEY: exit status" "$rc" 2
+# The README's C example, linked with the README's static line.
+awk '/^## C and C\+\+/{s=1} s && /^```c$/{f=1; next} f && /^```$/{exit} f' README.md >"$tmp/readme.c"
+grep -q faceauth_url_builder_build "$tmp/readme.c" || fail "no C example in the README's C and C++ section"
+cc -std=c99 -Wall -Wextra -Werror -pedantic "$tmp/readme.c" $(pkg-config --cflags faceauth) \
+    "$(pkg-config --variable=libdir faceauth)/libfaceauth.a" \
+    $(pkg-config --static --libs-only-l faceauth | sed 's/-lfaceauth //') -o "$tmp/readme"
+url=$(FACEAUTH_API_KEY=$KEY "$tmp/readme")
+same "the README's C example: sid" "$(FACEAUTH_API_KEY=$KEY "$faceauth" inspect "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["params"]["sid"])')" sub_1
 echo "make_url: static and shared, pkg-config and CMake: URLs that faceauth inspect reads back"
 
 echo "== tests/examples: examples/cpp (find_package, ASan+UBSan) against the simulator"
