@@ -71,8 +71,10 @@ class Error : public std::runtime_error {
   std::string message_;
 };
 
-/// The implementation's building blocks, shared by every wrapper class (and by the ones later
-/// versions add, such as the REST client): not part of the API.
+/// The implementation's building blocks, shared by every wrapper class: not part of the API.
+/// A wrapper for another handle type (such as the REST client) holds a detail::Handle<T, free>,
+/// makes the C call through detail::call / detail::call_string, and takes returned bytes with
+/// detail::take_buf; errors then carry the HTTP status without more code.
 namespace detail {
 
 /// Frees a C object with its library function; what std::unique_ptr holds handles with.
@@ -117,6 +119,15 @@ inline std::string take(char *s) {
   return owned ? std::string(owned.get()) : std::string();
 }
 
+/// Copies bytes the library returned into a vector and frees (wipes) the library's copy.
+inline std::vector<std::uint8_t> take_buf(::faceauth_buf &buf) {
+  struct Free {
+    ::faceauth_buf *b;
+    ~Free() { ::faceauth_buf_free(b); }
+  } free_on_exit{&buf};
+  return buf.data ? std::vector<std::uint8_t>(buf.data, buf.data + buf.len) : std::vector<std::uint8_t>();
+}
+
 /// Calls `f(char **out, faceauth_error **)` and returns its string.
 template <class F>
 std::string call_string(F &&f) {
@@ -158,7 +169,7 @@ inline std::string version() { return ::faceauth_version(); }
 class Cipher {
  public:
   /// `scheme`: "ecb" (Argos's default), "gcm", "cbc" or a variant id from `faceauth diagnose`.
-  explicit Cipher(const std::string &api_key, const std::string &scheme = "ecb") {
+  explicit Cipher(const std::string &api_key, const std::string &scheme = "ecb") : handle_() {
     ::faceauth_cipher *out = nullptr;
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_cipher_new(detail::c_str(api_key, "the API key"),
@@ -196,11 +207,7 @@ class Cipher {
       return ::faceauth_cipher_decrypt_bytes(get(), detail::c_str(ciphertext, "the ciphertext"), &buf,
                                              err);
     });
-    struct Wipe {
-      ::faceauth_buf *b;
-      ~Wipe() { ::faceauth_buf_free(b); }
-    } wipe{&buf};
-    return buf.data ? std::vector<std::uint8_t>(buf.data, buf.data + buf.len) : std::vector<std::uint8_t>();
+    return detail::take_buf(buf);
   }
 
   /// The C handle, for calls this wrapper does not cover; still owned by this object.
@@ -216,8 +223,10 @@ class Cipher {
 struct AuthParams {
   /// Only `sid`, the approved ID check submission id; add the others with the with_* calls or
   /// by assigning the members.
-  AuthParams(std::string sid_) : sid(std::move(sid_)) {}  // NOLINT(google-explicit-constructor)
-  AuthParams(const char *sid_) : sid(sid_ ? sid_ : "") {}  // NOLINT(google-explicit-constructor)
+  AuthParams(std::string sid_)  // NOLINT(google-explicit-constructor)
+      : sid(std::move(sid_)), user_id(), cf1(), cf2(), cf3(), token() {}
+  AuthParams(const char *sid_)  // NOLINT(google-explicit-constructor)
+      : AuthParams(std::string(sid_ ? sid_ : "")) {}
 
   AuthParams &with_user_id(std::string v) { user_id = std::move(v); return *this; }
   AuthParams &with_cf1(std::string v) { cf1 = std::move(v); return *this; }
@@ -243,7 +252,8 @@ class UrlBuilder {
  public:
   /// `scheme`: as for Cipher.
   UrlBuilder(const std::string &project_id, const std::string &api_key,
-             const std::string &scheme = "ecb") {
+             const std::string &scheme = "ecb")
+      : handle_() {
     ::faceauth_url_builder *out = nullptr;
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_url_builder_new(detail::c_str(project_id, "the project id"),
