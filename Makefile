@@ -12,7 +12,7 @@ DEMO_SID ?= abc123xyz
 FACEAUTH_RELEASE := target/release/faceauth
 
 .PHONY: demo build test test-rust test-python python-env bench bench-criterion lint fmt clean \
-	ffi header header-check test-c c-env
+	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples
 
 demo: build
 	@export FACEAUTH_API_KEY=$(DEMO_KEY); \
@@ -25,7 +25,7 @@ demo: build
 build:
 	$(CARGO) build --release -p faceauth-cli
 
-test: test-rust test-python header-check test-c
+test: test-rust test-python header-check test-c test-cpp test-examples
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
@@ -57,10 +57,42 @@ c-env:
 header-check: c-env
 	CARGO=$(CARGO) ./scripts/header-check.sh
 
-# tests/c under ASan+UBSan (static library), then under valgrind (shared library).
-test-c: c-env
+# The debug libfaceauth.a/.so, the CLI, and target/debug/faceauth-native-static-libs: cargo's
+# native-static-libs, the one source of the static link line (scripts/native-static-libs.sh).
+# The CLI and the library build last, together, so their shared crates compile once.
+ffi-debug:
+	CARGO=$(CARGO) ./scripts/native-static-libs.sh debug >/dev/null
 	$(CARGO) build -p faceauth-cli -p faceauth-ffi
+
+# tests/c under ASan+UBSan (static library), then under valgrind (shared library).
+test-c: c-env ffi-debug
 	./tests/c/run.sh $(FFI_LIB_DIR)
+
+# include/faceauth.hpp: tests/cpp under ASan+UBSan.
+test-cpp: c-env ffi-debug
+	./tests/cpp/run.sh $(FFI_LIB_DIR)
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [PROFILE=release]: libfaceauth.a and .so (soname
+# libfaceauth.so.0), faceauth.h and faceauth.hpp, faceauth.pc and the CMake package faceauth.
+PREFIX ?= /usr/local
+DESTDIR ?=
+PROFILE ?= release
+
+install: c-env
+	CARGO=$(CARGO) ./scripts/native-static-libs.sh $(PROFILE) >/dev/null
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" PROFILE=$(PROFILE) CARGO=$(CARGO) ./scripts/install.sh
+
+# Builds examples/c (pkg-config) and examples/cpp (CMake) into target/examples against the
+# libfaceauth installed in PREFIX (make install PREFIX=… first).
+examples: c-env
+	$(MAKE) -C examples/c O=$(CURDIR)/target/examples PKG_CONFIG_PATH="$(PREFIX)/lib/pkgconfig"
+	cmake -S examples/cpp -B target/examples/cpp -DCMAKE_PREFIX_PATH="$(PREFIX)"
+	cmake --build target/examples/cpp
+
+# Installs into a temporary prefix from the debug build, checks every static link line against
+# cargo's, builds and runs examples/c and examples/cpp (ASan+UBSan, against the simulator).
+test-examples: c-env ffi-debug
+	./tests/examples/run.sh $(FFI_LIB_DIR)
 
 bench: build python-env
 	$(CARGO) build --release -p faceauth-cli --examples

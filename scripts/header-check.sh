@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates include/faceauth.h with the pinned cbindgen (the generate-header feature) into a
 # temporary file and fails on any difference from the committed header; then compiles the
-# header alone as C99 and as C++17 with -Wall -Wextra -Werror -pedantic.
+# header alone as C99 and as C++17 with -Wall -Wextra -Werror -pedantic, and the hand-written C++
+# wrapper include/faceauth.hpp alone as C++17 with the same flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +25,6 @@ fi
 printf '#include "faceauth.h"\n' > "$out/alone.c"
 "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -c "$out/alone.c" -o "$out/alone_c.o"
 "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude -x c++ -c "$out/alone.c" -o "$out/alone_cxx.o"
-echo "header-check: include/faceauth.h is current and compiles alone as C99 and C++17"
+printf '#include "faceauth.hpp"\n' > "$out/alone_hpp.cpp"
+"$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude -c "$out/alone_hpp.cpp" -o "$out/alone_hpp.o"
+echo "header-check: include/faceauth.h is current and compiles alone as C99 and C++17; include/faceauth.hpp as C++17"

@@ -13,9 +13,11 @@ cd "$(dirname "$0")/../.."
 lib_dir=${1:-target/debug}
 out=target/c-tests
 CC=${CC:-cc}
-# The system libraries libfaceauth.a needs on Linux: cargo's native-static-libs for this target
-# (`cargo rustc -p faceauth-ffi --lib --crate-type staticlib -- --print native-static-libs`).
-STATIC_LIBS=${FACEAUTH_STATIC_LIBS:--lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+# The system libraries libfaceauth.a needs: cargo's native-static-libs for this build, which
+# scripts/native-static-libs.sh (run by make test-c) records next to the library.
+[[ -f $lib_dir/faceauth-native-static-libs ]] ||
+    { echo "run.sh: $lib_dir/faceauth-native-static-libs is missing (scripts/native-static-libs.sh)" >&2; exit 1; }
+STATIC_LIBS=$(<"$lib_dir/faceauth-native-static-libs")
 
 for lib in libfaceauth.a libfaceauth.so; do
     [[ -f $lib_dir/$lib ]] || { echo "run.sh: $lib_dir/$lib is missing (make ffi)" >&2; exit 1; }

@@ -1,0 +1,341 @@
+/*
+ * faceauth.hpp: a header-only C++17 wrapper over libfaceauth (include/faceauth.h).
+ *
+ * Written by hand (faceauth.h is generated); link libfaceauth as for C (pkg-config faceauth, or
+ * CMake: find_package(faceauth CONFIG REQUIRED) and faceauth::faceauth).
+ *
+ * - Handles (Cipher, UrlBuilder) own their C object and free it in their destructor. They are
+ *   move-only; a moved-from handle is empty and any call on it throws Error with
+ *   FACEAUTH_STATUS_NULL_POINTER.
+ * - Every failure throws faceauth::Error (a std::runtime_error) carrying the status, the
+ *   library's message and, for REST API failures, the HTTP status. Nothing else is thrown,
+ *   except std::bad_alloc.
+ * - Strings in and out are std::string (UTF-8). A string holding a NUL byte cannot cross the C
+ *   ABI: it is refused with FACEAUTH_STATUS_INVALID_ARGUMENT instead of being cut short. Optional
+ *   fields are std::optional<std::string>. Records, reports and events are JSON text, the same
+ *   JSON the `faceauth` command prints: parse them with the JSON library you already use.
+ * - Thread safety is the C library's: const member functions of Cipher and UrlBuilder may run on
+ *   one object from many threads at once; the UrlBuilder setters may not.
+ * - Secrets: the C objects wipe their key material when freed. std::string copies you make of
+ *   keys or decrypted text are yours to handle.
+ */
+
+#ifndef FACEAUTH_HPP
+#define FACEAUTH_HPP
+
+#if !defined(__cplusplus) || (__cplusplus < 201703L && (!defined(_MSVC_LANG) || _MSVC_LANG < 201703L))
+#error "faceauth.hpp needs C++17 or later; C code includes faceauth.h"
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "faceauth.h"
+
+namespace faceauth {
+
+/// The status of a call: FACEAUTH_STATUS_OK or why it failed (see faceauth.h for the values).
+using Status = ::faceauth_status;
+
+/// The snake_case name of a status, such as "bad_padding" (static; "unknown" for other values).
+inline const char *status_name(Status status) noexcept { return ::faceauth_status_str(status); }
+
+/// What every failing call throws: the status, the library's message and, for REST API
+/// failures, the HTTP status (0 when there is none). what() is "<status name>: <message>".
+class Error : public std::runtime_error {
+ public:
+  Error(Status status, const std::string &message, std::uint16_t http_status = 0)
+      : std::runtime_error(std::string(faceauth::status_name(status)) + ": " + message),
+        status_(status),
+        http_status_(http_status),
+        message_(message) {}
+
+  /// The status the C call returned.
+  Status status() const noexcept { return status_; }
+  /// Its name, such as "bad_padding".
+  const char *status_name() const noexcept { return faceauth::status_name(status_); }
+  /// The HTTP status of a REST API failure, such as 403; 0 when the error has none.
+  std::uint16_t http_status() const noexcept { return http_status_; }
+  /// The library's message, without the status name (lowercase, never a key).
+  const std::string &message() const noexcept { return message_; }
+
+ private:
+  Status status_;
+  std::uint16_t http_status_;
+  std::string message_;
+};
+
+/// The implementation's building blocks, shared by every wrapper class: not part of the API.
+/// A wrapper for another handle type (such as the REST client) holds a detail::Handle<T, free>,
+/// makes the C call through detail::call / detail::call_string, and takes returned bytes with
+/// detail::take_buf; errors then carry the HTTP status without more code.
+namespace detail {
+
+/// Frees a C object with its library function; what std::unique_ptr holds handles with.
+template <auto Free>
+struct Deleter {
+  template <class T>
+  void operator()(T *p) const noexcept {
+    Free(p);
+  }
+};
+
+/// An owning, move-only C handle, freed by `Free` (NULL-safe in the C library).
+template <class T, auto Free>
+using Handle = std::unique_ptr<T, Deleter<Free>>;
+
+using OwnedError = Handle<::faceauth_error, ::faceauth_error_free>;
+using OwnedString = Handle<char, ::faceauth_string_free>;
+
+/// Turns a failed call's status and error object into faceauth::Error, freeing the object.
+[[noreturn]] inline void raise(Status status, ::faceauth_error *err) {
+  OwnedError owned(err);
+  if (!owned) {  // the library always fills it on failure; be safe anyway
+    throw Error(status, status_name(status));
+  }
+  throw Error(::faceauth_error_code(owned.get()), ::faceauth_error_message(owned.get()),
+              ::faceauth_error_http_status(owned.get()));
+}
+
+/// Calls `f(faceauth_error **)`, a C call with its error slot, and throws on failure.
+template <class F>
+void call(F &&f) {
+  ::faceauth_error *err = nullptr;
+  const Status status = std::forward<F>(f)(&err);
+  if (status != FACEAUTH_STATUS_OK) {
+    raise(status, err);
+  }
+}
+
+/// Copies a string the library returned into a std::string and frees (wipes) the original.
+inline std::string take(char *s) {
+  OwnedString owned(s);
+  return owned ? std::string(owned.get()) : std::string();
+}
+
+/// Copies bytes the library returned into a vector and frees (wipes) the library's copy.
+inline std::vector<std::uint8_t> take_buf(::faceauth_buf &buf) {
+  struct Free {
+    ::faceauth_buf *b;
+    ~Free() { ::faceauth_buf_free(b); }
+  } free_on_exit{&buf};
+  return buf.data ? std::vector<std::uint8_t>(buf.data, buf.data + buf.len) : std::vector<std::uint8_t>();
+}
+
+/// Calls `f(char **out, faceauth_error **)` and returns its string.
+template <class F>
+std::string call_string(F &&f) {
+  char *out = nullptr;
+  call([&](::faceauth_error **err) { return std::forward<F>(f)(&out, err); });
+  return take(out);
+}
+
+/// The C string of `s`, refusing one that a NUL byte would cut short.
+inline const char *c_str(const std::string &s, const char *what) {
+  if (s.find('\0') != std::string::npos) {
+    throw Error(FACEAUTH_STATUS_INVALID_ARGUMENT, std::string(what) + " holds a NUL byte");
+  }
+  return s.c_str();
+}
+
+/// As c_str, with NULL for an absent value.
+inline const char *c_str(const std::optional<std::string> &s, const char *what) {
+  return s ? c_str(*s, what) : nullptr;
+}
+
+/// The pointer of a handle, or an Error when it was moved from.
+template <class T, auto Free>
+T *live(const Handle<T, Free> &h, const char *what) {
+  if (!h) {
+    throw Error(FACEAUTH_STATUS_NULL_POINTER, std::string(what) + " was moved from");
+  }
+  return h.get();
+}
+
+}  // namespace detail
+
+/// The library's version, such as "0.1.0" (the runtime library's, which may be newer than
+/// this header's FACEAUTH_VERSION_MAJOR/MINOR/PATCH).
+inline std::string version() { return ::faceauth_version(); }
+
+/// Encrypts and decrypts FaceAuth payloads for one API key and one scheme.
+/// Thread safety: const members may be used from many threads at once.
+class Cipher {
+ public:
+  /// `scheme`: "ecb" (Argos's default), "gcm", "cbc" or a variant id from `faceauth diagnose`.
+  explicit Cipher(const std::string &api_key, const std::string &scheme = "ecb") : handle_() {
+    ::faceauth_cipher *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_cipher_new(detail::c_str(api_key, "the API key"),
+                                   detail::c_str(scheme, "the scheme"), &out, err);
+    });
+    handle_.reset(out);
+  }
+
+  /// Encrypts UTF-8 text (CBC and GCM: a fresh IV or nonce every call).
+  std::string encrypt(const std::string &plaintext) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_cipher_encrypt(get(), detail::c_str(plaintext, "the plaintext"), out, err);
+    });
+  }
+
+  /// Encrypts bytes, which may hold NUL bytes and need not be UTF-8.
+  std::string encrypt_bytes(const std::vector<std::uint8_t> &data) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_cipher_encrypt_bytes(get(), data.data(), data.size(), out, err);
+    });
+  }
+
+  /// Decrypts ciphertext into UTF-8 text.
+  std::string decrypt(const std::string &ciphertext) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_cipher_decrypt(get(), detail::c_str(ciphertext, "the ciphertext"), out, err);
+    });
+  }
+
+  /// Decrypts ciphertext into bytes, without the UTF-8 check. The library's copy is wiped; the
+  /// returned vector is yours to wipe.
+  std::vector<std::uint8_t> decrypt_bytes(const std::string &ciphertext) const {
+    ::faceauth_buf buf{nullptr, 0};
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_cipher_decrypt_bytes(get(), detail::c_str(ciphertext, "the ciphertext"), &buf,
+                                             err);
+    });
+    return detail::take_buf(buf);
+  }
+
+  /// The C handle, for calls this wrapper does not cover; still owned by this object.
+  const ::faceauth_cipher *get() const { return detail::live(handle_, "the Cipher"); }
+
+ private:
+  detail::Handle<::faceauth_cipher, ::faceauth_cipher_free> handle_;
+};
+
+/// The encrypted fields of one URL: `sid` is required, absent optional fields are not sent.
+///   builder.build({"sub_1"});
+///   builder.build(faceauth::AuthParams("sub_1").with_user_id("user-1").with_token(token));
+struct AuthParams {
+  /// Only `sid`, the approved ID check submission id; add the others with the with_* calls or
+  /// by assigning the members.
+  AuthParams(std::string sid_)  // NOLINT(google-explicit-constructor)
+      : sid(std::move(sid_)), user_id(), cf1(), cf2(), cf3(), token() {}
+  AuthParams(const char *sid_)  // NOLINT(google-explicit-constructor)
+      : AuthParams(std::string(sid_ ? sid_ : "")) {}
+
+  AuthParams &with_user_id(std::string v) { user_id = std::move(v); return *this; }
+  AuthParams &with_cf1(std::string v) { cf1 = std::move(v); return *this; }
+  AuthParams &with_cf2(std::string v) { cf2 = std::move(v); return *this; }
+  AuthParams &with_cf3(std::string v) { cf3 = std::move(v); return *this; }
+  AuthParams &with_token(std::string v) { token = std::move(v); return *this; }
+
+  /// `sid`: the approved ID check submission id.
+  std::string sid;
+  /// `authUserId`: your id for the user.
+  std::optional<std::string> user_id;
+  /// `authCf1`, `authCf2`, `authCf3`: free extra fields.
+  std::optional<std::string> cf1;
+  std::optional<std::string> cf2;
+  std::optional<std::string> cf3;
+  /// `token`: a token id that makes the URL expire (generate_token()).
+  std::optional<std::string> token;
+};
+
+/// Builds FaceAuth URLs for one project.
+/// Thread safety: build() may run on one builder from many threads; the setters may not.
+class UrlBuilder {
+ public:
+  /// `scheme`: as for Cipher.
+  UrlBuilder(const std::string &project_id, const std::string &api_key,
+             const std::string &scheme = "ecb")
+      : handle_() {
+    ::faceauth_url_builder *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_url_builder_new(detail::c_str(project_id, "the project id"),
+                                        detail::c_str(api_key, "the API key"),
+                                        detail::c_str(scheme, "the scheme"), &out, err);
+    });
+    handle_.reset(out);
+  }
+
+  /// Adds `&lang=<lang>` to every URL ("ko", "en", …). On failure the builder is unchanged.
+  UrlBuilder &set_lang(const std::string &lang) {
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_url_builder_set_lang(get(), detail::c_str(lang, "the language"), err);
+    });
+    return *this;
+  }
+
+  /// Points the URLs at another host, such as the simulator (`faceauth mock`).
+  UrlBuilder &set_base_url(const std::string &base_url) {
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_url_builder_set_base_url(get(), detail::c_str(base_url, "the base URL"), err);
+    });
+    return *this;
+  }
+
+  /// The URL for one user: `<base>/face-auth?pid=…&encrypted=…[&lang=…]`.
+  std::string build(const AuthParams &p) const {
+    const ::faceauth_auth_params c{
+        detail::c_str(p.sid, "sid"),        detail::c_str(p.user_id, "user_id"),
+        detail::c_str(p.cf1, "cf1"),        detail::c_str(p.cf2, "cf2"),
+        detail::c_str(p.cf3, "cf3"),        detail::c_str(p.token, "token"),
+    };
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_url_builder_build(get(), &c, out, err);
+    });
+  }
+
+  /// The C handle, for calls this wrapper does not cover; still owned by this object.
+  ::faceauth_url_builder *get() const { return detail::live(handle_, "the UrlBuilder"); }
+
+ private:
+  detail::Handle<::faceauth_url_builder, ::faceauth_url_builder_free> handle_;
+};
+
+/// A fresh token id ("tok_" and 26 base32 characters) for AuthParams::token.
+inline std::string generate_token() {
+  return detail::call_string([](char **out, ::faceauth_error **err) {
+    return ::faceauth_token_generate(out, err);
+  });
+}
+
+/// Throws Error (FACEAUTH_STATUS_INVALID_TOKEN, saying which rule) unless `token_id` is 8 to 64
+/// of [A-Za-z0-9._-], starting and ending with a letter or digit.
+inline void validate_token(const std::string &token_id) {
+  detail::call([&](::faceauth_error **err) {
+    return ::faceauth_token_validate(detail::c_str(token_id, "the token id"), err);
+  });
+}
+
+/// Takes a FaceAuth URL (or its query) apart and decrypts it: the JSON `faceauth inspect`
+/// prints ({"base_url", "pid", "lang", "variant", "params": {"sid", …}}).
+inline std::string inspect_url(const std::string &url, const Cipher &cipher) {
+  return detail::call_string([&](char **out, ::faceauth_error **err) {
+    return ::faceauth_url_inspect(detail::c_str(url, "the URL"), cipher.get(), out, err);
+  });
+}
+
+/// Parses a clear webhook body: the JSON `faceauth webhook parse` prints ({"event": …, …}).
+/// An encrypted body ({"data": …}) throws FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED.
+inline std::string parse_webhook(const std::string &body) {
+  return detail::call_string([&](char **out, ::faceauth_error **err) {
+    return ::faceauth_webhook_parse(detail::c_str(body, "the webhook body"), nullptr, out, err);
+  });
+}
+
+/// Parses a webhook body, decrypting it with `cipher` when it is encrypted ({"data": …}).
+inline std::string parse_webhook(const std::string &body, const Cipher &cipher) {
+  return detail::call_string([&](char **out, ::faceauth_error **err) {
+    return ::faceauth_webhook_parse(detail::c_str(body, "the webhook body"), cipher.get(), out, err);
+  });
+}
+
+}  // namespace faceauth
+
+#endif /* FACEAUTH_HPP */

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The C++ wrapper's tests (tests/cpp/test_hpp.cpp over include/faceauth.hpp), built as C++17 with
+# -Wall -Wextra -Werror -pedantic and -fsanitize=address,undefined, linked against libfaceauth.a
+# and the system libraries cargo reports for it (LIB_DIR/faceauth-native-static-libs, written by
+# scripts/native-static-libs.sh). The program must end with "N passed, 0 failed" and exit 0.
+# Usage: tests/cpp/run.sh [LIB_DIR] (default target/debug).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+lib_dir=${1:-target/debug}
+out=target/cpp-tests
+CXX=${CXX:-c++}
+for file in "$lib_dir/libfaceauth.a" "$lib_dir/faceauth-native-static-libs"; do
+    [[ -f $file ]] || { echo "tests/cpp: $file is missing (scripts/native-static-libs.sh)" >&2; exit 1; }
+done
+read -r -a static_libs <"$lib_dir/faceauth-native-static-libs"
+mkdir -p "$out"
+python3 tests/c/gen_vectors.py tests/fixtures/crypto.json "$out/vectors.h"
+
+echo "== tests/cpp: faceauth.hpp, AddressSanitizer + UBSan, static library"
+"$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -g -O1 -Iinclude "-I$out" \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -pthread \
+    tests/cpp/test_hpp.cpp "$lib_dir/libfaceauth.a" "${static_libs[@]}" -o "$out/test_hpp"
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$out/test_hpp" | tee "$out/test_hpp.log"
+tail -n 1 "$out/test_hpp.log" | grep -Eq '^[1-9][0-9]* passed, 0 failed$' ||
+    { echo "tests/cpp: the last line is not 'N passed, 0 failed'" >&2; exit 1; }
