@@ -100,7 +100,7 @@ for program in "$tmp/make_url_static" "$tmp/make_url_shared" "$tmp/probe/make_ur
     url=$(FACEAUTH_API_KEY=$KEY "$program" 'demo project' sub_1 'user "1"')
     json=$(FACEAUTH_API_KEY=$KEY "$faceauth" inspect "$url" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin), separators=(",", ":")))')
     same "${program#"$tmp/"}: the URL, inspected" "$json" \
-        '{"base_url":"https://form.argosidentity.com","pid":"demo project","lang":null,"variant":"ecb-sha256","params":{"sid":"sub_1","authUserId":"user \"1\""}}'
+        '{"base_url":"https://form.argosidentity.com","pid":"demo project","lang":null,"variant":"ecb-sha256","params":{"sid":"sub_1","authUserId":"user \"1\""},"unknown_fields":{},"percent_decoded":false,"spaces_as_plus":false,"whitespace_removed":false}'
 done
 url=$(FACEAUTH_API_KEY=$KEY FACEAUTH_SCHEME=gcm FACEAUTH_BASE_URL=http://127.0.0.1:9/ "$tmp/make_url_static" p s)
 [[ $url == http://127.0.0.1:9/face-auth\?pid=p\&encrypted=* ]] || fail "FACEAUTH_BASE_URL ignored: $url"
