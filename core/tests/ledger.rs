@@ -920,3 +920,153 @@ mod sqlite_only {
         assert!(matches!(again, Err(LedgerError::TokenExists { .. })));
     }
 }
+
+#[cfg(feature = "sqlite")]
+mod sqlite_identity {
+    use super::*;
+    use faceauth::token::{SqliteLedger, SCHEMA_VERSION};
+    use rusqlite::Connection;
+
+    /// The file's bytes, and which of its side files (`-wal`, `-shm`, `-journal`) exist.
+    fn snapshot(path: &Path) -> (Vec<u8>, Vec<&'static str>) {
+        let bytes = std::fs::read(path).expect("reads the file");
+        let side = ["-wal", "-shm", "-journal"]
+            .into_iter()
+            .filter(|suffix| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                Path::new(&name).exists()
+            })
+            .collect();
+        (bytes, side)
+    }
+
+    fn journal_mode(path: &Path) -> String {
+        let raw =
+            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("opens");
+        raw.pragma_query_value(None, "journal_mode", |row| row.get(0)).expect("reads")
+    }
+
+    #[test]
+    fn another_applications_database_is_refused_without_a_single_change() {
+        let dir = TempDir::new("foreign-untouched");
+        let unmarked = dir.path().join("app.db");
+        Connection::open(&unmarked)
+            .expect("opens")
+            .execute_batch("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ann');")
+            .expect("creates");
+        let marked = dir.path().join("marked.db");
+        Connection::open(&marked)
+            .expect("opens")
+            .execute_batch("PRAGMA application_id = 7; CREATE TABLE notes (x); INSERT INTO notes VALUES (1);")
+            .expect("creates");
+        for path in [&unmarked, &marked] {
+            let before = snapshot(path);
+            assert_eq!(before.1, Vec::<&str>::new());
+            assert_eq!(journal_mode(path), "delete");
+            for read_only in [false, true] {
+                let opened =
+                    if read_only { SqliteLedger::open_read_only(path) } else { SqliteLedger::open(path) };
+                let err = opened.expect_err("refused");
+                assert!(matches!(err, LedgerError::NotALedger { .. }), "{}: {err:?}", path.display());
+                assert_eq!(snapshot(path), before, "{} changed (read-only: {read_only})", path.display());
+                assert_eq!(journal_mode(path), "delete", "{}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_refused_unchanged_and_an_empty_one_is_set_up() {
+        let dir = TempDir::new("not-sqlite");
+        for (name, content) in [
+            ("notes.txt", "plain text, long enough to look like a header ".repeat(30)),
+            ("short", "SQLite".to_owned()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &content).expect("writes");
+            for read_only in [false, true] {
+                let opened =
+                    if read_only { SqliteLedger::open_read_only(&path) } else { SqliteLedger::open(&path) };
+                assert!(matches!(opened, Err(LedgerError::NotALedger { .. })), "{name}: {opened:?}");
+                assert_eq!(snapshot(&path), (content.clone().into_bytes(), vec![]), "{name} changed");
+            }
+        }
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").expect("writes");
+        let ledger = SqliteLedger::open(&empty).expect("an empty file is set up");
+        assert_eq!(ledger.schema_version(), Ok(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn a_read_only_open_of_nothing_says_so_and_creates_nothing() {
+        let dir = TempDir::new("read-only-missing");
+        let missing = dir.path().join("tokens.db");
+        let err = SqliteLedger::open_read_only(&missing).expect_err("nothing to read");
+        assert_eq!(err, LedgerError::NoLedger { path: missing.clone() });
+        assert_eq!(err.to_string(), format!("no token ledger at {}", missing.display()));
+        assert_eq!(Error::from(err).kind(), ErrorKind::LedgerStorage);
+        assert!(!missing.exists(), "a read-only open created the file");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("lists").count(), 0, "it created a side file");
+
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").expect("writes");
+        assert!(matches!(SqliteLedger::open_read_only(&empty), Err(LedgerError::NoLedger { .. })));
+        assert_eq!(std::fs::metadata(&empty).expect("stat").len(), 0);
+    }
+
+    #[test]
+    fn a_read_only_open_refuses_a_schema_it_would_have_to_migrate() {
+        let dir = TempDir::new("read-only-old");
+        let path = dir.path().join("tokens.db");
+        Connection::open(&path)
+            .expect("opens")
+            .pragma_update(None, "application_id", 0x4641_544C)
+            .expect("marks");
+        let before = snapshot(&path);
+        let err = SqliteLedger::open_read_only(&path).expect_err("refused");
+        assert_eq!(err, LedgerError::SchemaOutdated { found: 0, supported: SCHEMA_VERSION });
+        assert_eq!(snapshot(&path), before);
+        // A write open migrates it; then it reads.
+        drop(SqliteLedger::open(&path).expect("migrates"));
+        assert!(SqliteLedger::open_read_only(&path).expect("reads").is_read_only());
+    }
+
+    #[test]
+    fn a_read_only_ledger_reads_while_another_connection_holds_the_write_lock() {
+        let dir = TempDir::new("read-only-busy");
+        let path = dir.path().join("tokens.db");
+        let writer = SqliteLedger::open(&path).expect("opens");
+        writer.issue(&NewToken::new("tok_committed1", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+
+        let raw = Connection::open(&path).expect("opens");
+        raw.execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO tokens (token_id, submission_id, rule, issued_ms) \
+             VALUES ('tok_pending01', 'sub-2', 'count', 0);",
+        )
+        .expect("holds the write lock with an uncommitted insert");
+        // Another writer cannot get in now...
+        let blocked = SqliteLedger::open_with(
+            &path,
+            &faceauth::token::SqliteOptions::new().busy_timeout(Duration::from_millis(1)),
+        )
+        .and_then(|l| l.issue(&NewToken::new("tok_blocked01", "sub-3", TokenRule::Count), t(T0)));
+        assert!(matches!(blocked, Err(LedgerError::Storage { .. })), "{blocked:?}");
+        // ...but a reader opens and reads the committed state.
+        let reader = SqliteLedger::open_read_only(&path).expect("opens while the writer holds the lock");
+        assert!(reader.status("tok_committed1", t(T0)).expect("reads").is_some());
+        assert!(reader.status("tok_pending01", t(T0)).expect("reads").is_none());
+        let listed: Vec<String> = reader
+            .list(&ListFilter::new(), t(T0))
+            .expect("lists")
+            .into_iter()
+            .map(|s| s.record.token_id)
+            .collect();
+        assert_eq!(listed, ["tok_committed1"]);
+        let write = reader.issue(&NewToken::new("tok_another1", "sub-1", TokenRule::Count), t(T0));
+        assert!(matches!(write, Err(LedgerError::Storage { .. })), "{write:?}");
+        assert!(matches!(reader.purge(t(T0 + 1)), Err(LedgerError::Storage { .. })));
+
+        raw.execute_batch("COMMIT").expect("commits");
+        assert!(reader.status("tok_pending01", t(T0)).expect("reads").is_some(), "sees the commit");
+    }
+}

@@ -5,7 +5,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{
+    params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior,
+};
 
 use super::ledger::{
     route, Change, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
@@ -68,11 +70,12 @@ pub enum Durability {
 pub struct SqliteOptions {
     busy_timeout: Duration,
     durability: Durability,
+    read_only: bool,
 }
 
 impl Default for SqliteOptions {
     fn default() -> SqliteOptions {
-        SqliteOptions { busy_timeout: Duration::from_secs(5), durability: Durability::Full }
+        SqliteOptions { busy_timeout: Duration::from_secs(5), durability: Durability::Full, read_only: false }
     }
 }
 
@@ -92,6 +95,115 @@ impl SqliteOptions {
     pub fn durability(mut self, durability: Durability) -> SqliteOptions {
         self.durability = durability;
         self
+    }
+
+    /// Opens the file read-only: see [`SqliteLedger::open_read_only`].
+    pub fn read_only(mut self, read_only: bool) -> SqliteOptions {
+        self.read_only = read_only;
+        self
+    }
+}
+
+/// What a path holds, judged by reading at most its first 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FileKind {
+    /// Nothing there.
+    Missing,
+    /// A file of 0 bytes: SQLite treats it as an empty database.
+    Empty,
+    /// A file that starts with SQLite's header.
+    Sqlite,
+    /// Anything else.
+    Other,
+}
+
+/// The first 16 bytes of every SQLite 3 database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Looks at `path` without changing it.
+fn probe(path: &Path) -> Result<FileKind, LedgerError> {
+    let io =
+        |err: std::io::Error| LedgerError::Storage { action: "open the database", reason: err.to_string() };
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::Missing),
+        Err(err) => return Err(io(err)),
+    };
+    let mut header = [0u8; 16];
+    let mut filled = 0;
+    while filled < header.len() {
+        match std::io::Read::read(&mut file, &mut header[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(io(err)),
+        }
+    }
+    Ok(match filled {
+        0 => FileKind::Empty,
+        16 if &header == SQLITE_MAGIC => FileKind::Sqlite,
+        _ => FileKind::Other,
+    })
+}
+
+/// What an SQLite file holds, as far as this ledger is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Identity {
+    /// Nothing at all: no application id, no schema version, no tables.
+    Blank,
+    /// A faceauth ledger at this schema version (at most [`SCHEMA_VERSION`]).
+    Ledger(i64),
+}
+
+/// The application id, schema version and table count of an open database. Only reads: the
+/// caller picks the transaction.
+fn read_identity(conn: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    let read = |name: &str| conn.pragma_query_value(None, name, |row| row.get::<_, i64>(0));
+    let application_id = read("application_id")?;
+    let version = read("user_version")?;
+    let objects = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+    Ok((application_id, version, objects))
+}
+
+/// Judges what [`read_identity`] read: refuses another application's database or a newer
+/// schema.
+fn identify((application_id, version, objects): (i64, i64, i64)) -> Result<Identity, LedgerError> {
+    if application_id == 0 {
+        if objects > 0 || version != 0 {
+            return Err(LedgerError::NotALedger { reason: "the database holds other data".to_owned() });
+        }
+        return Ok(Identity::Blank);
+    }
+    if application_id != i64::from(APPLICATION_ID) {
+        return Err(LedgerError::NotALedger {
+            reason: format!(
+                "the database belongs to another application (application_id {application_id:#x})"
+            ),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(LedgerError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
+    }
+    Ok(Identity::Ledger(version))
+}
+
+/// Runs `step` until it stops answering "busy", for up to `timeout`. SQLite answers "busy" at
+/// once, without calling the busy handler, in a few cases (another connection opening a fresh
+/// file or switching it to WAL at the same moment), so this waits and retries itself.
+fn retry_busy<T>(timeout: Duration, mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match step() {
+            Err(err)
+                if err.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && started.elapsed() < timeout =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 
@@ -119,6 +231,7 @@ impl SqliteOptions {
 pub struct SqliteLedger {
     conn: Mutex<Connection>,
     path: PathBuf,
+    read_only: bool,
 }
 
 impl std::fmt::Debug for SqliteLedger {
@@ -130,11 +243,19 @@ impl std::fmt::Debug for SqliteLedger {
 /// Maps an SQLite error to a ledger error, naming what the ledger was doing.
 fn storage(action: &'static str) -> impl Fn(rusqlite::Error) -> LedgerError {
     move |err| match err.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => {
-            LedgerError::NotALedger { reason: "the file is not an SQLite database".to_owned() }
-        }
+        Some(ErrorCode::NotADatabase) => not_sqlite(),
         _ => LedgerError::Storage { action, reason: err.to_string() },
     }
+}
+
+/// The refusal of a file that is not SQLite.
+fn not_sqlite() -> LedgerError {
+    LedgerError::NotALedger { reason: "the file is not an SQLite database".to_owned() }
+}
+
+/// What a write on a ledger opened read-only fails with.
+fn read_only_error() -> LedgerError {
+    LedgerError::Storage { action: "begin a write", reason: "the ledger was opened read-only".to_owned() }
 }
 
 /// A stored value that this build cannot read back.
@@ -151,17 +272,47 @@ impl SqliteLedger {
         SqliteLedger::open_with(path, &SqliteOptions::default())
     }
 
-    /// Opens (creating if needed) the ledger at `path`: sets WAL, the busy timeout and the
+    /// Opens an existing ledger for reading only, with the default [`SqliteOptions`]: it never
+    /// creates, migrates or changes the file, and never takes SQLite's write lock, so it reads
+    /// (the last committed state) while another connection is writing. Every method that
+    /// writes fails with [`LedgerError::Storage`].
+    ///
+    /// # Errors
+    /// [`LedgerError::NoLedger`] if nothing is at `path` (or an empty file);
+    /// [`LedgerError::SchemaOutdated`] if the file needs a migration first (open it for
+    /// writing once); otherwise as [`open_with`](Self::open_with).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteLedger, LedgerError> {
+        SqliteLedger::open_with(path, &SqliteOptions::default().read_only(true))
+    }
+
+    /// Opens (creating if needed) the ledger at `path`: checks, only reading, that the file is
+    /// empty or a faceauth ledger this build can read; then sets WAL, the busy timeout and the
     /// durability, and migrates the schema to [`SCHEMA_VERSION`]. The directory must exist.
+    /// With [`SqliteOptions::read_only`], as [`open_read_only`](Self::open_read_only).
     ///
     /// # Errors
     /// [`LedgerError::SchemaTooNew`] for a file from a newer SDK; [`LedgerError::NotALedger`]
-    /// for another application's database or a file that is not SQLite;
-    /// [`LedgerError::Storage`] if the file cannot be opened or stays locked.
+    /// for another application's database or a file that is not SQLite (both left
+    /// untouched); [`LedgerError::Storage`] if the file cannot be opened or stays locked.
     pub fn open_with(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<SqliteLedger, LedgerError> {
         let path = path.as_ref().to_owned();
+        if options.read_only {
+            return SqliteLedger::open_reader(path, options);
+        }
+        let kind = probe(&path)?;
+        if kind == FileKind::Other {
+            return Err(not_sqlite());
+        }
         let mut conn = Connection::open(&path).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
+        if kind == FileKind::Sqlite {
+            // Another application's file is refused before anything in it changes, the
+            // journal mode included.
+            identify(
+                retry_busy(options.busy_timeout, || read_identity(&conn))
+                    .map_err(storage("read the schema"))?,
+            )?;
+        }
         use_wal(&conn, options.busy_timeout)?;
         let synchronous = match options.durability {
             Durability::Full => "FULL",
@@ -170,7 +321,29 @@ impl SqliteLedger {
         conn.pragma_update(None, "synchronous", synchronous).map_err(storage("set durability"))?;
         conn.pragma_update(None, "foreign_keys", true).map_err(storage("enable foreign keys"))?;
         migrate(&mut conn)?;
-        Ok(SqliteLedger { conn: Mutex::new(conn), path })
+        Ok(SqliteLedger { conn: Mutex::new(conn), path, read_only: false })
+    }
+
+    /// [`open_read_only`](Self::open_read_only) with `options`' busy timeout.
+    fn open_reader(path: PathBuf, options: &SqliteOptions) -> Result<SqliteLedger, LedgerError> {
+        match probe(&path)? {
+            FileKind::Missing | FileKind::Empty => return Err(LedgerError::NoLedger { path }),
+            FileKind::Other => return Err(not_sqlite()),
+            FileKind::Sqlite => {}
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(storage("open the database"))?;
+        conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
+        let identity =
+            retry_busy(options.busy_timeout, || read_identity(&conn)).map_err(storage("read the schema"))?;
+        match identify(identity)? {
+            Identity::Blank => return Err(LedgerError::NoLedger { path }),
+            Identity::Ledger(found) if found < SCHEMA_VERSION => {
+                return Err(LedgerError::SchemaOutdated { found, supported: SCHEMA_VERSION })
+            }
+            Identity::Ledger(_) => {}
+        }
+        Ok(SqliteLedger { conn: Mutex::new(conn), path, read_only: true })
     }
 
     /// The file this ledger lives in.
@@ -188,6 +361,19 @@ impl SqliteLedger {
             .map_err(storage("read the schema version"))
     }
 
+    /// Whether this ledger was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn writable(&self) -> Result<(), LedgerError> {
+        if self.read_only {
+            Err(read_only_error())
+        } else {
+            Ok(())
+        }
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while the lock was held left at most an open transaction, which rusqlite
         // rolled back when it unwound: the connection is still sound.
@@ -196,6 +382,7 @@ impl SqliteLedger {
 
     /// Loads, changes and stores one token in a write transaction; `None` if it is unknown.
     fn update(&self, token_id: &str, change: &Change) -> Result<Option<TokenRecord>, LedgerError> {
+        self.writable()?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -208,60 +395,30 @@ impl SqliteLedger {
     }
 }
 
-/// Switches the file to WAL, unless it is already. SQLite answers "busy" at once, without
-/// waiting, when another connection opens a fresh file at the same moment, so this waits and
-/// retries itself, up to `timeout`.
+/// Switches the file to WAL, unless it is already (retrying "busy" itself, see
+/// [`retry_busy`]).
 fn use_wal(conn: &Connection, timeout: Duration) -> Result<(), LedgerError> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(1);
-    loop {
-        let mode =
-            conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0)).and_then(|mode| {
-                if mode.eq_ignore_ascii_case("wal") {
-                    Ok(mode)
-                } else {
-                    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
-                }
-            });
-        match mode {
-            Ok(_) => return Ok(()),
-            Err(err)
-                if err.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
-                    && started.elapsed() < timeout =>
-            {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(50));
-            }
-            Err(err) => return Err(storage("switch to WAL")(err)),
+    retry_busy(timeout, || {
+        let mode = conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
         }
-    }
+        Ok(())
+    })
+    .map_err(storage("switch to WAL"))
 }
 
 /// Brings the schema up to [`SCHEMA_VERSION`] in one write transaction, or refuses the file.
+/// The identity is read again under the write lock: another process may have set the file up
+/// since it was first read.
 fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(storage("begin the schema check"))?;
-    let read = |name: &str| tx.pragma_query_value(None, name, |row| row.get::<_, i64>(0));
-    let application_id = read("application_id").map_err(storage("read the application id"))?;
-    let version = read("user_version").map_err(storage("read the schema version"))?;
-    if application_id == 0 {
-        let objects: i64 = tx
-            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
-            .map_err(storage("read the schema"))?;
-        if objects > 0 || version != 0 {
-            return Err(LedgerError::NotALedger { reason: "the database holds other data".to_owned() });
-        }
-    } else if application_id != i64::from(APPLICATION_ID) {
-        return Err(LedgerError::NotALedger {
-            reason: format!(
-                "the database belongs to another application (application_id {application_id:#x})"
-            ),
-        });
-    }
-    if version > SCHEMA_VERSION {
-        return Err(LedgerError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
-    }
+    let version = match identify(read_identity(&tx).map_err(storage("read the schema"))?)? {
+        Identity::Blank => 0,
+        Identity::Ledger(version) => version,
+    };
     if version == SCHEMA_VERSION {
         return Ok(());
     }
@@ -491,6 +648,7 @@ impl TokenLedger for SqliteLedger {
 
     fn issue_many(&self, tokens: &[NewToken], now: SystemTime) -> Result<(), LedgerError> {
         tokens.iter().try_for_each(NewToken::validate)?;
+        self.writable()?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -557,6 +715,7 @@ impl TokenLedger for SqliteLedger {
     }
 
     fn purge(&self, older_than: SystemTime) -> Result<u64, LedgerError> {
+        self.writable()?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
