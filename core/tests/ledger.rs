@@ -1069,4 +1069,78 @@ mod sqlite_identity {
         raw.execute_batch("COMMIT").expect("commits");
         assert!(reader.status("tok_pending01", t(T0)).expect("reads").is_some(), "sees the commit");
     }
+
+    /// The version-1 schema, as the first release wrote it.
+    const SCHEMA_V1: &str = r"
+        CREATE TABLE tokens (
+            token_id TEXT NOT NULL PRIMARY KEY, submission_id TEXT NOT NULL,
+            rule TEXT NOT NULL CHECK (rule IN ('count', 'time')), rule_ms INTEGER NOT NULL DEFAULT 0,
+            user_id TEXT, metadata TEXT NOT NULL DEFAULT '{}', issued_ms INTEGER NOT NULL,
+            first_used_ms INTEGER, expired_ms INTEGER, expired_condition TEXT, expired_service TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX tokens_by_issue ON tokens (issued_ms);
+        CREATE INDEX tokens_by_submission ON tokens (submission_id, issued_ms);
+        CREATE TABLE results (
+            token_id TEXT NOT NULL REFERENCES tokens (token_id) ON DELETE CASCADE,
+            auth_key TEXT NOT NULL, auth_id TEXT, status TEXT, created_ms INTEGER,
+            PRIMARY KEY (token_id, auth_key)
+        ) WITHOUT ROWID;
+        PRAGMA application_id = 1178686540;
+        PRAGMA user_version = 1;";
+
+    #[test]
+    fn a_version_1_file_is_migrated_and_keeps_its_tokens() {
+        let dir = TempDir::new("migrate-v1");
+        let path = dir.path().join("tokens.db");
+        let raw = Connection::open(&path).expect("opens");
+        raw.execute_batch(SCHEMA_V1).expect("writes the old schema");
+        raw.execute_batch(&format!(
+            "INSERT INTO tokens (token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms) \
+             VALUES ('tok_old00001', 'sub-1', 'time', 3600000, 'u-1', '{{\"a\":\"b\"}}', {T0}); \
+             INSERT INTO results VALUES ('tok_old00001', 'fa-1', 'fa-1', 'approved', {T0});"
+        ))
+        .expect("writes a token");
+        drop(raw);
+        // A reader refuses to migrate; a writer migrates.
+        assert_eq!(
+            SqliteLedger::open_read_only(&path).expect_err("needs a migration"),
+            LedgerError::SchemaOutdated { found: 1, supported: SCHEMA_VERSION }
+        );
+        let ledger = SqliteLedger::open(&path).expect("migrates");
+        assert_eq!(ledger.schema_version(), Ok(SCHEMA_VERSION));
+        let found = status(&ledger, "tok_old00001", T0);
+        assert_eq!(found.record.rule, one_hour());
+        assert_eq!(found.record.metadata.get("a").map(String::as_str), Some("b"));
+        assert!(matches!(found.state, TokenState::Completed { .. }));
+        let by_submission = ledger.list(&ListFilter::new().submission("sub-1"), t(T0)).expect("lists");
+        assert_eq!(by_submission.len(), 1);
+        drop(ledger);
+        let raw = Connection::open(&path).expect("opens");
+        let indexes: Vec<String> = raw
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .and_then(|mut s| s.query_map([], |row| row.get(0))?.collect())
+            .expect("reads");
+        assert_eq!(indexes, ["tokens_by_issue"]);
+    }
+
+    #[test]
+    fn issue_new_records_the_new_and_skips_the_known() {
+        let dir = TempDir::new("issue-new");
+        let ledger = SqliteLedger::open(dir.path().join("tokens.db")).expect("opens");
+        ledger.issue(&NewToken::new("tok_known001", "sub-0", TokenRule::Count), t(T0)).expect("issues");
+        let batch: Vec<NewToken> = ["tok_fresh001", "tok_known001", "tok_fresh002", "tok_fresh001"]
+            .iter()
+            .map(|id| NewToken::new(*id, "sub-1", TokenRule::Count))
+            .collect();
+        assert_eq!(ledger.issue_new(&batch, t(T0 + 1)), Ok(vec![1, 3]));
+        assert_eq!(status(&ledger, "tok_known001", T0).record.submission_id, "sub-0", "unchanged");
+        assert_eq!(status(&ledger, "tok_fresh002", T0 + 1).record.submission_id, "sub-1");
+        assert_eq!(ledger.list(&ListFilter::new(), t(T0)).expect("lists").len(), 3);
+        let bad = [
+            NewToken::new("tok_fresh003", "sub-1", TokenRule::Count),
+            NewToken::new("bad id", "s", TokenRule::Count),
+        ];
+        assert!(matches!(ledger.issue_new(&bad, t(T0)), Err(LedgerError::InvalidToken(_))));
+        assert!(ledger.status("tok_fresh003", t(T0)).expect("reads").is_none(), "all or none on bad input");
+    }
 }
