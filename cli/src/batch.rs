@@ -1,7 +1,7 @@
 //! `faceauth batch`: one FaceAuth URL per CSV row, streamed in constant memory.
 
 use std::fs::File;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
@@ -57,35 +57,95 @@ pub struct BatchArgs {
 /// Rows recorded in one ledger transaction (and then written out together).
 const LEDGER_CHUNK: usize = 8192;
 
-/// Tokens waiting for their ledger transaction, and the output rows waiting for them.
+/// Tokens waiting for their ledger transaction, and the output rows waiting for them. Both
+/// reuse their memory from one chunk to the next: no allocation per row.
 struct Pending {
     ledger: SqliteLedger,
     rule: TokenRule,
+    /// The chunk's tokens are `tokens[..used]`; the rest are spare, for their strings.
     tokens: Vec<NewToken>,
-    /// Each finished output row, with its input line and, if it carries a token, its index in
-    /// `tokens`.
-    rows: Vec<(ByteRecord, u64, Option<usize>)>,
+    used: usize,
+    /// The chunk's output rows, encoded.
+    encoded: csv::Writer<Vec<u8>>,
+    /// Where recorded rows go.
+    out: BufWriter<Box<dyn Write>>,
+    /// For each row: where it ends in `encoded`, its input line and, if it carries a token,
+    /// its index in `tokens`.
+    rows: Vec<(usize, u64, Option<usize>)>,
 }
 
 impl Pending {
+    fn new(ledger: SqliteLedger, rule: TokenRule, out: Box<dyn Write>) -> Pending {
+        Pending {
+            ledger,
+            rule,
+            tokens: Vec::with_capacity(LEDGER_CHUNK),
+            used: 0,
+            encoded: encoder(Vec::with_capacity(LEDGER_CHUNK * 256)),
+            out: BufWriter::with_capacity(BUFFER, out),
+            rows: Vec::with_capacity(LEDGER_CHUNK),
+        }
+    }
+
+    /// Queues one output row, and its token (if any) to record first.
+    fn push(
+        &mut self,
+        row: &ByteRecord,
+        line: u64,
+        token: Option<(&str, &str, Option<&str>)>,
+    ) -> anyhow::Result<()> {
+        let index = token.map(|(token_id, sid, user_id)| {
+            if self.used == self.tokens.len() {
+                self.tokens.push(NewToken::new(String::new(), String::new(), self.rule));
+            }
+            let new = &mut self.tokens[self.used];
+            new.token_id.clear();
+            new.token_id.push_str(token_id);
+            new.submission_id.clear();
+            new.submission_id.push_str(sid);
+            match (user_id, &mut new.user_id) {
+                (Some(id), Some(kept)) => {
+                    kept.clear();
+                    kept.push_str(id);
+                }
+                (id, kept) => *kept = id.map(str::to_owned),
+            }
+            self.used += 1;
+            self.used - 1
+        });
+        self.encoded.write_byte_record(row).context("cannot write the output")?;
+        self.encoded.flush().context("cannot write the output")?;
+        self.rows.push((self.encoded.get_ref().len(), line, index));
+        Ok(())
+    }
+
+    fn is_full(&self) -> bool {
+        self.rows.len() >= LEDGER_CHUNK
+    }
+
     /// Records the waiting tokens in one transaction, then writes their rows. Nothing is
     /// written for a token that was not recorded: a token already in the ledger fails its
     /// row, returned as (line, message).
-    fn flush<W: Write>(&mut self, writer: &mut csv::Writer<W>) -> anyhow::Result<Vec<(u64, String)>> {
-        let skipped = if self.tokens.is_empty() {
+    fn flush(&mut self) -> anyhow::Result<Vec<(u64, String)>> {
+        let tokens = &self.tokens[..self.used];
+        let skipped = if tokens.is_empty() {
             Vec::new()
         } else {
             self.ledger
-                .issue_new(&self.tokens, SystemTime::now())
+                .issue_new(tokens, SystemTime::now())
                 .context("cannot record the tokens in the ledger; their URLs were not written")?
         };
         let mut skipped = skipped.into_iter().peekable();
         let mut refused = Vec::new();
-        for (row, line, token) in self.rows.drain(..) {
+        let encoded = self.encoded.get_ref();
+        let mut start = 0;
+        for &(end, line, token) in &self.rows {
+            let row = &encoded[start..end];
+            start = end;
             if let Some(index) = token {
                 if skipped.peek() == Some(&index) {
                     skipped.next();
-                    let id = &self.tokens[index].token_id;
+                    let id = &tokens[index].token_id;
                     refused.push((
                         line,
                         format!("token {id} is already in the ledger; its URL was not written"),
@@ -93,12 +153,24 @@ impl Pending {
                     continue;
                 }
             }
-            writer.write_byte_record(&row).context("cannot write the output")?;
+            self.out.write_all(row).context("cannot write the output")?;
         }
-        writer.flush().context("cannot write the output")?;
-        self.tokens.clear();
+        self.out.flush().context("cannot write the output")?;
+        self.rows.clear();
+        self.used = 0;
+        // Everything was flushed into the vector at each row: nothing is lost here.
+        let mut buffer = std::mem::replace(&mut self.encoded, encoder(Vec::new()))
+            .into_inner()
+            .map_err(|err| anyhow::anyhow!("cannot write the output: {}", err.error()))?;
+        buffer.clear();
+        self.encoded = encoder(buffer);
         Ok(refused)
     }
+}
+
+/// A CSV writer into memory, set up as the output's.
+fn encoder(buffer: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    WriterBuilder::new().flexible(true).from_writer(buffer)
 }
 
 /// The payload fields a CSV column can hold.
@@ -218,26 +290,35 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let mut pending = match &args.ledger {
-        Some(path) => Some(Pending {
-            ledger: SqliteLedger::open_with(path, &SqliteOptions::new().durability(args.durability))
+    let ledger = match &args.ledger {
+        Some(path) => Some(
+            SqliteLedger::open_with(path, &SqliteOptions::new().durability(args.durability))
                 .with_context(|| format!("cannot open the token ledger {}", path.display()))?,
-            rule: args.rule,
-            tokens: Vec::with_capacity(LEDGER_CHUNK),
-            rows: Vec::with_capacity(LEDGER_CHUNK),
-        }),
+        ),
         None => None,
     };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
 
-    let mut writer =
-        WriterBuilder::new().flexible(true).buffer_capacity(BUFFER).from_writer(open_output(&args.output)?);
+    // With a ledger, rows wait in `pending` for their tokens to be recorded; without, they go
+    // straight out through `writer`.
+    let output = open_output(&args.output)?;
+    let (mut writer, mut pending) = match ledger {
+        Some(ledger) => (None, Some(Pending::new(ledger, args.rule, output))),
+        None => (Some(WriterBuilder::new().flexible(true).buffer_capacity(BUFFER).from_writer(output)), None),
+    };
     let mut out_header = header.clone();
     out_header.push_field(b"url");
     if append_token {
         out_header.push_field(b"token");
     }
-    writer.write_byte_record(&out_header).context("cannot write the output")?;
+    match (&mut writer, &mut pending) {
+        (Some(writer), _) => writer.write_byte_record(&out_header).context("cannot write the output")?,
+        (None, Some(pending)) => {
+            pending.push(&out_header, 1, None)?;
+            pending.flush()?;
+        }
+        (None, None) => {}
+    }
 
     let progress = progress_bar(input_len);
     let report = |line: u64, message: &str| {
@@ -314,37 +395,35 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         if append_token {
             out.push_field(minted.as_bytes());
         }
-        let Some(pending) = &mut pending else {
+        if let Some(writer) = &mut writer {
             writer.write_byte_record(&out).context("cannot write the output")?;
             continue;
-        };
+        }
+        let Some(pending) = &mut pending else { continue };
         // Every token that went into the URL is recorded: minted here, or given.
         let token = if minted.is_empty() {
             columns.get(&record, Field::Token).ok().flatten()
         } else {
             Some(minted.as_str())
         };
-        let index = token.map(|token| {
-            let mut new = NewToken::new(token, sid_of(&columns, &record), pending.rule);
-            new.user_id = columns.get(&record, Field::UserId).ok().flatten().map(str::to_owned);
-            pending.tokens.push(new);
-            pending.tokens.len() - 1
-        });
-        pending.rows.push((out.clone(), line, index));
-        if pending.rows.len() >= LEDGER_CHUNK {
-            for (line, message) in pending.flush(&mut writer)? {
+        let user_id = columns.get(&record, Field::UserId).ok().flatten();
+        pending.push(&out, line, token.map(|token| (token, sid_of(&columns, &record), user_id)))?;
+        if pending.is_full() {
+            for (line, message) in pending.flush()? {
                 tally.failed += 1;
                 report(line, &message);
             }
         }
     }
     if let Some(pending) = &mut pending {
-        for (line, message) in pending.flush(&mut writer)? {
+        for (line, message) in pending.flush()? {
             tally.failed += 1;
             report(line, &message);
         }
     }
-    writer.flush().context("cannot write the output")?;
+    if let Some(writer) = &mut writer {
+        writer.flush().context("cannot write the output")?;
+    }
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
@@ -361,8 +440,8 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The row's `sid` as text (already validated when its URL was built).
-fn sid_of(columns: &Columns, record: &ByteRecord) -> String {
-    columns.get(record, Field::Sid).ok().flatten().unwrap_or_default().to_owned()
+fn sid_of<'r>(columns: &Columns, record: &'r ByteRecord) -> &'r str {
+    columns.get(record, Field::Sid).ok().flatten().unwrap_or_default()
 }
 
 /// The payload fields of one row.
