@@ -110,8 +110,8 @@ struct ApplyArgs {
     webhook_key: Option<String>,
     /// Encryption scheme of encrypted bodies: ecb (default), gcm, cbc, or a variant id from
     /// `faceauth diagnose`.
-    #[arg(long, default_value = "ecb", value_name = "SCHEME")]
-    scheme: String,
+    #[arg(long, default_value = "ecb", value_name = "SCHEME", value_parser = variant)]
+    scheme: Variant,
 }
 
 impl Drop for ApplyArgs {
@@ -134,6 +134,10 @@ pub(crate) fn durability(text: &str) -> Result<Durability, String> {
         "normal" => Ok(Durability::Normal),
         _ => Err("expected full or normal".to_owned()),
     }
+}
+
+fn variant(text: &str) -> Result<Variant, String> {
+    text.parse().map_err(|e: faceauth::crypto::CryptoError| e.to_string())
 }
 
 fn state(text: &str) -> Result<StateKind, String> {
@@ -279,7 +283,7 @@ fn list(ledger: &SqliteLedger, args: &ListArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn apply_webhook(ledger: &SqliteLedger, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let variant: Variant = args.scheme.parse()?;
+    let variant = args.scheme;
     let cipher = match args.webhook_key.as_deref() {
         None | Some("") => None,
         Some(key) => Some(Cipher::from_key_string(key, variant)?),

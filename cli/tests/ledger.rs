@@ -29,7 +29,8 @@ fn run_with(mut cmd: Command, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawns");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("writes stdin");
+    // A command that refuses its arguments exits without reading: the pipe may be closed.
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).ok();
     let output = child.wait_with_output().expect("runs");
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains(KEY) && !all.contains(WEBHOOK_KEY), "a key leaked: {all}");
@@ -248,6 +249,11 @@ fn bad_input_fails_clearly() {
     assert!(code == 2 && stderr.contains("unused, active, completed or expired"), "{stderr}");
     let (code, stderr) = failure(&["tokens", "purge", "--db", &db, "--older-than", "soon"], "");
     assert!(code == 2 && stderr.contains("30d"), "{stderr}");
+    let scratch = dir.path().join("never.db");
+    let scratch = scratch.to_str().expect("utf-8");
+    let (code, stderr) = failure(&["tokens", "apply-webhook", "--db", scratch, "--scheme", "rot13"], "{}");
+    assert!(code == 2 && stderr.contains("rot13"), "{stderr}");
+    assert!(!std::path::Path::new(scratch).exists(), "a usage error opened the ledger");
     let (code, stderr) = failure(&["tokens", "apply-webhook", "--db", &db], "not json");
     assert!(code == 1 && stderr.contains("cannot parse the webhook"), "{stderr}");
 
