@@ -47,10 +47,11 @@ pub struct BatchArgs {
     /// The project's token rule for recorded tokens: count, or time:SECONDS (also time:24h).
     #[arg(long, default_value = "count", value_name = "RULE", value_parser = crate::tokens_cmd::rule, requires = "ledger")]
     rule: TokenRule,
-    /// How the ledger's commits reach the disk. normal (the default here): a crash or kill of
-    /// this command loses no recorded token, a power cut may lose the last commits; full: each
-    /// commit is on disk before its URLs are written, at a cost in speed.
-    #[arg(long, default_value = "normal", value_name = "MODE", value_parser = crate::tokens_cmd::durability, requires = "ledger")]
+    /// How the ledger's commits reach the disk. full (the default): each chunk of tokens is
+    /// on disk before its URLs are written, so even a power cut loses no token whose URL went
+    /// out; normal: a crash or kill of this command still loses none, a power cut may lose
+    /// the last commits.
+    #[arg(long, default_value = "full", value_name = "MODE", value_parser = crate::tokens_cmd::durability, requires = "ledger")]
     durability: Durability,
 }
 
