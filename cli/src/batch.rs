@@ -36,7 +36,9 @@ pub struct BatchArgs {
     /// It must not be the input file (by any name, or stdout redirected onto it).
     #[arg(long, value_name = "PATH")]
     output: PathBuf,
-    /// Mint a fresh token id for every row without one.
+    /// Mint a fresh token id for every row without one: `tok_`, the time in 10 characters,
+    /// then 128 random bits (40 characters), so that the ids of one run sort together and a
+    /// ledger records them at the end of its index.
     #[arg(long)]
     new_tokens: bool,
     /// Record every token that goes into a URL (minted, or from the token column) in this
