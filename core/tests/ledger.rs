@@ -927,9 +927,12 @@ mod sqlite_identity {
     use faceauth::token::{SqliteLedger, SCHEMA_VERSION};
     use rusqlite::Connection;
 
-    /// The file's bytes, and which of its side files (`-wal`, `-shm`, `-journal`) exist.
-    fn snapshot(path: &Path) -> (Vec<u8>, Vec<&'static str>) {
-        let bytes = std::fs::read(path).expect("reads the file");
+    /// A hash of the file's bytes, and which of its side files (`-wal`, `-shm`, `-journal`)
+    /// exist.
+    fn snapshot(path: &Path) -> (u64, Vec<&'static str>) {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::fs::read(path).expect("reads the file").hash(&mut hasher);
         let side = ["-wal", "-shm", "-journal"]
             .into_iter()
             .filter(|suffix| {
@@ -938,13 +941,17 @@ mod sqlite_identity {
                 Path::new(&name).exists()
             })
             .collect();
-        (bytes, side)
+        (hasher.finish(), side)
     }
 
-    fn journal_mode(path: &Path) -> String {
-        let raw =
-            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("opens");
-        raw.pragma_query_value(None, "journal_mode", |row| row.get(0)).expect("reads")
+    /// The journal mode as the file's header records it (byte 18: 1 rollback, 2 WAL), read
+    /// without SQLite, which would leave side files of its own.
+    fn journal_mode(path: &Path) -> &'static str {
+        match std::fs::read(path).expect("reads the file").get(18) {
+            Some(2) => "wal",
+            Some(1) => "delete",
+            _ => "unknown",
+        }
     }
 
     #[test]
@@ -960,17 +967,26 @@ mod sqlite_identity {
             .expect("opens")
             .execute_batch("PRAGMA application_id = 7; CREATE TABLE notes (x); INSERT INTO notes VALUES (1);")
             .expect("creates");
-        for path in [&unmarked, &marked] {
+        // One that uses WAL itself: its mode is its own too.
+        let wal = dir.path().join("wal.db");
+        Connection::open(&wal)
+            .expect("opens")
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('bo');",
+            )
+            .expect("creates");
+        for (path, mode) in [(&unmarked, "delete"), (&marked, "delete"), (&wal, "wal")] {
             let before = snapshot(path);
             assert_eq!(before.1, Vec::<&str>::new());
-            assert_eq!(journal_mode(path), "delete");
+            assert_eq!(journal_mode(path), mode);
             for read_only in [false, true] {
                 let opened =
                     if read_only { SqliteLedger::open_read_only(path) } else { SqliteLedger::open(path) };
                 let err = opened.expect_err("refused");
                 assert!(matches!(err, LedgerError::NotALedger { .. }), "{}: {err:?}", path.display());
                 assert_eq!(snapshot(path), before, "{} changed (read-only: {read_only})", path.display());
-                assert_eq!(journal_mode(path), "delete", "{}", path.display());
+                assert_eq!(journal_mode(path), mode, "{}", path.display());
+                assert_eq!(snapshot(path), before, "{} changed (read-only: {read_only})", path.display());
             }
         }
     }
@@ -988,7 +1004,8 @@ mod sqlite_identity {
                 let opened =
                     if read_only { SqliteLedger::open_read_only(&path) } else { SqliteLedger::open(&path) };
                 assert!(matches!(opened, Err(LedgerError::NotALedger { .. })), "{name}: {opened:?}");
-                assert_eq!(snapshot(&path), (content.clone().into_bytes(), vec![]), "{name} changed");
+                assert_eq!(std::fs::read_to_string(&path).expect("reads"), content, "{name} changed");
+                assert_eq!(snapshot(&path).1, Vec::<&str>::new(), "{name}: side files");
             }
         }
         let empty = dir.path().join("empty.db");

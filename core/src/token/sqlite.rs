@@ -113,7 +113,7 @@ impl SqliteOptions {
     }
 }
 
-/// What a path holds, judged by reading at most its first 16 bytes.
+/// What a path holds, judged by reading at most its first 100 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FileKind {
     /// Nothing there.
@@ -121,9 +121,18 @@ enum FileKind {
     /// A file of 0 bytes: SQLite treats it as an empty database.
     Empty,
     /// A file that starts with SQLite's header.
-    Sqlite,
+    Sqlite(Header),
     /// Anything else.
     Other,
+}
+
+/// What an SQLite file's header says. With WAL, newer values may sit in the `-wal` file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Header {
+    /// Bumped by every schema change: 0 if no table was ever created.
+    schema_cookie: u32,
+    user_version: u32,
+    application_id: u32,
 }
 
 /// The first 16 bytes of every SQLite 3 database file.
@@ -138,7 +147,7 @@ fn probe(path: &Path) -> Result<FileKind, LedgerError> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::Missing),
         Err(err) => return Err(io(err)),
     };
-    let mut header = [0u8; 16];
+    let mut header = [0u8; 100];
     let mut filled = 0;
     while filled < header.len() {
         match std::io::Read::read(&mut file, &mut header[filled..]) {
@@ -148,11 +157,23 @@ fn probe(path: &Path) -> Result<FileKind, LedgerError> {
             Err(err) => return Err(io(err)),
         }
     }
+    let word = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     Ok(match filled {
         0 => FileKind::Empty,
-        16 if &header == SQLITE_MAGIC => FileKind::Sqlite,
+        100 if header.starts_with(SQLITE_MAGIC) => FileKind::Sqlite(Header {
+            schema_cookie: word(40),
+            user_version: word(60),
+            application_id: word(68),
+        }),
         _ => FileKind::Other,
     })
+}
+
+/// The file's `-wal` companion.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
 }
 
 /// What an SQLite file holds, as far as this ledger is concerned.
@@ -314,7 +335,7 @@ impl SqliteLedger {
         }
         let mut conn = Connection::open(&path).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
-        if kind == FileKind::Sqlite {
+        if let FileKind::Sqlite(_) = kind {
             // Another application's file is refused before anything in it changes, the
             // journal mode included.
             identify(
@@ -335,10 +356,27 @@ impl SqliteLedger {
 
     /// [`open_read_only`](Self::open_read_only) with `options`' busy timeout.
     fn open_reader(path: PathBuf, options: &SqliteOptions) -> Result<SqliteLedger, LedgerError> {
-        match probe(&path)? {
+        let header = match probe(&path)? {
             FileKind::Missing | FileKind::Empty => return Err(LedgerError::NoLedger { path }),
             FileKind::Other => return Err(not_sqlite()),
-            FileKind::Sqlite => {}
+            FileKind::Sqlite(header) => header,
+        };
+        // A read-only connection to a WAL database leaves `-wal` and `-shm` files behind (it
+        // may not remove them), so another application's file is refused from its header
+        // when that can be told for sure: a foreign application id, or, with no `-wal` file
+        // (so the header is up to date), tables or a version under no application id.
+        let foreign =
+            header.application_id != 0 && i64::from(header.application_id) != i64::from(APPLICATION_ID);
+        let settled = !wal_path(&path).exists();
+        if foreign || (settled && header.application_id == 0) {
+            let identity = (
+                i64::from(header.application_id),
+                i64::from(header.user_version),
+                i64::from(header.schema_cookie),
+            );
+            if let Identity::Blank = identify(identity)? {
+                return Err(LedgerError::NoLedger { path });
+            }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(storage("open the database"))?;
