@@ -253,11 +253,20 @@ fn retry_busy<T>(timeout: Duration, mut step: impl FnMut() -> rusqlite::Result<T
 ///   many times faster; a crash of the process loses nothing, a power cut or OS crash may lose
 ///   the last commits (the file stays consistent).
 /// - **Schema.** `PRAGMA user_version` holds the schema version ([`SCHEMA_VERSION`]) and
-///   `PRAGMA application_id` marks the file as a faceauth ledger. Opening applies the missing
-///   migrations in one transaction; a file from a newer SDK ([`LedgerError::SchemaTooNew`]) or
-///   another application ([`LedgerError::NotALedger`]) is refused untouched.
-/// - **Storage.** Times are integer milliseconds since the Unix epoch; metadata is a JSON
-///   object; results sit in their own table, one row per token and auth id.
+///   `PRAGMA application_id` marks the file as a faceauth ledger. Opening checks both, only
+///   reading, before it changes anything (the journal mode included): a file from a newer SDK
+///   ([`LedgerError::SchemaTooNew`]), another application's database or a file that is not
+///   SQLite ([`LedgerError::NotALedger`]) is refused untouched. Then it applies the missing
+///   migrations in one transaction.
+/// - **Readers.** [`open_read_only`](Self::open_read_only) never writes, never creates the
+///   file ([`LedgerError::NoLedger`]) and never takes the write lock: under WAL it reads the
+///   last committed state while a writer works.
+/// - **Storage.** One table, in token-id order, with no secondary index: recording a token
+///   touches one B-tree, and ids that sort by time
+///   ([`TokenGenerator::next_ordered_into`](super::TokenGenerator::next_ordered_into)) land
+///   at its end. Listing and purging read the whole table. Times are integer milliseconds
+///   since the Unix epoch; metadata is a JSON object; results sit in their own table, one row
+///   per token and auth id.
 pub struct SqliteLedger {
     conn: Mutex<Connection>,
     path: PathBuf,
