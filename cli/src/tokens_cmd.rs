@@ -20,7 +20,7 @@ use crate::url_cmd::{LinkArgs, ParamArgs};
 
 #[derive(Args)]
 pub struct TokensArgs {
-    /// The ledger file (SQLite; created if missing). Default:
+    /// The ledger file (SQLite; created if missing by the commands that write). Default:
     /// $XDG_DATA_HOME/faceauth/tokens.db, else $HOME/.local/share/faceauth/tokens.db.
     #[arg(long, global = true, value_name = "PATH", env = "FACEAUTH_TOKENS_DB")]
     db: Option<PathBuf>,
