@@ -1,7 +1,7 @@
 //! `faceauth batch`: one FaceAuth URL per CSV row, streamed in constant memory.
 
 use std::fs::File;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
@@ -9,10 +9,12 @@ use std::time::{Instant, SystemTime};
 use anyhow::{bail, Context};
 use clap::Args;
 use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
-use faceauth::token::{NewToken, SqliteLedger, TokenGenerator, TokenLedger, TokenRule};
+use faceauth::token::{Durability, NewToken, SqliteLedger, SqliteOptions, TokenGenerator, TokenRule};
 use faceauth::url::AuthParams;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::exit::UsageError;
+use crate::files;
 use crate::url_cmd::LinkArgs;
 
 /// Exit code when the batch ran to the end but some rows failed.
@@ -31,47 +33,147 @@ pub struct BatchArgs {
     #[arg(long, value_name = "PATH")]
     input: PathBuf,
     /// Output CSV: the input columns, then `url` (and `token` when minting). `-` writes stdout.
+    /// It must not be the input file (by any name, or stdout redirected onto it).
     #[arg(long, value_name = "PATH")]
     output: PathBuf,
-    /// Mint a fresh token id for every row without one.
+    /// Mint a fresh token id for every row without one: `tok_`, the time in 10 characters,
+    /// then 128 random bits (40 characters), so that the ids of one run sort together and a
+    /// ledger records them at the end of its index.
     #[arg(long)]
     new_tokens: bool,
-    /// Record every minted token in this SQLite token ledger before its URL is written, so
-    /// every URL in the output is recorded even if the job is killed.
-    #[arg(long, value_name = "PATH", requires = "new_tokens")]
+    /// Record every token that goes into a URL (minted, or from the token column) in this
+    /// SQLite token ledger before its URL is written, so every URL in the output is recorded
+    /// even if the job is killed. A token already in the ledger fails its row.
+    #[arg(long, value_name = "PATH")]
     ledger: Option<PathBuf>,
-    /// The project's token rule for recorded tokens: count, or time:SECONDS.
-    #[arg(long, default_value = "count", value_name = "RULE", requires = "ledger")]
-    rule: String,
+    /// The project's token rule for recorded tokens: count, or time:SECONDS (also time:24h).
+    #[arg(long, default_value = "count", value_name = "RULE", value_parser = crate::tokens_cmd::rule, requires = "ledger")]
+    rule: TokenRule,
+    /// How the ledger's commits reach the disk. full (the default): each chunk of tokens is
+    /// on disk before its URLs are written, so even a power cut loses no token whose URL went
+    /// out; normal: a crash or kill of this command still loses none, a power cut may lose
+    /// the last commits.
+    #[arg(long, default_value = "full", value_name = "MODE", value_parser = crate::tokens_cmd::durability, requires = "ledger")]
+    durability: Durability,
 }
 
 /// Rows recorded in one ledger transaction (and then written out together).
 const LEDGER_CHUNK: usize = 8192;
 
-/// Minted tokens waiting for their ledger transaction, and their finished output rows.
+/// Tokens waiting for their ledger transaction, and the output rows waiting for them. Both
+/// reuse their memory from one chunk to the next: no allocation per row.
 struct Pending {
     ledger: SqliteLedger,
     rule: TokenRule,
+    /// The chunk's tokens are `tokens[..used]`; the rest are spare, for their strings.
     tokens: Vec<NewToken>,
-    rows: Vec<ByteRecord>,
+    used: usize,
+    /// The chunk's output rows, encoded.
+    encoded: csv::Writer<Vec<u8>>,
+    /// Where recorded rows go.
+    out: BufWriter<Box<dyn Write>>,
+    /// For each row: where it ends in `encoded`, its input line and, if it carries a token,
+    /// its index in `tokens`.
+    rows: Vec<(usize, u64, Option<usize>)>,
 }
 
 impl Pending {
-    /// Records the waiting tokens in one transaction, then writes their rows. Nothing is
-    /// written for tokens that were not recorded.
-    fn flush<W: Write>(&mut self, writer: &mut csv::Writer<W>) -> anyhow::Result<()> {
-        if !self.tokens.is_empty() {
-            self.ledger
-                .issue_many(&self.tokens, SystemTime::now())
-                .context("cannot record the tokens in the ledger; their URLs were not written")?;
+    fn new(ledger: SqliteLedger, rule: TokenRule, out: Box<dyn Write>) -> Pending {
+        Pending {
+            ledger,
+            rule,
+            tokens: Vec::with_capacity(LEDGER_CHUNK),
+            used: 0,
+            encoded: encoder(Vec::with_capacity(LEDGER_CHUNK * 256)),
+            out: BufWriter::with_capacity(BUFFER, out),
+            rows: Vec::with_capacity(LEDGER_CHUNK),
         }
-        for row in self.rows.drain(..) {
-            writer.write_byte_record(&row).context("cannot write the output")?;
-        }
-        writer.flush().context("cannot write the output")?;
-        self.tokens.clear();
+    }
+
+    /// Queues one output row, and its token (if any) to record first.
+    fn push(
+        &mut self,
+        row: &ByteRecord,
+        line: u64,
+        token: Option<(&str, &str, Option<&str>)>,
+    ) -> anyhow::Result<()> {
+        let index = token.map(|(token_id, sid, user_id)| {
+            if self.used == self.tokens.len() {
+                self.tokens.push(NewToken::new(String::new(), String::new(), self.rule));
+            }
+            let new = &mut self.tokens[self.used];
+            new.token_id.clear();
+            new.token_id.push_str(token_id);
+            new.submission_id.clear();
+            new.submission_id.push_str(sid);
+            match (user_id, &mut new.user_id) {
+                (Some(id), Some(kept)) => {
+                    kept.clear();
+                    kept.push_str(id);
+                }
+                (id, kept) => *kept = id.map(str::to_owned),
+            }
+            self.used += 1;
+            self.used - 1
+        });
+        self.encoded.write_byte_record(row).context("cannot write the output")?;
+        self.encoded.flush().context("cannot write the output")?;
+        self.rows.push((self.encoded.get_ref().len(), line, index));
         Ok(())
     }
+
+    fn is_full(&self) -> bool {
+        self.rows.len() >= LEDGER_CHUNK
+    }
+
+    /// Records the waiting tokens in one transaction, then writes their rows. Nothing is
+    /// written for a token that was not recorded: a token already in the ledger fails its
+    /// row, returned as (line, message).
+    fn flush(&mut self) -> anyhow::Result<Vec<(u64, String)>> {
+        let tokens = &self.tokens[..self.used];
+        let skipped = if tokens.is_empty() {
+            Vec::new()
+        } else {
+            self.ledger
+                .issue_new(tokens, SystemTime::now())
+                .context("cannot record the tokens in the ledger; their URLs were not written")?
+        };
+        let mut skipped = skipped.into_iter().peekable();
+        let mut refused = Vec::new();
+        let encoded = self.encoded.get_ref();
+        let mut start = 0;
+        for &(end, line, token) in &self.rows {
+            let row = &encoded[start..end];
+            start = end;
+            if let Some(index) = token {
+                if skipped.peek() == Some(&index) {
+                    skipped.next();
+                    let id = &tokens[index].token_id;
+                    refused.push((
+                        line,
+                        format!("token {id} is already in the ledger; its URL was not written"),
+                    ));
+                    continue;
+                }
+            }
+            self.out.write_all(row).context("cannot write the output")?;
+        }
+        self.out.flush().context("cannot write the output")?;
+        self.rows.clear();
+        self.used = 0;
+        // Everything was flushed into the vector at each row: nothing is lost here.
+        let mut buffer = std::mem::replace(&mut self.encoded, encoder(Vec::new()))
+            .into_inner()
+            .map_err(|err| anyhow::anyhow!("cannot write the output: {}", err.error()))?;
+        buffer.clear();
+        self.encoded = encoder(buffer);
+        Ok(refused)
+    }
+}
+
+/// A CSV writer into memory, set up as the output's.
+fn encoder(buffer: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    WriterBuilder::new().flexible(true).from_writer(buffer)
 }
 
 /// The payload fields a CSV column can hold.
@@ -167,33 +269,59 @@ struct Tally {
 
 pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
+    // Before anything is opened for writing: a same-file output would truncate the input.
+    let mut writes = vec![args.output.as_path()];
+    writes.extend(args.ledger.as_deref());
+    files::refuse_same_file(&[args.input.as_path()], &writes)?;
+
     let (input, input_len) = open_input(&args.input)?;
-    let mut reader = ReaderBuilder::new().flexible(true).buffer_capacity(BUFFER).from_reader(input);
+    let mut reader =
+        ReaderBuilder::new().flexible(true).buffer_capacity(BUFFER).from_reader(QuoteTracker::new(input));
     let header = reader.byte_headers().context("cannot read the header line")?.clone();
+    if let Some(line) = reader.get_ref().unclosed() {
+        bail!("line {line}: a quote opened here is never closed, so the header runs to the end of the input");
+    }
     if header.is_empty() {
         bail!("the input is empty: expected a header line");
     }
     let columns = Columns::from_header(&header)?;
-    let mut pending = match &args.ledger {
-        Some(path) => Some(Pending {
-            ledger: SqliteLedger::open(path)
+    if args.ledger.is_some() && !args.new_tokens && columns.of(Field::Token).is_none() {
+        return Err(UsageError(
+            "--ledger records the tokens in the URLs, but there are none: pass --new-tokens or give a \
+             token column"
+                .to_owned(),
+        )
+        .into());
+    }
+    let ledger = match &args.ledger {
+        Some(path) => Some(
+            SqliteLedger::open_with(path, &SqliteOptions::new().durability(args.durability))
                 .with_context(|| format!("cannot open the token ledger {}", path.display()))?,
-            rule: args.rule.parse::<TokenRule>()?,
-            tokens: Vec::with_capacity(LEDGER_CHUNK),
-            rows: Vec::with_capacity(LEDGER_CHUNK),
-        }),
+        ),
         None => None,
     };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
 
-    let mut writer =
-        WriterBuilder::new().flexible(true).buffer_capacity(BUFFER).from_writer(open_output(&args.output)?);
+    // With a ledger, rows wait in `pending` for their tokens to be recorded; without, they go
+    // straight out through `writer`.
+    let output = open_output(&args.output)?;
+    let (mut writer, mut pending) = match ledger {
+        Some(ledger) => (None, Some(Pending::new(ledger, args.rule, output))),
+        None => (Some(WriterBuilder::new().flexible(true).buffer_capacity(BUFFER).from_writer(output)), None),
+    };
     let mut out_header = header.clone();
     out_header.push_field(b"url");
     if append_token {
         out_header.push_field(b"token");
     }
-    writer.write_byte_record(&out_header)?;
+    match (&mut writer, &mut pending) {
+        (Some(writer), _) => writer.write_byte_record(&out_header).context("cannot write the output")?,
+        (None, Some(pending)) => {
+            pending.push(&out_header, 1, None)?;
+            pending.flush()?;
+        }
+        (None, None) => {}
+    }
 
     let progress = progress_bar(input_len);
     let report = |line: u64, message: &str| {
@@ -207,7 +335,7 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut generator = TokenGenerator::new();
     let (mut record, mut out) = (ByteRecord::new(), ByteRecord::new());
-    let (mut url, mut minted) = (String::with_capacity(512), String::with_capacity(40));
+    let (mut url, mut minted) = (String::with_capacity(512), String::with_capacity(48));
     let mut tally = Tally::default();
     loop {
         let line = reader.position().line();
@@ -229,11 +357,25 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
                 bar.set_position(pos.byte());
             }
         }
+        if let Some(opened) = reader.get_ref().unclosed() {
+            // The record ran from the open quote to the end of the input.
+            tally.failed += 1;
+            report(
+                opened,
+                "a quote opened here is never closed; the rest of the input was read into this row",
+            );
+            continue;
+        }
+        if record.len() > columns.width {
+            tally.failed += 1;
+            report(line, &format!("the row has {} fields, the header {}", record.len(), columns.width));
+            continue;
+        }
 
         minted.clear();
         let built = row_params(&columns, &record).and_then(|mut params| {
             if args.new_tokens && params.token.is_none() {
-                generator.next_into(&mut minted).map_err(|e| e.to_string())?;
+                generator.next_ordered_into(SystemTime::now(), &mut minted).map_err(|e| e.to_string())?;
                 params.token = Some(minted.as_str().into());
             }
             url.clear();
@@ -247,7 +389,7 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
 
         out.clear();
         let token_column = columns.of(Field::Token);
-        for i in 0..columns.width.max(record.len()) {
+        for i in 0..columns.width {
             let cell = record.get(i).unwrap_or_default();
             let minted_here = Some(i) == token_column && !minted.is_empty();
             out.push_field(if minted_here { minted.as_bytes() } else { cell });
@@ -256,30 +398,35 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         if append_token {
             out.push_field(minted.as_bytes());
         }
-        match &mut pending {
-            Some(pending) if !minted.is_empty() => {
-                let mut token = NewToken::new(minted.as_str(), sid_of(&columns, &record), pending.rule);
-                token.user_id = columns.get(&record, Field::UserId).ok().flatten().map(str::to_owned);
-                pending.tokens.push(token);
-                pending.rows.push(out.clone());
-                if pending.tokens.len() >= LEDGER_CHUNK {
-                    pending.flush(&mut writer)?;
-                }
+        if let Some(writer) = &mut writer {
+            writer.write_byte_record(&out).context("cannot write the output")?;
+            continue;
+        }
+        let Some(pending) = &mut pending else { continue };
+        // Every token that went into the URL is recorded: minted here, or given.
+        let token = if minted.is_empty() {
+            columns.get(&record, Field::Token).ok().flatten()
+        } else {
+            Some(minted.as_str())
+        };
+        let user_id = columns.get(&record, Field::UserId).ok().flatten();
+        pending.push(&out, line, token.map(|token| (token, sid_of(&columns, &record), user_id)))?;
+        if pending.is_full() {
+            for (line, message) in pending.flush()? {
+                tally.failed += 1;
+                report(line, &message);
             }
-            // A row that minted nothing has nothing to record; keep the output in order.
-            Some(pending) => {
-                pending.rows.push(out.clone());
-                if pending.rows.len() >= LEDGER_CHUNK {
-                    pending.flush(&mut writer)?;
-                }
-            }
-            None => writer.write_byte_record(&out).context("cannot write the output")?,
         }
     }
     if let Some(pending) = &mut pending {
-        pending.flush(&mut writer)?;
+        for (line, message) in pending.flush()? {
+            tally.failed += 1;
+            report(line, &message);
+        }
     }
-    writer.flush().context("cannot write the output")?;
+    if let Some(writer) = &mut writer {
+        writer.flush().context("cannot write the output")?;
+    }
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
@@ -296,8 +443,8 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The row's `sid` as text (already validated when its URL was built).
-fn sid_of(columns: &Columns, record: &ByteRecord) -> String {
-    columns.get(record, Field::Sid).ok().flatten().unwrap_or_default().to_owned()
+fn sid_of<'r>(columns: &Columns, record: &'r ByteRecord) -> &'r str {
+    columns.get(record, Field::Sid).ok().flatten().unwrap_or_default()
 }
 
 /// The payload fields of one row.
@@ -312,7 +459,7 @@ fn row_params<'r>(columns: &Columns, record: &'r ByteRecord) -> Result<AuthParam
 
 /// The input stream and, for a regular file, its length (for the progress bar).
 fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read>, Option<u64>)> {
-    if path == Path::new("-") {
+    if files::is_stdio(path) {
         return Ok((Box::new(std::io::stdin().lock()), None));
     }
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -321,7 +468,7 @@ fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read>, Option<u64>)> {
 }
 
 fn open_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
-    if path == Path::new("-") {
+    if files::is_stdio(path) {
         return Ok(Box::new(std::io::stdout().lock()));
     }
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -342,4 +489,91 @@ fn progress_bar(input_len: Option<u64>) -> Option<ProgressBar> {
     };
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     Some(bar)
+}
+
+/// Where a quoted field opened, as the CSV reader reads the input, so that a quote never
+/// closed is reported at its own line: the CSV reader sees only a last row running to the end
+/// of the input, and gives no sign of it.
+struct QuoteTracker<R> {
+    inner: R,
+    state: QuoteState,
+    /// The line being read (1-based).
+    line: u64,
+    /// The line of the quote that opened the current quoted field.
+    opened: u64,
+    /// Bytes read so far, to recognise a byte-order mark at the start.
+    read: u64,
+    eof: bool,
+}
+
+/// The states of a CSV field that matter for quotes (as the `csv` crate reads them).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    /// At the start of a field: a quote here opens a quoted field.
+    FieldStart,
+    /// In an unquoted field: quotes are literal.
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a quote in a quoted field: it closed the field, or is the first of a pair.
+    QuoteInQuoted,
+}
+
+impl<R: Read> QuoteTracker<R> {
+    fn new(inner: R) -> QuoteTracker<R> {
+        QuoteTracker { inner, state: QuoteState::FieldStart, line: 1, opened: 0, read: 0, eof: false }
+    }
+
+    /// The line of a quote that was never closed, once the whole input has been read.
+    fn unclosed(&self) -> Option<u64> {
+        (self.eof && self.state == QuoteState::Quoted).then_some(self.opened)
+    }
+
+    fn scan(&mut self, mut bytes: &[u8]) {
+        if self.read == 0 {
+            // The CSV reader skips a UTF-8 byte-order mark.
+            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        }
+        let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        // Most chunks hold no quote at all: only their end matters then.
+        if !bytes.contains(&b'"') {
+            match (self.state, bytes.last()) {
+                (_, None) | (QuoteState::Quoted, _) => {}
+                (_, Some(b',' | b'\n' | b'\r')) => self.state = QuoteState::FieldStart,
+                (_, Some(_)) => self.state = QuoteState::Unquoted,
+            }
+            self.line += newlines(bytes);
+            return;
+        }
+        for &byte in bytes {
+            let ends_field = matches!(byte, b',' | b'\n' | b'\r');
+            self.state = match (self.state, byte) {
+                (QuoteState::FieldStart, b'"') => {
+                    self.opened = self.line;
+                    QuoteState::Quoted
+                }
+                (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
+                (QuoteState::Quoted, _) => QuoteState::Quoted,
+                (QuoteState::QuoteInQuoted, b'"') => QuoteState::Quoted,
+                (_, _) if ends_field => QuoteState::FieldStart,
+                (_, _) => QuoteState::Unquoted,
+            };
+            if byte == b'\n' {
+                self.line += 1;
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        } else {
+            self.scan(&buf[..n]);
+            self.read += n as u64;
+        }
+        Ok(n)
+    }
 }

@@ -4,6 +4,7 @@ mod auth_cmd;
 mod batch;
 mod crypto_cmd;
 mod exit;
+mod files;
 mod key;
 mod mock_cmd;
 mod output;

@@ -10,8 +10,8 @@ use clap::{Args, Subcommand};
 use faceauth::crypto::{Cipher, Variant};
 use faceauth::token::time::{format_rfc3339, parse_duration, parse_rfc3339};
 use faceauth::token::{
-    Durability, LinkIssuer, ListFilter, SqliteLedger, SqliteOptions, StateKind, TokenLedger, TokenRule,
-    WebhookOutcome,
+    Durability, LedgerError, LinkIssuer, ListFilter, SqliteLedger, SqliteOptions, StateKind, TokenLedger,
+    TokenRule, WebhookOutcome,
 };
 use faceauth::webhook::WebhookError;
 use serde_json::{json, Value};
@@ -20,14 +20,14 @@ use crate::url_cmd::{LinkArgs, ParamArgs};
 
 #[derive(Args)]
 pub struct TokensArgs {
-    /// The ledger file (SQLite; created if missing). Default:
+    /// The ledger file (SQLite; created if missing by the commands that write). Default:
     /// $XDG_DATA_HOME/faceauth/tokens.db, else $HOME/.local/share/faceauth/tokens.db.
     #[arg(long, global = true, value_name = "PATH", env = "FACEAUTH_TOKENS_DB")]
     db: Option<PathBuf>,
     /// full: every commit is on disk before the command goes on; normal: faster, and a power
     /// cut (not a crash of this command) may lose the last commits.
-    #[arg(long, global = true, default_value = "full", value_parser = ["full", "normal"])]
-    durability: String,
+    #[arg(long, global = true, default_value = "full", value_name = "MODE", value_parser = durability)]
+    durability: Durability,
     #[command(subcommand)]
     command: TokensCommand,
 }
@@ -36,7 +36,8 @@ pub struct TokensArgs {
 enum TokensCommand {
     /// Mint tokens, record them, and print one JSON line per link: {"url", "token", "rule"}.
     Issue(Box<IssueArgs>),
-    /// Print a token's state and record as JSON; exit 1 if it is not in the ledger.
+    /// Print a token's state and record as JSON; exit 1 if it is not in the ledger. Reads
+    /// only: never waits for a writer.
     Status {
         /// The token id.
         token: String,
@@ -49,9 +50,11 @@ enum TokensCommand {
         #[arg(long, value_name = "TIME", value_parser = rfc3339)]
         at: Option<SystemTime>,
     },
-    /// Print the tokens that match, one JSON line each, in order of issue.
+    /// Print the tokens that match, one JSON line each, in order of issue. Reads only: never
+    /// waits for a writer.
     List(ListArgs),
-    /// Match a webhook body (file or stdin) to its token, record it, and print the outcome.
+    /// Match a webhook body (file or stdin) to its token, record it, and print the outcome;
+    /// exit 5 if it matched no token (an unknown token, or none in the event).
     ApplyWebhook(ApplyArgs),
     /// Delete every token issued longer ago than --older-than, whatever its state.
     Purge {
@@ -107,8 +110,8 @@ struct ApplyArgs {
     webhook_key: Option<String>,
     /// Encryption scheme of encrypted bodies: ecb (default), gcm, cbc, or a variant id from
     /// `faceauth diagnose`.
-    #[arg(long, default_value = "ecb", value_name = "SCHEME")]
-    scheme: String,
+    #[arg(long, default_value = "ecb", value_name = "SCHEME", value_parser = variant)]
+    scheme: Variant,
 }
 
 impl Drop for ApplyArgs {
@@ -119,8 +122,22 @@ impl Drop for ApplyArgs {
     }
 }
 
-fn rule(text: &str) -> Result<TokenRule, String> {
+/// Parses `--rule` (shared with `batch`): a malformed rule is a usage error.
+pub(crate) fn rule(text: &str) -> Result<TokenRule, String> {
     text.parse().map_err(|e: faceauth::token::LedgerError| e.to_string())
+}
+
+/// Parses `--durability` (shared with `batch`).
+pub(crate) fn durability(text: &str) -> Result<Durability, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "full" => Ok(Durability::Full),
+        "normal" => Ok(Durability::Normal),
+        _ => Err("expected full or normal".to_owned()),
+    }
+}
+
+fn variant(text: &str) -> Result<Variant, String> {
+    text.parse().map_err(|e: faceauth::crypto::CryptoError| e.to_string())
 }
 
 fn state(text: &str) -> Result<StateKind, String> {
@@ -143,8 +160,9 @@ fn key_value(text: &str) -> Result<(String, String), String> {
 }
 
 impl TokensArgs {
-    /// The ledger file: --db, or the default in the user's data directory (created).
-    fn path(&self) -> anyhow::Result<PathBuf> {
+    /// The ledger file: --db, or the default in the user's data directory (whose directory is
+    /// created when `create` is set).
+    fn path(&self, create: bool) -> anyhow::Result<PathBuf> {
         if let Some(path) = &self.db {
             return Ok(path.clone());
         }
@@ -157,33 +175,50 @@ impl TokensArgs {
             },
         };
         let dir = data.join("faceauth");
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if create {
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         Ok(dir.join("tokens.db"))
     }
 
+    /// The ledger, for writing (created if missing).
     fn open(&self) -> anyhow::Result<SqliteLedger> {
-        let path = self.path()?;
-        let durability = if self.durability == "normal" { Durability::Normal } else { Durability::Full };
-        SqliteLedger::open_with(&path, &SqliteOptions::new().durability(durability))
+        let path = self.path(true)?;
+        SqliteLedger::open_with(&path, &SqliteOptions::new().durability(self.durability))
             .with_context(|| format!("cannot open the token ledger {}", path.display()))
+    }
+
+    /// The ledger, for reading only: never created, migrated or locked against writers.
+    fn open_read_only(&self) -> anyhow::Result<SqliteLedger> {
+        let path = self.path(false)?;
+        SqliteLedger::open_read_only(&path).map_err(|err| match err {
+            // The error names the path already.
+            LedgerError::NoLedger { .. } => anyhow::Error::new(err),
+            err => {
+                anyhow::Error::new(err).context(format!("cannot open the token ledger {}", path.display()))
+            }
+        })
     }
 }
 
 pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
-    let ledger = args.open()?;
     match &args.command {
-        TokensCommand::Issue(issue_args) => issue(&ledger, issue_args),
-        TokensCommand::Status { token } => match ledger.status(token, SystemTime::now())? {
-            Some(status) => print_line(&status.to_json()),
-            None => bail!("token {token} is not in the ledger {}", ledger.path().display()),
-        },
+        TokensCommand::Issue(issue_args) => issue(&args.open()?, issue_args),
+        TokensCommand::Status { token } => {
+            let ledger = args.open_read_only()?;
+            match ledger.status(token, SystemTime::now())? {
+                Some(status) => print_line(&status.to_json()),
+                None => bail!("token {token} is not in the ledger {}", ledger.path().display()),
+            }
+        }
         TokensCommand::MarkUsed { token, at } => {
-            let status = ledger.mark_used(token, at.unwrap_or_else(SystemTime::now))?;
+            let status = args.open()?.mark_used(token, at.unwrap_or_else(SystemTime::now))?;
             print_line(&status.to_json())
         }
-        TokensCommand::List(list_args) => list(&ledger, list_args),
-        TokensCommand::ApplyWebhook(apply_args) => apply_webhook(&ledger, apply_args),
+        TokensCommand::List(list_args) => list(&args.open_read_only()?, list_args),
+        TokensCommand::ApplyWebhook(apply_args) => apply_webhook(&args.open()?, apply_args),
         TokensCommand::Purge { older_than } => {
+            let ledger = args.open()?;
             let now = SystemTime::now();
             let cutoff = now.checked_sub(*older_than).unwrap_or(UNIX_EPOCH);
             let purged = ledger.purge(cutoff)?;
@@ -193,7 +228,9 @@ pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_line(value: &Value) -> anyhow::Result<ExitCode> {
-    println!("{value}");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{value}")?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -246,7 +283,7 @@ fn list(ledger: &SqliteLedger, args: &ListArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn apply_webhook(ledger: &SqliteLedger, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let variant: Variant = args.scheme.parse()?;
+    let variant = args.scheme;
     let cipher = match args.webhook_key.as_deref() {
         None | Some("") => None,
         Some(key) => Some(Cipher::from_key_string(key, variant)?),
@@ -268,7 +305,9 @@ fn apply_webhook(ledger: &SqliteLedger, args: &ApplyArgs) -> anyhow::Result<Exit
         }
         Err(err) => return Err(anyhow::Error::new(err).context("cannot parse the webhook")),
     };
-    let line = match ledger.apply_webhook(&event, SystemTime::now())? {
+    let outcome = ledger.apply_webhook(&event, SystemTime::now())?;
+    let matched = !matches!(outcome, WebhookOutcome::UnknownToken { .. } | WebhookOutcome::NoToken);
+    let line = match outcome {
         WebhookOutcome::Recorded(status) => json!({ "outcome": "recorded", "status": status.to_json() }),
         WebhookOutcome::UnknownToken { token_id } => json!({ "outcome": "unknown_token", "token": token_id }),
         WebhookOutcome::NoToken => json!({ "outcome": "no_token", "event": event.to_json() }),
@@ -277,5 +316,6 @@ fn apply_webhook(ledger: &SqliteLedger, args: &ApplyArgs) -> anyhow::Result<Exit
         }
         other => json!({ "outcome": "other", "detail": format!("{other:?}") }),
     };
-    print_line(&line)
+    print_line(&line)?;
+    Ok(if matched { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::NO_MATCHING_TOKEN) })
 }

@@ -90,3 +90,194 @@ fn a_batch_killed_mid_run_has_recorded_every_url_it_wrote() {
     let missing = rows.iter().filter(|(token, _)| ledger.status(token, now).ok().flatten().is_none()).count();
     assert_eq!(missing, 0, "of {} written rows, {missing} have no recorded token", rows.len());
 }
+
+fn faceauth() -> Command {
+    let mut cmd = Command::cargo_bin("faceauth").expect("binary");
+    cmd.env("FACEAUTH_API_KEY", KEY);
+    cmd
+}
+
+/// Runs `faceauth batch --pid p ARGS` with `stdin` as its input; returns (code, stdout, stderr).
+fn batch(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = faceauth()
+        .args(["batch", "--pid", "p"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    // A command that refuses its arguments exits without reading: the pipe may be closed.
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).ok();
+    let output = child.wait_with_output().expect("runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn path(p: &std::path::Path) -> &str {
+    p.to_str().expect("a UTF-8 temp path")
+}
+
+#[test]
+fn the_output_may_not_be_the_input_by_any_name() {
+    let dir = TempDir::new("same-file");
+    let input = dir.join("in.csv");
+    let content = "sid,user_id\ns1,u1\ns2,u2\n";
+    std::fs::write(&input, content).expect("writes");
+    let symlink = dir.join("link.csv");
+    std::os::unix::fs::symlink(&input, &symlink).expect("symlinks");
+    let hard = dir.join("hard.csv");
+    std::fs::hard_link(&input, &hard).expect("links");
+    let dotted = format!("{}/./in.csv", path(dir.path()));
+    let db = dir.join("tokens.db");
+
+    let cases: [(&str, Vec<&str>); 7] = [
+        ("same path", vec!["--input", path(&input), "--output", path(&input)]),
+        ("another spelling", vec!["--input", path(&input), "--output", &dotted]),
+        ("a symlink", vec!["--input", path(&symlink), "--output", path(&input)]),
+        ("a hard link", vec!["--input", path(&input), "--output", path(&hard)]),
+        (
+            "the ledger is the input",
+            vec!["--input", path(&input), "--output", "-", "--new-tokens", "--ledger", path(&hard)],
+        ),
+        (
+            "the ledger is the output",
+            vec!["--input", path(&input), "--output", path(&db), "--new-tokens", "--ledger", path(&db)],
+        ),
+        ("stdin is the output", vec!["--input", "-", "--output", path(&symlink)]),
+    ];
+    for (name, args) in cases {
+        let stdin = if name == "stdin is the output" {
+            Stdio::from(std::fs::File::open(&input).expect("opens"))
+        } else {
+            Stdio::null()
+        };
+        let output = faceauth()
+            .args(["batch", "--pid", "p"])
+            .args(&args)
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains("are the same file"), "{name}: {stderr}");
+        assert_eq!(std::fs::read_to_string(&input).expect("reads"), content, "{name}: the input changed");
+        assert!(!db.exists(), "{name}: the ledger was created");
+    }
+
+    // `--output -` with stdout appended onto the input: `faceauth batch ... --output - >> in.csv`.
+    let appending = std::fs::OpenOptions::new().append(true).open(&input).expect("opens");
+    let output = faceauth()
+        .args(["batch", "--pid", "p", "--input", path(&input), "--output", "-"])
+        .stdout(Stdio::from(appending))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stdout (written) are the same file"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&input).expect("reads"), content, "the input changed");
+
+    // Distinct files, a terminal-less `-` both ways: fine.
+    let (code, stdout, stderr) = batch(&["--input", "-", "--output", "-"], content);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 3);
+}
+
+#[test]
+fn a_row_wider_than_the_header_fails_alone() {
+    let (code, stdout, stderr) = batch(
+        &["--input", "-", "--output", "-"],
+        "sid,user_id\ns1,u1\ns2,u2,https://elsewhere.example\ns3\n",
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("faceauth: line 3: the row has 3 fields, the header 2"), "{stderr}");
+    let rows: Vec<&str> = stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "header, s1 and s3: {stdout}");
+    assert!(rows[1].starts_with("s1,u1,https://") && rows[2].starts_with("s3,,https://"), "{stdout}");
+    assert!(!stdout.contains("elsewhere"), "{stdout}");
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_where_it_opened() {
+    // Row 3 is a legal two-line quoted cell; the quote on line 6 never closes and swallows
+    // lines 6-8, which must not come out as one row with a long note.
+    let input = "sid,note\ns1,plain\ns2,\"two\nlines\"\ns3,ok\ns4,\"never closed\ns5,lost\ns6,lost\n";
+    let (code, stdout, stderr) = batch(&["--input", "-", "--output", "-"], input);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("faceauth: line 6: a quote opened here is never closed"), "{stderr}");
+    assert!(stderr.contains("4 rows, 3 URLs written, 1 failed"), "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let sids: Vec<String> = reader.records().map(|r| r.expect("row")[0].to_owned()).collect();
+    assert_eq!(sids, ["s1", "s2", "s3"]);
+
+    // In the header, the input cannot be read at all.
+    let (code, _, stderr) = batch(&["--input", "-", "--output", "-"], "sid,\"note\ns1,x\n");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("line 1: a quote opened here is never closed"), "{stderr}");
+}
+
+#[test]
+fn given_tokens_are_recorded_and_a_known_one_fails_its_row() {
+    let dir = TempDir::new("given-tokens");
+    let db = dir.db();
+    let input = "sid,user_id,token\ns1,u1,tok_given0001\ns2,u2,\ns3,u3,tok_given0003\n";
+    // Without --new-tokens: the given tokens are recorded, the row without one has none.
+    let (code, stdout, stderr) =
+        batch(&["--input", "-", "--output", "-", "--ledger", &db, "--rule", "time:1h"], input);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 4);
+    let ledger = SqliteLedger::open_read_only(&db).expect("opens");
+    let now = SystemTime::now();
+    for (token, sid) in [("tok_given0001", "s1"), ("tok_given0003", "s3")] {
+        let status = ledger.status(token, now).expect("reads").expect("recorded");
+        assert_eq!(status.record.submission_id, sid);
+        assert_eq!(status.record.rule.to_string(), "time:3600");
+    }
+    drop(ledger);
+
+    // Again, minting for the empty cell: the given tokens are known now, so their rows fail.
+    let again = "sid,user_id,token\ns1,u1,tok_given0001\ns2,u2,\ns4,u4,tok_given0004\ns5,u5,tok_given0004\n";
+    let (code, stdout, stderr) =
+        batch(&["--input", "-", "--output", "-", "--new-tokens", "--ledger", &db], again);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("faceauth: line 2: token tok_given0001 is already in the ledger"), "{stderr}");
+    assert!(stderr.contains("faceauth: line 5: token tok_given0004 is already in the ledger"), "{stderr}");
+    let rows = written_tokens(&stdout);
+    let sids: Vec<&str> = rows.iter().map(|(_, sid)| sid.as_str()).collect();
+    assert_eq!(sids, ["s2", "s4"]);
+    let ledger = SqliteLedger::open_read_only(&db).expect("opens");
+    for (token, sid) in &rows {
+        assert_eq!(&ledger.status(token, now).expect("reads").expect("recorded").record.submission_id, sid);
+    }
+    assert_eq!(ledger.status("tok_given0001", now).expect("reads").expect("kept").record.submission_id, "s1");
+
+    // A ledger with nothing to record is a usage error.
+    let (code, _, stderr) = batch(&["--input", "-", "--output", "-", "--ledger", &db], "sid\ns1\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--new-tokens"), "{stderr}");
+}
+
+#[test]
+fn malformed_options_are_usage_errors() {
+    let dir = TempDir::new("batch-usage");
+    let db = dir.db();
+    for (args, message) in [
+        (vec!["--new-tokens", "--ledger", db.as_str(), "--rule", "bogus"], "expected count or time"),
+        (vec!["--new-tokens", "--ledger", db.as_str(), "--rule", "time:soon"], "expected count or time"),
+        (vec!["--new-tokens", "--ledger", db.as_str(), "--durability", "fast"], "expected full or normal"),
+        (vec!["--new-tokens", "--rule", "count"], "--ledger"),
+    ] {
+        let mut all = vec!["--input", "-", "--output", "-"];
+        all.extend(args.iter().copied());
+        let (code, _, stderr) = batch(&all, "sid\ns1\n");
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    assert!(!std::path::Path::new(&db).exists());
+}

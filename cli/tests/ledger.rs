@@ -29,7 +29,8 @@ fn run_with(mut cmd: Command, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawns");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("writes stdin");
+    // A command that refuses its arguments exits without reading: the pipe may be closed.
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).ok();
     let output = child.wait_with_output().expect("runs");
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains(KEY) && !all.contains(WEBHOOK_KEY), "a key leaked: {all}");
@@ -156,16 +157,23 @@ fn issue_status_list_webhook_and_purge() {
 fn webhooks_for_other_tokens_are_reported_not_fatal() {
     let dir = TempDir::new("outcomes");
     let db = dir.db();
-    let unknown = one(&["tokens", "apply-webhook", "--db", &db], &face_auth_body("tok_nobody01", "fa-1"));
+    // A webhook that matches no token says so on stdout and in its exit code (5).
+    let unmatched = |body: &str| {
+        let output = run(&["tokens", "apply-webhook", "--db", &db], body);
+        assert_eq!(output.status.code(), Some(5), "{}", text(&output.stderr));
+        serde_json::from_str::<Value>(text(&output.stdout).trim()).expect("a JSON line")
+    };
+    let unknown = unmatched(&face_auth_body("tok_nobody01", "fa-1"));
     assert_eq!(
         (unknown["outcome"].as_str(), unknown["token"].as_str()),
         (Some("unknown_token"), Some("tok_nobody01"))
     );
+    let no_token = r#"{"webhook_trigger": "faceAuth", "auth_id": "fa-1", "data": {"submission_id": "s"}}"#;
+    assert_eq!(unmatched(no_token)["outcome"], "no_token");
+    // An event for another service is not this ledger's to match: success.
     let id_check = r#"{"webhook_trigger": "token_expired", "token_id": "tok_abc12345", "expired_condition": "count",
         "expired_at": "2025-11-12T02:23:13.588Z", "service": "idCheck"}"#;
     assert_eq!(one(&["tokens", "apply-webhook", "--db", &db], id_check)["outcome"], "ignored");
-    let no_token = r#"{"webhook_trigger": "faceAuth", "auth_id": "fa-1", "data": {"submission_id": "s"}}"#;
-    assert_eq!(one(&["tokens", "apply-webhook", "--db", &db], no_token)["outcome"], "no_token");
 
     // An encrypted body needs the key, given by option or environment.
     let token = one(&["tokens", "issue", "--db", &db, "--pid", "p", "--sid", "s", "--rule", "count"], "")
@@ -210,6 +218,24 @@ fn bad_input_fails_clearly() {
         assert_eq!(got, code, "{extra:?}: {stderr}");
         assert!(stderr.contains(message), "{extra:?}: {stderr}");
     }
+    let (code, stderr) = failure(
+        &[
+            "tokens",
+            "issue",
+            "--db",
+            &db,
+            "--pid",
+            "p",
+            "--sid",
+            "s",
+            "--rule",
+            "count",
+            "--durability",
+            "fast",
+        ],
+        "",
+    );
+    assert!(code == 2 && stderr.contains("expected full or normal"), "{stderr}");
     let (code, stderr) = failure(&["tokens", "status", "--db", &db, "tok_nobody01"], "");
     assert_eq!(code, 1);
     assert!(stderr.contains("tok_nobody01 is not in the ledger"), "{stderr}");
@@ -223,6 +249,11 @@ fn bad_input_fails_clearly() {
     assert!(code == 2 && stderr.contains("unused, active, completed or expired"), "{stderr}");
     let (code, stderr) = failure(&["tokens", "purge", "--db", &db, "--older-than", "soon"], "");
     assert!(code == 2 && stderr.contains("30d"), "{stderr}");
+    let scratch = dir.path().join("never.db");
+    let scratch = scratch.to_str().expect("utf-8");
+    let (code, stderr) = failure(&["tokens", "apply-webhook", "--db", scratch, "--scheme", "rot13"], "{}");
+    assert!(code == 2 && stderr.contains("rot13"), "{stderr}");
+    assert!(!std::path::Path::new(scratch).exists(), "a usage error opened the ledger");
     let (code, stderr) = failure(&["tokens", "apply-webhook", "--db", &db], "not json");
     assert!(code == 1 && stderr.contains("cannot parse the webhook"), "{stderr}");
 
@@ -247,11 +278,71 @@ fn the_default_ledger_lives_in_the_user_data_directory() {
 
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("creates");
-    let mut cmd = faceauth();
-    cmd.env_remove("XDG_DATA_HOME").env("HOME", &home);
-    let output = run_with(cmd, &["tokens", "list"], "");
+    let with_home = || {
+        let mut cmd = faceauth();
+        cmd.env_remove("XDG_DATA_HOME").env("HOME", &home);
+        cmd
+    };
+    // Reading creates nothing, not even the directory.
+    let output = run_with(with_home(), &["tokens", "list"], "");
+    assert_eq!(output.status.code(), Some(1));
+    let expected = home.join(".local/share/faceauth/tokens.db");
+    assert!(
+        text(&output.stderr).contains(&format!("no token ledger at {}", expected.display())),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(!home.join(".local").exists());
+    let output =
+        run_with(with_home(), &["tokens", "issue", "--pid", "p", "--sid", "s", "--rule", "count"], "");
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(home.join(".local/share/faceauth/tokens.db").is_file());
+    assert!(expected.is_file());
+    let output = run_with(with_home(), &["tokens", "list"], "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout).lines().count(), 1);
+}
+
+#[test]
+fn reading_a_missing_ledger_says_so_and_creates_nothing() {
+    let dir = TempDir::new("missing");
+    let db = dir.db();
+    for args in [vec!["tokens", "list", "--db", &db], vec!["tokens", "status", "--db", &db, "tok_nobody01"]] {
+        let (code, stderr) = failure(&args, "");
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(&format!("no token ledger at {db}")), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("lists").count(), 0, "{args:?} created a file");
+    }
+}
+
+#[test]
+fn reading_does_not_wait_for_a_writer() {
+    let dir = TempDir::new("reader");
+    let db = dir.db();
+    let token = one(&["tokens", "issue", "--db", &db, "--pid", "p", "--sid", "s-1", "--rule", "count"], "")
+        ["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    // Another connection holds the write lock, with an insert not yet committed.
+    let writer = rusqlite::Connection::open(&db).expect("opens");
+    writer
+        .execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO tokens (token_id, submission_id, rule, issued_ms) \
+             VALUES ('tok_uncommitted', 's-2', 'count', 0);",
+        )
+        .expect("holds the write lock");
+    // A writing command cannot get in (it fails after its busy timeout)...
+    let (code, stderr) = failure(&["tokens", "mark-used", "--db", &db, &token], "");
+    assert_eq!(code, 1, "{stderr}");
+    // ...but the reading ones read the committed state.
+    let listed = lines(&["tokens", "list", "--db", &db], "");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["token"], token.as_str());
+    assert_eq!(one(&["tokens", "status", "--db", &db, &token], "")["state"], "unused");
+    let (code, stderr) = failure(&["tokens", "status", "--db", &db, "tok_uncommitted"], "");
+    assert!(code == 1 && stderr.contains("not in the ledger"), "{stderr}");
+    writer.execute_batch("COMMIT").expect("commits");
+    assert_eq!(lines(&["tokens", "list", "--db", &db], "").len(), 2);
 }
 
 /// Two processes issue 10,000 links each into one file while a third applies webhooks to

@@ -1,8 +1,9 @@
 //! Links issued per second through the token ledger: `LinkIssuer::issue` (mint a token, build
 //! the URL, record the token in its own transaction) on SQLite, single process and with two
 //! processes contending for one file, against the in-memory ledger measured in the same run;
-//! and, for bulk jobs, 1,024 links recorded per `issue_many` transaction. Prints figures and
-//! ratios; asserts nothing about time.
+//! and, for bulk jobs, 1,024 links recorded per `issue_many` transaction, and 8,192 per
+//! `issue_new` transaction with time-ordered ids (what `faceauth batch --ledger` does). Prints
+//! figures and ratios; asserts nothing about time.
 //!
 //! The two-process rows run this same binary again with `--child`; both children start at one
 //! agreed instant, issue until one agreed deadline, and report their counts.
@@ -71,6 +72,30 @@ fn issue_batches_until(ledger: &dyn TokenLedger, deadline: SystemTime) -> u64 {
         }
         ledger.issue_many(&batch, SystemTime::now()).expect("issues");
         issued += 1024;
+    }
+    issued
+}
+
+/// What `faceauth batch --ledger` does: 8,192 links per `issue_new` transaction, with ids
+/// from `next_ordered_into`, which sort by time and so append to the ledger's index.
+fn issue_ordered_until(ledger: &SqliteLedger, deadline: SystemTime) -> u64 {
+    let links = builder();
+    let mut generator = TokenGenerator::new();
+    let mut issued = 0u64;
+    let mut url = String::new();
+    while SystemTime::now() < deadline {
+        let mut batch = Vec::with_capacity(8192);
+        for _ in 0..8192 {
+            let mut token = String::new();
+            generator.next_ordered_into(SystemTime::now(), &mut token).expect("random");
+            let params = AuthParams::new("sub_523414080").user_id("user-42").token(token.as_str());
+            url.clear();
+            links.build_to(&params, &mut url).expect("builds");
+            batch.push(NewToken::new(token, "sub_523414080", TokenRule::Count).user_id("user-42"));
+        }
+        let skipped = ledger.issue_new(&batch, SystemTime::now()).expect("issues");
+        assert!(skipped.is_empty());
+        issued += 8192;
     }
     issued
 }
@@ -159,6 +184,12 @@ fn main() {
         let issued = issue_batches_until(&ledger, started + round());
         let elapsed = started.elapsed().unwrap_or(round()).as_secs_f64();
         rows.push((format!("sqlite, {name}, issue_many x1024"), issued as f64 / elapsed));
+        let path = dir.join(format!("ordered-{name}.db"));
+        let ledger = SqliteLedger::open_with(&path, &options(durability)).expect("opens");
+        let started = SystemTime::now();
+        let issued = issue_ordered_until(&ledger, started + round());
+        let elapsed = started.elapsed().unwrap_or(round()).as_secs_f64();
+        rows.push((format!("sqlite, {name}, issue_new x8192, ordered ids"), issued as f64 / elapsed));
         let path = dir.join(format!("two-{name}.db"));
         rows.push((format!("sqlite, {name}, 2 processes (total)"), two_processes(&path, durability)));
     }

@@ -206,8 +206,10 @@ impl LedgerError {
             LedgerError::InvalidField { .. }
             | LedgerError::InvalidRule { .. }
             | LedgerError::InvalidState { .. } => ErrorKind::InvalidArgument,
-            LedgerError::Storage { .. } => ErrorKind::LedgerStorage,
-            LedgerError::SchemaTooNew { .. } | LedgerError::NotALedger { .. } => ErrorKind::LedgerSchema,
+            LedgerError::Storage { .. } | LedgerError::NoLedger { .. } => ErrorKind::LedgerStorage,
+            LedgerError::SchemaTooNew { .. }
+            | LedgerError::SchemaOutdated { .. }
+            | LedgerError::NotALedger { .. } => ErrorKind::LedgerSchema,
         }
     }
 }

@@ -920,3 +920,244 @@ mod sqlite_only {
         assert!(matches!(again, Err(LedgerError::TokenExists { .. })));
     }
 }
+
+#[cfg(feature = "sqlite")]
+mod sqlite_identity {
+    use super::*;
+    use faceauth::token::{SqliteLedger, SCHEMA_VERSION};
+    use rusqlite::Connection;
+
+    /// A hash of the file's bytes, and which of its side files (`-wal`, `-shm`, `-journal`)
+    /// exist.
+    fn snapshot(path: &Path) -> (u64, Vec<&'static str>) {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::fs::read(path).expect("reads the file").hash(&mut hasher);
+        let side = ["-wal", "-shm", "-journal"]
+            .into_iter()
+            .filter(|suffix| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                Path::new(&name).exists()
+            })
+            .collect();
+        (hasher.finish(), side)
+    }
+
+    /// The journal mode as the file's header records it (byte 18: 1 rollback, 2 WAL), read
+    /// without SQLite, which would leave side files of its own.
+    fn journal_mode(path: &Path) -> &'static str {
+        match std::fs::read(path).expect("reads the file").get(18) {
+            Some(2) => "wal",
+            Some(1) => "delete",
+            _ => "unknown",
+        }
+    }
+
+    #[test]
+    fn another_applications_database_is_refused_without_a_single_change() {
+        let dir = TempDir::new("foreign-untouched");
+        let unmarked = dir.path().join("app.db");
+        Connection::open(&unmarked)
+            .expect("opens")
+            .execute_batch("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ann');")
+            .expect("creates");
+        let marked = dir.path().join("marked.db");
+        Connection::open(&marked)
+            .expect("opens")
+            .execute_batch("PRAGMA application_id = 7; CREATE TABLE notes (x); INSERT INTO notes VALUES (1);")
+            .expect("creates");
+        // One that uses WAL itself: its mode is its own too.
+        let wal = dir.path().join("wal.db");
+        Connection::open(&wal)
+            .expect("opens")
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('bo');",
+            )
+            .expect("creates");
+        for (path, mode) in [(&unmarked, "delete"), (&marked, "delete"), (&wal, "wal")] {
+            let before = snapshot(path);
+            assert_eq!(before.1, Vec::<&str>::new());
+            assert_eq!(journal_mode(path), mode);
+            for read_only in [false, true] {
+                let opened =
+                    if read_only { SqliteLedger::open_read_only(path) } else { SqliteLedger::open(path) };
+                let err = opened.expect_err("refused");
+                assert!(matches!(err, LedgerError::NotALedger { .. }), "{}: {err:?}", path.display());
+                assert_eq!(snapshot(path), before, "{} changed (read-only: {read_only})", path.display());
+                assert_eq!(journal_mode(path), mode, "{}", path.display());
+                assert_eq!(snapshot(path), before, "{} changed (read-only: {read_only})", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_refused_unchanged_and_an_empty_one_is_set_up() {
+        let dir = TempDir::new("not-sqlite");
+        for (name, content) in [
+            ("notes.txt", "plain text, long enough to look like a header ".repeat(30)),
+            ("short", "SQLite".to_owned()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &content).expect("writes");
+            for read_only in [false, true] {
+                let opened =
+                    if read_only { SqliteLedger::open_read_only(&path) } else { SqliteLedger::open(&path) };
+                assert!(matches!(opened, Err(LedgerError::NotALedger { .. })), "{name}: {opened:?}");
+                assert_eq!(std::fs::read_to_string(&path).expect("reads"), content, "{name} changed");
+                assert_eq!(snapshot(&path).1, Vec::<&str>::new(), "{name}: side files");
+            }
+        }
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").expect("writes");
+        let ledger = SqliteLedger::open(&empty).expect("an empty file is set up");
+        assert_eq!(ledger.schema_version(), Ok(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn a_read_only_open_of_nothing_says_so_and_creates_nothing() {
+        let dir = TempDir::new("read-only-missing");
+        let missing = dir.path().join("tokens.db");
+        let err = SqliteLedger::open_read_only(&missing).expect_err("nothing to read");
+        assert_eq!(err, LedgerError::NoLedger { path: missing.clone() });
+        assert_eq!(err.to_string(), format!("no token ledger at {}", missing.display()));
+        assert_eq!(Error::from(err).kind(), ErrorKind::LedgerStorage);
+        assert!(!missing.exists(), "a read-only open created the file");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("lists").count(), 0, "it created a side file");
+
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").expect("writes");
+        assert!(matches!(SqliteLedger::open_read_only(&empty), Err(LedgerError::NoLedger { .. })));
+        assert_eq!(std::fs::metadata(&empty).expect("stat").len(), 0);
+    }
+
+    #[test]
+    fn a_read_only_open_refuses_a_schema_it_would_have_to_migrate() {
+        let dir = TempDir::new("read-only-old");
+        let path = dir.path().join("tokens.db");
+        Connection::open(&path)
+            .expect("opens")
+            .pragma_update(None, "application_id", 0x4641_544C)
+            .expect("marks");
+        let before = snapshot(&path);
+        let err = SqliteLedger::open_read_only(&path).expect_err("refused");
+        assert_eq!(err, LedgerError::SchemaOutdated { found: 0, supported: SCHEMA_VERSION });
+        assert_eq!(snapshot(&path), before);
+        // A write open migrates it; then it reads.
+        drop(SqliteLedger::open(&path).expect("migrates"));
+        assert!(SqliteLedger::open_read_only(&path).expect("reads").is_read_only());
+    }
+
+    #[test]
+    fn a_read_only_ledger_reads_while_another_connection_holds_the_write_lock() {
+        let dir = TempDir::new("read-only-busy");
+        let path = dir.path().join("tokens.db");
+        let writer = SqliteLedger::open(&path).expect("opens");
+        writer.issue(&NewToken::new("tok_committed1", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+
+        let raw = Connection::open(&path).expect("opens");
+        raw.execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO tokens (token_id, submission_id, rule, issued_ms) \
+             VALUES ('tok_pending01', 'sub-2', 'count', 0);",
+        )
+        .expect("holds the write lock with an uncommitted insert");
+        // Another writer cannot get in now...
+        let blocked = SqliteLedger::open_with(
+            &path,
+            &faceauth::token::SqliteOptions::new().busy_timeout(Duration::from_millis(1)),
+        )
+        .and_then(|l| l.issue(&NewToken::new("tok_blocked01", "sub-3", TokenRule::Count), t(T0)));
+        assert!(matches!(blocked, Err(LedgerError::Storage { .. })), "{blocked:?}");
+        // ...but a reader opens and reads the committed state.
+        let reader = SqliteLedger::open_read_only(&path).expect("opens while the writer holds the lock");
+        assert!(reader.status("tok_committed1", t(T0)).expect("reads").is_some());
+        assert!(reader.status("tok_pending01", t(T0)).expect("reads").is_none());
+        let listed: Vec<String> = reader
+            .list(&ListFilter::new(), t(T0))
+            .expect("lists")
+            .into_iter()
+            .map(|s| s.record.token_id)
+            .collect();
+        assert_eq!(listed, ["tok_committed1"]);
+        let write = reader.issue(&NewToken::new("tok_another1", "sub-1", TokenRule::Count), t(T0));
+        assert!(matches!(write, Err(LedgerError::Storage { .. })), "{write:?}");
+        assert!(matches!(reader.purge(t(T0 + 1)), Err(LedgerError::Storage { .. })));
+
+        raw.execute_batch("COMMIT").expect("commits");
+        assert!(reader.status("tok_pending01", t(T0)).expect("reads").is_some(), "sees the commit");
+    }
+
+    /// The version-1 schema, as the first release wrote it.
+    const SCHEMA_V1: &str = r"
+        CREATE TABLE tokens (
+            token_id TEXT NOT NULL PRIMARY KEY, submission_id TEXT NOT NULL,
+            rule TEXT NOT NULL CHECK (rule IN ('count', 'time')), rule_ms INTEGER NOT NULL DEFAULT 0,
+            user_id TEXT, metadata TEXT NOT NULL DEFAULT '{}', issued_ms INTEGER NOT NULL,
+            first_used_ms INTEGER, expired_ms INTEGER, expired_condition TEXT, expired_service TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX tokens_by_issue ON tokens (issued_ms);
+        CREATE INDEX tokens_by_submission ON tokens (submission_id, issued_ms);
+        CREATE TABLE results (
+            token_id TEXT NOT NULL REFERENCES tokens (token_id) ON DELETE CASCADE,
+            auth_key TEXT NOT NULL, auth_id TEXT, status TEXT, created_ms INTEGER,
+            PRIMARY KEY (token_id, auth_key)
+        ) WITHOUT ROWID;
+        PRAGMA application_id = 1178686540;
+        PRAGMA user_version = 1;";
+
+    #[test]
+    fn a_version_1_file_is_migrated_and_keeps_its_tokens() {
+        let dir = TempDir::new("migrate-v1");
+        let path = dir.path().join("tokens.db");
+        let raw = Connection::open(&path).expect("opens");
+        raw.execute_batch(SCHEMA_V1).expect("writes the old schema");
+        raw.execute_batch(&format!(
+            "INSERT INTO tokens (token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms) \
+             VALUES ('tok_old00001', 'sub-1', 'time', 3600000, 'u-1', '{{\"a\":\"b\"}}', {T0}); \
+             INSERT INTO results VALUES ('tok_old00001', 'fa-1', 'fa-1', 'approved', {T0});"
+        ))
+        .expect("writes a token");
+        drop(raw);
+        // A reader refuses to migrate; a writer migrates.
+        assert_eq!(
+            SqliteLedger::open_read_only(&path).expect_err("needs a migration"),
+            LedgerError::SchemaOutdated { found: 1, supported: SCHEMA_VERSION }
+        );
+        let ledger = SqliteLedger::open(&path).expect("migrates");
+        assert_eq!(ledger.schema_version(), Ok(SCHEMA_VERSION));
+        let found = status(&ledger, "tok_old00001", T0);
+        assert_eq!(found.record.rule, one_hour());
+        assert_eq!(found.record.metadata.get("a").map(String::as_str), Some("b"));
+        assert!(matches!(found.state, TokenState::Completed { .. }));
+        let by_submission = ledger.list(&ListFilter::new().submission("sub-1"), t(T0)).expect("lists");
+        assert_eq!(by_submission.len(), 1);
+        drop(ledger);
+        let raw = Connection::open(&path).expect("opens");
+        let indexes: Vec<String> = raw
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .and_then(|mut s| s.query_map([], |row| row.get(0))?.collect())
+            .expect("reads");
+        assert_eq!(indexes, Vec::<String>::new());
+    }
+
+    #[test]
+    fn issue_new_records_the_new_and_skips_the_known() {
+        let dir = TempDir::new("issue-new");
+        let ledger = SqliteLedger::open(dir.path().join("tokens.db")).expect("opens");
+        ledger.issue(&NewToken::new("tok_known001", "sub-0", TokenRule::Count), t(T0)).expect("issues");
+        let batch: Vec<NewToken> = ["tok_fresh001", "tok_known001", "tok_fresh002", "tok_fresh001"]
+            .iter()
+            .map(|id| NewToken::new(*id, "sub-1", TokenRule::Count))
+            .collect();
+        assert_eq!(ledger.issue_new(&batch, t(T0 + 1)), Ok(vec![1, 3]));
+        assert_eq!(status(&ledger, "tok_known001", T0).record.submission_id, "sub-0", "unchanged");
+        assert_eq!(status(&ledger, "tok_fresh002", T0 + 1).record.submission_id, "sub-1");
+        assert_eq!(ledger.list(&ListFilter::new(), t(T0)).expect("lists").len(), 3);
+        let bad = [
+            NewToken::new("tok_fresh003", "sub-1", TokenRule::Count),
+            NewToken::new("bad id", "s", TokenRule::Count),
+        ];
+        assert!(matches!(ledger.issue_new(&bad, t(T0)), Err(LedgerError::InvalidToken(_))));
+        assert!(ledger.status("tok_fresh003", t(T0)).expect("reads").is_none(), "all or none on bad input");
+    }
+}

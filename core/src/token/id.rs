@@ -133,7 +133,39 @@ impl TokenGenerator {
         }
         Ok(())
     }
+
+    /// Appends a fresh token id that sorts by time: `tok_`, `now` in milliseconds as 10
+    /// characters that sort as the times do, then the 26 characters of 128 random bits that
+    /// [`next_into`](Self::next_into) makes (40 characters in all). Ids minted in one run sort
+    /// together, so a bulk job that records them in an index (the SQLite ledger) appends to
+    /// its end instead of touching a random page of it for every id. The id shows when it was
+    /// minted, to whoever sees it (Argos, in webhooks); it is as unique as any other.
+    ///
+    /// # Errors
+    /// [`TokenError::RandomSource`] if the OS random source fails; `out` is then unchanged.
+    pub fn next_ordered_into(
+        &mut self,
+        now: std::time::SystemTime,
+        out: &mut String,
+    ) -> Result<(), TokenError> {
+        let start = out.len();
+        self.next_into(out)?;
+        let ms = super::time::to_ms(now).clamp(0, (1 << (5 * TIME_LEN)) - 1) as u64;
+        let mut stamp = [0u8; TIME_LEN];
+        for (i, slot) in stamp.iter_mut().enumerate() {
+            let shift = 5 * (TIME_LEN - 1 - i);
+            *slot = SORTED_BASE32[((ms >> shift) & 0x1f) as usize];
+        }
+        let stamp = std::str::from_utf8(&stamp).unwrap_or_default();
+        out.insert_str(start + PREFIX.len(), stamp);
+        Ok(())
+    }
 }
+
+/// Characters of the time in [`TokenGenerator::next_ordered_into`]: 50 bits of milliseconds.
+const TIME_LEN: usize = 10;
+/// The base32 characters in ASCII order, so that encoded numbers sort as the numbers do.
+const SORTED_BASE32: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
 
 impl Default for TokenGenerator {
     fn default() -> Self {
@@ -180,6 +212,29 @@ mod tests {
             let seen: HashSet<u8> = ids.iter().map(|id| id.as_bytes()[position]).collect();
             assert!(seen.len() > 16, "position {position} took {} values", seen.len());
         }
+    }
+
+    #[test]
+    fn ordered_ids_sort_by_time_and_keep_their_random_part() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let mut generator = TokenGenerator::new();
+        let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+        let mut ids = Vec::new();
+        for ms in [0, 1, 31, 32, 1_762_914_193_588, 1_762_914_193_589, 1_762_914_193_589, 4_102_444_800_000] {
+            let mut id = String::from("x");
+            generator.next_ordered_into(at(ms), &mut id).expect("random");
+            let id = id.split_off(1);
+            assert_eq!(validate(&id), Ok(()), "{id}");
+            assert_eq!(id.len(), PREFIX.len() + TIME_LEN + ENCODED_LEN);
+            ids.push((ms, id));
+        }
+        for pair in ids.windows(2) {
+            let (a, b) = (&pair[0].1[..PREFIX.len() + TIME_LEN], &pair[1].1[..PREFIX.len() + TIME_LEN]);
+            assert!(a <= b && (a == b) == (pair[0].0 == pair[1].0), "{a} vs {b}");
+        }
+        assert_ne!(ids[5].1, ids[6].1, "the same millisecond, different ids");
+        let distinct: HashSet<&str> = ids.iter().map(|(_, id)| &id[PREFIX.len() + TIME_LEN..]).collect();
+        assert_eq!(distinct.len(), ids.len());
     }
 
     #[test]

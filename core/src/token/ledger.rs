@@ -76,6 +76,24 @@ pub enum LedgerError {
         /// Why.
         reason: String,
     },
+    /// A read-only open found no ledger: the file does not exist, or holds nothing yet.
+    #[error("no token ledger at {}", path.display())]
+    NoLedger {
+        /// The path looked at.
+        path: std::path::PathBuf,
+    },
+    /// A read-only open found a ledger whose schema this build would migrate, which needs a
+    /// write: open it for writing once.
+    #[error(
+        "token ledger schema version {found} is older than this build's ({supported}); open it for \
+         writing once to migrate it"
+    )]
+    SchemaOutdated {
+        /// The version in the database.
+        found: i64,
+        /// The version this build reads and writes.
+        supported: i64,
+    },
 }
 
 /// A token to record: what [`TokenLedger::issue`] takes.

@@ -5,7 +5,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{
+    params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior,
+};
 
 use super::ledger::{
     route, Change, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
@@ -23,7 +25,14 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const APPLICATION_ID: i32 = 0x4641_544C;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: [&str; 1] = [r"
+///
+/// 2: no secondary indexes, only the table in token order. Submission ids are as random as
+/// token ids, so every recorded token dirtied a random page of the by-submission index as
+/// well as of the table, and the by-issue index was a second B-tree to update per token: most
+/// of the cost of a bulk job. Listing, purging and filtering by submission or time now read
+/// the table (and sort by issue), which costs those rare calls what it saved every issue.
+const MIGRATIONS: [&str; 2] = [
+    r"
 CREATE TABLE tokens (
     token_id          TEXT    NOT NULL PRIMARY KEY,
     submission_id     TEXT    NOT NULL,
@@ -47,7 +56,9 @@ CREATE TABLE results (
     created_ms INTEGER,
     PRIMARY KEY (token_id, auth_key)
 ) WITHOUT ROWID;
-"];
+",
+    "DROP INDEX tokens_by_submission; DROP INDEX tokens_by_issue;",
+];
 
 const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
                              first_used_ms, expired_ms, expired_condition, expired_service";
@@ -68,11 +79,12 @@ pub enum Durability {
 pub struct SqliteOptions {
     busy_timeout: Duration,
     durability: Durability,
+    read_only: bool,
 }
 
 impl Default for SqliteOptions {
     fn default() -> SqliteOptions {
-        SqliteOptions { busy_timeout: Duration::from_secs(5), durability: Durability::Full }
+        SqliteOptions { busy_timeout: Duration::from_secs(5), durability: Durability::Full, read_only: false }
     }
 }
 
@@ -93,6 +105,136 @@ impl SqliteOptions {
         self.durability = durability;
         self
     }
+
+    /// Opens the file read-only: see [`SqliteLedger::open_read_only`].
+    pub fn read_only(mut self, read_only: bool) -> SqliteOptions {
+        self.read_only = read_only;
+        self
+    }
+}
+
+/// What a path holds, judged by reading at most its first 100 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FileKind {
+    /// Nothing there.
+    Missing,
+    /// A file of 0 bytes: SQLite treats it as an empty database.
+    Empty,
+    /// A file that starts with SQLite's header.
+    Sqlite(Header),
+    /// Anything else.
+    Other,
+}
+
+/// What an SQLite file's header says. With WAL, newer values may sit in the `-wal` file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Header {
+    /// Bumped by every schema change: 0 if no table was ever created.
+    schema_cookie: u32,
+    user_version: u32,
+    application_id: u32,
+}
+
+/// The first 16 bytes of every SQLite 3 database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Looks at `path` without changing it.
+fn probe(path: &Path) -> Result<FileKind, LedgerError> {
+    let io =
+        |err: std::io::Error| LedgerError::Storage { action: "open the database", reason: err.to_string() };
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::Missing),
+        Err(err) => return Err(io(err)),
+    };
+    let mut header = [0u8; 100];
+    let mut filled = 0;
+    while filled < header.len() {
+        match std::io::Read::read(&mut file, &mut header[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(io(err)),
+        }
+    }
+    let word = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    Ok(match filled {
+        0 => FileKind::Empty,
+        100 if header.starts_with(SQLITE_MAGIC) => FileKind::Sqlite(Header {
+            schema_cookie: word(40),
+            user_version: word(60),
+            application_id: word(68),
+        }),
+        _ => FileKind::Other,
+    })
+}
+
+/// The file's `-wal` companion.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// What an SQLite file holds, as far as this ledger is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Identity {
+    /// Nothing at all: no application id, no schema version, no tables.
+    Blank,
+    /// A faceauth ledger at this schema version (at most [`SCHEMA_VERSION`]).
+    Ledger(i64),
+}
+
+/// The application id, schema version and table count of an open database. Only reads: the
+/// caller picks the transaction.
+fn read_identity(conn: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    let read = |name: &str| conn.pragma_query_value(None, name, |row| row.get::<_, i64>(0));
+    let application_id = read("application_id")?;
+    let version = read("user_version")?;
+    let objects = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+    Ok((application_id, version, objects))
+}
+
+/// Judges what [`read_identity`] read: refuses another application's database or a newer
+/// schema.
+fn identify((application_id, version, objects): (i64, i64, i64)) -> Result<Identity, LedgerError> {
+    if application_id == 0 {
+        if objects > 0 || version != 0 {
+            return Err(LedgerError::NotALedger { reason: "the database holds other data".to_owned() });
+        }
+        return Ok(Identity::Blank);
+    }
+    if application_id != i64::from(APPLICATION_ID) {
+        return Err(LedgerError::NotALedger {
+            reason: format!(
+                "the database belongs to another application (application_id {application_id:#x})"
+            ),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(LedgerError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
+    }
+    Ok(Identity::Ledger(version))
+}
+
+/// Runs `step` until it stops answering "busy", for up to `timeout`. SQLite answers "busy" at
+/// once, without calling the busy handler, in a few cases (another connection opening a fresh
+/// file or switching it to WAL at the same moment), so this waits and retries itself.
+fn retry_busy<T>(timeout: Duration, mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match step() {
+            Err(err)
+                if err.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && started.elapsed() < timeout =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// A [`TokenLedger`] in an SQLite file: one file, shared by threads and processes, surviving
@@ -111,14 +253,24 @@ impl SqliteOptions {
 ///   many times faster; a crash of the process loses nothing, a power cut or OS crash may lose
 ///   the last commits (the file stays consistent).
 /// - **Schema.** `PRAGMA user_version` holds the schema version ([`SCHEMA_VERSION`]) and
-///   `PRAGMA application_id` marks the file as a faceauth ledger. Opening applies the missing
-///   migrations in one transaction; a file from a newer SDK ([`LedgerError::SchemaTooNew`]) or
-///   another application ([`LedgerError::NotALedger`]) is refused untouched.
-/// - **Storage.** Times are integer milliseconds since the Unix epoch; metadata is a JSON
-///   object; results sit in their own table, one row per token and auth id.
+///   `PRAGMA application_id` marks the file as a faceauth ledger. Opening checks both, only
+///   reading, before it changes anything (the journal mode included): a file from a newer SDK
+///   ([`LedgerError::SchemaTooNew`]), another application's database or a file that is not
+///   SQLite ([`LedgerError::NotALedger`]) is refused untouched. Then it applies the missing
+///   migrations in one transaction.
+/// - **Readers.** [`open_read_only`](Self::open_read_only) never writes, never creates the
+///   file ([`LedgerError::NoLedger`]) and never takes the write lock: under WAL it reads the
+///   last committed state while a writer works.
+/// - **Storage.** One table, in token-id order, with no secondary index: recording a token
+///   touches one B-tree, and ids that sort by time
+///   ([`TokenGenerator::next_ordered_into`](super::TokenGenerator::next_ordered_into)) land
+///   at its end. Listing and purging read the whole table. Times are integer milliseconds
+///   since the Unix epoch; metadata is a JSON object; results sit in their own table, one row
+///   per token and auth id.
 pub struct SqliteLedger {
     conn: Mutex<Connection>,
     path: PathBuf,
+    read_only: bool,
 }
 
 impl std::fmt::Debug for SqliteLedger {
@@ -130,11 +282,19 @@ impl std::fmt::Debug for SqliteLedger {
 /// Maps an SQLite error to a ledger error, naming what the ledger was doing.
 fn storage(action: &'static str) -> impl Fn(rusqlite::Error) -> LedgerError {
     move |err| match err.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => {
-            LedgerError::NotALedger { reason: "the file is not an SQLite database".to_owned() }
-        }
+        Some(ErrorCode::NotADatabase) => not_sqlite(),
         _ => LedgerError::Storage { action, reason: err.to_string() },
     }
+}
+
+/// The refusal of a file that is not SQLite.
+fn not_sqlite() -> LedgerError {
+    LedgerError::NotALedger { reason: "the file is not an SQLite database".to_owned() }
+}
+
+/// What a write on a ledger opened read-only fails with.
+fn read_only_error() -> LedgerError {
+    LedgerError::Storage { action: "begin a write", reason: "the ledger was opened read-only".to_owned() }
 }
 
 /// A stored value that this build cannot read back.
@@ -151,17 +311,47 @@ impl SqliteLedger {
         SqliteLedger::open_with(path, &SqliteOptions::default())
     }
 
-    /// Opens (creating if needed) the ledger at `path`: sets WAL, the busy timeout and the
+    /// Opens an existing ledger for reading only, with the default [`SqliteOptions`]: it never
+    /// creates, migrates or changes the file, and never takes SQLite's write lock, so it reads
+    /// (the last committed state) while another connection is writing. Every method that
+    /// writes fails with [`LedgerError::Storage`].
+    ///
+    /// # Errors
+    /// [`LedgerError::NoLedger`] if nothing is at `path` (or an empty file);
+    /// [`LedgerError::SchemaOutdated`] if the file needs a migration first (open it for
+    /// writing once); otherwise as [`open_with`](Self::open_with).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteLedger, LedgerError> {
+        SqliteLedger::open_with(path, &SqliteOptions::default().read_only(true))
+    }
+
+    /// Opens (creating if needed) the ledger at `path`: checks, only reading, that the file is
+    /// empty or a faceauth ledger this build can read; then sets WAL, the busy timeout and the
     /// durability, and migrates the schema to [`SCHEMA_VERSION`]. The directory must exist.
+    /// With [`SqliteOptions::read_only`], as [`open_read_only`](Self::open_read_only).
     ///
     /// # Errors
     /// [`LedgerError::SchemaTooNew`] for a file from a newer SDK; [`LedgerError::NotALedger`]
-    /// for another application's database or a file that is not SQLite;
-    /// [`LedgerError::Storage`] if the file cannot be opened or stays locked.
+    /// for another application's database or a file that is not SQLite (both left
+    /// untouched); [`LedgerError::Storage`] if the file cannot be opened or stays locked.
     pub fn open_with(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<SqliteLedger, LedgerError> {
         let path = path.as_ref().to_owned();
+        if options.read_only {
+            return SqliteLedger::open_reader(path, options);
+        }
+        let kind = probe(&path)?;
+        if kind == FileKind::Other {
+            return Err(not_sqlite());
+        }
         let mut conn = Connection::open(&path).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
+        if let FileKind::Sqlite(_) = kind {
+            // Another application's file is refused before anything in it changes, the
+            // journal mode included.
+            identify(
+                retry_busy(options.busy_timeout, || read_identity(&conn))
+                    .map_err(storage("read the schema"))?,
+            )?;
+        }
         use_wal(&conn, options.busy_timeout)?;
         let synchronous = match options.durability {
             Durability::Full => "FULL",
@@ -170,7 +360,77 @@ impl SqliteLedger {
         conn.pragma_update(None, "synchronous", synchronous).map_err(storage("set durability"))?;
         conn.pragma_update(None, "foreign_keys", true).map_err(storage("enable foreign keys"))?;
         migrate(&mut conn)?;
-        Ok(SqliteLedger { conn: Mutex::new(conn), path })
+        Ok(SqliteLedger { conn: Mutex::new(conn), path, read_only: false })
+    }
+
+    /// [`open_read_only`](Self::open_read_only) with `options`' busy timeout.
+    fn open_reader(path: PathBuf, options: &SqliteOptions) -> Result<SqliteLedger, LedgerError> {
+        let header = match probe(&path)? {
+            FileKind::Missing | FileKind::Empty => return Err(LedgerError::NoLedger { path }),
+            FileKind::Other => return Err(not_sqlite()),
+            FileKind::Sqlite(header) => header,
+        };
+        // A read-only connection to a WAL database leaves `-wal` and `-shm` files behind (it
+        // may not remove them), so another application's file is refused from its header
+        // when that can be told for sure: a foreign application id, or, with no `-wal` file
+        // (so the header is up to date), tables or a version under no application id.
+        let foreign =
+            header.application_id != 0 && i64::from(header.application_id) != i64::from(APPLICATION_ID);
+        let settled = !wal_path(&path).exists();
+        if foreign || (settled && header.application_id == 0) {
+            let identity = (
+                i64::from(header.application_id),
+                i64::from(header.user_version),
+                i64::from(header.schema_cookie),
+            );
+            if let Identity::Blank = identify(identity)? {
+                return Err(LedgerError::NoLedger { path });
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(storage("open the database"))?;
+        conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
+        let identity =
+            retry_busy(options.busy_timeout, || read_identity(&conn)).map_err(storage("read the schema"))?;
+        match identify(identity)? {
+            Identity::Blank => return Err(LedgerError::NoLedger { path }),
+            Identity::Ledger(found) if found < SCHEMA_VERSION => {
+                return Err(LedgerError::SchemaOutdated { found, supported: SCHEMA_VERSION })
+            }
+            Identity::Ledger(_) => {}
+        }
+        Ok(SqliteLedger { conn: Mutex::new(conn), path, read_only: true })
+    }
+
+    /// Records `tokens` in one transaction, as [`issue_many`](TokenLedger::issue_many) does,
+    /// except that a token whose id is already recorded (or comes earlier in `tokens`) is
+    /// skipped instead of failing the lot: returns the indices of the skipped tokens, in order.
+    /// For bulk jobs that take ids from their input and report each refused one.
+    ///
+    /// # Errors
+    /// [`LedgerError::InvalidToken`] or [`LedgerError::InvalidField`] for a token that fails
+    /// [`NewToken::validate`], [`LedgerError::Storage`]; nothing is recorded then.
+    pub fn issue_new(&self, tokens: &[NewToken], now: SystemTime) -> Result<Vec<usize>, LedgerError> {
+        tokens.iter().try_for_each(NewToken::validate)?;
+        self.writable()?;
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage("begin a write"))?;
+        let mut skipped = Vec::new();
+        {
+            let mut statement = tx.prepare_cached(INSERT_TOKEN).map_err(storage("insert a token"))?;
+            for (i, token) in tokens.iter().enumerate() {
+                match insert(&mut statement, token, now) {
+                    Ok(()) => {}
+                    // The failed statement is undone alone; the transaction goes on.
+                    Err(LedgerError::TokenExists { .. }) => skipped.push(i),
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+        tx.commit().map_err(storage("commit"))?;
+        Ok(skipped)
     }
 
     /// The file this ledger lives in.
@@ -188,6 +448,19 @@ impl SqliteLedger {
             .map_err(storage("read the schema version"))
     }
 
+    /// Whether this ledger was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn writable(&self) -> Result<(), LedgerError> {
+        if self.read_only {
+            Err(read_only_error())
+        } else {
+            Ok(())
+        }
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while the lock was held left at most an open transaction, which rusqlite
         // rolled back when it unwound: the connection is still sound.
@@ -196,6 +469,7 @@ impl SqliteLedger {
 
     /// Loads, changes and stores one token in a write transaction; `None` if it is unknown.
     fn update(&self, token_id: &str, change: &Change) -> Result<Option<TokenRecord>, LedgerError> {
+        self.writable()?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -208,60 +482,30 @@ impl SqliteLedger {
     }
 }
 
-/// Switches the file to WAL, unless it is already. SQLite answers "busy" at once, without
-/// waiting, when another connection opens a fresh file at the same moment, so this waits and
-/// retries itself, up to `timeout`.
+/// Switches the file to WAL, unless it is already (retrying "busy" itself, see
+/// [`retry_busy`]).
 fn use_wal(conn: &Connection, timeout: Duration) -> Result<(), LedgerError> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(1);
-    loop {
-        let mode =
-            conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0)).and_then(|mode| {
-                if mode.eq_ignore_ascii_case("wal") {
-                    Ok(mode)
-                } else {
-                    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
-                }
-            });
-        match mode {
-            Ok(_) => return Ok(()),
-            Err(err)
-                if err.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
-                    && started.elapsed() < timeout =>
-            {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(50));
-            }
-            Err(err) => return Err(storage("switch to WAL")(err)),
+    retry_busy(timeout, || {
+        let mode = conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
         }
-    }
+        Ok(())
+    })
+    .map_err(storage("switch to WAL"))
 }
 
 /// Brings the schema up to [`SCHEMA_VERSION`] in one write transaction, or refuses the file.
+/// The identity is read again under the write lock: another process may have set the file up
+/// since it was first read.
 fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(storage("begin the schema check"))?;
-    let read = |name: &str| tx.pragma_query_value(None, name, |row| row.get::<_, i64>(0));
-    let application_id = read("application_id").map_err(storage("read the application id"))?;
-    let version = read("user_version").map_err(storage("read the schema version"))?;
-    if application_id == 0 {
-        let objects: i64 = tx
-            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
-            .map_err(storage("read the schema"))?;
-        if objects > 0 || version != 0 {
-            return Err(LedgerError::NotALedger { reason: "the database holds other data".to_owned() });
-        }
-    } else if application_id != i64::from(APPLICATION_ID) {
-        return Err(LedgerError::NotALedger {
-            reason: format!(
-                "the database belongs to another application (application_id {application_id:#x})"
-            ),
-        });
-    }
-    if version > SCHEMA_VERSION {
-        return Err(LedgerError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
-    }
+    let version = match identify(read_identity(&tx).map_err(storage("read the schema"))?)? {
+        Identity::Blank => 0,
+        Identity::Ledger(version) => version,
+    };
     if version == SCHEMA_VERSION {
         return Ok(());
     }
@@ -412,30 +656,37 @@ fn store_facts(conn: &Connection, record: &TokenRecord) -> Result<(), LedgerErro
     Ok(())
 }
 
-/// Inserts one new token, issued at `now` (borrowed: a batch of thousands is not cloned).
-fn insert(conn: &Connection, token: &NewToken, now: SystemTime) -> Result<(), LedgerError> {
-    let metadata = serde_json::to_string(&token.metadata)
-        .map_err(|e| LedgerError::Storage { action: "encode metadata", reason: e.to_string() })?;
+/// The statement [`insert`] runs: prepare it once per transaction.
+const INSERT_TOKEN: &str = "INSERT INTO tokens (token_id, submission_id, rule, rule_ms, user_id, metadata, \
+                            issued_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+/// Inserts one new token, issued at `now` (borrowed: a batch of thousands is not cloned), with
+/// `statement` prepared from [`INSERT_TOKEN`].
+fn insert(
+    statement: &mut rusqlite::Statement<'_>,
+    token: &NewToken,
+    now: SystemTime,
+) -> Result<(), LedgerError> {
+    let metadata = if token.metadata.is_empty() {
+        std::borrow::Cow::Borrowed("{}")
+    } else {
+        serde_json::to_string(&token.metadata)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|e| LedgerError::Storage { action: "encode metadata", reason: e.to_string() })?
+    };
     let rule_ms = match token.rule {
         TokenRule::Count => 0,
         TokenRule::Time(d) => duration_ms(d),
     };
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO tokens (token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                token.token_id,
-                token.submission_id,
-                token.rule.kind(),
-                rule_ms,
-                token.user_id,
-                metadata,
-                to_ms(now),
-            ])
-        });
+    let inserted = statement.execute(params![
+        token.token_id,
+        token.submission_id,
+        token.rule.kind(),
+        rule_ms,
+        token.user_id,
+        metadata,
+        to_ms(now),
+    ]);
     match inserted {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(failure, _))
@@ -491,12 +742,16 @@ impl TokenLedger for SqliteLedger {
 
     fn issue_many(&self, tokens: &[NewToken], now: SystemTime) -> Result<(), LedgerError> {
         tokens.iter().try_for_each(NewToken::validate)?;
+        self.writable()?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage("begin a write"))?;
-        for token in tokens {
-            insert(&tx, token, now)?;
+        {
+            let mut statement = tx.prepare_cached(INSERT_TOKEN).map_err(storage("insert a token"))?;
+            for token in tokens {
+                insert(&mut statement, token, now)?;
+            }
         }
         // Any error above dropped the transaction, which rolls it back: all or none.
         tx.commit().map_err(storage("commit"))
@@ -557,6 +812,7 @@ impl TokenLedger for SqliteLedger {
     }
 
     fn purge(&self, older_than: SystemTime) -> Result<u64, LedgerError> {
+        self.writable()?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
