@@ -143,10 +143,9 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
             }
             if let Some(incomplete) = records.incomplete() {
                 out.flush()?;
-                writeln!(
-                    std::io::stderr(),
+                crate::output::note(format_args!(
                     "faceauth: warning: the listing may be incomplete: {incomplete}"
-                )?;
+                ));
             }
         }
         AuthCommand::Image { auth_id, output } => {

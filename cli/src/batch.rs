@@ -15,6 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::exit::UsageError;
 use crate::files;
+use crate::output;
 use crate::url_cmd::LinkArgs;
 
 /// Exit code when the batch ran to the end but some rows failed.
@@ -327,8 +328,8 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let report = |line: u64, message: &str| {
         let text = format!("faceauth: line {line}: {message}");
         match &progress {
-            Some(bar) => bar.suspend(|| eprintln!("{text}")),
-            None => eprintln!("{text}"),
+            Some(bar) => bar.suspend(|| output::note(&text)),
+            None => output::note(&text),
         }
     };
 
@@ -433,12 +434,12 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
 
     let seconds = started.elapsed().as_secs_f64();
     let written = tally.rows - tally.failed;
-    eprintln!(
+    output::note(format_args!(
         "faceauth: {} rows, {written} URLs written, {} failed ({seconds:.2}s, {:.0} rows/s)",
         tally.rows,
         tally.failed,
         tally.rows as f64 / seconds.max(1e-9)
-    );
+    ));
     Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_SOME_ROWS_FAILED) })
 }
 
@@ -469,7 +470,7 @@ fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read>, Option<u64>)> {
 
 fn open_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
     if files::is_stdio(path) {
-        return Ok(Box::new(std::io::stdout().lock()));
+        return Ok(Box::new(output::stdout()));
     }
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     Ok(Box::new(file))

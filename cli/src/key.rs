@@ -1,6 +1,5 @@
 //! Where the API key comes from, and the options every keyed command shares.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -79,11 +78,10 @@ pub fn warn_if_shared(path: &Path) {
     if let Ok(meta) = std::fs::metadata(path) {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            let _ = writeln!(
-                std::io::stderr(),
+            crate::output::note(format_args!(
                 "faceauth: warning: {} is readable by others (mode {mode:03o}); chmod 600 it",
                 path.display()
-            );
+            ));
         }
     }
 }

@@ -13,7 +13,6 @@ mod tokens_cmd;
 mod url_cmd;
 mod webhook_cmd;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -94,8 +93,7 @@ fn fail(err: &anyhow::Error) -> ExitCode {
             break;
         }
     }
-    // stderr may be closed too: nothing more can be said then.
-    let _ = writeln!(std::io::stderr(), "faceauth: error: {err:#}");
+    output::note(format_args!("faceauth: error: {err:#}"));
     ExitCode::from(code)
 }
 

@@ -164,13 +164,13 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
     let webhook_url = config.webhook_url.as_deref().map(|url| redact_credentials(url).into_owned());
     let server = MockServer::start(config).context("cannot start the FaceAuth simulator")?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
     writeln!(stdout, "listening on {}", server.base_url()).context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;
     drop(stdout);
     if let Some(url) = webhook_url {
         // A log line: the simulator keeps serving if stderr is gone.
-        let _ = writeln!(std::io::stderr(), "faceauth-mock: webhooks to {url}");
+        crate::output::note(format_args!("faceauth-mock: webhooks to {url}"));
     }
     server.wait();
     Ok(ExitCode::SUCCESS)

@@ -40,3 +40,9 @@ impl Write for Stdout {
         self.0.flush().map_err(describe)
     }
 }
+
+/// A line on stderr (progress, warnings, summaries). A closed or full stderr cannot be told
+/// anything, and must not turn into a panic as `eprintln!` would: the line is dropped.
+pub fn note(text: impl Display) {
+    let _ = writeln!(io::stderr(), "{text}");
+}

@@ -228,7 +228,7 @@ pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_line(value: &Value) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     writeln!(out, "{value}")?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -239,7 +239,7 @@ fn issue(ledger: &SqliteLedger, args: &IssueArgs) -> anyhow::Result<ExitCode> {
     let params = args.params.params();
     let metadata = args.meta.iter().cloned().collect();
     let mut issuer = LinkIssuer::new(&builder, ledger);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(crate::output::stdout());
     for done in 0..args.count {
         // One transaction per link: a link is printed only once its token is recorded.
         let link = match issuer.issue(args.rule, &params, &metadata, SystemTime::now()) {
@@ -274,7 +274,7 @@ fn list(ledger: &SqliteLedger, args: &ListArgs) -> anyhow::Result<ExitCode> {
     if let Some(limit) = args.limit {
         filter = filter.limit(limit);
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(crate::output::stdout());
     for status in ledger.list(&filter, SystemTime::now())? {
         writeln!(out, "{}", status.to_json()).context("cannot write the output")?;
     }

@@ -42,6 +42,8 @@ fn args(line: &str) -> Vec<String> {
 #[test]
 fn a_full_stdout_is_one_error_line_and_exit_1_for_every_command() {
     let dir = support::TempDir::new("stdout-full");
+    let mock = support::Mock::start(&[]);
+    mock.control("/_mock/results", serde_json::json!({"count": 3}));
     let db = dir.db();
     let url = String::from_utf8(
         faceauth().args(["url", "--pid", "p", "--sid", "s"]).output().expect("runs").stdout,
@@ -100,6 +102,30 @@ fn a_full_stdout_is_one_error_line_and_exit_1_for_every_command() {
         (vec!["tokens".into(), "--db".into(), db.clone(), "status".into(), token.clone()], ""),
         (vec!["tokens".into(), "--db".into(), db.clone(), "list".into()], ""),
         (vec!["tokens".into(), "--db".into(), db.clone(), "mark-used".into(), token.clone()], ""),
+        (vec!["tokens".into(), "--db".into(), db.clone(), "apply-webhook".into()], WEBHOOK),
+        (
+            vec![
+                "tokens".into(),
+                "--db".into(),
+                db.clone(),
+                "purge".into(),
+                "--older-than".into(),
+                "30d".into(),
+            ],
+            "",
+        ),
+        (
+            vec![
+                "auth".into(),
+                "--base-url".into(),
+                mock.url.clone(),
+                "--api-key".into(),
+                support::API_KEY.into(),
+                "list".into(),
+            ],
+            "",
+        ),
+        (args("mock --port 0"), ""),
     ];
     for (args, stdin) in &cases {
         let out = into_full_disk(args, stdin);
@@ -150,4 +176,34 @@ fn a_closed_pipe_ends_quietly() {
         .expect("runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_full_stderr_is_never_a_panic() {
+    let dir = support::TempDir::new("stderr-full");
+    let csv = dir.join("in.csv");
+    std::fs::write(&csv, "sid\ns1\n\ns2,extra\n").expect("writes");
+    let out_csv = dir.join("out.csv");
+    for (args, code) in [
+        // Bad rows are reported on stderr, and the summary too: exit 3 all the same.
+        (
+            vec![
+                "batch",
+                "--pid",
+                "p",
+                "--input",
+                csv.to_str().expect("utf-8"),
+                "--output",
+                out_csv.to_str().expect("utf-8"),
+            ],
+            3,
+        ),
+        // An error message that cannot be written still gives the error's exit code.
+        (vec!["decrypt", "AAAA"], 1),
+        (vec!["url", "--pid", "p", "--sid", "s", "--api-key", "padded "], 1),
+    ] {
+        let full = File::options().write(true).open("/dev/full").expect("/dev/full");
+        let out = faceauth().args(&args).stdout(Stdio::null()).stderr(full).output().expect("runs");
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+    }
 }

@@ -47,6 +47,13 @@ mod state;
 mod time;
 mod webhook;
 
+/// One line on stderr for the simulator's log. A closed or full stderr must not take the
+/// server down (`eprintln!` would panic), so a failed write is dropped.
+pub(crate) fn log(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 pub use config::{
     ConfigError, FaultConfig, ImageFormat, Limits, MockConfig, ResponseShape, SeedResult, SeedSubmission,
     TokenRule, WebhookShape,

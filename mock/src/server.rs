@@ -266,7 +266,7 @@ fn serve_connection(shared: &Shared, mut conn: Conn) -> Option<Conn> {
             Outcome::Respond(response) | Outcome::Cut(response) => response.status.to_string(),
             Outcome::Drop => "dropped".to_owned(),
         };
-        eprintln!("faceauth-mock: {} {label} -> {result}", peer.ip());
+        crate::log(format_args!("faceauth-mock: {} {label} -> {result}", peer.ip()));
     }
     match outcome {
         Outcome::Respond(response) => {

@@ -103,7 +103,7 @@ pub(crate) fn send_all(shared: &Shared, payloads: &[Value]) {
             Some(cipher) => match cipher.encrypt(&payload.to_string()) {
                 Ok(sealed) => json!({ "data": sealed }).to_string(),
                 Err(e) => {
-                    eprintln!("faceauth-mock: cannot encrypt a webhook: {e}");
+                    crate::log(format_args!("faceauth-mock: cannot encrypt a webhook: {e}"));
                     continue;
                 }
             },
@@ -188,10 +188,10 @@ impl Deliveries {
             self.counts.pending.fetch_sub(1, Ordering::SeqCst);
             self.counts.failed.fetch_add(1, Ordering::SeqCst);
             let (TrySendError::Full(delivery) | TrySendError::Disconnected(delivery)) = e;
-            eprintln!(
+            crate::log(format_args!(
                 "faceauth-mock: {QUEUE_LIMIT} webhooks are waiting for delivery; a {} webhook was not sent",
                 delivery.trigger
-            );
+            ));
         }
     }
 
@@ -230,12 +230,12 @@ fn deliver(agent: &ureq::Agent, url: &str, delivery: &Delivery, verbose: bool) -
             // Read the answer so that the connection can be reused.
             let _ = response.into_string();
             if verbose {
-                eprintln!("faceauth-mock: webhook {trigger} delivered");
+                crate::log(format_args!("faceauth-mock: webhook {trigger} delivered"));
             }
             true
         }
         Err(e) => {
-            eprintln!("{}", failure_line(trigger, url, &e));
+            crate::log(format_args!("{}", failure_line(trigger, url, &e)));
             false
         }
     }
