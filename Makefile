@@ -11,7 +11,7 @@ DEMO_PID ?= demo-project
 DEMO_SID ?= abc123xyz
 FACEAUTH_RELEASE := target/release/faceauth
 
-.PHONY: demo build test test-rust test-python python-env bench bench-criterion lint fmt clean \
+.PHONY: demo build test test-rust test-python python-env python-wheel bench bench-criterion lint fmt clean \
 	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples
 
 demo: build
@@ -34,9 +34,19 @@ test-rust:
 python-env:
 	./scripts/setup-python.sh
 
-test-python: python-env
+# The wheel (python/, maturin, dev profile) installed into .venv; pytest imports the installed
+# package, never python/py_src (tests/python/binding/test_package.py checks `faceauth.__file__`).
+PY_WHEEL_DIR := target/python-wheel
+
+python-wheel: python-env
+	rm -rf $(PY_WHEEL_DIR)
+	$(PY) -m maturin build --quiet -m python/Cargo.toml --interpreter $(PY) --out $(PY_WHEEL_DIR)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall $(PY_WHEEL_DIR)/faceauth-*.whl
+
+test-python: python-wheel
 	$(CARGO) build -p faceauth-cli
 	$(PY) -m pytest tests/python -q
+	$(PY) -m mypy.stubtest faceauth
 
 # The C ABI (ffi/): libfaceauth.a and libfaceauth.so in target/debug, include/faceauth.h.
 # The tests build it together with the CLI: one cargo invocation resolves features as

@@ -1,0 +1,69 @@
+"""The FaceAuth SDK for Python: encrypted FaceAuth URLs, token ids, webhooks, the REST client and
+the token ledger, on the Rust core (``faceauth._native``).
+
+Every error is a :class:`FaceAuthError` with ``.kind`` (a stable name such as ``"bad_padding"``)
+and ``.code`` (the number the C ABI returns). ``faceauth.ConnectionError`` is not the builtin
+``ConnectionError``; it is left out of ``__all__`` so ``from faceauth import *`` does not shadow it.
+"""
+
+from faceauth._native import __version__
+
+# -- errors ---------------------------------------------------------------------------------
+from faceauth._native import (
+    ApiError,
+    AuthenticationError,
+    ConnectionError as ConnectionError,  # "as": exported for type checkers, yet not in __all__
+    CryptoError,
+    FaceAuthError,
+    InvalidArgument,
+    InvalidRequest,
+    IpNotAllowed,
+    LedgerError,
+    NotFound,
+    PayloadTooLarge,
+    ServerError,
+    Timeout,
+    TokenError,
+    TransportError,
+    UrlError,
+    WebhookError,
+)
+
+# -- crypto ---------------------------------------------------------------------------------
+
+# -- url ------------------------------------------------------------------------------------
+
+# -- token ----------------------------------------------------------------------------------
+
+# -- webhook --------------------------------------------------------------------------------
+
+# -- client ---------------------------------------------------------------------------------
+
+# -- ledger ---------------------------------------------------------------------------------
+
+__all__ = [
+    "__version__",
+    # errors (ConnectionError is left out: it would shadow the builtin on `import *`)
+    "ApiError",
+    "AuthenticationError",
+    "CryptoError",
+    "FaceAuthError",
+    "InvalidArgument",
+    "InvalidRequest",
+    "IpNotAllowed",
+    "LedgerError",
+    "NotFound",
+    "PayloadTooLarge",
+    "ServerError",
+    "Timeout",
+    "TokenError",
+    "TransportError",
+    "UrlError",
+    "WebhookError",
+    # crypto
+    # url
+    # token
+    # webhook
+    # client
+    # ledger
+]

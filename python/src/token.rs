@@ -1,0 +1,8 @@
+//! Token ids: `new_token` and `validate_token`.
+
+use pyo3::prelude::*;
+
+/// Adds this area's functions and classes to the native module.
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    Ok(())
+}

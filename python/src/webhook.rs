@@ -1,0 +1,8 @@
+//! Webhook bodies: `parse_webhook` and its event classes.
+
+use pyo3::prelude::*;
+
+/// Adds this area's functions and classes to the native module.
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    Ok(())
+}
