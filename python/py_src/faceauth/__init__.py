@@ -38,8 +38,10 @@ from faceauth._native import (
 # -- webhook --------------------------------------------------------------------------------
 
 # -- client ---------------------------------------------------------------------------------
+from faceauth._native import AuthRecord, AuthRecordIterator, AuthResult, Client, Image, Scores
 
 # -- ledger ---------------------------------------------------------------------------------
+from faceauth._native import IssuedLink, Ledger, LinkResult, ReportedExpiry, TokenStatus, WebhookOutcome
 
 __all__ = [
     "__version__",
@@ -65,5 +67,17 @@ __all__ = [
     # token
     # webhook
     # client
+    "AuthRecord",
+    "AuthRecordIterator",
+    "AuthResult",
+    "Client",
+    "Image",
+    "Scores",
     # ledger
+    "IssuedLink",
+    "Ledger",
+    "LinkResult",
+    "ReportedExpiry",
+    "TokenStatus",
+    "WebhookOutcome",
 ]
