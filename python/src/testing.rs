@@ -346,7 +346,8 @@ impl PySimulator {
         Ok(list)
     }
 
-    /// The mock clock, as an aware UTC `datetime`.
+    /// The mock clock, as an aware UTC `datetime`. It runs at the real pace from wherever it was
+    /// set or moved to.
     #[getter]
     fn now<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let answer = self.control(py, "GET", "clock", None)?;
