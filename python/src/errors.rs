@@ -243,18 +243,50 @@ pub fn family_of_code(code: u16) -> Class {
 /// API errors, `.status`, `.error_code`, `.message` and `.body` set.
 pub fn to_py_err(err: impl Into<faceauth::Error>) -> PyErr {
     let err: faceauth::Error = err.into();
-    Python::attach(|py| match build(py, &err) {
+    Python::attach(|py| match build(py, &err, None) {
         Ok(e) => e,
         Err(e) => e,
     })
 }
 
-fn build(py: Python<'_>, err: &faceauth::Error) -> PyResult<PyErr> {
+/// As [`to_py_err`], for an error in row `row` of a bulk call: the message starts with
+/// `row N: ` and the exception has `.row = N`.
+pub fn to_py_err_at_row(err: impl Into<faceauth::Error>, row: usize) -> PyErr {
+    let err: faceauth::Error = err.into();
+    Python::attach(|py| match build(py, &err, Some(row)) {
+        Ok(e) => e,
+        Err(e) => e,
+    })
+}
+
+/// The error's message followed by its sources' (`invalid token: token id is 3 characters…`).
+pub fn message(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+fn build(py: Python<'_>, err: &faceauth::Error, row: Option<usize>) -> PyResult<PyErr> {
     let kind = err.kind();
     let class = class_of(kind).type_object(py)?;
-    let value = class.call1((err.to_string(),))?;
+    let text = match row {
+        Some(row) => format!("row {row}: {}", message(err)),
+        None => message(err),
+    };
+    let value = class.call1((text,))?;
     value.setattr("kind", kind.name())?;
     value.setattr("code", kind.code())?;
+    if let Some(row) = row {
+        value.setattr("row", row)?;
+    }
     if let faceauth::Error::Api(api) = err {
         let (status, error_code, message, body) = api_fields(api);
         value.setattr("status", status)?;
@@ -335,6 +367,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let base = Class::FaceAuthError.type_object(py)?;
     base.setattr("kind", "error")?;
     base.setattr("code", 0u16)?;
+    base.setattr("row", py.None())?;
     let api = Class::ApiError.type_object(py)?;
     for field in ["status", "error_code", "message", "body"] {
         api.setattr(field, py.None())?;

@@ -4,12 +4,14 @@
 //! re-exports the public names and `_native.pyi` types them:
 //!
 //! - [`errors`]: the exception hierarchy and the one mapping from core errors to it.
+//! - [`convert`]: JSON to Python objects, times to aware UTC `datetime`s, `repr` helpers.
 //! - [`crypto`], [`url`], [`token`], [`webhook`]: ciphers, URLs, token ids and webhook bodies.
 //! - [`client`], [`ledger`], [`testing`]: the REST client, the token ledger and the simulator.
 
 use pyo3::prelude::*;
 
 pub mod client;
+pub mod convert;
 pub mod crypto;
 pub mod errors;
 pub mod ledger;

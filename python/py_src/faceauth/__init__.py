@@ -6,6 +6,8 @@ and ``.code`` (the number the C ABI returns). ``faceauth.ConnectionError`` is no
 ``ConnectionError``; it is left out of ``__all__`` so ``from faceauth import *`` does not shadow it.
 """
 
+from typing import Union
+
 from faceauth._native import __version__
 
 # -- errors ---------------------------------------------------------------------------------
@@ -30,12 +32,19 @@ from faceauth._native import (
 )
 
 # -- crypto ---------------------------------------------------------------------------------
+from faceauth._native import Cipher, DiagnoseMatch, diagnose
 
 # -- url ------------------------------------------------------------------------------------
+from faceauth._native import InspectReport, UrlBuilder, inspect_url
 
 # -- token ----------------------------------------------------------------------------------
+from faceauth._native import new_token, validate_token
 
 # -- webhook --------------------------------------------------------------------------------
+from faceauth._native import FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
+
+WebhookEvent = Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
+"""What ``parse_webhook`` returns."""
 
 # -- client ---------------------------------------------------------------------------------
 from faceauth._native import AuthRecord, AuthRecordIterator, AuthResult, Client, Image, Scores
@@ -63,9 +72,22 @@ __all__ = [
     "UrlError",
     "WebhookError",
     # crypto
+    "Cipher",
+    "DiagnoseMatch",
+    "diagnose",
     # url
+    "InspectReport",
+    "UrlBuilder",
+    "inspect_url",
     # token
+    "new_token",
+    "validate_token",
     # webhook
+    "FaceAuthEvent",
+    "TokenExpiredEvent",
+    "UnknownEvent",
+    "WebhookEvent",
+    "parse_webhook",
     # client
     "AuthRecord",
     "AuthRecordIterator",

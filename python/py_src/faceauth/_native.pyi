@@ -3,7 +3,9 @@
 One section per area, in the order of ``python/src/lib.rs``.
 """
 
-from typing import Optional
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional, Union, final
 
 # client, ledger, testing
 import datetime
@@ -24,6 +26,8 @@ class FaceAuthError(Exception):
     """The stable name of the error kind, e.g. ``"bad_padding"``."""
     code: int
     """The C ABI status number of the kind."""
+    row: Optional[int]
+    """For an error in a bulk call (``UrlBuilder.build_many``): the row, counted from 0."""
 
 class InvalidArgument(FaceAuthError, ValueError): ...
 class CryptoError(FaceAuthError): ...
@@ -54,11 +58,193 @@ class ConnectionError(TransportError): ...
 
 # == crypto ====================================================================================
 
+@final
+class Cipher:
+    """Encrypts and decrypts text with a project's API key. Thread-safe."""
+
+    def __new__(cls, api_key: str, scheme: str = "ecb") -> Cipher: ...
+    @property
+    def variant(self) -> str:
+        """The variant id (``ecb-sha256``, ``gcm-nonce-ct-tag``, ``cbc-ivprefix``, ...)."""
+    @property
+    def scheme(self) -> str:
+        """``ecb``, ``gcm`` or ``cbc``."""
+    def encrypt(self, plaintext: str) -> str: ...
+    def decrypt(self, ciphertext: str) -> str: ...
+
+@final
+class DiagnoseMatch:
+    """One variant that decrypted a ciphertext."""
+
+    @property
+    def variant(self) -> str: ...
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def plaintext(self) -> str: ...
+    @property
+    def is_json(self) -> bool: ...
+    @property
+    def authenticated(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+def diagnose(ciphertext: str, api_key: str) -> list[DiagnoseMatch]:
+    """Every variant that decrypts ``ciphertext`` to text, the most convincing first."""
+
 # == url =======================================================================================
+
+@final
+class UrlBuilder:
+    """Builds FaceAuth URLs for one project. Thread-safe."""
+
+    def __new__(
+        cls,
+        project_id: str,
+        api_key: str,
+        scheme: str = "ecb",
+        *,
+        base_url: Optional[str] = None,
+        lang: Optional[str] = None,
+    ) -> UrlBuilder: ...
+    @property
+    def project_id(self) -> str: ...
+    @property
+    def variant(self) -> str: ...
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def lang(self) -> Optional[str]: ...
+    @property
+    def cipher(self) -> Cipher: ...
+    def build(
+        self,
+        sid: str,
+        *,
+        user_id: Optional[str] = None,
+        cf1: Optional[str] = None,
+        cf2: Optional[str] = None,
+        cf3: Optional[str] = None,
+        token: Optional[str] = None,
+    ) -> str: ...
+    def build_many(self, rows: Iterable[Mapping[str, Optional[str]]]) -> list[str]:
+        """One URL per dict of ``build``'s keyword arguments; the GIL is released."""
+
+@final
+class InspectReport:
+    """A FaceAuth URL taken apart."""
+
+    @property
+    def pid(self) -> str: ...
+    @property
+    def lang(self) -> Optional[str]: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def variant(self) -> str: ...
+    @property
+    def params(self) -> dict[str, str]: ...
+    @property
+    def unknown_fields(self) -> dict[str, Any]: ...
+    @property
+    def sid(self) -> str: ...
+    @property
+    def user_id(self) -> Optional[str]: ...
+    @property
+    def cf1(self) -> Optional[str]: ...
+    @property
+    def cf2(self) -> Optional[str]: ...
+    @property
+    def cf3(self) -> Optional[str]: ...
+    @property
+    def token(self) -> Optional[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> InspectReport: ...
 
 # == token =====================================================================================
 
+def new_token() -> str:
+    """A fresh random token id."""
+
+def validate_token(token_id: str) -> None:
+    """Raises ``TokenError`` unless ``token_id`` is a valid token id."""
+
 # == webhook ===================================================================================
+
+@final
+class FaceAuthEvent:
+    """A ``faceAuth`` webhook: a FaceAuth result reached its final status."""
+
+    @property
+    def event(self) -> str: ...
+    @property
+    def auth_id(self) -> Optional[str]: ...
+    @property
+    def submission_id(self) -> Optional[str]: ...
+    @property
+    def status(self) -> Optional[str]: ...
+    @property
+    def create_time(self) -> Optional[datetime.datetime]: ...
+    @property
+    def user_id(self) -> Optional[str]: ...
+    @property
+    def cf1(self) -> Optional[str]: ...
+    @property
+    def cf2(self) -> Optional[str]: ...
+    @property
+    def cf3(self) -> Optional[str]: ...
+    @property
+    def token_id(self) -> Optional[str]: ...
+    @property
+    def reference(self) -> Optional[dict[str, Optional[str]]]: ...
+    @property
+    def shape(self) -> str: ...
+    @property
+    def raw(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class TokenExpiredEvent:
+    """A ``token_expired`` webhook: a token id expired."""
+
+    @property
+    def event(self) -> str: ...
+    @property
+    def token_id(self) -> str: ...
+    @property
+    def condition(self) -> str: ...
+    @property
+    def expired_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def expected_expired_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def expires_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def service(self) -> Optional[str]: ...
+    @property
+    def raw(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class UnknownEvent:
+    """A webhook with an unknown trigger, or none; kept whole."""
+
+    @property
+    def event(self) -> str: ...
+    @property
+    def trigger(self) -> Optional[str]: ...
+    @property
+    def raw(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+def parse_webhook(
+    body: Union[bytes, bytearray, memoryview, str],
+    api_key: Optional[str] = None,
+    *,
+    scheme: str = "ecb",
+) -> Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]: ...
 
 # == client ====================================================================================
 
