@@ -16,14 +16,14 @@ use std::time::{Duration, SystemTime};
 use faceauth::api::{
     AuthRecord, AuthResult, Client, ListQuery, Records, Scores, Submission, DEFAULT_BASE_URL,
 };
-use faceauth::token::time::{from_ms, parse_rfc3339, to_ms};
+use faceauth::token::time::from_ms;
 use faceauth::url::redact_credentials;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use serde_json::Value;
+use pyo3::types::{PyBytes, PyDict, PyString};
 
+use crate::convert::{parse_time, repr_opt, utc_datetime_ms, value_to_py};
 use crate::errors::{invalid_argument_err, to_py_err};
 
 /// Adds this area's functions and classes to the native module.
@@ -38,62 +38,13 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Conversions shared by client, ledger and testing.
-
-/// A JSON value as the Python object `json.loads` would give.
-pub(crate) fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(json_to_py(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(fields) => {
-            let dict = PyDict::new(py);
-            for (key, item) in fields {
-                dict.set_item(key, json_to_py(py, item)?)?;
-            }
-            dict.into_any()
-        }
-    })
-}
+// Python times to Rust (the other way is `crate::convert`), shared by client, ledger and testing.
 
 /// `datetime.datetime(1970, 1, 1, tzinfo=timezone.utc)` and `datetime.timedelta(milliseconds=1)`.
 fn epoch_and_ms(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> {
-    let module = py.import("datetime")?;
-    let utc = module.getattr("timezone")?.getattr("utc")?;
-    let epoch = module.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, utc))?;
-    let ms = module.getattr("timedelta")?.call1((0, 0, 0, 1))?;
+    let epoch = utc_datetime_ms(py, 0)?;
+    let ms = py.import("datetime")?.getattr("timedelta")?.call1((0, 0, 0, 1))?;
     Ok((epoch, ms))
-}
-
-/// A time as an aware UTC `datetime`, to the millisecond (every time the SDK keeps is).
-pub(crate) fn py_datetime(py: Python<'_>, time: SystemTime) -> PyResult<Bound<'_, PyAny>> {
-    let (epoch, ms) = epoch_and_ms(py)?;
-    epoch.add(ms.mul(to_ms(time))?)
-}
-
-/// An RFC 3339 text as an aware UTC `datetime`; `None` when absent or unreadable (the raw text
-/// stays in `.to_dict()`).
-pub(crate) fn py_datetime_text<'py>(
-    py: Python<'py>,
-    text: Option<&str>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    text.and_then(parse_rfc3339).map(|time| py_datetime(py, time)).transpose()
 }
 
 /// An aware `datetime` as a time (to the millisecond, rounded down). A naive one is refused:
@@ -120,16 +71,6 @@ pub(crate) fn system_time(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Syst
 /// An optional aware `datetime`, or now.
 pub(crate) fn time_or_now(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<SystemTime> {
     value.filter(|v| !v.is_none()).map_or_else(|| Ok(SystemTime::now()), |v| system_time(v, what))
-}
-
-/// A Python `repr` of a text (quotes and escapes as Python writes them).
-pub(crate) fn py_repr(py: Python<'_>, text: &str) -> String {
-    PyString::new(py, text).repr().map_or_else(|_| format!("{text:?}"), |r| r.to_string())
-}
-
-/// `repr` of an optional text: `None` or the quoted text.
-pub(crate) fn py_repr_opt(py: Python<'_>, text: Option<&str>) -> String {
-    text.map_or_else(|| "None".to_owned(), |t| py_repr(py, t))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,7 +126,7 @@ impl From<faceauth::api::ApiError> for Failure {
 /// `Client(api_key, *, base_url=None, timeout=60.0, max_retries=2)`. Thread-safe: share one.
 /// A context manager; `close()` (or leaving the `with` block) makes later calls raise
 /// `ValueError`. The API key never appears in its `repr` or in errors.
-#[pyclass(module = "faceauth._native", name = "Client", frozen)]
+#[pyclass(module = "faceauth", name = "Client", frozen)]
 pub struct PyClient {
     inner: RwLock<Option<Client>>,
     /// The base URL without credentials, for `repr`.
@@ -199,11 +140,6 @@ impl PyClient {
         let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         inner.clone().ok_or_else(|| PyValueError::new_err("the client is closed"))
     }
-}
-
-/// Text arguments that must not be empty, checked as core checks its own.
-fn optional_text(value: &Option<String>) -> Option<&str> {
-    value.as_deref()
 }
 
 #[pymethods]
@@ -294,7 +230,7 @@ impl PyClient {
         let closed = if self.closed() { ", closed" } else { "" };
         format!(
             "Client(base_url={}, timeout={}, max_retries={}{closed})",
-            py_repr(py, &self.base_url),
+            repr_opt(py, Some(&self.base_url)),
             self.timeout,
             self.max_retries
         )
@@ -338,16 +274,16 @@ impl PyClient {
             if let Some(value) = content_type.as_deref() {
                 submission = submission.content_type(value);
             }
-            if let Some(value) = optional_text(&user_id) {
+            if let Some(value) = user_id.as_deref() {
                 submission = submission.user_id(value);
             }
-            if let Some(value) = optional_text(&cf1) {
+            if let Some(value) = cf1.as_deref() {
                 submission = submission.cf1(value);
             }
-            if let Some(value) = optional_text(&cf2) {
+            if let Some(value) = cf2.as_deref() {
                 submission = submission.cf2(value);
             }
-            if let Some(value) = optional_text(&cf3) {
+            if let Some(value) = cf3.as_deref() {
                 submission = submission.cf3(value);
             }
             Ok(client.submit(&submission)?)
@@ -441,7 +377,7 @@ fn date_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
 // Results.
 
 /// The answer to `Client.submit`: approved, or rejected with fail codes and comments.
-#[pyclass(module = "faceauth._native", name = "AuthResult", frozen)]
+#[pyclass(module = "faceauth", name = "AuthResult", frozen)]
 pub struct PyAuthResult(AuthResult);
 
 #[pymethods]
@@ -467,7 +403,7 @@ impl PyAuthResult {
     /// `create_time` as an aware UTC `datetime`, if sent.
     #[getter]
     fn create_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        py_datetime_text(py, self.0.create_time.as_deref())
+        parse_time(py, self.0.create_time.as_deref())
     }
 
     /// The scores the project's options enable.
@@ -490,22 +426,22 @@ impl PyAuthResult {
 
     /// The whole response, as `faceauth auth submit` prints it.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.0.to_json())
+        value_to_py(py, &self.0.to_json())
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "AuthResult(auth_id={}, status={}, create_time={}, fail_codes={:?})",
-            py_repr(py, &self.0.auth_id),
-            py_repr(py, self.0.status.as_str()),
-            py_repr_opt(py, self.0.create_time.as_deref()),
+            repr_opt(py, Some(&self.0.auth_id)),
+            repr_opt(py, Some(self.0.status.as_str())),
+            repr_opt(py, self.0.create_time.as_deref()),
             self.fail_codes()
         )
     }
 }
 
 /// The scores of a result; each is `None` unless the project's options enable it.
-#[pyclass(module = "faceauth._native", name = "Scores", frozen)]
+#[pyclass(module = "faceauth", name = "Scores", frozen)]
 pub struct PyScores(Scores);
 
 #[pymethods]
@@ -557,7 +493,7 @@ impl PyScores {
 }
 
 /// One FaceAuth result, as `Client.get` and `Client.list` return it.
-#[pyclass(module = "faceauth._native", name = "AuthRecord", frozen)]
+#[pyclass(module = "faceauth", name = "AuthRecord", frozen)]
 pub struct PyAuthRecord(AuthRecord);
 
 #[pymethods]
@@ -583,7 +519,7 @@ impl PyAuthRecord {
     /// `create_time` as an aware UTC `datetime`, if sent.
     #[getter]
     fn create_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        py_datetime_text(py, self.0.create_time.as_deref())
+        parse_time(py, self.0.create_time.as_deref())
     }
 
     /// `submit_type`: `form` (the hosted page) or `api` (`Client.submit`).
@@ -618,22 +554,22 @@ impl PyAuthRecord {
 
     /// The row as received (with `policy`, `result`, …), as `faceauth auth get` prints it.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.0.to_json())
+        value_to_py(py, &self.0.to_json())
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "AuthRecord(auth_id={}, status={}, create_time={}, submission_id={})",
-            py_repr(py, &self.0.auth_id),
-            py_repr(py, self.0.status.as_str()),
-            py_repr_opt(py, self.0.create_time.as_deref()),
-            py_repr_opt(py, self.0.submission_id.as_deref())
+            repr_opt(py, Some(&self.0.auth_id)),
+            repr_opt(py, Some(self.0.status.as_str())),
+            repr_opt(py, self.0.create_time.as_deref()),
+            repr_opt(py, self.0.submission_id.as_deref())
         )
     }
 }
 
 /// The selfie of a result: `.data` (bytes) and `.content_type` (sniffed from the bytes).
-#[pyclass(module = "faceauth._native", name = "Image", frozen)]
+#[pyclass(module = "faceauth", name = "Image", frozen)]
 pub struct PyImage {
     data: Py<PyBytes>,
     content_type: String,
@@ -658,14 +594,14 @@ impl PyImage {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        format!("Image(content_type={}, {} bytes)", py_repr(py, &self.content_type), self.__len__(py))
+        format!("Image(content_type={}, {} bytes)", repr_opt(py, Some(&self.content_type)), self.__len__(py))
     }
 }
 
 /// The results of `Client.list`, fetched page by page as the iteration goes (each fetch with
 /// the GIL released). A failed page raises once, then the iteration ends. After the end,
 /// `.incomplete` says why more rows may exist, or is `None`.
-#[pyclass(module = "faceauth._native", name = "AuthRecordIterator", frozen)]
+#[pyclass(module = "faceauth", name = "AuthRecordIterator", frozen)]
 pub struct PyAuthRecordIterator {
     records: Mutex<Records<'static>>,
 }

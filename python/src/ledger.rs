@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use faceauth::crypto::{Cipher, Variant};
 use faceauth::token::time::format_rfc3339;
 use faceauth::token::{
     issue_url, IssuedLink, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry,
@@ -24,8 +23,11 @@ use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyString;
 use serde_json::{json, Value};
 
-use crate::client::{json_to_py, py_datetime, py_repr, py_repr_opt, time_or_now};
+use crate::client::{system_time, time_or_now};
+use crate::convert::{repr_opt, utc_datetime, value_to_py};
+use crate::crypto::cipher_of;
 use crate::errors::{invalid_argument_err, to_py_err};
+use crate::url::PyUrlBuilder;
 
 /// Adds this area's functions and classes to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -38,21 +40,13 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The core builder inside a `faceauth.UrlBuilder`. TEMPORARY until url.rs lands.
-fn builder_of<'a>(builder: &'a Bound<'_, PyAny>) -> PyResult<&'a faceauth::url::UrlBuilder> {
-    Err(PyTypeError::new_err(format!(
-        "builder must be a faceauth.UrlBuilder, not {}",
-        builder.get_type().name()?
-    )))
-}
-
 /// The location naming the in-memory ledger.
 const MEMORY: &str = ":memory:";
 
 /// A ledger of issued tokens and what happened to them: `Ledger()` or `Ledger(":memory:")` in
 /// memory, `Ledger(path)` in a SQLite file (created if missing). Thread-safe; a context
 /// manager (`close()` releases the file; later calls raise `ValueError`).
-#[pyclass(module = "faceauth._native", name = "Ledger", frozen)]
+#[pyclass(module = "faceauth", name = "Ledger", frozen)]
 pub struct PyLedger {
     inner: RwLock<Option<Arc<dyn TokenLedger>>>,
     location: String,
@@ -149,7 +143,7 @@ impl PyLedger {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let closed = if self.closed() { ", closed" } else { "" };
-        format!("Ledger({}{closed})", py_repr(py, &self.location))
+        format!("Ledger({}{closed})", repr_opt(py, Some(&self.location)))
     }
 
     /// True if the ledger holds this token.
@@ -170,7 +164,7 @@ impl PyLedger {
     fn issue_url(
         &self,
         py: Python<'_>,
-        builder: &Bound<'_, PyAny>,
+        builder: &Bound<'_, PyUrlBuilder>,
         sid: String,
         rule: &str,
         user_id: Option<String>,
@@ -183,7 +177,7 @@ impl PyLedger {
         let rule = parse_rule(rule)?;
         let now = time_or_now(now, "now")?;
         let ledger = self.ledger()?;
-        let builder = builder_of(builder)?;
+        let builder = &builder.get().inner;
         let metadata = meta.unwrap_or_default();
         let link = py.detach(|| {
             let mut params = AuthParams::new(sid.as_str());
@@ -265,24 +259,22 @@ impl PyLedger {
     }
 
     /// Parses a webhook body (bytes or str; decrypted with `api_key`, the ID check project's
-    /// webhook key, when encrypted) and records it against its token. Returns a
+    /// webhook key, with `scheme` as `parse_webhook` takes it, when encrypted) and records it against its token. Returns a
     /// `WebhookOutcome`: `recorded` (with the token's status), `unknown_token`, `no_token` or
     /// `ignored`. Applying the same webhook twice, or webhooks in any order, is safe.
-    #[pyo3(signature = (body, api_key=None, *, now=None))]
+    #[pyo3(signature = (body, api_key=None, *, scheme="ecb", now=None))]
     fn apply_webhook(
         &self,
         py: Python<'_>,
         body: &Bound<'_, PyAny>,
         api_key: Option<&str>,
+        scheme: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookOutcome> {
         let body = body_bytes(body)?;
         let now = time_or_now(now, "now")?;
         let ledger = self.ledger()?;
-        let cipher = match api_key {
-            None | Some("") => None,
-            Some(key) => Some(Cipher::from_key_string(key, Variant::default()).map_err(to_py_err)?),
-        };
+        let cipher = api_key.map(|key| cipher_of(key, scheme)).transpose()?;
         let (event, outcome) = py
             .detach(|| -> Result<(Event, WebhookOutcome), faceauth::Error> {
                 let event = faceauth::webhook::parse(&body, cipher.as_ref())?;
@@ -316,10 +308,10 @@ impl PyLedger {
             filter = filter.submission(submission_id);
         }
         if let Some(since) = since.filter(|v| !v.is_none()) {
-            filter = filter.since(crate::client::system_time(since, "since")?);
+            filter = filter.since(system_time(since, "since")?);
         }
         if let Some(until) = until.filter(|v| !v.is_none()) {
-            filter = filter.until(crate::client::system_time(until, "until")?);
+            filter = filter.until(system_time(until, "until")?);
         }
         if let Some(limit) = limit {
             let limit = usize::try_from(limit)
@@ -350,7 +342,7 @@ impl PyLedger {
 }
 
 /// A link `Ledger.issue_url` handed out: `.url`, `.token`, `.rule` (`count` or `time:SECONDS`).
-#[pyclass(module = "faceauth._native", name = "IssuedLink", frozen)]
+#[pyclass(module = "faceauth", name = "IssuedLink", frozen)]
 pub struct PyIssuedLink(IssuedLink);
 
 #[pymethods]
@@ -375,21 +367,21 @@ impl PyIssuedLink {
 
     /// `{"url", "token", "rule"}`, as `faceauth tokens issue` prints it.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &json!({ "url": self.0.url, "token": self.0.token, "rule": self.0.rule.to_string() }))
+        value_to_py(py, &json!({ "url": self.0.url, "token": self.0.token, "rule": self.0.rule.to_string() }))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "IssuedLink(token={}, rule={}, url={})",
-            py_repr(py, &self.0.token),
-            py_repr(py, &self.rule()),
-            py_repr(py, &self.0.url)
+            repr_opt(py, Some(&self.0.token)),
+            repr_opt(py, Some(&self.rule())),
+            repr_opt(py, Some(&self.0.url))
         )
     }
 }
 
 /// A token's state at the moment asked, and everything the ledger knows about it.
-#[pyclass(module = "faceauth._native", name = "TokenStatus", frozen)]
+#[pyclass(module = "faceauth", name = "TokenStatus", frozen)]
 pub struct PyTokenStatus(TokenStatus);
 
 #[pymethods]
@@ -410,7 +402,7 @@ impl PyTokenStatus {
     #[getter]
     fn until<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         match &self.0.state {
-            TokenState::Active { until } => py_datetime(py, *until).map(Some),
+            TokenState::Active { until } => utc_datetime(py, *until).map(Some),
             _ => Ok(None),
         }
     }
@@ -439,7 +431,7 @@ impl PyTokenStatus {
     #[getter]
     fn expired_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         match &self.0.state {
-            TokenState::Expired { at, .. } => py_datetime(py, *at).map(Some),
+            TokenState::Expired { at, .. } => utc_datetime(py, *at).map(Some),
             _ => Ok(None),
         }
     }
@@ -480,13 +472,13 @@ impl PyTokenStatus {
     /// When it was issued.
     #[getter]
     fn issued_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_datetime(py, self.0.record.issued_at)
+        utc_datetime(py, self.0.record.issued_at)
     }
 
     /// Its first use, if any.
     #[getter]
     fn first_used_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.0.record.first_used_at.map(|t| py_datetime(py, t)).transpose()
+        self.0.record.first_used_at.map(|t| utc_datetime(py, t)).transpose()
     }
 
     /// Every result matched to it, oldest first.
@@ -503,22 +495,22 @@ impl PyTokenStatus {
 
     /// The JSON `faceauth tokens status` prints (times as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.0.to_json())
+        value_to_py(py, &self.0.to_json())
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "TokenStatus(token={}, state={}, submission_id={}, rule={})",
-            py_repr(py, &self.0.record.token_id),
-            py_repr(py, self.state()),
-            py_repr(py, &self.0.record.submission_id),
-            py_repr(py, &self.rule())
+            repr_opt(py, Some(&self.0.record.token_id)),
+            repr_opt(py, Some(self.state())),
+            repr_opt(py, Some(&self.0.record.submission_id)),
+            repr_opt(py, Some(&self.rule()))
         )
     }
 }
 
 /// A FaceAuth result matched to a token by a `faceAuth` webhook.
-#[pyclass(module = "faceauth._native", name = "LinkResult", frozen)]
+#[pyclass(module = "faceauth", name = "LinkResult", frozen)]
 pub struct PyLinkResult(LinkResult);
 
 #[pymethods]
@@ -538,12 +530,12 @@ impl PyLinkResult {
     /// When Argos made the result, if carried.
     #[getter]
     fn create_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.0.created_at.map(|t| py_datetime(py, t)).transpose()
+        self.0.created_at.map(|t| utc_datetime(py, t)).transpose()
     }
 
     /// `{"auth_id", "status", "create_time"}` (time as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(
+        value_to_py(
             py,
             &json!({
                 "auth_id": self.0.auth_id,
@@ -556,14 +548,14 @@ impl PyLinkResult {
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "LinkResult(auth_id={}, status={})",
-            py_repr_opt(py, self.0.auth_id.as_deref()),
-            py_repr_opt(py, self.status())
+            repr_opt(py, self.0.auth_id.as_deref()),
+            repr_opt(py, self.status())
         )
     }
 }
 
 /// An expiry reported by a `token_expired` webhook.
-#[pyclass(module = "faceauth._native", name = "ReportedExpiry", frozen)]
+#[pyclass(module = "faceauth", name = "ReportedExpiry", frozen)]
 pub struct PyReportedExpiry(ReportedExpiry);
 
 #[pymethods]
@@ -571,7 +563,7 @@ impl PyReportedExpiry {
     /// When the token expires or expired.
     #[getter]
     fn at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_datetime(py, self.0.at)
+        utc_datetime(py, self.0.at)
     }
 
     /// Argos's `expired_condition` (`count`, `time`, …).
@@ -588,7 +580,7 @@ impl PyReportedExpiry {
 
     /// `{"at", "condition", "service"}` (time as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(
+        value_to_py(
             py,
             &json!({ "at": format_rfc3339(self.0.at), "condition": self.condition(), "service": self.service() }),
         )
@@ -597,8 +589,8 @@ impl PyReportedExpiry {
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "ReportedExpiry(at={}, condition={})",
-            py_repr(py, &format_rfc3339(self.0.at)),
-            py_repr(py, self.condition())
+            repr_opt(py, Some(&format_rfc3339(self.0.at))),
+            repr_opt(py, Some(self.condition()))
         )
     }
 }
@@ -606,7 +598,7 @@ impl PyReportedExpiry {
 /// What `Ledger.apply_webhook` did: `.outcome` is `recorded` (`.status` is the token's status
 /// after it), `unknown_token` (`.token` names it), `no_token` (a `faceAuth` event without
 /// `Token_id`) or `ignored` (`.reason` says why). `.matched` is true for `recorded`.
-#[pyclass(module = "faceauth._native", name = "WebhookOutcome", frozen)]
+#[pyclass(module = "faceauth", name = "WebhookOutcome", frozen)]
 pub struct PyWebhookOutcome {
     outcome: &'static str,
     status: Option<TokenStatus>,
@@ -692,16 +684,16 @@ impl PyWebhookOutcome {
 
     /// The JSON `faceauth tokens apply-webhook` prints.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.json)
+        value_to_py(py, &self.json)
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let state = self.status.as_ref().map(|s| s.state.kind().as_str());
         format!(
             "WebhookOutcome(outcome={}, token={}, state={})",
-            py_repr(py, self.outcome),
-            py_repr_opt(py, self.token.as_deref()),
-            py_repr_opt(py, state)
+            repr_opt(py, Some(self.outcome)),
+            repr_opt(py, self.token.as_deref()),
+            repr_opt(py, state)
         )
     }
 }

@@ -15,7 +15,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use serde_json::{json, Map, Value};
 
-use crate::client::{json_to_py, py_datetime, py_repr, system_time};
+use crate::client::system_time;
+use crate::convert::{py_repr, repr_opt, utc_datetime, value_to_py};
 
 /// Adds this area's functions and classes to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -40,7 +41,7 @@ struct Running {
 ///
 /// A context manager (`start()`/`stop()`); `faceauth.testing.simulator` is a pytest fixture.
 /// The API key never appears in its `repr`.
-#[pyclass(module = "faceauth._native", name = "Simulator", subclass, frozen)]
+#[pyclass(module = "faceauth.testing", name = "Simulator", subclass, frozen)]
 pub struct PySimulator {
     config: MockConfig,
     running: Mutex<Option<Running>>,
@@ -243,11 +244,11 @@ impl PySimulator {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let at = self.handle().map_or_else(|_| "stopped".to_owned(), |(_, base)| py_repr(py, &base));
+        let at = self.handle().map_or_else(|_| "stopped".to_owned(), |(_, base)| repr_opt(py, Some(&base)));
         format!(
             "Simulator({at}, project_id={}, token_rule={})",
-            py_repr(py, &self.config.project_id),
-            self.token_rule().map_or_else(|| "None".to_owned(), |r| py_repr(py, &r))
+            repr_opt(py, Some(&self.config.project_id)),
+            self.token_rule().map_or_else(|| "None".to_owned(), |r| repr_opt(py, Some(&r)))
         )
     }
 
@@ -340,7 +341,7 @@ impl PySimulator {
                 };
                 list.append(PyBytes::new(py, text.as_bytes()))?;
             } else {
-                list.append(json_to_py(py, body)?)?;
+                list.append(value_to_py(py, body)?)?;
             }
         }
         Ok(list)
@@ -406,20 +407,20 @@ impl PySimulator {
             self.control(py, "POST", "faults", Some(Value::Object(update)))?;
         }
         let settings = self.control(py, "GET", "faults", None)?;
-        json_to_py(py, &settings)
+        value_to_py(py, &settings)
     }
 
     /// Request counts by endpoint.
     fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let answer = self.control(py, "GET", "requests", None)?;
-        json_to_py(py, &answer)
+        value_to_py(py, &answer)
     }
 
     /// A dump of the simulator's state (results, tokens, submissions, webhook deliveries;
     /// never its keys).
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let answer = self.control(py, "GET", "state", None)?;
-        json_to_py(py, &answer)
+        value_to_py(py, &answer)
     }
 }
 
@@ -430,11 +431,11 @@ fn clock_time<'py>(py: Python<'py>, answer: &Value) -> PyResult<Bound<'py, PyAny
         .and_then(Value::as_str)
         .and_then(parse_rfc3339)
         .ok_or_else(|| PyRuntimeError::new_err("the simulator's clock answer has no readable time"))?;
-    py_datetime(py, time)
+    utc_datetime(py, time)
 }
 
 /// What the hosted page answered to `Simulator.open`: `.status` and `.json`.
-#[pyclass(module = "faceauth._native", name = "PageVisit", frozen)]
+#[pyclass(module = "faceauth.testing", name = "PageVisit", frozen)]
 pub struct PyPageVisit {
     status: u16,
     json: Value,
@@ -451,7 +452,7 @@ impl PyPageVisit {
     /// The JSON body.
     #[getter]
     fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.json)
+        value_to_py(py, &self.json)
     }
 
     /// True for a 200: a result was recorded.
@@ -480,10 +481,11 @@ impl PyPageVisit {
 
     /// `{"status", "json"}`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &json!({ "status": self.status, "json": self.json }))
+        value_to_py(py, &json!({ "status": self.status, "json": self.json }))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        format!("PageVisit(status={}, json={})", self.status, py_repr(py, &self.json.to_string()))
+        let json = value_to_py(py, &self.json).map_or_else(|_| self.json.to_string(), |v| py_repr(&v));
+        format!("PageVisit(status={}, json={json})", self.status)
     }
 }

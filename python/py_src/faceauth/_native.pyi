@@ -8,12 +8,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union, final
 
 # client, ledger, testing
-import datetime
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, Union, overload
+from collections.abc import Iterator, Sequence
+from typing import Literal, overload
 
-from typing_extensions import Self
+from typing_extensions import Self, disjoint_base
 
 __version__: str
 
@@ -248,6 +247,7 @@ def parse_webhook(
 
 # == client ====================================================================================
 
+@final
 class Scores:
     """The scores of a result; each is ``None`` unless the project's options enable it."""
 
@@ -261,6 +261,7 @@ class Scores:
     def head_cover(self) -> Optional[float]: ...
     def to_dict(self) -> dict[str, Optional[float]]: ...
 
+@final
 class AuthResult:
     """The answer to ``Client.submit``: approved, or rejected with fail codes and comments."""
 
@@ -283,6 +284,7 @@ class AuthResult:
     def to_dict(self) -> dict[str, Any]:
         """The whole response, as ``faceauth auth submit`` prints it."""
 
+@final
 class AuthRecord:
     """One FaceAuth result, from ``Client.get`` or ``Client.list``."""
 
@@ -308,6 +310,7 @@ class AuthRecord:
     def to_dict(self) -> dict[str, Any]:
         """The row as received, as ``faceauth auth get`` prints it."""
 
+@final
 class Image:
     """The selfie of a result."""
 
@@ -318,6 +321,7 @@ class Image:
         """Sniffed from the bytes: ``image/jpeg``, ``image/png``, … or ``application/octet-stream``."""
     def __len__(self) -> int: ...
 
+@final
 class AuthRecordIterator(Iterator[AuthRecord]):
     """The results of ``Client.list``, fetched page by page as the iteration goes."""
 
@@ -330,17 +334,18 @@ class AuthRecordIterator(Iterator[AuthRecord]):
     def incomplete(self) -> Optional[str]:
         """After the end: why more rows may exist, or ``None``."""
 
+@final
 class Client:
     """A thread-safe client of the FaceAuth REST API; a context manager."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         api_key: str,
         *,
         base_url: Optional[str] = None,
         timeout: float = 60.0,
         max_retries: int = 2,
-    ) -> None: ...
+    ) -> Client: ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -379,6 +384,7 @@ class Client:
 
 # == ledger ====================================================================================
 
+@final
 class IssuedLink:
     """A link ``Ledger.issue_url`` handed out, its token recorded."""
 
@@ -391,6 +397,7 @@ class IssuedLink:
         """``count`` or ``time:SECONDS``."""
     def to_dict(self) -> dict[str, str]: ...
 
+@final
 class LinkResult:
     """A FaceAuth result matched to a token by a ``faceAuth`` webhook."""
 
@@ -402,6 +409,7 @@ class LinkResult:
     def create_time(self) -> Optional[datetime.datetime]: ...
     def to_dict(self) -> dict[str, Optional[str]]: ...
 
+@final
 class ReportedExpiry:
     """An expiry reported by a ``token_expired`` webhook."""
 
@@ -413,6 +421,7 @@ class ReportedExpiry:
     def service(self) -> Optional[str]: ...
     def to_dict(self) -> dict[str, Optional[str]]: ...
 
+@final
 class TokenStatus:
     """A token's state at the moment asked, and its record."""
 
@@ -453,6 +462,7 @@ class TokenStatus:
     def to_dict(self) -> dict[str, Any]:
         """The JSON ``faceauth tokens status`` prints (times as RFC 3339 text)."""
 
+@final
 class WebhookOutcome:
     """What ``Ledger.apply_webhook`` did with a webhook."""
 
@@ -469,10 +479,11 @@ class WebhookOutcome:
     def to_dict(self) -> dict[str, Any]:
         """The JSON ``faceauth tokens apply-webhook`` prints."""
 
+@final
 class Ledger:
     """Issued tokens and what happened to them, in memory or in a SQLite file; thread-safe."""
 
-    def __init__(self, location: Union[str, os.PathLike[str], None] = None) -> None: ...
+    def __new__(cls, location: Union[str, os.PathLike[str], None] = None) -> Ledger: ...
     @property
     def location(self) -> str: ...
     @property
@@ -480,7 +491,7 @@ class Ledger:
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *_exc: object) -> bool: ...
-    def __contains__(self, token_id: str) -> bool: ...
+    def __contains__(self, token_id: str, /) -> bool: ...
     def issue_url(
         self,
         builder: UrlBuilder,
@@ -511,6 +522,7 @@ class Ledger:
         body: Union[bytes, bytearray, str],
         api_key: Optional[str] = None,
         *,
+        scheme: str = "ecb",
         now: Optional[datetime.datetime] = None,
     ) -> WebhookOutcome: ...
     def list(
@@ -529,6 +541,7 @@ class Ledger:
 
 # == testing ===================================================================================
 
+@final
 class PageVisit:
     """What the simulator's hosted page answered to ``Simulator.open``."""
 
@@ -546,15 +559,16 @@ class PageVisit:
     def error(self) -> Optional[str]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+@disjoint_base
 class Simulator:
     """The FaceAuth simulator, in this process (use ``faceauth.testing.Simulator``)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         api_key: str = "mock-api-key",
         project_id: str = "mock-project",
         *,
-        token_rule: Optional[str] = "count",
+        token_rule: Optional[str] = ...,  # "count"
         submissions: Sequence[str] = ...,
         webhook_url: Optional[str] = None,
         webhook_key: Optional[str] = None,
@@ -567,7 +581,7 @@ class Simulator:
         response_shape: str = "nested",
         image_format: str = "raw",
         verbose: bool = False,
-    ) -> None: ...
+    ) -> Self: ...
     def start(self) -> Self: ...
     def stop(self) -> None: ...
     def __enter__(self) -> Self: ...

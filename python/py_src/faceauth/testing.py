@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from faceauth._native import Client, PageVisit
+from faceauth._native import Client, PageVisit, UrlBuilder
 from faceauth._native import Simulator as _NativeSimulator
 
 # `simulator` (the pytest fixture) is left out: it exists only where pytest is installed.
@@ -59,8 +59,6 @@ class Simulator(_NativeSimulator):
 
         ``options`` go to ``UrlBuilder`` (``scheme``, ``lang``).
         """
-        from faceauth._native import UrlBuilder  # TEMPORARY
-
         return UrlBuilder(self.project_id, self.api_key, base_url=self.base_url, **options)
 
 
