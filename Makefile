@@ -47,6 +47,8 @@ test-python: python-wheel
 	$(CARGO) build -p faceauth-cli
 	$(PY) -m pytest tests/python -q
 	$(PY) -m mypy.stubtest faceauth
+	$(PY) -m mypy --strict examples/python
+	$(PY) examples/python/flow.py
 
 # The C ABI (ffi/): libfaceauth.a and libfaceauth.so in target/debug, include/faceauth.h.
 # The tests build it together with the CLI: one cargo invocation resolves features as

@@ -100,7 +100,7 @@ def test_get_image_delete(client: faceauth.Client) -> None:
     assert image.data == JPEG and image.content_type == "image/jpeg" and len(image) == len(JPEG)
     assert "image/jpeg" in repr(image)
 
-    assert client.delete(result.auth_id) is None
+    client.delete(result.auth_id)
     assert client.get(result.auth_id).deleted
     with pytest.raises(faceauth.InvalidRequest):
         client.delete(result.auth_id)

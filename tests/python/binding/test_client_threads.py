@@ -32,6 +32,7 @@ class _PythonArgos(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
         query = dict(p.split("=", 1) for p in self.path.partition("?")[2].split("&") if "=" in p)
+        body: object
         if "authId" in query:
             body = [{"faceAuth_projectId": "p", "data": [dict(ROW, auth_id=query["authId"])]}]
         else:
