@@ -174,12 +174,13 @@ impl PySimulator {
     }
 
     /// Starts serving on a free loopback port (no-op if running); returns the simulator.
-    fn start<'py>(slf: Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, Self>> {
+    fn start(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
         let this = slf.get();
+        // Binding a port and spawning threads: quick, and done holding the GIL, so no thread
+        // can wait for this lock while holding the GIL this one would need.
         let mut running = this.running.lock().unwrap_or_else(PoisonError::into_inner);
         if running.is_none() {
-            let config = this.config.clone();
-            let server = py.detach(|| MockServer::start(config)).map_err(|e| match e.kind() {
+            let server = MockServer::start(this.config.clone()).map_err(|e| match e.kind() {
                 std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
                 _ => PyErr::from(e),
             })?;
@@ -199,8 +200,8 @@ impl PySimulator {
         }
     }
 
-    fn __enter__<'py>(slf: Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, Self>> {
-        PySimulator::start(slf, py)
+    fn __enter__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        PySimulator::start(slf)
     }
 
     #[pyo3(signature = (*_exc))]

@@ -158,3 +158,35 @@ def test_an_html_page_is_a_decode_apierror() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_failed_page_raises_once_then_the_listing_ends(sim: Simulator) -> None:
+    sim.add_results(5)
+    with sim.client(max_retries=0) as client:
+        records = client.list(count=2)
+        first_page = [next(records), next(records)]
+        assert len(first_page) == 2 and records.pages == 1
+        sim.faults(fail_next=1, fail_status=500)
+        with pytest.raises(faceauth.ServerError):
+            next(records)
+        assert list(records) == []
+        assert records.incomplete is None
+
+
+def test_a_server_that_ignores_paging_keys_leaves_the_listing_incomplete() -> None:
+    class SamePage(_Canned):
+        body = (
+            b'[{"auth_id": "a1", "create_time": "2025-01-01T00:00:01.000Z"},'
+            b' {"auth_id": "a2", "create_time": "2025-01-01T00:00:00.000Z"}]'
+        )
+
+    server, base = _serve(SamePage)
+    try:
+        with faceauth.Client("key", base_url=base, max_retries=0) as client:
+            records = client.list(count=2)
+            assert [r.auth_id for r in records] == ["a1", "a2"]
+        assert records.pages == 2
+        assert records.incomplete is not None and "more rows may exist" in records.incomplete
+    finally:
+        server.shutdown()
+        server.server_close()
