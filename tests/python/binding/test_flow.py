@@ -7,6 +7,7 @@ import datetime as dt
 import pathlib
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -87,6 +88,7 @@ def test_encrypted_webhooks_need_the_webhook_key() -> None:
         with pytest.raises(faceauth.WebhookError) as info:
             ledger.apply_webhook(body, "the-wrong-key")
         assert info.value.kind == "webhook_decrypt"
+        assert "the-wrong-key" not in str(info.value) and "the-wrong-key" not in repr(info.value)
         assert ledger.apply_webhook(body, "hook-key-123").outcome == "recorded"
         assert ledger.status(link.token).state == "completed"
 
@@ -103,6 +105,36 @@ def test_issue_url_checks_before_recording() -> None:
     assert ledger.list() == []
     link = ledger.issue_url(builder, "sub-1", rule="time:24h")
     assert link.rule == "time:86400" and link.url.startswith("https://form.argosidentity.com/face-auth?")
+
+
+def test_eight_threads_run_the_flow_on_shared_objects(tmp_path: pathlib.Path) -> None:
+    """One simulator, one SQLite ledger, one UrlBuilder, one Client, eight threads."""
+    with Simulator(submissions=["sub-1"]) as sim, faceauth.Ledger(tmp_path / "t.db") as ledger:
+        builder = sim.url_builder()
+        with sim.client() as client:
+            tokens: list[str] = []
+            errors: list[BaseException] = []
+
+            def work() -> None:
+                try:
+                    for _ in range(5):
+                        link = ledger.issue_url(builder, "sub-1")
+                        visit = sim.open(link.url)
+                        assert visit.ok and client.get(visit.auth_id or "").status == "approved"
+                        tokens.append(link.token)
+                except BaseException as e:  # noqa: BLE001 (reported by the main thread)
+                    errors.append(e)
+
+            threads = [threading.Thread(target=work) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert errors == []
+        for body in sim.webhooks(raw=True):
+            assert ledger.apply_webhook(body).matched
+        completed = ledger.list("completed")
+        assert sorted(s.token for s in completed) == sorted(tokens) and len(tokens) == 40
 
 
 def test_the_example_runs() -> None:
