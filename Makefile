@@ -43,12 +43,14 @@ python-wheel: python-env
 	$(PY) -m maturin build --quiet -m python/Cargo.toml --interpreter $(PY) --out $(PY_WHEEL_DIR)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall $(PY_WHEEL_DIR)/faceauth-*.whl
 
+# Every examples/python/*.py runs with no arguments and passes mypy --strict; the stubs match
+# the installed native module (mypy.stubtest, run from target/ so it imports the wheel).
 test-python: python-wheel
 	$(CARGO) build -p faceauth-cli
 	$(PY) -m pytest tests/python -q
-	$(PY) -m mypy.stubtest faceauth
-	$(PY) -m mypy --strict examples/python
-	$(PY) examples/python/flow.py
+	$(PY) -m mypy --strict examples/python tests/python/binding
+	cd target && ../$(PY) -m mypy.stubtest faceauth
+	set -e; for example in examples/python/*.py; do echo "== $$example"; $(PY) $$example >/dev/null; done
 
 # The C ABI (ffi/): libfaceauth.a and libfaceauth.so in target/debug, include/faceauth.h.
 # The tests build it together with the CLI: one cargo invocation resolves features as
