@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -145,3 +148,29 @@ def test_controls_need_a_running_simulator() -> None:
     for call in (sim.webhooks, sim.faults, sim.requests, sim.state, lambda: sim.add_submission("s")):
         with pytest.raises(RuntimeError, match="not running"):
             call()
+
+
+@pytest.mark.parametrize(
+    "conftest",
+    ["from faceauth.testing import simulator  # noqa: F401\n", 'pytest_plugins = ["faceauth.testing"]\n'],
+)
+def test_a_users_conftest_gets_the_fixture_both_documented_ways(tmp_path: pathlib.Path, conftest: str) -> None:
+    (tmp_path / "conftest.py").write_text(conftest)
+    (tmp_path / "test_user.py").write_text(
+        "import faceauth\n"
+        "from faceauth.testing import Simulator\n\n"
+        "def test_flow(simulator: Simulator) -> None:\n"
+        "    simulator.add_submission('sub-1')\n"
+        "    link = faceauth.Ledger().issue_url(simulator.url_builder(), 'sub-1')\n"
+        "    assert simulator.open(link.url).ok\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
