@@ -5,8 +5,8 @@
 //! while one waits for Argos, and a server running in a thread of the same process can answer.
 //! One `Client` is shared safely by any number of threads.
 //!
-//! Also the conversions the other areas share: JSON to Python objects, times to aware UTC
-//! `datetime`s and back.
+//! Also `system_time`, the way from Python `datetime`s to Rust times that ledger and testing share
+//! (the other way is `crate::convert`).
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -59,9 +59,10 @@ pub(crate) fn system_time(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Syst
         )));
     }
     if value.call_method0("utcoffset")?.is_none() {
-        return Err(PyValueError::new_err(format!(
-            "{what} must be timezone-aware (for example datetime.now(timezone.utc))"
-        )));
+        return Err(invalid_argument_err(
+            py,
+            format!("{what} must be timezone-aware (for example datetime.now(timezone.utc))"),
+        ));
     }
     let (epoch, ms) = epoch_and_ms(py)?;
     let millis: i64 = value.sub(epoch)?.floor_div(ms)?.extract()?;

@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use faceauth::token::time::{format_rfc3339, parse_rfc3339};
 use faceauth_mock::{MockConfig, MockServer, SeedSubmission, TokenRule};
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use serde_json::{json, Map, Value};
 
 use crate::client::system_time;
 use crate::convert::{py_repr, repr_opt, utc_datetime, value_to_py};
+use crate::errors::invalid_argument_err;
 
 /// Adds this area's functions and classes to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -92,7 +93,7 @@ impl PySimulator {
             return Ok(value);
         }
         let reason = value.get("error").and_then(Value::as_str).unwrap_or("refused");
-        Err(PyValueError::new_err(format!("the simulator refused {what}: {reason}")))
+        Err(invalid_argument_err(py, format!("the simulator refused {what}: {reason}")))
     }
 }
 
@@ -124,6 +125,7 @@ impl PySimulator {
     ))]
     #[allow(clippy::too_many_arguments, reason = "the keyword arguments of the Python constructor")]
     fn new(
+        py: Python<'_>,
         api_key: &str,
         project_id: &str,
         token_rule: Option<&str>,
@@ -140,7 +142,7 @@ impl PySimulator {
         image_format: &str,
         verbose: bool,
     ) -> PyResult<Self> {
-        let config_err = |e: faceauth_mock::ConfigError| PyValueError::new_err(e.to_string());
+        let config_err = |e: faceauth_mock::ConfigError| invalid_argument_err(py, e.to_string());
         let token_rule: Option<TokenRule> = match token_rule {
             None => None,
             Some(text) => TokenRule::parse_flag(text).map_err(config_err)?,
@@ -181,7 +183,7 @@ impl PySimulator {
         let mut running = this.running.lock().unwrap_or_else(PoisonError::into_inner);
         if running.is_none() {
             let server = MockServer::start(this.config.clone()).map_err(|e| match e.kind() {
-                std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
+                std::io::ErrorKind::InvalidInput => invalid_argument_err(slf.py(), e.to_string()),
                 _ => PyErr::from(e),
             })?;
             let agent = ureq::AgentBuilder::new().timeout(REQUEST_TIMEOUT).redirects(0).build();
@@ -300,16 +302,22 @@ impl PySimulator {
         let (agent, base) = self.handle()?;
         let on_this_server = url.strip_prefix(base.as_str()).is_some_and(|rest| rest.starts_with('/'));
         if !on_this_server {
-            return Err(PyValueError::new_err(format!(
-                "open() visits only this simulator's pages, under {base}/ (build the link with \
+            return Err(invalid_argument_err(
+                py,
+                format!(
+                    "open() visits only this simulator's pages, under {base}/ (build the link with \
                  UrlBuilder(..., base_url=simulator.base_url))"
-            )));
+                ),
+            ));
         }
         let url = match result {
             None => url.to_owned(),
             Some(result) => {
                 if !matches!(result, "approved" | "rejected") {
-                    return Err(PyValueError::new_err("result must be \"approved\" or \"rejected\""));
+                    return Err(invalid_argument_err(
+                        py,
+                        "result must be \"approved\" or \"rejected\"".to_owned(),
+                    ));
                 }
                 let separator = if url.contains('?') { '&' } else { '?' };
                 format!("{url}{separator}mock_result={result}")

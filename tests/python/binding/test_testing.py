@@ -53,7 +53,7 @@ def test_the_api_key_is_not_in_the_repr() -> None:
 
 
 def test_bad_settings_raise_valueerror() -> None:
-    with pytest.raises(ValueError, match="token_rule"):
+    with pytest.raises(faceauth.InvalidArgument, match="token_rule"):
         Simulator(token_rule="sometimes")
     with pytest.raises(ValueError, match="webhook_shape"):
         Simulator(webhook_shape="square")
