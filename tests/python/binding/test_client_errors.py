@@ -190,3 +190,14 @@ def test_a_server_that_ignores_paging_keys_leaves_the_listing_incomplete() -> No
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_lost_submit_answer_is_never_repeated_and_says_so(sim: Simulator) -> None:
+    sim.faults(lose_next=1)
+    with sim.client(max_retries=2) as client:
+        with pytest.raises(faceauth.ConnectionError, match="may have been recorded") as info:
+            client.submit("sub-1", JPEG)
+        assert info.value.kind == "api_connection"
+        # The server did the work once, and the client did not send it again.
+        assert sim.requests()["processed"] == {"POST /faceauth": 1}
+        assert len(list(client.list())) == 1
