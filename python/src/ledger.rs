@@ -28,6 +28,7 @@ use crate::convert::{repr_opt, utc_datetime, value_to_py};
 use crate::crypto::cipher_of;
 use crate::errors::{invalid_argument_err, to_py_err};
 use crate::url::PyUrlBuilder;
+use crate::webhook::{PyFaceAuthEvent, PyTokenExpiredEvent, PyUnknownEvent};
 
 /// Adds this area's functions and classes to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -64,7 +65,7 @@ fn parse_rule(rule: &str) -> PyResult<TokenRule> {
     rule.parse::<TokenRule>().map_err(to_py_err)
 }
 
-/// A webhook body from bytes or text.
+/// A webhook body from bytes or text, or the decrypted JSON of an event `parse_webhook` returned.
 fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(bytes) = body.extract::<PyBackedBytes>() {
         return Ok(bytes.to_vec());
@@ -72,7 +73,17 @@ fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if body.is_instance_of::<PyString>() {
         return Ok(body.extract::<String>()?.into_bytes());
     }
-    Err(PyTypeError::new_err(format!("body must be bytes or str, not {}", body.get_type().name()?)))
+    let parsed = body.is_instance_of::<PyFaceAuthEvent>()
+        || body.is_instance_of::<PyTokenExpiredEvent>()
+        || body.is_instance_of::<PyUnknownEvent>();
+    if parsed {
+        let dumps = body.py().import("json")?.getattr("dumps")?;
+        return Ok(dumps.call1((body.getattr("raw")?,))?.extract::<String>()?.into_bytes());
+    }
+    Err(PyTypeError::new_err(format!(
+        "body must be bytes, str or an event from parse_webhook, not {}",
+        body.get_type().name()?
+    )))
 }
 
 /// A duration in seconds (`float`/`int`) or a `datetime.timedelta`, not negative.
@@ -258,7 +269,7 @@ impl PyLedger {
         py.detach(|| ledger.mark_used(&token_id, at)).map(PyTokenStatus).map_err(to_py_err)
     }
 
-    /// Parses a webhook body (bytes or str; decrypted with `api_key`, the ID check project's
+    /// Parses a webhook body (bytes or str, or an event `parse_webhook` returned; decrypted with `api_key`, the ID check project's
     /// webhook key, with `scheme` as `parse_webhook` takes it, when encrypted) and records it against its token. Returns a
     /// `WebhookOutcome`: `recorded` (with the token's status), `unknown_token`, `no_token` or
     /// `ignored`. Applying the same webhook twice, or webhooks in any order, is safe.

@@ -519,7 +519,7 @@ class Ledger:
     def mark_used(self, token_id: str, *, at: Optional[datetime.datetime] = None) -> TokenStatus: ...
     def apply_webhook(
         self,
-        body: Union[bytes, bytearray, str],
+        body: Union[bytes, bytearray, str, FaceAuthEvent, TokenExpiredEvent, UnknownEvent],
         api_key: Optional[str] = None,
         *,
         scheme: str = "ecb",

@@ -142,7 +142,7 @@ def test_bad_webhooks_raise_webhookerror(ledger: faceauth.Ledger) -> None:
     with pytest.raises(faceauth.WebhookError) as info:
         ledger.apply_webhook(b'{"data": "c29tZSBjaXBoZXJ0ZXh0IGhlcmU="}')
     assert info.value.kind == "webhook_key_required"
-    with pytest.raises(TypeError, match="body must be bytes or str"):
+    with pytest.raises(TypeError, match="body must be bytes, str or an event"):
         ledger.apply_webhook(123)  # type: ignore[arg-type]
 
 
@@ -238,3 +238,15 @@ def test_threads_share_one_sqlite_ledger(tmp_path: pathlib.Path) -> None:
         t.join()
     assert errors == []
     assert len(ledger.list(state="completed")) == 80
+
+
+def test_an_event_from_parse_webhook_applies_too(ledger: faceauth.Ledger) -> None:
+    ledger.issue(TOKEN, "sub-1", now=T0)
+    event = faceauth.parse_webhook(face_auth(TOKEN))
+    assert isinstance(event, faceauth.FaceAuthEvent)
+    outcome = ledger.apply_webhook(event, now=T0)
+    assert outcome.outcome == "recorded" and outcome.status is not None and outcome.status.state == "completed"
+    expired = faceauth.parse_webhook(token_expired(TOKEN))
+    assert ledger.apply_webhook(expired, now=T0).outcome == "recorded"
+    unknown = faceauth.parse_webhook(b'{"webhook_trigger": "approved"}')
+    assert ledger.apply_webhook(unknown).outcome == "ignored"
