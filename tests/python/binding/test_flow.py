@@ -149,3 +149,42 @@ def test_the_example_runs() -> None:
     lines = run.stdout.splitlines()
     assert lines[0].startswith("issued: ") and lines[0].endswith(" unused")
     assert any(line.startswith("status: completed ") for line in lines), run.stdout
+
+
+def test_the_simulator_posts_webhooks_to_a_python_endpoint_in_this_process() -> None:
+    """A webhook endpoint written in Python (http.server in a thread) applies what it receives."""
+    import http.server
+
+    ledger = faceauth.Ledger()
+    applied: list[str] = []
+    received = threading.Condition()
+
+    class Endpoint(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            outcome = ledger.apply_webhook(body)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            with received:
+                applied.append(outcome.outcome)
+                received.notify_all()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        with Simulator(submissions=["sub-1"], webhook_url=hook) as sim:
+            link = ledger.issue_url(sim.url_builder(), "sub-1")
+            assert sim.open(link.url).ok
+            with received:
+                # Both webhooks arrive (a generous bound turns a failure into an assertion).
+                assert received.wait_for(lambda: len(applied) == 2, timeout=30), applied
+        assert applied == ["recorded", "recorded"]
+        assert ledger.status(link.token).state == "completed"
+    finally:
+        server.shutdown()
+        server.server_close()
