@@ -230,7 +230,7 @@ impl PyClient {
     fn __repr__(&self, py: Python<'_>) -> String {
         let closed = if self.closed() { ", closed" } else { "" };
         format!(
-            "Client(base_url={}, timeout={}, max_retries={}{closed})",
+            "Client(base_url={}, timeout={:?}, max_retries={}{closed})",
             repr_opt(py, Some(&self.base_url)),
             self.timeout,
             self.max_retries
@@ -432,11 +432,11 @@ impl PyAuthResult {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "AuthResult(auth_id={}, status={}, create_time={}, fail_codes={:?})",
+            "AuthResult(auth_id={}, status={}, create_time={}, fail_codes=[{}])",
             repr_opt(py, Some(&self.0.auth_id)),
             repr_opt(py, Some(self.0.status.as_str())),
             repr_opt(py, self.0.create_time.as_deref()),
-            self.fail_codes()
+            self.0.fail_codes.iter().map(|c| repr_opt(py, Some(c.as_str()))).collect::<Vec<_>>().join(", ")
         )
     }
 }

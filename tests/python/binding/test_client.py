@@ -42,13 +42,14 @@ def test_submit_bytes_returns_a_typed_approved_result(client: faceauth.Client) -
     # to_dict is the response, as `faceauth auth submit` prints it.
     d = result.to_dict()
     assert d["authentication_id"] == result.auth_id and d["auth_status"] == "approved"
-    assert repr(result).startswith("AuthResult(auth_id=")
+    assert repr(result).startswith("AuthResult(auth_id=") and repr(result).endswith("fail_codes=[])")
 
 
 def test_submit_a_rejected_face_is_a_result_not_an_error(client: faceauth.Client) -> None:
     result = client.submit("sub-1", JPEG + b"REJECT")
     assert result.status == "rejected" and not result.approved
     assert result.fail_codes == ["face_compare_underscore"]
+    assert repr(result).endswith("fail_codes=['face_compare_underscore'])")
     assert result.rejected_comments
 
 
@@ -164,6 +165,7 @@ def test_constructor_arguments(sim: Simulator) -> None:
     c = faceauth.Client(KEY, base_url=sim.base_url + "/", timeout=5, max_retries=3)
     assert (c.base_url, c.timeout, c.max_retries) == (sim.base_url, 5.0, 3)
     assert "python" in c.user_agent
+    assert repr(c) == f"Client(base_url='{sim.base_url}', timeout=5.0, max_retries=3)"
     assert faceauth.Client(KEY).base_url == "https://rest-api.argosidentity.com/v3"
 
 
