@@ -11,7 +11,7 @@ DEMO_PID ?= demo-project
 DEMO_SID ?= abc123xyz
 FACEAUTH_RELEASE := target/release/faceauth
 
-.PHONY: demo build test test-rust test-python python-env python-wheel bench bench-criterion lint fmt clean \
+.PHONY: demo build test test-rust test-python python-env python-wheel python-bench-wheel bench bench-criterion lint fmt clean \
 	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples
 
 demo: build
@@ -108,12 +108,22 @@ examples: c-env
 test-examples: c-env ffi-debug
 	./tests/examples/run.sh $(FFI_LIB_DIR)
 
-bench: build python-env
+bench: build python-env python-bench-wheel
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
+	PYTHONPATH=$(PY_BENCH_SITE) $(PY) bench/python_binding_vs_python.py
+
+# The release wheel for the benchmark, unpacked into its own directory (on PYTHONPATH for the
+# bench only), so the dev wheel that `make test` installed in .venv stays as it is.
+PY_BENCH_SITE := target/python-bench-site
+
+python-bench-wheel: python-env
+	rm -rf target/python-wheel-release $(PY_BENCH_SITE)
+	$(PY) -m maturin build --quiet --release -m python/Cargo.toml --interpreter $(PY) --out target/python-wheel-release
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(PY_BENCH_SITE) target/python-wheel-release/faceauth-*.whl
 
 bench-criterion:
 	$(CARGO) bench -p faceauth --bench core

@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::convert::{json_to_py, repr_opt};
 use crate::crypto::{cipher_of, PyCipher};
-use crate::errors::{to_py_err, to_py_err_at_row};
+use crate::errors::{invalid_argument_err, to_py_err, to_py_err_at_row};
 
 /// `faceauth.UrlBuilder(project_id, api_key, scheme="ecb", *, base_url=None, lang=None)`: builds
 /// FaceAuth URLs for one project. Thread-safe; the key never appears in its `repr`.
@@ -19,79 +19,189 @@ pub struct PyUrlBuilder {
     lang: Option<String>,
 }
 
-/// One row of `build_many`, owned so the GIL can be released while the URLs are built.
+/// The keyword arguments of `build`, in `AuthParams` order: what a `build_many` row may hold.
+const ROW_KEYS: [&str; 6] = ["sid", "user_id", "cf1", "cf2", "cf3", "token"];
+
+/// `build_many` reads, builds and returns its rows this many at a time: the buffers stay small
+/// and warm in cache, and the GIL is released once per chunk.
+const CHUNK: usize = 4096;
+
+/// The rows of a `build_many` call, copied out of Python so the GIL can be released while the
+/// URLs are built: every value's text sits in one buffer, and each row holds, per field of
+/// [`ROW_KEYS`], the range of its value (`None` when absent).
 #[derive(Default)]
-struct Row {
-    sid: String,
-    user_id: Option<String>,
-    cf1: Option<String>,
-    cf2: Option<String>,
-    cf3: Option<String>,
-    token: Option<String>,
+struct Rows {
+    text: String,
+    rows: Vec<[Option<(usize, usize)>; 6]>,
 }
 
-impl Row {
-    fn params(&self) -> AuthParams<'_> {
+impl Rows {
+    /// The parameters of row `index`.
+    fn params(&self, index: usize) -> AuthParams<'_> {
+        let row = &self.rows[index];
+        let field = |i: usize| row[i].map(|(start, end)| self.text[start..end].into());
         AuthParams {
-            sid: self.sid.as_str().into(),
-            user_id: self.user_id.as_deref().map(Into::into),
-            cf1: self.cf1.as_deref().map(Into::into),
-            cf2: self.cf2.as_deref().map(Into::into),
-            cf3: self.cf3.as_deref().map(Into::into),
-            token: self.token.as_deref().map(Into::into),
+            sid: field(0).unwrap_or_default(),
+            user_id: field(1),
+            cf1: field(2),
+            cf2: field(3),
+            cf3: field(4),
+            token: field(5),
         }
+    }
+}
+
+/// Reads `build_many`'s rows while the GIL is held: keeps each value's `str` object, then copies
+/// the text of them all in one go (see [`RowReader::finish`]).
+struct RowReader<'py> {
+    py: Python<'py>,
+    /// The interned names of [`ROW_KEYS`]: keys written as literals are these very objects.
+    keys: [Bound<'py, PyString>; 6],
+    /// Other key objects seen (equal names that are not the interned objects, as
+    /// `csv.DictReader` makes), with their field; kept alive so their identity stays theirs.
+    seen: Vec<(Bound<'py, PyAny>, usize)>,
+    /// Every value, in row order.
+    values: Vec<Bound<'py, PyString>>,
+    /// Per row and field, the index of its value in `values`.
+    rows: Vec<[Option<usize>; 6]>,
+    /// Per value, its range in the text (a buffer kept between chunks).
+    spans: Vec<(usize, usize)>,
+}
+
+impl<'py> RowReader<'py> {
+    fn new(py: Python<'py>) -> Self {
+        let keys = ROW_KEYS.map(|key| PyString::intern(py, key));
+        RowReader { py, keys, seen: Vec::new(), values: Vec::new(), rows: Vec::new(), spans: Vec::new() }
+    }
+
+    /// The field a key names, by identity first (cheap), else by its text.
+    fn field_of(&mut self, index: usize, key: &Bound<'py, PyAny>) -> PyResult<usize> {
+        if let Some(i) = self.keys.iter().position(|k| key.is(k)) {
+            return Ok(i);
+        }
+        if let Some((_, i)) = self.seen.iter().find(|(k, _)| key.is(k)) {
+            return Ok(*i);
+        }
+        let name =
+            key.cast::<PyString>().map_err(|_| row_type_error(index, "keys must be str".to_owned()))?;
+        let name = name.to_cow()?;
+        let Some(i) = ROW_KEYS.iter().position(|k| *k == name) else {
+            return Err(row_type_error(
+                index,
+                format!("unknown key '{name}' (expected sid, user_id, cf1, cf2, cf3, token)"),
+            ));
+        };
+        if self.seen.len() < 32 {
+            self.seen.push((key.clone(), i));
+        }
+        Ok(i)
     }
 
     /// Reads one dict with the keyword arguments of `build`: `sid` (required), `user_id`, `cf1`,
     /// `cf2`, `cf3` and `token` (each a `str` or `None`). Any other key is a `TypeError`, as an
     /// unknown keyword is.
-    fn extract(index: usize, row: &Bound<'_, PyAny>) -> PyResult<Row> {
-        let type_error = |what: String| PyTypeError::new_err(format!("row {index}: {what}"));
-        let dict = row.cast::<PyDict>().map_err(|_| {
-            let name = row.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-            type_error(format!("expected a dict, got {name}"))
-        })?;
-        let mut out = Row::default();
+    fn push(&mut self, index: usize, row: &Bound<'py, PyAny>) -> PyResult<()> {
+        let dict = row
+            .cast::<PyDict>()
+            .map_err(|_| row_type_error(index, format!("expected a dict, got {}", type_name(row))))?;
+        let mut slots = [None; 6];
         let mut has_sid = false;
         for (key, value) in dict.iter() {
-            let key = key.cast::<PyString>().map_err(|_| type_error("keys must be str".to_owned()))?;
-            let key = key.to_cow()?;
-            let slot = match &*key {
-                "sid" => {
-                    has_sid = true;
-                    let text = value
-                        .cast::<PyString>()
-                        .map_err(|_| type_error(format!("'sid' must be str, not {}", type_name(&value))))?;
-                    out.sid = text.to_cow()?.into_owned();
-                    continue;
-                }
-                "user_id" => &mut out.user_id,
-                "cf1" => &mut out.cf1,
-                "cf2" => &mut out.cf2,
-                "cf3" => &mut out.cf3,
-                "token" => &mut out.token,
-                other => {
-                    return Err(type_error(format!(
-                        "unknown key '{other}' (expected sid, user_id, cf1, cf2, cf3, token)"
-                    )))
-                }
-            };
-            if !value.is_none() {
-                let text = value.cast::<PyString>().map_err(|_| {
-                    type_error(format!("'{key}' must be str or None, not {}", type_name(&value)))
-                })?;
-                *slot = Some(text.to_cow()?.into_owned());
+            let i = self.field_of(index, &key)?;
+            has_sid |= i == 0;
+            if value.is_none() && i > 0 {
+                continue;
             }
+            let text = value.cast_into::<PyString>().map_err(|e| {
+                let allowed = if i == 0 { "str" } else { "str or None" };
+                let got = type_name(&e.into_inner());
+                row_type_error(index, format!("'{}' must be {allowed}, not {got}", ROW_KEYS[i]))
+            })?;
+            slots[i] = Some(self.values.len());
+            self.values.push(text);
         }
         if !has_sid {
-            return Err(type_error("missing key 'sid'".to_owned()));
+            return Err(row_type_error(index, "missing key 'sid'".to_owned()));
         }
-        Ok(out)
+        self.rows.push(slots);
+        Ok(())
     }
+
+    /// Copies every value's UTF-8 into one buffer. Under the limited API of Python 3.9 a `str`
+    /// gives its UTF-8 only as a new `bytes` object; rather than one per value, the values are
+    /// joined with U+001F (a control character, which no valid value holds) and encoded once.
+    /// If a value holds U+001F after all (an invalid one), each is encoded on its own.
+    fn finish(&mut self, out: &mut Rows) -> PyResult<()> {
+        let n = self.values.len();
+        let spans = &mut self.spans;
+        spans.clear();
+        let text = &mut out.text;
+        text.clear();
+        if n > 0 {
+            let joined = PyString::new(self.py, "\u{1f}")
+                .call_method1("join", (PyList::new(self.py, &self.values)?,))?;
+            let encoded = joined.cast::<PyString>()?.encode_utf8().ok();
+            let utf8 = encoded.as_ref().and_then(|b| std::str::from_utf8(b.as_bytes()).ok());
+            if let Some(utf8) = utf8 {
+                text.reserve_exact(utf8.len());
+                text.push_str(utf8);
+                let mut start = 0;
+                for piece in utf8.split('\u{1f}') {
+                    spans.push((start, start + piece.len()));
+                    start += piece.len() + 1;
+                }
+            }
+            if spans.len() != n {
+                spans.clear();
+                text.clear();
+                for (index, row) in self.rows.iter().enumerate() {
+                    for (field, slot) in row.iter().enumerate() {
+                        let Some(v) = slot else { continue };
+                        let invalid = || {
+                            let what =
+                                format!("row {index}: '{}' is not valid Unicode text", ROW_KEYS[field]);
+                            invalid_argument_err(self.py, what)
+                        };
+                        let bytes = self.values[*v].encode_utf8().map_err(|_| invalid())?;
+                        let utf8 = std::str::from_utf8(bytes.as_bytes()).map_err(|_| invalid())?;
+                        spans.push((text.len(), text.len() + utf8.len()));
+                        text.push_str(utf8);
+                    }
+                }
+                // The loop above walked values in row order, which is their order in `values`.
+            }
+        }
+        out.rows.clear();
+        out.rows.extend(self.rows.iter().map(|row| row.map(|slot| slot.map(|v| spans[v]))));
+        self.values.clear();
+        self.rows.clear();
+        Ok(())
+    }
+}
+
+fn row_type_error(index: usize, what: String) -> PyErr {
+    PyTypeError::new_err(format!("row {index}: {what}"))
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {
     value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// Appends the URL of every row to `text`, each one's end to `ends`; or gives the first failing
+/// row (counted within `rows`) and its error.
+fn build_rows(
+    builder: &UrlBuilder,
+    rows: &Rows,
+    text: &mut String,
+    ends: &mut Vec<usize>,
+) -> Result<(), (usize, faceauth::url::UrlError)> {
+    text.clear();
+    ends.clear();
+    for index in 0..rows.rows.len() {
+        builder.build_to(&rows.params(index), text).map_err(|e| (index, e))?;
+        ends.push(text.len());
+    }
+    Ok(())
 }
 
 #[pymethods]
@@ -179,31 +289,28 @@ impl PyUrlBuilder {
     }
 
     /// Builds one URL per row: `rows` is an iterable of dicts with `build`'s keyword arguments
-    /// (`sid` required). The rows are read first, then every URL is built with the GIL
-    /// released. An error names its row (`.row`, counted from 0); no URL is returned then.
+    /// (`sid` required). Rows are taken 4096 at a time: read with the GIL held, then built with
+    /// it released. An error names its row (`.row`, counted from 0); no URL is returned then.
     fn build_many<'py>(&self, py: Python<'py>, rows: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let mut owned = Vec::with_capacity(rows.len().unwrap_or(0));
-        for (index, row) in rows.try_iter()?.enumerate() {
-            owned.push(Row::extract(index, &row?)?);
-        }
-        let built = py.detach(|| {
-            // One buffer for every URL; `ends[i]` is where URL i ends.
-            let mut text = String::with_capacity(owned.len() * 256);
-            let mut ends = Vec::with_capacity(owned.len());
-            for (index, row) in owned.iter().enumerate() {
-                self.inner.build_to(&row.params(), &mut text).map_err(|e| (index, e))?;
-                ends.push(text.len());
+        let list = PyList::empty(py);
+        let mut reader = RowReader::new(py);
+        let (mut owned, mut text, mut ends) = (Rows::default(), String::new(), Vec::new());
+        let mut iter = rows.try_iter()?.enumerate().peekable();
+        while iter.peek().is_some() {
+            let first = list.len();
+            for (index, row) in iter.by_ref().take(CHUNK) {
+                reader.push(index, &row?)?;
             }
-            Ok((text, ends))
-        });
-        let (text, ends) = built.map_err(|(index, err)| to_py_err_at_row(err, index))?;
-        let mut start = 0;
-        let urls = ends.iter().map(|&end| {
-            let url = PyString::new(py, &text[start..end]);
-            start = end;
-            url
-        });
-        PyList::new(py, urls)
+            reader.finish(&mut owned)?;
+            py.detach(|| build_rows(&self.inner, &owned, &mut text, &mut ends))
+                .map_err(|(index, err)| to_py_err_at_row(err, first + index))?;
+            let mut start = 0;
+            for &end in &ends {
+                list.append(PyString::new(py, &text[start..end]))?;
+                start = end;
+            }
+        }
+        Ok(list)
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

@@ -210,3 +210,36 @@ def test_one_builder_in_8_threads() -> None:
     assert sorted(results) == list(range(8))
     for out in results.values():
         assert out == expected
+
+
+def test_large_batches_split_over_threads_keep_order_and_the_first_failing_row() -> None:
+    builder = faceauth.UrlBuilder("pid-1", KEY)
+    rows: list[dict[str, Optional[str]]] = [{"sid": f"s-{i}", "user_id": f"u-{i}"} for i in range(20_000)]
+    urls = builder.build_many(rows)
+    assert len(urls) == 20_000
+    for i in (0, 1, 4095, 4096, 9999, 10_000, 19_999):
+        assert urls[i] == reference_url("pid-1", rows[i])
+    bad = list(rows)
+    bad[15_000] = {"sid": "x", "token": "bad"}
+    bad[12_345] = {"sid": ""}
+    with pytest.raises(faceauth.FaceAuthError) as info:
+        builder.build_many(bad)
+    assert info.value.row == 12_345 and isinstance(info.value, faceauth.InvalidArgument)
+
+
+def test_build_many_odd_values_and_keys() -> None:
+    builder = faceauth.UrlBuilder("pid-1", KEY)
+    # U+001F is a control character: refused, and the row is named.
+    with pytest.raises(faceauth.InvalidArgument, match="row 1: authCf2 contains a control character"):
+        builder.build_many([{"sid": "a"}, {"sid": "b", "cf2": "x\x1fy"}])
+    with pytest.raises(faceauth.InvalidArgument, match="row 0: 'user_id' is not valid Unicode text"):
+        builder.build_many([{"sid": "a", "user_id": "\ud800"}])
+    # Keys that are equal but not the interned literals (as csv.DictReader makes them).
+    names = ["".join(["s", "id"]), "".join(["user", "_id"])]
+    rows = [{names[0]: f"s-{i}", names[1]: "u"} for i in range(3)]
+    assert builder.build_many(rows) == [builder.build(f"s-{i}", user_id="u") for i in range(3)]
+    import csv
+    import io
+    reader = csv.DictReader(io.StringIO("sid,user_id,cf1\ns1,u1,c1\ns2,u2,c2\n"))
+    assert builder.build_many(reader) == [builder.build("s1", user_id="u1", cf1="c1"),
+                                          builder.build("s2", user_id="u2", cf1="c2")]
