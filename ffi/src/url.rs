@@ -18,7 +18,7 @@ use crate::status::faceauth_status;
 /// faceauth_url_builder_set_base_url) change the builder: call them before sharing it, never
 /// while another thread uses it. Its key material is wiped when it is freed.
 pub struct faceauth_url_builder {
-    inner: UrlBuilder,
+    pub(crate) inner: UrlBuilder,
 }
 
 const _: () = {
@@ -176,7 +176,7 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
 ///
 /// # Safety
 /// Every string field of `p` is NULL or NUL-terminated, valid for `'a`.
-unsafe fn auth_params<'a>(p: &faceauth_auth_params) -> Result<AuthParams<'a>, Failure> {
+pub(crate) unsafe fn auth_params<'a>(p: &faceauth_auth_params) -> Result<AuthParams<'a>, Failure> {
     let field = |ptr, name| -> Result<Option<Cow<'a, str>>, Failure> {
         // SAFETY: forwarded from the caller.
         Ok(unsafe { optional_text(ptr, name) }?.map(Cow::Borrowed))
