@@ -994,8 +994,7 @@ enum faceauth_status faceauth_ledger_purge(const struct faceauth_ledger *l,
  * Thread safety: any thread, once no other thread uses `s`.
  *
  * # Safety
- * `s` is NULL or a string this library returned, not freed before, whose length (the position
- * of its NUL) the caller has not changed; do not use it after.
+ * `s` is NULL or a string this library returned, not freed before; do not use it after.
  */
 void faceauth_string_free(char *s);
 

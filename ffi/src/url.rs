@@ -8,7 +8,7 @@ use faceauth::url::{AuthParams, UrlBuilder};
 use crate::boundary::{free_handle, handle, handle_mut, into_handle, optional_text, out, text};
 use crate::crypto::{faceauth_cipher, new_cipher};
 use crate::error::{faceauth_error, Failure};
-use crate::memory::into_c_string;
+use crate::memory::{into_c_string, OutString};
 use crate::status::faceauth_status;
 
 /// Builds FaceAuth URLs for one project: its key, its `pid`, a base URL and a language (opaque).
@@ -166,8 +166,10 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
         let (b, p, out_url) = unsafe { (handle(b, "b")?, handle(p, "p")?, out(out_url, "out_url")?) };
         // SAFETY: the caller promises p's strings are NULL or NUL-terminated, valid for the call.
         let params = unsafe { auth_params(p) }?;
-        let url = b.inner.build(&params)?;
-        out_url.write(into_c_string(url, "the URL")?);
+        // Built in place in the string handed over: no copy (a URL is about 200 bytes).
+        let mut url = OutString::with_capacity(512);
+        b.inner.build_to(&params, url.text())?;
+        out_url.write(url.finish("the URL")?);
         Ok(())
     })
 }
