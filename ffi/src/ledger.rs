@@ -268,7 +268,8 @@ pub unsafe extern "C" fn faceauth_ledger_apply_webhook(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_ledger_apply_webhook", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (l, body, out_json) = unsafe { (handle(l, "l")?, text(body, "body")?, out(out_json, "out_json")?) };
+        let (l, body, out_json) =
+            unsafe { (handle(l, "l")?, text(body, "body")?, out(out_json, "out_json")?) };
         let cipher = match c_or_null.is_null() {
             true => None,
             // SAFETY: not NULL, and the caller promises a live cipher.
@@ -351,7 +352,9 @@ fn list_filter(json: &str) -> Result<ListFilter, Failure> {
         text(object, key)?
             .map(|t| {
                 parse_rfc3339(&t).ok_or_else(|| {
-                    invalid(format!("filter {key:?} is not an RFC 3339 time (2025-11-12T02:23:13Z) or a date"))
+                    invalid(format!(
+                        "filter {key:?} is not an RFC 3339 time (2025-11-12T02:23:13Z) or a date"
+                    ))
                 })
             })
             .transpose()

@@ -64,10 +64,9 @@ impl OutString {
     /// # Errors
     /// `FACEAUTH_STATUS_NUL_IN_OUTPUT` if the text holds a NUL byte; the text is wiped then.
     pub(crate) fn finish(self, what: &str) -> Result<*mut c_char, Failure> {
-        let mut bytes = self.0.into_bytes();
-        let len = bytes.len() - HEADER;
         // `contains` on bytes is a memchr; the position is looked for only when there is one.
-        if bytes[HEADER..].contains(&0) {
+        if self.0.as_bytes()[HEADER..].contains(&0) {
+            let bytes = self.0.into_bytes();
             let position = bytes[HEADER..].iter().position(|b| *b == 0).unwrap_or_default();
             wipe_vec(bytes);
             return Err(Failure::new(
@@ -75,6 +74,17 @@ impl OutString {
                 format!("{what} holds a NUL byte at offset {position}, so it cannot be a C string"),
             ));
         }
+        Ok(self.finish_without_nul())
+    }
+
+    /// As [`finish`](Self::finish), for text that holds no NUL byte by construction (a URL: its
+    /// base URL has no control character, and everything else in it is percent-encoded or
+    /// checked ASCII), without looking. Were one there, C would only see the text cut short:
+    /// `faceauth_string_free` relies on the length in the header, not on the NUL.
+    pub(crate) fn finish_without_nul(self) -> *mut c_char {
+        let mut bytes = self.0.into_bytes();
+        let len = bytes.len() - HEADER;
+        debug_assert!(!bytes[HEADER..].contains(&0), "a NUL byte in text that cannot hold one");
         bytes.push(0);
         let capacity = bytes.capacity();
         let mut bytes = std::mem::ManuallyDrop::new(bytes);
@@ -82,7 +92,7 @@ impl OutString {
         bytes[WORD..2 * WORD].copy_from_slice(&len.to_ne_bytes());
         // SAFETY: HEADER bytes precede the text in this allocation, so the result points inside
         // it; faceauth_string_free steps back by HEADER and rebuilds the Vec from the header.
-        Ok(unsafe { bytes.as_mut_ptr().add(HEADER) }.cast::<c_char>())
+        unsafe { bytes.as_mut_ptr().add(HEADER) }.cast::<c_char>()
     }
 }
 

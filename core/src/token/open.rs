@@ -129,7 +129,10 @@ mod tests {
         let Some(other_location) = other.to_str() else { panic!("a non-UTF-8 temp dir") };
         let Err(err) = open_ledger(other_location) else { panic!("a text file opened as a ledger") };
         assert_eq!(err.kind(), ErrorKind::LedgerSchema);
-        assert_eq!(std::fs::read_to_string(&other).ok().as_deref(), Some("not a database at all, just some text"));
+        assert_eq!(
+            std::fs::read_to_string(&other).ok().as_deref(),
+            Some("not a database at all, just some text")
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
