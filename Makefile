@@ -94,12 +94,15 @@ examples: c-env
 test-examples: c-env ffi-debug
 	./tests/examples/run.sh $(FFI_LIB_DIR)
 
-bench: build python-env
+# bench/c_abi/run.sh: URLs through the C ABI (release libfaceauth.a, C at -O2) against
+# UrlBuilder::build in Rust, interleaved, with the ratio.
+bench: build python-env c-env
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
+	CARGO=$(CARGO) ./bench/c_abi/run.sh
 
 bench-criterion:
 	$(CARGO) bench -p faceauth --bench core
