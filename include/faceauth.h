@@ -988,8 +988,8 @@ enum faceauth_status faceauth_ledger_purge(const struct faceauth_ledger *l,
                                            struct faceauth_error **out_err);
 
 /**
- * Frees a string returned by this library, wiping it first (it may hold decrypted data).
- * NULL is allowed and does nothing.
+ * Frees a string returned by this library, wiping it first when it may hold secrets (decrypted
+ * data, and everything else but URLs). NULL is allowed and does nothing.
  *
  * Thread safety: any thread, once no other thread uses `s`.
  *

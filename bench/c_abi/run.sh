@@ -3,7 +3,8 @@
 # (bench/c_abi/build_urls.c, -O2, release libfaceauth.a) and in Rust directly
 # (cli/examples/build_urls.rs, UrlBuilder::build), in one run, rounds interleaved (the order
 # alternates), and prints each side's ns per URL (median and range) and the ratio C ÷ Rust.
-# Goal: the ABI costs under 10% per URL. Both sides check the same total length of URLs.
+# Goal: the ABI costs under 10% per URL. Both sides check the same total length of URLs. With
+# valgrind present, instructions per URL too (callgrind): a figure the machine's load cannot move.
 # Usage: bench/c_abi/run.sh [URLS per round, default 1000000] [ROUNDS, default 7]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,7 +37,26 @@ for scheme in ecb gcm; do
     done
 done
 
-python3 - "$results" "$urls" "$rounds" <<'PY'
+# Instructions per URL under callgrind, when valgrind is here: unlike time, they do not move with
+# the load of this shared machine. Each side runs 50,000 and 100,000 URLs (plus a tenth to warm
+# up); the difference over the 55,000 extra URLs leaves out start-up.
+instructions=$out/instructions.txt
+: >"$instructions"
+if command -v valgrind >/dev/null 2>&1; then
+    for scheme in ecb gcm; do
+        for side in "rust $rust" "c $c"; do
+            read -r name program <<<"$side"
+            counts=()
+            for n in 50000 100000; do
+                counts+=("$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$program" "$scheme" "$n" 2>&1 \
+                    >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')")
+            done
+            echo "$scheme $name $(((counts[1] - counts[0]) / 55000))" >>"$instructions"
+        done
+    done
+fi
+
+python3 - "$results" "$urls" "$rounds" "$instructions" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 urls, rounds = int(sys.argv[2]), int(sys.argv[3])
@@ -61,5 +81,12 @@ for scheme in ("ecb", "gcm"):
     print(f"{scheme}  C ABI ÷ Rust: {ratio:.3f} (medians), {best:.3f} (best rounds); per round pair "
           f"{min(pairs):.3f}–{max(pairs):.3f}; ABI cost {100 * (ratio - 1):+.1f}% per URL, "
           f"{statistics.median(ns['c']) - statistics.median(ns['rust']):+.0f} ns (goal: under +10%)")
+counts = {(r[0], r[1]): int(r[2]) for r in (line.split() for line in open(sys.argv[4]))}
+for scheme in ("ecb", "gcm"):
+    if (scheme, "rust") in counts and (scheme, "c") in counts:
+        r, c = counts[(scheme, "rust")], counts[(scheme, "c")]
+        print(f"{scheme}  instructions per URL (callgrind): Rust {r:,}, C {c:,}: {c / r:.3f}, "
+              f"ABI cost {100 * (c / r - 1):+.1f}% ({c - r:+,} instructions; GCM's getrandom system "
+              f"call, most of its time, is not counted)")
 sys.exit(1 if failed else 0)
 PY

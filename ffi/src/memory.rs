@@ -34,9 +34,10 @@ impl faceauth_buf {
     }
 }
 
-/// Bytes in front of every string the library returns: the allocation's capacity and the
-/// string's length (two `usize`, native endian). They let `faceauth_string_free` free a string
-/// without measuring it, and let a result built in place (a URL) be handed over without a copy.
+/// Bytes in front of every string the library returns: the allocation's capacity and how many
+/// bytes of text to wipe when it is freed (two `usize`, native endian): the string's length, or 0
+/// for a URL, which holds nothing secret. They let `faceauth_string_free` free a string without
+/// measuring it, and let a result built in place (a URL) be handed over without a copy.
 const HEADER: usize = 16;
 /// The size of each header field.
 const WORD: usize = std::mem::size_of::<usize>();
@@ -74,22 +75,27 @@ impl OutString {
                 format!("{what} holds a NUL byte at offset {position}, so it cannot be a C string"),
             ));
         }
-        Ok(self.finish_without_nul())
+        Ok(self.hand_over(true))
     }
 
-    /// As [`finish`](Self::finish), for text that holds no NUL byte by construction (a URL: its
-    /// base URL has no control character, and everything else in it is percent-encoded or
-    /// checked ASCII), without looking. Were one there, C would only see the text cut short:
-    /// `faceauth_string_free` relies on the length in the header, not on the NUL.
-    pub(crate) fn finish_without_nul(self) -> *mut c_char {
+    /// As [`finish`](Self::finish), for a URL: it holds no NUL byte by construction (its base
+    /// URL has no control character, and everything else in it is percent-encoded or checked
+    /// ASCII), so none is looked for (were one there, C would only see the URL cut short), and
+    /// it is ciphertext meant to be handed out, so `faceauth_string_free` does not wipe it.
+    pub(crate) fn finish_url(self) -> *mut c_char {
+        debug_assert!(!self.0.as_bytes()[HEADER..].contains(&0), "a NUL byte in a URL");
+        self.hand_over(false)
+    }
+
+    /// Adds the NUL, fills the header, and gives up the allocation.
+    fn hand_over(self, wipe: bool) -> *mut c_char {
         let mut bytes = self.0.into_bytes();
-        let len = bytes.len() - HEADER;
-        debug_assert!(!bytes[HEADER..].contains(&0), "a NUL byte in text that cannot hold one");
+        let wipe_len = if wipe { bytes.len() - HEADER } else { 0 };
         bytes.push(0);
         let capacity = bytes.capacity();
         let mut bytes = std::mem::ManuallyDrop::new(bytes);
         bytes[..WORD].copy_from_slice(&capacity.to_ne_bytes());
-        bytes[WORD..2 * WORD].copy_from_slice(&len.to_ne_bytes());
+        bytes[WORD..2 * WORD].copy_from_slice(&wipe_len.to_ne_bytes());
         // SAFETY: HEADER bytes precede the text in this allocation, so the result points inside
         // it; faceauth_string_free steps back by HEADER and rebuilds the Vec from the header.
         unsafe { bytes.as_mut_ptr().add(HEADER) }.cast::<c_char>()
@@ -140,8 +146,8 @@ pub(crate) fn into_c_string(text: String, what: &str) -> Result<*mut c_char, Fai
     out.finish(what)
 }
 
-/// Frees a string returned by this library, wiping it first (it may hold decrypted data).
-/// NULL is allowed and does nothing.
+/// Frees a string returned by this library, wiping it first when it may hold secrets (decrypted
+/// data, and everything else but URLs). NULL is allowed and does nothing.
 ///
 /// Thread safety: any thread, once no other thread uses `s`.
 ///
@@ -151,17 +157,20 @@ pub(crate) fn into_c_string(text: String, what: &str) -> Result<*mut c_char, Fai
 pub unsafe extern "C" fn faceauth_string_free(s: *mut c_char) {
     ffi_boundary!(infallible(), {
         if !s.is_null() {
-            // SAFETY: the caller promises s came from OutString::finish and is freed only now:
-            // HEADER bytes before it hold the allocation's capacity and the string's length,
-            // and the allocation is a Vec<u8> of that capacity.
+            // SAFETY: the caller promises s came from OutString and is freed only now: HEADER
+            // bytes before it hold the allocation's capacity and how many bytes of text after
+            // them to wipe (at most the text's length), and the allocation is a Vec<u8> of that
+            // capacity.
             unsafe {
                 let base = s.cast::<u8>().sub(HEADER);
                 let mut word = [0u8; WORD];
                 std::ptr::copy_nonoverlapping(base, word.as_mut_ptr(), WORD);
                 let capacity = usize::from_ne_bytes(word);
                 std::ptr::copy_nonoverlapping(base.add(WORD), word.as_mut_ptr(), WORD);
-                let len = usize::from_ne_bytes(word);
-                wipe_raw(base, HEADER + len + 1);
+                let wipe_len = usize::from_ne_bytes(word);
+                if wipe_len > 0 {
+                    wipe_raw(s.cast::<u8>(), wipe_len);
+                }
                 drop(Vec::from_raw_parts(base, 0, capacity));
             }
         }

@@ -166,11 +166,11 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
         let (b, p, out_url) = unsafe { (handle(b, "b")?, handle(p, "p")?, out(out_url, "out_url")?) };
         // SAFETY: the caller promises p's strings are NULL or NUL-terminated, valid for the call.
         let params = unsafe { auth_params(p) }?;
-        // Built in place in the string handed over: no copy (a URL is about 200 bytes), and no
-        // NUL to look for (see OutString::finish_without_nul).
+        // Built in place in the string handed over: no copy (a URL is about 200 bytes), no NUL
+        // to look for and nothing secret to wipe (see OutString::finish_url).
         let mut url = OutString::with_capacity(512);
         b.inner.build_to(&params, url.text())?;
-        out_url.write(url.finish_without_nul());
+        out_url.write(url.finish_url());
         Ok(())
     })
 }
