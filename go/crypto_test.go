@@ -156,7 +156,13 @@ type errCase struct {
 // (errors.As) of that kind, and carry the library's message.
 func checkErrors(t *testing.T, cases []errCase) {
 	t.Helper()
-	checkErrors(t, cases)
+	for _, tc := range cases {
+		err := tc.run()
+		var fe *faceauth.Error
+		if !errors.Is(err, tc.want) || !errors.As(err, &fe) || fe.Kind != tc.want.Kind || fe.Message == "" {
+			t.Errorf("%s: got %#v (%v), want %s", tc.name, err, err, tc.want.Kind)
+		}
+	}
 }
 
 func TestCipherErrors(t *testing.T) {
@@ -183,11 +189,5 @@ func TestCipherErrors(t *testing.T) {
 		errCase{"wrong key", decrypt(wrong, good), faceauth.ErrBadPadding},
 		errCase{"altered GCM", decrypt(mustCipher(t, "the-wrong-key-0123456789", "gcm"), gcmText), faceauth.ErrTagMismatch},
 	)
-	for _, tc := range cases {
-		err := tc.run()
-		var fe *faceauth.Error
-		if !errors.Is(err, tc.want) || !errors.As(err, &fe) || fe.Kind != tc.want.Kind || fe.Message == "" {
-			t.Errorf("%s: got %#v (%v), want %s", tc.name, err, err, tc.want.Kind)
-		}
-	}
+	checkErrors(t, cases)
 }

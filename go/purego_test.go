@@ -33,7 +33,9 @@ func newPureBuilder(base, pid, apiKey, lang string) *pureBuilder {
 	if lang != "" {
 		tail = "&lang=" + url.QueryEscape(lang)
 	}
-	return &pureBuilder{block: block, head: base + "/face-auth?pid=" + url.QueryEscape(pid) + "&encrypted=", tail: tail}
+	// The library writes a space in the pid as %20.
+	pidText := strings.ReplaceAll(url.QueryEscape(pid), "+", "%20")
+	return &pureBuilder{block: block, head: base + "/face-auth?pid=" + pidText + "&encrypted=", tail: tail}
 }
 
 func (b *pureBuilder) build(p faceauth.AuthParams) string {
