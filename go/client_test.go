@@ -99,7 +99,10 @@ func TestClientAgainstTheSimulator(t *testing.T) {
 		{"one date", func() error { return firstErr(c, faceauth.ListQuery{StartDate: "2025-03-01"}) }, faceauth.ErrInvalidArgument},
 		{"count too big", func() error { return firstErr(c, faceauth.ListQuery{Count: 5000}) }, faceauth.ErrInvalidArgument},
 		{"negative count", func() error { return firstErr(c, faceauth.ListQuery{Count: -1}) }, faceauth.ErrInvalidArgument},
-		{"bad base URL", func() error { _, err := faceauth.NewClient(sim.APIKey, faceauth.ClientOptions{BaseURL: "ftp://x"}); return err }, faceauth.ErrInvalidArgument},
+		{"bad base URL", func() error {
+			_, err := faceauth.NewClient(sim.APIKey, faceauth.ClientOptions{BaseURL: "ftp://x"})
+			return err
+		}, faceauth.ErrInvalidArgument},
 		{"empty key", func() error { _, err := faceauth.NewClient("", faceauth.ClientOptions{}); return err }, faceauth.ErrInvalidArgument},
 		{"negative timeout", func() error { _, err := faceauth.NewClient("k", faceauth.ClientOptions{Timeout: -1}); return err }, faceauth.ErrInvalidArgument},
 	})
