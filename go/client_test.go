@@ -245,6 +245,7 @@ func TestContextDeadlineAndCancel(t *testing.T) {
 	}
 	// Canceling while ranging: the next row is not fetched.
 	ctx, cancel = context.WithCancel(t.Context())
+	defer cancel()
 	n := 0
 	var last error
 	for _, err := range fc.List(ctx, faceauth.ListQuery{Count: 1}) {
