@@ -261,8 +261,9 @@ func (s *Simulator) Open(link string) Page {
 	return p
 }
 
-// Webhooks returns every webhook body the simulator has sent (its outbox), oldest first, each
-// exactly as a receiver would get it.
+// Webhooks returns every webhook body the simulator has sent (its outbox), oldest first: the
+// JSON a receiver got (re-encoded by the control API, so the same values, maybe not the same
+// bytes; an encrypted webhook is its {"data": "…"} form).
 func (s *Simulator) Webhooks() [][]byte {
 	s.t.Helper()
 	var bodies []json.RawMessage
