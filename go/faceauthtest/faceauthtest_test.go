@@ -106,3 +106,24 @@ func TestBinary(t *testing.T) {
 		t.Fatal(bin, err)
 	}
 }
+
+// Links encrypted with a separate URL key and GCM open; links made with the API key do not.
+func TestURLKeyAndScheme(t *testing.T) {
+	urlKey := "separate-url-key-0123456789"
+	sim := faceauthtest.StartSimulator(t, faceauthtest.WithURLKey(urlKey), faceauthtest.WithScheme("gcm"))
+	sim.AddSubmission("sub_1", "approved")
+	for _, tc := range []struct {
+		key, scheme string
+		ok          bool
+	}{{urlKey, "gcm", true}, {sim.APIKey, "gcm", false}, {urlKey, "ecb", false}} {
+		links, err := faceauth.NewURLBuilder(sim.ProjectID, tc.key, faceauth.WithBaseURL(sim.URL), faceauth.WithScheme(tc.scheme))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := links.Build(faceauth.AuthParams{SID: "sub_1"})
+		links.Close()
+		if p := sim.Open(u); (p.Status == http.StatusOK) != tc.ok {
+			t.Errorf("%s link: %+v", tc.scheme, p)
+		}
+	}
+}
