@@ -11,7 +11,7 @@ DEMO_PID ?= demo-project
 DEMO_SID ?= abc123xyz
 FACEAUTH_RELEASE := target/release/faceauth
 
-.PHONY: demo build test test-rust test-python python-env bench bench-criterion lint fmt clean \
+.PHONY: demo build test test-rust test-python python-env python-wheel python-bench-wheel bench bench-criterion lint fmt clean \
 	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples \
 	go go-sdk test-go bench-go
 
@@ -35,9 +35,23 @@ test-rust:
 python-env:
 	./scripts/setup-python.sh
 
-test-python: python-env
+# The wheel (python/, maturin, dev profile) installed into .venv; pytest imports the installed
+# package, never python/py_src (tests/python/binding/test_package.py checks `faceauth.__file__`).
+PY_WHEEL_DIR := target/python-wheel
+
+python-wheel: python-env
+	rm -rf $(PY_WHEEL_DIR)
+	$(PY) -m maturin build --quiet -m python/Cargo.toml --interpreter $(PY) --out $(PY_WHEEL_DIR)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall $(PY_WHEEL_DIR)/faceauth-*.whl
+
+# Every examples/python/*.py runs with no arguments and passes mypy --strict; the stubs match
+# the installed native module (mypy.stubtest, run from target/ so it imports the wheel).
+test-python: python-wheel
 	$(CARGO) build -p faceauth-cli
 	$(PY) -m pytest tests/python -q
+	$(PY) -m mypy --strict examples/python tests/python/binding
+	cd target && ../$(PY) -m mypy.stubtest faceauth
+	set -e; for example in examples/python/*.py; do echo "== $$example"; $(PY) $$example >/dev/null; done
 
 # The C ABI (ffi/): libfaceauth.a and libfaceauth.so in target/debug, include/faceauth.h.
 # The tests build it together with the CLI: one cargo invocation resolves features as
@@ -95,12 +109,22 @@ examples: c-env
 test-examples: c-env ffi-debug
 	./tests/examples/run.sh $(FFI_LIB_DIR)
 
-bench: build python-env
+bench: build python-env python-bench-wheel
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
+	PYTHONPATH=$(PY_BENCH_SITE) $(PY) bench/python_binding_vs_python.py
+
+# The release wheel for the benchmark, unpacked into its own directory (on PYTHONPATH for the
+# bench only), so the dev wheel that `make test` installed in .venv stays as it is.
+PY_BENCH_SITE := target/python-bench-site
+
+python-bench-wheel: python-env
+	rm -rf target/python-wheel-release $(PY_BENCH_SITE)
+	$(PY) -m maturin build --quiet --release -m python/Cargo.toml --interpreter $(PY) --out target/python-wheel-release
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(PY_BENCH_SITE) target/python-wheel-release/faceauth-*.whl
 
 # Go (go/, examples/go/): scripts/install.sh installs the debug libfaceauth that test-c uses into
 # target/go/debug (no second cargo build), whose faceauth.pc go/internal/capi links through

@@ -101,15 +101,10 @@ impl KeyArgs {
         self.key.key_string()
     }
 
-    /// The variant named by `--scheme`.
-    pub fn variant(&self) -> anyhow::Result<Variant> {
-        Ok(self.scheme)
-    }
-
     /// The cipher for this key and variant.
     pub fn cipher(&self) -> anyhow::Result<Cipher> {
         let key = self.key_string()?;
-        Ok(Cipher::from_key_string(&key, self.variant()?)?)
+        Ok(Cipher::from_key_string(&key, self.scheme)?)
     }
 }
 

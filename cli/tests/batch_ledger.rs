@@ -99,17 +99,7 @@ fn faceauth() -> Command {
 
 /// Runs `faceauth batch --pid p ARGS` with `stdin` as its input; returns (code, stdout, stderr).
 fn batch(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = faceauth()
-        .args(["batch", "--pid", "p"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    // A command that refuses its arguments exits without reading: the pipe may be closed.
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).ok();
-    let output = child.wait_with_output().expect("runs");
+    let output = support::run_piped(faceauth().args(["batch", "--pid", "p"]).args(args), stdin.as_bytes());
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -21,15 +21,7 @@ fn faceauth() -> Command {
 }
 
 fn run(args: &[&str], stdin: impl AsRef<[u8]>) -> Output {
-    let mut child = faceauth()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    child.stdin.take().expect("stdin").write_all(stdin.as_ref()).expect("writes stdin");
-    let output = child.wait_with_output().expect("runs");
+    let output = support::run_piped(faceauth().args(args), stdin.as_ref());
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains(KEY), "the key leaked: {all}");
     output

@@ -1,7 +1,6 @@
 //! `faceauth tokens`: the token ledger from the shell, and several processes on one file.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
@@ -22,16 +21,7 @@ fn faceauth() -> Command {
 }
 
 fn run_with(mut cmd: Command, args: &[&str], stdin: &str) -> Output {
-    let mut child = cmd
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    // A command that refuses its arguments exits without reading: the pipe may be closed.
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).ok();
-    let output = child.wait_with_output().expect("runs");
+    let output = support::run_piped(cmd.args(args), stdin.as_bytes());
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains(KEY) && !all.contains(WEBHOOK_KEY), "a key leaked: {all}");
     output

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -289,4 +289,13 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         std::fs::remove_dir_all(&self.0).ok();
     }
+}
+
+/// Runs `cmd` with `stdin` fed through a pipe and stdout and stderr captured. A command that
+/// refuses its arguments exits without reading, so a closed stdin pipe is not an error.
+pub fn run_piped(cmd: &mut Command, stdin: &[u8]) -> Output {
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawns");
+    child.stdin.take().expect("stdin").write_all(stdin).ok();
+    child.wait_with_output().expect("runs")
 }

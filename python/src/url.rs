@@ -1,0 +1,457 @@
+//! FaceAuth URLs: `UrlBuilder` (one project's links, one at a time or in bulk) and
+//! `inspect_url` (a link taken apart).
+
+use faceauth::url::{self, AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::convert::{json_to_py, repr_opt};
+use crate::crypto::{cipher_of, PyCipher};
+use crate::errors::{invalid_argument_err, to_py_err, to_py_err_at_row};
+
+/// `faceauth.UrlBuilder(project_id, api_key, scheme="ecb", *, base_url=None, lang=None)`: builds
+/// FaceAuth URLs for one project. Thread-safe; the key never appears in its `repr`.
+#[pyclass(frozen, module = "faceauth", name = "UrlBuilder")]
+pub struct PyUrlBuilder {
+    pub(crate) inner: UrlBuilder,
+    base_url: String,
+    lang: Option<String>,
+}
+
+/// The keyword arguments of `build`, in `AuthParams` order: what a `build_many` row may hold.
+const ROW_KEYS: [&str; 6] = ["sid", "user_id", "cf1", "cf2", "cf3", "token"];
+
+/// `build_many` reads, builds and returns its rows this many at a time: the buffers stay small
+/// and warm in cache, and the GIL is released once per chunk.
+const CHUNK: usize = 4096;
+
+/// The rows of a `build_many` call, copied out of Python so the GIL can be released while the
+/// URLs are built: every value's text sits in one buffer, and each row holds, per field of
+/// [`ROW_KEYS`], the range of its value (`None` when absent).
+#[derive(Default)]
+struct Rows {
+    text: String,
+    rows: Vec<[Option<(usize, usize)>; 6]>,
+}
+
+impl Rows {
+    /// The parameters of row `index`.
+    fn params(&self, index: usize) -> AuthParams<'_> {
+        let row = &self.rows[index];
+        let field = |i: usize| row[i].map(|(start, end)| self.text[start..end].into());
+        AuthParams {
+            sid: field(0).unwrap_or_default(),
+            user_id: field(1),
+            cf1: field(2),
+            cf2: field(3),
+            cf3: field(4),
+            token: field(5),
+        }
+    }
+}
+
+/// Reads `build_many`'s rows while the GIL is held: keeps each value's `str` object, then copies
+/// the text of them all in one go (see [`RowReader::finish`]).
+struct RowReader<'py> {
+    py: Python<'py>,
+    /// The interned names of [`ROW_KEYS`]: keys written as literals are these very objects.
+    keys: [Bound<'py, PyString>; 6],
+    /// Other key objects seen (equal names that are not the interned objects, as
+    /// `csv.DictReader` makes), with their field; kept alive so their identity stays theirs.
+    seen: Vec<(Bound<'py, PyAny>, usize)>,
+    /// Every value, in row order.
+    values: Vec<Bound<'py, PyString>>,
+    /// Per row and field, the index of its value in `values`.
+    rows: Vec<[Option<usize>; 6]>,
+    /// Per value, its range in the text (a buffer kept between chunks).
+    spans: Vec<(usize, usize)>,
+}
+
+impl<'py> RowReader<'py> {
+    fn new(py: Python<'py>) -> Self {
+        let keys = ROW_KEYS.map(|key| PyString::intern(py, key));
+        RowReader { py, keys, seen: Vec::new(), values: Vec::new(), rows: Vec::new(), spans: Vec::new() }
+    }
+
+    /// The field a key names, by identity first (cheap), else by its text.
+    fn field_of(&mut self, index: usize, key: &Bound<'py, PyAny>) -> PyResult<usize> {
+        if let Some(i) = self.keys.iter().position(|k| key.is(k)) {
+            return Ok(i);
+        }
+        if let Some((_, i)) = self.seen.iter().find(|(k, _)| key.is(k)) {
+            return Ok(*i);
+        }
+        let name =
+            key.cast::<PyString>().map_err(|_| row_type_error(index, "keys must be str".to_owned()))?;
+        let name = name.to_cow()?;
+        let Some(i) = ROW_KEYS.iter().position(|k| *k == name) else {
+            return Err(row_type_error(
+                index,
+                format!("unknown key '{name}' (expected sid, user_id, cf1, cf2, cf3, token)"),
+            ));
+        };
+        if self.seen.len() < 32 {
+            self.seen.push((key.clone(), i));
+        }
+        Ok(i)
+    }
+
+    /// Reads one dict with the keyword arguments of `build`: `sid` (required), `user_id`, `cf1`,
+    /// `cf2`, `cf3` and `token` (each a `str` or `None`). Any other key is a `TypeError`, as an
+    /// unknown keyword is.
+    fn push(&mut self, index: usize, row: &Bound<'py, PyAny>) -> PyResult<()> {
+        let dict = row
+            .cast::<PyDict>()
+            .map_err(|_| row_type_error(index, format!("expected a dict, got {}", type_name(row))))?;
+        let mut slots = [None; 6];
+        let mut has_sid = false;
+        for (key, value) in dict.iter() {
+            let i = self.field_of(index, &key)?;
+            has_sid |= i == 0;
+            if value.is_none() && i > 0 {
+                continue;
+            }
+            let text = value.cast_into::<PyString>().map_err(|e| {
+                let allowed = if i == 0 { "str" } else { "str or None" };
+                let got = type_name(&e.into_inner());
+                row_type_error(index, format!("'{}' must be {allowed}, not {got}", ROW_KEYS[i]))
+            })?;
+            slots[i] = Some(self.values.len());
+            self.values.push(text);
+        }
+        if !has_sid {
+            return Err(row_type_error(index, "missing key 'sid'".to_owned()));
+        }
+        self.rows.push(slots);
+        Ok(())
+    }
+
+    /// Copies every value's UTF-8 into one buffer. Under the limited API of Python 3.9 a `str`
+    /// gives its UTF-8 only as a new `bytes` object; rather than one per value, the values are
+    /// joined with U+001F (a control character, which no valid value holds) and encoded once.
+    /// If a value holds U+001F after all (an invalid one), each is encoded on its own.
+    fn finish(&mut self, out: &mut Rows) -> PyResult<()> {
+        let n = self.values.len();
+        let spans = &mut self.spans;
+        spans.clear();
+        let text = &mut out.text;
+        text.clear();
+        if n > 0 {
+            let joined = PyString::new(self.py, "\u{1f}")
+                .call_method1("join", (PyList::new(self.py, &self.values)?,))?;
+            let encoded = joined.cast::<PyString>()?.encode_utf8().ok();
+            let utf8 = encoded.as_ref().and_then(|b| std::str::from_utf8(b.as_bytes()).ok());
+            if let Some(utf8) = utf8 {
+                text.reserve_exact(utf8.len());
+                text.push_str(utf8);
+                let mut start = 0;
+                for piece in utf8.split('\u{1f}') {
+                    spans.push((start, start + piece.len()));
+                    start += piece.len() + 1;
+                }
+            }
+            if spans.len() != n {
+                spans.clear();
+                text.clear();
+                for (index, row) in self.rows.iter().enumerate() {
+                    for (field, slot) in row.iter().enumerate() {
+                        let Some(v) = slot else { continue };
+                        let invalid = || {
+                            let what =
+                                format!("row {index}: '{}' is not valid Unicode text", ROW_KEYS[field]);
+                            invalid_argument_err(self.py, what)
+                        };
+                        let bytes = self.values[*v].encode_utf8().map_err(|_| invalid())?;
+                        let utf8 = std::str::from_utf8(bytes.as_bytes()).map_err(|_| invalid())?;
+                        spans.push((text.len(), text.len() + utf8.len()));
+                        text.push_str(utf8);
+                    }
+                }
+                // The loop above walked values in row order, which is their order in `values`.
+            }
+        }
+        out.rows.clear();
+        out.rows.extend(self.rows.iter().map(|row| row.map(|slot| slot.map(|v| spans[v]))));
+        self.values.clear();
+        self.rows.clear();
+        Ok(())
+    }
+}
+
+fn row_type_error(index: usize, what: String) -> PyErr {
+    PyTypeError::new_err(format!("row {index}: {what}"))
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// Appends the URL of every row to `text`, each one's end to `ends`; or gives the first failing
+/// row (counted within `rows`) and its error.
+fn build_rows(
+    builder: &UrlBuilder,
+    rows: &Rows,
+    text: &mut String,
+    ends: &mut Vec<usize>,
+) -> Result<(), (usize, faceauth::url::UrlError)> {
+    text.clear();
+    ends.clear();
+    for index in 0..rows.rows.len() {
+        builder.build_to(&rows.params(index), text).map_err(|e| (index, e))?;
+        ends.push(text.len());
+    }
+    Ok(())
+}
+
+#[pymethods]
+impl PyUrlBuilder {
+    #[new]
+    #[pyo3(signature = (project_id, api_key, scheme = "ecb", *, base_url = None, lang = None))]
+    fn new(
+        project_id: &str,
+        api_key: &str,
+        scheme: &str,
+        base_url: Option<&str>,
+        lang: Option<&str>,
+    ) -> PyResult<Self> {
+        let mut inner =
+            UrlBuilder::with_cipher(project_id, cipher_of(api_key, scheme)?).map_err(to_py_err)?;
+        if let Some(base) = base_url {
+            inner = inner.base_url(base).map_err(to_py_err)?;
+        }
+        if let Some(code) = lang {
+            inner = inner.lang(code).map_err(to_py_err)?;
+        }
+        Ok(PyUrlBuilder {
+            inner,
+            base_url: base_url.map_or(DEFAULT_BASE_URL, |b| b.trim_end_matches('/')).to_owned(),
+            lang: lang.map(str::to_owned),
+        })
+    }
+
+    /// The project id (`pid`).
+    #[getter]
+    fn project_id(&self) -> &str {
+        self.inner.pid()
+    }
+
+    /// The variant id (`ecb-sha256`, …).
+    #[getter]
+    fn variant(&self) -> &'static str {
+        self.inner.variant().id()
+    }
+
+    /// The scheme: `ecb`, `gcm` or `cbc`.
+    #[getter]
+    fn scheme(&self) -> &'static str {
+        self.inner.variant().scheme().name()
+    }
+
+    /// The base URL links point at (no trailing `/`).
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The page language, if set.
+    #[getter]
+    fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
+
+    /// The builder's cipher (the same key and variant), e.g. for `Cipher.decrypt`.
+    #[getter]
+    fn cipher(&self) -> PyCipher {
+        PyCipher { inner: self.inner.cipher().clone() }
+    }
+
+    /// Builds the URL for one user.
+    #[pyo3(signature = (sid, *, user_id = None, cf1 = None, cf2 = None, cf3 = None, token = None))]
+    fn build(
+        &self,
+        sid: &str,
+        user_id: Option<&str>,
+        cf1: Option<&str>,
+        cf2: Option<&str>,
+        cf3: Option<&str>,
+        token: Option<&str>,
+    ) -> PyResult<String> {
+        let params = AuthParams {
+            sid: sid.into(),
+            user_id: user_id.map(Into::into),
+            cf1: cf1.map(Into::into),
+            cf2: cf2.map(Into::into),
+            cf3: cf3.map(Into::into),
+            token: token.map(Into::into),
+        };
+        self.inner.build(&params).map_err(to_py_err)
+    }
+
+    /// Builds one URL per row: `rows` is an iterable of dicts with `build`'s keyword arguments
+    /// (`sid` required). Rows are taken 4096 at a time: read with the GIL held, then built with
+    /// it released. An error names its row (`.row`, counted from 0); no URL is returned then.
+    fn build_many<'py>(&self, py: Python<'py>, rows: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        let mut reader = RowReader::new(py);
+        let (mut owned, mut text, mut ends) = (Rows::default(), String::new(), Vec::new());
+        let mut iter = rows.try_iter()?.enumerate().peekable();
+        while iter.peek().is_some() {
+            let first = list.len();
+            for (index, row) in iter.by_ref().take(CHUNK) {
+                reader.push(index, &row?)?;
+            }
+            reader.finish(&mut owned)?;
+            py.detach(|| build_rows(&self.inner, &owned, &mut text, &mut ends))
+                .map_err(|(index, err)| to_py_err_at_row(err, first + index))?;
+            let mut start = 0;
+            for &end in &ends {
+                list.append(PyString::new(py, &text[start..end]))?;
+                start = end;
+            }
+        }
+        Ok(list)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "UrlBuilder(project_id={}, variant='{}', base_url={}, lang={})",
+            repr_opt(py, Some(self.inner.pid())),
+            self.inner.variant().id(),
+            repr_opt(py, Some(&self.base_url)),
+            repr_opt(py, self.lang.as_deref()),
+        )
+    }
+}
+
+/// What `inspect_url` found in a FaceAuth URL.
+#[pyclass(frozen, module = "faceauth", name = "InspectReport")]
+pub struct PyInspectReport {
+    inspection: Inspection,
+    variant: &'static str,
+}
+
+#[pymethods]
+impl PyInspectReport {
+    /// The project id, in clear in the URL.
+    #[getter]
+    fn pid(&self) -> &str {
+        &self.inspection.pid
+    }
+
+    /// The page language, if the URL sets one.
+    #[getter]
+    fn lang(&self) -> Option<&str> {
+        self.inspection.lang.as_deref()
+    }
+
+    /// Everything before `/face-auth?`.
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.inspection.base_url
+    }
+
+    /// The id of the variant that decrypted it.
+    #[getter]
+    fn variant(&self) -> &'static str {
+        self.variant
+    }
+
+    /// The decrypted parameters present, by their payload keys (`sid`, `authUserId`,
+    /// `authCf1`…`authCf3`, `token`), in the spec's order.
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (key, value) in self.inspection.params.fields() {
+            if let Some(value) = value {
+                dict.set_item(key, value)?;
+            }
+        }
+        Ok(dict)
+    }
+
+    /// Payload keys outside the spec's list, with their values as sent.
+    #[getter]
+    fn unknown_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for field in &self.inspection.unknown_fields {
+            dict.set_item(&field.name, json_to_py(py, &field.json)?)?;
+        }
+        Ok(dict)
+    }
+
+    /// `sid`: the submission id.
+    #[getter]
+    fn sid(&self) -> &str {
+        &self.inspection.params.sid
+    }
+
+    /// `authUserId`, if present.
+    #[getter]
+    fn user_id(&self) -> Option<&str> {
+        self.inspection.params.user_id.as_deref()
+    }
+
+    /// `authCf1`, if present.
+    #[getter]
+    fn cf1(&self) -> Option<&str> {
+        self.inspection.params.cf1.as_deref()
+    }
+
+    /// `authCf2`, if present.
+    #[getter]
+    fn cf2(&self) -> Option<&str> {
+        self.inspection.params.cf2.as_deref()
+    }
+
+    /// `authCf3`, if present.
+    #[getter]
+    fn cf3(&self) -> Option<&str> {
+        self.inspection.params.cf3.as_deref()
+    }
+
+    /// `token`, if present.
+    #[getter]
+    fn token(&self) -> Option<&str> {
+        self.inspection.params.token.as_deref()
+    }
+
+    /// The report as `faceauth inspect --json` prints it: `base_url`, `pid`, `lang`, `variant`,
+    /// `params`, `unknown_fields`, `percent_decoded`, `spaces_as_plus`, `whitespace_removed`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let json = serde_json::to_string(&self.inspection.to_json(self.variant)).map_err(|e| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize the report: {e}"))
+        })?;
+        json_to_py(py, &json)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let params = self.params(py)?;
+        Ok(format!(
+            "InspectReport(pid={}, variant='{}', base_url={}, lang={}, params={})",
+            repr_opt(py, Some(&self.inspection.pid)),
+            self.variant,
+            repr_opt(py, Some(&self.inspection.base_url)),
+            repr_opt(py, self.inspection.lang.as_deref()),
+            crate::convert::py_repr(params.as_any()),
+        ))
+    }
+}
+
+/// `faceauth.inspect_url(url, api_key, scheme="ecb")`: takes a FaceAuth URL (or its query)
+/// apart and decrypts its parameters.
+#[pyfunction]
+#[pyo3(signature = (url, api_key, scheme = "ecb"))]
+fn inspect_url(url: &str, api_key: &str, scheme: &str) -> PyResult<PyInspectReport> {
+    let cipher = cipher_of(api_key, scheme)?;
+    let inspection = url::inspect(url, &cipher).map_err(to_py_err)?;
+    Ok(PyInspectReport { inspection, variant: cipher.variant().id() })
+}
+
+/// Adds `UrlBuilder`, `InspectReport` and `inspect_url`.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyUrlBuilder>()?;
+    m.add_class::<PyInspectReport>()?;
+    m.add_function(wrap_pyfunction!(inspect_url, m)?)?;
+    Ok(())
+}

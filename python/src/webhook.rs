@@ -1,0 +1,268 @@
+//! Webhook bodies: `parse_webhook` and its event classes, `FaceAuthEvent`, `TokenExpiredEvent`
+//! and `UnknownEvent`.
+
+use faceauth::webhook::{self, Event, FaceAuthEvent, TokenExpiredEvent};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+use crate::convert::{parse_time, py_repr, repr_opt, value_to_py};
+use crate::crypto::cipher_of;
+use crate::errors::to_py_err;
+
+/// A `faceAuth` webhook: a FaceAuth result reached its final status. Fields are read from any
+/// of the three documented shapes; absent ones are `None`.
+#[pyclass(frozen, get_all, module = "faceauth", name = "FaceAuthEvent")]
+pub struct PyFaceAuthEvent {
+    /// The FaceAuth result id.
+    auth_id: Option<String>,
+    /// The ID check submission re-authenticated.
+    submission_id: Option<String>,
+    /// The final status (`approved`, `rejected`, …), as sent.
+    status: Option<String>,
+    /// When the result was made (aware UTC), if sent as RFC 3339.
+    create_time: Option<Py<PyAny>>,
+    /// Your id for the user.
+    user_id: Option<String>,
+    /// Custom field 1.
+    cf1: Option<String>,
+    /// Custom field 2.
+    cf2: Option<String>,
+    /// Custom field 3.
+    cf3: Option<String>,
+    /// The token id the URL carried.
+    token_id: Option<String>,
+    /// The `reference` object (current shape): `userid`, `email`, `cf1`…`cf3`.
+    reference: Option<Py<PyAny>>,
+    /// The shape it came in: `current`, `older` or `oldest`.
+    shape: String,
+    /// The whole (decrypted) webhook JSON.
+    raw: Py<PyAny>,
+}
+
+impl PyFaceAuthEvent {
+    fn new(py: Python<'_>, event: FaceAuthEvent) -> PyResult<Self> {
+        let reference = match &event.reference {
+            Some(r) => {
+                let dict = PyDict::new(py);
+                dict.set_item("userid", &r.userid)?;
+                dict.set_item("email", &r.email)?;
+                dict.set_item("cf1", &r.cf1)?;
+                dict.set_item("cf2", &r.cf2)?;
+                dict.set_item("cf3", &r.cf3)?;
+                Some(dict.into_any().unbind())
+            }
+            None => None,
+        };
+        Ok(PyFaceAuthEvent {
+            create_time: parse_time(py, event.create_time.as_deref())?.map(Bound::unbind),
+            raw: value_to_py(py, &event.raw)?.unbind(),
+            status: event.status.as_ref().map(|s| s.as_str().to_owned()),
+            shape: event.shape.as_str().to_owned(),
+            reference,
+            auth_id: event.auth_id,
+            submission_id: event.submission_id,
+            user_id: event.user_id,
+            cf1: event.cf1,
+            cf2: event.cf2,
+            cf3: event.cf3,
+            token_id: event.token_id,
+        })
+    }
+}
+
+#[pymethods]
+impl PyFaceAuthEvent {
+    /// `"faceAuth"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        webhook::TRIGGER_FACE_AUTH
+    }
+
+    /// The fields as a `dict` (`event` first; `raw` left out).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("event", self.event())?;
+        dict.set_item("auth_id", &self.auth_id)?;
+        dict.set_item("submission_id", &self.submission_id)?;
+        dict.set_item("status", &self.status)?;
+        dict.set_item("create_time", &self.create_time)?;
+        dict.set_item("user_id", &self.user_id)?;
+        dict.set_item("cf1", &self.cf1)?;
+        dict.set_item("cf2", &self.cf2)?;
+        dict.set_item("cf3", &self.cf3)?;
+        dict.set_item("token_id", &self.token_id)?;
+        dict.set_item("reference", &self.reference)?;
+        dict.set_item("shape", &self.shape)?;
+        Ok(dict)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "FaceAuthEvent(auth_id={}, submission_id={}, status={}, user_id={}, token_id={}, create_time={})",
+            repr_opt(py, self.auth_id.as_deref()),
+            repr_opt(py, self.submission_id.as_deref()),
+            repr_opt(py, self.status.as_deref()),
+            repr_opt(py, self.user_id.as_deref()),
+            repr_opt(py, self.token_id.as_deref()),
+            self.create_time.as_ref().map_or_else(|| "None".to_owned(), |t| py_repr(t.bind(py))),
+        )
+    }
+}
+
+/// A `token_expired` webhook: a token id expired.
+#[pyclass(frozen, get_all, module = "faceauth", name = "TokenExpiredEvent")]
+pub struct PyTokenExpiredEvent {
+    /// The token id that expired.
+    token_id: String,
+    /// Why: `count`, `time`, or another condition as sent.
+    condition: String,
+    /// When it expired (count rule; aware UTC), if sent as RFC 3339.
+    expired_at: Option<Py<PyAny>>,
+    /// When it expires (time rule; aware UTC), if sent as RFC 3339.
+    expected_expired_at: Option<Py<PyAny>>,
+    /// Which product sent it: `faceAuth`, `idCheck`, or another as sent.
+    service: Option<String>,
+    /// The whole (decrypted) webhook JSON.
+    raw: Py<PyAny>,
+}
+
+impl PyTokenExpiredEvent {
+    fn new(py: Python<'_>, event: TokenExpiredEvent) -> PyResult<Self> {
+        Ok(PyTokenExpiredEvent {
+            expired_at: parse_time(py, event.expired_at.as_deref())?.map(Bound::unbind),
+            expected_expired_at: parse_time(py, event.expected_expired_at.as_deref())?.map(Bound::unbind),
+            condition: event.condition.as_str().to_owned(),
+            service: event.service.as_ref().map(|s| s.as_str().to_owned()),
+            raw: value_to_py(py, &event.raw)?.unbind(),
+            token_id: event.token_id,
+        })
+    }
+}
+
+#[pymethods]
+impl PyTokenExpiredEvent {
+    /// `"token_expired"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        webhook::TRIGGER_TOKEN_EXPIRED
+    }
+
+    /// `expired_at` if sent, else `expected_expired_at`.
+    #[getter]
+    fn expires_at(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.expired_at.as_ref().or(self.expected_expired_at.as_ref()).map(|t| t.clone_ref(py))
+    }
+
+    /// The fields as a `dict` (`event` first; `raw` left out).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("event", self.event())?;
+        dict.set_item("token_id", &self.token_id)?;
+        dict.set_item("condition", &self.condition)?;
+        dict.set_item("expired_at", &self.expired_at)?;
+        dict.set_item("expected_expired_at", &self.expected_expired_at)?;
+        dict.set_item("service", &self.service)?;
+        Ok(dict)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "TokenExpiredEvent(token_id={}, condition={}, expires_at={}, service={})",
+            repr_opt(py, Some(&self.token_id)),
+            repr_opt(py, Some(&self.condition)),
+            self.expires_at(py).map_or_else(|| "None".to_owned(), |t| py_repr(t.bind(py))),
+            repr_opt(py, self.service.as_deref()),
+        )
+    }
+}
+
+/// A webhook whose `webhook_trigger` this SDK does not know, or that has none; kept whole.
+#[pyclass(frozen, get_all, module = "faceauth", name = "UnknownEvent")]
+pub struct PyUnknownEvent {
+    /// The `webhook_trigger` as sent, if any.
+    trigger: Option<String>,
+    /// The whole (decrypted) webhook JSON.
+    raw: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyUnknownEvent {
+    /// `"unknown"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "unknown"
+    }
+
+    /// `event`, `trigger` and `raw` as a `dict`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("event", self.event())?;
+        dict.set_item("trigger", &self.trigger)?;
+        dict.set_item("raw", &self.raw)?;
+        Ok(dict)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!("UnknownEvent(trigger={})", repr_opt(py, self.trigger.as_deref()))
+    }
+}
+
+/// An event as its Python class.
+pub fn event_to_py(py: Python<'_>, event: Event) -> PyResult<Bound<'_, PyAny>> {
+    Ok(match event {
+        Event::FaceAuth(e) => Bound::new(py, PyFaceAuthEvent::new(py, e)?)?.into_any(),
+        Event::TokenExpired(e) => Bound::new(py, PyTokenExpiredEvent::new(py, e)?)?.into_any(),
+        Event::Unknown(e) => {
+            let raw = value_to_py(py, &e.raw)?.unbind();
+            Bound::new(py, PyUnknownEvent { trigger: e.trigger, raw })?.into_any()
+        }
+        other => {
+            let raw = value_to_py(py, other.raw())?.unbind();
+            let trigger = other.trigger().map(str::to_owned);
+            Bound::new(py, PyUnknownEvent { trigger, raw })?.into_any()
+        }
+    })
+}
+
+/// The bytes of a webhook body given as `bytes`, `bytearray`, `memoryview` or `str`.
+pub fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(bytes) = body.cast::<PyBytes>() {
+        return Ok(bytes.as_bytes().to_vec());
+    }
+    if let Ok(text) = body.cast::<PyString>() {
+        return Ok(text.to_cow()?.as_bytes().to_vec());
+    }
+    if let Ok(bytes) = body.extract::<Vec<u8>>() {
+        if !body.is_instance_of::<PyString>() {
+            return Ok(bytes);
+        }
+    }
+    let name = body.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    Err(PyTypeError::new_err(format!("body must be bytes or str, not {name}")))
+}
+
+/// `faceauth.parse_webhook(body, api_key=None, *, scheme="ecb")`: parses a webhook request body,
+/// decrypting it with the ID check project's key when it is encrypted (`{"data": "…"}`).
+#[pyfunction]
+#[pyo3(signature = (body, api_key = None, *, scheme = "ecb"))]
+fn parse_webhook<'py>(
+    py: Python<'py>,
+    body: &Bound<'py, PyAny>,
+    api_key: Option<&str>,
+    scheme: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let bytes = body_bytes(body)?;
+    let cipher = api_key.map(|key| cipher_of(key, scheme)).transpose()?;
+    let event = webhook::parse(&bytes, cipher.as_ref()).map_err(to_py_err)?;
+    event_to_py(py, event)
+}
+
+/// Adds `parse_webhook` and the event classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFaceAuthEvent>()?;
+    m.add_class::<PyTokenExpiredEvent>()?;
+    m.add_class::<PyUnknownEvent>()?;
+    m.add_function(wrap_pyfunction!(parse_webhook, m)?)?;
+    Ok(())
+}
