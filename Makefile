@@ -109,13 +109,17 @@ examples: c-env
 test-examples: c-env ffi-debug
 	./tests/examples/run.sh $(FFI_LIB_DIR)
 
-bench: build python-env python-bench-wheel
+# Every benchmark, each against its baseline in the same run; the last, bench/c_abi/run.sh, builds
+# URLs through the C ABI (release libfaceauth.a, C at -O2) against
+# UrlBuilder::build in Rust, interleaved, with the ratio.
+bench: build python-env python-bench-wheel c-env
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
 	PYTHONPATH=$(PY_BENCH_SITE) $(PY) bench/python_binding_vs_python.py
+	CARGO=$(CARGO) ./bench/c_abi/run.sh
 
 # The release wheel for the benchmark, unpacked into its own directory (on PYTHONPATH for the
 # bench only), so the dev wheel that `make test` installed in .venv stays as it is.

@@ -15,8 +15,9 @@
  *   (never libc free). Bytes out come in a faceauth_buf, freed with faceauth_buf_free.
  * - Records, reports and events come back as JSON strings, the same JSON the `faceauth` command
  *   prints, so the ABI stays small and stable.
- * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_list) are made by
- *   *_new (a listing by faceauth_client_list) and freed by *_free; every *_free accepts NULL.
+ * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_list,
+ *   faceauth_ledger) are made by *_new (a listing by faceauth_client_list, a ledger by
+ *   faceauth_ledger_open) and freed by *_free; every *_free accepts NULL.
  *   Which handles may be shared across threads is said on each type.
  * - The REST client's calls block until the API answers, within the client's timeouts. Their
  *   error objects carry the HTTP status (faceauth_error_http_status) when a response arrived.
@@ -165,6 +166,11 @@ typedef enum faceauth_status {
    */
   FACEAUTH_STATUS_LEDGER_SCHEMA = 204,
   /**
+   * The token ledger location names a store this build does not include (such as
+   * "postgres://…").
+   */
+  FACEAUTH_STATUS_LEDGER_UNSUPPORTED = 205,
+  /**
    * 400 from the API: missing or malformed parameters, or an unknown record.
    */
   FACEAUTH_STATUS_API_INVALID_REQUEST = 300,
@@ -252,6 +258,21 @@ typedef struct faceauth_client faceauth_client;
  * faceauth_error_free. It is immutable, so it may be read from any thread.
  */
 typedef struct faceauth_error faceauth_error;
+
+/**
+ * A token ledger (opaque): the tokens of the links you issued, and what the webhooks said
+ * happened to them (unused, active, completed or expired).
+ *
+ * Thread safety: a faceauth_ledger is thread-safe. Any number of threads may call every
+ * faceauth_ledger_* function on the same ledger at once (make one and share it); calls are
+ * serialised inside. Free it once, after every other use. A file ledger may also be shared
+ * with other processes: a call waits up to 5 seconds for another process's write lock, then
+ * fails with FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * Times: every call uses the current time (UTC); times in the JSON are RFC 3339 UTC with
+ * milliseconds.
+ */
+typedef struct faceauth_ledger faceauth_ledger;
 
 /**
  * A listing of results (GET /faceauth) in progress: faceauth_list_next returns its rows one by
@@ -763,14 +784,217 @@ uint16_t faceauth_error_http_status(const struct faceauth_error *e);
 void faceauth_error_free(struct faceauth_error *e);
 
 /**
- * Frees a string returned by this library, wiping it first (it may hold decrypted data).
- * NULL is allowed and does nothing.
+ * Opens the token ledger at `location`: ":memory:" for a new, empty ledger in this process's
+ * memory (gone when freed), or the path of an SQLite file, created if missing (its directory
+ * must exist), kept across restarts and shareable between processes. A URL (such as
+ * "postgres://…") names a store this build does not include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED,
+ * with only the scheme in the message.
+ *
+ * Ownership: on success `*out` receives a new ledger, freed with faceauth_ledger_free.
+ * `location` is only borrowed.
+ * NULL handling: `location` and `out` must not be NULL; `out_err` may be.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location); FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
+ * FACEAUTH_STATUS_LEDGER_SCHEMA (a file that is not a faceauth ledger, left untouched, or one
+ * from a newer version); FACEAUTH_STATUS_LEDGER_STORAGE (it cannot be opened or created).
+ *
+ * # Safety
+ * `location` is NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_open(const char *location,
+                                          struct faceauth_ledger **out,
+                                          struct faceauth_error **out_err);
+
+/**
+ * Frees a ledger (closing its file). NULL is allowed and does nothing.
+ *
+ * Thread safety: call it once, after every other use of `l` on every thread has returned.
+ *
+ * # Safety
+ * `l` is NULL or a ledger from faceauth_ledger_open, not freed before; do not use it after.
+ */
+void faceauth_ledger_free(struct faceauth_ledger *l);
+
+/**
+ * Issues a link: mints a fresh token, records it in `l` (for submission `p->sid`, user
+ * `p->user_id`, under `rule`, with the metadata), and only then returns the URL `b` builds for
+ * `p` with that token. Bad parameters record nothing; a failed write hands out no URL.
+ *
+ * `rule`: the project's token rule, "count" or "time:SECONDS" (also "time:24h", "time:90m").
+ * `p->token` must be NULL: the token is minted here. `meta_json_or_null`: NULL, or a flat JSON
+ * object whose values are strings, such as `{"order": "A-17"}`, kept with the token.
+ *
+ * `*out_json` receives the same JSON as each line of `faceauth tokens issue`:
+ * `{"url": "https://…", "token": "tok_…", "rule": "count" | "time:SECONDS"}`.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * Everything else is only borrowed.
+ * NULL handling: `l`, `b`, `rule`, `p`, `p->sid` and `out_json` must not be NULL;
+ * `meta_json_or_null`, the other fields of `p` and `out_err` may be NULL.
+ * Thread safety: `l` and `b` may be shared (see faceauth_ledger, faceauth_url_builder).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (a malformed rule, metadata that is not a JSON object of
+ * strings or has an empty key, `p->token` set, a bad field of `p`); FACEAUTH_STATUS_RANDOM_SOURCE;
+ * FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `b` is NULL or a live builder; `rule` and `meta_json_or_null`
+ * are NULL or NUL-terminated; `p` is NULL or a readable faceauth_auth_params whose strings are
+ * NULL or NUL-terminated; `out_json` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_issue_url(const struct faceauth_ledger *l,
+                                               const struct faceauth_url_builder *b,
+                                               const char *rule,
+                                               const struct faceauth_auth_params *p,
+                                               const char *meta_json_or_null,
+                                               char **out_json,
+                                               struct faceauth_error **out_err);
+
+/**
+ * The status of one token now: its state and its record.
+ *
+ * `*out_json` receives the same JSON as `faceauth tokens status`: `{"token", "state":
+ * "unused" | "active" | "completed" | "expired", "until", "reason", "condition", "expired_at",
+ * "result", "submission_id", "rule", "user_id", "metadata", "issued_at", "first_used_at",
+ * "results", "reported_expiry"}` (the state's details are null when they do not apply).
+ *
+ * A token the ledger does not hold fails with FACEAUTH_STATUS_TOKEN_UNKNOWN (never a NULL
+ * string).
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `l`, `token_id` and `out_json` must not be NULL; `out_err` may be.
+ * Thread safety: `l` may be shared (see faceauth_ledger).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_TOKEN (an id that breaks the id rule); FACEAUTH_STATUS_TOKEN_UNKNOWN;
+ * FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `token_id` is NULL or NUL-terminated; `out_json` and `out_err`
+ * are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_status(const struct faceauth_ledger *l,
+                                            const char *token_id,
+                                            char **out_json,
+                                            struct faceauth_error **out_err);
+
+/**
+ * Records that a token was used (its link opened) now, and returns its status afterwards: the
+ * JSON of faceauth_ledger_status (as `faceauth tokens mark-used` prints). The first use is the
+ * earliest recorded; for a "count" token this spends it, so check faceauth_ledger_status first
+ * to decide whether to let a user through.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `l`, `token_id` and `out_json` must not be NULL; `out_err` may be.
+ * Thread safety: `l` may be shared (see faceauth_ledger).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_TOKEN; FACEAUTH_STATUS_TOKEN_UNKNOWN; FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `token_id` is NULL or NUL-terminated; `out_json` and `out_err`
+ * are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_mark_used(const struct faceauth_ledger *l,
+                                               const char *token_id,
+                                               char **out_json,
+                                               struct faceauth_error **out_err);
+
+/**
+ * Parses a webhook request body (as faceauth_webhook_parse, decrypting with `c_or_null` when
+ * it is encrypted) and applies it to the ledger: a `faceAuth` event with a token records a
+ * result and a use (the token is then "completed"); a `token_expired` event from FaceAuth
+ * records the expiry. Applying a webhook twice, or webhooks in any order, gives the same
+ * record.
+ *
+ * `*out_json` receives the same JSON as `faceauth tokens apply-webhook`, one of:
+ * `{"outcome": "recorded", "status": {…the JSON of faceauth_ledger_status…}}`,
+ * `{"outcome": "unknown_token", "token": "…"}` (a token this ledger does not hold),
+ * `{"outcome": "no_token", "event": {…the JSON of faceauth_webhook_parse…}}` or
+ * `{"outcome": "ignored", "reason": "…", "trigger": "…" or null}`. None of these is an error.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `l`, `body` and `out_json` must not be NULL; `c_or_null` may be NULL (an
+ * encrypted body then fails); `out_err` may be NULL.
+ * Thread safety: `l` and `c_or_null` may be shared (see faceauth_ledger, faceauth_cipher).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * the statuses of faceauth_webhook_parse (FACEAUTH_STATUS_WEBHOOK_MALFORMED,
+ * FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED, FACEAUTH_STATUS_WEBHOOK_DECRYPT);
+ * FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `body` is NULL or NUL-terminated; `c_or_null` is NULL or a
+ * live cipher; `out_json` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_apply_webhook(const struct faceauth_ledger *l,
+                                                   const char *body,
+                                                   const struct faceauth_cipher *c_or_null,
+                                                   char **out_json,
+                                                   struct faceauth_error **out_err);
+
+/**
+ * Lists tokens with their status now, in order of issue (then id).
+ *
+ * `filter_json_or_null`: NULL or `{}` for every token, or a JSON object with any of (null is
+ * the same as absent): `"state"`: "unused", "active", "completed" or "expired" (the state now);
+ * `"submission"`: a submission id; `"since"`: issued at or after this RFC 3339 time (or date);
+ * `"until"`: issued before this time; `"limit"`: at most this many tokens (an integer, 0 or
+ * more). Any other key is refused.
+ *
+ * `*out_json_array` receives a JSON array whose elements are the JSON of
+ * faceauth_ledger_status, the lines `faceauth tokens list` prints: `[]` when none match.
+ *
+ * Ownership: on success `*out_json_array` receives a new string, freed with
+ * faceauth_string_free.
+ * NULL handling: `l` and `out_json_array` must not be NULL; `filter_json_or_null` and
+ * `out_err` may be.
+ * Thread safety: `l` may be shared (see faceauth_ledger).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (a filter that is not a JSON object, an unknown key, a
+ * value of the wrong type, an unknown state, a malformed time); FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `filter_json_or_null` is NULL or NUL-terminated;
+ * `out_json_array` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_list(const struct faceauth_ledger *l,
+                                          const char *filter_json_or_null,
+                                          char **out_json_array,
+                                          struct faceauth_error **out_err);
+
+/**
+ * Deletes every token issued more than `older_than_seconds` seconds ago, whatever its state,
+ * with its results; webhooks for them are then reported as "unknown_token". 0 deletes every
+ * token issued before now.
+ *
+ * Ownership: on success `*out_count` receives how many tokens were deleted.
+ * NULL handling: `l` and `out_count` must not be NULL; `out_err` may be.
+ * Thread safety: `l` may be shared (see faceauth_ledger).
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_ARGUMENT
+ * (a negative age); FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `out_count` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_purge(const struct faceauth_ledger *l,
+                                           int64_t older_than_seconds,
+                                           uint64_t *out_count,
+                                           struct faceauth_error **out_err);
+
+/**
+ * Frees a string returned by this library, wiping it first when it may hold secrets (decrypted
+ * data, and everything else but URLs). NULL is allowed and does nothing.
  *
  * Thread safety: any thread, once no other thread uses `s`.
  *
  * # Safety
- * `s` is NULL or a string this library returned, not freed before, whose length (the position
- * of its NUL) the caller has not changed; do not use it after.
+ * `s` is NULL or a string this library returned, not freed before; do not use it after.
  */
 void faceauth_string_free(char *s);
 

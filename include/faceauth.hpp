@@ -4,9 +4,9 @@
  * Written by hand (faceauth.h is generated); link libfaceauth as for C (pkg-config faceauth, or
  * CMake: find_package(faceauth CONFIG REQUIRED) and faceauth::faceauth).
  *
- * - Handles (Cipher, UrlBuilder) own their C object and free it in their destructor. They are
- *   move-only; a moved-from handle is empty and any call on it throws Error with
- *   FACEAUTH_STATUS_NULL_POINTER.
+ * - Handles (Cipher, UrlBuilder, Client, Listing, Ledger) own their C object and free it in
+ *   their destructor. They are move-only; a moved-from handle is empty and any call on it throws
+ *   Error with FACEAUTH_STATUS_NULL_POINTER.
  * - Every failure throws faceauth::Error (a std::runtime_error) carrying the status, the
  *   library's message and, for REST API failures, the HTTP status. Nothing else is thrown,
  *   except std::bad_alloc.
@@ -14,8 +14,9 @@
  *   ABI: it is refused with FACEAUTH_STATUS_INVALID_ARGUMENT instead of being cut short. Optional
  *   fields are std::optional<std::string>. Records, reports and events are JSON text, the same
  *   JSON the `faceauth` command prints: parse them with the JSON library you already use.
- * - Thread safety is the C library's: const member functions of Cipher and UrlBuilder may run on
- *   one object from many threads at once; the UrlBuilder setters may not.
+ * - Thread safety is the C library's: const member functions of Cipher, UrlBuilder, Client and
+ *   Ledger may run on one object from many threads at once; the UrlBuilder setters may not. A
+ *   Listing is used by one thread at a time.
  * - Secrets: the C objects wipe their key material when freed. std::string copies you make of
  *   keys or decrypted text are yours to handle.
  */
@@ -29,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -246,6 +248,18 @@ struct AuthParams {
   std::optional<std::string> token;
 };
 
+namespace detail {
+
+/// The C view of `p`: pointers into `p`, valid while `p` lives and is unchanged.
+inline ::faceauth_auth_params c_params(const AuthParams &p) {
+  return ::faceauth_auth_params{
+      c_str(p.sid, "sid"), c_str(p.user_id, "user_id"), c_str(p.cf1, "cf1"),
+      c_str(p.cf2, "cf2"), c_str(p.cf3, "cf3"),         c_str(p.token, "token"),
+  };
+}
+
+}  // namespace detail
+
 /// Builds FaceAuth URLs for one project.
 /// Thread safety: build() may run on one builder from many threads; the setters may not.
 class UrlBuilder {
@@ -281,11 +295,7 @@ class UrlBuilder {
 
   /// The URL for one user: `<base>/face-auth?pid=…&encrypted=…[&lang=…]`.
   std::string build(const AuthParams &p) const {
-    const ::faceauth_auth_params c{
-        detail::c_str(p.sid, "sid"),        detail::c_str(p.user_id, "user_id"),
-        detail::c_str(p.cf1, "cf1"),        detail::c_str(p.cf2, "cf2"),
-        detail::c_str(p.cf3, "cf3"),        detail::c_str(p.token, "token"),
-    };
+    const ::faceauth_auth_params c = detail::c_params(p);
     return detail::call_string([&](char **out, ::faceauth_error **err) {
       return ::faceauth_url_builder_build(get(), &c, out, err);
     });
@@ -335,6 +345,257 @@ inline std::string parse_webhook(const std::string &body, const Cipher &cipher) 
     return ::faceauth_webhook_parse(detail::c_str(body, "the webhook body"), cipher.get(), out, err);
   });
 }
+
+
+/// Options of a Client; every default is the library's (Argos's URL, a 60 s timeout, a 10 s
+/// connect timeout, 2 retries).
+struct ClientOptions {
+  /// The REST base URL, such as the simulator's "http://127.0.0.1:8700"; none for Argos's.
+  std::optional<std::string> base_url;
+  /// Milliseconds one attempt may take; 0 for the default.
+  std::uint32_t timeout_ms = 0;
+  /// Milliseconds to wait for a connection; 0 for the default.
+  std::uint32_t connect_timeout_ms = 0;
+  /// Repeats of a failed request: 0 for the default, FACEAUTH_NO_RETRIES for none.
+  std::int32_t max_retries = 0;
+};
+
+/// The optional fields of a submission.
+struct SubmitFields {
+  std::optional<std::string> user_id;
+  std::optional<std::string> cf1;
+  std::optional<std::string> cf2;
+  std::optional<std::string> cf3;
+};
+
+/// A selfie fetched by Client::image: its bytes and the content type read from them.
+struct Image {
+  std::vector<std::uint8_t> bytes;
+  /// "image/jpeg", "image/png", … or "application/octet-stream".
+  std::string content_type;
+};
+
+/// A listing of results in progress (Client::list): next() returns the rows one by one, as JSON,
+/// fetching pages as needed; or iterate it: `for (const std::string &row : client.list()) …`.
+/// A page that fails to load throws from next() (or the iterator's ++), and the listing ends.
+/// Thread safety: one thread at a time. It may outlive its Client.
+class Listing {
+ public:
+  /// The next row (the JSON of Client::get), or std::nullopt at the end.
+  std::optional<std::string> next() {
+    char *row = nullptr;
+    detail::call([&](::faceauth_error **err) { return ::faceauth_list_next(get(), &row, err); });
+    if (row == nullptr) {
+      return std::nullopt;
+    }
+    return detail::take(row);
+  }
+
+  /// After the end: why rows may be missing (see faceauth_list_incomplete), or std::nullopt
+  /// when every row was returned.
+  std::optional<std::string> incomplete() const {
+    const char *reason = ::faceauth_list_incomplete(get());
+    return reason ? std::optional<std::string>(reason) : std::nullopt;
+  }
+
+  /// An input iterator over the remaining rows; each ++ may fetch a page (and throw).
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = std::string;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::string *;
+    using reference = const std::string &;
+
+    iterator() = default;
+    explicit iterator(Listing *listing) : listing_(listing) { ++*this; }
+    reference operator*() const { return *row_; }
+    pointer operator->() const { return &*row_; }
+    iterator &operator++() {
+      row_ = listing_ ? listing_->next() : std::nullopt;
+      if (!row_) {
+        listing_ = nullptr;
+      }
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    bool operator==(const iterator &other) const { return listing_ == other.listing_; }
+    bool operator!=(const iterator &other) const { return !(*this == other); }
+
+   private:
+    Listing *listing_ = nullptr;
+    std::optional<std::string> row_;
+  };
+
+  /// Starts iterating: fetches the first row.
+  iterator begin() { return iterator(this); }
+  iterator end() { return iterator(); }
+
+  /// The C handle; still owned by this object.
+  ::faceauth_list *get() const { return detail::live(handle_, "the Listing"); }
+
+ private:
+  friend class Client;
+  explicit Listing(::faceauth_list *it) : handle_(it) {}
+  detail::Handle<::faceauth_list, ::faceauth_list_free> handle_;
+};
+
+/// A client for the FaceAuth REST API of one project. Calls block, within the timeouts; a
+/// refusal throws Error with the HTTP status (Error::http_status()).
+/// Thread safety: every member is const; share one Client between threads.
+class Client {
+ public:
+  explicit Client(const std::string &api_key, const ClientOptions &options = {}) : handle_() {
+    ::faceauth_client_options opts{};
+    opts.base_url = detail::c_str(options.base_url, "the base URL");
+    opts.timeout_ms = options.timeout_ms;
+    opts.connect_timeout_ms = options.connect_timeout_ms;
+    opts.max_retries = options.max_retries;
+    ::faceauth_client *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_new(detail::c_str(api_key, "the API key"), &opts, &out, err);
+    });
+    handle_.reset(out);
+  }
+
+  /// Compares a selfie (JPEG or PNG bytes) with an approved submission: the API's answer as
+  /// JSON, approved or rejected (a rejection is not an exception).
+  std::string submit(const std::string &submission_id, const std::vector<std::uint8_t> &image,
+                     const SubmitFields &fields = {}) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_client_submit(get(), detail::c_str(submission_id, "the submission id"),
+                                      image.data(), image.size(), detail::c_str(fields.user_id, "user_id"),
+                                      detail::c_str(fields.cf1, "cf1"), detail::c_str(fields.cf2, "cf2"),
+                                      detail::c_str(fields.cf3, "cf3"), out, err);
+    });
+  }
+
+  /// One result, as JSON (`faceauth auth get`).
+  std::string get(const std::string &auth_id) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_client_get(get(), detail::c_str(auth_id, "the auth id"), out, err);
+    });
+  }
+
+  /// Every result (no dates), or those from `start_date` to `end_date` (yyyy-mm-dd, both or
+  /// neither), newest first, in pages of `count` rows (0: the server's default).
+  Listing list(const std::optional<std::string> &start_date = std::nullopt,
+               const std::optional<std::string> &end_date = std::nullopt, std::uint32_t count = 0) const {
+    ::faceauth_list *it = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_list(get(), detail::c_str(start_date, "the start date"),
+                                    detail::c_str(end_date, "the end date"), count, &it, err);
+    });
+    return Listing(it);
+  }
+
+  /// The selfie of a result: its bytes (the library's copy is wiped) and content type.
+  Image image(const std::string &auth_id) const {
+    ::faceauth_buf buf{nullptr, 0};
+    char *content_type = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_image(get(), detail::c_str(auth_id, "the auth id"), &buf, &content_type,
+                                     err);
+    });
+    detail::OwnedString type(content_type);
+    Image image;
+    image.bytes = detail::take_buf(buf);
+    image.content_type = type.get();
+    return image;
+  }
+
+  /// Erases the image and personal data of a result.
+  void delete_result(const std::string &auth_id) const {
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_delete(get(), detail::c_str(auth_id, "the auth id"), err);
+    });
+  }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_client *get() const { return detail::live(handle_, "the Client"); }
+
+ private:
+  detail::Handle<::faceauth_client, ::faceauth_client_free> handle_;
+};
+
+/// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Results are
+/// the JSON `faceauth tokens …` prints.
+/// Thread safety: every member is const; share one Ledger between threads.
+class Ledger {
+ public:
+  explicit Ledger(const std::string &location) : handle_() {
+    ::faceauth_ledger *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_open(detail::c_str(location, "the location"), &out, err);
+    });
+    handle_.reset(out);
+  }
+
+  /// Mints a token, records it and returns {"url", "token", "rule"}. `rule`: "count" or
+  /// "time:SECONDS"; `p.token` must be empty; `meta_json`: a flat JSON object of strings.
+  std::string issue_url(const UrlBuilder &builder, const std::string &rule, const AuthParams &p,
+                        const std::optional<std::string> &meta_json = std::nullopt) const {
+    const ::faceauth_auth_params c = detail::c_params(p);
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_issue_url(get(), builder.get(), detail::c_str(rule, "the rule"), &c,
+                                         detail::c_str(meta_json, "the metadata"), out, err);
+    });
+  }
+
+  /// A token's state and record; FACEAUTH_STATUS_TOKEN_UNKNOWN when the ledger lacks it.
+  std::string status(const std::string &token_id) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_status(get(), detail::c_str(token_id, "the token id"), out, err);
+    });
+  }
+
+  /// Records a use now; returns the status afterwards.
+  std::string mark_used(const std::string &token_id) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_mark_used(get(), detail::c_str(token_id, "the token id"), out, err);
+    });
+  }
+
+  /// Applies a clear webhook body: {"outcome": "recorded" | "unknown_token" | "no_token" |
+  /// "ignored", …}.
+  std::string apply_webhook(const std::string &body) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_apply_webhook(get(), detail::c_str(body, "the webhook body"), nullptr, out,
+                                             err);
+    });
+  }
+
+  /// Applies a webhook body, decrypting it with `cipher` when it is encrypted.
+  std::string apply_webhook(const std::string &body, const Cipher &cipher) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_apply_webhook(get(), detail::c_str(body, "the webhook body"), cipher.get(),
+                                             out, err);
+    });
+  }
+
+  /// The tokens a filter admits, as a JSON array of statuses. `filter_json`: {"state",
+  /// "submission", "since", "until", "limit"} (any of them), or none for every token.
+  std::string list(const std::optional<std::string> &filter_json = std::nullopt) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_list(get(), detail::c_str(filter_json, "the filter"), out, err);
+    });
+  }
+
+  /// Deletes every token issued more than `older_than_seconds` ago; returns how many.
+  std::uint64_t purge(std::int64_t older_than_seconds) const {
+    std::uint64_t count = 0;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_purge(get(), older_than_seconds, &count, err);
+    });
+    return count;
+  }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_ledger *get() const { return detail::live(handle_, "the Ledger"); }
+
+ private:
+  detail::Handle<::faceauth_ledger, ::faceauth_ledger_free> handle_;
+};
 
 }  // namespace faceauth
 

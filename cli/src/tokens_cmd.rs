@@ -11,7 +11,7 @@ use faceauth::crypto::{Cipher, Variant};
 use faceauth::token::time::{format_rfc3339, parse_duration, parse_rfc3339};
 use faceauth::token::{
     Durability, LedgerError, LinkIssuer, ListFilter, SqliteLedger, SqliteOptions, StateKind, TokenLedger,
-    TokenRule, WebhookOutcome,
+    TokenRule,
 };
 use faceauth::webhook::WebhookError;
 use serde_json::{json, Value};
@@ -250,8 +250,7 @@ fn issue(ledger: &SqliteLedger, args: &IssueArgs) -> anyhow::Result<ExitCode> {
                 return Err(if done == 0 { err } else { err.context(format!("issued {done} links, then")) });
             }
         };
-        let line = json!({ "url": link.url, "token": link.token, "rule": link.rule.to_string() });
-        writeln!(out, "{line}").context("cannot write the output")?;
+        writeln!(out, "{}", link.to_json()).context("cannot write the output")?;
     }
     out.flush().context("cannot write the output")?;
     Ok(ExitCode::SUCCESS)
@@ -306,16 +305,8 @@ fn apply_webhook(ledger: &SqliteLedger, args: &ApplyArgs) -> anyhow::Result<Exit
         Err(err) => return Err(anyhow::Error::new(err).context("cannot parse the webhook")),
     };
     let outcome = ledger.apply_webhook(&event, SystemTime::now())?;
-    let matched = !matches!(outcome, WebhookOutcome::UnknownToken { .. } | WebhookOutcome::NoToken);
-    let line = match outcome {
-        WebhookOutcome::Recorded(status) => json!({ "outcome": "recorded", "status": status.to_json() }),
-        WebhookOutcome::UnknownToken { token_id } => json!({ "outcome": "unknown_token", "token": token_id }),
-        WebhookOutcome::NoToken => json!({ "outcome": "no_token", "event": event.to_json() }),
-        WebhookOutcome::Ignored { reason } => {
-            json!({ "outcome": "ignored", "reason": reason, "trigger": event.trigger() })
-        }
-        other => json!({ "outcome": "other", "detail": format!("{other:?}") }),
-    };
+    let matched = outcome.matched();
+    let line = outcome.to_json(&event);
     print_line(&line)?;
     Ok(if matched { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::NO_MATCHING_TOKEN) })
 }

@@ -92,6 +92,9 @@ pub enum ErrorKind {
     LedgerStorage = 203,
     /// The token ledger's file has a newer schema than this build knows, or is not a ledger.
     LedgerSchema = 204,
+    /// A token ledger location names a store this build does not include (such as
+    /// `postgres://`).
+    LedgerUnsupported = 205,
     /// 400 from the API: missing or malformed parameters, or an unknown record.
     ApiInvalidRequest = 300,
     /// 403 with an explicit deny: the caller's IP is not allowed.
@@ -148,6 +151,7 @@ impl ErrorKind {
             ErrorKind::TokenUnknown => "token_unknown",
             ErrorKind::LedgerStorage => "ledger_storage",
             ErrorKind::LedgerSchema => "ledger_schema",
+            ErrorKind::LedgerUnsupported => "ledger_unsupported",
             ErrorKind::ApiInvalidRequest => "api_invalid_request",
             ErrorKind::ApiIpNotAllowed => "api_ip_not_allowed",
             ErrorKind::ApiAuthentication => "api_authentication",
@@ -210,6 +214,7 @@ impl LedgerError {
             LedgerError::SchemaTooNew { .. }
             | LedgerError::SchemaOutdated { .. }
             | LedgerError::NotALedger { .. } => ErrorKind::LedgerSchema,
+            LedgerError::Unsupported { .. } => ErrorKind::LedgerUnsupported,
         }
     }
 }

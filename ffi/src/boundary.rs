@@ -72,12 +72,19 @@ pub(crate) unsafe fn handle_mut<'a, T>(ptr: *mut T, name: &'static str) -> Resul
 ///
 /// # Safety
 /// `ptr` is NULL or points to a NUL-terminated string that stays valid and unchanged for `'a`.
+#[inline]
 pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &'static str) -> Result<&'a str, Failure> {
     if ptr.is_null() {
         return Err(Failure::null(name));
     }
     // SAFETY: ptr is not NULL, and the caller promises a NUL-terminated string valid for 'a.
     let text = unsafe { CStr::from_ptr(ptr) };
+    // Most arguments (ids, names, schemes, JSON) are ASCII: an inlined check, before the full
+    // UTF-8 validation (a call that costs more than the short strings it checks).
+    if text.to_bytes().is_ascii() {
+        // SAFETY: ASCII is UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(text.to_bytes()) });
+    }
     text.to_str().map_err(|e| {
         Failure::new(
             faceauth_status::InvalidUtf8,
@@ -90,6 +97,7 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &'static str) -> Result<
 ///
 /// # Safety
 /// As [`text`].
+#[inline]
 pub(crate) unsafe fn optional_text<'a>(
     ptr: *const c_char,
     name: &'static str,

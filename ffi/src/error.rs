@@ -84,6 +84,7 @@ impl HttpStatus for faceauth::crypto::CryptoError {}
 impl HttpStatus for faceauth::url::UrlError {}
 impl HttpStatus for faceauth::token::TokenError {}
 impl HttpStatus for faceauth::webhook::WebhookError {}
+impl HttpStatus for faceauth::token::LedgerError {}
 
 /// Every core error type converts the same way: its kind gives the status.
 macro_rules! failure_from {
@@ -103,6 +104,7 @@ failure_from!(
     faceauth::token::TokenError,
     faceauth::webhook::WebhookError,
     faceauth::api::ApiError,
+    faceauth::token::LedgerError,
 );
 
 impl From<Failure> for faceauth_error {

@@ -18,6 +18,7 @@ mod boundary;
 mod client;
 mod crypto;
 mod error;
+mod ledger;
 mod memory;
 mod status;
 mod token;
@@ -27,6 +28,7 @@ mod webhook;
 pub use client::*;
 pub use crypto::*;
 pub use error::*;
+pub use ledger::*;
 pub use memory::*;
 pub use status::*;
 pub use token::*;
@@ -84,6 +86,7 @@ mod tests {
             include_str!("client.rs"),
             include_str!("crypto.rs"),
             include_str!("error.rs"),
+            include_str!("ledger.rs"),
             include_str!("memory.rs"),
             include_str!("status.rs"),
             include_str!("token.rs"),

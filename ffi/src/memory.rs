@@ -1,6 +1,6 @@
 //! What the library hands out: strings and byte buffers, and the functions that free them.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 
 use zeroize::Zeroize;
 
@@ -34,47 +34,145 @@ impl faceauth_buf {
     }
 }
 
+/// Bytes in front of every string the library returns: the allocation's capacity and how many
+/// bytes of text to wipe when it is freed (two `usize`, native endian): the string's length, or 0
+/// for a URL, which holds nothing secret. They let `faceauth_string_free` free a string without
+/// measuring it, and let a result built in place (a URL) be handed over without a copy.
+const HEADER: usize = 16;
+/// The size of each header field.
+const WORD: usize = std::mem::size_of::<usize>();
+const _: () = assert!(2 * WORD <= HEADER);
+
+/// A string being written for C: the header's room, then the text; [`OutString::finish`] adds
+/// the NUL and hands the allocation over.
+pub(crate) struct OutString(String);
+
+impl OutString {
+    /// Room for `capacity` bytes of text (it grows if needed).
+    pub(crate) fn with_capacity(capacity: usize) -> OutString {
+        let mut text = String::with_capacity(HEADER + capacity + 1);
+        text.push_str("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        OutString(text)
+    }
+
+    /// The text so far, to append to.
+    pub(crate) fn text(&mut self) -> &mut String {
+        &mut self.0
+    }
+
+    /// The C string the caller frees with `faceauth_string_free`.
+    ///
+    /// # Errors
+    /// `FACEAUTH_STATUS_NUL_IN_OUTPUT` if the text holds a NUL byte; the text is wiped then.
+    pub(crate) fn finish(self, what: &str) -> Result<*mut c_char, Failure> {
+        // `contains` on bytes is a memchr; the position is looked for only when there is one.
+        if self.0.as_bytes()[HEADER..].contains(&0) {
+            let bytes = self.0.into_bytes();
+            let position = bytes[HEADER..].iter().position(|b| *b == 0).unwrap_or_default();
+            wipe_vec(bytes);
+            return Err(Failure::new(
+                faceauth_status::NulInOutput,
+                format!("{what} holds a NUL byte at offset {position}, so it cannot be a C string"),
+            ));
+        }
+        Ok(self.hand_over(true))
+    }
+
+    /// As [`finish`](Self::finish), for a URL: it holds no NUL byte by construction (its base
+    /// URL has no control character, and everything else in it is percent-encoded or checked
+    /// ASCII), so none is looked for (were one there, C would only see the URL cut short), and
+    /// it is ciphertext meant to be handed out, so `faceauth_string_free` does not wipe it.
+    pub(crate) fn finish_url(self) -> *mut c_char {
+        debug_assert!(!self.0.as_bytes()[HEADER..].contains(&0), "a NUL byte in a URL");
+        self.hand_over(false)
+    }
+
+    /// Adds the NUL, fills the header, and gives up the allocation.
+    fn hand_over(self, wipe: bool) -> *mut c_char {
+        let mut bytes = self.0.into_bytes();
+        let wipe_len = if wipe { bytes.len() - HEADER } else { 0 };
+        bytes.push(0);
+        let capacity = bytes.capacity();
+        let mut bytes = std::mem::ManuallyDrop::new(bytes);
+        bytes[..WORD].copy_from_slice(&capacity.to_ne_bytes());
+        bytes[WORD..2 * WORD].copy_from_slice(&wipe_len.to_ne_bytes());
+        // SAFETY: HEADER bytes precede the text in this allocation, so the result points inside
+        // it; faceauth_string_free steps back by HEADER and rebuilds the Vec from the header.
+        unsafe { bytes.as_mut_ptr().add(HEADER) }.cast::<c_char>()
+    }
+}
+
+/// Overwrites `len` bytes at `ptr` with zeros, with volatile writes (a word at a time where
+/// aligned) that the compiler may not remove.
+///
+/// # Safety
+/// `ptr` is valid for writing `len` bytes.
+unsafe fn wipe_raw(ptr: *mut u8, len: usize) {
+    let head = ptr.align_offset(std::mem::align_of::<u64>()).min(len);
+    let words = (len - head) / 8;
+    // SAFETY: every write below stays within the `len` bytes the caller vouches for: `head`
+    // single bytes, `words` aligned u64s after them, then the remaining bytes.
+    unsafe {
+        for i in 0..head {
+            std::ptr::write_volatile(ptr.add(i), 0);
+        }
+        let aligned = ptr.add(head).cast::<u64>();
+        for i in 0..words {
+            std::ptr::write_volatile(aligned.add(i), 0);
+        }
+        for i in head + words * 8..len {
+            std::ptr::write_volatile(ptr.add(i), 0);
+        }
+    }
+    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Wipes a vector's bytes, then frees it.
+fn wipe_vec(mut bytes: Vec<u8>) {
+    // SAFETY: the pointer is valid for the vector's `len` initialised bytes.
+    unsafe { wipe_raw(bytes.as_mut_ptr(), bytes.len()) };
+}
+
 /// Turns a result into a C string the caller frees with `faceauth_string_free`.
 ///
 /// # Errors
 /// `FACEAUTH_STATUS_NUL_IN_OUTPUT` if `text` holds a NUL byte. Either way `text` is wiped
-/// (it is copied once, into an allocation with room for the NUL, so no unwiped copy is freed).
-pub(crate) fn into_c_string(mut text: String, what: &str) -> Result<*mut c_char, Failure> {
-    let position = text.bytes().position(|b| b == 0);
-    let result = match position {
-        Some(position) => Err(Failure::new(
-            faceauth_status::NulInOutput,
-            format!("{what} holds a NUL byte at offset {position}, so it cannot be a C string"),
-        )),
-        None => {
-            let mut bytes = Vec::with_capacity(text.len() + 1);
-            bytes.extend_from_slice(text.as_bytes());
-            bytes.push(0);
-            CString::from_vec_with_nul(bytes)
-                .map(CString::into_raw)
-                .map_err(|_| Failure::new(faceauth_status::Internal, format!("{what} cannot be a C string")))
-        }
-    };
-    text.zeroize();
-    result
+/// (it is copied once, into an allocation with room for the header and the NUL, so no unwiped
+/// copy is freed).
+pub(crate) fn into_c_string(text: String, what: &str) -> Result<*mut c_char, Failure> {
+    let mut out = OutString::with_capacity(text.len());
+    out.text().push_str(&text);
+    wipe_vec(text.into_bytes());
+    out.finish(what)
 }
 
-/// Frees a string returned by this library, wiping it first (it may hold decrypted data).
-/// NULL is allowed and does nothing.
+/// Frees a string returned by this library, wiping it first when it may hold secrets (decrypted
+/// data, and everything else but URLs). NULL is allowed and does nothing.
 ///
 /// Thread safety: any thread, once no other thread uses `s`.
 ///
 /// # Safety
-/// `s` is NULL or a string this library returned, not freed before, whose length (the position
-/// of its NUL) the caller has not changed; do not use it after.
+/// `s` is NULL or a string this library returned, not freed before; do not use it after.
 #[no_mangle]
 pub unsafe extern "C" fn faceauth_string_free(s: *mut c_char) {
     ffi_boundary!(infallible(), {
         if !s.is_null() {
-            // SAFETY: the caller promises s came from CString::into_raw here, unchanged in
-            // length, and is freed only now.
-            let text = unsafe { CString::from_raw(s) };
-            text.into_bytes_with_nul().zeroize();
+            // SAFETY: the caller promises s came from OutString and is freed only now: HEADER
+            // bytes before it hold the allocation's capacity and how many bytes of text after
+            // them to wipe (at most the text's length), and the allocation is a Vec<u8> of that
+            // capacity.
+            unsafe {
+                let base = s.cast::<u8>().sub(HEADER);
+                let mut word = [0u8; WORD];
+                std::ptr::copy_nonoverlapping(base, word.as_mut_ptr(), WORD);
+                let capacity = usize::from_ne_bytes(word);
+                std::ptr::copy_nonoverlapping(base.add(WORD), word.as_mut_ptr(), WORD);
+                let wipe_len = usize::from_ne_bytes(word);
+                if wipe_len > 0 {
+                    wipe_raw(s.cast::<u8>(), wipe_len);
+                }
+                drop(Vec::from_raw_parts(base, 0, capacity));
+            }
         }
     })
 }
@@ -124,6 +222,19 @@ mod tests {
         assert_eq!(buf.len, 0);
         let empty = faceauth_buf::from_vec(Vec::new());
         assert!(empty.data.is_null());
+    }
+
+    #[test]
+    fn a_string_that_outgrew_its_capacity_frees_whole() {
+        let mut out = OutString::with_capacity(1);
+        out.text().push_str(&"é".repeat(1000));
+        let text = out.finish("the text").unwrap_or(std::ptr::null_mut());
+        assert!(!text.is_null());
+        // SAFETY: text came from finish: NUL-terminated, freed once below.
+        let back = unsafe { std::ffi::CStr::from_ptr(text) };
+        assert_eq!(back.to_str().ok(), Some("é".repeat(1000).as_str()));
+        // SAFETY: as above.
+        unsafe { faceauth_string_free(text) };
     }
 
     #[test]

@@ -66,6 +66,9 @@ pub enum faceauth_status {
     LedgerStorage = 203,
     /// The token ledger's file has a newer schema than this build knows, or is not a ledger.
     LedgerSchema = 204,
+    /// The token ledger location names a store this build does not include (such as
+    /// "postgres://…").
+    LedgerUnsupported = 205,
     /// 400 from the API: missing or malformed parameters, or an unknown record.
     ApiInvalidRequest = 300,
     /// 403 with an explicit deny: the caller's IP is not allowed.
@@ -150,6 +153,7 @@ map_error_kinds!(
     TokenUnknown,
     LedgerStorage,
     LedgerSchema,
+    LedgerUnsupported,
     ApiInvalidRequest,
     ApiIpNotAllowed,
     ApiAuthentication,

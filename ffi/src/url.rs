@@ -8,7 +8,7 @@ use faceauth::url::{AuthParams, UrlBuilder};
 use crate::boundary::{free_handle, handle, handle_mut, into_handle, optional_text, out, text};
 use crate::crypto::{faceauth_cipher, new_cipher};
 use crate::error::{faceauth_error, Failure};
-use crate::memory::into_c_string;
+use crate::memory::{into_c_string, OutString};
 use crate::status::faceauth_status;
 
 /// Builds FaceAuth URLs for one project: its key, its `pid`, a base URL and a language (opaque).
@@ -18,7 +18,7 @@ use crate::status::faceauth_status;
 /// faceauth_url_builder_set_base_url) change the builder: call them before sharing it, never
 /// while another thread uses it. Its key material is wiped when it is freed.
 pub struct faceauth_url_builder {
-    inner: UrlBuilder,
+    pub(crate) inner: UrlBuilder,
 }
 
 const _: () = {
@@ -166,8 +166,11 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
         let (b, p, out_url) = unsafe { (handle(b, "b")?, handle(p, "p")?, out(out_url, "out_url")?) };
         // SAFETY: the caller promises p's strings are NULL or NUL-terminated, valid for the call.
         let params = unsafe { auth_params(p) }?;
-        let url = b.inner.build(&params)?;
-        out_url.write(into_c_string(url, "the URL")?);
+        // Built in place in the string handed over: no copy (a URL is about 200 bytes), no NUL
+        // to look for and nothing secret to wipe (see OutString::finish_url).
+        let mut url = OutString::with_capacity(512);
+        b.inner.build_to(&params, url.text())?;
+        out_url.write(url.finish_url());
         Ok(())
     })
 }
@@ -176,7 +179,7 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
 ///
 /// # Safety
 /// Every string field of `p` is NULL or NUL-terminated, valid for `'a`.
-unsafe fn auth_params<'a>(p: &faceauth_auth_params) -> Result<AuthParams<'a>, Failure> {
+pub(crate) unsafe fn auth_params<'a>(p: &faceauth_auth_params) -> Result<AuthParams<'a>, Failure> {
     let field = |ptr, name| -> Result<Option<Cow<'a, str>>, Failure> {
         // SAFETY: forwarded from the caller.
         Ok(unsafe { optional_text(ptr, name) }?.map(Cow::Borrowed))

@@ -211,7 +211,8 @@ pub fn class_of(kind: ErrorKind) -> Class {
         ErrorKind::TokenExists
         | ErrorKind::TokenUnknown
         | ErrorKind::LedgerStorage
-        | ErrorKind::LedgerSchema => Class::LedgerError,
+        | ErrorKind::LedgerSchema
+        | ErrorKind::LedgerUnsupported => Class::LedgerError,
         ErrorKind::ApiInvalidRequest => Class::InvalidRequest,
         ErrorKind::ApiIpNotAllowed => Class::IpNotAllowed,
         ErrorKind::ApiAuthentication => Class::AuthenticationError,

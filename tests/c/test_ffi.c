@@ -5,13 +5,22 @@
  * "N passed, M failed"; exits 1 if any check failed. Built twice by tests/c/run.sh: with
  * AddressSanitizer and UBSan against libfaceauth.a, and plain against libfaceauth.so for valgrind.
  */
+/* POSIX.1-2008: mkdtemp, nanosleep and sockets (the ledger's tests), beside C99. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "faceauth.h"
 #include "vectors.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 static int passed = 0;
 static int failed = 0;
@@ -152,6 +161,7 @@ static void test_error_accessors_accept_null(void) {
   faceauth_url_builder_free(NULL);
   faceauth_client_free(NULL);
   faceauth_list_free(NULL);
+  faceauth_ledger_free(NULL);
   {
     faceauth_buf empty = {NULL, 0};
     faceauth_buf_free(&empty);
@@ -947,6 +957,621 @@ static void test_bad_client_input(void) {
 #define THREADS 8
 #define ROUNDS 40
 
+/*
+ * The token ledger: on a temporary file and in memory, the whole flow (issue a link, open it on
+ * the simulator, apply the webhook it sends), every bad input, and threads sharing one ledger.
+ */
+
+/* A fresh temporary directory (under $TMPDIR or /tmp) in `dir`; 1 on success. */
+static int make_temp_dir(char *dir, size_t size) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, size, "%s/faceauth-c-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+  return mkdtemp(dir) != NULL;
+}
+
+/* Removes `dir`/tokens.db (and its -wal and -shm), `dir`/notes.txt, then `dir`. */
+static void remove_temp_dir(const char *dir) {
+  const char *names[] = {"tokens.db", "tokens.db-wal", "tokens.db-shm", "notes.txt"};
+  char path[512];
+  size_t i;
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    remove(path);
+  }
+  CHECK(rmdir(dir) == 0);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec t;
+  t.tv_sec = ms / 1000;
+  t.tv_nsec = (ms % 1000) * 1000000L;
+  nanosleep(&t, NULL);
+}
+
+/*
+ * GET `path` (with its query) from the simulator at mock.url (http://127.0.0.1:PORT), as a
+ * browser opening a link would. Returns the body (free it with free()) and the HTTP status in
+ * *status, or NULL when the exchange failed.
+ */
+static char *http_get(const char *base_url, const char *path, int *status) {
+  const char *port_text = strrchr(base_url, ':');
+  struct sockaddr_in addr;
+  struct timeval timeout;
+  char *response = NULL, *body = NULL, *request;
+  size_t len = 0, cap = 4096, request_len;
+  int fd;
+  ssize_t n;
+  *status = 0;
+  if (port_text == NULL || strncmp(base_url, "http://127.0.0.1:", 17) != 0) {
+    return NULL;
+  }
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)atoi(port_text + 1));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return NULL;
+  }
+  timeout.tv_sec = 30;
+  timeout.tv_usec = 0;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  request_len = strlen(path) + 128;
+  request = malloc(request_len);
+  response = malloc(cap);
+  if (request == NULL || response == NULL ||
+      connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    goto done;
+  }
+  snprintf(request, request_len, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+           path);
+  if (send(fd, request, strlen(request), 0) != (ssize_t)strlen(request)) {
+    goto done;
+  }
+  while ((n = recv(fd, response + len, cap - len - 1, 0)) > 0) {
+    len += (size_t)n;
+    if (cap - len < 2) {
+      char *bigger = realloc(response, cap * 2);
+      if (bigger == NULL) {
+        goto done;
+      }
+      response = bigger;
+      cap *= 2;
+    }
+  }
+  response[len] = '\0';
+  if (sscanf(response, "HTTP/1.%*d %d", status) == 1 && strstr(response, "\r\n\r\n") != NULL) {
+    const char *start = strstr(response, "\r\n\r\n") + 4;
+    body = malloc(strlen(start) + 1);
+    if (body != NULL) {
+      memcpy(body, start, strlen(start) + 1);
+    }
+  }
+done:
+  close(fd);
+  free(request);
+  free(response);
+  return body;
+}
+
+static faceauth_ledger *open_ledger(const char *location) {
+  faceauth_ledger *l = NULL;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_ledger_open(location, &l, &err), FACEAUTH_STATUS_OK);
+  CHECK(err == NULL && l != NULL);
+  if (err != NULL) {
+    fprintf(stderr, "open %s: %s\n", location, faceauth_error_message(err));
+  }
+  faceauth_error_free(err);
+  return l;
+}
+
+/* The JSON of a ledger call that must succeed (NULL when it did not). */
+static char *ledger_status(const faceauth_ledger *l, const char *token) {
+  char *json = NULL;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_ledger_status(l, token, &json, &err), FACEAUTH_STATUS_OK);
+  faceauth_error_free(err);
+  return json;
+}
+
+static char *ledger_list(const faceauth_ledger *l, const char *filter) {
+  char *json = NULL;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_ledger_list(l, filter, &json, &err), FACEAUTH_STATUS_OK);
+  if (err != NULL) {
+    fprintf(stderr, "list %s: %s\n", filter ? filter : "(null)", faceauth_error_message(err));
+  }
+  faceauth_error_free(err);
+  return json;
+}
+
+/* How many times `needle` occurs in `haystack`. */
+static int count_of(const char *haystack, const char *needle) {
+  int n = 0;
+  const char *at = haystack;
+  while (at != NULL && (at = strstr(at, needle)) != NULL) {
+    n++;
+    at += strlen(needle);
+  }
+  return n;
+}
+
+/* A clear faceAuth webhook body (Argos's current shape) for `token`. */
+static void face_auth_body(char *body, size_t size, const char *token, const char *auth_id) {
+  snprintf(body, size,
+           "{\"webhook_trigger\": \"faceAuth\", \"data\": {\"Submission_id\": \"%s\", "
+           "\"Auth_Status\": \"approved\", \"Token_id\": \"%s\", \"Authentication_id\": \"%s\", "
+           "\"Create_Time\": \"2025-03-01T08:00:00.000Z\"}}",
+           mock.submission != NULL ? mock.submission : "sub_1", token, auth_id);
+}
+
+/* A builder whose links open on the simulator (or on an unused port without it). */
+static faceauth_url_builder *mock_builder(int with_mock) {
+  faceauth_url_builder *b =
+      new_builder(with_mock ? mock.project : "p", with_mock ? mock.key : KEY, "ecb");
+  CHECK_STATUS(faceauth_url_builder_set_base_url(b, with_mock ? mock.url : "http://127.0.0.1:9", NULL),
+               FACEAUTH_STATUS_OK);
+  return b;
+}
+
+/* The whole flow on one ledger location; `reopen`: the location is a file, reopened midway. */
+static void test_ledger_flow(const char *location, int reopen, int with_mock) {
+  faceauth_ledger *l = open_ledger(location);
+  faceauth_url_builder *b = mock_builder(with_mock);
+  faceauth_cipher *hook_cipher = new_cipher(KEY, "ecb");
+  faceauth_auth_params p = {NULL, "user-ledger", NULL, NULL, NULL, NULL};
+  char *link = NULL, *json = NULL, *second_link = NULL, *hook = NULL;
+  char token[80] = "", second[80] = "", url[1024] = "", body[1024], expected[256];
+  faceauth_error *err = UNTOUCHED;
+  uint64_t purged = 12345;
+  p.sid = with_mock ? mock.submission : "sub_1";
+
+  /* Issue: {"url","token","rule"}, and the token is recorded, unused, with its metadata. */
+  CHECK_STATUS(faceauth_ledger_issue_url(l, b, "time:3600", &p,
+                                         "{\"order\": \"A-17\", \"shop\": \"caf\\u00e9\"}", &link, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(err == UNTOUCHED); /* *out_err is left alone on success */
+  CHECK(link != NULL && strncmp(link, "{\"url\":\"http://127.0.0.1:", 25) == 0);
+  CHECK(json_string(link, "token", token, sizeof token) && strncmp(token, "tok_", 4) == 0);
+  CHECK(json_string(link, "url", url, sizeof url));
+  CHECK(link != NULL && strstr(link, "\"rule\":\"time:3600\"}") != NULL);
+  json = ledger_status(l, token);
+  snprintf(expected, sizeof expected, "{\"token\":\"%s\",\"state\":\"unused\",\"until\":null,", token);
+  CHECK(json != NULL && strncmp(json, expected, strlen(expected)) == 0);
+  CHECK(json != NULL && strstr(json, "\"rule\":\"time:3600\",\"user_id\":\"user-ledger\","
+                                     "\"metadata\":{\"order\":\"A-17\",\"shop\":\"caf\xc3\xa9\"}") != NULL);
+  faceauth_string_free(json);
+  json = NULL;
+  {
+    /* The URL carries the token (read back with the key). */
+    faceauth_cipher *c = new_cipher(with_mock ? mock.key : KEY, "ecb");
+    CHECK_STATUS(faceauth_url_inspect(url, c, &json, NULL), FACEAUTH_STATUS_OK);
+    CHECK(json != NULL && strstr(json, token) != NULL);
+    faceauth_string_free(json);
+    json = NULL;
+    faceauth_cipher_free(c);
+  }
+
+  if (reopen) {
+    /* A file ledger keeps its tokens across a close. */
+    faceauth_ledger_free(l);
+    l = open_ledger(location);
+    json = ledger_status(l, token);
+    CHECK(json != NULL && strstr(json, "\"state\":\"unused\"") != NULL);
+    faceauth_string_free(json);
+    json = NULL;
+  }
+
+  /* Open the link on the simulator, which sends the faceAuth webhook; apply it. */
+  if (with_mock) {
+    int status = 0;
+    const char *path = strstr(url, "/face-auth?");
+    char *answer = path != NULL ? http_get(mock.url, path, &status) : NULL;
+    CHECK(status == 200 && answer != NULL && strstr(answer, "\"auth_status\":\"approved\"") != NULL);
+    free(answer);
+    hook = http_get(mock.url, "/_mock/last-webhook", &status);
+    CHECK(status == 200 && hook != NULL && strstr(hook, token) != NULL);
+  } else {
+    face_auth_body(body, sizeof body, token, "fa-offline");
+  }
+  CHECK_STATUS(faceauth_ledger_apply_webhook(l, hook != NULL ? hook : body, NULL, &json, NULL),
+               FACEAUTH_STATUS_OK);
+  snprintf(expected, sizeof expected, "{\"outcome\":\"recorded\",\"status\":{\"token\":\"%s\","
+           "\"state\":\"completed\",", token);
+  CHECK(json != NULL && strncmp(json, expected, strlen(expected)) == 0);
+  CHECK(json != NULL && strstr(json, "\"result\":{\"auth_id\":\"") != NULL &&
+        strstr(json, "\"status\":\"approved\"") != NULL);
+  faceauth_string_free(json);
+  json = NULL;
+  /* Twice: the same record. */
+  {
+    char *before = ledger_status(l, token), *after;
+    CHECK_STATUS(faceauth_ledger_apply_webhook(l, hook != NULL ? hook : body, NULL, &json, NULL),
+                 FACEAUTH_STATUS_OK);
+    after = ledger_status(l, token);
+    CHECK(before != NULL && after != NULL && strcmp(before, after) == 0);
+    CHECK(after != NULL && strstr(after, "\"state\":\"completed\"") != NULL);
+    faceauth_string_free(before);
+    faceauth_string_free(after);
+    faceauth_string_free(json);
+    json = NULL;
+  }
+
+  /* A count token, no metadata: marked used, it expires by its rule. */
+  p.user_id = NULL;
+  CHECK_STATUS(faceauth_ledger_issue_url(l, b, "count", &p, NULL, &second_link, NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK(json_string(second_link, "token", second, sizeof second));
+  CHECK(second_link != NULL && strstr(second_link, "\"rule\":\"count\"}") != NULL);
+  CHECK_STATUS(faceauth_ledger_mark_used(l, second, &json, NULL), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "\"state\":\"expired\",\"until\":null,\"reason\":\"count\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"user_id\":null,\"metadata\":{}") != NULL);
+  faceauth_string_free(json);
+  json = NULL;
+
+  /* The encrypted form needs its key. */
+  {
+    char clear[1024], *sealed = NULL;
+    face_auth_body(clear, sizeof clear, second, "fa-sealed");
+    CHECK_STATUS(faceauth_cipher_encrypt(hook_cipher, clear, &sealed, NULL), FACEAUTH_STATUS_OK);
+    snprintf(body, sizeof body, "{\"data\": \"%s\"}", sealed != NULL ? sealed : "");
+    faceauth_string_free(sealed);
+    json = UNTOUCHED;
+    EXPECT_ERROR(faceauth_ledger_apply_webhook(l, body, NULL, &json, &err),
+                 FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED);
+    CHECK(json == UNTOUCHED);
+    CHECK_STATUS(faceauth_ledger_apply_webhook(l, body, hook_cipher, &json, NULL), FACEAUTH_STATUS_OK);
+    CHECK(json != NULL && strstr(json, "\"outcome\":\"recorded\"") != NULL &&
+          strstr(json, "\"auth_id\":\"fa-sealed\"") != NULL &&
+          strstr(json, "\"state\":\"completed\"") != NULL);
+    faceauth_string_free(json);
+    json = NULL;
+  }
+
+  /* Outcomes that match no token are results, not errors. */
+  face_auth_body(body, sizeof body, "tok_not_in_this_ledger", "fa-x");
+  CHECK_STATUS(faceauth_ledger_apply_webhook(l, body, NULL, &json, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STR(json, "{\"outcome\":\"unknown_token\",\"token\":\"tok_not_in_this_ledger\"}");
+  faceauth_string_free(json);
+  json = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook(
+                   l, "{\"webhook_trigger\": \"faceAuth\", \"data\": {\"Submission_id\": \"s\"}}",
+                   NULL, &json, NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strncmp(json, "{\"outcome\":\"no_token\",\"event\":{\"event\":\"faceAuth\"", 49) == 0);
+  faceauth_string_free(json);
+  json = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook(l, "{\"webhook_trigger\": \"kyc\"}", NULL, &json, NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK_STR(json, "{\"outcome\":\"ignored\",\"reason\":\"not a faceAuth or token_expired event\","
+                  "\"trigger\":\"kyc\"}");
+  faceauth_string_free(json);
+  json = NULL;
+
+  /* Lists: every filter ListFilter has. */
+  json = ledger_list(l, NULL);
+  CHECK(json != NULL && json[0] == '[' && count_of(json, "{\"token\":") == 2 &&
+        strstr(json, token) != NULL && strstr(json, second) != NULL);
+  CHECK(json != NULL && strstr(json, token) < strstr(json, second)); /* in order of issue */
+  faceauth_string_free(json);
+  json = ledger_list(l, "{}");
+  CHECK(json != NULL && count_of(json, "{\"token\":") == 2);
+  faceauth_string_free(json);
+  json = ledger_list(l, "{\"state\": \"completed\"}");
+  CHECK(json != NULL && count_of(json, "{\"token\":") == 2);
+  faceauth_string_free(json);
+  json = ledger_list(l, "{\"state\": \"unused\", \"submission\": null}");
+  CHECK_STR(json, "[]");
+  faceauth_string_free(json);
+  json = ledger_list(l, "{\"submission\": \"another-submission\"}");
+  CHECK_STR(json, "[]");
+  faceauth_string_free(json);
+  snprintf(body, sizeof body, "{\"submission\": \"%s\", \"limit\": 1}", p.sid);
+  json = ledger_list(l, body);
+  CHECK(json != NULL && count_of(json, "{\"token\":") == 1 && strstr(json, token) != NULL);
+  faceauth_string_free(json);
+  json = ledger_list(l, "{\"since\": \"2000-01-01\", \"until\": \"2999-01-01T00:00:00Z\", \"limit\": 5}");
+  CHECK(json != NULL && count_of(json, "{\"token\":") == 2);
+  faceauth_string_free(json);
+  json = ledger_list(l, "{\"since\": \"2999-01-01T00:00:00+09:00\"}");
+  CHECK_STR(json, "[]");
+  faceauth_string_free(json);
+  json = ledger_list(l, "{\"limit\": 0}");
+  CHECK_STR(json, "[]");
+  faceauth_string_free(json);
+  json = NULL;
+
+  /* Purge: nothing is a day old; then everything issued before now. */
+  CHECK_STATUS(faceauth_ledger_purge(l, 86400, &purged, NULL), FACEAUTH_STATUS_OK);
+  CHECK(purged == 0);
+  sleep_ms(5);
+  CHECK_STATUS(faceauth_ledger_purge(l, 0, &purged, NULL), FACEAUTH_STATUS_OK);
+  CHECK(purged == 2);
+  json = UNTOUCHED;
+  EXPECT_ERROR(faceauth_ledger_status(l, token, &json, &err), FACEAUTH_STATUS_TOKEN_UNKNOWN);
+  CHECK(json == UNTOUCHED);
+  json = ledger_list(l, NULL);
+  CHECK_STR(json, "[]");
+  faceauth_string_free(json);
+
+  free(hook);
+  faceauth_string_free(link);
+  faceauth_string_free(second_link);
+  faceauth_cipher_free(hook_cipher);
+  faceauth_url_builder_free(b);
+  faceauth_ledger_free(l);
+}
+
+static void test_ledgers(int with_mock) {
+  char dir[256], path[300];
+  if (!make_temp_dir(dir, sizeof dir)) {
+    CHECK(!"mkdtemp failed");
+    return;
+  }
+  snprintf(path, sizeof path, "%s/tokens.db", dir);
+  test_ledger_flow(path, 1, with_mock);
+  test_ledger_flow(":memory:", 0, with_mock);
+  remove_temp_dir(dir);
+}
+
+/* NULL for each pointer, invalid UTF-8 for each string, bad rules, metadata, filters, ids and
+ * files: the status, an error object, no out-param written, nothing recorded. */
+static void test_bad_ledger_input(void) {
+  faceauth_ledger *l = open_ledger(":memory:");
+  faceauth_ledger *out = UNTOUCHED;
+  faceauth_url_builder *b = new_builder("p", KEY, "ecb");
+  faceauth_cipher *c = new_cipher(KEY, "ecb");
+  faceauth_auth_params p = {"sub_1", NULL, NULL, NULL, NULL, NULL};
+  char *json = UNTOUCHED;
+  uint64_t count = 7;
+  faceauth_error *err = NULL;
+  char dir[256], path[300];
+
+  /* Open. */
+  EXPECT_ERROR(faceauth_ledger_open(NULL, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_open(":memory:", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_open(BAD_UTF8, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_open("", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR_HIDING(faceauth_ledger_open("postgres://ledger:s3cret-pw@db.internal/tokens", &out, &err),
+                      FACEAUTH_STATUS_LEDGER_UNSUPPORTED, "s3cret-pw");
+  EXPECT_ERROR(faceauth_ledger_open("/nonexistent-dir-of-faceauth/tokens.db", &out, &err),
+               FACEAUTH_STATUS_LEDGER_STORAGE);
+  CHECK(make_temp_dir(dir, sizeof dir));
+  snprintf(path, sizeof path, "%s/notes.txt", dir);
+  {
+    /* Not a ledger: refused, and left as it was. */
+    FILE *f = fopen(path, "w");
+    char back[64] = "";
+    CHECK(f != NULL);
+    if (f != NULL) {
+      fputs("meeting notes, not a database", f);
+      fclose(f);
+    }
+    EXPECT_ERROR(faceauth_ledger_open(path, &out, &err), FACEAUTH_STATUS_LEDGER_SCHEMA);
+    f = fopen(path, "r");
+    if (f != NULL) {
+      CHECK(fgets(back, sizeof back, f) != NULL);
+      fclose(f);
+    }
+    CHECK_STR(back, "meeting notes, not a database");
+  }
+  remove_temp_dir(dir);
+  CHECK(out == UNTOUCHED);
+  CHECK_STATUS(faceauth_ledger_open("postgres://x", &out, NULL), FACEAUTH_STATUS_LEDGER_UNSUPPORTED);
+  CHECK(out == UNTOUCHED);
+
+  /* Issue. */
+  EXPECT_ERROR(faceauth_ledger_issue_url(NULL, b, "count", &p, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, NULL, "count", &p, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, NULL, &p, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", NULL, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, NULL, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, BAD_UTF8, &p, NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, BAD_UTF8, &json, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  {
+    faceauth_auth_params bad = p;
+    bad.sid = NULL;
+    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
+                 FACEAUTH_STATUS_NULL_POINTER);
+    bad.sid = BAD_UTF8;
+    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
+                 FACEAUTH_STATUS_INVALID_UTF8);
+    bad = p;
+    bad.cf1 = BAD_UTF8;
+    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
+                 FACEAUTH_STATUS_INVALID_UTF8);
+    bad = p;
+    bad.sid = "";
+    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
+                 FACEAUTH_STATUS_INVALID_ARGUMENT);
+    bad = p;
+    bad.token = "tok_chosen_by_caller"; /* minted here, never given */
+    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
+                 FACEAUTH_STATUS_INVALID_ARGUMENT);
+  }
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "weekly", &p, NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "time:-5", &p, NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "", &p, NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{not json", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "[\"a\"]", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{\"n\": 1}", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{\"nested\": {\"a\": \"b\"}}", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{\"\": \"empty key\"}", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(json == UNTOUCHED);
+  json = ledger_list(l, NULL);
+  CHECK_STR(json, "[]"); /* nothing was recorded */
+  faceauth_string_free(json);
+  json = UNTOUCHED;
+
+  /* Status and mark_used. */
+  EXPECT_ERROR(faceauth_ledger_status(NULL, "tok_abc12345", &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_status(l, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_status(l, "tok_abc12345", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_status(l, BAD_UTF8, &json, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_status(l, "bad token!", &json, &err), FACEAUTH_STATUS_INVALID_TOKEN);
+  EXPECT_ERROR(faceauth_ledger_status(l, "tok_abc12345", &json, &err), FACEAUTH_STATUS_TOKEN_UNKNOWN);
+  EXPECT_ERROR(faceauth_ledger_mark_used(NULL, "tok_abc12345", &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_mark_used(l, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_mark_used(l, "tok_abc12345", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_mark_used(l, BAD_UTF8, &json, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_mark_used(l, "short", &json, &err), FACEAUTH_STATUS_INVALID_TOKEN);
+  EXPECT_ERROR(faceauth_ledger_mark_used(l, "tok_abc12345", &json, &err),
+               FACEAUTH_STATUS_TOKEN_UNKNOWN);
+
+  /* Webhooks. */
+  EXPECT_ERROR(faceauth_ledger_apply_webhook(NULL, "{}", NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook(l, NULL, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook(l, "{}", c, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook(l, BAD_UTF8, c, &json, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook(l, "{not json", c, &json, &err),
+               FACEAUTH_STATUS_WEBHOOK_MALFORMED);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook(l, "{\"data\": \"AAAAAAAAAAAAAAAAAAAAAA==\"}", c, &json, &err),
+               FACEAUTH_STATUS_WEBHOOK_DECRYPT);
+
+  /* Lists. */
+  EXPECT_ERROR(faceauth_ledger_list(NULL, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_list(l, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_list(l, BAD_UTF8, &json, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{not json", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "[1]", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{\"colour\": \"red\"}", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{\"state\": \"sleeping\"}", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{\"state\": 1}", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{\"since\": \"yesterday\"}", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{\"until\": \"2025-02-30\"}", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{\"limit\": -1}", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list(l, "{\"limit\": 1.5}", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(json == UNTOUCHED);
+
+  /* Purge. */
+  EXPECT_ERROR(faceauth_ledger_purge(NULL, 0, &count, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_purge(l, 0, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_purge(l, -1, &count, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(count == 7);
+  /* A NULL out_err: the status alone. */
+  CHECK_STATUS(faceauth_ledger_purge(l, -1, &count, NULL), FACEAUTH_STATUS_INVALID_ARGUMENT);
+
+  faceauth_cipher_free(c);
+  faceauth_url_builder_free(b);
+  faceauth_ledger_free(l);
+}
+
+/* Eight threads share one ledger (and one builder): each issues links, reads them back and
+ * applies their webhooks; nothing is lost or mixed up. */
+#define LEDGER_ROUNDS 6
+
+struct ledger_worker {
+  const faceauth_ledger *ledger;
+  const faceauth_url_builder *builder;
+  int index;
+  int failures;
+  int done;
+};
+
+static void *ledger_work(void *arg) {
+  struct ledger_worker *w = (struct ledger_worker *)arg;
+  int i;
+  for (i = 0; i < LEDGER_ROUNDS; i++) {
+    char sid[32], token[80] = "", body[1024], meta[64];
+    char *link = NULL, *status = NULL, *outcome = NULL;
+    faceauth_auth_params p = {NULL, NULL, NULL, NULL, NULL, NULL};
+    faceauth_error *err = NULL;
+    snprintf(sid, sizeof sid, "sid-%d-%d", w->index, i);
+    snprintf(meta, sizeof meta, "{\"thread\": \"%d\"}", w->index);
+    p.sid = sid;
+    if (faceauth_ledger_issue_url(w->ledger, w->builder, "time:600", &p, meta, &link, &err) !=
+            FACEAUTH_STATUS_OK ||
+        !json_string(link, "token", token, sizeof token) ||
+        faceauth_ledger_status(w->ledger, token, &status, &err) != FACEAUTH_STATUS_OK ||
+        strstr(status, "\"state\":\"unused\"") == NULL || strstr(status, sid) == NULL) {
+      w->failures++;
+    } else {
+      face_auth_body(body, sizeof body, token, sid);
+      if (faceauth_ledger_apply_webhook(w->ledger, body, NULL, &outcome, &err) != FACEAUTH_STATUS_OK ||
+          strstr(outcome, "\"state\":\"completed\"") == NULL || strstr(outcome, token) == NULL) {
+        w->failures++;
+      }
+    }
+    if (err != NULL) {
+      fprintf(stderr, "ledger thread %d round %d: %s\n", w->index, i, faceauth_error_message(err));
+    }
+    faceauth_error_free(err);
+    faceauth_string_free(link);
+    faceauth_string_free(status);
+    faceauth_string_free(outcome);
+    w->done++;
+  }
+  return NULL;
+}
+
+static void test_threads_share_a_ledger(const char *location) {
+  faceauth_ledger *l = open_ledger(location);
+  faceauth_url_builder *b = mock_builder(0);
+  struct ledger_worker workers[THREADS];
+  pthread_t threads[THREADS];
+  int i, started = 0;
+  char *json = NULL;
+  for (i = 0; i < THREADS; i++) {
+    workers[i].ledger = l;
+    workers[i].builder = b;
+    workers[i].index = i;
+    workers[i].failures = 0;
+    workers[i].done = 0;
+    if (pthread_create(&threads[i], NULL, ledger_work, &workers[i]) == 0) {
+      started++;
+    }
+  }
+  CHECK(started == THREADS);
+  for (i = 0; i < started; i++) {
+    pthread_join(threads[i], NULL);
+  }
+  for (i = 0; i < started; i++) {
+    CHECK(workers[i].failures == 0 && workers[i].done == LEDGER_ROUNDS);
+  }
+  json = ledger_list(l, "{\"state\": \"completed\"}");
+  CHECK(json != NULL && count_of(json, "{\"token\":") == THREADS * LEDGER_ROUNDS);
+  faceauth_string_free(json);
+  json = ledger_list(l, "{\"state\": \"unused\"}");
+  CHECK_STR(json, "[]");
+  faceauth_string_free(json);
+  faceauth_url_builder_free(b);
+  faceauth_ledger_free(l);
+}
+
+static void test_threads_share_ledgers(void) {
+  char dir[256], path[300];
+  if (!make_temp_dir(dir, sizeof dir)) {
+    CHECK(!"mkdtemp failed");
+    return;
+  }
+  snprintf(path, sizeof path, "%s/tokens.db", dir);
+  test_threads_share_a_ledger(path);
+  test_threads_share_a_ledger(":memory:");
+  remove_temp_dir(dir);
+}
+
+
 struct shared {
   const faceauth_url_builder *builder;
   const faceauth_cipher *cipher;
@@ -1123,6 +1748,44 @@ static int print_client_json(int argc, char **argv) {
   return status == FACEAUTH_STATUS_OK ? 0 : 1;
 }
 
+/*
+ * `test_ffi --ledger-issue DB SID`, `--ledger-status DB TOKEN`, `--ledger-apply DB BODY` and
+ * `--ledger-list DB` print what the ledger returns (project "p", key FACEAUTH_API_KEY, rule
+ * count, metadata {"via": "c"}), so run.sh can compare it with `faceauth tokens …`.
+ */
+static int print_ledger_json(char **argv) {
+  faceauth_ledger *l = NULL;
+  faceauth_url_builder *b = NULL;
+  faceauth_error *err = NULL;
+  char *json = NULL;
+  const char *mode = argv[1];
+  faceauth_status status = faceauth_ledger_open(argv[2], &l, &err);
+  if (status == FACEAUTH_STATUS_OK && strcmp(mode, "--ledger-issue") == 0) {
+    faceauth_auth_params p = {NULL, NULL, NULL, NULL, NULL, NULL};
+    p.sid = argv[3];
+    status = faceauth_url_builder_new("p", getenv("FACEAUTH_API_KEY"), "ecb", &b, &err);
+    if (status == FACEAUTH_STATUS_OK) {
+      status = faceauth_ledger_issue_url(l, b, "count", &p, "{\"via\": \"c\"}", &json, &err);
+    }
+  } else if (status == FACEAUTH_STATUS_OK && strcmp(mode, "--ledger-status") == 0) {
+    status = faceauth_ledger_status(l, argv[3], &json, &err);
+  } else if (status == FACEAUTH_STATUS_OK && strcmp(mode, "--ledger-apply") == 0) {
+    status = faceauth_ledger_apply_webhook(l, argv[3], NULL, &json, &err);
+  } else if (status == FACEAUTH_STATUS_OK) {
+    status = faceauth_ledger_list(l, NULL, &json, &err);
+  }
+  if (status != FACEAUTH_STATUS_OK) {
+    fprintf(stderr, "%s: %s\n", faceauth_status_str(status), faceauth_error_message(err));
+  } else {
+    printf("%s\n", json);
+  }
+  faceauth_error_free(err);
+  faceauth_string_free(json);
+  faceauth_url_builder_free(b);
+  faceauth_ledger_free(l);
+  return status == FACEAUTH_STATUS_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   int with_mock;
   if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
@@ -1132,10 +1795,16 @@ int main(int argc, char **argv) {
       (argc == 4 && strcmp(argv[1], "--list") == 0)) {
     return print_client_json(argc, argv);
   }
+  if ((argc == 4 && (strcmp(argv[1], "--ledger-issue") == 0 || strcmp(argv[1], "--ledger-status") == 0 ||
+                     strcmp(argv[1], "--ledger-apply") == 0)) ||
+      (argc == 3 && strcmp(argv[1], "--ledger-list") == 0)) {
+    return print_ledger_json(argv);
+  }
   if (argc != 1) {
     fprintf(stderr,
             "usage: %s [--inspect SCHEME URL | --webhook SCHEME BODY | --get AUTH_ID |"
-            " --list DAY COUNT]\n",
+            " --list DAY COUNT | --ledger-issue DB SID | --ledger-status DB TOKEN |"
+            " --ledger-apply DB BODY | --ledger-list DB]\n",
             argv[0]);
     return 2;
   }
@@ -1156,6 +1825,9 @@ int main(int argc, char **argv) {
     test_bad_client_input();
   }
   test_threads_share_a_builder_a_cipher_and_a_client(with_mock);
+  test_ledgers(with_mock);
+  test_bad_ledger_input();
+  test_threads_share_ledgers();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -2,7 +2,8 @@
 # The C++ wrapper's tests (tests/cpp/test_hpp.cpp over include/faceauth.hpp), built as C++17 with
 # -Wall -Wextra -Werror -pedantic and -fsanitize=address,undefined, linked against libfaceauth.a
 # and the system libraries cargo reports for it (LIB_DIR/faceauth-native-static-libs, written by
-# scripts/native-static-libs.sh). The program must end with "N passed, 0 failed" and exit 0.
+# scripts/native-static-libs.sh). The program must end with "N passed, 0 failed" and exit 0. The
+# Client's tests run against the simulator (`faceauth mock`), which this script starts and stops.
 # Usage: tests/cpp/run.sh [LIB_DIR] (default target/debug).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +17,51 @@ done
 read -r -a static_libs <"$lib_dir/faceauth-native-static-libs"
 mkdir -p "$out"
 python3 tests/c/gen_vectors.py tests/fixtures/crypto.json "$out/vectors.h"
+
+# The simulator for the Client's tests: `faceauth mock` on a free loopback port, seeded with an
+# approved submission and FACEAUTH_TEST_SEEDED_ROWS results, stopped when this script exits. A
+# test key, never a real project's, passed through the environment.
+faceauth=$lib_dir/faceauth
+[[ -x $faceauth ]] || { echo "tests/cpp: $faceauth is missing (cargo build -p faceauth-cli)" >&2; exit 1; }
+export FACEAUTH_TEST_MOCK_KEY=cpp-tests-mock-key-0123456789abcdefghij
+export FACEAUTH_TEST_MOCK_PROJECT=cpp-tests-project
+export FACEAUTH_TEST_SUBMISSION=sub_1
+export FACEAUTH_TEST_SEEDED_ROWS=5
+export FACEAUTH_TEST_SEEDED_DAY=2025-03-01
+mock_pid=
+mock_fd=
+stop_mock() {
+    if [[ -n $mock_pid ]]; then
+        kill "$mock_pid" 2>/dev/null || true
+        wait "$mock_pid" 2>/dev/null || true
+        mock_pid=
+    fi
+    if [[ -n $mock_fd ]]; then
+        exec {mock_fd}<&-
+        mock_fd=
+    fi
+}
+trap stop_mock EXIT
+trap 'exit 130' INT TERM
+mock_post() { # $1: control path, $2: JSON body
+    python3 -c 'import sys, urllib.request
+request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
+                                 headers={"content-type": "application/json"})
+urllib.request.urlopen(request, timeout=30).read()' "$FACEAUTH_TEST_MOCK_URL$1" "$2"
+}
+exec {mock_fd}< <(FACEAUTH_MOCK_API_KEY=$FACEAUTH_TEST_MOCK_KEY exec "$faceauth" mock --port 0 \
+    --project-id "$FACEAUTH_TEST_MOCK_PROJECT" 2>"$out/mock.err")
+mock_pid=$!
+line=
+if ! IFS= read -r -t 60 -u "$mock_fd" line || [[ ! $line =~ ^listening\ on\ (http://127\.0\.0\.1:[0-9]+)$ ]]; then
+    echo "tests/cpp: the simulator did not start (first line: '$line'):" >&2
+    cat "$out/mock.err" >&2
+    exit 1
+fi
+export FACEAUTH_TEST_MOCK_URL=${BASH_REMATCH[1]}
+mock_post /_mock/submissions "{\"id\":\"$FACEAUTH_TEST_SUBMISSION\",\"status\":\"approved\"}"
+mock_post /_mock/results "{\"count\":$FACEAUTH_TEST_SEEDED_ROWS,\"start\":\"${FACEAUTH_TEST_SEEDED_DAY}T08:00:00Z\",\"step_seconds\":60,\"submission_id\":\"$FACEAUTH_TEST_SUBMISSION\"}"
+echo "simulator at $FACEAUTH_TEST_MOCK_URL, seeded with $FACEAUTH_TEST_SEEDED_ROWS results"
 
 echo "== tests/cpp: faceauth.hpp, AddressSanitizer + UBSan, static library"
 "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -g -O1 -Iinclude "-I$out" \

@@ -1,13 +1,18 @@
 // Tests of include/faceauth.hpp, the C++17 wrapper: the shared crypto vectors, URL round trips,
+// the Client against the simulator (tests/cpp/run.sh starts it), the Ledger in memory and on a file,
 // every failure as a faceauth::Error with its status, move-only handles, and threads sharing one
-// Cipher and one UrlBuilder. Prints "N passed, M failed"; exits 1 if any check failed. Built by
+// Cipher, one UrlBuilder and one Ledger. Prints "N passed, M failed"; exits 1 if any check failed. Built by
 // tests/cpp/run.sh with -fsanitize=address,undefined, which fail it on any leak or error.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <unistd.h>
 #include <vector>
 
 #include "faceauth.hpp"
@@ -67,6 +72,15 @@ static_assert(!std::is_copy_constructible_v<faceauth::UrlBuilder>);
 static_assert(std::is_nothrow_move_constructible_v<faceauth::UrlBuilder>);
 static_assert(std::is_nothrow_move_assignable_v<faceauth::UrlBuilder>);
 static_assert(std::is_base_of_v<std::runtime_error, faceauth::Error>);
+static_assert(!std::is_copy_constructible_v<faceauth::Client>);
+static_assert(std::is_nothrow_move_constructible_v<faceauth::Client>);
+static_assert(std::is_nothrow_move_assignable_v<faceauth::Client>);
+static_assert(!std::is_copy_constructible_v<faceauth::Listing>);
+static_assert(std::is_nothrow_move_constructible_v<faceauth::Listing>);
+static_assert(!std::is_copy_constructible_v<faceauth::Ledger>);
+static_assert(!std::is_copy_assignable_v<faceauth::Ledger>);
+static_assert(std::is_nothrow_move_constructible_v<faceauth::Ledger>);
+static_assert(std::is_nothrow_move_assignable_v<faceauth::Ledger>);
 
 void test_version() {
   const std::string expected = std::to_string(FACEAUTH_VERSION_MAJOR) + "." +
@@ -232,6 +246,247 @@ void test_threads() {
   }
 }
 
+
+// The string value of "key" in `json` (no escapes in it), or "" when absent.
+std::string json_string(const std::string &json, const std::string &key) {
+  const std::string pattern = "\"" + key + "\":\"";
+  const auto start = json.find(pattern);
+  if (start == std::string::npos) {
+    return "";
+  }
+  const auto from = start + pattern.size();
+  const auto end = json.find('"', from);
+  return end == std::string::npos ? "" : json.substr(from, end - from);
+}
+
+std::size_t count_of(const std::string &haystack, const std::string &needle) {
+  std::size_t n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// The simulator tests/cpp/run.sh started (FACEAUTH_TEST_*), or nothing.
+struct Mock {
+  std::string url, key, project, submission, day;
+  int rows = 0;
+};
+
+std::optional<Mock> mock_from_env() {
+  const char *names[] = {"FACEAUTH_TEST_MOCK_URL", "FACEAUTH_TEST_MOCK_KEY", "FACEAUTH_TEST_MOCK_PROJECT",
+                         "FACEAUTH_TEST_SUBMISSION", "FACEAUTH_TEST_SEEDED_DAY", "FACEAUTH_TEST_SEEDED_ROWS"};
+  std::vector<std::string> values;
+  for (const char *name : names) {
+    const char *value = std::getenv(name);
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    values.emplace_back(value);
+  }
+  return Mock{values[0], values[1], values[2], values[3], values[4], std::atoi(values[5].c_str())};
+}
+
+void test_client(const Mock &mock) {
+  faceauth::ClientOptions options;
+  options.base_url = mock.url;
+  const faceauth::Client client(mock.key, options);
+
+  // Submit a selfie, read it back, list it, fetch its image, erase it.
+  const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 0, 3};
+  faceauth::SubmitFields fields;
+  fields.user_id = "user-cpp";
+  const std::string answer = client.submit(mock.submission, png, fields);
+  const std::string auth_id = json_string(answer, "authentication_id");
+  CHECK(!auth_id.empty());
+  CHECK(json_string(answer, "auth_status") == "approved");
+  const std::string row = client.get(auth_id);
+  CHECK(json_string(row, "auth_id") == auth_id);
+  CHECK(json_string(row, "faceAuth_projectId") == mock.project);
+
+  // The seeded day in pages of 2, through next().
+  faceauth::Listing day = client.list(mock.day, mock.day, 2);
+  int rows = 0;
+  while (const std::optional<std::string> next = day.next()) {
+    CHECK(contains(*next, "\"auth_id\":\""));
+    ++rows;
+  }
+  CHECK(rows == mock.rows);
+  CHECK(!day.next().has_value());  // the end, again
+  CHECK(!day.incomplete().has_value());
+  // Everything, as a range: the seeded rows and the submitted one, once.
+  int all = 0, submitted = 0;
+  for (const std::string &each : client.list(std::nullopt, std::nullopt, 3)) {
+    ++all;
+    submitted += json_string(each, "auth_id") == auth_id ? 1 : 0;
+  }
+  CHECK(all == mock.rows + 1 && submitted == 1);
+  // A listing outlives its client, and may be moved.
+  faceauth::Listing moved = [&] {
+    const faceauth::Client short_lived(mock.key, options);
+    return short_lived.list(mock.day, mock.day, 0);
+  }();
+  faceauth::Listing taken(std::move(moved));
+  CHECK(taken.next().has_value());
+  EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved.next());  // NOLINT(bugprone-use-after-move)
+
+  const faceauth::Image image = client.image(auth_id);
+  CHECK(image.bytes == png);
+  CHECK(image.content_type == "image/png");
+
+  client.delete_result(auth_id);
+  CHECK(contains(client.get(auth_id), "\"delete_check\":true"));
+
+  // HTTP errors carry their status.
+  const faceauth::Error gone = EXPECT_ERROR(FACEAUTH_STATUS_API_INVALID_REQUEST, client.image(auth_id));
+  CHECK(gone.http_status() == 400);
+  const faceauth::Error unknown = EXPECT_ERROR(FACEAUTH_STATUS_API_INVALID_REQUEST, client.get("no-such-id"));
+  CHECK(unknown.http_status() == 400);
+  const faceauth::Client wrong("wrong-cpp-key-0123456789abcdefghij", options);
+  const faceauth::Error denied = EXPECT_ERROR(FACEAUTH_STATUS_API_AUTHENTICATION, wrong.get(auth_id));
+  CHECK(denied.http_status() == 403);
+  CHECK(!contains(denied.what(), "wrong-cpp-key"));
+  faceauth::ClientOptions closed;
+  closed.base_url = "http://127.0.0.1:1";
+  closed.max_retries = FACEAUTH_NO_RETRIES;
+  const faceauth::Error refused =
+      EXPECT_ERROR(FACEAUTH_STATUS_API_CONNECTION, faceauth::Client(mock.key, closed).get("x"));
+  CHECK(refused.http_status() == 0);
+
+  // Refused before sending.
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, client.list(std::string("2025-01-01"), std::nullopt));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, client.submit(mock.submission, {}));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, client.get(std::string("a\0b", 3)));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Client(""));
+  faceauth::ClientOptions ftp;
+  ftp.base_url = "ftp://127.0.0.1";
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Client(KEY, ftp));
+
+  // Moves.
+  faceauth::Client a(mock.key, options);
+  faceauth::Client b(std::move(a));
+  EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, a.get(auth_id));  // NOLINT(bugprone-use-after-move)
+  CHECK(contains(b.get(auth_id), auth_id));
+}
+
+// A faceAuth webhook (Argos's current shape) for `token`.
+std::string face_auth_body(const std::string &token, const std::string &auth_id) {
+  return "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_1\",\"Auth_Status\":"
+         "\"approved\",\"Token_id\":\"" + token + "\",\"Authentication_id\":\"" + auth_id + "\"}}";
+}
+
+void test_ledger_at(const std::string &location) {
+  const faceauth::Ledger ledger(location);
+  const faceauth::UrlBuilder builder("p", KEY);
+  const std::string link = ledger.issue_url(builder, "time:3600", faceauth::AuthParams("sub_1").with_user_id("u"),
+                                            std::string("{\"order\":\"A-1\"}"));
+  const std::string token = json_string(link, "token");
+  CHECK(link.rfind("{\"url\":\"https://form.argosidentity.com/face-auth?pid=p&encrypted=", 0) == 0);
+  CHECK(token.rfind("tok_", 0) == 0 && contains(link, "\"rule\":\"time:3600\"}"));
+  CHECK(contains(faceauth::inspect_url(json_string(link, "url"), faceauth::Cipher(KEY)), token));
+
+  const std::string unused = ledger.status(token);
+  CHECK(unused.rfind("{\"token\":\"" + token + "\",\"state\":\"unused\"", 0) == 0);
+  CHECK(contains(unused, "\"metadata\":{\"order\":\"A-1\"}"));
+
+  const std::string outcome = ledger.apply_webhook(face_auth_body(token, "fa-1"));
+  CHECK(outcome.rfind("{\"outcome\":\"recorded\",\"status\":{\"token\":\"" + token + "\",\"state\":\"completed\"", 0) == 0);
+  const faceauth::Cipher cipher(KEY);
+  const std::string sealed = "{\"data\":\"" + cipher.encrypt(face_auth_body(token, "fa-2")) + "\"}";
+  CHECK(contains(ledger.apply_webhook(sealed, cipher), "\"auth_id\":\"fa-2\""));
+  EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED, ledger.apply_webhook(sealed));
+  CHECK(ledger.apply_webhook(face_auth_body("tok_unknown_here", "fa-3")) ==
+        "{\"outcome\":\"unknown_token\",\"token\":\"tok_unknown_here\"}");
+
+  const std::string second = json_string(ledger.issue_url(builder, "count", {"sub_2"}), "token");
+  CHECK(contains(ledger.mark_used(second), "\"state\":\"expired\",\"until\":null,\"reason\":\"count\""));
+
+  CHECK(count_of(ledger.list(), "{\"token\":") == 2);
+  CHECK(count_of(ledger.list(std::string("{\"state\":\"completed\"}")), "{\"token\":") == 1);
+  CHECK(ledger.list(std::string("{\"submission\":\"sub_3\"}")) == "[]");
+  CHECK(count_of(ledger.list(std::string("{\"submission\":\"sub_2\",\"limit\":5}")), second) == 1);
+
+  EXPECT_ERROR(FACEAUTH_STATUS_TOKEN_UNKNOWN, ledger.status("tok_unknown_here"));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_TOKEN, ledger.mark_used("bad token"));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, ledger.issue_url(builder, "weekly", {"s"}));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, ledger.issue_url(builder, "count", {"s"}, std::string("{\"n\":1}")));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT,
+               ledger.issue_url(builder, "count", faceauth::AuthParams("s").with_token("tok_given_123")));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, ledger.list(std::string("{\"colour\":\"red\"}")));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, ledger.purge(-1));
+  EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_MALFORMED, ledger.apply_webhook("{not json"));
+
+  CHECK(ledger.purge(86400) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(ledger.purge(0) == 2);
+  CHECK(ledger.list() == "[]");
+}
+
+void test_ledger() {
+  test_ledger_at(":memory:");
+  const char *tmp = std::getenv("TMPDIR");
+  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/faceauth-cpp-XXXXXX";
+  if (mkdtemp(dir.data()) == nullptr) {
+    CHECK(!"mkdtemp failed");
+    return;
+  }
+  const std::string path = dir + "/tokens.db";
+  test_ledger_at(path);
+  {
+    // A file ledger keeps its tokens across opens.
+    std::string token;
+    {
+      const faceauth::Ledger first(path);
+      token = json_string(first.issue_url(faceauth::UrlBuilder("p", KEY), "count", {"s"}), "token");
+    }
+    CHECK(contains(faceauth::Ledger(path).status(token), "\"state\":\"unused\""));
+  }
+  for (const char *suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  CHECK(rmdir(dir.c_str()) == 0);
+
+  const faceauth::Error e =
+      EXPECT_ERROR(FACEAUTH_STATUS_LEDGER_UNSUPPORTED, faceauth::Ledger("postgres://u:s3cret-pw@db/t"));
+  CHECK(!contains(e.what(), "s3cret-pw"));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Ledger(""));
+  EXPECT_ERROR(FACEAUTH_STATUS_LEDGER_STORAGE, faceauth::Ledger("/nonexistent-dir-of-faceauth/t.db"));
+
+  faceauth::Ledger a(":memory:");
+  faceauth::Ledger b(std::move(a));
+  EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, a.list());  // NOLINT(bugprone-use-after-move)
+  CHECK(b.list() == "[]");
+}
+
+// 8 threads share one Ledger and one UrlBuilder.
+void test_ledger_threads() {
+  const faceauth::Ledger ledger(":memory:");
+  const faceauth::UrlBuilder builder("p", KEY);
+  std::vector<int> ok(8, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        try {
+          const std::string sid = "s-" + std::to_string(t) + "-" + std::to_string(i);
+          const std::string token = json_string(ledger.issue_url(builder, "count", {sid}), "token");
+          if (contains(ledger.apply_webhook(face_auth_body(token, sid)), "\"state\":\"completed\"")) {
+            ++ok[static_cast<std::size_t>(t)];
+          }
+        } catch (const faceauth::Error &) {
+        }
+      }
+    });
+  }
+  for (auto &thread : threads) {
+    thread.join();
+  }
+  for (const int n : ok) {
+    CHECK(n == 10);
+  }
+  CHECK(count_of(ledger.list(std::string("{\"state\":\"completed\"}")), "{\"token\":") == 80);
+}
+
 }  // namespace
 
 int main() {
@@ -245,6 +500,14 @@ int main() {
     test_tokens();
     test_webhooks();
     test_threads();
+    test_ledger();
+    test_ledger_threads();
+    if (const std::optional<Mock> mock = mock_from_env()) {
+      test_client(*mock);
+    } else {
+      std::fprintf(stderr, "FAIL: no simulator described in the environment: run tests/cpp/run.sh\n");
+      ++failed;
+    }
   } catch (const std::exception &e) {
     std::fprintf(stderr, "FAIL: uncaught %s\n", e.what());
     ++failed;

@@ -25,6 +25,14 @@ pub struct IssuedLink {
     pub rule: TokenRule,
 }
 
+impl IssuedLink {
+    /// A JSON view for printing, as `faceauth tokens issue` prints each link:
+    /// `{"url": …, "token": …, "rule": "count" | "time:SECONDS"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "url": self.url, "token": self.token, "rule": self.rule.to_string() })
+    }
+}
+
 /// Issues many links through one ledger, reusing a [`TokenGenerator`] (see [`issue_url`]).
 pub struct LinkIssuer<'a> {
     builder: &'a UrlBuilder,

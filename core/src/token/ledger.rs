@@ -94,6 +94,14 @@ pub enum LedgerError {
         /// The version this build reads and writes.
         supported: i64,
     },
+    /// A ledger location names a store this build does not include (such as `postgres://…`,
+    /// or a file path in a build without the `sqlite` feature). Only the scheme is kept: a
+    /// database URL may carry a password.
+    #[error("token ledger store {store} is not supported in this build")]
+    Unsupported {
+        /// The store asked for: a URL scheme such as `postgres://`, or `sqlite` for a file path.
+        store: String,
+    },
 }
 
 /// A token to record: what [`TokenLedger::issue`] takes.
@@ -571,6 +579,31 @@ pub enum WebhookOutcome {
         /// Why.
         reason: &'static str,
     },
+}
+
+impl WebhookOutcome {
+    /// A JSON view for printing, as `faceauth tokens apply-webhook` prints it: `{"outcome":
+    /// "recorded", "status": <TokenStatus::to_json>}`, `{"outcome": "unknown_token", "token":
+    /// id}`, `{"outcome": "no_token", "event": <Event::to_json>}` or `{"outcome": "ignored",
+    /// "reason": text, "trigger": name or null}`. `event` is the event applied.
+    pub fn to_json(&self, event: &Event) -> Value {
+        match self {
+            WebhookOutcome::Recorded(status) => json!({ "outcome": "recorded", "status": status.to_json() }),
+            WebhookOutcome::UnknownToken { token_id } => {
+                json!({ "outcome": "unknown_token", "token": token_id })
+            }
+            WebhookOutcome::NoToken => json!({ "outcome": "no_token", "event": event.to_json() }),
+            WebhookOutcome::Ignored { reason } => {
+                json!({ "outcome": "ignored", "reason": reason, "trigger": event.trigger() })
+            }
+        }
+    }
+
+    /// Whether the event was handled: false only when it names a token this ledger does not
+    /// hold, or none (`UnknownToken`, `NoToken`).
+    pub fn matched(&self) -> bool {
+        !matches!(self, WebhookOutcome::UnknownToken { .. } | WebhookOutcome::NoToken)
+    }
 }
 
 /// What one webhook adds to a token's record.

@@ -16,6 +16,8 @@
 //!   [`TokenState`]: unused, active (in use), completed or expired.
 //! - Two stores: [`MemoryLedger`], and [`SqliteLedger`] (cargo feature `sqlite`, on by
 //!   default), one file shared by threads and processes across restarts.
+//! - [`open_ledger`] opens either from a location string (`:memory:` or a file path), as the
+//!   bindings do.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -42,6 +44,7 @@
 mod id;
 mod issue;
 mod ledger;
+mod open;
 mod rule;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -53,6 +56,7 @@ pub use ledger::{
     LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
     TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
+pub use open::{open_ledger, MEMORY_LOCATION};
 pub use rule::{ExpiryReason, RuleState, TokenRule};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Durability, SqliteLedger, SqliteOptions, SCHEMA_VERSION};
