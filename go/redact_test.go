@@ -25,9 +25,16 @@ func TestNoKeyInAnyOutput(t *testing.T) {
 	res, _ := client.Submit(t.Context(), faceauth.Submission{SubmissionID: "sub_1", Image: selfie})
 	rec, _ := client.Get(t.Context(), res.AuthenticationID)
 	img, _ := client.Image(t.Context(), res.AuthenticationID)
+	ledger := mustLedger(t, ":memory:")
+	link, err := ledger.IssueURL(links, faceauth.TimeRule(time.Hour), faceauth.AuthParams{SID: "sub_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenStatus, _ := ledger.Status(link.Token)
 	page := sim.Open(u)
 	var events []faceauth.Event
-	for _, body := range sim.Webhooks() {
+	bodies := sim.Webhooks()
+	for _, body := range bodies {
 		ev, err := faceauth.ParseWebhook(body, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +44,7 @@ func TestNoKeyInAnyOutput(t *testing.T) {
 
 	// Errors from calls given the key (or a near miss of it), each from a real failure.
 	var errs []error
-	_, err := faceauth.NewCipher(key+" ", "ecb")
+	_, err = faceauth.NewCipher(key+" ", "ecb")
 	errs = append(errs, err)
 	_, err = faceauth.NewURLBuilder("p", key, faceauth.WithScheme("rot13"))
 	errs = append(errs, err)
@@ -67,9 +74,11 @@ func TestNoKeyInAnyOutput(t *testing.T) {
 	values := []any{client, links, c, rep, *rep, res, rec, img, page, sim, events,
 		faceauth.ClientOptions{BaseURL: sim.URL, Timeout: time.Second}, faceauth.AuthParams{SID: "s"},
 		faceauth.ListQuery{}, faceauth.Submission{SubmissionID: "s"}, errs}
-	for _, ev := range events {
-		values = append(values, ev)
+	for i, ev := range events {
+		applied, err := ledger.ApplyWebhook(bodies[i], nil)
+		values = append(values, ev, applied, err)
 	}
+	values = append(values, ledger, link, tokenStatus, faceauth.TimeRule(time.Hour), faceauth.TokenFilter{State: "unused"})
 	for _, err := range errs {
 		values = append(values, err, err.Error())
 	}

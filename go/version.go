@@ -7,7 +7,7 @@
 // Errors are *Error values with one sentinel per kind (errors.Is(err, ErrIPNotAllowed)). No
 // value of this package prints an API key: not its errors, and not %v, %+v or %#v of any type.
 //
-// Concurrency: a URLBuilder, a Cipher and a Client may be shared by any number of goroutines;
+// Concurrency: a URLBuilder, a Cipher, a Client and a Ledger may be shared by any number of goroutines;
 // a listing (Client.List) belongs to the goroutine ranging over it. Every type holding a C
 // handle has an idempotent Close; a finalizer frees what Close was not called on.
 package faceauth

@@ -1,29 +1,30 @@
-// Command webhook receives FaceAuth webhooks over HTTP: it parses each body (decrypting it
-// when the ID check project encrypts webhooks, with $FACEAUTH_WEBHOOK_KEY) and records what it
-// says.
+// Command webhook receives FaceAuth webhooks over HTTP and applies each to the token ledger:
+// it parses the body (decrypting it when the ID check project encrypts webhooks, with
+// $FACEAUTH_WEBHOOK_KEY), then records what it says about the link's token (completed with a
+// result, or expired).
 //
-//	FACEAUTH_WEBHOOK_KEY=… webhook -listen 127.0.0.1:9000
+//	FACEAUTH_WEBHOOK_KEY=… webhook -listen 127.0.0.1:9000 -ledger tokens.db
 //
 // Point the ID check project's webhook URL (or `faceauth mock --webhook-url`) at
-// http://HOST:PORT/webhook. No signature is documented: confirm a result with
-// Client.Get before acting on it.
+// http://HOST:PORT/webhook; issue links with Ledger.IssueURL (or `faceauth tokens issue`) on
+// the same ledger file. No signature is documented: confirm a result with Client.Get before
+// acting on it.
 package main
 
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"os"
-	"sync"
 
 	"github.com/faceauth/faceauth/go"
 )
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:9000", "the address to listen on")
+	ledgerPath := flag.String("ledger", "tokens.db", "the token ledger file (created if missing)")
 	scheme := flag.String("scheme", "ecb", "the webhook encryption scheme")
 	flag.Parse()
 	var c *faceauth.Cipher
@@ -34,30 +35,31 @@ func main() {
 		}
 		defer c.Close()
 	}
-	h := newHandler(c, log.New(os.Stderr, "webhook: ", log.LstdFlags))
+	ledger, err := faceauth.OpenLedger(*ledgerPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ledger.Close()
 	mux := http.NewServeMux()
-	mux.Handle("/webhook", h)
+	mux.Handle("/webhook", newHandler(ledger, c, log.New(os.Stderr, "webhook: ", log.LstdFlags)))
 	log.Printf("listening on http://%s/webhook", *listen)
 	log.Fatal(http.ListenAndServe(*listen, mux))
 }
 
-// handler parses webhooks and keeps what they say: the latest state of each token and the
-// results by auth id.
+// handler applies webhooks to a ledger.
 type handler struct {
+	ledger *faceauth.Ledger
 	cipher *faceauth.Cipher // nil when webhooks come in clear
 	log    *log.Logger
-
-	mu      sync.Mutex
-	results map[string]*faceauth.FaceAuthEvent // by auth id
-	tokens  map[string]string                  // token id -> "completed:<status>" or "expired"
 }
 
-func newHandler(c *faceauth.Cipher, l *log.Logger) *handler {
-	return &handler{cipher: c, log: l, results: map[string]*faceauth.FaceAuthEvent{}, tokens: map[string]string{}}
+func newHandler(l *faceauth.Ledger, c *faceauth.Cipher, lg *log.Logger) *handler {
+	return &handler{ledger: l, cipher: c, log: lg}
 }
 
-// ServeHTTP answers 204 once the event is recorded; 400 for a body that will never parse (so
-// a retry is pointless); 405 for anything but POST.
+// ServeHTTP answers 204 once the webhook is applied (or knowingly ignored); 400 for a body that
+// will never parse, so a retry is pointless; 500 when the ledger could not record it, so the
+// sender retries; 405 for anything but POST.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -69,49 +71,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body too large or unreadable", http.StatusBadRequest)
 		return
 	}
-	ev, err := faceauth.ParseWebhook(body, h.cipher)
+	res, err := h.ledger.ApplyWebhook(body, h.cipher)
 	if err != nil {
+		// Kind and message only: they never hold the key (nor the body).
+		h.log.Printf("webhook not applied: %v", err)
 		var fe *faceauth.Error
-		if errors.As(err, &fe) {
-			// Kind and message only: they never hold the key (nor the body).
-			h.log.Printf("refused a webhook: %s", fe.Kind)
+		switch {
+		case errors.Is(err, faceauth.ErrWebhookMalformed), errors.Is(err, faceauth.ErrWebhookKeyRequired),
+			errors.Is(err, faceauth.ErrWebhookDecrypt), errors.Is(err, faceauth.ErrInvalidUTF8):
+			http.Error(w, "unreadable webhook", http.StatusBadRequest)
+		case errors.As(err, &fe):
+			http.Error(w, "not recorded: "+fe.Kind, http.StatusInternalServerError)
+		default:
+			http.Error(w, "not recorded", http.StatusInternalServerError)
 		}
-		http.Error(w, "unreadable webhook", http.StatusBadRequest)
 		return
 	}
-	h.apply(ev)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (h *handler) apply(ev faceauth.Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	switch ev := ev.(type) {
-	case *faceauth.FaceAuthEvent:
-		h.results[ev.AuthID] = ev
-		if ev.TokenID != "" {
-			h.tokens[ev.TokenID] = "completed:" + ev.Status
-		}
-		h.log.Printf("faceAuth %s: %s (submission %s, token %s)", ev.AuthID, ev.Status, ev.SubmissionID, ev.TokenID)
-	case *faceauth.TokenExpiredEvent:
-		if _, done := h.tokens[ev.TokenID]; !done {
-			h.tokens[ev.TokenID] = "expired"
-		}
-		h.log.Printf("token %s expired (%s)", ev.TokenID, ev.Condition)
-	case *faceauth.UnknownEvent:
-		h.log.Printf("ignored a %q webhook", ev.Trigger)
+	switch res.Outcome {
+	case "recorded":
+		h.log.Printf("token %s: %s", res.Status.Token, res.Status.State)
+	case "unknown_token":
+		h.log.Printf("token %s is not in this ledger", res.Token)
+	default:
+		h.log.Printf("%s: %s", res.Outcome, res.Reason)
 	}
-}
-
-// state is what the handler knows about a token ("" when nothing).
-func (h *handler) state(token string) string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.tokens[token]
-}
-
-func (h *handler) String() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return fmt.Sprintf("webhook handler: %d results, %d tokens", len(h.results), len(h.tokens))
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,16 +13,21 @@ import (
 	"github.com/faceauth/faceauth/go/faceauthtest"
 )
 
-// The simulator delivers real webhooks (encrypted) to the handler behind an httptest server.
-func TestWebhooksFromTheSimulator(t *testing.T) {
+// A link issued through the ledger, opened on the simulator, whose (encrypted) webhooks the
+// simulator delivers to the handler behind an httptest server: the token ends completed.
+func TestWebhooksUpdateTheLedger(t *testing.T) {
 	const webhookKey = "example-webhook-key-0123456789"
 	c, err := faceauth.NewCipher(webhookKey, "ecb")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	h := newHandler(c, log.New(testWriter{t}, "", 0))
-	srv := httptest.NewServer(h)
+	ledger, err := faceauth.OpenLedger(filepath.Join(t.TempDir(), "tokens.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ledger.Close()
+	srv := httptest.NewServer(newHandler(ledger, c, log.New(testWriter{t}, "", 0)))
 	defer srv.Close()
 
 	sim := faceauthtest.StartSimulator(t, faceauthtest.WithTokenRule("count"), faceauthtest.WithWebhookKey(webhookKey),
@@ -33,25 +38,32 @@ func TestWebhooksFromTheSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer links.Close()
-	token, _ := faceauth.NewToken()
-	link, err := links.Build(faceauth.AuthParams{SID: "sub_1", Token: token})
+	link, err := ledger.IssueURL(links, faceauth.CountRule(), faceauth.AuthParams{SID: "sub_1", UserID: "user-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page := sim.Open(link); page.Status != http.StatusOK {
+	page := sim.Open(link.URL)
+	if page.Status != http.StatusOK {
 		t.Fatalf("open: %+v", page)
 	}
-	for deadline := time.Now().Add(30 * time.Second); h.state(token) == "" && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
+	var st *faceauth.TokenStatus
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if st, err = ledger.Status(link.Token); err != nil || st.State == "completed" {
+			break
+		}
 	}
-	if got := h.state(token); got != "completed:approved" {
-		t.Fatalf("token state %q; handler %v", got, h)
+	if err != nil || st.State != "completed" || st.Result == nil || st.Result.AuthID != page.AuthID {
+		t.Fatalf("token status %+v, %v", st, err)
 	}
 }
 
 func TestRefusals(t *testing.T) {
-	h := newHandler(nil, log.New(io.Discard, "", 0))
-	srv := httptest.NewServer(h)
+	ledger, err := faceauth.OpenLedger(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ledger.Close()
+	srv := httptest.NewServer(newHandler(ledger, nil, log.New(testWriter{t}, "", 0)))
 	defer srv.Close()
 	for _, tc := range []struct {
 		method, body string
@@ -73,8 +85,15 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%s %.30q: %d, want %d", tc.method, tc.body, resp.StatusCode, tc.want)
 		}
 	}
-	if h.state("tok_abcdefgh") != "expired" {
-		t.Fatal("the token_expired webhook was not applied")
+	// A closed ledger cannot record: 500, so the sender retries.
+	ledger.Close()
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"webhook_trigger":"token_expired","token_id":"tok_abcdefgh","expired_condition":"count"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("closed ledger: %d", resp.StatusCode)
 	}
 }
 
