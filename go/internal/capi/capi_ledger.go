@@ -58,7 +58,7 @@ func (l *Ledger) Close() {
 	}
 }
 
-// strings packs NUL-terminated strings into one buffer; nil pointers for absent ("" and
+// pack packs NUL-terminated strings into one buffer; nil pointers for absent ("" and
 // optional) fields. It refuses a string holding a NUL byte.
 func pack(fields []string, required []bool, names []string) ([]*C.char, []byte, *Error) {
 	n := 0
