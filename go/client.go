@@ -293,8 +293,8 @@ func (c *Client) Delete(ctx context.Context, authID string) error {
 // (a bad query, a page that does not load, an ended context) is yielded once as (nil, err),
 // and the listing ends. The iterator belongs to the goroutine ranging over it; breaking out
 // of the loop frees it. Each page request is bounded by the context's deadline as it was
-// when the range began. After a complete range, Incomplete (on the same query) is not
-// available: use ListAll for the "rows may be missing" note.
+// when the range began. The iterator cannot say whether rows may be missing (a full page
+// without a next-page key); ListAll can.
 func (c *Client) List(ctx context.Context, q ListQuery) iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {
 		l, err := c.open(ctx, q)
