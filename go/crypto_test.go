@@ -124,12 +124,12 @@ func TestBytesRoundTripAndNUL(t *testing.T) {
 	}
 	// Text holding a NUL cannot come back as a C string: ErrNulInOutput, from the library.
 	ct, _ = c.Encrypt("a\x00b")
-	if _, err := c.Decrypt(ct); !errors.Is(err, faceauth.ErrNulInOutput) {
+	if _, err := c.Decrypt(ct); !reached(err, faceauth.ErrNulInOutput) {
 		t.Fatalf("Decrypt of NUL text: %v", err)
 	}
 	// Not UTF-8.
 	ct, _ = c.EncryptBytes([]byte{0xff, 0xfe})
-	if _, err := c.Decrypt(ct); !errors.Is(err, faceauth.ErrNotUTF8) {
+	if _, err := c.Decrypt(ct); !reached(err, faceauth.ErrNotUTF8) {
 		t.Fatalf("Decrypt of non-UTF-8: %v", err)
 	}
 	// Empty round trip.
@@ -159,7 +159,7 @@ func checkErrors(t *testing.T, cases []errCase) {
 	for _, tc := range cases {
 		err := tc.run()
 		var fe *faceauth.Error
-		if !errors.Is(err, tc.want) || !errors.As(err, &fe) || fe.Kind != tc.want.Kind || fe.Message == "" {
+		if !reached(err, tc.want) || !errors.As(err, &fe) || fe.Kind != tc.want.Kind || fe.Message == "" {
 			t.Errorf("%s: got %#v (%v), want %s", tc.name, err, err, tc.want.Kind)
 		}
 	}
