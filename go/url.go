@@ -71,7 +71,7 @@ func NewURLBuilder(projectID, apiKey string, opts ...URLOption) (*URLBuilder, er
 // Errors: ErrInvalidArgument (an empty SID, a control character), ErrInvalidToken,
 // ErrInvalidUTF8, ErrRandomSource (CBC, GCM).
 func (b *URLBuilder) Build(p AuthParams) (string, error) {
-	u, err := b.h.Build(&capi.Params{SID: p.SID, UserID: p.UserID, CF1: p.CF1, CF2: p.CF2, CF3: p.CF3, Token: p.Token})
+	u, err := b.h.Build(capi.Params{SID: p.SID, UserID: p.UserID, CF1: p.CF1, CF2: p.CF2, CF3: p.CF3, Token: p.Token})
 	return u, wrap(err)
 }
 

@@ -24,13 +24,21 @@ package capi
 
 // The parameters of one URL, assembled on the C stack: the strings point into one Go byte
 // buffer (pointer-free Go memory, which cgo lets C read for the call), and a C struct holding
-// Go pointers may not live in Go memory.
-static enum faceauth_status fa_build(const faceauth_url_builder *b, const char *sid,
+// Go pointers may not live in Go memory. The results come back in a struct by value, so no
+// out-parameter has to live in (heap-allocated) Go memory: the hot path of Build.
+typedef struct fa_build_result {
+  enum faceauth_status status;
+  char *url;
+  faceauth_error *err;
+} fa_build_result;
+
+static fa_build_result fa_build(const faceauth_url_builder *b, const char *sid,
                                 const char *user_id, const char *cf1, const char *cf2,
-                                const char *cf3, const char *token, char **out,
-                                faceauth_error **err) {
+                                const char *cf3, const char *token) {
   faceauth_auth_params p = {sid, user_id, cf1, cf2, cf3, token};
-  return faceauth_url_builder_build(b, &p, out, err);
+  fa_build_result r = {FACEAUTH_STATUS_OK, NULL, NULL};
+  r.status = faceauth_url_builder_build(b, &p, &r.url, &r.err);
+  return r;
 }
 */
 import "C"
@@ -388,7 +396,7 @@ func (b *URLBuilder) Close() {
 type Params struct{ SID, UserID, CF1, CF2, CF3, Token string }
 
 // Build is faceauth_url_builder_build. The six strings travel in one NUL-separated Go buffer.
-func (b *URLBuilder) Build(p *Params) (string, error) {
+func (b *URLBuilder) Build(p Params) (string, error) {
 	fields := [6]string{p.SID, p.UserID, p.CF1, p.CF2, p.CF3, p.Token}
 	names := [6]string{"sid", "user id", "cf1", "cf2", "cf3", "token"}
 	n := 0
@@ -419,15 +427,13 @@ func (b *URLBuilder) Build(p *Params) (string, error) {
 	if b.p == nil {
 		return "", ErrClosed
 	}
-	var out *C.char
-	var cerr *C.faceauth_error
-	st := C.fa_build(b.p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], &out, &cerr)
+	r := C.fa_build(b.p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5])
 	runtime.KeepAlive(b)
 	runtime.KeepAlive(buf)
-	if st != C.FACEAUTH_STATUS_OK {
-		return "", takeError(st, cerr)
+	if r.status != C.FACEAUTH_STATUS_OK {
+		return "", takeError(r.status, r.err)
 	}
-	return takeString(out), nil
+	return takeString(r.url), nil
 }
 
 // ---- REST client ----
