@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -19,6 +20,22 @@ func TestMakeURL(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// A user's program links libfaceauth.a in: no libfaceauth.so at run time.
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	libs, err := f.ImportedLibraries()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lib := range libs {
+		if strings.Contains(lib, "faceauth") {
+			t.Fatalf("makeurl needs %s at run time (DT_NEEDED %v)", lib, libs)
+		}
+	}
+
 	cmd := exec.Command(bin, "-pid", "demo-project", "-sid", "abc123xyz", "-user-id", "user-1", "-token", "tok_abc12345")
 	cmd.Env = append(os.Environ(), "FACEAUTH_API_KEY="+key)
 	out, err := cmd.Output()
