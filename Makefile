@@ -108,7 +108,8 @@ examples: c-env
 test-examples: c-env ffi-debug
 	./tests/examples/run.sh $(FFI_LIB_DIR)
 
-# Every benchmark, each against its baseline in the same run; the last, bench/c_abi/run.sh, builds
+# Every benchmark, each against its baseline in the same run (bench/webhook_serve.py: webhooks/s
+# through `webhook serve` into SQLite against one `tokens apply-webhook` process per body); the last, bench/c_abi/run.sh, builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
 # UrlBuilder::build in Rust, interleaved, with the ratio.
 bench: build python-env python-bench-wheel c-env
@@ -117,6 +118,7 @@ bench: build python-env python-bench-wheel c-env
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
+	$(PY) bench/webhook_serve.py
 	PYTHONPATH=$(PY_BENCH_SITE) $(PY) bench/python_binding_vs_python.py
 	CARGO=$(CARGO) ./bench/c_abi/run.sh
 
