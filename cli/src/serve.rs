@@ -88,7 +88,8 @@ impl ServeArgs {
         match self.webhook_key.as_deref() {
             None => Ok(None),
             Some(key) => {
-                check_key_text(key).context("the webhook key from --webhook-key or FACEAUTH_WEBHOOK_KEY is not usable")?;
+                check_key_text(key)
+                    .context("the webhook key from --webhook-key or FACEAUTH_WEBHOOK_KEY is not usable")?;
                 Ok(Some(Cipher::from_key_string(key, self.scheme)?))
             }
         }
@@ -142,7 +143,11 @@ impl LedgerPool {
     }
 }
 
-fn ledger_thread(ledger: &dyn TokenLedger, file: Option<&LedgerFile>, queue: &Mutex<Receiver<(Instant, Job)>>) {
+fn ledger_thread(
+    ledger: &dyn TokenLedger,
+    file: Option<&LedgerFile>,
+    queue: &Mutex<Receiver<(Instant, Job)>>,
+) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok((deadline, job)) = next else { return };
@@ -215,7 +220,9 @@ struct Shared {
 /// Runs `faceauth webhook serve` until SIGTERM or SIGINT.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if !args.path.starts_with('/') || args.path == "/healthz" {
-        return Err(UsageError(format!("--path must start with / and not be /healthz: {:?}", args.path)).into());
+        return Err(
+            UsageError(format!("--path must start with / and not be /healthz: {:?}", args.path)).into()
+        );
     }
     let cipher = args.cipher()?;
     let location = args.ledger.as_str();
@@ -333,7 +340,10 @@ fn handle(context: &Shared, mut request: Request) {
     };
     if answer.status >= 400 && path != "/healthz" {
         let reason = answer.body.get("error").and_then(Value::as_str).unwrap_or("");
-        crate::output::note(format_args!("faceauth: webhook serve: {method} {path}: {} {reason}", answer.status));
+        crate::output::note(format_args!(
+            "faceauth: webhook serve: {method} {path}: {} {reason}",
+            answer.status
+        ));
     }
     respond(context, request, answer);
 }
@@ -402,7 +412,9 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
     });
     let (event, outcome) = match applied {
         None => return Answer::error(503, "the ledger did not answer in time"),
-        Some(Err(err @ LedgerError::Storage { .. })) => return Answer::error(503, format!("the ledger failed: {err}")),
+        Some(Err(err @ LedgerError::Storage { .. })) => {
+            return Answer::error(503, format!("the ledger failed: {err}"))
+        }
         Some(Err(err)) => return Answer::error(500, format!("the ledger refused the webhook: {err}")),
         Some(Ok(applied)) => applied,
     };

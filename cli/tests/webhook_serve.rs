@@ -41,8 +41,12 @@ impl Serve {
         if let Some(key) = webhook_key {
             cmd.env("FACEAUTH_WEBHOOK_KEY", key);
         }
-        let mut child =
-            cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("serve starts");
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
         let mut stderr_lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
         let mut base = None;
         let stderr = Arc::new(Mutex::new(String::new()));
@@ -116,7 +120,8 @@ impl Drop for Serve {
 }
 
 fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").args([format!("-{name}"), child.id().to_string()]).status().expect("kill");
+    let status =
+        Command::new("kill").args([format!("-{name}"), child.id().to_string()]).status().expect("kill");
     assert!(status.success());
 }
 
@@ -161,12 +166,27 @@ fn issue(db: &str, sid: &str, count: usize, base_url: &str) -> Vec<(String, Stri
     tokens(
         db,
         &[
-            "issue", "--pid", PROJECT, "--sid", sid, "--rule", "count", "--count", &count, "--base-url", base_url,
-            "--api-key", API_KEY, "--durability", "normal",
+            "issue",
+            "--pid",
+            PROJECT,
+            "--sid",
+            sid,
+            "--rule",
+            "count",
+            "--count",
+            &count,
+            "--base-url",
+            base_url,
+            "--api-key",
+            API_KEY,
+            "--durability",
+            "normal",
         ],
     )
     .iter()
-    .map(|link| (link["url"].as_str().expect("url").to_owned(), link["token"].as_str().expect("token").to_owned()))
+    .map(|link| {
+        (link["url"].as_str().expect("url").to_owned(), link["token"].as_str().expect("token").to_owned())
+    })
     .collect()
 }
 
@@ -192,7 +212,8 @@ fn expired_body(token: &str) -> String {
 fn hosted_page_flow(ledger: &str) {
     let mut serve = Serve::start(ledger, &[], Some(WEBHOOK_KEY));
     let hook_url = serve.url("/webhook");
-    let mock = Mock::start(&["--token-rule", "count", "--webhook-url", &hook_url, "--webhook-key", WEBHOOK_KEY]);
+    let mock =
+        Mock::start(&["--token-rule", "count", "--webhook-url", &hook_url, "--webhook-key", WEBHOOK_KEY]);
     mock.add_submission("sub-1");
     let links = issue(ledger, "sub-1", 2, &mock.url);
 
@@ -269,7 +290,8 @@ fn many_senders_at_once_apply_each_webhook_once_in_effect() {
             let (bodies, url) = (bodies.clone(), url.clone());
             std::thread::spawn(move || {
                 // One agent per sender: one keep-alive connection each.
-                let agent = ureq::AgentBuilder::new().timeout(PATIENCE).max_idle_connections_per_host(1).build();
+                let agent =
+                    ureq::AgentBuilder::new().timeout(PATIENCE).max_idle_connections_per_host(1).build();
                 let mut ok = 0;
                 for body in bodies.iter().skip(n).step_by(CONNECTIONS) {
                     let (status, text) = post(&agent, &url, body.as_bytes());
@@ -324,7 +346,10 @@ fn bad_requests_are_refused_and_change_nothing() {
         ("bad UTF-8", bad_utf8),
         ("bad base64", br#"{"data": "%%% not base64 %%%"}"#.to_vec()),
         ("wrong key", sealed_wrong.into_bytes()),
-        ("token_expired without token_id", br#"{"webhook_trigger": "token_expired", "service": "faceAuth"}"#.to_vec()),
+        (
+            "token_expired without token_id",
+            br#"{"webhook_trigger": "token_expired", "service": "faceAuth"}"#.to_vec(),
+        ),
     ];
     for (what, body) in &bad {
         let (status, text) = post(&agent, &url, body);
@@ -339,7 +364,8 @@ fn bad_requests_are_refused_and_change_nothing() {
     // A declared length far over the limit is answered before the body is sent.
     let mut stream = TcpStream::connect(serve.base.trim_start_matches("http://")).expect("connects");
     stream.set_read_timeout(Some(PATIENCE)).ok();
-    write!(stream, "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n{{").expect("writes");
+    write!(stream, "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n{{")
+        .expect("writes");
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).expect("an answer before the body");
     assert_eq!(&head, b"HTTP/1.1 413");
@@ -366,8 +392,15 @@ fn bad_requests_are_refused_and_change_nothing() {
             "ignored",
         ),
         (json!({"webhook_trigger": "kyc_done", "x": 1}).to_string(), "ignored"),
-        (face_auth_body("tok_nobodyhasthisone1", "fa-9", "approved", "2025-11-12T02:00:00Z"), "unknown_token"),
-        (json!({"webhook_trigger": "faceAuth", "auth_id": "fa-8", "data": {"submission_id": "s"}}).to_string(), "no_token"),
+        (
+            face_auth_body("tok_nobodyhasthisone1", "fa-9", "approved", "2025-11-12T02:00:00Z"),
+            "unknown_token",
+        ),
+        (
+            json!({"webhook_trigger": "faceAuth", "auth_id": "fa-8", "data": {"submission_id": "s"}})
+                .to_string(),
+            "no_token",
+        ),
         (json!({ "data": right_key.encrypt(&good).expect("encrypts") }).to_string(), "recorded"),
     ];
     for (body, outcome) in &accepted {
@@ -426,13 +459,15 @@ fn sigterm_lets_a_slow_request_finish_then_exits_0() {
     let token = &links[0].1;
     let mut serve = Serve::start(&db, &[], None);
     // Over 1 KiB, so the server hands the request to a worker before the body is complete.
-    let body = json!({"webhook_trigger": "faceAuth", "pad": "x".repeat(4000), "data": {"Submission_id": "sub-1",
+    let body =
+        json!({"webhook_trigger": "faceAuth", "pad": "x".repeat(4000), "data": {"Submission_id": "sub-1",
         "Auth_Status": "approved", "Token_id": token, "Authentication_id": "fa-1"}})
-    .to_string();
+        .to_string();
     let (first, rest) = body.as_bytes().split_at(body.len() / 2);
     let mut stream = TcpStream::connect(serve.base.trim_start_matches("http://")).expect("connects");
     stream.set_read_timeout(Some(PATIENCE)).ok();
-    write!(stream, "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len()).expect("head");
+    write!(stream, "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len())
+        .expect("head");
     stream.write_all(first).expect("first half");
     stream.flush().ok();
     std::thread::sleep(Duration::from_millis(300));
