@@ -36,6 +36,10 @@ pub const LEDGER_DEADLINE: Duration = Duration::from_secs(4);
 /// How long shutdown waits for requests in flight before exiting anyway.
 pub const SHUTDOWN_DEADLINE: Duration = Duration::from_millis(4500);
 
+/// How much of an oversized chunked body is read (and dropped) so that the connection can go
+/// on; past it, the connection's next request is unreadable and tiny_http closes it.
+const CHUNKED_DRAIN_LIMIT: u64 = 64 << 20;
+
 /// How often an idle worker looks at the shutdown flag.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -312,13 +316,11 @@ struct Answer {
     status: u16,
     body: Value,
     allow: Option<&'static str>,
-    /// Close the connection after answering (a body left unread).
-    close: bool,
 }
 
 impl Answer {
     fn error(status: u16, message: impl Into<String>) -> Answer {
-        Answer { status, body: json!({ "error": message.into() }), allow: None, close: status == 413 }
+        Answer { status, body: json!({ "error": message.into() }), allow: None }
     }
 }
 
@@ -345,10 +347,10 @@ fn handle(context: &Shared, mut request: Request) {
             answer.status
         ));
     }
-    respond(context, request, answer);
+    respond(request, answer);
 }
 
-fn respond(context: &Shared, request: Request, answer: Answer) {
+fn respond(request: Request, answer: Answer) {
     let mut text = answer.body.to_string();
     text.push('\n');
     let mut response = Response::from_string(text).with_status_code(answer.status);
@@ -365,13 +367,6 @@ fn respond(context: &Shared, request: Request, answer: Answer) {
             response.add_header(header);
         }
     }
-    // A body left unread (413), or the last answers before exiting: no further request on
-    // this connection.
-    if answer.close || context.stop.load(Ordering::Relaxed) {
-        if let Ok(header) = Header::from_bytes("Connection", "close") {
-            response.add_header(header);
-        }
-    }
     // The sender hung up: nothing to tell it.
     let _ = request.respond(response);
 }
@@ -379,7 +374,7 @@ fn respond(context: &Shared, request: Request, answer: Answer) {
 /// 200 when the ledger answers a primary-key read within the deadline, else 503.
 fn health(context: &Shared) -> Answer {
     match context.ledger.call(|ledger| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now())) {
-        Some(Ok(_)) => Answer { status: 200, body: json!({ "ledger": "ok" }), allow: None, close: false },
+        Some(Ok(_)) => Answer { status: 200, body: json!({ "ledger": "ok" }), allow: None },
         Some(Err(err)) => Answer::error(503, format!("the ledger failed: {err}")),
         None => Answer::error(503, "the ledger did not answer in time"),
     }
@@ -394,9 +389,12 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
     let capacity = request.body_length().unwrap_or(0).min(64 * 1024);
     let mut body = Vec::with_capacity(capacity);
     if let Err(err) = request.as_reader().take(max + 1).read_to_end(&mut body) {
-        return Answer { close: true, ..Answer::error(400, format!("cannot read the body: {err}")) };
+        return Answer::error(400, format!("cannot read the body: {err}"));
     }
     if body.len() as u64 > max {
+        // A chunked body: tiny_http does not skip what is left of it before the next request
+        // on the connection, so the rest is read and dropped here, up to a bound.
+        let _ = std::io::copy(&mut request.as_reader().take(CHUNKED_DRAIN_LIMIT), &mut std::io::sink());
         return Answer::error(413, format!("the body is larger than {max} bytes"));
     }
     let event = match faceauth::webhook::parse(&body, context.cipher.as_ref()) {
@@ -426,7 +424,7 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
         context.stop.store(true, Ordering::Relaxed);
         return answer;
     }
-    Answer { status: 200, body: line, allow: None, close: false }
+    Answer { status: 200, body: line, allow: None }
 }
 
 /// One line on stdout, flushed, written whole under the stdout lock.
