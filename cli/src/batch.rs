@@ -135,11 +135,8 @@ impl Pending {
     /// row, returned as (line, message).
     fn flush(&mut self) -> anyhow::Result<Vec<(u64, String)>> {
         let tokens = &self.tokens[..self.used];
-        let skipped = if tokens.is_empty() {
-            Vec::new()
-        } else {
-            self.ledger.issue_new(tokens, SystemTime::now())?
-        };
+        let skipped =
+            if tokens.is_empty() { Vec::new() } else { self.ledger.issue_new(tokens, SystemTime::now())? };
         let mut skipped = skipped.into_iter().peekable();
         let mut refused = Vec::new();
         let encoded = self.encoded.get_ref();

@@ -49,7 +49,7 @@ pub enum Ledger {
     /// SQLite.
     Sqlite(SqliteLedger),
     /// PostgreSQL.
-    Postgres(PostgresLedger),
+    Postgres(Box<PostgresLedger>),
 }
 
 impl Ledger {
@@ -62,13 +62,15 @@ impl Ledger {
             }
             Location::Postgres(url) => {
                 let options = PostgresOptions::new().durability(durability).read_only(read_only);
-                PostgresLedger::open_with(url, &options).map(Ledger::Postgres)
+                PostgresLedger::open_with(url, &options).map(|ledger| Ledger::Postgres(Box::new(ledger)))
             }
         };
         opened.map_err(|err| match err {
             // The error names the location already.
             LedgerError::NoLedger { .. } => anyhow::Error::new(err),
-            err => anyhow::Error::new(err).context(format!("cannot open the token ledger {}", location.shown())),
+            err => {
+                anyhow::Error::new(err).context(format!("cannot open the token ledger {}", location.shown()))
+            }
         })
     }
 
@@ -76,7 +78,7 @@ impl Ledger {
     pub fn get(&self) -> &dyn TokenLedger {
         match self {
             Ledger::Sqlite(ledger) => ledger,
-            Ledger::Postgres(ledger) => ledger,
+            Ledger::Postgres(ledger) => &**ledger,
         }
     }
 

@@ -57,7 +57,8 @@ impl Schema {
     fn new(tag: &str) -> Option<Schema> {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let server = server()?;
-        let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos =
+            SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let name = format!("c_{tag}_{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let mut client = postgres::Client::connect(&server, postgres::NoTls).expect("connects");
         client.batch_execute(&format!("CREATE SCHEMA {name}")).expect("creates a schema");
@@ -274,7 +275,9 @@ fn a_server_restart_fails_calls_cleanly_and_the_ledger_reconnects() {
     assert!(stderr.contains("<redacted>"), "{stderr}");
 
     // Up again: the same ledger reconnects on its next call.
-    ledger.issue(&NewToken::new("tok_after_outage", "s", TokenRule::Count), SystemTime::now()).expect("reconnects");
+    ledger
+        .issue(&NewToken::new("tok_after_outage", "s", TokenRule::Count), SystemTime::now())
+        .expect("reconnects");
     assert!(ledger.status("tok_after_outage", SystemTime::now()).expect("reads").is_some());
     assert!(ledger.status("tok_during_outage", SystemTime::now()).expect("reads").is_none());
 
@@ -356,7 +359,9 @@ fn a_batch_with_known_tokens_fails_their_rows_only() {
     let _shared = SERVER.read().unwrap_or_else(|e| e.into_inner());
     let Some(schema) = Schema::new("batch_known") else { return };
     let ledger = PostgresLedger::open(&schema.location).expect("opens");
-    ledger.issue(&NewToken::new("tok_known_0001", "sub-0", TokenRule::Count), SystemTime::now()).expect("issues");
+    ledger
+        .issue(&NewToken::new("tok_known_0001", "sub-0", TokenRule::Count), SystemTime::now())
+        .expect("issues");
     let input = "sid,token\nsub-1,tok_fresh_0001\nsub-2,tok_known_0001\nsub-3,tok_fresh_0002\n";
     let mut child = faceauth()
         .args(["batch", "--pid", "p", "--input", "-", "--output", "-", "--ledger", &schema.location])
@@ -371,7 +376,10 @@ fn a_batch_with_known_tokens_fails_their_rows_only() {
     assert!(stderr.contains("tok_known_0001 is already in the ledger"), "{stderr}");
     assert!(!stderr.contains(&password(&schema.location)), "{stderr}");
     let rows = written_tokens(&String::from_utf8_lossy(&output.stdout));
-    assert_eq!(rows.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["tok_fresh_0001", "tok_fresh_0002"]);
+    assert_eq!(
+        rows.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["tok_fresh_0001", "tok_fresh_0002"]
+    );
     let known = ledger.status("tok_known_0001", SystemTime::now()).expect("reads").expect("there");
     assert_eq!(known.record.submission_id, "sub-0", "unchanged");
 }
@@ -400,7 +408,8 @@ fn the_password_never_shows_in_cli_errors_or_help() {
         assert!(!String::from_utf8_lossy(&output.stderr).contains(&secret));
     }
     // FACEAUTH_TOKENS_DB's value is not shown in the help.
-    let help = faceauth().args(["tokens", "--help"]).env("FACEAUTH_TOKENS_DB", &server).output().expect("runs");
+    let help =
+        faceauth().args(["tokens", "--help"]).env("FACEAUTH_TOKENS_DB", &server).output().expect("runs");
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("PostgreSQL") && help.contains("SQLite"), "{help}");
     assert!(!help.contains(&secret), "{help}");

@@ -1266,7 +1266,9 @@ mod postgres_only {
         let Some(schema) = pg::Schema::new("reopen") else { return };
         let before = {
             let ledger = open_ledger(&schema.location).expect("opens");
-            ledger.issue(&NewToken::new("tok_keep0001", "sub-1", one_hour()).meta("a", "b"), t(T0)).expect("issues");
+            ledger
+                .issue(&NewToken::new("tok_keep0001", "sub-1", one_hour()).meta("a", "b"), t(T0))
+                .expect("issues");
             ledger
                 .apply_webhook(&face_auth("tok_keep0001", "fa-1", "approved", Some(T0 + 5)), t(T0 + 9))
                 .expect("applies");
@@ -1312,7 +1314,10 @@ mod postgres_only {
         let newer = PostgresLedger::SCHEMA_VERSION + 1;
         schema.client().execute("UPDATE faceauth_ledger_schema SET version = $1", &[&newer]).expect("bumps");
         let err = PostgresLedger::open(&schema.location).expect_err("refuses a newer schema");
-        assert_eq!(err, LedgerError::SchemaTooNew { found: newer, supported: PostgresLedger::SCHEMA_VERSION });
+        assert_eq!(
+            err,
+            LedgerError::SchemaTooNew { found: newer, supported: PostgresLedger::SCHEMA_VERSION }
+        );
         assert_eq!(err.kind(), ErrorKind::LedgerSchema);
 
         let Some(other) = pg::Schema::new("foreign") else { return };
@@ -1330,7 +1335,8 @@ mod postgres_only {
                 .map(|i| {
                     scope.spawn(move || {
                         let ledger = PostgresLedger::open(location)?;
-                        ledger.issue(&NewToken::new(format!("tok_race{i:04}"), "sub", TokenRule::Count), t(T0))
+                        ledger
+                            .issue(&NewToken::new(format!("tok_race{i:04}"), "sub", TokenRule::Count), t(T0))
                     })
                 })
                 .collect();

@@ -56,12 +56,12 @@ pub mod time;
 pub use id::{generate, validate, TokenError, TokenGenerator, MAX_LEN, MIN_LEN, PREFIX};
 pub use issue::{issue_url, IssuedLink, LinkIssuer};
 pub use ledger::{
-    Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
-    TokenRecord, TokenState, TokenStatus, WebhookOutcome,
+    Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind,
+    TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
 pub use open::{is_postgres_location, open_ledger, MEMORY_LOCATION};
-pub use rule::{ExpiryReason, RuleState, TokenRule};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresLedger, PostgresOptions};
+pub use rule::{ExpiryReason, RuleState, TokenRule};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteLedger, SqliteOptions, SCHEMA_VERSION};

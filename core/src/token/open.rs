@@ -53,8 +53,9 @@ pub fn open_ledger(location: &str) -> Result<Box<dyn TokenLedger + Send + Sync>,
 /// Whether `location` names a PostgreSQL ledger for [`open_ledger`]: a `postgres://` or
 /// `postgresql://` URL (the scheme in any case), whether or not this build has the store.
 pub fn is_postgres_location(location: &str) -> bool {
-    url_scheme(location)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql"))
+    url_scheme(location).is_some_and(|scheme| {
+        scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
+    })
 }
 
 #[cfg(feature = "postgres")]
@@ -143,7 +144,8 @@ mod tests {
         let Err(err) = open_ledger("postgresql://alice:s3cret-pw@127.0.0.1:1/tokens") else {
             panic!("port 1 answered")
         };
-        let expected = if cfg!(feature = "postgres") { ErrorKind::LedgerStorage } else { ErrorKind::LedgerUnsupported };
+        let expected =
+            if cfg!(feature = "postgres") { ErrorKind::LedgerStorage } else { ErrorKind::LedgerUnsupported };
         assert_eq!(err.kind(), expected, "{err}");
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("s3cret"), "{shown}");

@@ -8,8 +8,8 @@ use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
 
 use super::ledger::{
-    route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
-    TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
+    route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route,
+    StateKind, TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
 };
 use super::rule::TokenRule;
 use super::time::{duration_ms, from_ms, to_ms};
@@ -67,7 +67,11 @@ pub struct PostgresOptions {
 
 impl Default for PostgresOptions {
     fn default() -> PostgresOptions {
-        PostgresOptions { connect_timeout: Duration::from_secs(5), durability: Durability::Full, read_only: false }
+        PostgresOptions {
+            connect_timeout: Duration::from_secs(5),
+            durability: Durability::Full,
+            read_only: false,
+        }
     }
 }
 
@@ -200,8 +204,10 @@ impl PostgresLedger {
     /// [`LedgerError::SchemaTooNew`], [`LedgerError::NotALedger`].
     pub fn open_with(location: &str, options: &PostgresOptions) -> Result<PostgresLedger, LedgerError> {
         let shown = crate::url::redact_credentials(location).into_owned();
-        let mut config = Config::from_str(location)
-            .map_err(|_| LedgerError::InvalidField { field: "location", problem: "is not a PostgreSQL URL" })?;
+        let mut config = Config::from_str(location).map_err(|_| LedgerError::InvalidField {
+            field: "location",
+            problem: "is not a PostgreSQL URL",
+        })?;
         config.connect_timeout(options.connect_timeout);
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(30));
@@ -241,7 +247,9 @@ impl PostgresLedger {
     /// [`LedgerError::Storage`]; [`LedgerError::NoLedger`] if there is none.
     pub fn schema_version(&self) -> Result<i64, LedgerError> {
         let shown = self.shown.clone();
-        self.run(Mode::Read, |tx| read_version(tx)?.ok_or_else(|| LedgerError::NoLedger { path: shown.clone().into() }))
+        self.run(Mode::Read, |tx| {
+            read_version(tx)?.ok_or_else(|| LedgerError::NoLedger { path: shown.clone().into() })
+        })
     }
 
     /// Maps a driver error to [`LedgerError::Storage`], with the password scrubbed.
@@ -306,7 +314,9 @@ impl PostgresLedger {
                 match begun {
                     Err(err) => Err((self.storage("begin a transaction")(err), true)),
                     Ok(mut tx) => match body(&mut tx) {
-                        Ok(value) => tx.commit().map(|()| value).map_err(|e| (self.storage("commit")(e), false)),
+                        Ok(value) => {
+                            tx.commit().map(|()| value).map_err(|e| (self.storage("commit")(e), false))
+                        }
                         // Dropping the transaction rolls it back.
                         Err(err) => Err((err, false)),
                     },
@@ -394,9 +404,10 @@ impl PostgresLedger {
         lock: &str,
     ) -> Result<Option<TokenRecord>, LedgerError> {
         let row = tx
-            .query_opt(&format!("SELECT {TOKEN_COLUMNS} FROM faceauth_tokens WHERE token_id = $1{lock}"), &[
-                &token_id,
-            ])
+            .query_opt(
+                &format!("SELECT {TOKEN_COLUMNS} FROM faceauth_tokens WHERE token_id = $1{lock}"),
+                &[&token_id],
+            )
             .map_err(self.storage("read a token"))?;
         match row {
             None => Ok(None),
@@ -423,7 +434,10 @@ impl PostgresLedger {
                         .try_get::<_, Option<String>>(1)
                         .map_err(self.storage("read results"))?
                         .map(|s| AuthStatus::parse(&s)),
-                    created_at: row.try_get::<_, Option<i64>>(2).map_err(self.storage("read results"))?.map(from_ms),
+                    created_at: row
+                        .try_get::<_, Option<i64>>(2)
+                        .map_err(self.storage("read results"))?
+                        .map(from_ms),
                 })
             })
             .collect()
@@ -533,7 +547,8 @@ impl PostgresLedger {
 
 /// The version in `faceauth_ledger_schema`; `None` if the database holds no ledger.
 fn read_version(tx: &mut Transaction<'_>) -> Result<Option<i64>, LedgerError> {
-    let storage = |err: postgres::Error| LedgerError::Storage { action: "read the schema", reason: describe(&err) };
+    let storage =
+        |err: postgres::Error| LedgerError::Storage { action: "read the schema", reason: describe(&err) };
     let row = tx
         .query_one(
             "SELECT to_regclass('faceauth_ledger_schema') IS NOT NULL, to_regclass('faceauth_tokens') IS NOT NULL",
@@ -671,7 +686,11 @@ impl TokenLedger for PostgresLedger {
         }
     }
 
-    fn apply_webhook(&self, event: &crate::webhook::Event, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
+    fn apply_webhook(
+        &self,
+        event: &crate::webhook::Event,
+        now: SystemTime,
+    ) -> Result<WebhookOutcome, LedgerError> {
         let (token_id, change) = match route(event, now) {
             Route::Skip(outcome) => return Ok(outcome),
             Route::Apply { token_id, change } => (token_id, change),
@@ -690,7 +709,8 @@ impl TokenLedger for PostgresLedger {
 
     fn list(&self, filter: &ListFilter, now: SystemTime) -> Result<Vec<TokenStatus>, LedgerError> {
         let (clause, values) = where_clause(filter);
-        let sql = format!("SELECT {TOKEN_COLUMNS} FROM faceauth_tokens t{clause} ORDER BY issued_ms, token_id");
+        let sql =
+            format!("SELECT {TOKEN_COLUMNS} FROM faceauth_tokens t{clause} ORDER BY issued_ms, token_id");
         let limit = filter.limit.unwrap_or(usize::MAX);
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| &**v).collect();
         self.run(Mode::Read, |tx| {

@@ -10,8 +10,8 @@ use rusqlite::{
 };
 
 use super::ledger::{
-    route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
-    TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
+    route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route,
+    StateKind, TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
 };
 use super::rule::TokenRule;
 use super::time::{duration_ms, from_ms, to_ms};
