@@ -6,6 +6,7 @@ mod crypto_cmd;
 mod exit;
 mod files;
 mod key;
+mod ledger_store;
 mod mock_cmd;
 mod output;
 mod serve;
