@@ -249,15 +249,100 @@ fn the_simulator_delivers_its_webhooks_into_a_sqlite_ledger() {
     hosted_page_flow(&dir.db());
 }
 
-/// The same flow into PostgreSQL, when FACEAUTH_TEST_POSTGRES names a database
-/// (`postgres://user:password@127.0.0.1:PORT/db`) and this build can open it.
+/// Tests that use the PostgreSQL server share it; the stop-and-start test stops it, so it runs
+/// alone.
+static POSTGRES: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// A fresh schema on the server FACEAUTH_TEST_POSTGRES names (`make test` starts one with
+/// scripts/with-postgres.sh), dropped on drop; `location` has it as the search path. `None`
+/// (the test is skipped, saying so) when the variable is unset.
+struct PgSchema {
+    name: String,
+    location: String,
+    server: String,
+}
+
+impl PgSchema {
+    fn new(tag: &str) -> Option<PgSchema> {
+        let server = match std::env::var("FACEAUTH_TEST_POSTGRES") {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                eprintln!("skipped: FACEAUTH_TEST_POSTGRES is not set (scripts/with-postgres.sh sets it)");
+                return None;
+            }
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!("serve_{tag}_{}_{nanos}", std::process::id());
+        let mut client = postgres::Client::connect(&server, postgres::NoTls).expect("connects");
+        client.batch_execute(&format!("CREATE SCHEMA {name}")).expect("creates a schema");
+        let location = format!("{server}?options=-c%20search_path%3D{name}");
+        Some(PgSchema { name, location, server })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name)).ok();
+        }
+    }
+}
+
+/// The same flow into PostgreSQL.
 #[test]
 fn the_simulator_delivers_its_webhooks_into_a_postgres_ledger() {
-    let Ok(location) = std::env::var("FACEAUTH_TEST_POSTGRES") else {
-        eprintln!("skipped: FACEAUTH_TEST_POSTGRES is not set");
+    let _shared = POSTGRES.read().unwrap_or_else(|e| e.into_inner());
+    let Some(schema) = PgSchema::new("flow") else { return };
+    hosted_page_flow(&schema.location);
+}
+
+fn pg_ctl(action: &str) {
+    let script = std::env::var("FACEAUTH_TEST_PG_CTL").expect("FACEAUTH_TEST_PG_CTL is set");
+    let status = Command::new(script).arg(action).status().expect("runs pg_ctl");
+    assert!(status.success(), "pg_ctl {action} failed");
+}
+
+/// The PostgreSQL server stops and starts again under `webhook serve`: 503 (health and
+/// webhooks) while it is down, 200 once it is back, and the retried webhook is recorded.
+#[test]
+fn a_postgres_server_stopped_and_started_under_serve() {
+    let _alone = POSTGRES.write().unwrap_or_else(|e| e.into_inner());
+    let Some(schema) = PgSchema::new("outage") else { return };
+    if std::env::var_os("FACEAUTH_TEST_PG_CTL").is_none() {
+        eprintln!("skipped: FACEAUTH_TEST_PG_CTL is not set (scripts/with-postgres.sh sets it)");
         return;
-    };
-    hosted_page_flow(&location);
+    }
+    let location = schema.location.as_str();
+    let serve = Serve::start(location, &[], None);
+    let links = issue(location, "sub-1", 1, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let agent = agent();
+    let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
+
+    pg_ctl("stop");
+    let down = (
+        answer(agent.get(&serve.url("/healthz")).call()),
+        post(&agent, &serve.url("/webhook"), body.as_bytes()),
+    );
+    pg_ctl("start");
+    assert_eq!(down.0 .0, 503, "{}", down.0 .1);
+    assert_eq!(down.1 .0, 503, "{}", down.1 .1);
+    assert!(serve.lines().is_empty(), "a 503 printed a line");
+
+    // Back: the next calls reconnect (a first one may still meet the old connection).
+    let start = Instant::now();
+    while answer(agent.get(&serve.url("/healthz")).call()).0 != 200 {
+        assert!(start.elapsed() < PATIENCE, "healthz never came back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(serve.wait_lines(1).len(), 1);
+    assert_eq!(tokens(location, &["status", token])[0]["state"], "completed");
 }
 
 #[test]
