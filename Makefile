@@ -124,7 +124,7 @@ bench: build python-env python-bench-wheel c-env
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
-	$(PY) bench/webhook_serve.py
+	./scripts/with-postgres.sh $(PY) bench/webhook_serve.py
 	PYTHONPATH=$(PY_BENCH_SITE) $(PY) bench/python_binding_vs_python.py
 	CARGO=$(CARGO) ./bench/c_abi/run.sh
 	./bench/ledger_stores.sh

@@ -5,7 +5,8 @@ endpoint would script), same bodies, same durability (full), same machine.
 WEBHOOKS (default 4,000) faceAuth results for as many tokens are POSTed over keep-alive
 connections, first from 1 connection, then from CONNECTIONS (default 8) at once; the baseline
 applies BASELINE (default 300) bodies, one process each. Prints webhooks/s and the ratios.
-PostgreSQL: set FACEAUTH_BENCH_POSTGRES to a postgres:// location (a build that supports it).
+PostgreSQL too when FACEAUTH_TEST_POSTGRES names a server (`make bench` runs this script under
+scripts/with-postgres.sh, a throwaway cluster on this machine).
 """
 
 import http.client
@@ -116,11 +117,11 @@ def main() -> None:
     baseline = int(os.environ.get("BASELINE", "300"))
     with tempfile.TemporaryDirectory(prefix="faceauth-bench-serve-") as tmp:
         stores = [("sqlite", lambda name: str(Path(tmp) / f"{name}.db"))]
-        pg = os.environ.get("FACEAUTH_BENCH_POSTGRES")
+        pg = os.environ.get("FACEAUTH_TEST_POSTGRES")
         if pg:
             stores.append(("postgres", lambda _name: pg))
         else:
-            print("webhook serve: PostgreSQL skipped (set FACEAUTH_BENCH_POSTGRES)")
+            print("webhook serve: PostgreSQL skipped (FACEAUTH_TEST_POSTGRES is not set)")
         for store, location in stores:
             base = baseline_rate(location("baseline"), baseline)
             one = serve_rate(location("serve-1"), webhooks, 1)

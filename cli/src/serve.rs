@@ -2,7 +2,8 @@
 //!
 //! - **Threads.** `tiny_http` accepts connections and reads request heads on its own threads;
 //!   `--workers` threads (default 4) take requests from it, read and parse bodies and answer.
-//!   Ledger calls run on as many ledger threads, fed through a bounded queue, so that a worker
+//!   Ledger calls run on as many ledger threads (each with its own connection for
+//!   PostgreSQL; sharing one for SQLite), fed through a bounded queue, so that a worker
 //!   can give up on a ledger that does not answer ([`LEDGER_DEADLINE`]) and say 503. The core
 //!   has no threads: they all live here.
 //! - **Answers.** 200 only after the ledger committed, and only after the request's line is on
@@ -100,6 +101,16 @@ impl ServeArgs {
     }
 }
 
+/// A ledger that ledger threads share.
+type SharedLedger = Arc<dyn TokenLedger + Send + Sync>;
+
+/// Whether `location` names a PostgreSQL database.
+fn is_postgres(location: &str) -> bool {
+    location.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
+    })
+}
+
 /// A ledger call, run on a ledger thread.
 type Job = Box<dyn FnOnce(Result<&dyn TokenLedger, LedgerError>) + Send>;
 
@@ -110,17 +121,13 @@ struct LedgerPool {
 }
 
 impl LedgerPool {
-    fn start(
-        ledger: Box<dyn TokenLedger + Send + Sync>,
-        file: Option<LedgerFile>,
-        threads: usize,
-    ) -> anyhow::Result<LedgerPool> {
-        let ledger: Arc<dyn TokenLedger + Send + Sync> = Arc::from(ledger);
+    /// Starts one thread per ledger in `ledgers` (each ledger may be shared by several).
+    fn start(ledgers: Vec<SharedLedger>, file: Option<LedgerFile>) -> anyhow::Result<LedgerPool> {
         let file = Arc::new(file);
-        let (jobs, queue) = mpsc::sync_channel::<(Instant, Job)>(threads * 4);
+        let (jobs, queue) = mpsc::sync_channel::<(Instant, Job)>(ledgers.len() * 4);
         let queue = Arc::new(Mutex::new(queue));
-        for n in 0..threads {
-            let (ledger, file, queue) = (ledger.clone(), file.clone(), queue.clone());
+        for (n, ledger) in ledgers.into_iter().enumerate() {
+            let (file, queue) = (file.clone(), queue.clone());
             thread::Builder::new()
                 .name(format!("ledger-{n}"))
                 .spawn(move || ledger_thread(&*ledger, file.as_ref().as_ref(), &queue))
@@ -230,16 +237,28 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let cipher = args.cipher()?;
     let location = args.ledger.as_str();
-    let ledger = faceauth::token::open_ledger(location).map_err(|err| {
-        // A database URL may carry a password: only a path is named.
-        if location.contains("://") {
-            anyhow::Error::new(err).context("cannot open the token ledger")
-        } else {
-            anyhow::Error::new(err).context(format!("cannot open the token ledger {location}"))
-        }
-    })?;
+    let open = || {
+        faceauth::token::open_ledger(location).map(Arc::from).map_err(|err| {
+            // A database URL may carry a password: only a path is named.
+            if location.contains("://") {
+                anyhow::Error::new(err).context("cannot open the token ledger")
+            } else {
+                anyhow::Error::new(err).context(format!("cannot open the token ledger {location}"))
+            }
+        })
+    };
     let workers = usize::from(args.workers);
-    let ledger = LedgerPool::start(ledger, LedgerFile::at(location), workers)?;
+    // A ledger object holds one database connection and makes one call at a time. PostgreSQL
+    // commits from several connections at once, so each ledger thread has its own; SQLite
+    // writes one transaction at a time whatever the connections, and `:memory:` is one map,
+    // so their threads share one.
+    let ledgers: Vec<SharedLedger> = if is_postgres(location) {
+        (0..workers).map(|_| open()).collect::<anyhow::Result<_>>()?
+    } else {
+        let ledger: SharedLedger = open()?;
+        vec![ledger; workers]
+    };
+    let ledger = LedgerPool::start(ledgers, LedgerFile::at(location))?;
 
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
