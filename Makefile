@@ -28,8 +28,11 @@ build:
 
 test: test-rust test-python header-check test-c test-cpp test-examples test-go
 
+# The Rust tests run against a throwaway PostgreSQL server (scripts/with-postgres.sh: installs
+# Debian's postgresql if needed, runs it as an unprivileged user on a free loopback port, removes
+# it afterwards), so the ledger suite covers memory, SQLite and PostgreSQL.
 test-rust:
-	$(CARGO) test --workspace --all-targets
+	./scripts/with-postgres.sh $(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
 python-env:
@@ -109,17 +112,23 @@ examples: c-env
 test-examples: c-env ffi-debug
 	./tests/examples/run.sh $(FFI_LIB_DIR)
 
-# Every benchmark, each against its baseline in the same run; the last, bench/c_abi/run.sh, builds
+# Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
-# UrlBuilder::build in Rust, interleaved, with the ratio.
+# UrlBuilder::build in Rust, interleaved, with the ratio; bench/webhook_serve.py measures
+# webhooks/s through `webhook serve` into SQLite and a throwaway PostgreSQL against one
+# `tokens apply-webhook` process per body; the last, bench/ledger_stores.sh,
+# issues tokens into SQLite and into a throwaway PostgreSQL from 1, 4 and 8 processes, and
+# records batch --ledger into each.
 bench: build python-env python-bench-wheel c-env
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
+	./scripts/with-postgres.sh $(PY) bench/webhook_serve.py
 	PYTHONPATH=$(PY_BENCH_SITE) $(PY) bench/python_binding_vs_python.py
 	CARGO=$(CARGO) ./bench/c_abi/run.sh
+	./bench/ledger_stores.sh
 
 # The release wheel for the benchmark, unpacked into its own directory (on PYTHONPATH for the
 # bench only), so the dev wheel that `make test` installed in .venv stays as it is.

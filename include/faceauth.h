@@ -166,8 +166,8 @@ typedef enum faceauth_status {
    */
   FACEAUTH_STATUS_LEDGER_SCHEMA = 204,
   /**
-   * The token ledger location names a store this build does not include (such as
-   * "postgres://…").
+   * The token ledger location names a store this build does not include (a URL scheme
+   * other than postgres:// or postgresql://).
    */
   FACEAUTH_STATUS_LEDGER_UNSUPPORTED = 205,
   /**
@@ -785,10 +785,12 @@ void faceauth_error_free(struct faceauth_error *e);
 
 /**
  * Opens the token ledger at `location`: ":memory:" for a new, empty ledger in this process's
- * memory (gone when freed), or the path of an SQLite file, created if missing (its directory
- * must exist), kept across restarts and shareable between processes. A URL (such as
- * "postgres://…") names a store this build does not include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED,
- * with only the scheme in the message.
+ * memory (gone when freed); the path of an SQLite file, created if missing (its directory
+ * must exist), kept across restarts and shareable between processes; or a PostgreSQL database,
+ * "postgres://USER:PASSWORD@HOST:PORT/DB" (or "postgresql://…"), shared by many hosts, its
+ * tables created if missing (FACEAUTH_STATUS_LEDGER_STORAGE when the server cannot be reached;
+ * the password is never in a message). Any other URL names a store this build does not
+ * include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message.
  *
  * Ownership: on success `*out` receives a new ledger, freed with faceauth_ledger_free.
  * `location` is only borrowed.

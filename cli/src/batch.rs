@@ -9,12 +9,13 @@ use std::time::{Instant, SystemTime};
 use anyhow::{bail, Context};
 use clap::Args;
 use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
-use faceauth::token::{Durability, NewToken, SqliteLedger, SqliteOptions, TokenGenerator, TokenRule};
+use faceauth::token::{Durability, NewToken, TokenGenerator, TokenRule};
 use faceauth::url::AuthParams;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::exit::UsageError;
 use crate::files;
+use crate::ledger_store::{Ledger, Location};
 use crate::output;
 use crate::url_cmd::LinkArgs;
 
@@ -43,17 +44,19 @@ pub struct BatchArgs {
     #[arg(long)]
     new_tokens: bool,
     /// Record every token that goes into a URL (minted, or from the token column) in this
-    /// SQLite token ledger before its URL is written, so every URL in the output is recorded
-    /// even if the job is killed. A token already in the ledger fails its row.
-    #[arg(long, value_name = "PATH")]
+    /// token ledger before its URL is written, so every URL in the output is recorded even if
+    /// the job is killed: an SQLite file path, or a PostgreSQL database,
+    /// postgres://USER:PASSWORD@HOST:PORT/DB. Tokens are recorded 8,192 to a transaction. A
+    /// token already in the ledger fails its row.
+    #[arg(long, value_name = "PATH|URL")]
     ledger: Option<PathBuf>,
     /// The project's token rule for recorded tokens: count, or time:SECONDS (also time:24h).
     #[arg(long, default_value = "count", value_name = "RULE", value_parser = crate::tokens_cmd::rule, requires = "ledger")]
     rule: TokenRule,
     /// How the ledger's commits reach the disk. full (the default): each chunk of tokens is
     /// on disk before its URLs are written, so even a power cut loses no token whose URL went
-    /// out; normal: a crash or kill of this command still loses none, a power cut may lose
-    /// the last commits.
+    /// out; normal: a crash or kill of this command still loses none, a power cut (SQLite) or
+    /// a crash of the server (PostgreSQL) may lose the last commits.
     #[arg(long, default_value = "full", value_name = "MODE", value_parser = crate::tokens_cmd::durability, requires = "ledger")]
     durability: Durability,
 }
@@ -64,7 +67,7 @@ const LEDGER_CHUNK: usize = 8192;
 /// Tokens waiting for their ledger transaction, and the output rows waiting for them. Both
 /// reuse their memory from one chunk to the next: no allocation per row.
 struct Pending {
-    ledger: SqliteLedger,
+    ledger: Ledger,
     rule: TokenRule,
     /// The chunk's tokens are `tokens[..used]`; the rest are spare, for their strings.
     tokens: Vec<NewToken>,
@@ -79,7 +82,7 @@ struct Pending {
 }
 
 impl Pending {
-    fn new(ledger: SqliteLedger, rule: TokenRule, out: Box<dyn Write>) -> Pending {
+    fn new(ledger: Ledger, rule: TokenRule, out: Box<dyn Write>) -> Pending {
         Pending {
             ledger,
             rule,
@@ -132,13 +135,8 @@ impl Pending {
     /// row, returned as (line, message).
     fn flush(&mut self) -> anyhow::Result<Vec<(u64, String)>> {
         let tokens = &self.tokens[..self.used];
-        let skipped = if tokens.is_empty() {
-            Vec::new()
-        } else {
-            self.ledger
-                .issue_new(tokens, SystemTime::now())
-                .context("cannot record the tokens in the ledger; their URLs were not written")?
-        };
+        let skipped =
+            if tokens.is_empty() { Vec::new() } else { self.ledger.issue_new(tokens, SystemTime::now())? };
         let mut skipped = skipped.into_iter().peekable();
         let mut refused = Vec::new();
         let encoded = self.encoded.get_ref();
@@ -271,8 +269,9 @@ struct Tally {
 pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
     // Before anything is opened for writing: a same-file output would truncate the input.
+    let location = args.ledger.as_deref().map(Location::of);
     let mut writes = vec![args.output.as_path()];
-    writes.extend(args.ledger.as_deref());
+    writes.extend(location.as_ref().and_then(Location::file));
     files::refuse_same_file(&[args.input.as_path()], &writes)?;
 
     let (input, input_len) = open_input(&args.input)?;
@@ -294,11 +293,8 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let ledger = match &args.ledger {
-        Some(path) => Some(
-            SqliteLedger::open_with(path, &SqliteOptions::new().durability(args.durability))
-                .with_context(|| format!("cannot open the token ledger {}", path.display()))?,
-        ),
+    let ledger = match &location {
+        Some(location) => Some(Ledger::open(location, args.durability, false)?),
         None => None,
     };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();

@@ -1,4 +1,4 @@
-//! `faceauth tokens`: the token ledger (SQLite) from the shell.
+//! `faceauth tokens`: the token ledger (SQLite or PostgreSQL) from the shell.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -9,23 +9,25 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use faceauth::crypto::{Cipher, Variant};
 use faceauth::token::time::{format_rfc3339, parse_duration, parse_rfc3339};
-use faceauth::token::{
-    Durability, LedgerError, LinkIssuer, ListFilter, SqliteLedger, SqliteOptions, StateKind, TokenLedger,
-    TokenRule,
-};
+use faceauth::token::{Durability, LinkIssuer, ListFilter, StateKind, TokenLedger, TokenRule};
 use faceauth::webhook::WebhookError;
 use serde_json::{json, Value};
 
+use crate::ledger_store::{Ledger, Location};
 use crate::url_cmd::{LinkArgs, ParamArgs};
 
 #[derive(Args)]
 pub struct TokensArgs {
-    /// The ledger file (SQLite; created if missing by the commands that write). Default:
-    /// $XDG_DATA_HOME/faceauth/tokens.db, else $HOME/.local/share/faceauth/tokens.db.
-    #[arg(long, global = true, value_name = "PATH", env = "FACEAUTH_TOKENS_DB")]
+    /// The ledger: an SQLite file path (created if missing by the commands that write), or a
+    /// PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DB (tables created if missing;
+    /// shared by every host). Prefer FACEAUTH_TOKENS_DB for a URL with a password: other users
+    /// of this machine can read command lines. Default: $XDG_DATA_HOME/faceauth/tokens.db,
+    /// else $HOME/.local/share/faceauth/tokens.db.
+    #[arg(long, global = true, value_name = "PATH|URL", env = "FACEAUTH_TOKENS_DB", hide_env_values = true)]
     db: Option<PathBuf>,
-    /// full: every commit is on disk before the command goes on; normal: faster, and a power
-    /// cut (not a crash of this command) may lose the last commits.
+    /// full: every commit is on disk before the command goes on (SQLite synchronous=FULL,
+    /// PostgreSQL synchronous_commit=on); normal: faster, and a power cut (SQLite) or a crash
+    /// of the server (PostgreSQL), not a crash of this command, may lose the last commits.
     #[arg(long, global = true, default_value = "full", value_name = "MODE", value_parser = durability)]
     durability: Durability,
     #[command(subcommand)]
@@ -160,11 +162,11 @@ fn key_value(text: &str) -> Result<(String, String), String> {
 }
 
 impl TokensArgs {
-    /// The ledger file: --db, or the default in the user's data directory (whose directory is
+    /// The ledger: --db, or the default file in the user's data directory (whose directory is
     /// created when `create` is set).
-    fn path(&self, create: bool) -> anyhow::Result<PathBuf> {
-        if let Some(path) = &self.db {
-            return Ok(path.clone());
+    fn location(&self, create: bool) -> anyhow::Result<Location> {
+        if let Some(given) = &self.db {
+            return Ok(Location::of(given));
         }
         let data = match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from) {
             // The XDG spec says to ignore relative paths.
@@ -178,47 +180,40 @@ impl TokensArgs {
         if create {
             std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        Ok(dir.join("tokens.db"))
+        Ok(Location::File(dir.join("tokens.db")))
     }
 
     /// The ledger, for writing (created if missing).
-    fn open(&self) -> anyhow::Result<SqliteLedger> {
-        let path = self.path(true)?;
-        SqliteLedger::open_with(&path, &SqliteOptions::new().durability(self.durability))
-            .with_context(|| format!("cannot open the token ledger {}", path.display()))
+    fn open(&self) -> anyhow::Result<Ledger> {
+        Ledger::open(&self.location(true)?, self.durability, false)
     }
 
-    /// The ledger, for reading only: never created, migrated or locked against writers.
-    fn open_read_only(&self) -> anyhow::Result<SqliteLedger> {
-        let path = self.path(false)?;
-        SqliteLedger::open_read_only(&path).map_err(|err| match err {
-            // The error names the path already.
-            LedgerError::NoLedger { .. } => anyhow::Error::new(err),
-            err => {
-                anyhow::Error::new(err).context(format!("cannot open the token ledger {}", path.display()))
-            }
-        })
+    /// The ledger, for reading only: never created, migrated or locked against writers (a
+    /// PostgreSQL ledger reads in READ ONLY transactions).
+    fn open_read_only(&self) -> anyhow::Result<Ledger> {
+        Ledger::open(&self.location(false)?, self.durability, true)
     }
 }
 
 pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
-        TokensCommand::Issue(issue_args) => issue(&args.open()?, issue_args),
+        TokensCommand::Issue(issue_args) => issue(args.open()?.get(), issue_args),
         TokensCommand::Status { token } => {
             let ledger = args.open_read_only()?;
-            match ledger.status(token, SystemTime::now())? {
+            match ledger.get().status(token, SystemTime::now())? {
                 Some(status) => print_line(&status.to_json()),
-                None => bail!("token {token} is not in the ledger {}", ledger.path().display()),
+                None => bail!("token {token} is not in the ledger {}", ledger.shown()),
             }
         }
         TokensCommand::MarkUsed { token, at } => {
-            let status = args.open()?.mark_used(token, at.unwrap_or_else(SystemTime::now))?;
+            let status = args.open()?.get().mark_used(token, at.unwrap_or_else(SystemTime::now))?;
             print_line(&status.to_json())
         }
-        TokensCommand::List(list_args) => list(&args.open_read_only()?, list_args),
-        TokensCommand::ApplyWebhook(apply_args) => apply_webhook(&args.open()?, apply_args),
+        TokensCommand::List(list_args) => list(args.open_read_only()?.get(), list_args),
+        TokensCommand::ApplyWebhook(apply_args) => apply_webhook(args.open()?.get(), apply_args),
         TokensCommand::Purge { older_than } => {
-            let ledger = args.open()?;
+            let opened = args.open()?;
+            let ledger = opened.get();
             let now = SystemTime::now();
             let cutoff = now.checked_sub(*older_than).unwrap_or(UNIX_EPOCH);
             let purged = ledger.purge(cutoff)?;
@@ -234,7 +229,7 @@ fn print_line(value: &Value) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn issue(ledger: &SqliteLedger, args: &IssueArgs) -> anyhow::Result<ExitCode> {
+fn issue(ledger: &dyn TokenLedger, args: &IssueArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
     let params = args.params.params();
     let metadata = args.meta.iter().cloned().collect();
@@ -256,7 +251,7 @@ fn issue(ledger: &SqliteLedger, args: &IssueArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(ledger: &SqliteLedger, args: &ListArgs) -> anyhow::Result<ExitCode> {
+fn list(ledger: &dyn TokenLedger, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let mut filter = ListFilter::new();
     if let Some(state) = args.state {
         filter = filter.state(state);
@@ -281,7 +276,7 @@ fn list(ledger: &SqliteLedger, args: &ListArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn apply_webhook(ledger: &SqliteLedger, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+fn apply_webhook(ledger: &dyn TokenLedger, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let variant = args.scheme;
     let cipher = match args.webhook_key.as_deref() {
         None | Some("") => None,

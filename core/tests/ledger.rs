@@ -1,5 +1,6 @@
-//! The token ledger: one suite run against both stores (in memory and SQLite), the link issuer,
-//! and what only SQLite has (reopening, schema versions, many threads on one file).
+//! The token ledger: one suite run against every store (in memory, SQLite, and PostgreSQL when
+//! FACEAUTH_TEST_POSTGRES names a server, as `make test` does), the link issuer, and what only
+//! SQLite or PostgreSQL has (reopening, schema versions, many threads on one store).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -100,10 +101,13 @@ impl Drop for TempDir {
     }
 }
 
-/// A ledger under test, with whatever it needs kept alive (the SQLite file's directory).
+/// A ledger under test, with whatever it needs kept alive (the SQLite file's directory, the
+/// PostgreSQL schema).
 struct Store {
     ledger: Box<dyn TokenLedger>,
     _dir: Option<TempDir>,
+    #[cfg(feature = "postgres")]
+    _schema: Option<pg::Schema>,
 }
 
 impl std::ops::Deref for Store {
@@ -114,7 +118,12 @@ impl std::ops::Deref for Store {
 }
 
 fn memory() -> Store {
-    Store { ledger: Box::new(MemoryLedger::new()), _dir: None }
+    Store {
+        ledger: Box::new(MemoryLedger::new()),
+        _dir: None,
+        #[cfg(feature = "postgres")]
+        _schema: None,
+    }
 }
 
 /// An SQLite store that syncs at checkpoints only: durability changes when data reaches the
@@ -125,7 +134,86 @@ fn sqlite() -> Store {
     let dir = TempDir::new("suite");
     let options = SqliteOptions::new().durability(Durability::Normal);
     let ledger = SqliteLedger::open_with(dir.path().join("tokens.db"), &options).expect("opens");
-    Store { ledger: Box::new(ledger), _dir: Some(dir) }
+    Store {
+        ledger: Box::new(ledger),
+        _dir: Some(dir),
+        #[cfg(feature = "postgres")]
+        _schema: None,
+    }
+}
+
+/// A PostgreSQL store in a schema of its own (dropped at the end), on the server
+/// FACEAUTH_TEST_POSTGRES names; `None`, with a message, when it is unset.
+#[cfg(feature = "postgres")]
+fn postgres() -> Option<Store> {
+    use faceauth::token::{Durability, PostgresLedger, PostgresOptions};
+    let schema = pg::Schema::new("suite")?;
+    let options = PostgresOptions::new().durability(Durability::Normal);
+    let ledger = PostgresLedger::open_with(&schema.location, &options).expect("opens");
+    Some(Store { ledger: Box::new(ledger), _dir: None, _schema: Some(schema) })
+}
+
+/// Throwaway schemas on the test server.
+#[cfg(feature = "postgres")]
+mod pg {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// FACEAUTH_TEST_POSTGRES, or `None` after saying the test is skipped.
+    pub fn server() -> Option<String> {
+        match std::env::var("FACEAUTH_TEST_POSTGRES") {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                eprintln!(
+                    "skipped: FACEAUTH_TEST_POSTGRES is not set (make test sets it: \
+                     scripts/with-postgres.sh runs the tests against a throwaway server)"
+                );
+                None
+            }
+        }
+    }
+
+    /// A fresh schema, dropped with everything in it on drop; `location` is the server's URL
+    /// with that schema as the search path.
+    pub struct Schema {
+        pub name: String,
+        pub location: String,
+        server: String,
+    }
+
+    impl Schema {
+        pub fn new(tag: &str) -> Option<Schema> {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let server = server()?;
+            let name = format!(
+                "t_{tag}_{}_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or(0)
+            );
+            let mut client = postgres::Client::connect(&server, postgres::NoTls).expect("connects");
+            client.batch_execute(&format!("CREATE SCHEMA {name}")).expect("creates a schema");
+            let separator = if server.contains('?') { '&' } else { '?' };
+            let location = format!("{server}{separator}options=-c%20search_path%3D{name}");
+            Some(Schema { name, location, server })
+        }
+
+        pub fn client(&self) -> postgres::Client {
+            let mut client = postgres::Client::connect(&self.server, postgres::NoTls).expect("connects");
+            client.batch_execute(&format!("SET search_path = {}", self.name)).expect("sets the path");
+            client
+        }
+    }
+
+    impl Drop for Schema {
+        fn drop(&mut self) {
+            if let Ok(mut client) = postgres::Client::connect(&self.server, postgres::NoTls) {
+                client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name)).ok();
+            }
+        }
+    }
 }
 
 /// Runs each named suite function against a fresh store of each kind.
@@ -137,6 +225,12 @@ macro_rules! suite {
         #[cfg(feature = "sqlite")]
         mod sqlite_store {
             $( #[test] fn $name() { super::$name(&*super::sqlite()); } )*
+        }
+        #[cfg(feature = "postgres")]
+        mod postgres_store {
+            $( #[test] fn $name() {
+                if let Some(store) = super::postgres() { super::$name(&*store); }
+            } )*
         }
     };
 }
@@ -1159,5 +1253,130 @@ mod sqlite_identity {
         ];
         assert!(matches!(ledger.issue_new(&bad, t(T0)), Err(LedgerError::InvalidToken(_))));
         assert!(ledger.status("tok_fresh003", t(T0)).expect("reads").is_none(), "all or none on bad input");
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_only {
+    use super::*;
+    use faceauth::token::{open_ledger, PostgresLedger, PostgresOptions};
+
+    #[test]
+    fn reopening_keeps_everything_and_open_ledger_takes_the_url() {
+        let Some(schema) = pg::Schema::new("reopen") else { return };
+        let before = {
+            let ledger = open_ledger(&schema.location).expect("opens");
+            ledger
+                .issue(&NewToken::new("tok_keep0001", "sub-1", one_hour()).meta("a", "b"), t(T0))
+                .expect("issues");
+            ledger
+                .apply_webhook(&face_auth("tok_keep0001", "fa-1", "approved", Some(T0 + 5)), t(T0 + 9))
+                .expect("applies");
+            ledger.list(&ListFilter::new(), t(T0 + MINUTE)).expect("lists")
+        };
+        let again = PostgresLedger::open(&schema.location).expect("reopens");
+        assert_eq!(again.list(&ListFilter::new(), t(T0 + MINUTE)).expect("lists"), before);
+        assert_eq!(again.schema_version(), Ok(PostgresLedger::SCHEMA_VERSION));
+        assert!(!format!("{again:?}").contains(&password(&schema.location)), "{again:?}");
+    }
+
+    fn password(location: &str) -> String {
+        let userinfo = location.split("://").nth(1).and_then(|rest| rest.split_once('@')).map(|(u, _)| u);
+        userinfo.and_then(|u| u.split_once(':')).map(|(_, p)| p.to_owned()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_read_only_open_creates_nothing_and_refuses_writes() {
+        let Some(schema) = pg::Schema::new("reader") else { return };
+        let err = PostgresLedger::open_read_only(&schema.location).expect_err("no ledger yet");
+        assert!(matches!(err, LedgerError::NoLedger { .. }), "{err:?}");
+        assert!(!err.to_string().contains(&password(&schema.location)), "{err}");
+        let tables: i64 = schema
+            .client()
+            .query_one("SELECT count(*) FROM pg_tables WHERE schemaname = $1", &[&schema.name])
+            .expect("counts")
+            .get(0);
+        assert_eq!(tables, 0, "a read-only open created nothing");
+        let writer = PostgresLedger::open(&schema.location).expect("opens");
+        writer.issue(&NewToken::new("tok_read0001", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+        let reader = PostgresLedger::open_read_only(&schema.location).expect("opens read-only");
+        assert!(reader.is_read_only());
+        assert_eq!(status(&reader, "tok_read0001", T0).state, TokenState::Unused);
+        let denied = reader.issue(&NewToken::new("tok_read0002", "sub-1", TokenRule::Count), t(T0));
+        assert!(matches!(denied, Err(LedgerError::Storage { .. })), "{denied:?}");
+        assert!(matches!(reader.mark_used("tok_read0001", t(T0)), Err(LedgerError::Storage { .. })));
+    }
+
+    #[test]
+    fn a_newer_schema_and_a_foreign_table_are_refused_untouched() {
+        let Some(schema) = pg::Schema::new("newer") else { return };
+        PostgresLedger::open(&schema.location).expect("opens");
+        let newer = PostgresLedger::SCHEMA_VERSION + 1;
+        schema.client().execute("UPDATE faceauth_ledger_schema SET version = $1", &[&newer]).expect("bumps");
+        let err = PostgresLedger::open(&schema.location).expect_err("refuses a newer schema");
+        assert_eq!(
+            err,
+            LedgerError::SchemaTooNew { found: newer, supported: PostgresLedger::SCHEMA_VERSION }
+        );
+        assert_eq!(err.kind(), ErrorKind::LedgerSchema);
+
+        let Some(other) = pg::Schema::new("foreign") else { return };
+        other.client().batch_execute("CREATE TABLE faceauth_tokens (id int)").expect("creates");
+        let err = PostgresLedger::open(&other.location).expect_err("refuses a foreign table");
+        assert_eq!(err.kind(), ErrorKind::LedgerSchema, "{err}");
+    }
+
+    #[test]
+    fn sixteen_processes_worth_of_connections_open_a_fresh_database_at_once() {
+        let Some(schema) = pg::Schema::new("race") else { return };
+        let location = &schema.location;
+        std::thread::scope(|scope| {
+            let opens: Vec<_> = (0..16)
+                .map(|i| {
+                    scope.spawn(move || {
+                        let ledger = PostgresLedger::open(location)?;
+                        ledger
+                            .issue(&NewToken::new(format!("tok_race{i:04}"), "sub", TokenRule::Count), t(T0))
+                    })
+                })
+                .collect();
+            for open in opens {
+                assert_eq!(open.join().expect("joins"), Ok(()));
+            }
+        });
+        let ledger = PostgresLedger::open(location).expect("opens");
+        assert_eq!(ledger.list(&ListFilter::new(), t(T0)).expect("lists").len(), 16);
+    }
+
+    #[test]
+    fn issue_new_records_the_new_and_skips_the_known() {
+        let Some(schema) = pg::Schema::new("issue_new") else { return };
+        let ledger = PostgresLedger::open(&schema.location).expect("opens");
+        ledger.issue(&NewToken::new("tok_known001", "sub-0", TokenRule::Count), t(T0)).expect("issues");
+        let batch: Vec<NewToken> = ["tok_fresh001", "tok_known001", "tok_fresh002", "tok_fresh001"]
+            .iter()
+            .map(|id| NewToken::new(*id, "sub-1", TokenRule::Count))
+            .collect();
+        assert_eq!(ledger.issue_new(&batch, t(T0 + 1)), Ok(vec![1, 3]));
+        assert_eq!(status(&ledger, "tok_known001", T0).record.submission_id, "sub-0", "unchanged");
+        assert_eq!(ledger.list(&ListFilter::new(), t(T0)).expect("lists").len(), 3);
+        let refused = ledger.issue_many(&batch[2..3], t(T0));
+        assert_eq!(refused, Err(LedgerError::TokenExists { token_id: "tok_fresh002".to_owned() }));
+    }
+
+    #[test]
+    fn an_unreachable_server_is_a_storage_error_without_the_password() {
+        let options = PostgresOptions::new().connect_timeout(Duration::from_secs(2));
+        let err = PostgresLedger::open_with("postgres://faceauth:pw-s3cret@127.0.0.1:1/x", &options)
+            .expect_err("port 1 answered");
+        assert_eq!(err.kind(), ErrorKind::LedgerStorage);
+        assert!(!format!("{err} {err:?}").contains("pw-s3cret"));
+        let Some(server) = pg::server() else { return };
+        let wrong = server.replacen("://faceauth:", "://faceauth:wrong-s3cret", 1);
+        let err = PostgresLedger::open(&wrong).expect_err("a wrong password logged in");
+        assert_eq!(err.kind(), ErrorKind::LedgerStorage);
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("wrong-s3cret") && !shown.contains(&password(&server)), "{shown}");
+        assert!(shown.contains("password authentication failed"), "{shown}");
     }
 }

@@ -37,10 +37,12 @@ const _: () = {
 };
 
 /// Opens the token ledger at `location`: ":memory:" for a new, empty ledger in this process's
-/// memory (gone when freed), or the path of an SQLite file, created if missing (its directory
-/// must exist), kept across restarts and shareable between processes. A URL (such as
-/// "postgres://…") names a store this build does not include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED,
-/// with only the scheme in the message.
+/// memory (gone when freed); the path of an SQLite file, created if missing (its directory
+/// must exist), kept across restarts and shareable between processes; or a PostgreSQL database,
+/// "postgres://USER:PASSWORD@HOST:PORT/DB" (or "postgresql://…"), shared by many hosts, its
+/// tables created if missing (FACEAUTH_STATUS_LEDGER_STORAGE when the server cannot be reached;
+/// the password is never in a message). Any other URL names a store this build does not
+/// include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message.
 ///
 /// Ownership: on success `*out` receives a new ledger, freed with faceauth_ledger_free.
 /// `location` is only borrowed.

@@ -66,8 +66,8 @@ pub enum faceauth_status {
     LedgerStorage = 203,
     /// The token ledger's file has a newer schema than this build knows, or is not a ledger.
     LedgerSchema = 204,
-    /// The token ledger location names a store this build does not include (such as
-    /// "postgres://…").
+    /// The token ledger location names a store this build does not include (a URL scheme
+    /// other than postgres:// or postgresql://).
     LedgerUnsupported = 205,
     /// 400 from the API: missing or malformed parameters, or an unknown record.
     ApiInvalidRequest = 300,

@@ -1,8 +1,9 @@
 //! The token ledger: `Ledger`, and what it returns (`IssuedLink`, `TokenStatus`, `LinkResult`,
 //! `ReportedExpiry`, `WebhookOutcome`).
 //!
-//! `Ledger(location=None)` keeps tokens in memory (`None` or `":memory:"`) or in a SQLite file
-//! shared by threads and processes. Every call that touches the file runs with the GIL released.
+//! `Ledger(location=None)` keeps tokens in memory (`None` or `":memory:"`), in a SQLite file
+//! shared by threads and processes, or in PostgreSQL (`"postgres://…"`) shared by many hosts.
+//! Every call that touches the store runs with the GIL released.
 //! Methods take an optional `now=` (an aware `datetime`) for tests that control time.
 
 use std::collections::BTreeMap;
@@ -45,7 +46,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 const MEMORY: &str = ":memory:";
 
 /// A ledger of issued tokens and what happened to them: `Ledger()` or `Ledger(":memory:")` in
-/// memory, `Ledger(path)` in a SQLite file (created if missing). Thread-safe; a context
+/// memory, `Ledger(path)` in a SQLite file (created if missing), `Ledger("postgres://…")` in a
+/// PostgreSQL database shared by many hosts (tables created if missing). Thread-safe; a context
 /// manager (`close()` releases the file; later calls raise `ValueError`).
 #[pyclass(module = "faceauth", name = "Ledger", frozen)]
 pub struct PyLedger {
@@ -105,16 +107,27 @@ impl PyLedger {
     #[new]
     #[pyo3(signature = (location=None))]
     fn new(py: Python<'_>, location: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let text = location.and_then(|l| l.extract::<String>().ok());
+        let url = text.filter(|s| faceauth::token::is_postgres_location(s));
         let path = match location.filter(|l| !l.is_none()) {
             None => None,
+            Some(_) if url.is_some() => None,
             Some(l) if l.extract::<String>().is_ok_and(|s| s == MEMORY) => None,
             Some(l) => Some(l.extract::<PathBuf>().map_err(|_| {
-                PyTypeError::new_err("location must be None, \":memory:\", or a path (str or os.PathLike)")
+                PyTypeError::new_err(
+                    "location must be None, \":memory:\", a path (str or os.PathLike) or a postgres:// URL",
+                )
             })?),
         };
-        let (ledger, location): (Arc<dyn TokenLedger>, String) = match path {
-            None => (Arc::new(MemoryLedger::new()), MEMORY.to_owned()),
-            Some(path) => {
+        let (ledger, location): (Arc<dyn TokenLedger>, String) = match (url, path) {
+            // The location kept (and shown) without its password.
+            (Some(url), _) => {
+                let opened = py.detach(|| faceauth::token::PostgresLedger::open(&url)).map_err(to_py_err)?;
+                let shown = opened.location().to_owned();
+                (Arc::new(opened), shown)
+            }
+            (None, None) => (Arc::new(MemoryLedger::new()), MEMORY.to_owned()),
+            (None, Some(path)) => {
                 let opened = py.detach(|| SqliteLedger::open(&path)).map_err(to_py_err)?;
                 (Arc::new(opened), path.display().to_string())
             }
@@ -122,7 +135,7 @@ impl PyLedger {
         Ok(PyLedger { inner: RwLock::new(Some(ledger)), location })
     }
 
-    /// `":memory:"`, or the SQLite file's path.
+    /// `":memory:"`, the SQLite file's path, or the PostgreSQL URL without its password.
     #[getter]
     fn location(&self) -> &str {
         &self.location

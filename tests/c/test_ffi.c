@@ -1333,8 +1333,11 @@ static void test_bad_ledger_input(void) {
   EXPECT_ERROR(faceauth_ledger_open(":memory:", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_ledger_open(BAD_UTF8, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
   EXPECT_ERROR(faceauth_ledger_open("", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR_HIDING(faceauth_ledger_open("postgres://ledger:s3cret-pw@db.internal/tokens", &out, &err),
+  EXPECT_ERROR_HIDING(faceauth_ledger_open("redis://ledger:s3cret-pw@db.internal/tokens", &out, &err),
                       FACEAUTH_STATUS_LEDGER_UNSUPPORTED, "s3cret-pw");
+  /* PostgreSQL, with nothing listening on port 1: a storage error, without the password. */
+  EXPECT_ERROR_HIDING(faceauth_ledger_open("postgres://ledger:s3cret-pw@127.0.0.1:1/tokens", &out, &err),
+                      FACEAUTH_STATUS_LEDGER_STORAGE, "s3cret-pw");
   EXPECT_ERROR(faceauth_ledger_open("/nonexistent-dir-of-faceauth/tokens.db", &out, &err),
                FACEAUTH_STATUS_LEDGER_STORAGE);
   CHECK(make_temp_dir(dir, sizeof dir));
@@ -1358,7 +1361,7 @@ static void test_bad_ledger_input(void) {
   }
   remove_temp_dir(dir);
   CHECK(out == UNTOUCHED);
-  CHECK_STATUS(faceauth_ledger_open("postgres://x", &out, NULL), FACEAUTH_STATUS_LEDGER_UNSUPPORTED);
+  CHECK_STATUS(faceauth_ledger_open("mysql://x", &out, NULL), FACEAUTH_STATUS_LEDGER_UNSUPPORTED);
   CHECK(out == UNTOUCHED);
 
   /* Issue. */

@@ -447,8 +447,11 @@ void test_ledger() {
   CHECK(rmdir(dir.c_str()) == 0);
 
   const faceauth::Error e =
-      EXPECT_ERROR(FACEAUTH_STATUS_LEDGER_UNSUPPORTED, faceauth::Ledger("postgres://u:s3cret-pw@db/t"));
+      EXPECT_ERROR(FACEAUTH_STATUS_LEDGER_UNSUPPORTED, faceauth::Ledger("redis://u:s3cret-pw@db/t"));
   CHECK(!contains(e.what(), "s3cret-pw"));
+  const faceauth::Error pg =
+      EXPECT_ERROR(FACEAUTH_STATUS_LEDGER_STORAGE, faceauth::Ledger("postgres://u:s3cret-pw@127.0.0.1:1/t"));
+  CHECK(!contains(pg.what(), "s3cret-pw"));
   EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Ledger(""));
   EXPECT_ERROR(FACEAUTH_STATUS_LEDGER_STORAGE, faceauth::Ledger("/nonexistent-dir-of-faceauth/t.db"));
 

@@ -104,6 +104,20 @@ pub enum LedgerError {
     },
 }
 
+/// How hard a commit tries to reach the disk. SQLite: its `synchronous` setting in WAL mode;
+/// PostgreSQL: the session's `synchronous_commit`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Durability {
+    /// Every commit is on disk before it returns (SQLite `synchronous=FULL`, PostgreSQL
+    /// `synchronous_commit=on`).
+    #[default]
+    Full,
+    /// Commits survive a crash of the process; a power cut or OS crash (SQLite), or a crash of
+    /// the server (PostgreSQL), may lose the last ones (the store stays consistent). SQLite
+    /// `synchronous=NORMAL`, PostgreSQL `synchronous_commit=off`.
+    Normal,
+}
+
 /// A token to record: what [`TokenLedger::issue`] takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewToken {

@@ -14,10 +14,11 @@
 //! - [`TokenLedger::apply_webhook`] matches `faceAuth` and `token_expired` webhooks to their
 //!   tokens; [`TokenLedger::status`] and [`TokenLedger::list`] tell each token's
 //!   [`TokenState`]: unused, active (in use), completed or expired.
-//! - Two stores: [`MemoryLedger`], and [`SqliteLedger`] (cargo feature `sqlite`, on by
-//!   default), one file shared by threads and processes across restarts.
-//! - [`open_ledger`] opens either from a location string (`:memory:` or a file path), as the
-//!   bindings do.
+//! - Three stores: [`MemoryLedger`]; `SqliteLedger` (cargo feature `sqlite`, on by default),
+//!   one file shared by threads and processes across restarts; and `PostgresLedger` (cargo
+//!   feature `postgres`), one database shared by processes on many hosts.
+//! - [`open_ledger`] opens any of them from a location string (`:memory:`, a file path, or a
+//!   `postgres://` URL), as the bindings do.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -45,6 +46,8 @@ mod id;
 mod issue;
 mod ledger;
 mod open;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod rule;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -53,10 +56,12 @@ pub mod time;
 pub use id::{generate, validate, TokenError, TokenGenerator, MAX_LEN, MIN_LEN, PREFIX};
 pub use issue::{issue_url, IssuedLink, LinkIssuer};
 pub use ledger::{
-    LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind, TokenLedger,
-    TokenRecord, TokenState, TokenStatus, WebhookOutcome,
+    Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind,
+    TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
-pub use open::{open_ledger, MEMORY_LOCATION};
+pub use open::{is_postgres_location, open_ledger, MEMORY_LOCATION};
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresLedger, PostgresOptions};
 pub use rule::{ExpiryReason, RuleState, TokenRule};
 #[cfg(feature = "sqlite")]
-pub use sqlite::{Durability, SqliteLedger, SqliteOptions, SCHEMA_VERSION};
+pub use sqlite::{SqliteLedger, SqliteOptions, SCHEMA_VERSION};

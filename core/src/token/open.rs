@@ -8,8 +8,11 @@ pub const MEMORY_LOCATION: &str = ":memory:";
 /// Opens the token ledger at `location`:
 ///
 /// - `:memory:`: a new, empty [`MemoryLedger`] (nothing survives the process);
-/// - a URL (`scheme://…`, such as `postgres://…`): no such store is in this build yet, so
-///   [`LedgerError::Unsupported`], naming only the scheme (a database URL may hold a password);
+/// - `postgres://…` or `postgresql://…` (the scheme in any case): a
+///   [`PostgresLedger`](super::PostgresLedger), with the cargo feature `postgres`; it connects,
+///   and creates or migrates the tables. Without the feature, [`LedgerError::Unsupported`];
+/// - any other URL (`scheme://…`): [`LedgerError::Unsupported`], naming only the scheme (a
+///   database URL may hold a password);
 /// - anything else is a file path: [`SqliteLedger::open`](super::SqliteLedger::open), which
 ///   creates the file if it is missing (its directory must exist) and refuses a file that is
 ///   not a faceauth ledger. Without the `sqlite` feature, [`LedgerError::Unsupported`].
@@ -22,13 +25,15 @@ pub const MEMORY_LOCATION: &str = ":memory:";
 ///
 /// let ledger = open_ledger(":memory:")?;
 /// assert!(ledger.list(&ListFilter::new(), SystemTime::now())?.is_empty());
-/// assert!(open_ledger("postgres://user:pw@db/tokens").is_err());
+/// assert!(open_ledger("redis://cache").is_err());
 /// # Ok::<(), faceauth::token::LedgerError>(())
 /// ```
 ///
 /// # Errors
 /// [`LedgerError::InvalidField`] for an empty location; [`LedgerError::Unsupported`]; those of
-/// [`SqliteLedger::open_with`](super::SqliteLedger::open_with) for a path.
+/// [`SqliteLedger::open_with`](super::SqliteLedger::open_with) for a path, of
+/// [`PostgresLedger::open_with`](super::PostgresLedger::open_with) for a PostgreSQL URL. No
+/// error holds a password given in the location.
 pub fn open_ledger(location: &str) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
     if location.is_empty() {
         return Err(LedgerError::InvalidField { field: "location", problem: "must not be empty" });
@@ -36,10 +41,32 @@ pub fn open_ledger(location: &str) -> Result<Box<dyn TokenLedger + Send + Sync>,
     if location == MEMORY_LOCATION {
         return Ok(Box::new(MemoryLedger::new()));
     }
+    if is_postgres_location(location) {
+        return open_postgres(location);
+    }
     if let Some(scheme) = url_scheme(location) {
         return Err(LedgerError::Unsupported { store: format!("{}://", scheme.to_ascii_lowercase()) });
     }
     open_file(location)
+}
+
+/// Whether `location` names a PostgreSQL ledger for [`open_ledger`]: a `postgres://` or
+/// `postgresql://` URL (the scheme in any case), whether or not this build has the store.
+pub fn is_postgres_location(location: &str) -> bool {
+    url_scheme(location).is_some_and(|scheme| {
+        scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
+    })
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(location: &str) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
+    Ok(Box::new(super::PostgresLedger::open(location)?))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(location: &str) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
+    let scheme = url_scheme(location).unwrap_or("postgres");
+    Err(LedgerError::Unsupported { store: format!("{}://", scheme.to_ascii_lowercase()) })
 }
 
 /// The scheme of `scheme://…` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
@@ -86,11 +113,12 @@ mod tests {
 
     #[test]
     fn urls_are_refused_by_scheme_without_their_credentials() {
-        for (location, store) in [
-            ("postgres://user:s3cret-pw@db.internal/tokens", "postgres://"),
-            ("PostgreSQL://db/tokens", "postgresql://"),
-            ("redis+tls://cache", "redis+tls://"),
-        ] {
+        let mut refused = vec![("redis+tls://me:s3cret-pw@db.internal", "redis+tls://")];
+        if cfg!(not(feature = "postgres")) {
+            refused.push(("postgres://user:s3cret-pw@db.internal/tokens", "postgres://"));
+            refused.push(("PostgreSQL://db/tokens", "postgresql://"));
+        }
+        for (location, store) in refused {
             let Err(err) = open_ledger(location) else { panic!("{location} opened") };
             assert_eq!(err, LedgerError::Unsupported { store: store.to_owned() });
             assert_eq!(err.kind(), ErrorKind::LedgerUnsupported);
@@ -98,6 +126,29 @@ mod tests {
             assert!(message.contains("not supported in this build"), "{message}");
             assert!(!message.contains("s3cret") && !message.contains("db"), "{message}");
         }
+    }
+
+    #[test]
+    fn postgres_locations_are_told_apart() {
+        assert!(is_postgres_location("postgres://u:p@h/db"));
+        assert!(is_postgres_location("PostgreSQL://h/db"));
+        assert!(!is_postgres_location("postgres:/h/db"));
+        assert!(!is_postgres_location("mysql://h/db"));
+        assert!(!is_postgres_location("/var/lib/tokens.db"));
+    }
+
+    /// Nothing listens on port 1: the open fails at connect (feature on), or is refused as
+    /// unsupported (feature off); the password is in neither message.
+    #[test]
+    fn a_postgres_location_that_fails_never_shows_its_password() {
+        let Err(err) = open_ledger("postgresql://alice:s3cret-pw@127.0.0.1:1/tokens") else {
+            panic!("port 1 answered")
+        };
+        let expected =
+            if cfg!(feature = "postgres") { ErrorKind::LedgerStorage } else { ErrorKind::LedgerUnsupported };
+        assert_eq!(err.kind(), expected, "{err}");
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
     }
 
     #[test]

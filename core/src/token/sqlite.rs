@@ -10,8 +10,8 @@ use rusqlite::{
 };
 
 use super::ledger::{
-    route, Change, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route, StateKind,
-    TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
+    route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route,
+    StateKind, TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
 };
 use super::rule::TokenRule;
 use super::time::{duration_ms, from_ms, to_ms};
@@ -62,17 +62,6 @@ CREATE TABLE results (
 
 const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
                              first_used_ms, expired_ms, expired_condition, expired_service";
-
-/// How hard a commit tries to reach the disk: SQLite's `synchronous` setting in WAL mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Durability {
-    /// `synchronous=FULL`: every commit is on disk before it returns.
-    #[default]
-    Full,
-    /// `synchronous=NORMAL`: commits survive a crash of the process, not necessarily a power
-    /// cut or an OS crash.
-    Normal,
-}
 
 /// Options for [`SqliteLedger::open_with`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -481,7 +481,7 @@ class WebhookOutcome:
 
 @final
 class Ledger:
-    """Issued tokens and what happened to them, in memory or in a SQLite file; thread-safe."""
+    """Issued tokens and what happened to them, in memory, a SQLite file or PostgreSQL; thread-safe."""
 
     def __new__(cls, location: Union[str, os.PathLike[str], None] = None) -> Ledger: ...
     @property
