@@ -100,7 +100,8 @@ impl CryptoError {
     pub fn unknown_variant(name: &str) -> CryptoError {
         let plain = name.len() <= ECHO_MAX
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        let name = if plain { name.to_owned() } else { format!("<{} characters, not shown>", name.chars().count()) };
+        let name =
+            if plain { name.to_owned() } else { format!("<{} characters, not shown>", name.chars().count()) };
         CryptoError::UnknownVariant { name }
     }
 }
