@@ -20,8 +20,8 @@ use crate::webhook::{ExpiredCondition, Service};
 /// (FaceAuth token ledger), as SQLite's application id.
 const SCHEMA_LOCK: i64 = 0x4641_544C;
 
-/// Migration `i` takes the schema from version `i` to `i + 1`. Every step runs in the
-/// transaction that holds [`SCHEMA_LOCK`], and DDL is transactional in PostgreSQL: a migration
+/// Migration `i` takes the schema from version `i` to `i + 1`. Every step runs in one
+/// transaction begun with [`SCHEMA_LOCK`] held, and DDL is transactional in PostgreSQL: a migration
 /// is applied whole or not at all.
 ///
 /// The tables are prefixed `faceauth_` (they may share a database, and a schema, with the
@@ -124,9 +124,9 @@ impl PostgresOptions {
 ///   back); one whose `COMMIT` got no answer may or may not have committed.
 /// - **Schema.** `faceauth_ledger_schema` holds the version ([`SCHEMA_VERSION`](Self::SCHEMA_VERSION));
 ///   opening reads it, refuses a newer one ([`LedgerError::SchemaTooNew`]) and applies the
-///   missing migrations in one transaction under a transaction-scoped advisory lock
-///   (`pg_advisory_xact_lock`), so processes that open a fresh database at once do not race
-///   on `CREATE TABLE`. A database with a `faceauth_tokens` table but no version is refused
+///   missing migrations in one transaction, begun while holding an advisory lock
+///   (`pg_advisory_lock`), so processes that open a fresh database at once do not race on
+///   `CREATE TABLE`. A database with a `faceauth_tokens` table but no version is refused
 ///   untouched ([`LedgerError::NotALedger`]).
 /// - **Readers.** [`open_read_only`](Self::open_read_only) never creates or migrates
 ///   anything, and reads in `READ ONLY` `REPEATABLE READ` transactions (a token and its
@@ -338,28 +338,49 @@ impl PostgresLedger {
         }
     }
 
-    /// Reads the schema version with no lock; then, unless current, takes the advisory lock,
-    /// reads it again and migrates, all in one transaction.
+    /// Reads the schema version with no lock; then, unless current, takes the advisory lock
+    /// (session-scoped, `pg_advisory_lock`), and in a transaction begun only once it is held
+    /// reads the version again and migrates. Beginning after the lock matters: a transaction
+    /// sees the tables another session created only if it began after that session
+    /// committed (its catalog lookups may otherwise miss them, and `CREATE TABLE` then fails
+    /// with "already exists").
     fn migrate(&self) -> Result<(), LedgerError> {
         if self.run(Mode::Read, read_version)? == Some(Self::SCHEMA_VERSION) {
             return Ok(());
         }
-        self.run(Mode::Write, |tx| {
-            // Held until this transaction ends: concurrent openers of a fresh database wait
-            // here, then find the tables made.
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
-                .map_err(self.storage("lock the schema"))?;
-            let version = read_version(tx)?.unwrap_or(0);
-            if version > Self::SCHEMA_VERSION {
-                return Err(LedgerError::SchemaTooNew { found: version, supported: Self::SCHEMA_VERSION });
-            }
-            for migration in MIGRATIONS.iter().skip(usize::try_from(version).unwrap_or(0)) {
-                tx.batch_execute(migration).map_err(self.storage("migrate the schema"))?;
-            }
-            tx.execute("UPDATE faceauth_ledger_schema SET version = $1", &[&Self::SCHEMA_VERSION])
-                .map_err(self.storage("set the schema version"))?;
-            Ok(())
-        })
+        let mut slot = self.slot();
+        let client = match slot.as_mut() {
+            Some(client) => client,
+            None => slot.insert(self.connect()?),
+        };
+        let migrated = client
+            .execute("SELECT pg_advisory_lock($1)", &[&SCHEMA_LOCK])
+            .map_err(self.storage("lock the schema"))
+            .and_then(|_| self.migrate_locked(client));
+        let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&SCHEMA_LOCK]);
+        if migrated.is_err() || unlocked.is_err() {
+            // Closing the connection releases the lock in any case.
+            *slot = None;
+        }
+        migrated
+    }
+
+    /// The migration itself, in one transaction, with [`SCHEMA_LOCK`] held.
+    fn migrate_locked(&self, client: &mut Client) -> Result<(), LedgerError> {
+        let mut tx = client.transaction().map_err(self.storage("begin the schema check"))?;
+        let version = read_version(&mut tx)?.unwrap_or(0);
+        if version > Self::SCHEMA_VERSION {
+            return Err(LedgerError::SchemaTooNew { found: version, supported: Self::SCHEMA_VERSION });
+        }
+        if version == Self::SCHEMA_VERSION {
+            return tx.commit().map_err(self.storage("commit the schema"));
+        }
+        for migration in MIGRATIONS.iter().skip(usize::try_from(version).unwrap_or(0)) {
+            tx.batch_execute(migration).map_err(self.storage("migrate the schema"))?;
+        }
+        tx.execute("UPDATE faceauth_ledger_schema SET version = $1", &[&Self::SCHEMA_VERSION])
+            .map_err(self.storage("set the schema version"))?;
+        tx.commit().map_err(self.storage("commit the schema"))
     }
 
     fn check_reader(&self) -> Result<(), LedgerError> {
