@@ -18,12 +18,13 @@ type Ledger struct {
 	location string
 }
 
-// OpenLedger opens the ledger at location: ":memory:" for a new ledger in this process, or
-// the path of an SQLite file, created if missing (its directory must exist).
+// OpenLedger opens the ledger at location: ":memory:" for a new ledger in this process, a
+// postgres:// (or postgresql://) URL for a PostgreSQL ledger shared by many hosts, or the path
+// of an SQLite file, created if missing (its directory must exist).
 //
 // Errors: ErrInvalidArgument (empty), ErrLedgerSchema (a file that is not a faceauth ledger,
-// left untouched, or a newer one), ErrLedgerStorage, ErrLedgerUnsupported (a URL such as
-// postgres://…).
+// left untouched, or a newer one), ErrLedgerStorage (including a PostgreSQL server that cannot
+// be reached), ErrLedgerUnsupported (another URL scheme).
 func OpenLedger(location string) (*Ledger, error) {
 	h, err := capi.LedgerOpen(location)
 	if err != nil {

@@ -126,7 +126,7 @@ func TestLedgerErrors(t *testing.T) {
 	}
 	checkErrors(t, []errCase{
 		{"empty location", open(""), faceauth.ErrInvalidArgument},
-		{"unsupported store", open("postgres://db/tokens"), faceauth.ErrLedgerUnsupported},
+		{"unsupported store", open("redis://cache/tokens"), faceauth.ErrLedgerUnsupported},
 		{"no such directory", open(filepath.Join(dir, "missing", "tokens.db")), faceauth.ErrLedgerStorage},
 		{"not a ledger", open(notLedger), faceauth.ErrLedgerSchema},
 		{"unknown token", func() error { _, err := l.Status("tok_neverissued1"); return err }, faceauth.ErrTokenUnknown},
