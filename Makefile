@@ -12,7 +12,8 @@ DEMO_SID ?= abc123xyz
 FACEAUTH_RELEASE := target/release/faceauth
 
 .PHONY: demo build test test-rust test-python python-env python-wheel python-bench-wheel bench bench-criterion lint fmt clean \
-	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples
+	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples \
+	go go-sdk test-go bench-go
 
 demo: build
 	@export FACEAUTH_API_KEY=$(DEMO_KEY); \
@@ -25,7 +26,7 @@ demo: build
 build:
 	$(CARGO) build --release -p faceauth-cli
 
-test: test-rust test-python header-check test-c test-cpp test-examples
+test: test-rust test-python header-check test-c test-cpp test-examples test-go
 
 # The Rust tests run against a throwaway PostgreSQL server (scripts/with-postgres.sh: installs
 # Debian's postgresql if needed, runs it as an unprivileged user on a free loopback port, removes
@@ -113,7 +114,9 @@ test-examples: c-env ffi-debug
 
 # Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
-# UrlBuilder::build in Rust, interleaved, with the ratio; the last, bench/ledger_stores.sh,
+# UrlBuilder::build in Rust, interleaved, with the ratio; bench/webhook_serve.py measures
+# webhooks/s through `webhook serve` into SQLite and a throwaway PostgreSQL against one
+# `tokens apply-webhook` process per body; the last, bench/ledger_stores.sh,
 # issues tokens into SQLite and into a throwaway PostgreSQL from 1, 4 and 8 processes, and
 # records batch --ledger into each.
 bench: build python-env python-bench-wheel c-env
@@ -122,6 +125,7 @@ bench: build python-env python-bench-wheel c-env
 	$(CARGO) bench -p faceauth --bench ledger
 	$(PY) bench/batch_vs_python.py
 	$(PY) bench/api_get_vs_python.py
+	./scripts/with-postgres.sh $(PY) bench/webhook_serve.py
 	PYTHONPATH=$(PY_BENCH_SITE) $(PY) bench/python_binding_vs_python.py
 	CARGO=$(CARGO) ./bench/c_abi/run.sh
 	./bench/ledger_stores.sh
@@ -134,6 +138,33 @@ python-bench-wheel: python-env
 	rm -rf target/python-wheel-release $(PY_BENCH_SITE)
 	$(PY) -m maturin build --quiet --release -m python/Cargo.toml --interpreter $(PY) --out target/python-wheel-release
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(PY_BENCH_SITE) target/python-wheel-release/faceauth-*.whl
+
+# Go (go/, examples/go/): scripts/install.sh installs the debug libfaceauth that test-c uses into
+# target/go/debug (no second cargo build), whose faceauth.pc go/internal/capi links through
+# (`#cgo pkg-config`, statically); scripts/go-env.sh gives go that PKG_CONFIG_PATH, the
+# simulator's path (FACEAUTH_BIN) and a writable GOCACHE/GOPATH.
+GO ?= go
+GO_RUN = cd $(1) && env $$($(CURDIR)/scripts/go-env.sh $(2)) $(GO)
+
+go-sdk: ffi-debug
+	PREFIX=$(CURDIR)/target/go/debug PROFILE=debug CARGO=$(CARGO) ./scripts/install.sh >/dev/null
+
+go: go-sdk
+	$(call GO_RUN,go,debug) build ./...
+	$(call GO_RUN,examples/go,debug) build ./...
+
+# go vet and go test -race over the package, faceauthtest and the examples (run, not only built).
+test-go: go
+	$(call GO_RUN,go,debug) vet ./...
+	$(call GO_RUN,go,debug) test -race -count=1 ./...
+	$(call GO_RUN,examples/go,debug) vet ./...
+	$(call GO_RUN,examples/go,debug) test -race -count=1 ./...
+
+# URLBuilder.Build against a pure-Go implementation of the same recipe, release libfaceauth.
+bench-go:
+	CARGO=$(CARGO) ./scripts/native-static-libs.sh release >/dev/null
+	PREFIX=$(CURDIR)/target/go/release PROFILE=release CARGO=$(CARGO) ./scripts/install.sh >/dev/null
+	$(call GO_RUN,go,release) test -run '^$$' -bench . -benchmem -count 3 .
 
 bench-criterion:
 	$(CARGO) bench -p faceauth --bench core

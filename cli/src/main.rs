@@ -9,6 +9,7 @@ mod key;
 mod ledger_store;
 mod mock_cmd;
 mod output;
+mod serve;
 mod token_cmd;
 mod tokens_cmd;
 mod url_cmd;
@@ -46,7 +47,7 @@ enum Command {
     Batch(batch::BatchArgs),
     /// The FaceAuth REST API: submit a selfie, read, list, fetch the image, delete.
     Auth(auth_cmd::AuthArgs),
-    /// Parse a webhook body and print the event as JSON.
+    /// Parse a webhook body and print the event as JSON, or receive webhooks over HTTP.
     Webhook(webhook_cmd::WebhookArgs),
     /// Run the local FaceAuth simulator (REST API, hosted page, token rules, webhooks, faults).
     Mock(mock_cmd::MockArgs),

@@ -1,4 +1,4 @@
-//! `faceauth webhook parse`.
+//! `faceauth webhook parse` and `faceauth webhook serve` (in [`crate::serve`]).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -19,6 +19,9 @@ pub struct WebhookArgs {
 enum WebhookCommand {
     /// Parse a webhook request body (decrypting it if needed) and print the event as JSON.
     Parse(ParseArgs),
+    /// Receive webhooks over HTTP, apply each to a token ledger, and print one JSON line per
+    /// webhook accepted (200): {"webhook": …, "ledger": …}. Runs until SIGTERM or SIGINT.
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Args)]
@@ -71,6 +74,7 @@ impl Drop for ParseArgs {
 pub fn webhook(args: WebhookArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         WebhookCommand::Parse(args) => parse(&args),
+        WebhookCommand::Serve(args) => crate::serve::serve(args),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use faceauth::crypto::{self, Cipher, CryptoError, Outcome, Variant};
+use faceauth::crypto::{self, Cipher, Outcome, Variant};
 use pyo3::prelude::*;
 
 use crate::convert::repr_opt;
@@ -12,23 +12,10 @@ use crate::errors::to_py_err;
 /// Texts at least this long are encrypted or decrypted with the GIL released.
 const DETACH_LEN: usize = 16 * 1024;
 
-/// The longest scheme or variant name an error message repeats. Longer text, or text with other
-/// characters than letters, digits, `-` and `_`, is not echoed: it may be an API key passed in
-/// the scheme's place.
-const ECHO_MAX: usize = 24;
-
 /// Parses a scheme (`ecb`, `gcm`, `cbc`) or a variant id (`ecb-raw32`, …).
 pub fn variant_of(scheme: &str) -> PyResult<Variant> {
-    Variant::from_str(scheme).map_err(|_| {
-        let plain = scheme.len() <= ECHO_MAX
-            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        let name = if plain {
-            scheme.to_owned()
-        } else {
-            format!("<{} characters, not shown>", scheme.chars().count())
-        };
-        to_py_err(CryptoError::UnknownVariant { name })
-    })
+    // The core never repeats a name that could be a key passed in the scheme's place.
+    Variant::from_str(scheme).map_err(to_py_err)
 }
 
 /// A cipher from an API key string and a scheme or variant name. The key string is not kept.

@@ -28,40 +28,9 @@ export FACEAUTH_TEST_MOCK_PROJECT=cpp-tests-project
 export FACEAUTH_TEST_SUBMISSION=sub_1
 export FACEAUTH_TEST_SEEDED_ROWS=5
 export FACEAUTH_TEST_SEEDED_DAY=2025-03-01
-mock_pid=
-mock_fd=
-stop_mock() {
-    if [[ -n $mock_pid ]]; then
-        kill "$mock_pid" 2>/dev/null || true
-        wait "$mock_pid" 2>/dev/null || true
-        mock_pid=
-    fi
-    if [[ -n $mock_fd ]]; then
-        exec {mock_fd}<&-
-        mock_fd=
-    fi
-}
-trap stop_mock EXIT
-trap 'exit 130' INT TERM
-mock_post() { # $1: control path, $2: JSON body
-    python3 -c 'import sys, urllib.request
-request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
-                                 headers={"content-type": "application/json"})
-urllib.request.urlopen(request, timeout=30).read()' "$FACEAUTH_TEST_MOCK_URL$1" "$2"
-}
-exec {mock_fd}< <(FACEAUTH_MOCK_API_KEY=$FACEAUTH_TEST_MOCK_KEY exec "$faceauth" mock --port 0 \
-    --project-id "$FACEAUTH_TEST_MOCK_PROJECT" 2>"$out/mock.err")
-mock_pid=$!
-line=
-if ! IFS= read -r -t 60 -u "$mock_fd" line || [[ ! $line =~ ^listening\ on\ (http://127\.0\.0\.1:[0-9]+)$ ]]; then
-    echo "tests/cpp: the simulator did not start (first line: '$line'):" >&2
-    cat "$out/mock.err" >&2
-    exit 1
-fi
-export FACEAUTH_TEST_MOCK_URL=${BASH_REMATCH[1]}
-mock_post /_mock/submissions "{\"id\":\"$FACEAUTH_TEST_SUBMISSION\",\"status\":\"approved\"}"
-mock_post /_mock/results "{\"count\":$FACEAUTH_TEST_SEEDED_ROWS,\"start\":\"${FACEAUTH_TEST_SEEDED_DAY}T08:00:00Z\",\"step_seconds\":60,\"submission_id\":\"$FACEAUTH_TEST_SUBMISSION\"}"
-echo "simulator at $FACEAUTH_TEST_MOCK_URL, seeded with $FACEAUTH_TEST_SEEDED_ROWS results"
+# shellcheck source=../lib/simulator.sh
+source tests/lib/simulator.sh
+start_mock
 
 echo "== tests/cpp: faceauth.hpp, AddressSanitizer + UBSan, static library"
 "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -g -O1 -Iinclude "-I$out" \

@@ -25,7 +25,8 @@ pub enum CryptoError {
         "unknown encryption variant {name:?} (expected ecb, gcm, cbc or a variant id such as ecb-sha256)"
     )]
     UnknownVariant {
-        /// The name given.
+        /// The name given, or `<N characters, not shown>` when it does not look like a scheme
+        /// name (see [`CryptoError::unknown_variant`]).
         name: String,
     },
     /// The ciphertext was an empty string.
@@ -86,5 +87,21 @@ pub enum CryptoError {
 impl CryptoError {
     pub(crate) fn random(err: getrandom::Error) -> Self {
         CryptoError::RandomSource { reason: err.to_string() }
+    }
+}
+
+/// The longest scheme or variant name an error repeats.
+const ECHO_MAX: usize = 24;
+
+impl CryptoError {
+    /// [`CryptoError::UnknownVariant`] for `name`, which is repeated only when it looks like a
+    /// scheme name (at most 24 letters, digits, `-` or `_`): longer or other text may be an API
+    /// key passed in the scheme's place, and a key never reaches a message.
+    pub fn unknown_variant(name: &str) -> CryptoError {
+        let plain = name.len() <= ECHO_MAX
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let name =
+            if plain { name.to_owned() } else { format!("<{} characters, not shown>", name.chars().count()) };
+        CryptoError::UnknownVariant { name }
     }
 }

@@ -51,7 +51,7 @@ impl FromStr for Scheme {
         Scheme::ALL
             .into_iter()
             .find(|scheme| scheme.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| CryptoError::UnknownVariant { name: s.to_owned() })
+            .ok_or_else(|| CryptoError::unknown_variant(s))
     }
 }
 
@@ -248,6 +248,17 @@ impl FromStr for Variant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_name_is_repeated_only_when_it_cannot_be_a_key() {
+        let message = |name: &str| name.parse::<Variant>().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message("des-cbc").contains("\"des-cbc\""), "{}", message("des-cbc"));
+        // An API key passed where the scheme goes never reaches the message.
+        for key in ["0123456789abcdefghijABCDEFGHIJ0123456789", "sk live/key+with=symbols", "short key!"] {
+            let text = message(key);
+            assert!(!text.contains(key) && text.contains("not shown"), "{text}");
+        }
+    }
 
     #[test]
     fn ids_round_trip_and_schemes_name_their_defaults() {

@@ -1,0 +1,139 @@
+"""`make bench`: webhooks/s through `faceauth webhook serve` into SQLite, against a baseline in
+the same run: one `faceauth tokens apply-webhook` process per body (what a system without an
+endpoint would script), same bodies, same durability (full), same machine.
+
+WEBHOOKS (default 4,000) faceAuth results for as many tokens are POSTed over keep-alive
+connections, first from 1 connection, then from CONNECTIONS (default 8) at once; the baseline
+applies BASELINE (default 300) bodies, one process each. Prints webhooks/s and the ratios.
+PostgreSQL too when FACEAUTH_TEST_POSTGRES names a server (`make bench` runs this script under
+scripts/with-postgres.sh, a throwaway cluster on this machine).
+"""
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FACEAUTH = ROOT / "target" / "release" / "faceauth"
+KEY = "0123456789abcdefghijABCDEFGHIJ0123456789"
+
+
+def issue(ledger: str, count: int) -> list[str]:
+    out = subprocess.run([str(FACEAUTH), "tokens", "--db", ledger, "--durability", "normal", "issue",
+                          "--pid", "pid-1", "--sid", "sub-1", "--rule", "count", "--count", str(count)],
+                         env={**os.environ, "FACEAUTH_API_KEY": KEY}, check=True, capture_output=True,
+                         text=True).stdout
+    return [json.loads(line)["token"] for line in out.splitlines()]
+
+
+def body(token: str, n: int) -> bytes:
+    return json.dumps({"webhook_trigger": "faceAuth", "data": {
+        "Submission_id": "sub-1", "Auth_Status": "approved", "Create_Time": "2025-11-12T02:23:13.588Z",
+        "Token_id": token, "Authentication_id": f"fa-{n}"}}).encode()
+
+
+def start_server(ledger: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([str(FACEAUTH), "webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    prefix = "faceauth: listening on http://"
+    if not line.startswith(prefix):
+        proc.kill()
+        sys.exit(f"webhook serve did not start: {line}{proc.stderr.read()}")
+    host_port = line[len(prefix):].strip().split("/", 1)[0]
+    return proc, host_port
+
+
+def post_all(host_port: str, bodies: list[bytes], connections: int) -> float:
+    """POSTs every body over `connections` keep-alive connections; returns the seconds taken."""
+    host, port = host_port.rsplit(":", 1)
+    failures: list[str] = []
+
+    def sender(part: list[bytes]) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        for b in part:
+            conn.request("POST", "/webhook", body=b, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                failures.append(f"{response.status}")
+        conn.close()
+
+    threads = [threading.Thread(target=sender, args=(bodies[i::connections],)) for i in range(connections)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    if failures:
+        sys.exit(f"{len(failures)} webhooks refused: {failures[:5]}")
+    return seconds
+
+
+def serve_rate(ledger: str, webhooks: int, connections: int) -> float:
+    tokens = issue(ledger, webhooks)
+    bodies = [body(t, n) for n, t in enumerate(tokens)]
+    proc, host_port = start_server(ledger)
+    try:
+        seconds = post_all(host_port, bodies, connections)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return webhooks / seconds
+
+
+def memory_rate(webhooks: int, connections: int) -> float:
+    """The same bodies into `:memory:` (tokens unknown there, still 200): HTTP, parsing, output."""
+    bodies = [body(f"tok_bench{n:012d}", n) for n in range(webhooks)]
+    proc, host_port = start_server(":memory:")
+    try:
+        seconds = post_all(host_port, bodies, connections)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return webhooks / seconds
+
+
+def baseline_rate(ledger: str, count: int) -> float:
+    tokens = issue(ledger, count)
+    started = time.perf_counter()
+    for n, token in enumerate(tokens):
+        subprocess.run([str(FACEAUTH), "tokens", "--db", ledger, "apply-webhook", "-"], input=body(token, n),
+                       check=True, stdout=subprocess.DEVNULL)
+    return count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    webhooks = int(os.environ.get("WEBHOOKS", "4000"))
+    connections = int(os.environ.get("CONNECTIONS", "8"))
+    baseline = int(os.environ.get("BASELINE", "300"))
+    with tempfile.TemporaryDirectory(prefix="faceauth-bench-serve-") as tmp:
+        stores = [("sqlite", lambda name: str(Path(tmp) / f"{name}.db"))]
+        pg = os.environ.get("FACEAUTH_TEST_POSTGRES")
+        if pg:
+            stores.append(("postgres", lambda _name: pg))
+        else:
+            print("webhook serve: PostgreSQL skipped (FACEAUTH_TEST_POSTGRES is not set)")
+        for store, location in stores:
+            base = baseline_rate(location("baseline"), baseline)
+            one = serve_rate(location("serve-1"), webhooks, 1)
+            many = serve_rate(location(f"serve-{connections}"), webhooks, connections)
+            print(f"webhook serve ({store}, durability full): {one:,.0f} webhooks/s from 1 connection, "
+                  f"{many:,.0f} webhooks/s from {connections} connections")
+            print(f"  baseline, one `tokens apply-webhook` process per body: {base:,.0f} webhooks/s; "
+                  f"ratio {one / base:.1f}x (1 connection), {many / base:.1f}x ({connections} connections)")
+        ceiling = memory_rate(webhooks, connections)
+        print(f"  ceiling without a store (`--ledger :memory:`, {connections} connections): "
+              f"{ceiling:,.0f} webhooks/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,454 @@
+//! `faceauth webhook serve`: the endpoint Argos posts webhooks to, keeping a token ledger current.
+//!
+//! - **Threads.** `tiny_http` accepts connections and reads request heads on its own threads;
+//!   `--workers` threads (default 4) take requests from it, read and parse bodies and answer.
+//!   Ledger calls run on as many ledger threads (each with its own connection for
+//!   PostgreSQL; sharing one for SQLite), fed through a bounded queue, so that a worker
+//!   can give up on a ledger that does not answer ([`LEDGER_DEADLINE`]) and say 503. The core
+//!   has no threads: they all live here.
+//! - **Answers.** 200 only after the ledger committed, and only after the request's line is on
+//!   stdout (flushed); 400 for a body that is not a valid webhook, 413 over `--max-body`, 503
+//!   when the ledger fails or is too slow, 404 for another path, 405 for another method.
+//! - **Shutdown.** SIGTERM or SIGINT: workers stop taking requests, finish the ones they hold
+//!   and those already queued, and the command exits 0 within [`SHUTDOWN_DEADLINE`].
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{anyhow, Context};
+use clap::Args;
+use faceauth::crypto::{check_key_text, Cipher, Variant};
+use faceauth::token::{LedgerError, TokenLedger};
+use faceauth::webhook::WebhookError;
+use serde_json::{json, Value};
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::exit::UsageError;
+
+/// How long a worker waits for the ledger before answering 503: under the 5 s a retrying
+/// sender is promised, with room for reading the body and answering.
+pub const LEDGER_DEADLINE: Duration = Duration::from_secs(4);
+
+/// How long shutdown waits for requests in flight before exiting anyway.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_millis(4500);
+
+/// How much of an oversized chunked body is read (and dropped) so that the connection can go
+/// on; past it, the connection's next request is unreadable and tiny_http closes it.
+const CHUNKED_DRAIN_LIMIT: u64 = 64 << 20;
+
+/// How often an idle worker looks at the shutdown flag.
+const POLL: Duration = Duration::from_millis(50);
+
+/// The token id a health check looks up: a valid id no link carries (a primary-key read).
+const HEALTH_PROBE_TOKEN: &str = "faceauth-healthz-probe";
+
+/// The options of `faceauth webhook serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The address to listen on, HOST:PORT (port 0 picks a free one; the address bound is
+    /// printed on stderr).
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: String,
+    /// The path webhooks are POSTed to.
+    #[arg(long, default_value = "/webhook", value_name = "PATH")]
+    path: String,
+    /// The token ledger: a file path (SQLite, created if missing), or a database URL where
+    /// this build supports one.
+    #[arg(long, value_name = "LOCATION")]
+    ledger: String,
+    /// The key of the ID check project's webhook encryption, for `{"data": "…"}` bodies. Prefer
+    /// FACEAUTH_WEBHOOK_KEY: other users of this machine can read command lines.
+    #[arg(long, env = "FACEAUTH_WEBHOOK_KEY", hide_env_values = true, value_name = "KEY")]
+    webhook_key: Option<String>,
+    /// Encryption scheme of encrypted bodies: ecb (default), gcm, cbc, or a variant id from
+    /// `faceauth diagnose`.
+    #[arg(long, default_value = "ecb", value_name = "SCHEME", value_parser = crate::key::parse_variant)]
+    scheme: Variant,
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_body: u64,
+    /// How many requests are handled at once (worker threads, and as many ledger threads).
+    #[arg(long, default_value_t = 4, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    workers: u16,
+}
+
+impl Drop for ServeArgs {
+    fn drop(&mut self) {
+        if let Some(key) = &mut self.webhook_key {
+            zeroize::Zeroize::zeroize(key);
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The cipher for `--webhook-key` and `--scheme`, under the one key rule.
+    fn cipher(&self) -> anyhow::Result<Option<Cipher>> {
+        match self.webhook_key.as_deref() {
+            None => Ok(None),
+            Some(key) => {
+                check_key_text(key)
+                    .context("the webhook key from --webhook-key or FACEAUTH_WEBHOOK_KEY is not usable")?;
+                Ok(Some(Cipher::from_key_string(key, self.scheme)?))
+            }
+        }
+    }
+}
+
+/// A ledger that ledger threads share.
+type SharedLedger = Arc<dyn TokenLedger + Send + Sync>;
+
+/// Whether `location` names a PostgreSQL database.
+fn is_postgres(location: &str) -> bool {
+    location.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
+    })
+}
+
+/// A ledger call, run on a ledger thread.
+type Job = Box<dyn FnOnce(Result<&dyn TokenLedger, LedgerError>) + Send>;
+
+/// The ledger threads: calls go in through a bounded queue, answers come back within a
+/// deadline or not at all.
+struct LedgerPool {
+    jobs: SyncSender<(Instant, Job)>,
+}
+
+impl LedgerPool {
+    /// Starts one thread per ledger in `ledgers` (each ledger may be shared by several).
+    fn start(ledgers: Vec<SharedLedger>, file: Option<LedgerFile>) -> anyhow::Result<LedgerPool> {
+        let file = Arc::new(file);
+        let (jobs, queue) = mpsc::sync_channel::<(Instant, Job)>(ledgers.len() * 4);
+        let queue = Arc::new(Mutex::new(queue));
+        for (n, ledger) in ledgers.into_iter().enumerate() {
+            let (file, queue) = (file.clone(), queue.clone());
+            thread::Builder::new()
+                .name(format!("ledger-{n}"))
+                .spawn(move || ledger_thread(&*ledger, file.as_ref().as_ref(), &queue))
+                .context("cannot start a ledger thread")?;
+        }
+        Ok(LedgerPool { jobs })
+    }
+
+    /// Runs `call` on the ledger; `None` if the queue is full or no answer came by the deadline.
+    fn call<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn TokenLedger) -> Result<T, LedgerError> + Send + 'static,
+    ) -> Option<Result<T, LedgerError>> {
+        let deadline = Instant::now() + LEDGER_DEADLINE;
+        let (answer, answered) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |ledger| {
+            let _ = answer.send(ledger.and_then(call));
+        });
+        match self.jobs.try_send((deadline, job)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return None,
+        }
+        answered.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok()
+    }
+}
+
+fn ledger_thread(
+    ledger: &dyn TokenLedger,
+    file: Option<&LedgerFile>,
+    queue: &Mutex<Receiver<(Instant, Job)>>,
+) {
+    loop {
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok((deadline, job)) = next else { return };
+        // A call whose worker has already answered 503 is not made: the sender will retry.
+        if Instant::now() < deadline {
+            match file.map(LedgerFile::check).unwrap_or(Ok(())) {
+                Ok(()) => job(Ok(ledger)),
+                Err(err) => job(Err(err)),
+            }
+        }
+    }
+}
+
+/// The file of an SQLite ledger, as it was when opened. SQLite goes on writing to a file that
+/// was deleted (or whose directory was), and those writes are lost; every call checks first
+/// that the path still names the file opened, and fails as storage does when it does not.
+struct LedgerFile {
+    path: std::path::PathBuf,
+    identity: (u64, u64),
+}
+
+impl LedgerFile {
+    /// The file at `location`, if the location is a path to one (not `:memory:`, not a URL).
+    fn at(location: &str) -> Option<LedgerFile> {
+        if location == faceauth::token::MEMORY_LOCATION || location.contains("://") {
+            return None;
+        }
+        let path = std::path::PathBuf::from(location);
+        let identity = file_identity(&path)?;
+        Some(LedgerFile { path, identity })
+    }
+
+    fn check(&self) -> Result<(), LedgerError> {
+        if file_identity(&self.path) == Some(self.identity) {
+            Ok(())
+        } else {
+            Err(LedgerError::Storage {
+                action: "find the ledger file",
+                reason: "the file was removed or replaced since the server opened it".to_owned(),
+            })
+        }
+    }
+}
+
+/// The device and inode of the file at `path`.
+#[cfg(unix)]
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|meta| (meta.dev(), meta.ino()))
+}
+
+/// Without Unix inodes, the file is not watched.
+#[cfg(not(unix))]
+fn file_identity(_path: &std::path::Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// What every worker shares.
+struct Shared {
+    server: Server,
+    path: String,
+    max_body: u64,
+    cipher: Option<Cipher>,
+    ledger: LedgerPool,
+    stop: Arc<AtomicBool>,
+    /// Set when stdout cannot be written: the command stops and fails with it.
+    failure: Mutex<Option<std::io::Error>>,
+}
+
+/// Runs `faceauth webhook serve` until SIGTERM or SIGINT.
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if !args.path.starts_with('/') || args.path == "/healthz" {
+        return Err(
+            UsageError(format!("--path must start with / and not be /healthz: {:?}", args.path)).into()
+        );
+    }
+    let cipher = args.cipher()?;
+    let location = args.ledger.as_str();
+    let open = || {
+        faceauth::token::open_ledger(location).map(Arc::from).map_err(|err| {
+            // A database URL may carry a password: only a path is named.
+            if location.contains("://") {
+                anyhow::Error::new(err).context("cannot open the token ledger")
+            } else {
+                anyhow::Error::new(err).context(format!("cannot open the token ledger {location}"))
+            }
+        })
+    };
+    let workers = usize::from(args.workers);
+    // A ledger object holds one database connection and makes one call at a time. PostgreSQL
+    // commits from several connections at once, so each ledger thread has its own; SQLite
+    // writes one transaction at a time whatever the connections, and `:memory:` is one map,
+    // so their threads share one.
+    let ledgers: Vec<SharedLedger> = if is_postgres(location) {
+        (0..workers).map(|_| open()).collect::<anyhow::Result<_>>()?
+    } else {
+        let ledger: SharedLedger = open()?;
+        vec![ledger; workers]
+    };
+    let ledger = LedgerPool::start(ledgers, LedgerFile::at(location))?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, stop.clone()).context("cannot handle SIGTERM and SIGINT")?;
+    }
+    let server = Server::http(args.listen.as_str())
+        .map_err(|err| anyhow!("cannot listen on {}: {err}", args.listen))?;
+    let bound = match server.server_addr().to_ip() {
+        Some(addr) => addr,
+        None => return Err(anyhow!("cannot listen on {}: not an IP address", args.listen)),
+    };
+    let context = Arc::new(Shared {
+        server,
+        path: args.path.clone(),
+        max_body: args.max_body,
+        cipher,
+        ledger,
+        stop: stop.clone(),
+        failure: Mutex::new(None),
+    });
+    let mut handles = Vec::with_capacity(workers);
+    for n in 0..workers {
+        let context = context.clone();
+        let handle = thread::Builder::new()
+            .name(format!("worker-{n}"))
+            .spawn(move || worker(&context))
+            .context("cannot start a worker thread")?;
+        handles.push(handle);
+    }
+    crate::output::note(format_args!("faceauth: listening on http://{}{}", bound, args.path));
+
+    while !stop.load(Ordering::Relaxed) {
+        thread::sleep(POLL);
+    }
+    let deadline = Instant::now() + SHUTDOWN_DEADLINE;
+    while handles.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
+    let unfinished = handles.iter().filter(|h| !h.is_finished()).count();
+    if unfinished > 0 {
+        crate::output::note(format_args!(
+            "faceauth: webhook serve: {unfinished} requests still in flight after {} s, abandoned",
+            SHUTDOWN_DEADLINE.as_secs_f32()
+        ));
+    }
+    let failure = context.failure.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(err) = failure {
+        return Err(anyhow::Error::new(err));
+    }
+    crate::output::note("faceauth: webhook serve: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Takes requests until shutdown, then the ones already queued.
+fn worker(context: &Shared) {
+    while !context.stop.load(Ordering::Relaxed) {
+        match context.server.recv_timeout(POLL) {
+            Ok(Some(request)) => handle(context, request),
+            Ok(None) => {}
+            Err(err) => crate::output::note(format_args!("faceauth: webhook serve: {err}")),
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        match context.server.try_recv() {
+            Ok(Some(request)) => handle(context, request),
+            Ok(None) | Err(_) => return,
+        }
+    }
+}
+
+/// One answer: a status and a JSON body.
+struct Answer {
+    status: u16,
+    body: Value,
+    allow: Option<&'static str>,
+}
+
+impl Answer {
+    fn error(status: u16, message: impl Into<String>) -> Answer {
+        Answer { status, body: json!({ "error": message.into() }), allow: None }
+    }
+}
+
+fn handle(context: &Shared, mut request: Request) {
+    let method = request.method().clone();
+    let path = request.url().split('?').next().unwrap_or("").to_owned();
+    let answer = if path == "/healthz" {
+        match method {
+            Method::Get | Method::Head => health(context),
+            _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") },
+        }
+    } else if path == context.path {
+        match method {
+            Method::Post => webhook(context, &mut request),
+            _ => Answer { allow: Some("POST"), ..Answer::error(405, "use POST") },
+        }
+    } else {
+        Answer::error(404, "no such path")
+    };
+    if answer.status >= 400 && path != "/healthz" {
+        let reason = answer.body.get("error").and_then(Value::as_str).unwrap_or("");
+        crate::output::note(format_args!(
+            "faceauth: webhook serve: {method} {path}: {} {reason}",
+            answer.status
+        ));
+    }
+    respond(request, answer);
+}
+
+fn respond(request: Request, answer: Answer) {
+    let mut text = answer.body.to_string();
+    text.push('\n');
+    let mut response = Response::from_string(text).with_status_code(answer.status);
+    if let Ok(header) = Header::from_bytes("Content-Type", "application/json") {
+        response.add_header(header);
+    }
+    if let Some(allow) = answer.allow {
+        if let Ok(header) = Header::from_bytes("Allow", allow) {
+            response.add_header(header);
+        }
+    }
+    if answer.status == 503 {
+        if let Ok(header) = Header::from_bytes("Retry-After", "1") {
+            response.add_header(header);
+        }
+    }
+    // The sender hung up: nothing to tell it.
+    let _ = request.respond(response);
+}
+
+/// 200 when the ledger answers a primary-key read within the deadline, else 503.
+fn health(context: &Shared) -> Answer {
+    match context.ledger.call(|ledger| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now())) {
+        Some(Ok(_)) => Answer { status: 200, body: json!({ "ledger": "ok" }), allow: None },
+        Some(Err(err)) => Answer::error(503, format!("the ledger failed: {err}")),
+        None => Answer::error(503, "the ledger did not answer in time"),
+    }
+}
+
+fn webhook(context: &Shared, request: &mut Request) -> Answer {
+    let max = context.max_body;
+    if request.body_length().is_some_and(|length| length as u64 > max) {
+        return Answer::error(413, format!("the body is larger than {max} bytes"));
+    }
+    // Chunked bodies declare no length: they are counted as they are read.
+    let capacity = request.body_length().unwrap_or(0).min(64 * 1024);
+    let mut body = Vec::with_capacity(capacity);
+    if let Err(err) = request.as_reader().take(max + 1).read_to_end(&mut body) {
+        return Answer::error(400, format!("cannot read the body: {err}"));
+    }
+    if body.len() as u64 > max {
+        // A chunked body: tiny_http does not skip what is left of it before the next request
+        // on the connection, so the rest is read and dropped here, up to a bound.
+        let _ = std::io::copy(&mut request.as_reader().take(CHUNKED_DRAIN_LIMIT), &mut std::io::sink());
+        return Answer::error(413, format!("the body is larger than {max} bytes"));
+    }
+    let event = match faceauth::webhook::parse(&body, context.cipher.as_ref()) {
+        Ok(event) => event,
+        Err(WebhookError::KeyRequired) => {
+            return Answer::error(400, "the webhook is encrypted and this server has no --webhook-key")
+        }
+        Err(err) => return Answer::error(400, err.to_string()),
+    };
+    let applied = context.ledger.call(move |ledger| {
+        let outcome = ledger.apply_webhook(&event, SystemTime::now())?;
+        Ok((event, outcome))
+    });
+    let (event, outcome) = match applied {
+        None => return Answer::error(503, "the ledger did not answer in time"),
+        Some(Err(err @ LedgerError::Storage { .. })) => {
+            return Answer::error(503, format!("the ledger failed: {err}"))
+        }
+        Some(Err(err)) => return Answer::error(500, format!("the ledger refused the webhook: {err}")),
+        Some(Ok(applied)) => applied,
+    };
+    let line = json!({ "webhook": event.to_json(), "ledger": outcome.to_json(&event) });
+    if let Err(err) = print_line(&line) {
+        let answer = Answer::error(503, "the receiver cannot write its output");
+        let mut failure = context.failure.lock().unwrap_or_else(PoisonError::into_inner);
+        failure.get_or_insert(err);
+        context.stop.store(true, Ordering::Relaxed);
+        return answer;
+    }
+    Answer { status: 200, body: line, allow: None }
+}
+
+/// One line on stdout, flushed, written whole under the stdout lock.
+fn print_line(line: &Value) -> std::io::Result<()> {
+    let mut out = crate::output::stdout();
+    writeln!(out, "{line}")?;
+    out.flush()
+}

@@ -1,0 +1,587 @@
+//! `faceauth webhook serve`: the simulator's webhooks into a ledger, many senders at once, every
+//! refusal, an unavailable ledger, and a graceful stop.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+use faceauth::crypto::{Cipher, Variant};
+use serde_json::{json, Value};
+use support::{Mock, TempDir, API_KEY, PROJECT};
+
+mod support;
+
+const WEBHOOK_KEY: &str = "id-check-webhook-key-31c9";
+
+/// Generous bounds against hangs, never timing assertions.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn faceauth() -> Command {
+    let mut cmd = Command::cargo_bin("faceauth").expect("binary built");
+    cmd.env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_WEBHOOK_KEY").env_remove("FACEAUTH_API_KEY");
+    cmd
+}
+
+/// `faceauth webhook serve` on a free port; its stdout lines are collected; killed on drop.
+struct Serve {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    base: String,
+    lines: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Serve {
+    fn start(ledger: &str, extra: &[&str], webhook_key: Option<&str>) -> Serve {
+        let mut cmd = faceauth();
+        cmd.args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger]).args(extra);
+        if let Some(key) = webhook_key {
+            cmd.env("FACEAUTH_WEBHOOK_KEY", key);
+        }
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut stderr_lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let mut base = None;
+        let stderr = Arc::new(Mutex::new(String::new()));
+        for line in stderr_lines.by_ref() {
+            let line = line.expect("reads stderr");
+            stderr.lock().expect("lock").push_str(&format!("{line}\n"));
+            if let Some(url) = line.strip_prefix("faceauth: listening on ") {
+                let url = url.trim();
+                let end = url.find("://").map(|i| i + 3).expect("a URL");
+                let path_at = url[end..].find('/').map(|i| i + end).unwrap_or(url.len());
+                base = Some(url[..path_at].to_owned());
+                break;
+            }
+        }
+        let base = base.unwrap_or_else(|| panic!("no address line: {}", stderr.lock().expect("lock")));
+        let seen = stderr.clone();
+        std::thread::spawn(move || {
+            for line in stderr_lines.map_while(Result::ok) {
+                seen.lock().expect("lock").push_str(&format!("{line}\n"));
+            }
+        });
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let out = lines.clone();
+        let stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                out.lock().expect("lock").push(line);
+            }
+        });
+        Serve { child, base, lines, stderr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The stdout lines so far, parsed.
+    fn lines(&self) -> Vec<Value> {
+        let lines = self.lines.lock().expect("lock").clone();
+        lines.iter().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+    }
+
+    /// Waits (within PATIENCE) until at least `n` lines arrived; returns them.
+    fn wait_lines(&self, n: usize) -> Vec<Value> {
+        let start = Instant::now();
+        loop {
+            let lines = self.lines();
+            if lines.len() >= n || start.elapsed() > PATIENCE {
+                return lines;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("lock").clone()
+    }
+
+    /// SIGTERM; the exit status, within PATIENCE.
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        signal(&self.child, "TERM");
+        wait_exit(&mut self.child)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status =
+        Command::new("kill").args([format!("-{name}"), child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            return status;
+        }
+        assert!(start.elapsed() < PATIENCE, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// POSTs `body`; the status and the body of the answer.
+fn post(agent: &ureq::Agent, url: &str, body: &[u8]) -> (u16, String) {
+    answer(agent.post(url).send_bytes(body))
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    match result {
+        Ok(response) => (response.status(), response.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(status, response)) => (status, response.into_string().unwrap_or_default()),
+        Err(err) => panic!("{err}"),
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().timeout(PATIENCE).build()
+}
+
+/// `faceauth tokens …` with `--db`; its stdout lines, parsed. Fails the test on failure.
+fn tokens(db: &str, args: &[&str]) -> Vec<Value> {
+    let output = faceauth().args(["tokens", "--db", db]).args(args).output().expect("runs");
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect()
+}
+
+/// Issues `count` count-rule links for submission `sid`; their tokens.
+fn issue(db: &str, sid: &str, count: usize, base_url: &str) -> Vec<(String, String)> {
+    let count = count.to_string();
+    tokens(
+        db,
+        &[
+            "issue",
+            "--pid",
+            PROJECT,
+            "--sid",
+            sid,
+            "--rule",
+            "count",
+            "--count",
+            &count,
+            "--base-url",
+            base_url,
+            "--api-key",
+            API_KEY,
+            "--durability",
+            "normal",
+        ],
+    )
+    .iter()
+    .map(|link| {
+        (link["url"].as_str().expect("url").to_owned(), link["token"].as_str().expect("token").to_owned())
+    })
+    .collect()
+}
+
+/// Every token's record, in order: the ledger's dump.
+fn dump(db: &str) -> Vec<Value> {
+    tokens(db, &["list"])
+}
+
+fn face_auth_body(token: &str, auth_id: &str, status: &str, create_time: &str) -> String {
+    json!({"webhook_trigger": "faceAuth", "data": {"Submission_id": "sub-1", "Auth_Status": status,
+        "Create_Time": create_time, "Token_id": token, "Authentication_id": auth_id}})
+    .to_string()
+}
+
+fn expired_body(token: &str) -> String {
+    json!({"webhook_trigger": "token_expired", "token_id": token, "expired_condition": "count",
+        "service": "faceAuth", "expired_at": "2025-11-12T03:00:00Z"})
+    .to_string()
+}
+
+/// The hosted-page flow against `ledger`: a link issued into the ledger, opened on the
+/// simulator, whose (encrypted) webhooks `webhook serve` applies.
+fn hosted_page_flow(ledger: &str) {
+    let mut serve = Serve::start(ledger, &[], Some(WEBHOOK_KEY));
+    let hook_url = serve.url("/webhook");
+    let mock =
+        Mock::start(&["--token-rule", "count", "--webhook-url", &hook_url, "--webhook-key", WEBHOOK_KEY]);
+    mock.add_submission("sub-1");
+    let links = issue(ledger, "sub-1", 2, &mock.url);
+
+    let (url, token) = &links[0];
+    let (status, page) = answer(ureq::get(url).call());
+    assert_eq!(status, 200, "{page}");
+    let lines = serve.wait_lines(2);
+    assert_eq!(lines.len(), 2, "{lines:?}\n{}", serve.stderr());
+    let triggers: Vec<&str> = lines.iter().filter_map(|l| l["webhook"]["event"].as_str()).collect();
+    assert_eq!(triggers, ["faceAuth", "token_expired"], "{lines:?}");
+    for line in &lines {
+        assert_eq!(line["ledger"]["outcome"], "recorded", "{line}");
+        assert_eq!(line["ledger"]["status"]["token"], token.as_str(), "{line}");
+    }
+    let status = &tokens(ledger, &["status", token])[0];
+    assert_eq!(status["state"], "completed", "{status}");
+    assert_eq!(status["reported_expiry"]["condition"], "count", "{status}");
+
+    // The second link, never opened, is expired by a token_expired webhook alone.
+    let (_, other) = &links[1];
+    let (code, body) = post(&agent(), &hook_url, expired_body(other).as_bytes());
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(tokens(ledger, &["status", other])[0]["state"], "expired");
+    assert_eq!(serve.wait_lines(3).len(), 3);
+    let all = serve.stderr();
+    assert!(!all.contains(WEBHOOK_KEY), "the key leaked: {all}");
+    assert_eq!(serve.terminate().code(), Some(0), "{}", serve.stderr());
+}
+
+#[test]
+fn the_simulator_delivers_its_webhooks_into_a_sqlite_ledger() {
+    let dir = TempDir::new("serve-flow");
+    hosted_page_flow(&dir.db());
+}
+
+/// Tests that use the PostgreSQL server share it; the stop-and-start test stops it, so it runs
+/// alone.
+static POSTGRES: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// A fresh schema on the server FACEAUTH_TEST_POSTGRES names (`make test` starts one with
+/// scripts/with-postgres.sh), dropped on drop; `location` has it as the search path. `None`
+/// (the test is skipped, saying so) when the variable is unset.
+struct PgSchema {
+    name: String,
+    location: String,
+    server: String,
+}
+
+impl PgSchema {
+    fn new(tag: &str) -> Option<PgSchema> {
+        let server = match std::env::var("FACEAUTH_TEST_POSTGRES") {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                eprintln!("skipped: FACEAUTH_TEST_POSTGRES is not set (scripts/with-postgres.sh sets it)");
+                return None;
+            }
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!("serve_{tag}_{}_{nanos}", std::process::id());
+        let mut client = postgres::Client::connect(&server, postgres::NoTls).expect("connects");
+        client.batch_execute(&format!("CREATE SCHEMA {name}")).expect("creates a schema");
+        let location = format!("{server}?options=-c%20search_path%3D{name}");
+        Some(PgSchema { name, location, server })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name)).ok();
+        }
+    }
+}
+
+/// The same flow into PostgreSQL.
+#[test]
+fn the_simulator_delivers_its_webhooks_into_a_postgres_ledger() {
+    let _shared = POSTGRES.read().unwrap_or_else(|e| e.into_inner());
+    let Some(schema) = PgSchema::new("flow") else { return };
+    hosted_page_flow(&schema.location);
+}
+
+fn pg_ctl(action: &str) {
+    let script = std::env::var("FACEAUTH_TEST_PG_CTL").expect("FACEAUTH_TEST_PG_CTL is set");
+    let status = Command::new(script).arg(action).status().expect("runs pg_ctl");
+    assert!(status.success(), "pg_ctl {action} failed");
+}
+
+/// The PostgreSQL server stops and starts again under `webhook serve`: 503 (health and
+/// webhooks) while it is down, 200 once it is back, and the retried webhook is recorded.
+#[test]
+fn a_postgres_server_stopped_and_started_under_serve() {
+    let _alone = POSTGRES.write().unwrap_or_else(|e| e.into_inner());
+    let Some(schema) = PgSchema::new("outage") else { return };
+    if std::env::var_os("FACEAUTH_TEST_PG_CTL").is_none() {
+        eprintln!("skipped: FACEAUTH_TEST_PG_CTL is not set (scripts/with-postgres.sh sets it)");
+        return;
+    }
+    let location = schema.location.as_str();
+    let serve = Serve::start(location, &[], None);
+    let links = issue(location, "sub-1", 1, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let agent = agent();
+    let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
+
+    pg_ctl("stop");
+    let down = (
+        answer(agent.get(&serve.url("/healthz")).call()),
+        post(&agent, &serve.url("/webhook"), body.as_bytes()),
+    );
+    pg_ctl("start");
+    assert_eq!(down.0 .0, 503, "{}", down.0 .1);
+    assert_eq!(down.1 .0, 503, "{}", down.1 .1);
+    assert!(serve.lines().is_empty(), "a 503 printed a line");
+
+    // Back: each ledger connection reconnects on its next call (a first one may still meet
+    // its old connection and answer 503), so the sender retries, as Argos does.
+    let start = Instant::now();
+    while answer(agent.get(&serve.url("/healthz")).call()).0 != 200 {
+        assert!(start.elapsed() < PATIENCE, "healthz never came back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    loop {
+        let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503, "{text}");
+        assert!(start.elapsed() < PATIENCE, "the webhook was never accepted: {text}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(serve.wait_lines(1).len(), 1);
+    assert_eq!(tokens(location, &["status", token])[0]["state"], "completed");
+}
+
+#[test]
+fn many_senders_at_once_apply_each_webhook_once_in_effect() {
+    const TOKENS: usize = 100;
+    const CONNECTIONS: usize = 16;
+    const WEBHOOKS: usize = 2_000;
+    let dir = TempDir::new("serve-load");
+    let db = dir.db();
+    let links = issue(&db, "sub-1", TOKENS, "http://127.0.0.1:9");
+    let serve = Serve::start(&db, &["--workers", "8"], None);
+    let url = serve.url("/webhook");
+
+    // Per token: four results (two auth ids, each sent approved and, later, rejected) and an
+    // expiry, each sent four times: 20 bodies per token, 2,000 in all.
+    let mut bodies = Vec::new();
+    for (_, token) in &links {
+        for _ in 0..4 {
+            bodies.push(face_auth_body(token, &format!("fa-{token}-1"), "approved", "2025-11-12T02:00:00Z"));
+            bodies.push(face_auth_body(token, &format!("fa-{token}-1"), "rejected", "2025-11-12T02:30:00Z"));
+            bodies.push(face_auth_body(token, &format!("fa-{token}-2"), "approved", "2025-11-12T02:10:00Z"));
+            bodies.push(face_auth_body(token, &format!("fa-{token}-2"), "approved", "2025-11-12T02:10:00Z"));
+            bodies.push(expired_body(token));
+        }
+    }
+    assert_eq!(bodies.len(), WEBHOOKS);
+    let bodies = Arc::new(bodies);
+    let senders: Vec<_> = (0..CONNECTIONS)
+        .map(|n| {
+            let (bodies, url) = (bodies.clone(), url.clone());
+            std::thread::spawn(move || {
+                // One agent per sender: one keep-alive connection each.
+                let agent =
+                    ureq::AgentBuilder::new().timeout(PATIENCE).max_idle_connections_per_host(1).build();
+                let mut ok = 0;
+                for body in bodies.iter().skip(n).step_by(CONNECTIONS) {
+                    let (status, text) = post(&agent, &url, body.as_bytes());
+                    assert_eq!(status, 200, "{text}");
+                    ok += 1;
+                }
+                ok
+            })
+        })
+        .collect();
+    let ok: usize = senders.into_iter().map(|s| s.join().expect("sender")).sum();
+    assert_eq!(ok, WEBHOOKS);
+    let lines = serve.wait_lines(WEBHOOKS);
+    assert_eq!(lines.len(), WEBHOOKS, "one line per 200");
+    assert!(lines.iter().all(|l| l["ledger"]["outcome"] == "recorded"));
+
+    for status in dump(&db) {
+        let token = status["token"].as_str().expect("token");
+        assert_eq!(status["state"], "completed", "{status}");
+        let results = status["results"].as_array().expect("results");
+        assert_eq!(results.len(), 2, "{status}");
+        assert_eq!(results[0]["auth_id"], format!("fa-{token}-2"));
+        assert_eq!(results[1]["auth_id"], format!("fa-{token}-1"));
+        assert_eq!(results[1]["status"], "rejected", "the later result wins: {status}");
+        assert_eq!(status["reported_expiry"]["condition"], "count");
+    }
+}
+
+#[test]
+fn bad_requests_are_refused_and_change_nothing() {
+    let dir = TempDir::new("serve-bad");
+    let db = dir.db();
+    let links = issue(&db, "sub-1", 2, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let serve = Serve::start(&db, &["--max-body", "4096"], Some(WEBHOOK_KEY));
+    let url = serve.url("/webhook");
+    let agent = agent();
+    let before = dump(&db);
+
+    let good = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
+    let scheme: Variant = "ecb".parse().expect("ecb");
+    let wrong_key = Cipher::from_key_string("another-projects-webhook-key-0001", scheme).expect("cipher");
+    let sealed_wrong = json!({ "data": wrong_key.encrypt(&good).expect("encrypts") }).to_string();
+    let mut bad_utf8 = good.clone().into_bytes();
+    bad_utf8[20] = 0xff;
+    let bad: Vec<(&str, Vec<u8>)> = vec![
+        ("not JSON", b"not json at all".to_vec()),
+        ("empty", Vec::new()),
+        ("wrong types", br#"{"webhook_trigger": "faceAuth", "data": "sub-1"}"#.to_vec()),
+        ("trigger not a string", br#"{"webhook_trigger": 7}"#.to_vec()),
+        ("truncated", good.as_bytes()[..good.len() / 2].to_vec()),
+        ("bad UTF-8", bad_utf8),
+        ("bad base64", br#"{"data": "%%% not base64 %%%"}"#.to_vec()),
+        ("wrong key", sealed_wrong.into_bytes()),
+        (
+            "token_expired without token_id",
+            br#"{"webhook_trigger": "token_expired", "service": "faceAuth"}"#.to_vec(),
+        ),
+    ];
+    for (what, body) in &bad {
+        let (status, text) = post(&agent, &url, body);
+        assert_eq!(status, 400, "{what}: {text}");
+    }
+
+    // Over --max-body: with a Content-Length, and chunked (no length: counted as read).
+    let big = vec![b' '; 10_000];
+    assert_eq!(post(&agent, &url, &big).0, 413);
+    let chunked = agent.post(&url).send(std::io::Cursor::new(big.clone()));
+    assert_eq!(answer(chunked).0, 413);
+    // A declared length far over the limit is answered before the body is sent; one larger
+    // than any memory (tiny_http 0.12.0 allocated it to drain the body, and aborted) too, and
+    // the server lives on.
+    for declared in ["50000000", "100000000000000", "18446744073709551615"] {
+        let mut stream = TcpStream::connect(serve.base.trim_start_matches("http://")).expect("connects");
+        stream.set_read_timeout(Some(PATIENCE)).ok();
+        write!(stream, "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: {declared}\r\n\r\n{{")
+            .expect("writes");
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).expect("an answer before the body");
+        assert_eq!(&head, b"HTTP/1.1 413", "Content-Length: {declared}");
+        drop(stream);
+        assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200, "alive after {declared}");
+    }
+
+    // Another path, another method; the health check.
+    assert_eq!(post(&agent, &serve.url("/other"), good.as_bytes()).0, 404);
+    assert_eq!(answer(agent.get(&url).call()).0, 405);
+    assert_eq!(answer(agent.put(&url).send_bytes(good.as_bytes())).0, 405);
+    assert_eq!(answer(agent.post(&serve.url("/healthz")).send_bytes(b"")).0, 405);
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
+
+    assert_eq!(dump(&db), before, "a refused request changed the ledger");
+    assert!(serve.lines().is_empty(), "a refused request printed a line: {:?}", serve.lines());
+
+    // Still 200 and a line: another service's expiry, an unknown trigger, an unknown token,
+    // a faceAuth result without a token; and a sealed body with the right key.
+    let right_key = Cipher::from_key_string(WEBHOOK_KEY, scheme).expect("cipher");
+    let accepted = [
+        (
+            json!({"webhook_trigger": "token_expired", "token_id": token, "expired_condition": "count",
+                "service": "idCheck"})
+            .to_string(),
+            "ignored",
+        ),
+        (json!({"webhook_trigger": "kyc_done", "x": 1}).to_string(), "ignored"),
+        (
+            face_auth_body("tok_nobodyhasthisone1", "fa-9", "approved", "2025-11-12T02:00:00Z"),
+            "unknown_token",
+        ),
+        (
+            json!({"webhook_trigger": "faceAuth", "auth_id": "fa-8", "data": {"submission_id": "s"}})
+                .to_string(),
+            "no_token",
+        ),
+        (json!({ "data": right_key.encrypt(&good).expect("encrypts") }).to_string(), "recorded"),
+    ];
+    for (body, outcome) in &accepted {
+        let (status, text) = post(&agent, &url, body.as_bytes());
+        assert_eq!(status, 200, "{body}: {text}");
+        let answer: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(answer["ledger"]["outcome"], *outcome, "{text}");
+    }
+    let lines = serve.wait_lines(accepted.len());
+    assert_eq!(lines.len(), accepted.len());
+    let outcomes: Vec<&str> = lines.iter().filter_map(|l| l["ledger"]["outcome"].as_str()).collect();
+    assert_eq!(outcomes, accepted.iter().map(|(_, o)| *o).collect::<Vec<_>>());
+    assert_eq!(tokens(&db, &["status", token])[0]["state"], "completed");
+    let all = serve.stderr();
+    assert!(!all.contains(WEBHOOK_KEY), "the key leaked: {all}");
+}
+
+#[test]
+fn an_unavailable_ledger_is_503_and_recovers() {
+    let dir = TempDir::new("serve-down");
+    let ledger_dir = dir.join("ledger");
+    std::fs::create_dir_all(&ledger_dir).expect("mkdir");
+    let db = ledger_dir.join("tokens.db").to_str().expect("utf-8").to_owned();
+    let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let serve = Serve::start(&db, &[], None);
+    let agent = agent();
+    let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
+    let before = dump(&db);
+
+    // The directory goes away (moved aside): the server must not write into a file nobody
+    // will find again.
+    let aside = dir.join("moved");
+    std::fs::rename(&ledger_dir, &aside).expect("moves the directory");
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 503);
+    let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 503, "{text}");
+    std::fs::rename(&aside, &ledger_dir).expect("moves it back");
+    assert_eq!(dump(&db), before, "a 503 changed the ledger");
+    assert!(serve.lines().is_empty());
+
+    // Back: the sender's retry succeeds.
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
+    let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(serve.wait_lines(1).len(), 1);
+    assert_eq!(tokens(&db, &["status", token])[0]["state"], "completed");
+}
+
+#[test]
+fn sigterm_lets_a_slow_request_finish_then_exits_0() {
+    let dir = TempDir::new("serve-term");
+    let db = dir.db();
+    let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let mut serve = Serve::start(&db, &[], None);
+    // Over 1 KiB, so the server hands the request to a worker before the body is complete.
+    let body =
+        json!({"webhook_trigger": "faceAuth", "pad": "x".repeat(4000), "data": {"Submission_id": "sub-1",
+        "Auth_Status": "approved", "Token_id": token, "Authentication_id": "fa-1"}})
+        .to_string();
+    let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+    let mut stream = TcpStream::connect(serve.base.trim_start_matches("http://")).expect("connects");
+    stream.set_read_timeout(Some(PATIENCE)).ok();
+    write!(stream, "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len())
+        .expect("head");
+    stream.write_all(first).expect("first half");
+    stream.flush().ok();
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&serve.child, "TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(rest).expect("the rest");
+    let mut reply = String::new();
+    BufReader::new(&stream).read_line(&mut reply).expect("an answer");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    let status = wait_exit(&mut serve.child);
+    assert_eq!(status.code(), Some(0), "{}", serve.stderr());
+    assert_eq!(serve.wait_lines(1).len(), 1);
+    assert_eq!(tokens(&db, &["status", token])[0]["state"], "completed");
+
+    // Idle: SIGINT stops it as well.
+    let mut idle = Serve::start(&db, &[], None);
+    signal(&idle.child, "INT");
+    assert_eq!(wait_exit(&mut idle.child).code(), Some(0));
+}

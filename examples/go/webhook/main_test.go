@@ -1,0 +1,106 @@
+package main
+
+import (
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faceauth/faceauth/go"
+	"github.com/faceauth/faceauth/go/faceauthtest"
+)
+
+// A link issued through the ledger, opened on the simulator, whose (encrypted) webhooks the
+// simulator delivers to the handler behind an httptest server: the token ends completed.
+func TestWebhooksUpdateTheLedger(t *testing.T) {
+	const webhookKey = "example-webhook-key-0123456789"
+	c, err := faceauth.NewCipher(webhookKey, "ecb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ledger, err := faceauth.OpenLedger(filepath.Join(t.TempDir(), "tokens.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ledger.Close()
+	srv := httptest.NewServer(newHandler(ledger, c, log.New(testWriter{t}, "", 0)))
+	defer srv.Close()
+
+	sim := faceauthtest.StartSimulator(t, faceauthtest.WithTokenRule("count"), faceauthtest.WithWebhookKey(webhookKey),
+		faceauthtest.WithArgs("--webhook-url", srv.URL+"/webhook"))
+	sim.AddSubmission("sub_1", "approved")
+	links, err := faceauth.NewURLBuilder(sim.ProjectID, sim.APIKey, faceauth.WithBaseURL(sim.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer links.Close()
+	link, err := ledger.IssueURL(links, faceauth.CountRule(), faceauth.AuthParams{SID: "sub_1", UserID: "user-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := sim.Open(link.URL)
+	if page.Status != http.StatusOK {
+		t.Fatalf("open: %+v", page)
+	}
+	var st *faceauth.TokenStatus
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if st, err = ledger.Status(link.Token); err != nil || st.State == "completed" {
+			break
+		}
+	}
+	if err != nil || st.State != "completed" || st.Result == nil || st.Result.AuthID != page.AuthID {
+		t.Fatalf("token status %+v, %v", st, err)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	ledger, err := faceauth.OpenLedger(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ledger.Close()
+	srv := httptest.NewServer(newHandler(ledger, nil, log.New(testWriter{t}, "", 0)))
+	defer srv.Close()
+	for _, tc := range []struct {
+		method, body string
+		want         int
+	}{
+		{http.MethodGet, "", http.StatusMethodNotAllowed},
+		{http.MethodPost, "not json", http.StatusBadRequest},
+		{http.MethodPost, `{"data":"c2VjcmV0"}`, http.StatusBadRequest}, // encrypted, and no key
+		{http.MethodPost, strings.Repeat(" ", 2<<20), http.StatusBadRequest},
+		{http.MethodPost, `{"webhook_trigger":"token_expired","token_id":"tok_abcdefgh","expired_condition":"count"}`, http.StatusNoContent},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL, strings.NewReader(tc.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s %.30q: %d, want %d", tc.method, tc.body, resp.StatusCode, tc.want)
+		}
+	}
+	// A closed ledger cannot record: 500, so the sender retries.
+	ledger.Close()
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"webhook_trigger":"token_expired","token_id":"tok_abcdefgh","expired_condition":"count"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("closed ledger: %d", resp.StatusCode)
+	}
+}
+
+// testWriter sends the handler's log to the test's.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}

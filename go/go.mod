@@ -1,0 +1,3 @@
+module github.com/faceauth/faceauth/go
+
+go 1.24

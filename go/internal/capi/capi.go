@@ -1,0 +1,679 @@
+// Package capi is the one cgo layer over libfaceauth (include/faceauth.h). It links the static
+// libfaceauth.a through the faceauth.pc that `make install` writes (`make go` writes one into
+// target/go/sdk and points PKG_CONFIG_PATH at it), so binaries need no libfaceauth.so at run
+// time.
+//
+// Every handle type here owns its C handle: Close frees it once (later calls fail with
+// ErrClosed), a finalizer frees it if Close was never called, and runtime.KeepAlive follows
+// every C call. Handles that the C side documents as thread-safe are guarded by a sync.RWMutex
+// so that Close cannot free a handle another goroutine is using. Every output is copied into
+// Go memory and then freed with the library's own free functions; errors come back with the
+// call (there is no thread-local state). Nothing above this package imports "C".
+package capi
+
+/*
+// Static linking: `-l:libfaceauth.a` names the archive itself, and --as-needed keeps the
+// `-lfaceauth` of the .pc from adding libfaceauth.so as a run-time dependency where both sit in
+// the same lib directory (an ordinary `make install`). `--static` makes pkg-config add
+// Libs.private: cargo's native-static-libs, the system libraries the archive needs.
+#cgo pkg-config: --static faceauth
+#cgo LDFLAGS: -Wl,--as-needed -l:libfaceauth.a
+#include <stdlib.h>
+#include <string.h>
+#include "faceauth.h"
+
+// The parameters of one URL, assembled on the C stack: the strings point into one Go byte
+// buffer (pointer-free Go memory, which cgo lets C read for the call), and a C struct holding
+// Go pointers may not live in Go memory. The results come back in a struct by value, so no
+// out-parameter has to live in (heap-allocated) Go memory: the hot path of Build.
+typedef struct fa_build_result {
+  enum faceauth_status status;
+  char *url;
+  faceauth_error *err;
+} fa_build_result;
+
+static fa_build_result fa_build(const faceauth_url_builder *b, const char *sid,
+                                const char *user_id, const char *cf1, const char *cf2,
+                                const char *cf3, const char *token) {
+  faceauth_auth_params p = {sid, user_id, cf1, cf2, cf3, token};
+  fa_build_result r = {FACEAUTH_STATUS_OK, NULL, NULL};
+  r.status = faceauth_url_builder_build(b, &p, &r.url, &r.err);
+  return r;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+// Error is a failure as the C side reported it (or, for input C cannot take, as this package
+// found it): a faceauth_status code, its message (never a key) and the HTTP status, 0 if none.
+type Error struct {
+	Code       int
+	Message    string
+	HTTPStatus int
+}
+
+func (e *Error) Error() string { return StatusName(e.Code) + ": " + e.Message }
+
+// ErrClosed is returned by every call on a handle after its Close.
+var ErrClosed = errors.New("faceauth: use of a closed handle")
+
+// Status codes this package returns itself (the same values as the header's).
+const (
+	StatusInvalidArgument  = int(C.FACEAUTH_STATUS_INVALID_ARGUMENT)
+	StatusWebhookMalformed = int(C.FACEAUTH_STATUS_WEBHOOK_MALFORMED)
+	NoRetries              = int(C.FACEAUTH_NO_RETRIES)
+)
+
+// Version is faceauth_version(): the library's version, such as "0.1.0".
+func Version() string { return C.GoString(C.faceauth_version()) }
+
+// HeaderVersion is FACEAUTH_VERSION_MAJOR/MINOR/PATCH of the header this package compiled with.
+func HeaderVersion() (major, minor, patch int) {
+	return int(C.FACEAUTH_VERSION_MAJOR), int(C.FACEAUTH_VERSION_MINOR), int(C.FACEAUTH_VERSION_PATCH)
+}
+
+// StatusName is faceauth_status_str(code): "bad_padding", …, or "unknown".
+func StatusName(code int) string {
+	return C.GoString(C.faceauth_status_str(C.faceauth_status(code)))
+}
+
+// takeError turns a failed call's status and error object into an *Error and frees the object.
+func takeError(status C.enum_faceauth_status, e *C.faceauth_error) *Error {
+	if e == nil {
+		return &Error{Code: int(status)}
+	}
+	out := &Error{
+		Code:       int(C.faceauth_error_code(e)),
+		Message:    C.GoString(C.faceauth_error_message(e)),
+		HTTPStatus: int(C.faceauth_error_http_status(e)),
+	}
+	C.faceauth_error_free(e)
+	return out
+}
+
+// takeString copies a string the library returned and frees (wipes) it.
+func takeString(s *C.char) string {
+	if s == nil {
+		return ""
+	}
+	out := C.GoString(s)
+	C.faceauth_string_free(s)
+	return out
+}
+
+// takeBuf copies the bytes of a filled faceauth_buf and frees (wipes) them.
+func takeBuf(b *C.faceauth_buf) []byte {
+	out := []byte{}
+	if b.data != nil && b.len > 0 {
+		out = C.GoBytes(unsafe.Pointer(b.data), C.int(b.len))
+	}
+	C.faceauth_buf_free(b)
+	return out
+}
+
+// cstr is s as a NUL-terminated Go byte buffer C may read for one call. A string holding a NUL
+// byte cannot cross as a C string; it is refused rather than cut short. what names the argument
+// in that error.
+func cstr(s, what string) ([]byte, *Error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return nil, &Error{Code: StatusInvalidArgument, Message: what + " holds a NUL byte"}
+	}
+	b := make([]byte, len(s)+1)
+	copy(b, s)
+	return b, nil
+}
+
+func ptr(b []byte) *C.char {
+	if b == nil {
+		return nil
+	}
+	return (*C.char)(unsafe.Pointer(&b[0]))
+}
+
+// wipe clears a buffer that held a key.
+func wipe(b []byte) { clear(b) }
+
+// ---- tokens ----
+
+// TokenGenerate is faceauth_token_generate.
+func TokenGenerate() (string, *Error) {
+	var out *C.char
+	var cerr *C.faceauth_error
+	if st := C.faceauth_token_generate(&out, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// TokenValidate is faceauth_token_validate.
+func TokenValidate(id string) *Error {
+	b, err := cstr(id, "token id")
+	if err != nil {
+		return err
+	}
+	var cerr *C.faceauth_error
+	if st := C.faceauth_token_validate(ptr(b), &cerr); st != C.FACEAUTH_STATUS_OK {
+		return takeError(st, cerr)
+	}
+	return nil
+}
+
+// ---- cipher ----
+
+// Cipher owns a faceauth_cipher (thread-safe on the C side).
+type Cipher struct {
+	mu sync.RWMutex
+	p  *C.faceauth_cipher
+}
+
+// NewCipher is faceauth_cipher_new. The key's C copy is wiped after the call.
+func NewCipher(apiKey, scheme string) (*Cipher, *Error) {
+	k, err := cstr(apiKey, "api key")
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(k)
+	s, err := cstr(scheme, "scheme")
+	if err != nil {
+		return nil, err
+	}
+	var p *C.faceauth_cipher
+	var cerr *C.faceauth_error
+	if st := C.faceauth_cipher_new(ptr(k), ptr(s), &p, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return nil, takeError(st, cerr)
+	}
+	c := &Cipher{p: p}
+	runtime.SetFinalizer(c, (*Cipher).free)
+	return c, nil
+}
+
+func (c *Cipher) free() {
+	C.faceauth_cipher_free(c.p)
+	c.p = nil
+}
+
+// Close frees the cipher once; later calls do nothing.
+func (c *Cipher) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p != nil {
+		c.free()
+		runtime.SetFinalizer(c, nil)
+	}
+}
+
+// Encrypt is faceauth_cipher_encrypt_bytes over data (a Go string's bytes or a slice).
+func (c *Cipher) Encrypt(data []byte) (string, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return "", ErrClosed
+	}
+	var dp *C.uint8_t
+	if len(data) > 0 {
+		dp = (*C.uint8_t)(unsafe.Pointer(&data[0]))
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_cipher_encrypt_bytes(c.p, dp, C.size_t(len(data)), &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// Decrypt is faceauth_cipher_decrypt.
+func (c *Cipher) Decrypt(text string) (string, error) {
+	b, err := cstr(text, "ciphertext")
+	if err != nil {
+		return "", err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return "", ErrClosed
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_cipher_decrypt(c.p, ptr(b), &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// DecryptBytes is faceauth_cipher_decrypt_bytes.
+func (c *Cipher) DecryptBytes(text string) ([]byte, error) {
+	b, err := cstr(text, "ciphertext")
+	if err != nil {
+		return nil, err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return nil, ErrClosed
+	}
+	var out C.faceauth_buf
+	var cerr *C.faceauth_error
+	st := C.faceauth_cipher_decrypt_bytes(c.p, ptr(b), &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return nil, takeError(st, cerr)
+	}
+	return takeBuf(&out), nil
+}
+
+// InspectURL is faceauth_url_inspect with this cipher: the report's JSON.
+func (c *Cipher) InspectURL(url string) (string, error) {
+	b, err := cstr(url, "url")
+	if err != nil {
+		return "", err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return "", ErrClosed
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_url_inspect(ptr(b), c.p, &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// WebhookParse is faceauth_webhook_parse; c may be nil (no key). It returns the event's JSON.
+func WebhookParse(body []byte, c *Cipher) (string, error) {
+	if i := strings.IndexByte(string(body), 0); i >= 0 {
+		return "", &Error{Code: StatusWebhookMalformed, Message: "webhook body holds a NUL byte"}
+	}
+	b := make([]byte, len(body)+1)
+	copy(b, body)
+	var cp *C.faceauth_cipher
+	if c != nil {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		if c.p == nil {
+			return "", ErrClosed
+		}
+		cp = c.p
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_webhook_parse(ptr(b), cp, &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// ---- URL builder ----
+
+// URLBuilder owns a faceauth_url_builder. Its setters run in NewURLBuilder only, before anyone
+// else can see it, so Build may be called from any number of goroutines.
+type URLBuilder struct {
+	mu sync.RWMutex
+	p  *C.faceauth_url_builder
+}
+
+// NewURLBuilder is faceauth_url_builder_new followed by the setters for a non-empty lang and
+// baseURL. On any failure nothing is left allocated.
+func NewURLBuilder(projectID, apiKey, scheme, lang, baseURL string) (*URLBuilder, *Error) {
+	k, err := cstr(apiKey, "api key")
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(k)
+	pid, err := cstr(projectID, "project id")
+	if err != nil {
+		return nil, err
+	}
+	s, err := cstr(scheme, "scheme")
+	if err != nil {
+		return nil, err
+	}
+	var l, base []byte
+	if lang != "" {
+		if l, err = cstr(lang, "lang"); err != nil {
+			return nil, err
+		}
+	}
+	if baseURL != "" {
+		if base, err = cstr(baseURL, "base url"); err != nil {
+			return nil, err
+		}
+	}
+	var p *C.faceauth_url_builder
+	var cerr *C.faceauth_error
+	if st := C.faceauth_url_builder_new(ptr(pid), ptr(k), ptr(s), &p, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return nil, takeError(st, cerr)
+	}
+	if l != nil {
+		if st := C.faceauth_url_builder_set_lang(p, ptr(l), &cerr); st != C.FACEAUTH_STATUS_OK {
+			C.faceauth_url_builder_free(p)
+			return nil, takeError(st, cerr)
+		}
+	}
+	if base != nil {
+		if st := C.faceauth_url_builder_set_base_url(p, ptr(base), &cerr); st != C.FACEAUTH_STATUS_OK {
+			C.faceauth_url_builder_free(p)
+			return nil, takeError(st, cerr)
+		}
+	}
+	b := &URLBuilder{p: p}
+	runtime.SetFinalizer(b, (*URLBuilder).free)
+	return b, nil
+}
+
+func (b *URLBuilder) free() {
+	C.faceauth_url_builder_free(b.p)
+	b.p = nil
+}
+
+// Close frees the builder once; later calls do nothing.
+func (b *URLBuilder) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.p != nil {
+		b.free()
+		runtime.SetFinalizer(b, nil)
+	}
+}
+
+// Params are the fields of one URL; "" is absent, except SID, which is always sent.
+type Params struct{ SID, UserID, CF1, CF2, CF3, Token string }
+
+// Build is faceauth_url_builder_build. The six strings travel in one NUL-separated Go buffer.
+func (b *URLBuilder) Build(p Params) (string, error) {
+	fields := [6]string{p.SID, p.UserID, p.CF1, p.CF2, p.CF3, p.Token}
+	names := [6]string{"sid", "user id", "cf1", "cf2", "cf3", "token"}
+	n := 0
+	for i, f := range fields {
+		if strings.IndexByte(f, 0) >= 0 {
+			return "", &Error{Code: StatusInvalidArgument, Message: names[i] + " holds a NUL byte"}
+		}
+		n += len(f) + 1
+	}
+	buf := make([]byte, 0, n)
+	var ptrs [6]*C.char
+	var offs [6]int
+	for i, f := range fields {
+		offs[i] = -1
+		if i == 0 || f != "" {
+			offs[i] = len(buf)
+			buf = append(buf, f...)
+			buf = append(buf, 0)
+		}
+	}
+	for i, off := range offs {
+		if off >= 0 {
+			ptrs[i] = (*C.char)(unsafe.Pointer(&buf[off]))
+		}
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.p == nil {
+		return "", ErrClosed
+	}
+	r := C.fa_build(b.p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5])
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(buf)
+	if r.status != C.FACEAUTH_STATUS_OK {
+		return "", takeError(r.status, r.err)
+	}
+	return takeString(r.url), nil
+}
+
+// ---- REST client ----
+
+// ClientOptions mirror faceauth_client_options (0 for a default; NoRetries for none).
+type ClientOptions struct {
+	BaseURL          string
+	TimeoutMS        uint32
+	ConnectTimeoutMS uint32
+	MaxRetries       int32
+}
+
+// Client owns a faceauth_client (thread-safe on the C side).
+type Client struct {
+	mu sync.RWMutex
+	p  *C.faceauth_client
+}
+
+// NewClient is faceauth_client_new. The key's Go-side C copy is wiped after the call.
+func NewClient(apiKey string, o ClientOptions) (*Client, *Error) {
+	k, err := cstr(apiKey, "api key")
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(k)
+	var opts C.faceauth_client_options
+	if o.BaseURL != "" {
+		if strings.IndexByte(o.BaseURL, 0) >= 0 {
+			return nil, &Error{Code: StatusInvalidArgument, Message: "base url holds a NUL byte"}
+		}
+		// C memory: a C struct passed to C may not hold Go pointers.
+		cs := C.CString(o.BaseURL)
+		defer C.free(unsafe.Pointer(cs))
+		opts.base_url = cs
+	}
+	opts.timeout_ms = C.uint32_t(o.TimeoutMS)
+	opts.connect_timeout_ms = C.uint32_t(o.ConnectTimeoutMS)
+	opts.max_retries = C.int32_t(o.MaxRetries)
+	var p *C.faceauth_client
+	var cerr *C.faceauth_error
+	if st := C.faceauth_client_new(ptr(k), &opts, &p, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return nil, takeError(st, cerr)
+	}
+	c := &Client{p: p}
+	runtime.SetFinalizer(c, (*Client).free)
+	return c, nil
+}
+
+func (c *Client) free() {
+	C.faceauth_client_free(c.p)
+	c.p = nil
+}
+
+// Close frees the client once; later calls do nothing. It waits for calls in progress.
+func (c *Client) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p != nil {
+		c.free()
+		runtime.SetFinalizer(c, nil)
+	}
+}
+
+// Submit is faceauth_client_submit; "" optional fields are absent.
+func (c *Client) Submit(submissionID string, image []byte, userID, cf1, cf2, cf3 string) (string, error) {
+	sid, err := cstr(submissionID, "submission id")
+	if err != nil {
+		return "", err
+	}
+	opt := func(s, what string) ([]byte, *Error) {
+		if s == "" {
+			return nil, nil
+		}
+		return cstr(s, what)
+	}
+	var u, c1, c2, c3 []byte
+	if u, err = opt(userID, "user id"); err != nil {
+		return "", err
+	}
+	if c1, err = opt(cf1, "cf1"); err != nil {
+		return "", err
+	}
+	if c2, err = opt(cf2, "cf2"); err != nil {
+		return "", err
+	}
+	if c3, err = opt(cf3, "cf3"); err != nil {
+		return "", err
+	}
+	var ip *C.uint8_t
+	if len(image) > 0 {
+		ip = (*C.uint8_t)(unsafe.Pointer(&image[0]))
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return "", ErrClosed
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_client_submit(c.p, ptr(sid), ip, C.size_t(len(image)), ptr(u), ptr(c1), ptr(c2), ptr(c3), &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// Get is faceauth_client_get: the record's JSON.
+func (c *Client) Get(authID string) (string, error) {
+	id, err := cstr(authID, "auth id")
+	if err != nil {
+		return "", err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return "", ErrClosed
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_client_get(c.p, ptr(id), &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// Image is faceauth_client_image: the bytes and their content type.
+func (c *Client) Image(authID string) ([]byte, string, error) {
+	id, err := cstr(authID, "auth id")
+	if err != nil {
+		return nil, "", err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return nil, "", ErrClosed
+	}
+	var data C.faceauth_buf
+	var ct *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_client_image(c.p, ptr(id), &data, &ct, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return nil, "", takeError(st, cerr)
+	}
+	return takeBuf(&data), takeString(ct), nil
+}
+
+// Delete is faceauth_client_delete.
+func (c *Client) Delete(authID string) error {
+	id, err := cstr(authID, "auth id")
+	if err != nil {
+		return err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return ErrClosed
+	}
+	var cerr *C.faceauth_error
+	st := C.faceauth_client_delete(c.p, ptr(id), &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return takeError(st, cerr)
+	}
+	return nil
+}
+
+// List owns a faceauth_list: one goroutine at a time (the caller sees to it).
+type List struct {
+	p *C.faceauth_list
+}
+
+// List is faceauth_client_list; empty dates are both absent.
+func (c *Client) List(startDate, endDate string, count uint32) (*List, error) {
+	var s, e []byte
+	var err *Error
+	if startDate != "" || endDate != "" {
+		if s, err = cstr(startDate, "start date"); err != nil {
+			return nil, err
+		}
+		if e, err = cstr(endDate, "end date"); err != nil {
+			return nil, err
+		}
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return nil, ErrClosed
+	}
+	var p *C.faceauth_list
+	var cerr *C.faceauth_error
+	st := C.faceauth_client_list(c.p, ptr(s), ptr(e), C.uint32_t(count), &p, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return nil, takeError(st, cerr)
+	}
+	l := &List{p: p}
+	runtime.SetFinalizer(l, (*List).Close)
+	return l, nil
+}
+
+// Next is faceauth_list_next: a row's JSON and true, or "" and false at the end.
+func (l *List) Next() (string, bool, error) {
+	if l.p == nil {
+		return "", false, ErrClosed
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_list_next(l.p, &out, &cerr)
+	runtime.KeepAlive(l)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", false, takeError(st, cerr)
+	}
+	if out == nil {
+		return "", false, nil
+	}
+	return takeString(out), true, nil
+}
+
+// Incomplete is faceauth_list_incomplete: why rows may be missing, or "".
+func (l *List) Incomplete() string {
+	if l.p == nil {
+		return ""
+	}
+	s := C.faceauth_list_incomplete(l.p)
+	runtime.KeepAlive(l)
+	if s == nil {
+		return ""
+	}
+	return C.GoString(s)
+}
+
+// Close frees the listing once; later calls do nothing.
+func (l *List) Close() {
+	if l.p != nil {
+		C.faceauth_list_free(l.p)
+		l.p = nil
+		runtime.SetFinalizer(l, nil)
+	}
+}
