@@ -53,7 +53,7 @@ var (
 	ErrLedgerStorage = &Error{Kind: "ledger_storage", Code: 203}
 	// ErrLedgerSchema (ledger_schema, 204): The token ledger's file has a newer schema than this build knows, or is not a ledger.
 	ErrLedgerSchema = &Error{Kind: "ledger_schema", Code: 204}
-	// ErrLedgerUnsupported (ledger_unsupported, 205): The token ledger location names a store this build does not include (such as "postgres://…").
+	// ErrLedgerUnsupported (ledger_unsupported, 205): The token ledger location names a store this build does not include (a URL scheme other than postgres:// or postgresql://).
 	ErrLedgerUnsupported = &Error{Kind: "ledger_unsupported", Code: 205}
 	// ErrInvalidRequest (api_invalid_request, 300): 400 from the API: missing or malformed parameters, or an unknown record.
 	ErrInvalidRequest = &Error{Kind: "api_invalid_request", Code: 300}
