@@ -29,6 +29,7 @@ now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" -v e="$3" 'BEGIN { printf "%.0f", n / (e - s) }'; }
 
 psql=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql
+export PGOPTIONS="-c client_min_messages=warning"
 
 # A fresh PostgreSQL schema per measurement, so every run starts from an empty ledger.
 pg_location() {

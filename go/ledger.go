@@ -18,13 +18,14 @@ type Ledger struct {
 	location string
 }
 
-// OpenLedger opens the ledger at location: ":memory:" for a new ledger in this process, a
-// postgres:// (or postgresql://) URL for a PostgreSQL ledger shared by many hosts, or the path
-// of an SQLite file, created if missing (its directory must exist).
+// OpenLedger opens the ledger at location: ":memory:" for a new ledger in this process, the
+// path of an SQLite file, created if missing (its directory must exist), or a PostgreSQL
+// database, postgres://USER:PASSWORD@HOST:PORT/DB, shared by many hosts (tables created if
+// missing; the password is never in an error).
 //
 // Errors: ErrInvalidArgument (empty), ErrLedgerSchema (a file that is not a faceauth ledger,
-// left untouched, or a newer one), ErrLedgerStorage (including a PostgreSQL server that cannot
-// be reached), ErrLedgerUnsupported (another URL scheme).
+// left untouched, or a newer one), ErrLedgerStorage (also a PostgreSQL server that cannot be
+// reached), ErrLedgerUnsupported (another URL scheme, such as redis://…).
 func OpenLedger(location string) (*Ledger, error) {
 	h, err := capi.LedgerOpen(location)
 	if err != nil {

@@ -126,7 +126,8 @@ func TestLedgerErrors(t *testing.T) {
 	}
 	checkErrors(t, []errCase{
 		{"empty location", open(""), faceauth.ErrInvalidArgument},
-		{"unsupported store", open("redis://cache/tokens"), faceauth.ErrLedgerUnsupported},
+		{"unsupported store", open("redis://db/tokens"), faceauth.ErrLedgerUnsupported},
+		{"postgres unreachable", open("postgres://u:s3cret-pw@127.0.0.1:1/tokens"), faceauth.ErrLedgerStorage},
 		{"no such directory", open(filepath.Join(dir, "missing", "tokens.db")), faceauth.ErrLedgerStorage},
 		{"not a ledger", open(notLedger), faceauth.ErrLedgerSchema},
 		{"unknown token", func() error { _, err := l.Status("tok_neverissued1"); return err }, faceauth.ErrTokenUnknown},

@@ -58,6 +58,14 @@ def test_locations() -> None:
         faceauth.Ledger(42)  # type: ignore[arg-type]
 
 
+def test_a_postgres_location_that_cannot_connect_hides_its_password() -> None:
+    # Nothing listens on port 1: a storage error, and the password is in no message.
+    with pytest.raises(faceauth.LedgerError) as info:
+        faceauth.Ledger("postgres://ledger:s3cret-pw@127.0.0.1:1/tokens")
+    assert info.value.kind == "ledger_storage"
+    assert "s3cret-pw" not in str(info.value) and "s3cret-pw" not in repr(info.value)
+
+
 def test_issue_then_status_is_unused(ledger: faceauth.Ledger) -> None:
     status = ledger.issue(TOKEN, "sub-1", user_id="u-1", meta={"order": "42"}, now=T0)
     assert isinstance(status, faceauth.TokenStatus)
