@@ -17,6 +17,7 @@ import pytest
 
 import faceauth
 from faceauth.testing import Simulator
+from threads import run_on_threads
 
 ROW = {"auth_id": "fa-py", "auth_status": "approved", "create_time": "2025-10-02T02:15:17.554Z"}
 PAGES = {
@@ -72,42 +73,24 @@ def test_a_call_to_a_python_server_in_this_process_completes(python_server: str)
 def test_eight_threads_share_one_client_on_a_python_server(python_server: str) -> None:
     client = faceauth.Client("key", base_url=python_server, timeout=5, max_retries=0)
     results: dict[int, list[str]] = {}
-    errors: list[BaseException] = []
 
     def work(n: int) -> None:
-        try:
-            results[n] = [client.get(f"fa-{n}-{i}").auth_id for i in range(10)]
-        except BaseException as e:  # noqa: BLE001 (reported by the main thread)
-            errors.append(e)
+        results[n] = [client.get(f"fa-{n}-{i}").auth_id for i in range(10)]
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_on_threads(work)
     assert results == {n: [f"fa-{n}-{i}" for i in range(10)] for n in range(8)}
 
 
 def test_eight_threads_share_one_client_on_the_simulator() -> None:
     with Simulator(submissions=["sub-1"]) as sim, sim.client(timeout=10) as client:
         made: dict[int, list[str]] = {}
-        errors: list[BaseException] = []
 
         def work(n: int) -> None:
-            try:
-                ids = [client.submit("sub-1", b"\xff\xd8\xff" + bytes([n, i])).auth_id for i in range(5)]
-                assert all(client.get(i).auth_id == i for i in ids)
-                made[n] = ids
-            except BaseException as e:  # noqa: BLE001 (reported by the main thread)
-                errors.append(e)
+            ids = [client.submit("sub-1", b"\xff\xd8\xff" + bytes([n, i])).auth_id for i in range(5)]
+            assert all(client.get(i).auth_id == i for i in ids)
+            made[n] = ids
 
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        run_on_threads(work)
         every = [i for ids in made.values() for i in ids]
         assert len(every) == 40 and len(set(every)) == 40
         assert len(list(client.list())) == 40

@@ -13,6 +13,7 @@ import pytest
 
 import faceauth
 from faceauth.testing import Simulator
+from threads import run_on_threads
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 UTC = dt.timezone.utc
@@ -113,24 +114,15 @@ def test_eight_threads_run_the_flow_on_shared_objects(tmp_path: pathlib.Path) ->
         builder = sim.url_builder()
         with sim.client() as client:
             tokens: list[str] = []
-            errors: list[BaseException] = []
 
-            def work() -> None:
-                try:
-                    for _ in range(5):
-                        link = ledger.issue_url(builder, "sub-1")
-                        visit = sim.open(link.url)
-                        assert visit.ok and client.get(visit.auth_id or "").status == "approved"
-                        tokens.append(link.token)
-                except BaseException as e:  # noqa: BLE001 (reported by the main thread)
-                    errors.append(e)
+            def work(_thread: int) -> None:
+                for _ in range(5):
+                    link = ledger.issue_url(builder, "sub-1")
+                    visit = sim.open(link.url)
+                    assert visit.ok and client.get(visit.auth_id or "").status == "approved"
+                    tokens.append(link.token)
 
-            threads = [threading.Thread(target=work) for _ in range(8)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert errors == []
+            run_on_threads(work)
         for body in sim.webhooks(raw=True):
             assert ledger.apply_webhook(body).matched
         completed = ledger.list("completed")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pathlib
-import threading
 
 import pytest
 
 import faceauth
+from threads import run_on_threads
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2025, 11, 12, 2, 23, 13, 123000, tzinfo=UTC)
@@ -228,23 +228,14 @@ def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: pathlib.Path) -> None:
 
 def test_threads_share_one_sqlite_ledger(tmp_path: pathlib.Path) -> None:
     ledger = faceauth.Ledger(tmp_path / "shared.db")
-    errors: list[BaseException] = []
 
     def work(n: int) -> None:
-        try:
-            for i in range(10):
-                token = f"tok_thread{n:02d}x{i:03d}"
-                ledger.issue(token, f"sub-{n}")
-                ledger.apply_webhook(face_auth(token, auth_id=f"fa-{n}-{i}"))
-        except BaseException as e:  # noqa: BLE001 (reported by the main thread)
-            errors.append(e)
+        for i in range(10):
+            token = f"tok_thread{n:02d}x{i:03d}"
+            ledger.issue(token, f"sub-{n}")
+            ledger.apply_webhook(face_auth(token, auth_id=f"fa-{n}-{i}"))
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_on_threads(work)
     assert len(ledger.list(state="completed")) == 80
 
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 import faceauth
+from threads import run_on_threads
 
 KEY = "0123456789abcdefghijABCDEFGHIJ0123456789"
 FIELDS = [("sid", "sid"), ("user_id", "authUserId"), ("cf1", "authCf1"), ("cf2", "authCf2"),
@@ -187,26 +188,17 @@ def test_one_builder_in_8_threads() -> None:
     rows = [{"sid": f"s-{i}", "user_id": f"u-{i}", "token": f"tok_{i:012d}"} for i in range(300)]
     expected = [reference_url("pid-1", r, "en") for r in rows]
     results: dict[int, list[str]] = {}
-    errors: list[BaseException] = []
     start = threading.Barrier(8)
 
     def work(n: int) -> None:
-        try:
-            start.wait()
-            if n % 2:
-                out = builder.build_many(rows)
-            else:
-                out = [builder.build(r["sid"], user_id=r["user_id"], token=r["token"]) for r in rows]
-            results[n] = out
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
+        start.wait()
+        if n % 2:
+            out = builder.build_many(rows)
+        else:
+            out = [builder.build(r["sid"], user_id=r["user_id"], token=r["token"]) for r in rows]
+        results[n] = out
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    run_on_threads(work)
     assert sorted(results) == list(range(8))
     for out in results.values():
         assert out == expected
