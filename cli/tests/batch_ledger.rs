@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use assert_cmd::cargo::CommandCargoExt;
 use faceauth::token::{SqliteLedger, StateKind, TokenLedger};
@@ -12,14 +12,6 @@ mod support;
 use support::TempDir;
 
 const KEY: &str = "0123456789abcdefghijABCDEFGHIJ0123456789";
-
-/// (token, sid) of every complete output row.
-fn written_tokens(output: &str) -> Vec<(String, String)> {
-    let complete = &output[..output.rfind('\n').map_or(0, |i| i + 1)];
-    let mut reader = csv::Reader::from_reader(complete.as_bytes());
-    let token = reader.headers().expect("header").iter().position(|h| h == "token").expect("a token column");
-    reader.records().map(|r| r.expect("row")).map(|r| (r[token].to_owned(), r[0].to_owned())).collect()
-}
 
 #[test]
 fn every_written_url_is_recorded() {
@@ -41,7 +33,7 @@ fn every_written_url_is_recorded() {
     child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("writes");
     let output = child.wait_with_output().expect("runs");
     assert!(output.status.success());
-    let rows = written_tokens(&String::from_utf8_lossy(&output.stdout));
+    let rows = support::written_tokens(&String::from_utf8_lossy(&output.stdout));
     assert_eq!(rows.len(), 2500);
 
     let ledger = SqliteLedger::open(&db).expect("opens");
@@ -56,35 +48,8 @@ fn every_written_url_is_recorded() {
 #[test]
 fn a_batch_killed_mid_run_has_recorded_every_url_it_wrote() {
     let dir = TempDir::new("batch-kill");
-    let (db, input, out) = (dir.join("tokens.db"), dir.join("in.csv"), dir.join("out.csv"));
-    let total = 400_000;
-    let mut text = String::with_capacity(total * 16);
-    text.push_str("sid\n");
-    for i in 0..total {
-        text.push_str(&format!("sub-{i}\n"));
-    }
-    std::fs::write(&input, text).expect("writes input");
-
-    let mut child = Command::cargo_bin("faceauth")
-        .expect("binary")
-        .args(["batch", "--pid", "p", "--new-tokens", "--ledger", db.to_str().expect("path")])
-        .args(["--input", input.to_str().expect("path"), "--output", out.to_str().expect("path")])
-        .env("FACEAUTH_API_KEY", KEY)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawns");
-    // Wait until a few ledger chunks are out, then kill -9.
-    let started = Instant::now();
-    while std::fs::metadata(&out).map_or(0, |m| m.len()) < 600_000 {
-        assert!(started.elapsed() < Duration::from_secs(120), "the batch wrote too little");
-        assert!(child.try_wait().expect("polls").is_none(), "the batch finished before the kill");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
-
-    let rows = written_tokens(&std::fs::read_to_string(&out).expect("output"));
-    assert!(rows.len() > 1000 && rows.len() < total, "killed mid-run: {} rows written", rows.len());
+    let db = dir.join("tokens.db");
+    let rows = support::batch_killed_mid_run(faceauth(), &dir, db.to_str().expect("path"));
     let ledger = SqliteLedger::open(&db).expect("the database survives the kill");
     let now = SystemTime::now();
     let missing = rows.iter().filter(|(token, _)| ledger.status(token, now).ok().flatten().is_none()).count();
@@ -238,7 +203,7 @@ fn given_tokens_are_recorded_and_a_known_one_fails_its_row() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("faceauth: line 2: token tok_given0001 is already in the ledger"), "{stderr}");
     assert!(stderr.contains("faceauth: line 5: token tok_given0004 is already in the ledger"), "{stderr}");
-    let rows = written_tokens(&stdout);
+    let rows = support::written_tokens(&stdout);
     let sids: Vec<&str> = rows.iter().map(|(_, sid)| sid.as_str()).collect();
     assert_eq!(sids, ["s2", "s4"]);
     let ledger = SqliteLedger::open_read_only(&db).expect("opens");

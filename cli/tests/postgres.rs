@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use assert_cmd::cargo::CommandCargoExt;
 use faceauth::token::{
@@ -301,46 +301,12 @@ fn a_server_restart_fails_calls_cleanly_and_the_ledger_reconnects() {
     assert!(outcomes.iter().any(|(_, o)| o.is_ok()));
 }
 
-/// (token, sid) of every complete output row.
-fn written_tokens(output: &str) -> Vec<(String, String)> {
-    let complete = &output[..output.rfind('\n').map_or(0, |i| i + 1)];
-    let mut reader = csv::Reader::from_reader(complete.as_bytes());
-    let token = reader.headers().expect("header").iter().position(|h| h == "token").expect("a token column");
-    reader.records().map(|r| r.expect("row")).map(|r| (r[token].to_owned(), r[0].to_owned())).collect()
-}
-
 #[test]
 fn a_batch_into_postgres_killed_mid_run_has_recorded_every_url_it_wrote() {
     let _shared = SERVER.read().unwrap_or_else(|e| e.into_inner());
     let Some(schema) = Schema::new("batch") else { return };
     let dir = TempDir::new("batch-pg-kill");
-    let (input, out) = (dir.join("in.csv"), dir.join("out.csv"));
-    let total = 400_000;
-    let mut text = String::with_capacity(total * 16);
-    text.push_str("sid\n");
-    for i in 0..total {
-        text.push_str(&format!("sub-{i}\n"));
-    }
-    std::fs::write(&input, text).expect("writes input");
-
-    let mut child = faceauth()
-        .args(["batch", "--pid", "p", "--new-tokens", "--ledger", &schema.location])
-        .args(["--input", input.to_str().expect("path"), "--output", out.to_str().expect("path")])
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawns");
-    // Wait until a few ledger chunks are out, then kill -9.
-    let started = Instant::now();
-    while std::fs::metadata(&out).map_or(0, |m| m.len()) < 600_000 {
-        assert!(started.elapsed() < Duration::from_secs(120), "the batch wrote too little");
-        assert!(child.try_wait().expect("polls").is_none(), "the batch finished before the kill");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
-
-    let rows = written_tokens(&std::fs::read_to_string(&out).expect("output"));
-    assert!(rows.len() > 1000 && rows.len() < total, "killed mid-run: {} rows written", rows.len());
+    let rows = support::batch_killed_mid_run(faceauth(), &dir, &schema.location);
     let ledger = PostgresLedger::open(&schema.location).expect("opens");
     let recorded: BTreeMap<String, String> = ledger
         .list(&ListFilter::new(), SystemTime::now())
@@ -375,7 +341,7 @@ fn a_batch_with_known_tokens_fails_their_rows_only() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("tok_known_0001 is already in the ledger"), "{stderr}");
     assert!(!stderr.contains(&password(&schema.location)), "{stderr}");
-    let rows = written_tokens(&String::from_utf8_lossy(&output.stdout));
+    let rows = support::written_tokens(&String::from_utf8_lossy(&output.stdout));
     assert_eq!(
         rows.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
         ["tok_fresh_0001", "tok_fresh_0002"]

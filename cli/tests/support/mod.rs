@@ -299,3 +299,52 @@ pub fn run_piped(cmd: &mut Command, stdin: &[u8]) -> Output {
     child.stdin.take().expect("stdin").write_all(stdin).ok();
     child.wait_with_output().expect("runs")
 }
+
+/// (token, sid) of every complete output row of a `batch` that minted tokens (a row cut short
+/// by a kill is left out).
+pub fn written_tokens(output: &str) -> Vec<(String, String)> {
+    let complete = &output[..output.rfind('\n').map_or(0, |i| i + 1)];
+    let mut reader = csv::Reader::from_reader(complete.as_bytes());
+    let token = reader.headers().expect("header").iter().position(|h| h == "token").expect("a token column");
+    reader.records().map(|r| r.expect("row")).map(|r| (r[token].to_owned(), r[0].to_owned())).collect()
+}
+
+/// Rows in the input of [`batch_killed_mid_run`].
+pub const KILLED_BATCH_ROWS: usize = 400_000;
+
+/// Runs `cmd` (a `faceauth` command with its key set) as `batch --new-tokens --ledger LEDGER` over
+/// [`KILLED_BATCH_ROWS`] generated rows in `dir`, kills it with SIGKILL once a few ledger chunks
+/// are out, and returns the (token, sid) of every row it had written.
+pub fn batch_killed_mid_run(mut cmd: Command, dir: &TempDir, ledger: &str) -> Vec<(String, String)> {
+    let (input, out) = (dir.join("in.csv"), dir.join("out.csv"));
+    let mut text = String::with_capacity(KILLED_BATCH_ROWS * 16);
+    text.push_str("sid\n");
+    for i in 0..KILLED_BATCH_ROWS {
+        text.push_str(&format!("sub-{i}\n"));
+    }
+    std::fs::write(&input, text).expect("writes input");
+
+    let mut child = cmd
+        .args(["batch", "--pid", "p", "--new-tokens", "--ledger", ledger])
+        .args(["--input", input.to_str().expect("path"), "--output", out.to_str().expect("path")])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    // Wait until a few ledger chunks are out, then kill -9.
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&out).map_or(0, |m| m.len()) < 600_000 {
+        assert!(started.elapsed() < Duration::from_secs(120), "the batch wrote too little");
+        assert!(child.try_wait().expect("polls").is_none(), "the batch finished before the kill");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+
+    let rows = written_tokens(&std::fs::read_to_string(&out).expect("output"));
+    assert!(
+        rows.len() > 1000 && rows.len() < KILLED_BATCH_ROWS,
+        "killed mid-run: {} rows written",
+        rows.len()
+    );
+    rows
+}
