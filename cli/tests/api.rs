@@ -287,13 +287,7 @@ fn redirects_are_not_followed_and_the_key_goes_nowhere_else() {
             Scripted::start(vec![Answer::redirect(status, &format!("{}/faceauth?authId=a", elsewhere.url))]);
         let client = scripted_client(&redirecting.url);
         let code: u16 = status[..3].parse().expect("status");
-        let errors = [
-            client.get("a").expect_err("get"),
-            client.delete("a").expect_err("delete"),
-            client.image("a").expect_err("image"),
-            client.submit(&Submission::new("s", &jpeg("x"))).expect_err("submit"),
-            client.list(&ListQuery::new()).expect("query").next().expect("a row").expect_err("list"),
-        ];
+        let errors = every_call_fails(&client);
         for err in errors {
             assert_eq!(
                 (err.kind(), err.http_status()),
@@ -311,13 +305,7 @@ fn a_success_status_with_another_body_is_a_decode_error_everywhere() {
     let page = "<!doctype html><html><body>Sign in to the Wi-Fi</body></html>";
     let html = Scripted::start(vec![Answer::reply("200 OK", "text/html", page)]);
     let client = scripted_client(&html.url);
-    let errors = [
-        client.get("a").expect_err("get"),
-        client.delete("a").expect_err("delete"),
-        client.image("a").expect_err("image"),
-        client.submit(&Submission::new("s", &jpeg("x"))).expect_err("submit"),
-        client.list(&ListQuery::new()).expect("query").next().expect("a row").expect_err("list"),
-    ];
+    let errors = every_call_fails(&client);
     for err in errors {
         assert_eq!(
             (err.kind(), err.http_status(), err.body()),
@@ -372,13 +360,7 @@ fn credentials_in_the_base_url_never_reach_a_message() {
             .backoff(Duration::from_millis(1), Duration::from_millis(2));
         let client = builder.clone().build().expect("client");
         let mut seen = format!("{builder:?} {client:?}");
-        let errors = [
-            client.get("a").expect_err("get"),
-            client.delete("a").expect_err("delete"),
-            client.image("a").expect_err("image"),
-            client.submit(&Submission::new("s", &jpeg("x"))).expect_err("submit"),
-            client.list(&ListQuery::new()).expect("query").next().expect("a row").expect_err("list"),
-        ];
+        let errors = every_call_fails(&client);
         for err in &errors {
             seen.push_str(&format!("{err} {err:?} {:?}", std::error::Error::source(err)));
         }
@@ -538,4 +520,16 @@ fn listed_rows_keep_their_project_id() {
     let rows: Vec<_> = client.list(&ListQuery::new()).expect("query").map(|r| r.expect("row")).collect();
     let projects: Vec<_> = rows.iter().map(|r| (r.auth_id.as_str(), r.project_id.as_deref())).collect();
     assert_eq!(projects, [("a", Some("p1")), ("b", Some("p2"))]);
+}
+
+/// The error of each of the five calls, in order: get, delete, image, submit, and the first row
+/// of a listing; each must fail.
+fn every_call_fails(client: &Client) -> [ApiError; 5] {
+    [
+        client.get("a").expect_err("get"),
+        client.delete("a").expect_err("delete"),
+        client.image("a").expect_err("image"),
+        client.submit(&Submission::new("s", &jpeg("x"))).expect_err("submit"),
+        client.list(&ListQuery::new()).expect("query").next().expect("a row").expect_err("list"),
+    ]
 }
