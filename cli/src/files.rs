@@ -20,6 +20,12 @@ pub fn is_stdio(path: &Path) -> bool {
     path.as_os_str() == STDIO
 }
 
+/// The device and inode of the regular file at `path`, if it is one: what makes two names one
+/// file (links and other spellings included).
+pub fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().filter(|meta| meta.is_file()).map(|meta| (meta.dev(), meta.ino()))
+}
+
 /// What a file is, as far as sameness goes.
 #[derive(Clone, PartialEq, Eq)]
 enum Identity {

@@ -187,12 +187,12 @@ impl LedgerFile {
             return None;
         }
         let path = std::path::PathBuf::from(location);
-        let identity = file_identity(&path)?;
+        let identity = crate::files::file_identity(&path)?;
         Some(LedgerFile { path, identity })
     }
 
     fn check(&self) -> Result<(), LedgerError> {
-        if file_identity(&self.path) == Some(self.identity) {
+        if crate::files::file_identity(&self.path) == Some(self.identity) {
             Ok(())
         } else {
             Err(LedgerError::Storage {
@@ -201,19 +201,6 @@ impl LedgerFile {
             })
         }
     }
-}
-
-/// The device and inode of the file at `path`.
-#[cfg(unix)]
-fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|meta| (meta.dev(), meta.ino()))
-}
-
-/// Without Unix inodes, the file is not watched.
-#[cfg(not(unix))]
-fn file_identity(_path: &std::path::Path) -> Option<(u64, u64)> {
-    None
 }
 
 /// What every worker shares.
