@@ -400,6 +400,17 @@ impl SqliteLedger {
     /// [`LedgerError::InvalidToken`] or [`LedgerError::InvalidField`] for a token that fails
     /// [`NewToken::validate`], [`LedgerError::Storage`]; nothing is recorded then.
     pub fn issue_new(&self, tokens: &[NewToken], now: SystemTime) -> Result<Vec<usize>, LedgerError> {
+        self.insert_all(tokens, now, true)
+    }
+
+    /// Records `tokens` in one write transaction. A token whose id is already recorded fails
+    /// the lot (nothing is recorded), or with `skip_known` is skipped and its index returned.
+    fn insert_all(
+        &self,
+        tokens: &[NewToken],
+        now: SystemTime,
+        skip_known: bool,
+    ) -> Result<Vec<usize>, LedgerError> {
         tokens.iter().try_for_each(NewToken::validate)?;
         self.writable()?;
         let mut conn = self.conn();
@@ -413,7 +424,8 @@ impl SqliteLedger {
                 match insert(&mut statement, token, now) {
                     Ok(()) => {}
                     // The failed statement is undone alone; the transaction goes on.
-                    Err(LedgerError::TokenExists { .. }) => skipped.push(i),
+                    Err(LedgerError::TokenExists { .. }) if skip_known => skipped.push(i),
+                    // Dropping the transaction rolls it back: all or none.
                     Err(err) => return Err(err),
                 }
             }
@@ -730,20 +742,7 @@ impl TokenLedger for SqliteLedger {
     }
 
     fn issue_many(&self, tokens: &[NewToken], now: SystemTime) -> Result<(), LedgerError> {
-        tokens.iter().try_for_each(NewToken::validate)?;
-        self.writable()?;
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(storage("begin a write"))?;
-        {
-            let mut statement = tx.prepare_cached(INSERT_TOKEN).map_err(storage("insert a token"))?;
-            for token in tokens {
-                insert(&mut statement, token, now)?;
-            }
-        }
-        // Any error above dropped the transaction, which rolls it back: all or none.
-        tx.commit().map_err(storage("commit"))
+        self.insert_all(tokens, now, false).map(drop)
     }
 
     fn mark_used(&self, token_id: &str, at: SystemTime) -> Result<TokenStatus, LedgerError> {
