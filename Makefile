@@ -120,9 +120,11 @@ install: c-env
 
 # Builds examples/c (pkg-config) and examples/cpp (CMake) into target/examples against the
 # libfaceauth installed in PREFIX (make install PREFIX=… first); tests/examples/run.sh runs it.
+# Always rebuilt from scratch (make -B, cmake --fresh): the programs hold PREFIX (an rpath, the
+# CMake package's location), so ones built against another prefix must not survive.
 examples: c-env
-	$(MAKE) -C examples/c O=$(CURDIR)/target/examples PKG_CONFIG_PATH="$(PREFIX)/lib/pkgconfig"
-	cmake -S examples/cpp -B target/examples/cpp -DCMAKE_PREFIX_PATH="$(PREFIX)"
+	$(MAKE) -B -C examples/c O=$(CURDIR)/target/examples PKG_CONFIG_PATH="$(PREFIX)/lib/pkgconfig"
+	cmake --fresh -S examples/cpp -B target/examples/cpp -DCMAKE_PREFIX_PATH="$(PREFIX)"
 	cmake --build target/examples/cpp
 
 # Installs into a temporary prefix from the debug build, checks every static link line against

@@ -154,12 +154,14 @@ def relocate(output: str, file: Path, block: Block, offset: int) -> str:
     """Compiler messages about FILE:LINE, rewritten to the Markdown file's line."""
 
     def fix(m: re.Match[str]) -> str:
-        line = int(m.group(1)) - offset
+        line = int(m.group(1) or m.group(2)) - offset
         if 1 <= line <= block.code.count("\n"):
             return f"{block.path.relative_to(ROOT)}:{block.line + line}"
-        return f"{file.name}:{m.group(1)} (wrapper)"
+        return f"{file.name}:{m.group(1) or m.group(2)} (wrapper)"
 
-    return re.sub(re.escape(str(file)) + r":(\d+)", fix, output).replace(str(file.parent) + "/", "")
+    # FILE:LINE (compilers, mypy) and "FILE", line LINE (Python tracebacks), FILE absolute or not.
+    name = rf"(?:{re.escape(str(file))}|{re.escape(file.name)})"
+    return re.sub(rf'{name}:(\d+)|"{name}", line (\d+)', fix, output).replace(str(file.parent) + "/", "")
 
 
 class Checker:
@@ -200,11 +202,11 @@ class Checker:
         if proc.returncode != 0:
             for line in (proc.stdout + proc.stderr).splitlines():
                 m = re.match(r"^(.*?\.py):(\d+):", line)
-                file = Path(src / m.group(1)) if m else None
-                if file in files:
-                    block, offset = files[file]
-                    bad.add(file)
-                    self.failures.append(f"{block.where} (python, mypy --strict): " + relocate(line, file, block, offset))
+                named = src / m.group(1) if m else None
+                if named is not None and named in files:
+                    block, offset = files[named]
+                    bad.add(named)
+                    self.failures.append(f"{block.where} (python, mypy --strict): " + relocate(line, named, block, offset))
                 else:
                     self.failures.append(f"mypy: {line}")
         for file, (block, offset) in files.items():
@@ -311,12 +313,12 @@ class Checker:
             return
         doc = self.work / "rust_blocks.md"
         parts = []
-        starts: list[tuple[int, Block, int]] = []  # (line in doc, block, wrapper offset)
+        spans: list[tuple[int, int, Block, int]] = []  # (fence line in doc, last line, block, offset)
         line = 1
         for block in blocks:
             text, offset = wrap("rust.rs", block)
             parts.append(f"```rust,no_run\n{text}```\n\n")
-            starts.append((line + 1, block, offset))
+            spans.append((line, line + text.count("\n"), block, offset))
             line += 3 + text.count("\n")
         doc.write_text("".join(parts), encoding="utf-8")
         try:
@@ -324,35 +326,28 @@ class Checker:
         except Failure as e:
             self.failures.append(str(e))
             return
-        cmd = ["rustdoc", "--test", "--edition", "2021", str(doc), "-L", f"dependency={ROOT / 'target/debug/deps'}", *externs]
+        cmd = ["rustdoc", "--test", "--edition", "2021", doc.name, "-L", f"dependency={ROOT / 'target/debug/deps'}", *externs]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=self.work, timeout=900)
-        if proc.returncode == 0:
-            for _ in blocks:
-                self.count("rust: compiled")
-            return
         output = proc.stdout + proc.stderr
-        failed = {int(n) for n in re.findall(r"rust_blocks\.md - .*?\(line (\d+)\) \.\.\. FAILED", output)}
-        for start, block, offset in starts:
-            fence = start - 1
-            if fence in failed:
-                self.failures.append(f"{block.where} (rust): does not compile; rustdoc says:\n"
-                                     + self.rust_excerpt(output, fence, block, offset))
-            else:
-                self.count("rust: compiled")
-        if not failed:
-            self.failures.append(f"rustdoc --test failed:\n{output}")
-
-    @staticmethod
-    def rust_excerpt(output: str, fence: int, block: Block, offset: int) -> str:
-        section = output.split(f"(line {fence}) stdout ----", 1)[-1].split("\n---- ", 1)[0]
+        failed = {int(n) for n in re.findall(r"rust_blocks\.md - \(line (\d+)\)[^\n]*\.\.\. FAILED", output)}
 
         def fix(m: re.Match[str]) -> str:
-            line = int(m.group(1)) - offset
-            if 1 <= line <= block.code.count("\n"):
-                return f"{block.path.relative_to(ROOT)}:{block.line + line}"
-            return f"(wrapper line {m.group(1)})"
+            at = int(m.group(1))
+            for fence, last, block, offset in spans:
+                if fence < at <= last and 1 <= at - fence - offset <= block.code.count("\n"):
+                    return f"{block.path.relative_to(ROOT)}:{block.line + at - fence - offset}"
+            return f"(wrapper, tests/docs/wrap/rust.rs; generated line {at})"
 
-        return re.sub(r"rust_blocks\.md - \S+ \(line \d+\):(\d+)", fix, section).strip()
+        for fence, _, block, _ in spans:
+            if fence in failed:
+                section = output.split(f"(line {fence}) stdout ----", 1)[-1].split("\n---- ", 1)[0]
+                section = section.split("\nfailures:", 1)[0]
+                self.failures.append(f"{block.where} (rust): does not compile:\n"
+                                     + re.sub(r"rust_blocks\.md:(\d+)", fix, section).strip())
+            else:
+                self.count("rust: compiled")
+        if proc.returncode != 0 and not failed:
+            self.failures.append(f"rustdoc --test failed:\n{output}")
 
     # -- sh and json -------------------------------------------------------------------------
     def sh_block(self, block: Block) -> None:
@@ -419,7 +414,8 @@ def main(argv: list[str]) -> int:
     if checker.failures:
         for failure in checker.failures:
             print(f"FAILED {failure}\n", file=sys.stderr)
-        print(f"docs: {len(checker.failures)} code blocks FAILED of {len(blocks)} in {len(files)} files ({summary})", file=sys.stderr)
+        print(f"docs: FAILED: {len(checker.failures)} problems in {len(blocks)} code blocks of {len(files)} files "
+              f"(passed: {summary or 'none'})", file=sys.stderr)
         print(f"docs: the generated files are in {work.relative_to(ROOT)}", file=sys.stderr)
         return 1
     shutil.rmtree(work, ignore_errors=True)

@@ -1,7 +1,7 @@
 // tests/docs/check_blocks.py: every ```rust block of README.md and docs/ is the body of main(),
 // compiled (not run) by rustdoc against the workspace's faceauth crate; the names the snippets
-// use without defining them are set up here. A `use` in the block shadows these.
-#![allow(unused)]
+// use without defining them are set up here (rustdoc allows unused names); a `use` in the block
+// shadows these.
 use faceauth::crypto::{Key, Scheme};
 use faceauth::url::{AuthParams, UrlBuilder};
 use std::collections::BTreeMap;
