@@ -134,9 +134,11 @@ test-examples: c-env ffi-debug
 
 # Every code block of README.md and docs/*.md: Python type-checked (mypy --strict) and run, Go
 # vetted, C and C++ compiled (a whole C program run), Rust compiled, sh syntax-checked, JSON
-# parsed; the conventions (markers such as <!-- not-run -->) are at the top of the script.
+# parsed; the conventions (markers such as <!-- not-run -->) are at the top of the script, and
+# tests/docs/test_check_blocks.py shows it refusing broken blocks (tests/docs/fixtures).
 test-docs: python-wheel go-sdk
-	$(PY) -m mypy --strict tests/docs/check_blocks.py
+	$(PY) -m mypy --strict tests/docs/check_blocks.py tests/docs/test_check_blocks.py
+	$(PY) -m pytest tests/docs -q
 	$(PY) tests/docs/check_blocks.py
 
 # Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
