@@ -172,7 +172,7 @@ typedef enum faceauth_status {
   FACEAUTH_STATUS_LEDGER_UNSUPPORTED = 205,
   /**
    * 400 from the API: missing or malformed parameters (an unknown record asked for by id is
-   * FACEAUTH_STATUS_API_NOT_FOUND).
+   * api_not_found, 306).
    */
   FACEAUTH_STATUS_API_INVALID_REQUEST = 300,
   /**
@@ -198,7 +198,7 @@ typedef enum faceauth_status {
   /**
    * The record asked for does not exist: the API's 400 with the error code NOT_FOUND (or
    * "Cannot find submission") for an auth id, or a success response without it. It refines
-   * FACEAUTH_STATUS_API_INVALID_REQUEST (see faceauth_status_parent).
+   * api_invalid_request, 300 (see faceauth_status_parent).
    */
   FACEAUTH_STATUS_API_NOT_FOUND = 306,
   /**

@@ -70,7 +70,7 @@ pub enum faceauth_status {
     /// other than postgres:// or postgresql://).
     LedgerUnsupported = 205,
     /// 400 from the API: missing or malformed parameters (an unknown record asked for by id is
-    /// FACEAUTH_STATUS_API_NOT_FOUND).
+    /// api_not_found, 306).
     ApiInvalidRequest = 300,
     /// 403 with an explicit deny: the caller's IP is not allowed.
     ApiIpNotAllowed = 301,
@@ -84,7 +84,7 @@ pub enum faceauth_status {
     ApiUnexpectedStatus = 305,
     /// The record asked for does not exist: the API's 400 with the error code NOT_FOUND (or
     /// "Cannot find submission") for an auth id, or a success response without it. It refines
-    /// FACEAUTH_STATUS_API_INVALID_REQUEST (see faceauth_status_parent).
+    /// api_invalid_request, 300 (see faceauth_status_parent).
     ApiNotFound = 306,
     /// A connect or request timeout.
     ApiTimeout = 307,
