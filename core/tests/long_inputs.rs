@@ -49,7 +49,7 @@ fn ledger_errors_quote_an_excerpt() {
     let location = format!("{}://host/db", huge("a"));
     let err = open_ledger(&location).err().expect("no such store");
     assert_short("a location's scheme", &err.to_string());
-    let err = SqliteLedger::open_read_only(huge("d/")).err().expect("no ledger there");
+    let err = SqliteLedger::open_read_only(huge("d/")).expect_err("no ledger there");
     assert!(err.to_string().len() < 5000, "a path: {} bytes", err.to_string().len());
 }
 
