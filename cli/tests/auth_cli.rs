@@ -149,6 +149,26 @@ fn a_listing_whose_page_keys_alternate_ends_with_a_warning() {
     assert_eq!(server.count(), 2);
 }
 
+#[test]
+fn a_huge_argument_comes_back_as_a_short_message() {
+    // 100 KB: about the most one argument may be (Linux's MAX_ARG_STRLEN is 128 KiB).
+    let date = "2025-01-01".repeat(10_000);
+    let output = faceauth_at(
+        "http://127.0.0.1:1",
+        API_KEY,
+        &["auth", "list", "--start-date", &date, "--end-date", "2025-01-02"],
+        b"",
+    );
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.len() < 300 && message.contains("(100000 bytes)"),
+        "{} bytes: {}",
+        message.len(),
+        &message[..200.min(message.len())]
+    );
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
