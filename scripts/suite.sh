@@ -33,8 +33,8 @@ if mypy:
     parts.append("mypy: %d files clean" % sum(map(int, mypy)))
 c_runs = re.findall(r"^(\d+) passed, (\d+) failed$", text, re.M)
 if c_runs:
-    parts.append("%s: %s" % ("C/C++ runs" if len(c_runs) > 1 else "C/C++ run",
-                             ", ".join("%s passed, %s failed" % r for r in c_runs)))
+    parts.append("%d C/C++ test run%s: %s" % (len(c_runs), "s" if len(c_runs) > 1 else "",
+                                              " / ".join("%s passed, %s failed" % r for r in c_runs)))
 go_ok = re.findall(r"^ok\s+\S+", text, re.M)
 if go_ok:
     parts.append("go: %d packages ok" % len(go_ok))
