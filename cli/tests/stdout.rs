@@ -15,7 +15,7 @@ const WEBHOOK: &str = r#"{"webhook_trigger":"token_expired","token_id":"tok_abcd
 
 fn faceauth() -> Command {
     let mut cmd = Command::cargo_bin("faceauth").expect("binary built");
-    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB");
+    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_LEDGER");
     cmd
 }
 

@@ -231,6 +231,10 @@ impl UrlError {
             UrlError::InvalidPayload { .. } => ErrorKind::InvalidPayload,
             UrlError::Token(e) => e.kind(),
             UrlError::Crypto(e) => e.kind(),
+            UrlError::WrongScheme { used, .. } => match used.scheme() {
+                crate::crypto::Scheme::Gcm => ErrorKind::TagMismatch,
+                _ => ErrorKind::BadPadding,
+            },
         }
     }
 }
