@@ -34,7 +34,7 @@ pub fn resolve(given: Option<&PathBuf>) -> Option<(PathBuf, Source)> {
 
 /// The location as UTF-8 text, for the commands that take it as a string.
 pub fn text(path: PathBuf) -> anyhow::Result<String> {
-    OsString::from(path)
-        .into_string()
-        .map_err(|_| anyhow::Error::new(crate::exit::UsageError("the ledger location is not valid UTF-8".to_owned())))
+    OsString::from(path).into_string().map_err(|_| {
+        anyhow::Error::new(crate::exit::UsageError("the ledger location is not valid UTF-8".to_owned()))
+    })
 }

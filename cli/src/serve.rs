@@ -402,7 +402,10 @@ fn health(context: &Shared) -> Answer {
 fn webhook(context: &Shared, request: &mut Request) -> Answer {
     let max = context.max_body;
     if request.body_length().is_some_and(|length| length as u64 > max) {
-        return Answer::error(413, format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")));
+        return Answer::error(
+            413,
+            format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")),
+        );
     }
     // Chunked bodies declare no length: they are counted as they are read.
     let capacity = request.body_length().unwrap_or(0).min(64 * 1024);
@@ -414,7 +417,10 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
         // A chunked body: tiny_http does not skip what is left of it before the next request
         // on the connection, so the rest is read and dropped here, up to a bound.
         let _ = std::io::copy(&mut request.as_reader().take(CHUNKED_DRAIN_LIMIT), &mut std::io::sink());
-        return Answer::error(413, format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")));
+        return Answer::error(
+            413,
+            format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")),
+        );
     }
     let event = match faceauth::webhook::parse(&body, context.cipher.as_ref()) {
         Ok(event) => event,

@@ -257,7 +257,11 @@ fn issue(ledger: &dyn TokenLedger, args: &IssueArgs) -> anyhow::Result<ExitCode>
             Err(err) => {
                 out.flush().ok();
                 let err = anyhow::Error::new(err);
-                return Err(if done == 0 { err } else { err.context(format!("issued {}, then", crate::output::counted(done, "link", "links"))) });
+                return Err(if done == 0 {
+                    err
+                } else {
+                    err.context(format!("issued {}, then", crate::output::counted(done, "link", "links")))
+                });
             }
         };
         writeln!(out, "{}", link.to_json()).context("cannot write the output")?;

@@ -113,7 +113,12 @@ fn bad_input_fails_clearly_without_the_key() {
         (&["decrypt", "@@@@"], "", "not valid base64", 1),
         (&["decrypt"], "", "no ciphertext given", 1),
         (&["url", "--pid", "p", "--sid", "s", "--token", "x"], "", "token id is 1 character;", 2),
-        (&["url", "--pid", "p", "--sid", "s", "--cf1", "a\nb"], "", "authCf1 contains a control character", 2),
+        (
+            &["url", "--pid", "p", "--sid", "s", "--cf1", "a\nb"],
+            "",
+            "authCf1 contains a control character",
+            2,
+        ),
         (&["inspect", "https://form.argosidentity.com/face-auth?pid=p"], "", "no encrypted parameter", 1),
     ];
     let output = run(&["decrypt", "--scheme", "des", "AAAA"], "");

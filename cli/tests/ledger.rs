@@ -16,7 +16,10 @@ const WEBHOOK_KEY: &str = "id-check-webhook-key-31c9";
 
 fn faceauth() -> Command {
     let mut cmd = Command::cargo_bin("faceauth").expect("binary built");
-    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_LEDGER").env_remove("FACEAUTH_WEBHOOK_KEY");
+    cmd.env("FACEAUTH_API_KEY", KEY)
+        .env_remove("FACEAUTH_TOKENS_DB")
+        .env_remove("FACEAUTH_LEDGER")
+        .env_remove("FACEAUTH_WEBHOOK_KEY");
     cmd
 }
 

@@ -406,7 +406,8 @@ fn the_password_comes_from_pgpassword_or_a_password_file() {
             .stdin(Stdio::null())
             .output()
             .expect("runs");
-        let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        let all =
+            format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         assert!(!all.contains(&secret), "the password leaked: {all}");
         output
     };

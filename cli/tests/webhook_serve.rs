@@ -21,7 +21,10 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 fn faceauth() -> Command {
     let mut cmd = Command::cargo_bin("faceauth").expect("binary built");
-    cmd.env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_LEDGER").env_remove("FACEAUTH_WEBHOOK_KEY").env_remove("FACEAUTH_API_KEY");
+    cmd.env_remove("FACEAUTH_TOKENS_DB")
+        .env_remove("FACEAUTH_LEDGER")
+        .env_remove("FACEAUTH_WEBHOOK_KEY")
+        .env_remove("FACEAUTH_API_KEY");
     cmd
 }
 

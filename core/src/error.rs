@@ -251,7 +251,10 @@ mod tests {
     #[test]
     fn messages_count_in_the_singular_for_one() {
         use crate::crypto::CryptoError;
-        assert_eq!(CryptoError::InvalidLength { len: 1 }.to_string().split(',').next(), Some("the ciphertext is 1 byte"));
+        assert_eq!(
+            CryptoError::InvalidLength { len: 1 }.to_string().split(',').next(),
+            Some("the ciphertext is 1 byte")
+        );
         assert!(CryptoError::InvalidLength { len: 17 }.to_string().contains("is 17 bytes,"));
         assert!(CryptoError::TooShort { len: 1, min: 28 }.to_string().contains("is 1 byte,"));
         let key = CryptoError::InvalidKeyLength { expected: 32, actual: 1 }.to_string();

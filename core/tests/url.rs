@@ -144,7 +144,9 @@ fn inspect_names_the_scheme_a_link_was_made_with() {
     }
     // A non-default variant is named by its id.
     let key = Key::derive(KEY).expect("key");
-    let sealed = Cipher::with_variant(&key, Variant::CbcZeroIv).encrypt(r#"{"sid":"sub-1","authUserId":"user-1"}"#).expect("encrypts");
+    let sealed = Cipher::with_variant(&key, Variant::CbcZeroIv)
+        .encrypt(r#"{"sid":"sub-1","authUserId":"user-1"}"#)
+        .expect("encrypts");
     let url = format!("https://x/face-auth?pid=p&encrypted={}", sealed.replace('+', "%2B"));
     let err = inspect(&url, &Cipher::new(&key, Scheme::Gcm)).expect_err("a wrong scheme");
     assert!(err.to_string().contains("made with cbc-zeroiv, not gcm"), "{err}");

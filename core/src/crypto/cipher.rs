@@ -67,7 +67,8 @@ impl Cipher {
     /// string as this one's does (so the same key bytes are what it would use): how
     /// [`inspect`](crate::url::inspect) finds the scheme a link was made with.
     pub(crate) fn sibling(&self, variant: Variant) -> Option<Cipher> {
-        (variant.key_derivation() == self.variant.key_derivation()).then(|| Cipher::with_variant(&self.key, variant))
+        (variant.key_derivation() == self.variant.key_derivation())
+            .then(|| Cipher::with_variant(&self.key, variant))
     }
 
     /// Derives the key from a key string the way `variant` says, and makes the cipher.

@@ -100,8 +100,11 @@ impl CryptoError {
     pub fn unknown_variant(name: &str) -> CryptoError {
         let plain = name.len() <= ECHO_MAX
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        let name =
-            if plain { name.to_owned() } else { format!("<{}, not shown>", crate::error::counted(name.chars().count(), "character", "characters")) };
+        let name = if plain {
+            name.to_owned()
+        } else {
+            format!("<{}, not shown>", crate::error::counted(name.chars().count(), "character", "characters"))
+        };
         CryptoError::UnknownVariant { name }
     }
 }

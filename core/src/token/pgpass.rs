@@ -171,7 +171,8 @@ fn check_mode(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), String> {
 /// dropped.
 pub(crate) fn lookup(text: &[u8], target: &Target) -> Option<Zeroizing<Vec<u8>>> {
     let port = target.port.to_string();
-    let wanted = [target.host.as_bytes(), port.as_bytes(), target.database.as_bytes(), target.user.as_bytes()];
+    let wanted =
+        [target.host.as_bytes(), port.as_bytes(), target.database.as_bytes(), target.user.as_bytes()];
     for line in text.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() || line[0] == b'#' {
@@ -252,7 +253,10 @@ mod tests {
     #[test]
     fn an_exact_line_matches_and_others_do_not() {
         let text = "db.internal:5432:faceauth:faceauth:s3cret\n";
-        assert_eq!(found(text, &target("db.internal", 5432, "faceauth", "faceauth")).as_deref(), Some("s3cret"));
+        assert_eq!(
+            found(text, &target("db.internal", 5432, "faceauth", "faceauth")).as_deref(),
+            Some("s3cret")
+        );
         assert_eq!(found(text, &target("db.internal", 5433, "faceauth", "faceauth")), None);
         assert_eq!(found(text, &target("db.internal", 5432, "other", "faceauth")), None);
         assert_eq!(found(text, &target("db.internal", 5432, "faceauth", "alice")), None);
@@ -318,7 +322,8 @@ mod tests {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
                 .unwrap_or(0);
-            let dir = std::env::temp_dir().join(format!("faceauth-pgpass-{tag}-{}-{nanos}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("faceauth-pgpass-{tag}-{}-{nanos}", std::process::id()));
             std::fs::create_dir_all(&dir).expect("creates a directory");
             Dir(dir)
         }
