@@ -225,6 +225,8 @@ const SUBCOMMAND_OPTIONS: &[(&[&str], &[&str])] = &[
     ),
     (&["batch"], &["--ledger", "--rule", "--durability", "--input", "--api-key"]),
     (&["diagnose"], &["--api-key", "--json"]),
+    (&["url"], &["--pid", "--sid", "--api-key", "--api-key-file", "--scheme", "--base-url"]),
+    (&["mock"], &["--api-key", "--url-key", "--webhook-key", "--port"]),
 ];
 
 #[test]
