@@ -39,8 +39,8 @@ struct ClientArgs {
 impl ClientArgs {
     fn client(&self) -> anyhow::Result<Client> {
         let key = self.key.key_string()?;
-        let timeout =
-            Duration::try_from_secs_f64(self.timeout).context("--timeout must be a positive number")?;
+        let timeout = Duration::try_from_secs_f64(self.timeout)
+            .map_err(|_| crate::exit::UsageError("--timeout must be a positive number".to_owned()))?;
         Ok(Client::builder(&key)
             .base_url(&self.base_url)
             .timeout(timeout)

@@ -50,7 +50,7 @@ impl ApiKeyArgs {
                     let value = Zeroizing::new(
                         value
                             .into_string()
-                            .map_err(|_| anyhow::anyhow!("{API_KEY_ENV} is not valid UTF-8"))?,
+                            .map_err(|_| UsageError(format!("{API_KEY_ENV} is not valid UTF-8")))?,
                     );
                     (value, API_KEY_ENV.to_owned())
                 }

@@ -186,7 +186,13 @@ impl TokensArgs {
             Some(dir) if dir.is_absolute() => dir,
             _ => match std::env::var_os("HOME") {
                 Some(home) if !home.is_empty() => PathBuf::from(home).join(".local").join("share"),
-                _ => bail!("no --ledger given, and neither XDG_DATA_HOME nor HOME is set"),
+                _ => {
+                    return Err(crate::exit::UsageError(
+                        "no --ledger given, FACEAUTH_LEDGER is not set, and neither XDG_DATA_HOME nor HOME is set"
+                            .to_owned(),
+                    )
+                    .into())
+                }
             },
         };
         let dir = data.join("faceauth");

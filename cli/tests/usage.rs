@@ -94,6 +94,7 @@ fn case(code: i32, dir: &TempDir) -> Vec<(Command, String)> {
             keyed(&["url", "--pid", "p", "--sid", "s", "--bogus"], ""),
             keyed(&["url", "--pid", "p", "--sid", "s", "--scheme", "rot13"], ""),
             keyed(&["diagnose", "--scheme", "gcm", "abc"], ""),
+            keyed(&["auth", "get", "fa_1", "--timeout=-1"], ""),
         ],
         3 => vec![keyed(&["batch", "--pid", "p", "--input", "-", "--output", "-"], "sid\ns1\n\"\"\n")],
         4 => {
