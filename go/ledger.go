@@ -23,7 +23,9 @@ type Ledger struct {
 // database, postgres://USER:PASSWORD@HOST:PORT/DB, shared by many hosts (tables created if
 // missing; the password is never in an error).
 //
-// Errors: ErrInvalidArgument (empty), ErrLedgerSchema (a file that is not a faceauth ledger,
+// Nothing else is read as a location: an SQLite "file:" URI is refused, as everywhere.
+//
+// Errors: ErrInvalidArgument (empty, or a "file:" URI), ErrLedgerSchema (a file that is not a faceauth ledger,
 // left untouched, or a newer one), ErrLedgerStorage (also a PostgreSQL server that cannot be
 // reached), ErrLedgerUnsupported (another URL scheme, such as redis://…).
 func OpenLedger(location string) (*Ledger, error) {

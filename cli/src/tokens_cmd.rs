@@ -166,7 +166,7 @@ impl TokensArgs {
     /// created when `create` is set).
     fn location(&self, create: bool) -> anyhow::Result<Location> {
         if let Some(given) = &self.db {
-            return Ok(Location::of(given));
+            return crate::ledger_store::location(given);
         }
         let data = match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from) {
             // The XDG spec says to ignore relative paths.

@@ -1333,6 +1333,9 @@ static void test_bad_ledger_input(void) {
   EXPECT_ERROR(faceauth_ledger_open(":memory:", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_ledger_open(BAD_UTF8, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
   EXPECT_ERROR(faceauth_ledger_open("", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  /* SQLite would read these as URIs (mode=memory keeps nothing): refused, as everywhere. */
+  EXPECT_ERROR(faceauth_ledger_open("file:c.db?mode=memory", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_open("file::memory:", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
   EXPECT_ERROR_HIDING(faceauth_ledger_open("redis://ledger:s3cret-pw@db.internal/tokens", &out, &err),
                       FACEAUTH_STATUS_LEDGER_UNSUPPORTED, "s3cret-pw");
   /* PostgreSQL, with nothing listening on port 1: a storage error, without the password. */
