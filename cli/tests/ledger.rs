@@ -437,9 +437,9 @@ fn processes_issuing_at_once_lose_nothing_and_share_no_token() {
 #[test]
 fn file_uris_and_memory_are_refused_and_create_nothing() {
     let dir = TempDir::new("tokens-uri");
-    for db in ["file:real.db", "file:real.db?mode=memory", "FILE:real.db", ":memory:", ""] {
+    for db in ["file:real.db", "file:real.db?mode=memory", "FILE:real.db", ":memory:"] {
         for args in [
-            &["issue", "--pid", "p", "--sid", "s", "--base-url", "http://127.0.0.1:9"][..],
+            &["issue", "--pid", "p", "--sid", "s", "--rule", "count", "--base-url", "http://127.0.0.1:9"][..],
             &["list"][..],
             &["status", "tok_abcdefgh"][..],
         ] {
@@ -467,7 +467,7 @@ fn a_ledger_others_can_read_is_warned_about() {
     let dir = TempDir::new("tokens-mode");
     let db = dir.join("tokens.db");
     let db = db.to_str().expect("utf-8");
-    let issue = ["tokens", "--db", db, "issue", "--pid", "p", "--sid", "s", "--base-url", "http://127.0.0.1:9"];
+    let issue = ["tokens", "--db", db, "issue", "--pid", "p", "--sid", "s", "--rule", "count", "--base-url", "http://127.0.0.1:9"];
     let mut cmd = Command::new("sh");
     cmd.args(["-c", "umask 000; exec \"$0\" \"$@\""])
         .arg(assert_cmd::cargo::cargo_bin("faceauth"))

@@ -174,6 +174,19 @@ fn check_path(path: &Path) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// `path` as SQLite must be given it to read it as a file name. The bundled SQLite reads a
+/// name that starts with `file:` as a URI whatever the open flags (it is built with
+/// `SQLITE_USE_URI`): `file:x.db?mode=memory` would keep nothing while every check looked at
+/// a file. `./file:x.db?mode=memory` names the same file, and is no URI.
+fn plain_name(path: &Path) -> std::borrow::Cow<'_, Path> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if bytes.len() >= 5 && bytes[..5].eq_ignore_ascii_case(b"file:") {
+        std::borrow::Cow::Owned(Path::new(".").join(path))
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
 /// Creates the empty file at `path` with mode 0600, whatever the umask, before SQLite opens
 /// it: a ledger holds user ids, cf fields and results. SQLite gives the `-wal` and `-shm`
 /// files the mode of the database file. Another process creating it first is fine.
@@ -380,9 +393,9 @@ impl SqliteLedger {
         if kind == FileKind::Missing {
             create_private(&path)?;
         }
-        // No SQLITE_OPEN_URI: the path is a file name, whatever it starts with.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&path, flags).map_err(storage("open the database"))?;
+        let mut conn =
+            Connection::open_with_flags(plain_name(&path), flags).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
         if let FileKind::Sqlite(_) = kind {
             // Another application's file is refused before anything in it changes, the
@@ -428,7 +441,7 @@ impl SqliteLedger {
             }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(storage("open the database"))?;
+        let conn = Connection::open_with_flags(plain_name(&path), flags).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
         let identity =
             retry_busy(options.busy_timeout, || read_identity(&conn)).map_err(storage("read the schema"))?;
