@@ -118,6 +118,19 @@ impl Serve {
         self.stderr.lock().expect("lock").clone()
     }
 
+    /// stderr once it holds every one of `needles` (a thread reads it), or when PATIENCE is
+    /// out.
+    fn wait_stderr(&self, needles: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let stderr = self.stderr();
+            if needles.iter().all(|n| stderr.contains(n)) || start.elapsed() > PATIENCE {
+                return stderr;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGTERM; the exit status, within PATIENCE.
     fn terminate(&mut self) -> std::process::ExitStatus {
         signal(&self.child, "TERM");
@@ -656,7 +669,7 @@ fn stdout_that_fails_after_a_commit_stops_the_server_and_the_retry_changes_nothi
     let (status, text) = post(&agent(), &serve.url("/webhook"), body.as_bytes());
     assert_eq!(status, 503, "{text}");
     assert_eq!(wait_exit(&mut serve.child).code(), Some(1), "{}", serve.stderr());
-    let stderr = serve.stderr();
+    let stderr = serve.wait_stderr(&["cannot write the webhook lines to stdout"]);
     assert!(stderr.contains("cannot write the webhook lines to stdout"), "{stderr}");
     let committed = dump(&db);
 
@@ -688,7 +701,7 @@ fn a_file_size_limit_on_stdout_stops_the_server_with_a_message() {
     assert_eq!(status, 503, "{text}");
     let code = wait_exit(&mut serve.child);
     assert_eq!(code.code(), Some(1), "{code:?}: {}", serve.stderr());
-    let stderr = serve.stderr();
+    let stderr = serve.wait_stderr(&["cannot write the webhook lines to stdout", "too large"]);
     assert!(stderr.contains("cannot write the webhook lines to stdout") && stderr.contains("too large"), "{stderr}");
 }
 
@@ -713,7 +726,8 @@ fn a_file_size_limit_on_the_ledger_is_503_and_the_server_goes_on() {
     let Some((token, status, text)) = refused else { panic!("96 KiB held 100 commits") };
     assert_eq!(status, 503, "{text}");
     assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200, "{}", serve.stderr());
-    assert!(serve.stderr().contains("503 the ledger failed"), "{}", serve.stderr());
+    let stderr = serve.wait_stderr(&["503 the ledger failed"]);
+    assert!(stderr.contains("503 the ledger failed"), "{stderr}");
     assert_eq!(tokens(&db, &["status", token])[0]["state"], "unused");
 }
 
