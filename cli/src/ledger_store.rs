@@ -7,8 +7,8 @@ use anyhow::Context;
 
 use crate::exit::UsageError;
 use faceauth::token::{
-    Durability, LedgerError, NewToken, PostgresLedger, PostgresOptions, SqliteLedger,
-    SqliteOptions, TokenLedger,
+    Durability, LedgerError, NewToken, PostgresLedger, PostgresOptions, SqliteLedger, SqliteOptions,
+    TokenLedger,
 };
 
 /// What `--db`, `FACEAUTH_TOKENS_DB` and `batch --ledger` name, read by the core's one
@@ -49,14 +49,12 @@ impl Ledger {
     pub fn open(location: &Location, durability: Durability, read_only: bool) -> anyhow::Result<Ledger> {
         let opened = match location {
             // Nothing would be left of it once the command ends.
-            Location::Memory => {
-                return Err(UsageError(
-                    "cannot open the token ledger: :memory: keeps nothing once the command ends; give a file \
+            Location::Memory => return Err(UsageError(
+                "cannot open the token ledger: :memory: keeps nothing once the command ends; give a file \
                      path or a postgres:// URL"
-                        .to_owned(),
-                )
-                .into())
-            }
+                    .to_owned(),
+            )
+            .into()),
             Location::File(path) => {
                 warn_if_shared(path);
                 let options = SqliteOptions::new().durability(durability).read_only(read_only);

@@ -139,7 +139,11 @@ struct LedgerPool {
 impl LedgerPool {
     /// Starts one thread per ledger in `ledgers`, taking calls from a queue with room for
     /// one call per worker.
-    fn start(ledgers: Vec<SharedLedger>, file: Option<LedgerFile>, workers: usize) -> anyhow::Result<LedgerPool> {
+    fn start(
+        ledgers: Vec<SharedLedger>,
+        file: Option<LedgerFile>,
+        workers: usize,
+    ) -> anyhow::Result<LedgerPool> {
         let file = Arc::new(file);
         let (jobs, queue) = mpsc::sync_channel::<Queued>(workers.max(1));
         let queue = Arc::new(Mutex::new(queue));

@@ -244,7 +244,10 @@ fn a_file_uri_ledger_is_refused_before_any_url_is_written() {
     let dir = TempDir::new("batch-uri");
     for ledger in ["file:ledger.db?mode=memory", "file:ledger.db", ":memory:"] {
         let output = support::run_piped(
-            faceauth().current_dir(dir.path()).args(["batch", "--pid", "p", "--input", "-", "--output", "-"]).args(["--new-tokens", "--ledger", ledger]),
+            faceauth()
+                .current_dir(dir.path())
+                .args(["batch", "--pid", "p", "--input", "-", "--output", "-"])
+                .args(["--new-tokens", "--ledger", ledger]),
             b"sid\nsub-1\n",
         );
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -467,7 +467,20 @@ fn a_ledger_others_can_read_is_warned_about() {
     let dir = TempDir::new("tokens-mode");
     let db = dir.join("tokens.db");
     let db = db.to_str().expect("utf-8");
-    let issue = ["tokens", "--db", db, "issue", "--pid", "p", "--sid", "s", "--rule", "count", "--base-url", "http://127.0.0.1:9"];
+    let issue = [
+        "tokens",
+        "--db",
+        db,
+        "issue",
+        "--pid",
+        "p",
+        "--sid",
+        "s",
+        "--rule",
+        "count",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ];
     let mut cmd = Command::new("sh");
     cmd.args(["-c", "umask 000; exec \"$0\" \"$@\""])
         .arg(assert_cmd::cargo::cargo_bin("faceauth"))

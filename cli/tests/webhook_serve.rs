@@ -702,7 +702,10 @@ fn a_file_size_limit_on_stdout_stops_the_server_with_a_message() {
     let code = wait_exit(&mut serve.child);
     assert_eq!(code.code(), Some(1), "{code:?}: {}", serve.stderr());
     let stderr = serve.wait_stderr(&["cannot write the webhook lines to stdout", "too large"]);
-    assert!(stderr.contains("cannot write the webhook lines to stdout") && stderr.contains("too large"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the webhook lines to stdout") && stderr.contains("too large"),
+        "{stderr}"
+    );
 }
 
 /// The ledger's file reaching the file size limit is a storage failure like any other: 503

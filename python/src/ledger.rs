@@ -13,8 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use faceauth::token::time::format_rfc3339;
 use faceauth::token::{
-    issue_url, IssuedLink, LedgerError, LedgerLocation, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry,
-    SqliteLedger, StateKind, TokenLedger, TokenRule, TokenState, TokenStatus, WebhookOutcome,
+    issue_url, IssuedLink, LedgerError, LedgerLocation, LinkResult, ListFilter, MemoryLedger, NewToken,
+    ReportedExpiry, SqliteLedger, StateKind, TokenLedger, TokenRule, TokenState, TokenStatus, WebhookOutcome,
 };
 use faceauth::url::AuthParams;
 use faceauth::webhook::Event;

@@ -60,7 +60,8 @@ pub use ledger::{
     TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
 pub use open::{
-    is_postgres_location, open_ledger, open_ledger_with, shared_file_mode, LedgerLocation, OpenOptions, MEMORY_LOCATION,
+    is_postgres_location, open_ledger, open_ledger_with, shared_file_mode, LedgerLocation, OpenOptions,
+    MEMORY_LOCATION,
 };
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresLedger, PostgresOptions};

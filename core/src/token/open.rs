@@ -82,7 +82,9 @@ impl LedgerLocation {
                 return Ok(LedgerLocation::Postgres(text.to_owned()));
             }
             if let Some(scheme) = url_scheme(text) {
-                return Err(LedgerError::Unsupported { store: format!("{}://", scheme.to_ascii_lowercase()) });
+                return Err(LedgerError::Unsupported {
+                    store: format!("{}://", scheme.to_ascii_lowercase()),
+                });
             }
         }
         Ok(LedgerLocation::File(PathBuf::from(location)))
@@ -205,7 +207,10 @@ pub fn shared_file_mode(path: &Path) -> Option<u32> {
 }
 
 #[cfg(feature = "postgres")]
-fn open_postgres(url: &str, options: &OpenOptions) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
+fn open_postgres(
+    url: &str,
+    options: &OpenOptions,
+) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
     let mut postgres = super::PostgresOptions::new();
     if let Some(wait) = options.wait {
         postgres = postgres.connect_timeout(wait).statement_timeout(wait);
@@ -214,7 +219,10 @@ fn open_postgres(url: &str, options: &OpenOptions) -> Result<Box<dyn TokenLedger
 }
 
 #[cfg(not(feature = "postgres"))]
-fn open_postgres(url: &str, _options: &OpenOptions) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
+fn open_postgres(
+    url: &str,
+    _options: &OpenOptions,
+) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
     let scheme = url_scheme(url).unwrap_or("postgres");
     Err(LedgerError::Unsupported { store: format!("{}://", scheme.to_ascii_lowercase()) })
 }
@@ -238,7 +246,10 @@ fn open_file(path: &Path, options: &OpenOptions) -> Result<Box<dyn TokenLedger +
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn open_file(_path: &Path, _options: &OpenOptions) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
+fn open_file(
+    _path: &Path,
+    _options: &OpenOptions,
+) -> Result<Box<dyn TokenLedger + Send + Sync>, LedgerError> {
     Err(LedgerError::Unsupported { store: "sqlite".to_owned() })
 }
 
@@ -309,7 +320,8 @@ mod tests {
     /// `real.db`), every other check as paths: refused, whatever the case.
     #[test]
     fn file_uris_are_refused_as_invalid_arguments() {
-        for location in ["file:ledger.db?mode=memory", "file::memory:", "file:real.db", "FILE:x.db", "file:"] {
+        for location in ["file:ledger.db?mode=memory", "file::memory:", "file:real.db", "FILE:x.db", "file:"]
+        {
             let Err(err) = LedgerLocation::parse(location) else { panic!("{location} parsed") };
             assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{location}");
             assert!(err.to_string().contains("file: URI"), "{err}");

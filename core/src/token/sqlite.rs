@@ -191,7 +191,8 @@ fn plain_name(path: &Path) -> std::borrow::Cow<'_, Path> {
 /// it: a ledger holds user ids, cf fields and results. SQLite gives the `-wal` and `-shm`
 /// files the mode of the database file. Another process creating it first is fine.
 fn create_private(path: &Path) -> Result<(), LedgerError> {
-    let io = |err: std::io::Error| LedgerError::Storage { action: "create the database", reason: err.to_string() };
+    let io =
+        |err: std::io::Error| LedgerError::Storage { action: "create the database", reason: err.to_string() };
     let mut open = std::fs::OpenOptions::new();
     open.write(true).create_new(true);
     #[cfg(unix)]
@@ -393,7 +394,9 @@ impl SqliteLedger {
         if kind == FileKind::Missing {
             create_private(&path)?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn =
             Connection::open_with_flags(plain_name(&path), flags).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
@@ -441,7 +444,8 @@ impl SqliteLedger {
             }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(plain_name(&path), flags).map_err(storage("open the database"))?;
+        let conn =
+            Connection::open_with_flags(plain_name(&path), flags).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
         let identity =
             retry_busy(options.busy_timeout, || read_identity(&conn)).map_err(storage("read the schema"))?;
