@@ -15,6 +15,7 @@ use faceauth::token::time::format_rfc3339;
 use faceauth::token::{
     issue_url, IssuedLink, LedgerError, LedgerLocation, LinkResult, ListFilter, MemoryLedger, NewToken,
     ReportedExpiry, SqliteLedger, StateKind, TokenLedger, TokenRule, TokenState, TokenStatus, WebhookOutcome,
+    MEMORY_LOCATION,
 };
 use faceauth::url::AuthParams;
 use faceauth::webhook::Event;
@@ -41,9 +42,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyWebhookOutcome>()?;
     Ok(())
 }
-
-/// The location naming the in-memory ledger.
-const MEMORY: &str = ":memory:";
 
 /// A ledger of issued tokens and what happened to them: `Ledger()` or `Ledger(":memory:")` in
 /// memory, `Ledger(path)` in a SQLite file (created if missing), `Ledger("postgres://…")` in a
@@ -127,7 +125,7 @@ impl PyLedger {
                 let shown = opened.location().to_owned();
                 (Arc::new(opened), shown)
             }
-            LedgerLocation::Memory => (Arc::new(MemoryLedger::new()), MEMORY.to_owned()),
+            LedgerLocation::Memory => (Arc::new(MemoryLedger::new()), MEMORY_LOCATION.to_owned()),
             LedgerLocation::File(path) => {
                 let opened = py.detach(|| SqliteLedger::open(&path)).map_err(to_py_err)?;
                 (Arc::new(opened), path.display().to_string())
