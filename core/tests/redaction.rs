@@ -43,12 +43,20 @@ fn check_display(what: &str, value: &dyn Display) {
 fn no_type_formats_a_key_a_url_password_or_a_postgres_password() {
     let key = Key::derive(KEY).expect("key");
     let cipher = Cipher::new(&key, Scheme::Gcm);
-    let builder = UrlBuilder::new("pid-1", &key, Scheme::Ecb).expect("builder").base_url(&base_url()).expect("base");
+    let builder =
+        UrlBuilder::new("pid-1", &key, Scheme::Ecb).expect("builder").base_url(&base_url()).expect("base");
     let url = builder.build(&AuthParams::new("sub_1").token("tok_abcdefgh")).expect("url");
     let inspection = inspect(&url, &Cipher::new(&key, Scheme::Ecb)).expect("inspects");
     let ledger = MemoryLedger::new();
-    let link = issue_url(&builder, &ledger, TokenRule::Count, &AuthParams::new("sub_1"), &BTreeMap::new(), SystemTime::now())
-        .expect("issues");
+    let link = issue_url(
+        &builder,
+        &ledger,
+        TokenRule::Count,
+        &AuthParams::new("sub_1"),
+        &BTreeMap::new(),
+        SystemTime::now(),
+    )
+    .expect("issues");
     let issuer = LinkIssuer::new(&builder, &ledger);
     let client_builder = Client::builder(KEY).base_url(&base_url());
     let client = Client::builder(KEY).base_url(&base_url()).build().expect("client");
@@ -92,7 +100,8 @@ fn an_open_postgres_ledger_formats_without_its_password() {
         return;
     };
     let password = server.split_once("://").and_then(|(_, rest)| rest.split_once('@')).map(|(info, _)| info);
-    let password = password.and_then(|info| info.split_once(':')).map(|(_, pw)| pw.to_owned()).expect("a password");
+    let password =
+        password.and_then(|info| info.split_once(':')).map(|(_, pw)| pw.to_owned()).expect("a password");
     let ledger = PostgresLedger::open(&server).expect("opens");
     for shown in [format!("{ledger:?}"), format!("{ledger:#?}"), ledger.location().to_owned()] {
         assert!(!shown.contains(&password) && shown.contains("<redacted>"), "{shown}");

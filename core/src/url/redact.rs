@@ -51,7 +51,8 @@ fn redact_user_info(text: &str) -> Cow<'_, str> {
         let rest = &text[authority_start..];
         let token = &rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())];
         let postgres = scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql");
-        let searched = if postgres { token } else { &token[..token.find(['/', '?', '#']).unwrap_or(token.len())] };
+        let searched =
+            if postgres { token } else { &token[..token.find(['/', '?', '#']).unwrap_or(token.len())] };
         // The last `@` ends the user-info (a password may itself hold `@`).
         if let Some(at) = searched.rfind('@') {
             out.push_str(&text[copied..authority_start]);
@@ -189,7 +190,10 @@ mod tests {
     #[test]
     fn password_values_are_redacted_in_queries_and_connection_strings() {
         for (given, expected) in [
-            ("postgres://db/l?password=s3cret&sslmode=disable", "postgres://db/l?password=<redacted>&sslmode=disable"),
+            (
+                "postgres://db/l?password=s3cret&sslmode=disable",
+                "postgres://db/l?password=<redacted>&sslmode=disable",
+            ),
             ("postgres://db/l?user=u&PASSWORD=s3cret", "postgres://db/l?user=u&PASSWORD=<redacted>"),
             ("postgres://db/l?sslpassword=k3y#x", "postgres://db/l?sslpassword=<redacted>#x"),
             ("host=db password=s3cr&t dbname=l", "host=db password=<redacted> dbname=l"),
