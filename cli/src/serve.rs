@@ -218,9 +218,11 @@ struct Shared {
 /// Runs `faceauth webhook serve` until SIGTERM or SIGINT.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if !args.path.starts_with('/') || args.path == "/healthz" {
-        return Err(
-            UsageError(format!("--path must start with / and not be /healthz: {:?}", args.path)).into()
-        );
+        return Err(UsageError(format!(
+            "--path must start with / and not be /healthz: {:?}",
+            faceauth::excerpt(&args.path)
+        ))
+        .into());
     }
     let cipher = args.cipher()?;
     let location = args.ledger.as_str();
@@ -252,10 +254,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         signal_hook::flag::register(signal, stop.clone()).context("cannot handle SIGTERM and SIGINT")?;
     }
     let server = Server::http(args.listen.as_str())
-        .map_err(|err| anyhow!("cannot listen on {}: {err}", args.listen))?;
+        .map_err(|err| anyhow!("cannot listen on {}: {err}", faceauth::excerpt(&args.listen)))?;
     let bound = match server.server_addr().to_ip() {
         Some(addr) => addr,
-        None => return Err(anyhow!("cannot listen on {}: not an IP address", args.listen)),
+        None => {
+            return Err(anyhow!("cannot listen on {}: not an IP address", faceauth::excerpt(&args.listen)))
+        }
     };
     let context = Arc::new(Shared {
         server,

@@ -202,7 +202,7 @@ pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
             let ledger = args.open_read_only()?;
             match ledger.get().status(token, SystemTime::now())? {
                 Some(status) => print_line(&status.to_json()),
-                None => bail!("token {token} is not in the ledger {}", ledger.shown()),
+                None => bail!("token {} is not in the ledger {}", faceauth::excerpt(token), ledger.shown()),
             }
         }
         TokensCommand::MarkUsed { token, at } => {

@@ -158,7 +158,7 @@ fn metadata(json: &str) -> Result<BTreeMap<String, String>, Failure> {
         .into_iter()
         .map(|(key, value)| match value {
             Value::String(value) => Ok((key, value)),
-            _ => Err(invalid(format!("metadata value of {key:?} is not a string"))),
+            _ => Err(invalid(format!("metadata value of {:?} is not a string", faceauth::excerpt(&key)))),
         })
         .collect()
 }
@@ -365,7 +365,8 @@ fn list_filter(json: &str) -> Result<ListFilter, Failure> {
         object.keys().find(|k| !["state", "submission", "since", "until", "limit"].contains(&k.as_str()))
     {
         return Err(invalid(format!(
-            "unknown filter key {key:?}: expected state, submission, since, until or limit"
+            "unknown filter key {:?}: expected state, submission, since, until or limit",
+            faceauth::excerpt(key)
         )));
     }
     let mut filter = ListFilter::new();

@@ -88,7 +88,10 @@ impl<'py> RowReader<'py> {
         let Some(i) = ROW_KEYS.iter().position(|k| *k == name) else {
             return Err(row_type_error(
                 index,
-                format!("unknown key '{name}' (expected sid, user_id, cf1, cf2, cf3, token)"),
+                format!(
+                    "unknown key '{}' (expected sid, user_id, cf1, cf2, cf3, token)",
+                    faceauth::excerpt(&name)
+                ),
             ));
         };
         if self.seen.len() < 32 {

@@ -339,9 +339,9 @@ void test_client(const Mock &mock) {
   CHECK(contains(client.get(auth_id), "\"delete_check\":true"));
 
   // HTTP errors carry their status.
-  const faceauth::Error gone = EXPECT_ERROR(FACEAUTH_STATUS_API_INVALID_REQUEST, client.image(auth_id));
+  const faceauth::Error gone = EXPECT_ERROR(FACEAUTH_STATUS_API_NOT_FOUND, client.image(auth_id));
   CHECK(gone.http_status() == 400);
-  const faceauth::Error unknown = EXPECT_ERROR(FACEAUTH_STATUS_API_INVALID_REQUEST, client.get("no-such-id"));
+  const faceauth::Error unknown = EXPECT_ERROR(FACEAUTH_STATUS_API_NOT_FOUND, client.get("fa_does_not_exist"));
   CHECK(unknown.http_status() == 400);
   const faceauth::Client wrong("wrong-cpp-key-0123456789abcdefghij", options);
   const faceauth::Error denied = EXPECT_ERROR(FACEAUTH_STATUS_API_AUTHENTICATION, wrong.get(auth_id));

@@ -84,6 +84,11 @@ func StatusName(code int) string {
 	return C.GoString(C.faceauth_status_str(C.faceauth_status(code)))
 }
 
+// StatusParent is faceauth_status_parent(code): the broader status code refines, or 0.
+func StatusParent(code int) int {
+	return int(C.faceauth_status_parent(C.faceauth_status(code)))
+}
+
 // takeError turns a failed call's status and error object into an *Error and frees the object.
 func takeError(status C.enum_faceauth_status, e *C.faceauth_error) *Error {
 	if e == nil {
