@@ -2,7 +2,6 @@ package faceauth
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -233,9 +232,3 @@ func (l *Ledger) Close() error {
 	l.h.Close()
 	return nil
 }
-
-// String describes the ledger.
-func (l *Ledger) String() string { return fmt.Sprintf("faceauth.Ledger{location: %q}", l.location) }
-
-// GoString is String.
-func (l *Ledger) GoString() string { return l.String() }

@@ -1196,6 +1196,27 @@ enum faceauth_status faceauth_url_inspect(const char *url,
                                           struct faceauth_error **out_err);
 
 /**
+ * Copies `text` with every credential in it replaced by `<redacted>`: the user-info of each
+ * `scheme://user:password@host` URL, and the value of each `password=…` of a URL query or a
+ * libpq `key=value` string. `text` may be a URL, a ledger location or a whole message. This is
+ * the library's one redaction rule (faceauth::url::redact_credentials): use it to show a base
+ * URL or a location in a log line or a `to_string`, rather than a rule of your own.
+ *
+ * Ownership: on success `*out` receives a new string, freed with faceauth_string_free. `text`
+ * is only borrowed.
+ * NULL handling: `text` and `out` must not be NULL; `out_err` may be. Thread safety: any
+ * thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `text` is NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_url_redact_credentials(const char *text,
+                                                     char **out,
+                                                     struct faceauth_error **out_err);
+
+/**
  * Parses a webhook from its HTTP request body, decrypting it with `c_or_null` when the body is
  * the encrypted form `{"data": "<ciphertext>"}` (the ID check project's "webhook encryption").
  *

@@ -166,7 +166,7 @@ impl PyLedger {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let closed = if self.closed() { ", closed" } else { "" };
-        format!("Ledger({}{closed})", repr_opt(py, Some(&self.location)))
+        format!("Ledger({}{closed})", crate::convert::repr_redacted(py, &self.location))
     }
 
     /// True if the ledger holds this token.
@@ -398,7 +398,7 @@ impl PyIssuedLink {
             "IssuedLink(token={}, rule={}, url={})",
             repr_opt(py, Some(&self.0.token)),
             repr_opt(py, Some(&self.rule())),
-            repr_opt(py, Some(&self.0.url))
+            crate::convert::repr_redacted(py, &self.0.url)
         )
     }
 }

@@ -319,7 +319,10 @@ pub struct SqliteLedger {
 
 impl std::fmt::Debug for SqliteLedger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteLedger").field("path", &self.path).finish_non_exhaustive()
+        let path = self.path.to_string_lossy();
+        f.debug_struct("SqliteLedger")
+            .field("path", &crate::url::redact_credentials(&path))
+            .finish_non_exhaustive()
     }
 }
 
