@@ -14,7 +14,7 @@ import (
 // survives restarts and may be shared by processes. Safe for concurrent use.
 type Ledger struct {
 	h        *capi.Ledger
-	location string
+	location string // redacted once: the password is never kept in Go memory
 }
 
 // OpenLedger opens the ledger at location: ":memory:" for a new ledger in this process, the
@@ -32,7 +32,7 @@ func OpenLedger(location string) (*Ledger, error) {
 	if err != nil {
 		return nil, wrapC(err)
 	}
-	return &Ledger{h: h, location: location}, nil
+	return &Ledger{h: h, location: redacted(location)}, nil
 }
 
 // TokenRule is the project's token expiration: with Window 0 a token expires at its first use
