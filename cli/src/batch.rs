@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::exit::UsageError;
 use crate::files;
 use crate::ledger_arg::Source;
-use crate::ledger_store::{Ledger, Location};
+use crate::ledger_store::Ledger;
 use crate::output;
 use crate::url_cmd::LinkArgs;
 
@@ -272,7 +272,7 @@ struct Tally {
 pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
     // --ledger, else the environment's ledger; --rule and --durability only say how to use one.
-    let mut given = crate::ledger_arg::resolve(args.ledger.as_ref());
+    let given = crate::ledger_arg::resolve(args.ledger.as_ref());
     if given.is_none() && (args.rule.is_some() || args.durability.is_some()) {
         return Err(UsageError(
             "--rule and --durability say how tokens are recorded: pass --ledger (or set FACEAUTH_LEDGER)"
@@ -282,6 +282,14 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     }
     let rule = args.rule.unwrap_or(TokenRule::Count);
     let durability = args.durability.unwrap_or(Durability::Full);
+    // Before anything is opened for writing: a same-file output would truncate the input.
+    let mut location = match given {
+        Some((path, source)) => Some((crate::ledger_store::location(&path)?, source)),
+        None => None,
+    };
+    let mut writes = vec![args.output.as_path()];
+    writes.extend(location.as_ref().and_then(|(location, _)| location.path()));
+    files::refuse_same_file(&[args.input.as_path()], &writes)?;
 
     let (input, input_len) = open_input(&args.input)?;
     let mut reader =
@@ -295,7 +303,7 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     }
     let columns = Columns::from_header(&header)?;
     if !args.new_tokens && columns.of(Field::Token).is_none() {
-        match given {
+        match location {
             Some((_, Source::Option)) => {
                 return Err(UsageError(
                     "--ledger records the tokens in the URLs, but there are none: pass --new-tokens or give \
@@ -305,16 +313,11 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
                 .into())
             }
             // The environment's ledger serves the jobs that have tokens to record.
-            Some((_, Source::Environment)) => given = None,
+            Some((_, Source::Environment)) => location = None,
             None => {}
         }
     }
-    // Before anything is opened for writing: a same-file output would truncate the input.
-    let location = given.map(|(path, _)| Location::of(&path));
-    let mut writes = vec![args.output.as_path()];
-    writes.extend(location.as_ref().and_then(Location::file));
-    files::refuse_same_file(&[args.input.as_path()], &writes)?;
-    let ledger = match &location {
+    let ledger = match location.as_ref().map(|(location, _)| location) {
         Some(location) => Some(Ledger::open(location, durability, false)?),
         None => None,
     };

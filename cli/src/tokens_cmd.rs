@@ -179,7 +179,7 @@ impl TokensArgs {
     /// user's data directory (whose directory is created when `create` is set).
     fn location(&self, create: bool) -> anyhow::Result<Location> {
         if let Some((given, _)) = crate::ledger_arg::resolve(self.ledger.as_ref()) {
-            return Ok(Location::of(&given));
+            return crate::ledger_store::location(&given);
         }
         let data = match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from) {
             // The XDG spec says to ignore relative paths.

@@ -546,6 +546,25 @@ static void test_bad_cipher_input(void) {
   faceauth_cipher_free(c);
 }
 
+/* faceauth_url_redact_credentials: the core's one rule, for bindings and logs. */
+static void test_redact_credentials(void) {
+  char *shown = UNTOUCHED;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_url_redact_credentials("postgres://u:s3cret@db/l?password=s3cret&x=1", &shown, NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK(shown != NULL && strcmp(shown, "postgres://<redacted>@db/l?password=<redacted>&x=1") == 0);
+  faceauth_string_free(shown);
+  shown = UNTOUCHED;
+  CHECK_STATUS(faceauth_url_redact_credentials("", &shown, NULL), FACEAUTH_STATUS_OK);
+  CHECK(shown != NULL && shown != UNTOUCHED && shown[0] == '\0');
+  faceauth_string_free(shown);
+  shown = UNTOUCHED;
+  EXPECT_ERROR(faceauth_url_redact_credentials(NULL, &shown, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_redact_credentials("x", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_redact_credentials(BAD_UTF8, &shown, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  CHECK(shown == UNTOUCHED);
+}
+
 static void test_bad_url_input(void) {
   faceauth_url_builder *b = new_builder("pid-1", KEY, "ecb");
   faceauth_cipher *c = new_cipher(KEY, "ecb");
@@ -1386,6 +1405,9 @@ static void test_bad_ledger_input(void) {
   EXPECT_ERROR(faceauth_ledger_open(":memory:", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_ledger_open(BAD_UTF8, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
   EXPECT_ERROR(faceauth_ledger_open("", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  /* SQLite would read these as URIs (mode=memory keeps nothing): refused, as everywhere. */
+  EXPECT_ERROR(faceauth_ledger_open("file:c.db?mode=memory", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_open("file::memory:", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
   EXPECT_ERROR_HIDING(faceauth_ledger_open("redis://ledger:s3cret-pw@db.internal/tokens", &out, &err),
                       FACEAUTH_STATUS_LEDGER_UNSUPPORTED, "s3cret-pw");
   /* PostgreSQL, with nothing listening on port 1: a storage error, without the password. */
@@ -1876,6 +1898,7 @@ int main(int argc, char **argv) {
   test_webhooks();
   test_bad_cipher_input();
   test_bad_url_input();
+  test_redact_credentials();
   with_mock = read_mock_env();
   if (with_mock) {
     test_client_calls();

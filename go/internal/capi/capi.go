@@ -170,6 +170,21 @@ func TokenValidate(id string) *Error {
 	return nil
 }
 
+// RedactCredentials is faceauth_url_redact_credentials: text with every credential replaced
+// by <redacted>, by the library's one rule.
+func RedactCredentials(text string) (string, *Error) {
+	b, err := cstr(text, "text")
+	if err != nil {
+		return "", err
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	if st := C.faceauth_url_redact_credentials(ptr(b), &out, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
 // ---- cipher ----
 
 // Cipher owns a faceauth_cipher (thread-safe on the C side).
