@@ -387,14 +387,3 @@ func (c *Client) Close() error {
 	c.h.Close()
 	return nil
 }
-
-// String describes the client without its key.
-func (c *Client) String() string {
-	return fmt.Sprintf("faceauth.Client{base_url: %q, timeout: %v, max_retries: %d}", c.opts.BaseURL, c.opts.Timeout, c.opts.MaxRetries)
-}
-
-// GoString is String.
-func (c *Client) GoString() string { return c.String() }
-
-// Format prints String for every verb.
-func (c *Client) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }

@@ -796,7 +796,9 @@ void faceauth_error_free(struct faceauth_error *e);
  * "postgres://USER:PASSWORD@HOST:PORT/DB" (or "postgresql://…"), shared by many hosts, its
  * tables created if missing (FACEAUTH_STATUS_LEDGER_STORAGE when the server cannot be reached;
  * the password is never in a message). Any other URL names a store this build does not
- * include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message.
+ * include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message. An SQLite
+ * "file:" URI is refused (FACEAUTH_STATUS_INVALID_ARGUMENT): give the file's path. A new
+ * SQLite file is created with mode 0600.
  *
  * Ownership: on success `*out` receives a new ledger, freed with faceauth_ledger_free.
  * `location` is only borrowed.
@@ -804,7 +806,8 @@ void faceauth_error_free(struct faceauth_error *e);
  * Thread safety: any thread.
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
- * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location); FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location, a "file:" URI);
+ * FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
  * FACEAUTH_STATUS_LEDGER_SCHEMA (a file that is not a faceauth ledger, left untouched, or one
  * from a newer version); FACEAUTH_STATUS_LEDGER_STORAGE (it cannot be opened or created).
  *
@@ -1179,9 +1182,12 @@ void faceauth_url_builder_free(struct faceauth_url_builder *b);
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
  * FACEAUTH_STATUS_INVALID_URL (no `pid` or `encrypted` parameter, or bad percent-encoding);
- * the decryption statuses of faceauth_cipher_decrypt (wrong key or scheme: usually
- * FACEAUTH_STATUS_BAD_PADDING or FACEAUTH_STATUS_TAG_MISMATCH); FACEAUTH_STATUS_INVALID_PAYLOAD
- * (it decrypts, but not to a JSON object with a string `sid`).
+ * the decryption statuses of faceauth_cipher_decrypt (a wrong key: usually
+ * FACEAUTH_STATUS_BAD_PADDING or FACEAUTH_STATUS_TAG_MISMATCH); a link made with another scheme
+ * of the same key: FACEAUTH_STATUS_BAD_PADDING for an ECB or CBC `c`,
+ * FACEAUTH_STATUS_TAG_MISMATCH for a GCM one, the message naming the scheme the link was made
+ * with ("the link was made with gcm, not ecb"); FACEAUTH_STATUS_INVALID_PAYLOAD (it decrypts,
+ * but not to a JSON object with a string `sid`).
  *
  * # Safety
  * `url` is NULL or NUL-terminated; `c` is NULL or a live cipher; `out_json` and `out_err` are
@@ -1191,6 +1197,27 @@ enum faceauth_status faceauth_url_inspect(const char *url,
                                           const struct faceauth_cipher *c,
                                           char **out_json,
                                           struct faceauth_error **out_err);
+
+/**
+ * Copies `text` with every credential in it replaced by `<redacted>`: the user-info of each
+ * `scheme://user:password@host` URL, and the value of each `password=…` of a URL query or a
+ * libpq `key=value` string. `text` may be a URL, a ledger location or a whole message. This is
+ * the library's one redaction rule (faceauth::url::redact_credentials): use it to show a base
+ * URL or a location in a log line or a `to_string`, rather than a rule of your own.
+ *
+ * Ownership: on success `*out` receives a new string, freed with faceauth_string_free. `text`
+ * is only borrowed.
+ * NULL handling: `text` and `out` must not be NULL; `out_err` may be. Thread safety: any
+ * thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `text` is NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_url_redact_credentials(const char *text,
+                                                     char **out,
+                                                     struct faceauth_error **out_err);
 
 /**
  * Parses a webhook from its HTTP request body, decrypting it with `c_or_null` when the body is

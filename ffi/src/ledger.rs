@@ -42,7 +42,9 @@ const _: () = {
 /// "postgres://USER:PASSWORD@HOST:PORT/DB" (or "postgresql://…"), shared by many hosts, its
 /// tables created if missing (FACEAUTH_STATUS_LEDGER_STORAGE when the server cannot be reached;
 /// the password is never in a message). Any other URL names a store this build does not
-/// include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message.
+/// include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message. An SQLite
+/// "file:" URI is refused (FACEAUTH_STATUS_INVALID_ARGUMENT): give the file's path. A new
+/// SQLite file is created with mode 0600.
 ///
 /// Ownership: on success `*out` receives a new ledger, freed with faceauth_ledger_free.
 /// `location` is only borrowed.
@@ -50,7 +52,8 @@ const _: () = {
 /// Thread safety: any thread.
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
-/// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location); FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
+/// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location, a "file:" URI);
+/// FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
 /// FACEAUTH_STATUS_LEDGER_SCHEMA (a file that is not a faceauth ledger, left untouched, or one
 /// from a newer version); FACEAUTH_STATUS_LEDGER_STORAGE (it cannot be opened or created).
 ///

@@ -321,7 +321,7 @@ impl PyUrlBuilder {
             "UrlBuilder(project_id={}, variant='{}', base_url={}, lang={})",
             repr_opt(py, Some(self.inner.pid())),
             self.inner.variant().id(),
-            repr_opt(py, Some(&self.base_url)),
+            crate::convert::repr_redacted(py, &self.base_url),
             repr_opt(py, self.lang.as_deref()),
         )
     }
@@ -434,7 +434,7 @@ impl PyInspectReport {
             "InspectReport(pid={}, variant='{}', base_url={}, lang={}, params={})",
             repr_opt(py, Some(&self.inspection.pid)),
             self.variant,
-            repr_opt(py, Some(&self.inspection.base_url)),
+            crate::convert::repr_redacted(py, &self.inspection.base_url),
             repr_opt(py, self.inspection.lang.as_deref()),
             crate::convert::py_repr(params.as_any()),
         ))

@@ -344,6 +344,35 @@ static void test_url_reference_and_inspect(void) {
   faceauth_url_builder_free(b);
 }
 
+/* A link inspected with the wrong scheme fails as the header promises (BAD_PADDING for an ECB
+   or CBC cipher, TAG_MISMATCH for GCM), and the message names the scheme it was made with. */
+static void test_url_inspect_wrong_scheme(void) {
+  faceauth_url_builder *b = new_builder("pid-1", KEY, "gcm");
+  faceauth_cipher *ecb = new_cipher(KEY, "ecb");
+  faceauth_cipher *gcm = new_cipher(KEY, "gcm");
+  faceauth_auth_params p = {"sid-1", NULL, NULL, NULL, NULL, NULL};
+  faceauth_error *err = NULL;
+  char *url = NULL, *json = NULL;
+
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_inspect(url, ecb, &json, &err), FACEAUTH_STATUS_BAD_PADDING);
+  CHECK(json == NULL);
+  CHECK(err != NULL && faceauth_error_code(err) == FACEAUTH_STATUS_BAD_PADDING &&
+        strstr(faceauth_error_message(err), "made with gcm, not ecb") != NULL);
+  faceauth_error_free(err);
+  faceauth_string_free(url);
+  url = NULL;
+  faceauth_url_builder_free(b);
+
+  b = new_builder("pid-1", KEY, "ecb");
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_url_inspect(url, gcm, &json, &err), FACEAUTH_STATUS_TAG_MISMATCH);
+  faceauth_string_free(url);
+  faceauth_cipher_free(gcm);
+  faceauth_cipher_free(ecb);
+  faceauth_url_builder_free(b);
+}
+
 /* Every field, JSON escapes, another base URL and GCM, back through inspect. */
 static void test_url_round_trip(void) {
   faceauth_url_builder *b = new_builder("project id/1", KEY, "gcm");
@@ -515,6 +544,25 @@ static void test_bad_cipher_input(void) {
   CHECK(buf.data == UNTOUCHED && buf.len == 7);
 
   faceauth_cipher_free(c);
+}
+
+/* faceauth_url_redact_credentials: the core's one rule, for bindings and logs. */
+static void test_redact_credentials(void) {
+  char *shown = UNTOUCHED;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_url_redact_credentials("postgres://u:s3cret@db/l?password=s3cret&x=1", &shown, NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK(shown != NULL && strcmp(shown, "postgres://<redacted>@db/l?password=<redacted>&x=1") == 0);
+  faceauth_string_free(shown);
+  shown = UNTOUCHED;
+  CHECK_STATUS(faceauth_url_redact_credentials("", &shown, NULL), FACEAUTH_STATUS_OK);
+  CHECK(shown != NULL && shown != UNTOUCHED && shown[0] == '\0');
+  faceauth_string_free(shown);
+  shown = UNTOUCHED;
+  EXPECT_ERROR(faceauth_url_redact_credentials(NULL, &shown, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_redact_credentials("x", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_redact_credentials(BAD_UTF8, &shown, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  CHECK(shown == UNTOUCHED);
 }
 
 static void test_bad_url_input(void) {
@@ -1357,6 +1405,9 @@ static void test_bad_ledger_input(void) {
   EXPECT_ERROR(faceauth_ledger_open(":memory:", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_ledger_open(BAD_UTF8, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
   EXPECT_ERROR(faceauth_ledger_open("", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  /* SQLite would read these as URIs (mode=memory keeps nothing): refused, as everywhere. */
+  EXPECT_ERROR(faceauth_ledger_open("file:c.db?mode=memory", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_open("file::memory:", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
   EXPECT_ERROR_HIDING(faceauth_ledger_open("redis://ledger:s3cret-pw@db.internal/tokens", &out, &err),
                       FACEAUTH_STATUS_LEDGER_UNSUPPORTED, "s3cret-pw");
   /* PostgreSQL, with nothing listening on port 1: a storage error, without the password. */
@@ -1842,10 +1893,12 @@ int main(int argc, char **argv) {
   test_bytes_and_nul();
   test_url_reference_and_inspect();
   test_url_round_trip();
+  test_url_inspect_wrong_scheme();
   test_tokens();
   test_webhooks();
   test_bad_cipher_input();
   test_bad_url_input();
+  test_redact_credentials();
   with_mock = read_mock_env();
   if (with_mock) {
     test_client_calls();

@@ -621,7 +621,7 @@ fn transport_detail(transport: &ureq::Transport) -> String {
 
 /// `text` with the credentials of every URL in it redacted.
 fn redact_text(text: &str) -> String {
-    text.split(' ').map(redact_credentials).collect::<Vec<_>>().join(" ")
+    redact_credentials(text).into_owned()
 }
 
 #[cfg(test)]

@@ -47,6 +47,8 @@ mod issue;
 mod ledger;
 mod open;
 #[cfg(feature = "postgres")]
+mod pgpass;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod rule;
 #[cfg(feature = "sqlite")]
@@ -59,7 +61,10 @@ pub use ledger::{
     Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind,
     TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
-pub use open::{is_postgres_location, open_ledger, MEMORY_LOCATION};
+pub use open::{
+    is_postgres_location, open_ledger, open_ledger_with, shared_file_mode, LedgerLocation, OpenOptions,
+    MEMORY_LOCATION,
+};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresLedger, PostgresOptions};
 pub use rule::{ExpiryReason, RuleState, TokenRule};

@@ -1,7 +1,7 @@
 // Package capi is the one cgo layer over libfaceauth (include/faceauth.h). It links the static
 // libfaceauth.a through the faceauth.pc that `make install` writes (`make go` writes one into
-// target/go/sdk and points PKG_CONFIG_PATH at it), so binaries need no libfaceauth.so at run
-// time.
+// target/go/debug, and scripts/go-env.sh points PKG_CONFIG_PATH at it), so binaries need no
+// libfaceauth.so at run time.
 //
 // Every handle type here owns its C handle: Close frees it once (later calls fail with
 // ErrClosed), a finalizer frees it if Close was never called, and runtime.KeepAlive follows
@@ -168,6 +168,21 @@ func TokenValidate(id string) *Error {
 		return takeError(st, cerr)
 	}
 	return nil
+}
+
+// RedactCredentials is faceauth_url_redact_credentials: text with every credential replaced
+// by <redacted>, by the library's one rule.
+func RedactCredentials(text string) (string, *Error) {
+	b, err := cstr(text, "text")
+	if err != nil {
+		return "", err
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	if st := C.faceauth_url_redact_credentials(ptr(b), &out, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
 }
 
 // ---- cipher ----
