@@ -48,7 +48,10 @@ test:
 # The Rust tests run against a throwaway PostgreSQL server (scripts/with-postgres.sh: installs
 # Debian's postgresql if needed, runs it as an unprivileged user on a free loopback port, removes
 # it afterwards), so the ledger suite covers memory, SQLite and PostgreSQL.
+# First, scripts/check-features.sh: the demo's, the C library's, the wheel's and these builds
+# resolve one feature set, so each crate compiles once for all of them.
 test-rust:
+	CARGO=$(CARGO) ./scripts/check-features.sh
 	./scripts/with-postgres.sh $(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
