@@ -144,7 +144,8 @@ def check_license(package: Json, policy: Json) -> tuple[list[Expr] | None, str |
     exceptions = set(policy["licenses"].get("exceptions", []))
     chosen = choose(tree, allow, exceptions)
     if chosen is None:
-        return None, f"{name}: license {expression!r} is not allowed by licenses.toml (allowed: {', '.join(sorted(allow))})"
+        allowed = ", ".join(sorted(allow))
+        return None, f"{name}: license {expression!r} is not allowed by licenses.toml (allowed: {allowed})"
     return chosen, None
 
 
@@ -187,18 +188,23 @@ def cargo(*args: str) -> str:
     command = [os.environ.get("CARGO", "cargo"), *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"licenses: `{' '.join(command)}` failed:\n{done.stderr.strip()}")
+        # Offline: the crates must be in Cargo's cache already (any build, or `cargo fetch --locked`).
+        hint = "\n(offline: run `cargo fetch --locked` first)" if "offline" in done.stderr else ""
+        sys.exit(f"licenses: `{' '.join(command)}` failed:\n{done.stderr.strip()}{hint}")
     return done.stdout
 
 
 def metadata() -> Json:
-    meta: Json = json.loads(cargo("metadata", "--format-version", "1", "--locked", "--offline", "--filter-platform", TARGET))
+    out = cargo("metadata", "--format-version", "1", "--locked", "--offline", "--filter-platform", TARGET)
+    meta: Json = json.loads(out)
     return meta
 
 
 def contents(crate: str) -> set[tuple[str, str]]:
     """(name, version) of every package a build of `crate` links, the crate included."""
-    out = cargo("tree", "--locked", "--offline", "-e", "normal", "--prefix", "none", "--target", TARGET, "-p", crate, "-f", "{p}")
+    out = cargo(
+        "tree", "--locked", "--offline", "-e", "normal", "--prefix", "none", "--target", TARGET, "-p", crate, "-f", "{p}"
+    )
     found = set()
     for line in out.splitlines():
         parts = line.split()
@@ -256,7 +262,10 @@ def license_texts(package: Json, chosen: list[Expr], root: Path = ROOT) -> list[
                     f"{package['name']} {package['version']}: no license file in {directory} and no standard "
                     f"text licenses/{spdx_id}.txt"
                 )
-            note = f"(the package ships no license file: the standard {spdx_id} text; copyright holders: {authors})\n\n"
+            note = (
+                f"(the package ships no license file: the standard {spdx_id} text; "
+                f"copyright holders: {authors})\n\n"
+            )
             texts.append((f"licenses/{spdx_id}.txt", note + standard.read_text(encoding="utf-8")))
     return texts
 
@@ -290,7 +299,8 @@ def notices(meta: Json, policy: Json, artifacts: list[Artifact], root: Path = RO
                 raise PolicyError(problem)
             third_party[package["id"]] = (package, chosen)
             under = " AND ".join(describe(term) for term in chosen)
-            lines.append(f"  {package['name']} {package['version']}  {package['license']}  (under {under}; {origin(package, root)})")
+            where = origin(package, root)
+            lines.append(f"  {package['name']} {package['version']}  {package['license']}  (under {under}; {where})")
         lines.append("")
     # Identical texts (most Apache-2.0 files) are printed once, after the packages that carry them.
     texts: dict[str, tuple[str, list[str]]] = {}
@@ -301,7 +311,7 @@ def notices(meta: Json, policy: Json, artifacts: list[Artifact], root: Path = RO
     lines += ["== License texts", ""]
     for text, carriers in texts.values():
         lines.append("-" * 100)
-        lines += [f"{carrier}:" if i == len(carriers) - 1 else f"{carrier}," for i, carrier in enumerate(carriers)]
+        lines += [f"{carrier}," for carrier in carriers[:-1]] + [f"{carriers[-1]}:"]
         lines += ["", text.rstrip("\n"), ""]
     return "\n".join(lines) + "\n"
 
@@ -325,7 +335,7 @@ def check_own_license(meta: Json, root: Path = ROOT) -> tuple[list[str], list[st
     license_file = root / "LICENSE"
     if not license_file.is_file():
         warnings.append("no LICENSE file at the repository's root (Cargo.toml says Apache-2.0)")
-    elif "Apache License" not in license_file.read_text(errors="replace") or "Version 2.0" not in license_file.read_text(errors="replace"):
+    elif not all(words in license_file.read_text(errors="replace") for words in ("Apache License", "Version 2.0")):
         problems.append("LICENSE is not the Apache License 2.0 that Cargo.toml's `license` names")
     return problems, warnings
 
@@ -371,7 +381,8 @@ def run_check(policy: Json) -> int:
 def run_notices(policy: Json, out: Path, crates: list[str]) -> int:
     unknown = [c for c in crates if c not in policy["artifacts"]]
     if unknown:
-        print(f"licenses: unknown crate(s) {', '.join(unknown)}; licenses.toml [artifacts] lists {', '.join(policy['artifacts'])}", file=sys.stderr)
+        known = ", ".join(policy["artifacts"])
+        print(f"licenses: unknown crate(s) {', '.join(unknown)}; licenses.toml [artifacts] lists {known}", file=sys.stderr)
         return 2
     meta = metadata()
     try:
