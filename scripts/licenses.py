@@ -168,6 +168,20 @@ def check_source(package: Json, policy: Json, root: Path = ROOT) -> str | None:
     return f"{name}: from {source}, not an allowed registry (licenses.toml [sources])"
 
 
+def lockfile_sources(policy: Json, root: Path = ROOT) -> list[str]:
+    """check_source over Cargo.lock, whose packages for other platforms metadata filters out."""
+    with open(root / "Cargo.lock", "rb") as f:
+        lock = tomllib.load(f)
+    problems = []
+    for package in lock.get("package", []):
+        if "source" in package:  # a path package has none: metadata places those
+            manifest = str(root / "Cargo.toml")  # unused for a package with a source
+            problem = check_source({**package, "manifest_path": manifest}, policy, root)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
 def duplicates(packages: list[Json], policy: Json) -> list[str]:
     """One warning per crate with more than one version in the packages."""
     versions: dict[str, list[str]] = {}
@@ -351,11 +365,12 @@ def run_check(policy: Json) -> int:
         if problem:
             problems.append(problem)
     # Sources: everything Cargo resolves for the target, dev- and build-dependencies included
-    # (they run on the machines that build the artifacts).
+    # (they run on the machines that build the artifacts), and every platform's in Cargo.lock.
     for package in sorted(meta["packages"], key=lambda p: (p["name"], p["version"])):
         problem = check_source(package, policy)
         if problem:
             problems.append(problem)
+    problems.extend(p for p in lockfile_sources(policy) if p not in problems)
     for duplicate in duplicates(list(shipped.values()), policy):
         warnings.append(f"more than one version in the artifacts: {duplicate}")
     if not problems:
@@ -373,7 +388,7 @@ def run_check(policy: Json) -> int:
     third_party = sum(1 for p in shipped.values() if not is_ours(p, meta))
     print(
         f"licenses: {third_party} third-party packages in {len(artifacts)} artifacts allowed, "
-        f"{len(meta['packages'])} packages from allowed sources, {len(warnings)} warnings, notices {size // 1024} KiB"
+        f"every package of Cargo.lock from an allowed source, {len(warnings)} warnings, notices {size // 1024} KiB"
     )
     return 0
 

@@ -125,6 +125,22 @@ def test_path_outside_the_repository_fails(tmp_path: Path) -> None:
     assert "outside the repository" in (licenses.check_source(outside, POLICY, root=ROOT) or "")
 
 
+def test_a_git_source_in_cargo_lock_fails(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.lock").write_text(
+        'version = 4\n\n[[package]]\nname = "ours"\nversion = "0.1.0"\n\n'
+        '[[package]]\nname = "fine"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n\n'
+        '[[package]]\nname = "winonly"\nversion = "0.3.0"\nsource = "git+https://github.com/someone/winonly#abc"\n'
+    )
+    assert licenses.lockfile_sources(POLICY, root=tmp_path) == [
+        "winonly 0.3.0: a git dependency (git+https://github.com/someone/winonly#abc); "
+        "only crates.io and this repository are allowed"
+    ]
+
+
+def test_the_committed_cargo_lock_has_allowed_sources_only() -> None:
+    assert licenses.lockfile_sources(licenses.load_policy()) == []
+
+
 # ---- duplicates ----
 
 
