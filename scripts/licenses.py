@@ -9,8 +9,9 @@ What an artifact contains is what `cargo tree -e normal -p CRATE --target x86_64
 resolves (normal dependencies with that build's features; dev- and build-dependencies are not
 linked). Cargo's metadata gives each package's SPDX `license`, its source and its directory, whose
 LICENSE*/LICENCE*/COPYING*/NOTICE*/UNLICENSE* files make the notices; a package with none gets the
-standard text of its license from licenses/ID.txt. No cargo-deny or cargo-about: installing either
-compiles some 300 crates in every cold CI run.
+standard text of its license from licenses/ID.txt. No cargo-deny or cargo-about: `cargo install
+--locked cargo-deny` (0.18.3, the newest for Rust 1.85) resolves 381 packages, gix, reqwest, tokio
+and ring among them, more than this workspace's 282, compiled again in every cold CI run.
 """
 
 from __future__ import annotations
