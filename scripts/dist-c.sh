@@ -3,7 +3,7 @@
 #   OUT/faceauth-<version>-x86_64-linux-gnu.tar.gz, one top folder of that name holding
 #   bin/faceauth, lib/libfaceauth.a, lib/libfaceauth.so.<version> (+ .so.<major>, .so links),
 #   include/faceauth.h, faceauth.hpp, lib/pkgconfig/faceauth.pc, lib/cmake/faceauth/*.cmake,
-#   LICENSE, THIRD-PARTY-NOTICES (when scripts/third-party-notices.sh exists, below) and README.
+#   LICENSE, THIRD_PARTY_NOTICES.txt (scripts/licenses.py) and README.
 # The files are what scripts/install.sh installs (the one installer), staged with DESTDIR; the
 # .pc is then made relocatable (prefix=${pcfiledir}/../..; the CMake package already finds its
 # prefix from its own place), so the tree works wherever it is unpacked. The README states the
@@ -41,12 +41,9 @@ grep -q '^prefix=/$' "$pc" || { echo "dist-c: $pc does not say prefix=/" >&2; ex
 sed -i 's|^prefix=/$|prefix=${pcfiledir}/../..|' "$pc"
 
 install -m 0644 LICENSE "$stage/LICENSE"
-# The licenses of the Rust crates linked into libfaceauth and the command. TODO(licenses): the
-# notices generator is another branch's; once scripts/third-party-notices.sh lands, its output
-# goes into every artifact from here (and scripts/dist-python.sh), and tests/dist checks it.
-if [[ -x scripts/third-party-notices.sh ]]; then
-    ./scripts/third-party-notices.sh >"$stage/THIRD-PARTY-NOTICES"
-fi
+# The license texts of the Rust packages linked into libfaceauth and the command (scripts/licenses.py).
+CARGO=$CARGO python3 scripts/licenses.py notices --out "$stage" --crate faceauth-cli --crate faceauth-ffi >/dev/null
+chmod 0644 "$stage/THIRD_PARTY_NOTICES.txt"
 
 # The oldest glibc: the highest GLIBC_x.y among the versioned symbols the .so and the command use.
 glibc=$(objdump -T "$stage/lib/libfaceauth.so.$version" "$stage/bin/faceauth" |
@@ -76,7 +73,8 @@ CMake, with -DCMAKE_PREFIX_PATH=<here>:
   find_package(faceauth $version CONFIG REQUIRED)
   target_link_libraries(app PRIVATE faceauth::faceauth)          # or faceauth::faceauth_static
 
-Licensed under the Apache License 2.0 (LICENSE).
+Licensed under the Apache License 2.0 (LICENSE). The Rust packages linked into the library and the
+command, and their licenses: THIRD_PARTY_NOTICES.txt.
 EOF
 chmod 0644 "$stage/README"
 

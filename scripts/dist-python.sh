@@ -11,6 +11,10 @@
 # not a dependency by path), so without it the sdist does not build: it is added here, as git
 # tracks it, at the place the patch names.
 #
+# The wheel carries the license texts of the Rust packages linked into faceauth._native
+# (scripts/licenses.py) as .dist-info/licenses/THIRD_PARTY_NOTICES.txt, a License-File of its
+# METADATA, added after maturin (which takes license files from python/ only) with RECORD redone.
+#
 # Usage: PROFILE=release|debug scripts/dist-python.sh [OUT]   (default OUT: dist/python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,4 +52,41 @@ mtime=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -C "$tmp" -cf - "$top" |
     gzip -n -9 >"$sdist.tmp"
 mv "$sdist.tmp" "$sdist"
+
+wheel=$(echo "$out"/faceauth-*.whl)
+[[ -f $wheel ]] || { echo "dist-python: maturin wrote no wheel in $out" >&2; exit 1; }
+python3 scripts/licenses.py notices --out "$tmp/notices" --crate faceauth-python >/dev/null
+python3 - "$wheel" "$tmp/notices/THIRD_PARTY_NOTICES.txt" <<'EOF'
+import base64, hashlib, sys, zipfile
+wheel, notices = sys.argv[1], sys.argv[2]
+name = "THIRD_PARTY_NOTICES.txt"
+with zipfile.ZipFile(wheel) as z:
+    entries = [(info, z.read(info)) for info in z.infolist()]
+info_dir = next(i.filename.split("/")[0] for i, _ in entries if i.filename.endswith(".dist-info/METADATA"))
+def digest(data):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+files = {}
+for info, data in entries:
+    if info.filename == f"{info_dir}/METADATA":
+        text = data.decode()
+        head, sep, body = text.partition("\n\n")
+        assert f"License-File: {name}" not in head, "the wheel has the notices already"
+        data = (head + f"\nLicense-File: {name}" + sep + body).encode()
+    files[info.filename] = (info, data)
+with open(notices, "rb") as f:
+    files[f"{info_dir}/licenses/{name}"] = (None, f.read())
+record = f"{info_dir}/RECORD"
+lines = [f"{n},{digest(d)},{len(d)}" for n, (_, d) in files.items() if n != record] + [f"{record},,"]
+files[record] = (files[record][0], ("\n".join(lines) + "\n").encode())
+order = [n for n in files if n != record] + [record]  # RECORD last, as wheels have it
+with zipfile.ZipFile(wheel + ".tmp", "w", zipfile.ZIP_DEFLATED) as z:
+    for n in order:
+        info, data = files[n]
+        if info is None:
+            info = zipfile.ZipInfo(n, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, data)
+EOF
+mv "$wheel.tmp" "$wheel"
 ls "$out"/faceauth-*

@@ -2,8 +2,9 @@
 # The C tarball, as a user gets it (make test-dist):
 #   1. DIR holds faceauth-<version>-x86_64-linux-gnu.tar.gz, one folder of that name holding the
 #      command, both libraries with the soname links, both headers, the .pc, the CMake package,
-#      LICENSE and a README that states the oldest glibc (checked against objdump -T here); no
-#      file in it names a folder of this machine (the build's, the staging one);
+#      LICENSE, THIRD_PARTY_NOTICES.txt (the CLI's and the library's) and a README that states
+#      the oldest glibc (checked against objdump -T here); no text file in it names a folder of
+#      this machine (the build's, the staging one);
 #   2. unpacked into a temporary folder and used with the repository out of reach (an empty tmpfs
 #      over it, in a private mount namespace) and a bare environment (tests/dist/c-consumer.sh):
 #      bin/faceauth --version; examples/c built with the .pc, shared (run under valgrind) and
@@ -44,13 +45,16 @@ tar -xzf "$tarball" -C "$tmp"
 root=$tmp/$name
 for file in bin/faceauth lib/libfaceauth.a "lib/libfaceauth.so.$version" include/faceauth.h include/faceauth.hpp \
     lib/pkgconfig/faceauth.pc lib/cmake/faceauth/faceauthConfig.cmake lib/cmake/faceauth/faceauthConfigVersion.cmake \
-    LICENSE README; do
+    LICENSE README THIRD_PARTY_NOTICES.txt; do
     [[ -f $root/$file && ! -L $root/$file ]] || fail "the tarball has no file $file"
 done
 same "lib/libfaceauth.so.0" "$(readlink "$root/lib/libfaceauth.so.0")" "libfaceauth.so.$version"
 same "lib/libfaceauth.so" "$(readlink "$root/lib/libfaceauth.so")" libfaceauth.so.0
 cmp -s include/faceauth.h "$root/include/faceauth.h" || fail "its faceauth.h is not include/faceauth.h"
 cmp -s LICENSE "$root/LICENSE" || fail "its LICENSE is not the repository's"
+for crate in faceauth-cli faceauth-ffi; do
+    grep -q "^== $crate, in " "$root/THIRD_PARTY_NOTICES.txt" || fail "THIRD_PARTY_NOTICES.txt lists nothing for $crate"
+done
 same "the .pc's prefix" "$(grep '^prefix=' "$root/lib/pkgconfig/faceauth.pc")" 'prefix=${pcfiledir}/../..'
 # The text files name no folder of the build machine (the staging folder, this checkout).
 if grep -rIl -e "$repo" -e /tmp/ "$root"; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python distributions, as a user gets them (make test-dist):
 #   1. DIR holds one wheel and one sdist of the workspace's version; `auditwheel show` says the
-#      wheel is manylinux_2_17 (manylinux2014), abi3, with the LICENSE in its .dist-info;
+#      wheel is manylinux_2_17 (manylinux2014), abi3, with LICENSE and THIRD_PARTY_NOTICES.txt in
+#      its .dist-info (License-File of its METADATA) and a RECORD true to its files;
 #   2. the sdist holds what a build from source needs (the workspace's Cargo.toml and Cargo.lock,
 #      core, mock, python, third_party/tiny_http that [patch.crates-io] names), and cargo resolves
 #      it offline with that Cargo.lock;
@@ -48,8 +49,23 @@ info = f"faceauth-{version}.dist-info/"
 for want in ("faceauth/__init__.py", "faceauth/_native.abi3.so", "faceauth/_native.pyi",
              "faceauth/py.typed", info + "licenses/LICENSE", info + "METADATA"):
     assert want in names, f"the wheel has no {want}: {names}"
-tags = zipfile.ZipFile(wheel).read(info + "WHEEL").decode()
+z = zipfile.ZipFile(wheel)
+tags = z.read(info + "WHEEL").decode()
 assert "Tag: cp39-abi3-manylinux_2_17_x86_64" in tags, tags
+# The third-party notices (scripts/dist-python.sh adds them), named by METADATA, and RECORD true.
+notices = z.read(info + "licenses/THIRD_PARTY_NOTICES.txt").decode()
+assert "== faceauth-python, in the Python wheel" in notices and "pyo3 " in notices, notices[:400]
+metadata = z.read(info + "METADATA").decode().partition("\n\n")[0].splitlines()
+assert "License-File: LICENSE" in metadata and "License-File: THIRD_PARTY_NOTICES.txt" in metadata, metadata
+import base64, csv, hashlib, io
+rows = list(csv.reader(io.StringIO(z.read(info + "RECORD").decode())))
+assert sorted(r[0] for r in rows) == sorted(n for n in names if not n.endswith("/")), "RECORD lists other files"
+for path, digest, size in rows:
+    if path == info + "RECORD":
+        continue
+    data = z.read(path)
+    want = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    assert (digest, size) == (want, str(len(data))), f"RECORD is wrong about {path}"
 EOF
 
 echo "== tests/dist/python: the sdist holds a buildable workspace"
