@@ -63,6 +63,8 @@ fi
 glibc=$(objdump -T "$root/lib/libfaceauth.so.$version" "$root/bin/faceauth" |
     grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -n 1)
 grep -q "with glibc $glibc or later" "$root/README" || fail "the README does not say glibc $glibc: $(cat "$root/README")"
+tr '\n' ' ' <README.md | grep -q "the oldest glibc it runs on: $glibc for this build" ||
+    fail "the repository's README (Install) does not say the tarball needs glibc $glibc"
 echo "layout, soname links, relocatable .pc, LICENSE; README: glibc $glibc or later"
 
 # What the user has: copies of the examples, the README's recipes and the files they assume.
