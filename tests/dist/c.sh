@@ -82,7 +82,9 @@ grep -q 'int main' "$work/app.c" || fail "no C program in the README's C and C++
 # A bare PATH of the system's folders: no cargo, no rustc, nothing from this checkout.
 path=/usr/local/bin:/usr/bin:/bin
 echo "== tests/dist/c: the repository hidden, PATH=$path"
-unshare --mount bash -c '
+ns=(--mount)
+[[ $(id -u) -eq 0 ]] || ns=(--user --map-root-user --mount)  # a developer's unprivileged run
+unshare "${ns[@]}" bash -c '
     mount -t tmpfs -o size=1m,mode=0555 faceauth-hidden "$1" || exit 1
     [[ -z $(ls -A "$1") ]] || { echo "the repository is still visible" >&2; exit 1; }
     shift
