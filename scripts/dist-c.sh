@@ -84,6 +84,7 @@ mtime=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 level=-9
 [[ $PROFILE == release ]] || level=-1
 mkdir -p "$out"
+rm -f "$out"/faceauth-*-x86_64-linux-gnu.tar.gz  # one version in OUT: an older one would be picked up
 tarball=$out/$name.tar.gz
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -C "$tmp" -cf - "$name" |
     gzip -n "$level" >"$tarball.tmp"

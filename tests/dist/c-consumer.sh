@@ -43,10 +43,11 @@ echo "== tests/dist/c: examples/cpp with find_package, shared and static, agains
 for kind in shared static; do
     flag=OFF
     [[ $kind == static ]] && flag=ON
-    cmake -S "$src/cpp" -B "$build/cpp-$kind" -DCMAKE_PREFIX_PATH="$root" -DFACEAUTH_STATIC=$flag \
-        -DCMAKE_CXX_FLAGS=-Werror >"$build/cpp-$kind.log" 2>&1 &&
-        cmake --build "$build/cpp-$kind" >>"$build/cpp-$kind.log" 2>&1 ||
-        { cat "$build/cpp-$kind.log" >&2; fail "examples/cpp ($kind) does not build"; }
+    if ! { cmake -S "$src/cpp" -B "$build/cpp-$kind" -DCMAKE_PREFIX_PATH="$root" -DFACEAUTH_STATIC=$flag \
+        -DCMAKE_CXX_FLAGS=-Werror && cmake --build "$build/cpp-$kind"; } >"$build/cpp-$kind.log" 2>&1; then
+        cat "$build/cpp-$kind.log" >&2
+        fail "examples/cpp ($kind) does not build"
+    fi
 done
 needs "$build/cpp-shared/open_link" || fail "open_link (shared) does not need libfaceauth.so.0"
 ! needs "$build/cpp-static/open_link" || fail "open_link (static) needs libfaceauth.so.0"

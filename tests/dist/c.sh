@@ -55,6 +55,7 @@ cmp -s LICENSE "$root/LICENSE" || fail "its LICENSE is not the repository's"
 for crate in faceauth-cli faceauth-ffi; do
     grep -q "^== $crate, in " "$root/THIRD_PARTY_NOTICES.txt" || fail "THIRD_PARTY_NOTICES.txt lists nothing for $crate"
 done
+# shellcheck disable=SC2016 # ${pcfiledir} is pkg-config's, not the shell's
 same "the .pc's prefix" "$(grep '^prefix=' "$root/lib/pkgconfig/faceauth.pc")" 'prefix=${pcfiledir}/../..'
 # The text files name no folder of the build machine (the staging folder, this checkout).
 if grep -rIl -e "$repo" -e /tmp/ "$root"; then
@@ -84,6 +85,7 @@ path=/usr/local/bin:/usr/bin:/bin
 echo "== tests/dist/c: the repository hidden, PATH=$path"
 ns=(--mount)
 [[ $(id -u) -eq 0 ]] || ns=(--user --map-root-user --mount)  # a developer's unprivileged run
+# shellcheck disable=SC2016 # the inner script's $1 and $@ are its own
 unshare "${ns[@]}" bash -c '
     mount -t tmpfs -o size=1m,mode=0555 faceauth-hidden "$1" || exit 1
     [[ -z $(ls -A "$1") ]] || { echo "the repository is still visible" >&2; exit 1; }
