@@ -115,7 +115,8 @@ test-examples: c-env ffi-debug
 # Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
 # UrlBuilder::build in Rust, interleaved, with the ratio; bench/webhook_serve.py measures
-# webhooks/s through `webhook serve` into SQLite and a throwaway PostgreSQL against one
+# webhooks/s through `webhook serve` (confirmed with the simulator, and --unverified) into
+# SQLite and a throwaway PostgreSQL against one
 # `tokens apply-webhook` process per body; the last, bench/ledger_stores.sh,
 # issues tokens into SQLite and into a throwaway PostgreSQL from 1, 4 and 8 processes, and
 # records batch --ledger into each.
