@@ -222,9 +222,12 @@ pub fn class_of(kind: ErrorKind) -> Class {
         ErrorKind::ApiTimeout => Class::Timeout,
         ErrorKind::ApiConnection => Class::ConnectionError,
         ErrorKind::ApiUnexpectedStatus | ErrorKind::ApiDecode => Class::ApiError,
-        ErrorKind::WebhookMalformed | ErrorKind::WebhookKeyRequired | ErrorKind::WebhookDecrypt => {
-            Class::WebhookError
-        }
+        ErrorKind::WebhookMalformed
+        | ErrorKind::WebhookKeyRequired
+        | ErrorKind::WebhookDecrypt
+        | ErrorKind::WebhookUnconfirmed
+        | ErrorKind::WebhookMismatch
+        | ErrorKind::WebhookUnverifiable => Class::WebhookError,
         other => family_of_code(other.code()),
     }
 }
@@ -420,6 +423,9 @@ mod tests {
         ErrorKind::WebhookMalformed,
         ErrorKind::WebhookKeyRequired,
         ErrorKind::WebhookDecrypt,
+        ErrorKind::WebhookUnconfirmed,
+        ErrorKind::WebhookMismatch,
+        ErrorKind::WebhookUnverifiable,
     ];
 
     #[test]
