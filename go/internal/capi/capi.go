@@ -319,6 +319,48 @@ func WebhookParse(body []byte, c *Cipher) (string, error) {
 	return takeString(out), nil
 }
 
+// webhookBody is body NUL-terminated for C; a body holding a NUL byte is malformed.
+func webhookBody(body []byte) ([]byte, *Error) {
+	if i := strings.IndexByte(string(body), 0); i >= 0 {
+		return nil, &Error{Code: StatusWebhookMalformed, Message: "webhook body holds a NUL byte"}
+	}
+	b := make([]byte, len(body)+1)
+	copy(b, body)
+	return b, nil
+}
+
+// ConfirmWebhook is faceauth_client_confirm_webhook; c may be nil. It returns the confirmed
+// event's JSON.
+func (cl *Client) ConfirmWebhook(body []byte, c *Cipher) (string, error) {
+	b, berr := webhookBody(body)
+	if berr != nil {
+		return "", berr
+	}
+	cl.mu.RLock()
+	defer cl.mu.RUnlock()
+	if cl.p == nil {
+		return "", ErrClosed
+	}
+	var cp *C.faceauth_cipher
+	if c != nil {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		if c.p == nil {
+			return "", ErrClosed
+		}
+		cp = c.p
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_client_confirm_webhook(cl.p, ptr(b), cp, &out, &cerr)
+	runtime.KeepAlive(cl)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
 // ---- URL builder ----
 
 // URLBuilder owns a faceauth_url_builder. Its setters run in NewURLBuilder only, before anyone
