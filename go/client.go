@@ -239,8 +239,8 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*SubmitResult, error
 
 // Get reads one result (GET /faceauth?authId=…).
 //
-// Errors: ErrInvalidRequest (HTTP 400: Argos answers an unknown id so), ErrNotFound (a success
-// answer without that row), and the other REST errors.
+// Errors: ErrNotFound (no such result: Argos's HTTP 400 NOT_FOUND, or a success answer
+// without that row; it matches ErrInvalidRequest too), and the other REST errors.
 func (c *Client) Get(ctx context.Context, authID string) (*Record, error) {
 	h, release, err := c.handle(ctx)
 	if err != nil {
@@ -264,7 +264,7 @@ func decodeRecord(js string) (*Record, error) {
 }
 
 // Image fetches a result's selfie (GET /faceauth/image?authId=…).
-// Errors: ErrInvalidRequest (an unknown id or an erased image), ErrDecode, the REST errors.
+// Errors: ErrNotFound (an unknown id or an erased image), ErrDecode, the REST errors.
 func (c *Client) Image(ctx context.Context, authID string) (*Image, error) {
 	h, release, err := c.handle(ctx)
 	if err != nil {
@@ -279,7 +279,7 @@ func (c *Client) Image(ctx context.Context, authID string) (*Image, error) {
 }
 
 // Delete erases a result's image and personal data (DELETE /faceauth?authId=…).
-// Errors: ErrInvalidRequest (an unknown or already erased id), ErrDecode, the REST errors.
+// Errors: ErrNotFound (an unknown or already erased id), ErrDecode, the REST errors.
 func (c *Client) Delete(ctx context.Context, authID string) error {
 	h, release, err := c.handle(ctx)
 	if err != nil {
@@ -316,8 +316,9 @@ func (c *Client) List(ctx context.Context, q ListQuery) iter.Seq2[*Record, error
 	}
 }
 
-// ListAll collects every row of a listing, with why rows may be missing ("" when none are:
-// a full page came without a next-page key; ask for bigger pages or shorter date ranges).
+// ListAll collects every row of a listing, each once, with why rows may be missing ("" when
+// none are): a full page came without a next-page key (ask for bigger pages or shorter date
+// ranges), or the server's page keys looped and the listing stopped there. It always ends.
 func (c *Client) ListAll(ctx context.Context, q ListQuery) (rows []*Record, incomplete string, err error) {
 	l, err := c.open(ctx, q)
 	if err != nil {
@@ -386,14 +387,3 @@ func (c *Client) Close() error {
 	c.h.Close()
 	return nil
 }
-
-// String describes the client without its key.
-func (c *Client) String() string {
-	return fmt.Sprintf("faceauth.Client{base_url: %q, timeout: %v, max_retries: %d}", c.opts.BaseURL, c.opts.Timeout, c.opts.MaxRetries)
-}
-
-// GoString is String.
-func (c *Client) GoString() string { return c.String() }
-
-// Format prints String for every verb.
-func (c *Client) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,9 +89,9 @@ func TestClientAgainstTheSimulator(t *testing.T) {
 		t.Fatalf("after Delete: %+v, %v", rec, err)
 	}
 	checkErrors(t, []errCase{
-		{"get unknown", func() error { _, err := c.Get(ctx, "fa_unknown"); return err }, faceauth.ErrInvalidRequest},
-		{"delete twice", func() error { return c.Delete(ctx, res.AuthenticationID) }, faceauth.ErrInvalidRequest},
-		{"image erased", func() error { _, err := c.Image(ctx, res.AuthenticationID); return err }, faceauth.ErrInvalidRequest},
+		{"get unknown", func() error { _, err := c.Get(ctx, "fa_does_not_exist"); return err }, faceauth.ErrNotFound},
+		{"delete twice", func() error { return c.Delete(ctx, res.AuthenticationID) }, faceauth.ErrNotFound},
+		{"image erased", func() error { _, err := c.Image(ctx, res.AuthenticationID); return err }, faceauth.ErrNotFound},
 		{"submit unknown submission", func() error {
 			_, err := c.Submit(ctx, faceauth.Submission{SubmissionID: "nope", Image: selfie})
 			return err
@@ -271,4 +273,43 @@ func sum(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+// An unknown id is ErrNotFound, and still ErrInvalidRequest for code written before it was
+// told apart; an invalid request that is not "not found" is not ErrNotFound.
+func TestNotFoundIsAlsoAnInvalidRequest(t *testing.T) {
+	ctx := t.Context()
+	sim := faceauthtest.StartSimulator(t)
+	c := mustClient(t, sim.APIKey, faceauth.ClientOptions{BaseURL: sim.URL})
+	_, err := c.Get(ctx, "fa_does_not_exist")
+	var fe *faceauth.Error
+	if !errors.Is(err, faceauth.ErrNotFound) || !errors.Is(err, faceauth.ErrInvalidRequest) ||
+		!errors.As(err, &fe) || fe.HTTPStatus != 400 || fe.Kind != "api_not_found" {
+		t.Fatalf("Get unknown: %#v (%v)", err, err)
+	}
+	_, err = c.Submit(ctx, faceauth.Submission{SubmissionID: "nope", Image: selfie})
+	if !errors.Is(err, faceauth.ErrInvalidRequest) || errors.Is(err, faceauth.ErrNotFound) {
+		t.Fatalf("Submit unknown submission: %v", err)
+	}
+	if errors.Is(faceauth.ErrInvalidRequest, faceauth.ErrNotFound) || errors.Is(faceauth.ErrTimeout, faceauth.ErrInvalidRequest) {
+		t.Fatal("only a refinement matches the broader sentinel")
+	}
+}
+
+// A server whose page keys alternate A, B, A, B… with the same row: ListAll ends, with the row
+// once and the reason, instead of collecting copies until its deadline.
+func TestListAllEndsWhenPageKeysLoop(t *testing.T) {
+	var served atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := []string{"A", "B"}[(served.Add(1)-1)%2]
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"data": [{"auth_id": "a1", "create_time": "2025-01-01T00:00:01.000Z"}],` +
+			` "nextPage_key": {"authId": "` + key + `", "createTime": "2025-01-01T00:00:00.000Z"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := mustClient(t, "k-0123456789", faceauth.ClientOptions{BaseURL: srv.URL})
+	rows, incomplete, err := c.ListAll(t.Context(), faceauth.ListQuery{})
+	if err != nil || len(rows) != 1 || rows[0].AuthID != "a1" || !strings.Contains(incomplete, "instead of looping") {
+		t.Fatalf("ListAll: %d rows, %q, %v", len(rows), incomplete, err)
+	}
 }

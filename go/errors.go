@@ -17,7 +17,9 @@ import (
 // response arrived, and for everything outside the REST client).
 //
 // Each kind has a sentinel (ErrBadPadding, ErrIPNotAllowed, …): errors.Is(err, ErrTimeout)
-// compares codes, and errors.As gives the details. An error of a REST call whose context
+// compares codes, and errors.As gives the details. A kind that refines another matches the
+// broader sentinel too: an ErrNotFound error (Argos answers "does not exist" with a 400) also
+// matches ErrInvalidRequest. An error of a REST call whose context
 // expired also matches context.DeadlineExceeded (or context.Canceled).
 type Error struct {
 	Kind       string
@@ -40,10 +42,21 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Is reports whether target is an *Error with the same code (a sentinel, usually).
+// Is reports whether target is an *Error with the same code (a sentinel, usually), or with a
+// code that e's refines (the library's faceauth_status_parent: ErrNotFound is also
+// ErrInvalidRequest).
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	if !ok {
+		return false
+	}
+	// The chain is the library's, and short; the bound only guards against a cycle.
+	for code, steps := e.Code, 0; code != 0 && steps < 8; code, steps = capi.StatusParent(code), steps+1 {
+		if code == t.Code {
+			return true
+		}
+	}
+	return false
 }
 
 // Unwrap gives the context's error when the call's context ended, else nil.

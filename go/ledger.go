@@ -3,7 +3,6 @@ package faceauth
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -16,7 +15,7 @@ import (
 // survives restarts and may be shared by processes. Safe for concurrent use.
 type Ledger struct {
 	h        *capi.Ledger
-	location string
+	location string // redacted once: the password is never kept in Go memory
 }
 
 // OpenLedger opens the ledger at location: ":memory:" for a new ledger in this process, the
@@ -24,7 +23,9 @@ type Ledger struct {
 // database, postgres://USER:PASSWORD@HOST:PORT/DB, shared by many hosts (tables created if
 // missing; the password is never in an error).
 //
-// Errors: ErrInvalidArgument (empty), ErrLedgerSchema (a file that is not a faceauth ledger,
+// Nothing else is read as a location: an SQLite "file:" URI is refused, as everywhere.
+//
+// Errors: ErrInvalidArgument (empty, or a "file:" URI), ErrLedgerSchema (a file that is not a faceauth ledger,
 // left untouched, or a newer one), ErrLedgerStorage (also a PostgreSQL server that cannot be
 // reached), ErrLedgerUnsupported (another URL scheme, such as redis://…).
 func OpenLedger(location string) (*Ledger, error) {
@@ -32,7 +33,7 @@ func OpenLedger(location string) (*Ledger, error) {
 	if err != nil {
 		return nil, wrapC(err)
 	}
-	return &Ledger{h: h, location: location}, nil
+	return &Ledger{h: h, location: redacted(location)}, nil
 }
 
 // TokenRule is the project's token expiration: with Window 0 a token expires at its first use
@@ -262,9 +263,3 @@ func (l *Ledger) Close() error {
 	l.h.Close()
 	return nil
 }
-
-// String describes the ledger.
-func (l *Ledger) String() string { return fmt.Sprintf("faceauth.Ledger{location: %q}", l.location) }
-
-// GoString is String.
-func (l *Ledger) GoString() string { return l.String() }

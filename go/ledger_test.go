@@ -126,6 +126,9 @@ func TestLedgerErrors(t *testing.T) {
 	}
 	checkErrors(t, []errCase{
 		{"empty location", open(""), faceauth.ErrInvalidArgument},
+		// SQLite would read these as URIs (mode=memory keeps nothing): refused, as everywhere.
+		{"file: URI", open("file:go.db?mode=memory"), faceauth.ErrInvalidArgument},
+		{"file: memory URI", open("file::memory:"), faceauth.ErrInvalidArgument},
 		{"unsupported store", open("redis://db/tokens"), faceauth.ErrLedgerUnsupported},
 		{"postgres unreachable", open("postgres://u:s3cret-pw@127.0.0.1:1/tokens"), faceauth.ErrLedgerStorage},
 		{"no such directory", open(filepath.Join(dir, "missing", "tokens.db")), faceauth.ErrLedgerStorage},

@@ -55,7 +55,7 @@ var (
 	ErrLedgerSchema = &Error{Kind: "ledger_schema", Code: 204}
 	// ErrLedgerUnsupported (ledger_unsupported, 205): The token ledger location names a store this build does not include (a URL scheme other than postgres:// or postgresql://).
 	ErrLedgerUnsupported = &Error{Kind: "ledger_unsupported", Code: 205}
-	// ErrInvalidRequest (api_invalid_request, 300): 400 from the API: missing or malformed parameters, or an unknown record.
+	// ErrInvalidRequest (api_invalid_request, 300): 400 from the API: missing or malformed parameters (an unknown record asked for by id is api_not_found, 306).
 	ErrInvalidRequest = &Error{Kind: "api_invalid_request", Code: 300}
 	// ErrIPNotAllowed (api_ip_not_allowed, 301): 403 with an explicit deny: the caller's IP is not allowed.
 	ErrIPNotAllowed = &Error{Kind: "api_ip_not_allowed", Code: 301}
@@ -67,7 +67,7 @@ var (
 	ErrServer = &Error{Kind: "api_server", Code: 304}
 	// ErrUnexpectedStatus (api_unexpected_status, 305): Any other non-success HTTP status.
 	ErrUnexpectedStatus = &Error{Kind: "api_unexpected_status", Code: 305}
-	// ErrNotFound (api_not_found, 306): A success response without the record asked for.
+	// ErrNotFound (api_not_found, 306): The record asked for does not exist: the API's 400 with the error code NOT_FOUND (or "Cannot find submission") for an auth id, or a success response without it. It refines api_invalid_request, 300 (see faceauth_status_parent).
 	ErrNotFound = &Error{Kind: "api_not_found", Code: 306}
 	// ErrTimeout (api_timeout, 307): A connect or request timeout.
 	ErrTimeout = &Error{Kind: "api_timeout", Code: 307}

@@ -82,17 +82,6 @@ func (b *URLBuilder) Close() error {
 	return nil
 }
 
-// String describes the builder without its key.
-func (b *URLBuilder) String() string {
-	return fmt.Sprintf("faceauth.URLBuilder{pid: %q, scheme: %q, lang: %q, base_url: %q}", b.pid, b.opts.scheme, b.opts.lang, b.opts.baseURL)
-}
-
-// GoString is String.
-func (b *URLBuilder) GoString() string { return b.String() }
-
-// Format prints String for every verb.
-func (b *URLBuilder) Format(f fmt.State, verb rune) { fmt.Fprint(f, b.String()) }
-
 // InspectReport is a link taken apart: what travels in clear and the decrypted parameters (the
 // JSON `faceauth inspect` prints).
 type InspectReport struct {

@@ -171,7 +171,8 @@ typedef enum faceauth_status {
    */
   FACEAUTH_STATUS_LEDGER_UNSUPPORTED = 205,
   /**
-   * 400 from the API: missing or malformed parameters, or an unknown record.
+   * 400 from the API: missing or malformed parameters (an unknown record asked for by id is
+   * api_not_found, 306).
    */
   FACEAUTH_STATUS_API_INVALID_REQUEST = 300,
   /**
@@ -195,7 +196,9 @@ typedef enum faceauth_status {
    */
   FACEAUTH_STATUS_API_UNEXPECTED_STATUS = 305,
   /**
-   * A success response without the record asked for.
+   * The record asked for does not exist: the API's 400 with the error code NOT_FOUND (or
+   * "Cannot find submission") for an auth id, or a success response without it. It refines
+   * api_invalid_request, 300 (see faceauth_status_parent).
    */
   FACEAUTH_STATUS_API_NOT_FOUND = 306,
   /**
@@ -487,8 +490,8 @@ enum faceauth_status faceauth_client_submit(const struct faceauth_client *c,
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
  * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
- * FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: Argos answers an unknown id so);
- * FACEAUTH_STATUS_API_NOT_FOUND (a success answer without that row); the other API statuses,
+ * FACEAUTH_STATUS_API_NOT_FOUND (no such result: Argos's HTTP 400 NOT_FOUND, or a success
+ * answer without that row); the other API statuses,
  * 300–309, with the HTTP status on the error object when a response arrived.
  *
  * # Safety
@@ -536,6 +539,7 @@ enum faceauth_status faceauth_client_list(const struct faceauth_client *c,
  * JSON as faceauth_client_get (and as each line of `faceauth auth list`), or NULL when the
  * listing has ended: the end is FACEAUTH_STATUS_OK with NULL. Once ended, every further call
  * gives the end again. After the end, ask faceauth_list_incomplete whether rows may be missing.
+ * Each row comes once, and a listing always ends, even when the server's page keys loop.
  *
  * A page that fails to load fails this call with its status (the row before it was the last);
  * the listing has then ended, and the next call gives the end.
@@ -558,7 +562,9 @@ enum faceauth_status faceauth_list_next(struct faceauth_list *it,
 /**
  * Once faceauth_list_next has given the end: why the listing may lack rows (a full page came
  * without `nextPage_key` and its rows gave no way to reach the rest: ask for bigger pages or
- * shorter date ranges), or NULL when every row was returned. NULL, too, before the end.
+ * shorter date ranges; or the server named a page already fetched, or sent a page of rows
+ * already returned, and the listing stopped instead of looping), or NULL when every row was
+ * returned. NULL, too, before the end.
  *
  * Ownership: borrowed from `it`, valid until faceauth_list_free(it); never free it.
  * NULL handling: a NULL `it` gives NULL. Thread safety: as faceauth_list. Never fails.
@@ -591,7 +597,7 @@ void faceauth_list_free(struct faceauth_list *it);
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
  * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
- * FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: an unknown id, or an erased image);
+ * FACEAUTH_STATUS_API_NOT_FOUND (HTTP 400 NOT_FOUND: an unknown id, or an erased image);
  * FACEAUTH_STATUS_API_DECODE (the body is not base64); the other API statuses, 300–309, with
  * the HTTP status on the error object when a response arrived.
  *
@@ -616,7 +622,7 @@ enum faceauth_status faceauth_client_image(const struct faceauth_client *c,
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
  * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
- * FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: an unknown or already erased id);
+ * FACEAUTH_STATUS_API_NOT_FOUND (HTTP 400 NOT_FOUND: an unknown or already erased id);
  * FACEAUTH_STATUS_API_DECODE (a success status without Argos's `{"message": "success"}`); the
  * other API statuses, 300–309, with the HTTP status on the error object when a response
  * arrived.
@@ -803,7 +809,9 @@ void faceauth_error_free(struct faceauth_error *e);
  * "postgres://USER:PASSWORD@HOST:PORT/DB" (or "postgresql://…"), shared by many hosts, its
  * tables created if missing (FACEAUTH_STATUS_LEDGER_STORAGE when the server cannot be reached;
  * the password is never in a message). Any other URL names a store this build does not
- * include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message.
+ * include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message. An SQLite
+ * "file:" URI is refused (FACEAUTH_STATUS_INVALID_ARGUMENT): give the file's path. A new
+ * SQLite file is created with mode 0600.
  *
  * Ownership: on success `*out` receives a new ledger, freed with faceauth_ledger_free.
  * `location` is only borrowed.
@@ -811,7 +819,8 @@ void faceauth_error_free(struct faceauth_error *e);
  * Thread safety: any thread.
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
- * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location); FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location, a "file:" URI);
+ * FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
  * FACEAUTH_STATUS_LEDGER_SCHEMA (a file that is not a faceauth ledger, left untouched, or one
  * from a newer version); FACEAUTH_STATUS_LEDGER_STORAGE (it cannot be opened or created).
  *
@@ -1070,6 +1079,17 @@ void faceauth_buf_free(struct faceauth_buf *buf);
 const char *faceauth_status_str(faceauth_status status);
 
 /**
+ * The broader status that `status` refines, or FACEAUTH_STATUS_OK when it refines none:
+ * FACEAUTH_STATUS_API_NOT_FOUND refines FACEAUTH_STATUS_API_INVALID_REQUEST (Argos answers
+ * "does not exist" with a 400), so code that handles the broader status can handle both. Walk
+ * it until FACEAUTH_STATUS_OK to test "is this status, or a refinement of it".
+ *
+ * A value that is no `faceauth_status` gives FACEAUTH_STATUS_OK. Thread safety: any thread.
+ * Never fails.
+ */
+enum faceauth_status faceauth_status_parent(faceauth_status status);
+
+/**
  * Makes a fresh token id ("tok_" and 26 base32 characters: 128 random bits from the OS), for
  * faceauth_auth_params.token.
  *
@@ -1222,6 +1242,27 @@ enum faceauth_status faceauth_url_inspect(const char *url,
                                           const struct faceauth_cipher *c,
                                           char **out_json,
                                           struct faceauth_error **out_err);
+
+/**
+ * Copies `text` with every credential in it replaced by `<redacted>`: the user-info of each
+ * `scheme://user:password@host` URL, and the value of each `password=…` of a URL query or a
+ * libpq `key=value` string. `text` may be a URL, a ledger location or a whole message. This is
+ * the library's one redaction rule (faceauth::url::redact_credentials): use it to show a base
+ * URL or a location in a log line or a `to_string`, rather than a rule of your own.
+ *
+ * Ownership: on success `*out` receives a new string, freed with faceauth_string_free. `text`
+ * is only borrowed.
+ * NULL handling: `text` and `out` must not be NULL; `out_err` may be. Thread safety: any
+ * thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `text` is NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_url_redact_credentials(const char *text,
+                                                     char **out,
+                                                     struct faceauth_error **out_err);
 
 /**
  * Parses a webhook from its HTTP request body, decrypting it with `c_or_null` when the body is

@@ -18,7 +18,10 @@
  *   Ledger may run on one object from many threads at once; the UrlBuilder setters may not. A
  *   Listing is used by one thread at a time.
  * - Secrets: the C objects wipe their key material when freed. std::string copies you make of
- *   keys or decrypted text are yours to handle.
+ *   keys or decrypted text are yours to handle. Cipher, UrlBuilder, Client, Ledger and
+ *   ClientOptions print with operator<< without their key, and with every credential of a base
+ *   URL or a location (user:password@, password=…) replaced by <redacted>, by the library's one
+ *   rule (redact_credentials, faceauth_url_redact_credentials).
  */
 
 #ifndef FACEAUTH_HPP
@@ -33,6 +36,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -166,6 +170,32 @@ T *live(const Handle<T, Free> &h, const char *what) {
 /// this header's FACEAUTH_VERSION_MAJOR/MINOR/PATCH).
 inline std::string version() { return ::faceauth_version(); }
 
+/// `text` (a URL, a ledger location or a message) with every credential in it replaced by
+/// <redacted>: the user-info of `scheme://user:password@host`, the value of `password=…`.
+/// The library's one rule (faceauth_url_redact_credentials); what operator<< prints with.
+inline std::string redact_credentials(const std::string &text) {
+  return detail::call_string([&](char **out, ::faceauth_error **err) {
+    return ::faceauth_url_redact_credentials(detail::c_str(text, "the text"), out, err);
+  });
+}
+
+namespace detail {
+
+/// redact_credentials, or all of it hidden when the library cannot read it (a NUL byte, bad
+/// UTF-8): for printing, which must not throw a faceauth::Error.
+inline std::string redacted(const std::string &text) {
+  try {
+    return redact_credentials(text);
+  } catch (const Error &) {
+    return "<redacted>";
+  }
+}
+
+/// `"text"`, for printing.
+inline std::ostream &quoted(std::ostream &os, const std::string &text) { return os << '"' << text << '"'; }
+
+}  // namespace detail
+
 /// Encrypts and decrypts FaceAuth payloads for one API key and one scheme.
 /// Thread safety: const members may be used from many threads at once.
 class Cipher {
@@ -214,6 +244,11 @@ class Cipher {
 
   /// The C handle, for calls this wrapper does not cover; still owned by this object.
   const ::faceauth_cipher *get() const { return detail::live(handle_, "the Cipher"); }
+
+  /// Prints `faceauth::Cipher{key: <redacted>}`: never the key.
+  friend std::ostream &operator<<(std::ostream &os, const Cipher &) {
+    return os << "faceauth::Cipher{key: <redacted>}";
+  }
 
  private:
   detail::Handle<::faceauth_cipher, ::faceauth_cipher_free> handle_;
@@ -267,7 +302,7 @@ class UrlBuilder {
   /// `scheme`: as for Cipher.
   UrlBuilder(const std::string &project_id, const std::string &api_key,
              const std::string &scheme = "ecb")
-      : handle_() {
+      : handle_(), project_id_(project_id), base_url_() {
     ::faceauth_url_builder *out = nullptr;
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_url_builder_new(detail::c_str(project_id, "the project id"),
@@ -290,6 +325,7 @@ class UrlBuilder {
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_url_builder_set_base_url(get(), detail::c_str(base_url, "the base URL"), err);
     });
+    base_url_ = detail::redacted(base_url);
     return *this;
   }
 
@@ -304,8 +340,20 @@ class UrlBuilder {
   /// The C handle, for calls this wrapper does not cover; still owned by this object.
   ::faceauth_url_builder *get() const { return detail::live(handle_, "the UrlBuilder"); }
 
+  /// Prints `faceauth::UrlBuilder{project_id: "…", base_url: "…"}` (base_url only when set,
+  /// without its credentials): never the key.
+  friend std::ostream &operator<<(std::ostream &os, const UrlBuilder &b) {
+    detail::quoted(os << "faceauth::UrlBuilder{project_id: ", b.project_id_);
+    if (b.base_url_) {
+      detail::quoted(os << ", base_url: ", *b.base_url_);
+    }
+    return os << '}';
+  }
+
  private:
   detail::Handle<::faceauth_url_builder, ::faceauth_url_builder_free> handle_;
+  std::string project_id_;
+  std::optional<std::string> base_url_;  // redacted
 };
 
 /// A fresh token id ("tok_" and 26 base32 characters) for AuthParams::token.
@@ -358,6 +406,18 @@ struct ClientOptions {
   std::uint32_t connect_timeout_ms = 0;
   /// Repeats of a failed request: 0 for the default, FACEAUTH_NO_RETRIES for none.
   std::int32_t max_retries = 0;
+
+  /// Prints every field, base_url without its credentials.
+  friend std::ostream &operator<<(std::ostream &os, const ClientOptions &o) {
+    os << "faceauth::ClientOptions{base_url: ";
+    if (o.base_url) {
+      detail::quoted(os, detail::redacted(*o.base_url));
+    } else {
+      os << "none";
+    }
+    return os << ", timeout_ms: " << o.timeout_ms << ", connect_timeout_ms: " << o.connect_timeout_ms
+              << ", max_retries: " << o.max_retries << '}';
+  }
 };
 
 /// The optional fields of a submission.
@@ -445,7 +505,7 @@ class Listing {
 /// Thread safety: every member is const; share one Client between threads.
 class Client {
  public:
-  explicit Client(const std::string &api_key, const ClientOptions &options = {}) : handle_() {
+  explicit Client(const std::string &api_key, const ClientOptions &options = {}) : handle_(), base_url_() {
     ::faceauth_client_options opts{};
     opts.base_url = detail::c_str(options.base_url, "the base URL");
     opts.timeout_ms = options.timeout_ms;
@@ -456,6 +516,9 @@ class Client {
       return ::faceauth_client_new(detail::c_str(api_key, "the API key"), &opts, &out, err);
     });
     handle_.reset(out);
+    if (options.base_url) {
+      base_url_ = detail::redacted(*options.base_url);
+    }
   }
 
   /// Compares a selfie (JPEG or PNG bytes) with an approved submission: the API's answer as
@@ -533,8 +596,19 @@ class Client {
   /// The C handle; still owned by this object.
   const ::faceauth_client *get() const { return detail::live(handle_, "the Client"); }
 
+  /// Prints `faceauth::Client{base_url: "…"}` (base_url only when given, without its
+  /// credentials): never the key.
+  friend std::ostream &operator<<(std::ostream &os, const Client &c) {
+    os << "faceauth::Client{";
+    if (c.base_url_) {
+      detail::quoted(os << "base_url: ", *c.base_url_);
+    }
+    return os << '}';
+  }
+
  private:
   detail::Handle<::faceauth_client, ::faceauth_client_free> handle_;
+  std::optional<std::string> base_url_;  // redacted
 };
 
 /// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Results are
@@ -542,12 +616,13 @@ class Client {
 /// Thread safety: every member is const; share one Ledger between threads.
 class Ledger {
  public:
-  explicit Ledger(const std::string &location) : handle_() {
+  explicit Ledger(const std::string &location) : handle_(), location_() {
     ::faceauth_ledger *out = nullptr;
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_ledger_open(detail::c_str(location, "the location"), &out, err);
     });
     handle_.reset(out);
+    location_ = detail::redacted(location);
   }
 
   /// Mints a token, records it and returns {"url", "token", "rule"}. `rule`: "count" or
@@ -629,8 +704,14 @@ class Ledger {
   /// The C handle; still owned by this object.
   const ::faceauth_ledger *get() const { return detail::live(handle_, "the Ledger"); }
 
+  /// Prints `faceauth::Ledger{location: "…"}`, a PostgreSQL password replaced by <redacted>.
+  friend std::ostream &operator<<(std::ostream &os, const Ledger &l) {
+    return detail::quoted(os << "faceauth::Ledger{location: ", l.location_) << '}';
+  }
+
  private:
   detail::Handle<::faceauth_ledger, ::faceauth_ledger_free> handle_;
+  std::string location_;  // redacted
 };
 
 }  // namespace faceauth

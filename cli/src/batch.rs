@@ -269,9 +269,9 @@ struct Tally {
 pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
     // Before anything is opened for writing: a same-file output would truncate the input.
-    let location = args.ledger.as_deref().map(Location::of);
+    let location = args.ledger.as_deref().map(crate::ledger_store::location).transpose()?;
     let mut writes = vec![args.output.as_path()];
-    writes.extend(location.as_ref().and_then(Location::file));
+    writes.extend(location.as_ref().and_then(Location::path));
     files::refuse_same_file(&[args.input.as_path()], &writes)?;
 
     let (input, input_len) = open_input(&args.input)?;

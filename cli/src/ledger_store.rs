@@ -1,46 +1,38 @@
 //! A token ledger named by a location: a file path (SQLite) or a `postgres://` URL.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::SystemTime;
 
 use anyhow::Context;
+
+use crate::exit::UsageError;
 use faceauth::token::{
-    is_postgres_location, Durability, LedgerError, NewToken, PostgresLedger, PostgresOptions, SqliteLedger,
-    SqliteOptions, TokenLedger,
+    Durability, LedgerError, NewToken, PostgresLedger, PostgresOptions, SqliteLedger, SqliteOptions,
+    TokenLedger,
 };
 
-/// What `--db`, `FACEAUTH_TOKENS_DB` and `batch --ledger` name.
-pub enum Location {
-    /// An SQLite file.
-    File(PathBuf),
-    /// A PostgreSQL database: `postgres://…` or `postgresql://…`.
-    Postgres(String),
+/// What `--db`, `FACEAUTH_TOKENS_DB` and `batch --ledger` name, read by the core's one
+/// location parser (a path, `:memory:` or a `postgres://` URL; a `file:` URI is refused).
+pub use faceauth::token::LedgerLocation as Location;
+
+/// Reads a ledger location given on the command line or in the environment.
+///
+/// # Errors
+/// The core's refusal (an empty location, a `file:` URI, another URL scheme), as a usage
+/// error.
+pub fn location(given: &Path) -> anyhow::Result<Location> {
+    Location::parse(given).map_err(|err| UsageError(format!("cannot open the token ledger: {err}")).into())
 }
 
-impl Location {
-    /// A URL whose scheme is `postgres` or `postgresql` names PostgreSQL; anything else is a
-    /// file path.
-    pub fn of(given: &Path) -> Location {
-        match given.to_str() {
-            Some(text) if is_postgres_location(text) => Location::Postgres(text.to_owned()),
-            _ => Location::File(given.to_owned()),
-        }
-    }
-
-    /// The location for messages: a path as it is, a URL without its user and password.
-    pub fn shown(&self) -> String {
-        match self {
-            Location::File(path) => path.display().to_string(),
-            Location::Postgres(url) => faceauth::url::redact_credentials(url).into_owned(),
-        }
-    }
-
-    /// The file, for the checks that only files need.
-    pub fn file(&self) -> Option<&Path> {
-        match self {
-            Location::File(path) => Some(path),
-            Location::Postgres(_) => None,
-        }
+/// A warning on stderr when the ledger file can be read by group or others: it holds user
+/// ids, cf fields and results.
+pub fn warn_if_shared(path: &Path) {
+    if let Some(mode) = faceauth::token::shared_file_mode(path) {
+        crate::output::note(format_args!(
+            "faceauth: warning: the token ledger {} is readable by others (mode {mode:03o}); chmod 600 it \
+             and its -wal and -shm files",
+            path.display()
+        ));
     }
 }
 
@@ -56,7 +48,15 @@ impl Ledger {
     /// Opens (creating if needed; reading only with `read_only`) the ledger at `location`.
     pub fn open(location: &Location, durability: Durability, read_only: bool) -> anyhow::Result<Ledger> {
         let opened = match location {
+            // Nothing would be left of it once the command ends.
+            Location::Memory => return Err(UsageError(
+                "cannot open the token ledger: :memory: keeps nothing once the command ends; give a file \
+                     path or a postgres:// URL"
+                    .to_owned(),
+            )
+            .into()),
             Location::File(path) => {
+                warn_if_shared(path);
                 let options = SqliteOptions::new().durability(durability).read_only(read_only);
                 SqliteLedger::open_with(path, &options).map(Ledger::Sqlite)
             }

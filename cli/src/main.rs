@@ -59,6 +59,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    catch_file_size_signal();
     let result = match cli.command {
         Command::Url(args) => url_cmd::url(args),
         Command::Inspect(args) => url_cmd::inspect(args),
@@ -75,6 +76,19 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => fail(&err),
+    }
+}
+
+/// A write past the file size limit (`ulimit -f`) raises SIGXFSZ, which kills the process
+/// with no message. Caught, the write fails with EFBIG instead and goes through the ordinary
+/// error path: a message and exit 1, or 503 from `webhook serve`.
+fn catch_file_size_signal() {
+    #[cfg(unix)]
+    {
+        let caught = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if let Err(err) = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, caught) {
+            output::note(format_args!("faceauth: warning: cannot handle SIGXFSZ: {err}"));
+        }
     }
 }
 

@@ -2,25 +2,32 @@
 //!
 //! - **Threads.** `tiny_http` accepts connections and reads request heads on its own threads;
 //!   `--workers` threads (default 4) take requests from it, read and parse bodies and answer.
-//!   Ledger calls run on as many ledger threads (each with its own connection for
-//!   PostgreSQL; sharing one for SQLite), fed through a bounded queue, so that a worker
-//!   can give up on a ledger that does not answer ([`LEDGER_DEADLINE`]) and say 503. The core
-//!   has no threads: they all live here.
+//!   Ledger calls run on ledger threads (one per worker, each with its own connection, for
+//!   PostgreSQL; one for SQLite and `:memory:`, which write one transaction at a time), fed
+//!   through a queue. The core has no threads: they all live here.
+//! - **Deadlines.** A call that no ledger thread has started within [`QUEUE_DEADLINE`] is
+//!   dropped (never made) and answered 503. A call that started is always waited for: it may
+//!   commit, and 503 promises that nothing changed. The ledger bounds its own waits instead
+//!   ([`LEDGER_WAIT`]: SQLite's busy timeout, PostgreSQL's lock, statement and connect
+//!   timeouts), failing without a change, so an answer comes within about 4 s.
 //! - **Authenticity.** Argos signs nothing, so each `faceAuth` result is confirmed with Argos
 //!   before it is recorded ([`crate::confirm`]); `--unverified` applies webhooks as posted.
 //!   `--allow-from` limits who may post ([`crate::allow`]).
 //! - **Answers.** 200 only after the ledger committed, and only after the request's line is on
 //!   stdout (flushed); 400 for a body that is not a valid webhook, 403 from outside
 //!   `--allow-from`, 413 over `--max-body`, 422 for a webhook refused as unconfirmed, 503
-//!   when Argos cannot be asked or the ledger fails or is too slow, 404 for another path, 405
-//!   for another method.
+//!   when Argos cannot be asked or the ledger fails or is too slow (nothing changed), 404 for
+//!   another path, 405 for another method. One exception: stdout fails after a commit (full
+//!   disk, file size limit): 503, and the server stops and exits 1. The sender's retry applies
+//!   the same webhook again, which changes nothing more (a webhook applied twice converges),
+//!   and prints its line.
 //! - **Shutdown.** SIGTERM or SIGINT: workers stop taking requests, finish the ones they hold
 //!   and those already queued, and the command exits 0 within [`SHUTDOWN_DEADLINE`].
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
@@ -29,7 +36,7 @@ use anyhow::{anyhow, Context};
 use clap::Args;
 use faceauth::api::DEFAULT_BASE_URL;
 use faceauth::crypto::{check_key_text, Cipher, Variant};
-use faceauth::token::{LedgerError, TokenLedger};
+use faceauth::token::{LedgerError, LedgerLocation, OpenOptions, TokenLedger};
 use faceauth::webhook::WebhookError;
 use serde_json::{json, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
@@ -38,9 +45,14 @@ use crate::allow::{AllowList, Cidr};
 use crate::confirm::{Apply, Verification};
 use crate::exit::UsageError;
 
-/// How long a worker waits for the ledger before answering 503: under the 5 s a retrying
-/// sender is promised, with room for reading the body and answering.
-pub const LEDGER_DEADLINE: Duration = Duration::from_secs(4);
+/// How long a ledger call may wait in the queue: one not started by then is never made, and
+/// the worker answers 503.
+pub const QUEUE_DEADLINE: Duration = Duration::from_millis(1500);
+
+/// How long the ledger itself waits for another connection's lock (SQLite's busy timeout;
+/// PostgreSQL's `lock_timeout`, `statement_timeout` and connect timeout) before failing with
+/// nothing changed. With [`QUEUE_DEADLINE`], under the 5 s a retrying sender is promised.
+pub const LEDGER_WAIT: Duration = Duration::from_millis(2500);
 
 /// How long shutdown waits for requests in flight before exiting anyway.
 pub const SHUTDOWN_DEADLINE: Duration = Duration::from_millis(4500);
@@ -136,27 +148,36 @@ impl ServeArgs {
 /// A ledger that ledger threads share.
 type SharedLedger = Arc<dyn TokenLedger + Send + Sync>;
 
-/// Whether `location` names a PostgreSQL database.
-fn is_postgres(location: &str) -> bool {
-    location.split_once("://").is_some_and(|(scheme, _)| {
-        scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
-    })
-}
-
 /// A ledger call, run on a ledger thread.
 type Job = Box<dyn FnOnce(Result<&dyn TokenLedger, LedgerError>) + Send>;
 
-/// The ledger threads: calls go in through a bounded queue, answers come back within a
-/// deadline or not at all.
+/// A queued call's fate, decided once: a ledger thread starts it, or its worker drops it.
+const QUEUED: u8 = 0;
+const STARTED: u8 = 1;
+const DROPPED: u8 = 2;
+
+/// A call waiting in the queue, and who has decided its fate.
+struct Queued {
+    fate: Arc<AtomicU8>,
+    job: Job,
+}
+
+/// The ledger threads: calls go in through a bounded queue; a call not started within
+/// [`QUEUE_DEADLINE`] is dropped, a started one always answers.
 struct LedgerPool {
-    jobs: SyncSender<(Instant, Job)>,
+    jobs: SyncSender<Queued>,
 }
 
 impl LedgerPool {
-    /// Starts one thread per ledger in `ledgers` (each ledger may be shared by several).
-    fn start(ledgers: Vec<SharedLedger>, file: Option<LedgerFile>) -> anyhow::Result<LedgerPool> {
+    /// Starts one thread per ledger in `ledgers`, taking calls from a queue with room for
+    /// one call per worker.
+    fn start(
+        ledgers: Vec<SharedLedger>,
+        file: Option<LedgerFile>,
+        workers: usize,
+    ) -> anyhow::Result<LedgerPool> {
         let file = Arc::new(file);
-        let (jobs, queue) = mpsc::sync_channel::<(Instant, Job)>(ledgers.len() * 4);
+        let (jobs, queue) = mpsc::sync_channel::<Queued>(workers.max(1));
         let queue = Arc::new(Mutex::new(queue));
         for (n, ledger) in ledgers.into_iter().enumerate() {
             let (file, queue) = (file.clone(), queue.clone());
@@ -168,38 +189,48 @@ impl LedgerPool {
         Ok(LedgerPool { jobs })
     }
 
-    /// Runs `call` on the ledger; `None` if the queue is full or no answer came by the deadline.
+    /// Runs `call` on the ledger and returns its result; `None` when the call was never made
+    /// (the queue full, or no ledger thread free within [`QUEUE_DEADLINE`]) or its thread
+    /// died. A call that started is waited for to its end: it may commit.
     fn call<T: Send + 'static>(
         &self,
         call: impl FnOnce(&dyn TokenLedger) -> Result<T, LedgerError> + Send + 'static,
     ) -> Option<Result<T, LedgerError>> {
-        let deadline = Instant::now() + LEDGER_DEADLINE;
+        let fate = Arc::new(AtomicU8::new(QUEUED));
         let (answer, answered) = mpsc::sync_channel(1);
         let job: Job = Box::new(move |ledger| {
             let _ = answer.send(ledger.and_then(call));
         });
-        match self.jobs.try_send((deadline, job)) {
+        match self.jobs.try_send(Queued { fate: fate.clone(), job }) {
             Ok(()) => {}
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return None,
         }
-        answered.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok()
+        match answered.recv_timeout(QUEUE_DEADLINE) {
+            Ok(result) => return Some(result),
+            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        if fate.compare_exchange(QUEUED, DROPPED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            // No ledger thread took it, and now none will: nothing changed.
+            return None;
+        }
+        // Started: its outcome decides the answer, however long the ledger's own bounded
+        // waits make it take.
+        answered.recv().ok()
     }
 }
 
-fn ledger_thread(
-    ledger: &dyn TokenLedger,
-    file: Option<&LedgerFile>,
-    queue: &Mutex<Receiver<(Instant, Job)>>,
-) {
+fn ledger_thread(ledger: &dyn TokenLedger, file: Option<&LedgerFile>, queue: &Mutex<Receiver<Queued>>) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok((deadline, job)) = next else { return };
-        // A call whose worker has already answered 503 is not made: the sender will retry.
-        if Instant::now() < deadline {
-            match file.map(LedgerFile::check).unwrap_or(Ok(())) {
-                Ok(()) => job(Ok(ledger)),
-                Err(err) => job(Err(err)),
-            }
+        let Ok(Queued { fate, job }) = next else { return };
+        // A call its worker dropped (and answered 503 for) is not made: the sender retries.
+        if fate.compare_exchange(QUEUED, STARTED, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            continue;
+        }
+        match file.map(LedgerFile::check).unwrap_or(Ok(())) {
+            Ok(()) => job(Ok(ledger)),
+            Err(err) => job(Err(err)),
         }
     }
 }
@@ -213,12 +244,9 @@ struct LedgerFile {
 }
 
 impl LedgerFile {
-    /// The file at `location`, if the location is a path to one (not `:memory:`, not a URL).
-    fn at(location: &str) -> Option<LedgerFile> {
-        if location == faceauth::token::MEMORY_LOCATION || location.contains("://") {
-            return None;
-        }
-        let path = std::path::PathBuf::from(location);
+    /// The file of `location`, if it is an SQLite one.
+    fn at(location: &LedgerLocation) -> Option<LedgerFile> {
+        let path = location.path()?.to_owned();
         let identity = crate::files::file_identity(&path)?;
         Some(LedgerFile { path, identity })
     }
@@ -252,45 +280,29 @@ struct Shared {
 /// Runs `faceauth webhook serve` until SIGTERM or SIGINT.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if !args.path.starts_with('/') || args.path == "/healthz" {
-        return Err(
-            UsageError(format!("--path must start with / and not be /healthz: {:?}", args.path)).into()
-        );
+        return Err(UsageError(format!(
+            "--path must start with / and not be /healthz: {:?}",
+            faceauth::excerpt(&args.path)
+        ))
+        .into());
     }
     let cipher = args.cipher()?;
     let verification = verification(&args)?;
-    let location = args.ledger.as_str();
-    let open = || {
-        faceauth::token::open_ledger(location).map(Arc::from).map_err(|err| {
-            // A database URL may carry a password: only a path is named.
-            if location.contains("://") {
-                anyhow::Error::new(err).context("cannot open the token ledger")
-            } else {
-                anyhow::Error::new(err).context(format!("cannot open the token ledger {location}"))
-            }
-        })
-    };
     let workers = usize::from(args.workers);
-    // A ledger object holds one database connection and makes one call at a time. PostgreSQL
-    // commits from several connections at once, so each ledger thread has its own; SQLite
-    // writes one transaction at a time whatever the connections, and `:memory:` is one map,
-    // so their threads share one.
-    let ledgers: Vec<SharedLedger> = if is_postgres(location) {
-        (0..workers).map(|_| open()).collect::<anyhow::Result<_>>()?
-    } else {
-        let ledger: SharedLedger = open()?;
-        vec![ledger; workers]
-    };
-    let ledger = LedgerPool::start(ledgers, LedgerFile::at(location))?;
+    let (ledgers, location) = open_ledgers(&args.ledger, workers)?;
+    let ledger = LedgerPool::start(ledgers, LedgerFile::at(&location), workers)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, stop.clone()).context("cannot handle SIGTERM and SIGINT")?;
     }
     let server = Server::http(args.listen.as_str())
-        .map_err(|err| anyhow!("cannot listen on {}: {err}", args.listen))?;
+        .map_err(|err| anyhow!("cannot listen on {}: {err}", faceauth::excerpt(&args.listen)))?;
     let bound = match server.server_addr().to_ip() {
         Some(addr) => addr,
-        None => return Err(anyhow!("cannot listen on {}: not an IP address", args.listen)),
+        None => {
+            return Err(anyhow!("cannot listen on {}: not an IP address", faceauth::excerpt(&args.listen)))
+        }
     };
     let context = Arc::new(Shared {
         server,
@@ -330,10 +342,31 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let failure = context.failure.lock().unwrap_or_else(PoisonError::into_inner).take();
     if let Some(err) = failure {
-        return Err(anyhow::Error::new(err));
+        return Err(anyhow::Error::new(err).context("cannot write the webhook lines to stdout"));
     }
     crate::output::note("faceauth: webhook serve: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the ledger at `given` for the ledger threads. A ledger object holds one database
+/// connection and makes one call at a time. PostgreSQL commits from several connections at
+/// once, so each worker gets one; SQLite writes one transaction at a time whatever the
+/// connections, and `:memory:` is one map, so they get one ledger and one thread: a call that
+/// waits for it waits in the queue, where it can still be dropped.
+fn open_ledgers(given: &str, workers: usize) -> anyhow::Result<(Vec<SharedLedger>, LedgerLocation)> {
+    let location = crate::ledger_store::location(std::path::Path::new(given))?;
+    if let Some(path) = location.path() {
+        crate::ledger_store::warn_if_shared(path);
+    }
+    let options = OpenOptions::new().wait(LEDGER_WAIT);
+    let open = || -> anyhow::Result<SharedLedger> {
+        faceauth::token::open_ledger_with(given, &options)
+            .map(Arc::from)
+            .with_context(|| format!("cannot open the token ledger {}", location.shown()))
+    };
+    let count = if matches!(location, LedgerLocation::Postgres(_)) { workers } else { 1 };
+    let ledgers = (0..count).map(|_| open()).collect::<anyhow::Result<_>>()?;
+    Ok((ledgers, location))
 }
 
 /// Takes requests until shutdown, then the ones already queued.
@@ -528,7 +561,9 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
     };
     let line = json!({ "webhook": apply.to_json(), "ledger": outcome.to_json(event) });
     if let Err(err) = print_line(&line) {
-        let answer = Answer::error(503, "the receiver cannot write its output");
+        // The ledger has committed: the sender's retry (to a restarted server) applies the
+        // same webhook again, which changes nothing more, and prints the line then.
+        let answer = Answer::error(503, "the receiver cannot write its output; it stops");
         let mut failure = context.failure.lock().unwrap_or_else(PoisonError::into_inner);
         failure.get_or_insert(err);
         context.stop.store(true, Ordering::Relaxed);

@@ -51,7 +51,7 @@ pub fn token(args: TokenArgs) -> anyhow::Result<ExitCode> {
                     Ok(()) => writeln!(out, "ok      {id}")?,
                     Err(err) => {
                         all_ok = false;
-                        writeln!(out, "invalid {id:?}: {err}")?;
+                        writeln!(out, "invalid {:?}: {err}", faceauth::excerpt(id))?;
                     }
                 }
             }

@@ -166,7 +166,7 @@ impl TokensArgs {
     /// created when `create` is set).
     fn location(&self, create: bool) -> anyhow::Result<Location> {
         if let Some(given) = &self.db {
-            return Ok(Location::of(given));
+            return crate::ledger_store::location(given);
         }
         let data = match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from) {
             // The XDG spec says to ignore relative paths.
@@ -202,7 +202,7 @@ pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
             let ledger = args.open_read_only()?;
             match ledger.get().status(token, SystemTime::now())? {
                 Some(status) => print_line(&status.to_json()),
-                None => bail!("token {token} is not in the ledger {}", ledger.shown()),
+                None => bail!("token {} is not in the ledger {}", faceauth::excerpt(token), ledger.shown()),
             }
         }
         TokensCommand::MarkUsed { token, at } => {

@@ -60,10 +60,11 @@ fn submit_get_image_delete() {
     let gone = client.get(&approved.auth_id).expect("still listed");
     assert!(gone.deleted);
     let err = client.image(&approved.auth_id).expect_err("the image is erased");
-    assert_eq!(err.kind(), ErrorKind::ApiInvalidRequest);
+    assert_eq!(err.kind(), ErrorKind::ApiNotFound);
     assert_eq!(err.code(), Some("NOT_FOUND"));
     // A second DELETE that was not retried is reported, not hidden.
-    assert_eq!(client.delete(&approved.auth_id).expect_err("already deleted").http_status(), Some(400));
+    let err = client.delete(&approved.auth_id).expect_err("already deleted");
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::ApiNotFound, Some(400)));
 }
 
 #[test]
@@ -151,8 +152,32 @@ fn each_documented_error_has_its_kind() {
     let err = denied.client().get("a").expect_err("IP not allowed");
     assert_eq!(err.kind(), ErrorKind::ApiIpNotAllowed);
 
-    let err = mock.client().get("no-such-id").expect_err("unknown id");
-    assert_eq!(err.kind(), ErrorKind::ApiInvalidRequest);
+    // Argos answers an unknown id with 400 and NOT_FOUND: not found, a kind of invalid request.
+    let err = mock.client().get("fa_does_not_exist").expect_err("unknown id");
+    assert_eq!(err.kind(), ErrorKind::ApiNotFound);
+    assert!(err.kind().is_a(ErrorKind::ApiInvalidRequest));
+    assert_eq!((err.http_status(), err.code()), (Some(400), Some("NOT_FOUND")));
+    assert!(
+        matches!(&err, ApiError::NotFound { auth_id, failure: Some(_) } if auth_id == "fa_does_not_exist")
+    );
+    assert!(err.to_string().contains("\"fa_does_not_exist\" (HTTP 400 NOT_FOUND"), "{err}");
+    // The other answer Argos documents for a missing record, whatever its code.
+    let server = Scripted::start(vec![Answer::reply(
+        "400 Bad Request",
+        "application/json",
+        r#"{"errorCode": "invalid_data", "message": "Cannot find submission. Please check input data."}"#,
+    )]);
+    assert_eq!(scripted_client(&server.url).delete("fa_1").expect_err("none").kind(), ErrorKind::ApiNotFound);
+    // A 400 that does not say so stays an invalid request.
+    let server = Scripted::start(vec![Answer::reply(
+        "400 Bad Request",
+        "application/json",
+        r#"{"message": "Invalid Query String parameters"}"#,
+    )]);
+    assert_eq!(
+        scripted_client(&server.url).get("fa_1").expect_err("400").kind(),
+        ErrorKind::ApiInvalidRequest
+    );
 
     mock.control("/_mock/faults", json!({"fail_next": 5, "fail_status": 500}));
     let err = mock.client().get("a").expect_err("server error");
@@ -427,6 +452,66 @@ fn a_server_that_ignores_paging_keys_is_reported_not_looped() {
     let mut records = client.list(&ListQuery::new().count(2)).expect("query");
     assert_eq!(records.by_ref().count(), 2);
     assert_eq!(records.incomplete(), None);
+}
+
+/// A page of `rows` whose `nextPage_key` names `key` (an `{"data", "nextPage_key"}` object).
+fn keyed_page(rows: &[serde_json::Value], key: &str) -> Answer {
+    Answer::json(
+        &json!({"data": rows, "nextPage_key": {"authId": key, "createTime": "2025-03-01T00:00:00.000Z"}}),
+    )
+}
+
+#[test]
+fn page_keys_that_alternate_end_the_listing_as_incomplete() {
+    // New rows on every page, but the keys go A, B, A, B…: the third page names A again.
+    let answers = (0..40).map(|n| keyed_page(&[row(&format!("r{n}"), n % 60)], ["A", "B"][n as usize % 2]));
+    let server = Scripted::start(answers.collect());
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new().count(1)).expect("query");
+    let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+    assert_eq!(ids, ["r0", "r1", "r2"], "the rows of the pages fetched, each once");
+    assert_eq!(records.incomplete(), Some(&Incomplete::RepeatedKey { page: 3 }));
+    assert!(records.incomplete().is_some_and(|why| why.to_string().contains("more rows may exist")));
+    assert_eq!(server.count(), 3);
+
+    // The same row on every page while the keys alternate (what was seen in the field): the
+    // second page adds nothing, and the listing ends there.
+    let answers = (0..40).map(|n| keyed_page(&[row("r1", 1)], ["A", "B"][n % 2]));
+    let server = Scripted::start(answers.collect());
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new()).expect("query");
+    let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+    assert_eq!(ids, ["r1"]);
+    assert_eq!(records.incomplete(), Some(&Incomplete::NoNewRows { page: 2 }));
+    assert_eq!(server.count(), 2);
+
+    // A key that repeats at once, and an empty page that names a next one, end it the same way.
+    let server = Scripted::start(vec![keyed_page(&[row("r1", 1)], "A")]);
+    let mut records = scripted_client(&server.url).into_list(&ListQuery::new()).expect("query");
+    assert_eq!(records.by_ref().count(), 1);
+    assert_eq!(records.incomplete(), Some(&Incomplete::NoNewRows { page: 2 }));
+    let server = Scripted::start(vec![keyed_page(&[row("r1", 1)], "A"), keyed_page(&[row("r2", 2)], "A")]);
+    let mut records = scripted_client(&server.url).into_list(&ListQuery::new()).expect("query");
+    assert_eq!(records.by_ref().count(), 2);
+    assert_eq!(records.incomplete(), Some(&Incomplete::RepeatedKey { page: 2 }));
+    let server = Scripted::start(vec![keyed_page(&[], "A")]);
+    let mut records = scripted_client(&server.url).into_list(&ListQuery::new()).expect("query");
+    assert_eq!(records.by_ref().count(), 0);
+    assert_eq!(records.incomplete(), Some(&Incomplete::NoNewRows { page: 1 }));
+}
+
+#[test]
+fn a_row_returned_again_on_a_later_page_is_yielded_once() {
+    let server = Scripted::start(vec![
+        keyed_page(&[row("r1", 1), row("r2", 2)], "A"),
+        keyed_page(&[row("r2", 2), row("r3", 3)], "B"),
+        Answer::json(&json!([row("r1", 1), row("r4", 4)])),
+    ]);
+    let client = scripted_client(&server.url);
+    let mut records = client.list(&ListQuery::new()).expect("query");
+    let ids: Vec<String> = records.by_ref().map(|r| r.expect("row").auth_id).collect();
+    assert_eq!(ids, ["r1", "r2", "r3", "r4"]);
+    assert_eq!((records.pages(), records.incomplete()), (3, None));
 }
 
 #[test]

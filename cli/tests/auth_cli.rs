@@ -86,9 +86,9 @@ fn auth_commands_end_to_end() {
 
     assert_eq!(json_out(&faceauth(&mock, &["auth", "delete", &auth_id], b""))["deleted"], auth_id.as_str());
     let gone = faceauth(&mock, &["auth", "image", &auth_id, "--output", saved.to_str().expect("path")], b"");
-    assert_eq!(gone.status.code(), Some(14));
+    assert_eq!(gone.status.code(), Some(11), "an erased image is not found");
     let stderr = String::from_utf8_lossy(&gone.stderr);
-    assert!(stderr.contains("invalid request") && stderr.contains("NOT_FOUND"), "{stderr}");
+    assert!(stderr.contains("no FaceAuth result") && stderr.contains("NOT_FOUND"), "{stderr}");
 
     let bad =
         faceauth(&mock, &["auth", "list", "--start-date", "2025-02-30", "--end-date", "2025-03-01"], b"");
@@ -108,6 +108,65 @@ fn webhook_parse_reads_stdin() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--key"));
     let output = faceauth(&mock, &["webhook", "parse"], b"\xff not json");
     assert!(String::from_utf8_lossy(&output.stderr).contains("malformed webhook"));
+}
+
+#[test]
+fn an_unknown_auth_id_exits_11_for_every_call_by_id() {
+    let mock = Mock::start(&[]);
+    let dir = support::TempDir::new("unknown");
+    let saved = dir.join("selfie");
+    for args in [
+        &["auth", "get", "fa_does_not_exist"][..],
+        &["auth", "delete", "fa_does_not_exist"],
+        &["auth", "image", "fa_does_not_exist", "--output", saved.to_str().expect("path")],
+    ] {
+        let output = faceauth(&mock, args, b"");
+        assert_eq!(output.status.code(), Some(11), "{args:?}: {}", stderr(&output));
+        let message = stderr(&output);
+        assert!(
+            message.contains("\"fa_does_not_exist\"") && message.contains("HTTP 400 NOT_FOUND"),
+            "{message}"
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn a_listing_whose_page_keys_alternate_ends_with_a_warning() {
+    // The same row on every page, and a nextPage_key that goes A, B, A, B…
+    let page = |key: &str| {
+        Answer::json(
+            &json!({"data": [row("r1", 1)], "nextPage_key": {"authId": key, "createTime": "2025-03-01T00:00:00.000Z"}}),
+        )
+    };
+    let server = Scripted::start((0..50).map(|n| page(["A", "B"][n % 2])).collect());
+    let output = faceauth_at(&server.url, API_KEY, &["auth", "list"], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1, "the row once");
+    let warning = stderr(&output);
+    assert!(warning.starts_with("faceauth: warning: the listing may be incomplete: "), "{warning}");
+    assert!(warning.contains("instead of looping"), "{warning}");
+    assert_eq!(server.count(), 2);
+}
+
+#[test]
+fn a_huge_argument_comes_back_as_a_short_message() {
+    // 100 KB: about the most one argument may be (Linux's MAX_ARG_STRLEN is 128 KiB).
+    let date = "2025-01-01".repeat(10_000);
+    let output = faceauth_at(
+        "http://127.0.0.1:1",
+        API_KEY,
+        &["auth", "list", "--start-date", &date, "--end-date", "2025-01-02"],
+        b"",
+    );
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.len() < 300 && message.contains("(100000 bytes)"),
+        "{} bytes: {}",
+        message.len(),
+        &message[..200.min(message.len())]
+    );
 }
 
 fn stderr(output: &Output) -> String {

@@ -236,3 +236,46 @@ fn malformed_options_are_usage_errors() {
     }
     assert!(!std::path::Path::new(&db).exists());
 }
+
+/// `file:ledger.db?mode=memory` exited 0 with the tokens stored nowhere: a `file:` URI is
+/// refused before any URL is written, and nothing is created.
+#[test]
+fn a_file_uri_ledger_is_refused_before_any_url_is_written() {
+    let dir = TempDir::new("batch-uri");
+    for ledger in ["file:ledger.db?mode=memory", "file:ledger.db", ":memory:"] {
+        let output = support::run_piped(
+            faceauth()
+                .current_dir(dir.path())
+                .args(["batch", "--pid", "p", "--input", "-", "--output", "-"])
+                .args(["--new-tokens", "--ledger", ledger]),
+            b"sid\nsub-1\n",
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{ledger}: {stderr}");
+        assert!(stderr.contains("cannot open the token ledger"), "{stderr}");
+        assert!(output.stdout.is_empty(), "{ledger}: a URL was written");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("lists").collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Past the file size limit (`ulimit -f`), the output write fails with EFBIG, not SIGXFSZ:
+/// exit 1 and a message, not a silent death.
+#[test]
+fn a_file_size_limit_on_the_output_fails_with_a_message() {
+    let dir = TempDir::new("batch-fsize");
+    let out = dir.join("out.csv");
+    let mut input = String::from("sid,user_id\n");
+    for i in 0..500 {
+        input.push_str(&format!("sub-{i},user-{i}\n"));
+    }
+    let mut cmd = Command::new("prlimit");
+    cmd.args(["--fsize=4096", "--"])
+        .arg(assert_cmd::cargo::cargo_bin("faceauth"))
+        .args(["batch", "--pid", "p", "--input", "-", "--output", path(&out)])
+        .env("FACEAUTH_API_KEY", KEY);
+    let output = support::run_piped(&mut cmd, input.as_bytes());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{:?}: {stderr}", output.status);
+    assert!(stderr.contains("cannot write") && stderr.contains("too large"), "{stderr}");
+}

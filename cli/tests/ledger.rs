@@ -430,3 +430,71 @@ fn processes_issuing_at_once_lose_nothing_and_share_no_token() {
         (PROCESSES * EACH) as f64 / elapsed.as_secs_f64()
     );
 }
+
+/// SQLite would read `file:…` as a URI and every other check as a path (`issue` wrote
+/// `real.db`, then `list` found no ledger): refused by every subcommand, creating nothing;
+/// `:memory:` keeps nothing once the command ends, so it is refused too.
+#[test]
+fn file_uris_and_memory_are_refused_and_create_nothing() {
+    let dir = TempDir::new("tokens-uri");
+    for db in ["file:real.db", "file:real.db?mode=memory", "FILE:real.db", ":memory:"] {
+        for args in [
+            &["issue", "--pid", "p", "--sid", "s", "--rule", "count", "--base-url", "http://127.0.0.1:9"][..],
+            &["list"][..],
+            &["status", "tok_abcdefgh"][..],
+        ] {
+            let mut cmd = faceauth();
+            cmd.current_dir(dir.path()).args(["tokens", "--db", db]);
+            let output = run_with(cmd, args, "");
+            assert_eq!(output.status.code(), Some(2), "{db} {args:?}: {}", text(&output.stderr));
+            let stderr = text(&output.stderr);
+            assert!(stderr.contains("cannot open the token ledger"), "{stderr}");
+            if db.to_ascii_lowercase().starts_with("file:") {
+                assert!(stderr.contains("file: URI"), "{stderr}");
+            }
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("lists").collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A ledger that group or others can read is warned about (it holds user ids, cf fields and
+/// results); a new one is created 0600, with no warning.
+#[cfg(unix)]
+#[test]
+fn a_ledger_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("tokens-mode");
+    let db = dir.join("tokens.db");
+    let db = db.to_str().expect("utf-8");
+    let issue = [
+        "tokens",
+        "--db",
+        db,
+        "issue",
+        "--pid",
+        "p",
+        "--sid",
+        "s",
+        "--rule",
+        "count",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ];
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "umask 000; exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin("faceauth"))
+        .env("FACEAUTH_API_KEY", KEY)
+        .env_remove("FACEAUTH_TOKENS_DB");
+    let output = run_with(cmd, &issue, "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(!text(&output.stderr).contains("warning"), "{}", text(&output.stderr));
+    let mode = std::fs::metadata(db).expect("created").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let output = run(&["tokens", "--db", db, "list"], "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("warning: the token ledger") && stderr.contains("mode 640"), "{stderr}");
+}

@@ -67,12 +67,24 @@ impl Serve {
         if let Some(key) = webhook_key {
             cmd.env("FACEAUTH_WEBHOOK_KEY", key);
         }
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("serve starts");
+        Serve::launch(cmd, Stdio::piped())
+    }
+
+    /// Serve as `wrapper` (a command such as `prlimit …`, ending in its arguments) runs it,
+    /// with its stdout going to `stdout`.
+    fn start_under(wrapper: &[&str], ledger: &str, stdout: Stdio) -> Serve {
+        let mut cmd = Command::new(wrapper[0]);
+        cmd.args(&wrapper[1..])
+            .arg(assert_cmd::cargo::cargo_bin("faceauth"))
+            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger, "--unverified"])
+            .env_remove("FACEAUTH_TOKENS_DB")
+            .env_remove("FACEAUTH_WEBHOOK_KEY");
+        Serve::launch(cmd, stdout)
+    }
+
+    fn launch(mut cmd: Command, stdout: Stdio) -> Serve {
+        let mut child =
+            cmd.stdin(Stdio::null()).stdout(stdout).stderr(Stdio::piped()).spawn().expect("serve starts");
         let mut stderr_lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
         let mut base = None;
         let stderr = Arc::new(Mutex::new(String::new()));
@@ -96,12 +108,13 @@ impl Serve {
         });
         let lines = Arc::new(Mutex::new(Vec::new()));
         let out = lines.clone();
-        let stdout = child.stdout.take().expect("stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                out.lock().expect("lock").push(line);
-            }
-        });
+        if let Some(stdout) = child.stdout.take() {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    out.lock().expect("lock").push(line);
+                }
+            });
+        }
         Serve { child, base, lines, stderr }
     }
 
@@ -129,6 +142,19 @@ impl Serve {
 
     fn stderr(&self) -> String {
         self.stderr.lock().expect("lock").clone()
+    }
+
+    /// stderr once it holds every one of `needles` (a thread reads it), or when PATIENCE is
+    /// out.
+    fn wait_stderr(&self, needles: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let stderr = self.stderr();
+            if needles.iter().all(|n| stderr.contains(n)) || start.elapsed() > PATIENCE {
+                return stderr;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// SIGTERM; the exit status, within PATIENCE.
@@ -290,7 +316,8 @@ fn hosted_page_flow(ledger: &str) {
         assert_eq!(code, 422, "{body}");
     }
     assert_eq!(tokens(ledger, &["status", other]), before, "a plain body changed the ledger");
-    assert!(serve.stderr().contains("422 a plain body"), "{}", serve.stderr());
+    let log = serve.wait_stderr(&["422 a plain body"]);
+    assert!(log.contains("422 a plain body"), "{log}");
     let sealer = Cipher::from_key_string(WEBHOOK_KEY, "ecb".parse().expect("ecb")).expect("cipher");
     let sealed = json!({ "data": sealer.encrypt(&expired_body(other)).expect("encrypts") }).to_string();
     let (code, body) = post(&agent(), &hook_url, sealed.as_bytes());
@@ -654,18 +681,6 @@ fn health(serve: &Serve) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-/// Waits (within PATIENCE) until stderr holds `text`.
-fn wait_stderr(serve: &Serve, text: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let all = serve.stderr();
-        if all.contains(text) || start.elapsed() > PATIENCE {
-            return all;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn without_an_api_key_serve_refuses_to_start_unless_unverified() {
     let dir = TempDir::new("serve-nokey");
@@ -736,7 +751,12 @@ fn forged_webhooks_change_nothing_and_are_logged() {
     }
     assert_eq!(dump(&db), before, "a forged webhook changed the ledger");
     assert!(serve.lines().is_empty(), "a refusal printed a line: {:?}", serve.lines());
-    let log = serve.stderr();
+    let start = Instant::now();
+    let mut log = serve.stderr();
+    while log.matches("POST /webhook: 422 refused").count() < 4 && start.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(20));
+        log = serve.stderr();
+    }
     assert_eq!(log.matches("POST /webhook: 422 refused").count(), 4, "{log}");
     assert!(log.contains("\"fa_forged\""), "{log}");
 }
@@ -759,7 +779,7 @@ fn the_simulators_plain_deliveries_are_recorded_with_argos_facts() {
     let lines = serve.wait_lines(1);
     assert_eq!(lines.len(), 1, "{}", serve.stderr());
     assert_eq!(lines[0]["webhook"]["confirmed_by"], "argos", "{}", lines[0]);
-    let log = wait_stderr(&serve, "422 refused: the webhook cannot be confirmed");
+    let log = serve.wait_stderr(&["422 refused: the webhook cannot be confirmed"]);
     assert!(log.contains("token_expired event is trusted only from an encrypted body"), "{log}");
     let status = &tokens(&db, &["status", token])[0];
     assert_eq!(status["state"], "completed", "{status}");
@@ -838,7 +858,7 @@ fn allow_from_refuses_other_clients_and_believes_only_trusted_proxies() {
     assert_eq!(send(&outside, None), 403, "127.0.0.1 is not in 10.0.0.0/8");
     assert_eq!(send(&outside, Some("10.1.2.3")), 403, "a header from an untrusted peer proves nothing");
     assert_eq!(health(&outside).0, 403);
-    assert!(wait_stderr(&outside, "403 the client is not in --allow-from").contains("403"));
+    assert!(outside.wait_stderr(&["403 the client is not in --allow-from"]).contains("403"));
 
     let proxied = Serve::start(
         &db,
@@ -856,4 +876,166 @@ fn allow_from_refuses_other_clients_and_believes_only_trusted_proxies() {
         .output()
         .expect("runs");
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+}
+
+/// Another connection holds SQLite's write lock past every deadline of the server: the
+/// webhook is answered 503 only once the ledger gave up (its busy timeout is under the
+/// server's deadline), so nothing commits after the 503, even when the lock is released at
+/// once; the sender's retry then commits once, and a second retry changes nothing more.
+#[test]
+fn a_locked_sqlite_ledger_is_503_with_nothing_committed_and_the_retry_commits_once() {
+    let dir = TempDir::new("serve-locked");
+    let db = dir.db();
+    let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let serve = Serve::start(&db, &["--unverified"], None);
+    let agent = agent();
+    let before = dump(&db);
+    let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
+
+    let holder = rusqlite::Connection::open(&db).expect("opens the ledger");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("takes the write lock");
+    let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+    // Released the moment the 503 arrives: a call the server had abandoned would commit now.
+    holder.execute_batch("ROLLBACK").expect("releases the lock");
+    drop(holder);
+    assert_eq!(status, 503, "{text}");
+    assert!(text.contains("locked"), "{text}");
+    // The health check runs on the same ledger thread, after anything still queued.
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
+    assert_eq!(dump(&db), before, "a 503 changed the ledger");
+    assert!(serve.lines().is_empty(), "{:?}", serve.lines());
+
+    let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let after = dump(&db);
+    let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(dump(&db), after, "a retry changed the ledger again");
+    let lines = serve.wait_lines(2);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["ledger"], lines[1]["ledger"], "one effect, reported twice");
+    let status = &tokens(&db, &["status", token])[0];
+    assert_eq!(status["state"], "completed", "{status}");
+    assert_eq!(status["results"].as_array().map(Vec::len), Some(1), "{status}");
+}
+
+/// stdout fails after the ledger committed (here /dev/full): 503, and the server stops with
+/// exit 1 and says why. The sender's retry, to a server with a working stdout, applies the
+/// same webhook again: the same ledger, and the line printed then.
+#[test]
+fn stdout_that_fails_after_a_commit_stops_the_server_and_the_retry_changes_nothing_more() {
+    let dir = TempDir::new("serve-full");
+    let db = dir.db();
+    let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("opens /dev/full");
+    let mut serve = Serve::start_under(&["env"], &db, Stdio::from(full));
+    let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
+    let (status, text) = post(&agent(), &serve.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 503, "{text}");
+    assert_eq!(wait_exit(&mut serve.child).code(), Some(1), "{}", serve.stderr());
+    let stderr = serve.wait_stderr(&["cannot write the webhook lines to stdout"]);
+    assert!(stderr.contains("cannot write the webhook lines to stdout"), "{stderr}");
+    let committed = dump(&db);
+
+    let again = Serve::start(&db, &["--unverified"], None);
+    let (status, text) = post(&agent(), &again.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(dump(&db), committed, "the retry made a second, different change");
+    assert_eq!(again.wait_lines(1)[0]["ledger"]["status"]["state"], "completed");
+}
+
+/// A file size limit (`ulimit -f`) makes writes fail with EFBIG instead of killing the
+/// server with SIGXFSZ: a stdout that reaches it stops the server with exit 1 and a message.
+#[test]
+fn a_file_size_limit_on_stdout_stops_the_server_with_a_message() {
+    let dir = TempDir::new("serve-fsize-out");
+    let out = std::fs::File::create(dir.join("webhooks.jsonl")).expect("creates the output");
+    let mut serve = Serve::start_under(&["prlimit", "--fsize=2048", "--"], ":memory:", Stdio::from(out));
+    let agent = agent();
+    let mut refused = None;
+    for n in 0..100 {
+        let body = face_auth_body(&format!("tok_fsize{n:04}"), "fa-1", "approved", "2025-11-12T02:00:00Z");
+        let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+        if status != 200 {
+            refused = Some((status, text));
+            break;
+        }
+    }
+    let Some((status, text)) = refused else { panic!("2 KiB held 100 lines") };
+    assert_eq!(status, 503, "{text}");
+    let code = wait_exit(&mut serve.child);
+    assert_eq!(code.code(), Some(1), "{code:?}: {}", serve.stderr());
+    let stderr = serve.wait_stderr(&["cannot write the webhook lines to stdout", "too large"]);
+    assert!(
+        stderr.contains("cannot write the webhook lines to stdout") && stderr.contains("too large"),
+        "{stderr}"
+    );
+}
+
+/// The ledger's file reaching the file size limit is a storage failure like any other: 503
+/// with the reason on stderr, nothing recorded for that webhook, and the server goes on.
+#[test]
+fn a_file_size_limit_on_the_ledger_is_503_and_the_server_goes_on() {
+    let dir = TempDir::new("serve-fsize-ledger");
+    let db = dir.db();
+    let links = issue(&db, "sub-1", 100, "http://127.0.0.1:9");
+    let serve = Serve::start_under(&["prlimit", "--fsize=98304", "--"], &db, Stdio::piped());
+    let agent = agent();
+    let mut refused = None;
+    for (_, token) in &links {
+        let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
+        let (status, text) = post(&agent, &serve.url("/webhook"), body.as_bytes());
+        if status != 200 {
+            refused = Some((token, status, text));
+            break;
+        }
+    }
+    let Some((token, status, text)) = refused else { panic!("96 KiB held 100 commits") };
+    assert_eq!(status, 503, "{text}");
+    assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200, "{}", serve.stderr());
+    let stderr = serve.wait_stderr(&["503 the ledger failed"]);
+    assert!(stderr.contains("503 the ledger failed"), "{stderr}");
+    assert_eq!(tokens(&db, &["status", token])[0]["state"], "unused");
+}
+
+/// Whatever the umask (000 here), a ledger the server creates, and its `-wal` and `-shm`
+/// files, are 0600; an existing one that others can read gets a warning.
+#[cfg(unix)]
+#[test]
+fn a_new_ledger_is_private_and_a_shared_one_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("serve-mode");
+    let db = dir.db();
+    let mut serve = Serve::start_under(&["sh", "-c", "umask 000; exec \"$0\" \"$@\""], &db, Stdio::piped());
+    let body = face_auth_body("tok_mode00001", "fa-1", "approved", "2025-11-12T02:00:00Z");
+    assert_eq!(post(&agent(), &serve.url("/webhook"), body.as_bytes()).0, 200);
+    for suffix in ["", "-wal", "-shm"] {
+        let mode = std::fs::metadata(format!("{db}{suffix}")).expect("exists").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "tokens.db{suffix}");
+    }
+    assert_eq!(serve.terminate().code(), Some(0));
+    assert!(!serve.stderr().contains("warning"), "{}", serve.stderr());
+
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let mut shared = Serve::start(&db, &["--unverified"], None);
+    assert_eq!(shared.terminate().code(), Some(0));
+    let stderr = shared.stderr();
+    assert!(stderr.contains("warning: the token ledger") && stderr.contains("mode 644"), "{stderr}");
+}
+
+/// SQLite `file:` URIs are refused before anything opens: `file::memory:` would have kept
+/// nothing while answering 200.
+#[test]
+fn a_file_uri_ledger_is_refused() {
+    for location in ["file::memory:", "file:ledger.db?mode=memory", ""] {
+        let output = faceauth()
+            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", location, "--unverified"])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{location}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("cannot open the token ledger"), "{stderr}");
+    }
 }

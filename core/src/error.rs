@@ -6,6 +6,62 @@ use crate::token::{LedgerError, TokenError};
 use crate::url::UrlError;
 use crate::webhook::WebhookError;
 
+/// The most characters of an input that an error message quotes.
+const EXCERPT_CHARS: usize = 40;
+
+/// An input as error messages quote it: the whole of a short input, else its first 40
+/// characters followed by `…` and its full size in bytes. `{}` shows it as text
+/// (`aaaa… (104857600 bytes)`), `{:?}` quoted and escaped (`"aaaa"… (104857600 bytes)`); a
+/// short input shows exactly as the `&str` itself would.
+///
+/// The rule for every error of the SDK and its bindings: a message quotes at most this excerpt
+/// of any input, so a huge argument never comes back as a huge message. A key is never quoted
+/// at all, not even in an excerpt.
+pub fn excerpt(input: &str) -> Excerpt<'_> {
+    Excerpt { input, chars: EXCERPT_CHARS }
+}
+
+/// An input cut for an error message: see [`excerpt`].
+#[derive(Clone, Copy)]
+pub struct Excerpt<'a> {
+    input: &'a str,
+    chars: usize,
+}
+
+impl<'a> Excerpt<'a> {
+    /// The same excerpt, keeping up to `chars` characters: for an input the user needs whole
+    /// when it has a sane size, such as a file path (4,096 covers any path an OS accepts).
+    pub fn chars(self, chars: usize) -> Excerpt<'a> {
+        Excerpt { chars, ..self }
+    }
+
+    /// The part shown, and whether the input was cut.
+    fn head(&self) -> (&'a str, bool) {
+        match self.input.char_indices().nth(self.chars) {
+            None => (self.input, false),
+            Some((cut, _)) => (&self.input[..cut], true),
+        }
+    }
+}
+
+impl std::fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.head() {
+            (all, false) => f.write_str(all),
+            (head, true) => write!(f, "{head}… ({} bytes)", self.input.len()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Excerpt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.head() {
+            (all, false) => write!(f, "{all:?}"),
+            (head, true) => write!(f, "{head:?}… ({} bytes)", self.input.len()),
+        }
+    }
+}
+
 /// Any error of this crate: one variant per area, each wrapping that area's own enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -107,7 +163,9 @@ pub enum ErrorKind {
     ApiServer = 304,
     /// Any other non-success HTTP status.
     ApiUnexpectedStatus = 305,
-    /// A success response without the record asked for.
+    /// The record asked for does not exist: the API's 400 with the error code `NOT_FOUND` (or
+    /// "Cannot find submission") for an auth id, or a success response without it. A refinement
+    /// of [`ErrorKind::ApiInvalidRequest`] (see [`ErrorKind::parent`]).
     ApiNotFound = 306,
     /// A connect or request timeout.
     ApiTimeout = 307,
@@ -135,6 +193,28 @@ impl ErrorKind {
     /// The stable numeric code (the C `faceauth_status` value).
     pub fn code(self) -> u16 {
         self as u16
+    }
+
+    /// The broader kind this one refines, for bindings whose errors form a hierarchy: an
+    /// [`ErrorKind::ApiNotFound`] is also an [`ErrorKind::ApiInvalidRequest`] (Argos answers
+    /// "does not exist" with a 400), so a handler for the broader kind still catches it.
+    pub fn parent(self) -> Option<ErrorKind> {
+        match self {
+            ErrorKind::ApiNotFound => Some(ErrorKind::ApiInvalidRequest),
+            _ => None,
+        }
+    }
+
+    /// True when this kind is `other` or refines it ([`ErrorKind::parent`], transitively).
+    pub fn is_a(self, other: ErrorKind) -> bool {
+        let mut at = Some(self);
+        while let Some(kind) = at {
+            if kind == other {
+                return true;
+            }
+            at = kind.parent();
+        }
+        false
     }
 
     /// A stable snake_case name, as bindings and `--json` output show it.
@@ -249,6 +329,29 @@ impl UrlError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_is_short_whatever_the_input() {
+        assert_eq!(format!("{:?} {}", excerpt("2025-13-01"), excerpt("a\nb")), "\"2025-13-01\" a\nb");
+        let forty = "x".repeat(40);
+        assert_eq!(format!("{:?}", excerpt(&forty)), format!("{forty:?}"));
+        let huge = "é".repeat(1 << 20);
+        assert_eq!(format!("{}", excerpt(&huge)), format!("{}… (2097152 bytes)", "é".repeat(40)));
+        assert_eq!(format!("{:?}", excerpt(&huge)), format!("\"{}\"… (2097152 bytes)", "é".repeat(40)));
+        assert!(format!("{:?}", excerpt(&"\u{0}".repeat(1 << 20))).len() < 300);
+        assert_eq!(
+            format!("{}", excerpt(&huge).chars(4096)).chars().count(),
+            4096 + "… (2097152 bytes)".len() - 2
+        );
+    }
+
+    #[test]
+    fn not_found_refines_invalid_request_only() {
+        assert!(ErrorKind::ApiNotFound.is_a(ErrorKind::ApiInvalidRequest));
+        assert!(ErrorKind::ApiNotFound.is_a(ErrorKind::ApiNotFound));
+        assert!(!ErrorKind::ApiInvalidRequest.is_a(ErrorKind::ApiNotFound));
+        assert_eq!(ErrorKind::ApiTimeout.parent(), None);
+    }
 
     #[test]
     fn codes_sit_in_their_ranges() {

@@ -35,7 +35,7 @@ pub mod token;
 pub mod url;
 pub mod webhook;
 
-pub use error::{Error, ErrorKind};
+pub use error::{excerpt, Error, ErrorKind, Excerpt};
 
 /// The version of this crate, as in its `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1355,6 +1355,49 @@ mod sqlite_identity {
         assert_eq!(indexes, Vec::<String>::new());
     }
 
+    /// The ledger holds user ids, cf fields and results: the file, and the `-wal` and `-shm`
+    /// files SQLite makes beside it, are 0600 whatever the umask (022 where tests run; the CLI
+    /// tests check umask 000).
+    #[cfg(unix)]
+    #[test]
+    fn a_new_ledger_and_its_wal_and_shm_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = TempDir::new("private");
+        let path = dir.path().join("tokens.db");
+        let ledger = SqliteLedger::open(&path).expect("opens");
+        ledger.issue(&NewToken::new("tok_private01", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let mode = std::fs::metadata(&name).expect("the file exists").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "tokens.db{suffix}");
+        }
+        assert_eq!(faceauth::token::shared_file_mode(&path), None);
+    }
+
+    /// A path is a file name, never an SQLite URI, and names a file: `""` (SQLite's private
+    /// temporary database) and `:memory:` are refused.
+    #[test]
+    fn a_path_is_never_read_as_a_uri_or_as_no_file() {
+        let name = format!("file:faceauth-uri-test-{}.db?mode=memory", std::process::id());
+        {
+            let ledger = SqliteLedger::open(&name).expect("opens");
+            ledger.issue(&NewToken::new("tok_uri00001", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+        }
+        let kept = SqliteLedger::open_read_only(&name).map(|again| again.status("tok_uri00001", t(T0)));
+        std::fs::remove_file(&name).expect("a file of that very name was written");
+        for side in ["-wal", "-shm"] {
+            std::fs::remove_file(format!("{name}{side}")).ok();
+        }
+        assert!(matches!(kept, Ok(Ok(Some(_)))), "{kept:?}");
+        for path in ["", ":memory:"] {
+            let Err(err) = SqliteLedger::open(path) else { panic!("{path:?} opened") };
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{path:?}");
+            assert!(SqliteLedger::open_read_only(path).is_err(), "{path:?}");
+        }
+        assert!(!Path::new(":memory:").exists());
+    }
+
     #[test]
     fn issue_new_records_the_new_and_skips_the_known() {
         let dir = TempDir::new("issue-new");

@@ -233,8 +233,8 @@ pub unsafe extern "C" fn faceauth_client_submit(
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
 /// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
-/// FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: Argos answers an unknown id so);
-/// FACEAUTH_STATUS_API_NOT_FOUND (a success answer without that row); the other API statuses,
+/// FACEAUTH_STATUS_API_NOT_FOUND (no such result: Argos's HTTP 400 NOT_FOUND, or a success
+/// answer without that row); the other API statuses,
 /// 300–309, with the HTTP status on the error object when a response arrived.
 ///
 /// # Safety
@@ -322,6 +322,7 @@ pub unsafe extern "C" fn faceauth_client_list(
 /// JSON as faceauth_client_get (and as each line of `faceauth auth list`), or NULL when the
 /// listing has ended: the end is FACEAUTH_STATUS_OK with NULL. Once ended, every further call
 /// gives the end again. After the end, ask faceauth_list_incomplete whether rows may be missing.
+/// Each row comes once, and a listing always ends, even when the server's page keys loop.
 ///
 /// A page that fails to load fails this call with its status (the row before it was the last);
 /// the listing has then ended, and the next call gives the end.
@@ -367,7 +368,9 @@ pub unsafe extern "C" fn faceauth_list_next(
 
 /// Once faceauth_list_next has given the end: why the listing may lack rows (a full page came
 /// without `nextPage_key` and its rows gave no way to reach the rest: ask for bigger pages or
-/// shorter date ranges), or NULL when every row was returned. NULL, too, before the end.
+/// shorter date ranges; or the server named a page already fetched, or sent a page of rows
+/// already returned, and the listing stopped instead of looping), or NULL when every row was
+/// returned. NULL, too, before the end.
 ///
 /// Ownership: borrowed from `it`, valid until faceauth_list_free(it); never free it.
 /// NULL handling: a NULL `it` gives NULL. Thread safety: as faceauth_list. Never fails.
@@ -411,7 +414,7 @@ pub unsafe extern "C" fn faceauth_list_free(it: *mut faceauth_list) {
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
 /// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
-/// FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: an unknown id, or an erased image);
+/// FACEAUTH_STATUS_API_NOT_FOUND (HTTP 400 NOT_FOUND: an unknown id, or an erased image);
 /// FACEAUTH_STATUS_API_DECODE (the body is not base64); the other API statuses, 300–309, with
 /// the HTTP status on the error object when a response arrived.
 ///
@@ -454,7 +457,7 @@ pub unsafe extern "C" fn faceauth_client_image(
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
 /// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty id, or one with a control character);
-/// FACEAUTH_STATUS_API_INVALID_REQUEST (HTTP 400: an unknown or already erased id);
+/// FACEAUTH_STATUS_API_NOT_FOUND (HTTP 400 NOT_FOUND: an unknown or already erased id);
 /// FACEAUTH_STATUS_API_DECODE (a success status without Argos's `{"message": "success"}`); the
 /// other API statuses, 300–309, with the HTTP status on the error object when a response
 /// arrived.

@@ -42,7 +42,9 @@ const _: () = {
 /// "postgres://USER:PASSWORD@HOST:PORT/DB" (or "postgresql://…"), shared by many hosts, its
 /// tables created if missing (FACEAUTH_STATUS_LEDGER_STORAGE when the server cannot be reached;
 /// the password is never in a message). Any other URL names a store this build does not
-/// include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message.
+/// include: FACEAUTH_STATUS_LEDGER_UNSUPPORTED, with only the scheme in the message. An SQLite
+/// "file:" URI is refused (FACEAUTH_STATUS_INVALID_ARGUMENT): give the file's path. A new
+/// SQLite file is created with mode 0600.
 ///
 /// Ownership: on success `*out` receives a new ledger, freed with faceauth_ledger_free.
 /// `location` is only borrowed.
@@ -50,7 +52,8 @@ const _: () = {
 /// Thread safety: any thread.
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
-/// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location); FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
+/// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty location, a "file:" URI);
+/// FACEAUTH_STATUS_LEDGER_UNSUPPORTED;
 /// FACEAUTH_STATUS_LEDGER_SCHEMA (a file that is not a faceauth ledger, left untouched, or one
 /// from a newer version); FACEAUTH_STATUS_LEDGER_STORAGE (it cannot be opened or created).
 ///
@@ -158,7 +161,7 @@ fn metadata(json: &str) -> Result<BTreeMap<String, String>, Failure> {
         .into_iter()
         .map(|(key, value)| match value {
             Value::String(value) => Ok((key, value)),
-            _ => Err(invalid(format!("metadata value of {key:?} is not a string"))),
+            _ => Err(invalid(format!("metadata value of {:?} is not a string", faceauth::excerpt(&key)))),
         })
         .collect()
 }
@@ -425,7 +428,8 @@ fn list_filter(json: &str) -> Result<ListFilter, Failure> {
         object.keys().find(|k| !["state", "submission", "since", "until", "limit"].contains(&k.as_str()))
     {
         return Err(invalid(format!(
-            "unknown filter key {key:?}: expected state, submission, since, until or limit"
+            "unknown filter key {:?}: expected state, submission, since, until or limit",
+            faceauth::excerpt(key)
         )));
     }
     let mut filter = ListFilter::new();

@@ -69,7 +69,8 @@ pub enum faceauth_status {
     /// The token ledger location names a store this build does not include (a URL scheme
     /// other than postgres:// or postgresql://).
     LedgerUnsupported = 205,
-    /// 400 from the API: missing or malformed parameters, or an unknown record.
+    /// 400 from the API: missing or malformed parameters (an unknown record asked for by id is
+    /// api_not_found, 306).
     ApiInvalidRequest = 300,
     /// 403 with an explicit deny: the caller's IP is not allowed.
     ApiIpNotAllowed = 301,
@@ -81,7 +82,9 @@ pub enum faceauth_status {
     ApiServer = 304,
     /// Any other non-success HTTP status.
     ApiUnexpectedStatus = 305,
-    /// A success response without the record asked for.
+    /// The record asked for does not exist: the API's 400 with the error code NOT_FOUND (or
+    /// "Cannot find submission") for an auth id, or a success response without it. It refines
+    /// api_invalid_request, 300 (see faceauth_status_parent).
     ApiNotFound = 306,
     /// A connect or request timeout.
     ApiTimeout = 307,
@@ -215,6 +218,24 @@ pub extern "C" fn faceauth_status_str(status: faceauth_status_value) -> *const c
     })
 }
 
+/// The broader status that `status` refines, or FACEAUTH_STATUS_OK when it refines none:
+/// FACEAUTH_STATUS_API_NOT_FOUND refines FACEAUTH_STATUS_API_INVALID_REQUEST (Argos answers
+/// "does not exist" with a 400), so code that handles the broader status can handle both. Walk
+/// it until FACEAUTH_STATUS_OK to test "is this status, or a refinement of it".
+///
+/// A value that is no `faceauth_status` gives FACEAUTH_STATUS_OK. Thread safety: any thread.
+/// Never fails.
+#[no_mangle]
+pub extern "C" fn faceauth_status_parent(status: faceauth_status_value) -> faceauth_status {
+    ffi_boundary!(infallible faceauth_status::Ok, {
+        KINDS
+            .iter()
+            .find(|kind| u32::from(kind.code()) == status.0)
+            .and_then(|kind| kind.parent())
+            .map_or(faceauth_status::Ok, faceauth_status::from)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +279,17 @@ mod tests {
         let in_source = kinds_in_core_source();
         let mapped: Vec<(String, u16)> = KINDS.iter().map(|k| (format!("{k:?}"), k.code())).collect();
         assert_eq!(in_source, mapped, "core's ErrorKind and this crate's mapping differ");
+    }
+
+    #[test]
+    fn a_status_s_parent_is_its_kind_s() {
+        let parent = |code: u32| faceauth_status_parent(faceauth_status_value(code)) as u32;
+        assert_eq!(parent(306), 300);
+        assert_eq!((parent(300), parent(106), parent(0), parent(99), parent(u32::MAX)), (0, 0, 0, 0, 0));
+        for &kind in KINDS {
+            let expected = kind.parent().map_or(0, |p| u32::from(p.code()));
+            assert_eq!(parent(u32::from(kind.code())), expected, "{kind:?}");
+        }
     }
 
     #[test]

@@ -253,3 +253,33 @@ pub unsafe extern "C" fn faceauth_url_inspect(
         Ok(())
     })
 }
+
+/// Copies `text` with every credential in it replaced by `<redacted>`: the user-info of each
+/// `scheme://user:password@host` URL, and the value of each `password=…` of a URL query or a
+/// libpq `key=value` string. `text` may be a URL, a ledger location or a whole message. This is
+/// the library's one redaction rule (faceauth::url::redact_credentials): use it to show a base
+/// URL or a location in a log line or a `to_string`, rather than a rule of your own.
+///
+/// Ownership: on success `*out` receives a new string, freed with faceauth_string_free. `text`
+/// is only borrowed.
+/// NULL handling: `text` and `out` must not be NULL; `out_err` may be. Thread safety: any
+/// thread.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `text` is NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_url_redact_credentials(
+    text: *const c_char,
+    out: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_url_redact_credentials", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (text, out) = unsafe { (self::text(text, "text")?, self::out(out, "out")?) };
+        let shown = faceauth::url::redact_credentials(text).into_owned();
+        out.write(into_c_string(shown, "the redacted text")?);
+        Ok(())
+    })
+}

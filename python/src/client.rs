@@ -231,7 +231,7 @@ impl PyClient {
         let closed = if self.closed() { ", closed" } else { "" };
         format!(
             "Client(base_url={}, timeout={:?}, max_retries={}{closed})",
-            repr_opt(py, Some(&self.base_url)),
+            crate::convert::repr_redacted(py, &self.base_url),
             self.timeout,
             self.max_retries
         )

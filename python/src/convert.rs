@@ -63,6 +63,12 @@ pub fn py_repr(value: &Bound<'_, PyAny>) -> String {
     value.repr().map(|r| r.to_string()).unwrap_or_else(|_| "<?>".to_owned())
 }
 
+/// `repr()` of a URL, a ledger location or any text that may hold one, with every credential
+/// replaced by `<redacted>` by core's one rule ([`faceauth::url::redact_credentials`]).
+pub fn repr_redacted(py: Python<'_>, text: &str) -> String {
+    repr_opt(py, Some(&faceauth::url::redact_credentials(text)))
+}
+
 /// `repr()` of an optional string, as Python writes it (`'text'` or `None`).
 pub fn repr_opt(py: Python<'_>, value: Option<&str>) -> String {
     match value {

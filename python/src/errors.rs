@@ -78,7 +78,12 @@ pyo3::create_exception!(
 );
 pyo3::create_exception!(faceauth, PayloadTooLarge, ApiError, "HTTP 413: the request is too large.");
 pyo3::create_exception!(faceauth, ServerError, ApiError, "HTTP 5xx: an Argos server or gateway error.");
-pyo3::create_exception!(faceauth, NotFound, ApiError, "A success response without the record asked for.");
+pyo3::create_exception!(
+    faceauth,
+    NotFound,
+    InvalidRequest,
+    "The record asked for does not exist (Argos answers 400 NOT_FOUND); an `InvalidRequest` too."
+);
 pyo3::create_exception!(
     faceauth,
     TransportError,
@@ -126,7 +131,7 @@ pub enum Class {
     PayloadTooLarge,
     /// `ServerError(ApiError)`.
     ServerError,
-    /// `NotFound(ApiError)`.
+    /// `NotFound(InvalidRequest)`.
     NotFound,
     /// `TransportError(ApiError)`.
     TransportError,
@@ -147,7 +152,8 @@ impl Class {
             }
             LedgerError => Some(TokenError),
             InvalidRequest | IpNotAllowed | AuthenticationError | PayloadTooLarge | ServerError
-            | NotFound | TransportError => Some(ApiError),
+            | TransportError => Some(ApiError),
+            NotFound => Some(InvalidRequest),
             Timeout | ConnectionError => Some(TransportError),
         }
     }
@@ -310,7 +316,8 @@ fn api_fields(err: &CoreApiError) -> (Option<u16>, Option<String>, Option<String
         | CoreApiError::Authentication(f)
         | CoreApiError::PayloadTooLarge(f)
         | CoreApiError::Server(f)
-        | CoreApiError::UnexpectedStatus(f) => failure(f),
+        | CoreApiError::UnexpectedStatus(f)
+        | CoreApiError::NotFound { failure: Some(f), .. } => failure(f),
         CoreApiError::Decode { status, body, .. } => (Some(*status), None, None, Some(body.clone())),
         CoreApiError::AnswerLost { cause, .. } => api_fields(cause),
         _ => (None, None, None, None),
@@ -448,6 +455,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_kind_that_refines_another_is_a_subclass_of_its_class() {
+        for kind in KINDS {
+            if let Some(parent) = kind.parent() {
+                assert!(
+                    class_of(kind).is_subclass_of(class_of(parent)),
+                    "{} under {}",
+                    kind.name(),
+                    parent.name()
+                );
+            }
+        }
+        assert!(Class::NotFound.is_subclass_of(Class::InvalidRequest));
     }
 
     #[test]

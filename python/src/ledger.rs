@@ -13,8 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use faceauth::token::time::format_rfc3339;
 use faceauth::token::{
-    issue_url, IssuedLink, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry,
-    SqliteLedger, StateKind, TokenLedger, TokenRule, TokenState, TokenStatus, WebhookOutcome,
+    issue_url, IssuedLink, LedgerError, LedgerLocation, LinkResult, ListFilter, MemoryLedger, NewToken,
+    ReportedExpiry, SqliteLedger, StateKind, TokenLedger, TokenRule, TokenState, TokenStatus, WebhookOutcome,
+    MEMORY_LOCATION,
 };
 use faceauth::url::AuthParams;
 use faceauth::webhook::Event;
@@ -41,9 +42,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyWebhookOutcome>()?;
     Ok(())
 }
-
-/// The location naming the in-memory ledger.
-const MEMORY: &str = ":memory:";
 
 /// A ledger of issued tokens and what happened to them: `Ledger()` or `Ledger(":memory:")` in
 /// memory, `Ledger(path)` in a SQLite file (created if missing), `Ledger("postgres://…")` in a
@@ -100,27 +98,28 @@ impl PyLedger {
     #[new]
     #[pyo3(signature = (location=None))]
     fn new(py: Python<'_>, location: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let text = location.and_then(|l| l.extract::<String>().ok());
-        let url = text.filter(|s| faceauth::token::is_postgres_location(s));
-        let path = match location.filter(|l| !l.is_none()) {
-            None => None,
-            Some(_) if url.is_some() => None,
-            Some(l) if l.extract::<String>().is_ok_and(|s| s == MEMORY) => None,
-            Some(l) => Some(l.extract::<PathBuf>().map_err(|_| {
-                PyTypeError::new_err(
-                    "location must be None, \":memory:\", a path (str or os.PathLike) or a postgres:// URL",
-                )
-            })?),
+        // No argument (or None) is the documented in-memory default; anything given is read
+        // by the core's one location parser, so "" and "file:…" are refused as everywhere.
+        let location = match location.filter(|l| !l.is_none()) {
+            None => LedgerLocation::Memory,
+            Some(l) => {
+                let given = l.extract::<PathBuf>().map_err(|_| {
+                    PyTypeError::new_err(
+                        "location must be None, \":memory:\", a path (str or os.PathLike) or a postgres:// URL",
+                    )
+                })?;
+                LedgerLocation::parse(&given).map_err(to_py_err)?
+            }
         };
-        let (ledger, location): (Arc<dyn TokenLedger>, String) = match (url, path) {
+        let (ledger, location): (Arc<dyn TokenLedger>, String) = match location {
             // The location kept (and shown) without its password.
-            (Some(url), _) => {
+            LedgerLocation::Postgres(url) => {
                 let opened = py.detach(|| faceauth::token::PostgresLedger::open(&url)).map_err(to_py_err)?;
                 let shown = opened.location().to_owned();
                 (Arc::new(opened), shown)
             }
-            (None, None) => (Arc::new(MemoryLedger::new()), MEMORY.to_owned()),
-            (None, Some(path)) => {
+            LedgerLocation::Memory => (Arc::new(MemoryLedger::new()), MEMORY_LOCATION.to_owned()),
+            LedgerLocation::File(path) => {
                 let opened = py.detach(|| SqliteLedger::open(&path)).map_err(to_py_err)?;
                 (Arc::new(opened), path.display().to_string())
             }
@@ -160,7 +159,7 @@ impl PyLedger {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let closed = if self.closed() { ", closed" } else { "" };
-        format!("Ledger({}{closed})", repr_opt(py, Some(&self.location)))
+        format!("Ledger({}{closed})", crate::convert::repr_redacted(py, &self.location))
     }
 
     /// True if the ledger holds this token.
@@ -418,7 +417,7 @@ impl PyIssuedLink {
             "IssuedLink(token={}, rule={}, url={})",
             repr_opt(py, Some(&self.0.token)),
             repr_opt(py, Some(&self.rule())),
-            repr_opt(py, Some(&self.0.url))
+            crate::convert::repr_redacted(py, &self.0.url)
         )
     }
 }

@@ -88,7 +88,10 @@ impl<'py> RowReader<'py> {
         let Some(i) = ROW_KEYS.iter().position(|k| *k == name) else {
             return Err(row_type_error(
                 index,
-                format!("unknown key '{name}' (expected sid, user_id, cf1, cf2, cf3, token)"),
+                format!(
+                    "unknown key '{}' (expected sid, user_id, cf1, cf2, cf3, token)",
+                    faceauth::excerpt(&name)
+                ),
             ));
         };
         if self.seen.len() < 32 {
@@ -318,7 +321,7 @@ impl PyUrlBuilder {
             "UrlBuilder(project_id={}, variant='{}', base_url={}, lang={})",
             repr_opt(py, Some(self.inner.pid())),
             self.inner.variant().id(),
-            repr_opt(py, Some(&self.base_url)),
+            crate::convert::repr_redacted(py, &self.base_url),
             repr_opt(py, self.lang.as_deref()),
         )
     }
@@ -431,7 +434,7 @@ impl PyInspectReport {
             "InspectReport(pid={}, variant='{}', base_url={}, lang={}, params={})",
             repr_opt(py, Some(&self.inspection.pid)),
             self.variant,
-            repr_opt(py, Some(&self.inspection.base_url)),
+            crate::convert::repr_redacted(py, &self.inspection.base_url),
             repr_opt(py, self.inspection.lang.as_deref()),
             crate::convert::py_repr(params.as_any()),
         ))

@@ -148,6 +148,11 @@ static void test_version_and_status_names(void) {
   CHECK(FACEAUTH_STATUS_OK == 0 && FACEAUTH_STATUS_INVALID_ARGUMENT == 1);
   CHECK(FACEAUTH_STATUS_BAD_PADDING == 106 && FACEAUTH_STATUS_INVALID_TOKEN == 200);
   CHECK(FACEAUTH_STATUS_API_SERVER == 304 && FACEAUTH_STATUS_WEBHOOK_MALFORMED == 400);
+  /* "Not found" is also an invalid request (Argos answers it with a 400); nothing else refines. */
+  CHECK(faceauth_status_parent(FACEAUTH_STATUS_API_NOT_FOUND) == FACEAUTH_STATUS_API_INVALID_REQUEST);
+  CHECK(faceauth_status_parent(FACEAUTH_STATUS_API_INVALID_REQUEST) == FACEAUTH_STATUS_OK);
+  CHECK(faceauth_status_parent(FACEAUTH_STATUS_BAD_PADDING) == FACEAUTH_STATUS_OK);
+  CHECK(faceauth_status_parent((faceauth_status)12345) == FACEAUTH_STATUS_OK);
 }
 
 static void test_error_accessors_accept_null(void) {
@@ -513,6 +518,25 @@ static void test_bad_cipher_input(void) {
   faceauth_cipher_free(c);
 }
 
+/* faceauth_url_redact_credentials: the core's one rule, for bindings and logs. */
+static void test_redact_credentials(void) {
+  char *shown = UNTOUCHED;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_url_redact_credentials("postgres://u:s3cret@db/l?password=s3cret&x=1", &shown, NULL),
+               FACEAUTH_STATUS_OK);
+  CHECK(shown != NULL && strcmp(shown, "postgres://<redacted>@db/l?password=<redacted>&x=1") == 0);
+  faceauth_string_free(shown);
+  shown = UNTOUCHED;
+  CHECK_STATUS(faceauth_url_redact_credentials("", &shown, NULL), FACEAUTH_STATUS_OK);
+  CHECK(shown != NULL && shown != UNTOUCHED && shown[0] == '\0');
+  faceauth_string_free(shown);
+  shown = UNTOUCHED;
+  EXPECT_ERROR(faceauth_url_redact_credentials(NULL, &shown, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_redact_credentials("x", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_redact_credentials(BAD_UTF8, &shown, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  CHECK(shown == UNTOUCHED);
+}
+
 static void test_bad_url_input(void) {
   faceauth_url_builder *b = new_builder("pid-1", KEY, "ecb");
   faceauth_cipher *c = new_cipher(KEY, "ecb");
@@ -782,15 +806,14 @@ static void test_client_calls(void) {
   image.data = UNTOUCHED;
   image.len = 7;
   content_type = UNTOUCHED;
-  EXPECT_HTTP_ERROR(faceauth_client_delete(c, auth_id, &err), FACEAUTH_STATUS_API_INVALID_REQUEST,
-                    400);
+  EXPECT_HTTP_ERROR(faceauth_client_delete(c, auth_id, &err), FACEAUTH_STATUS_API_NOT_FOUND, 400);
   EXPECT_HTTP_ERROR(faceauth_client_image(c, auth_id, &image, &content_type, &err),
-                    FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
+                    FACEAUTH_STATUS_API_NOT_FOUND, 400);
   CHECK(image.data == UNTOUCHED && image.len == 7 && content_type == UNTOUCHED);
 
-  /* An unknown auth id, an unknown submission: 400 from the API, its status on the error. */
-  EXPECT_HTTP_ERROR(faceauth_client_get(c, "no-such-auth-id", &json, &err),
-                    FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
+  /* An unknown auth id (Argos: 400 NOT_FOUND), an unknown submission: 400 from the API. */
+  EXPECT_HTTP_ERROR(faceauth_client_get(c, "fa_does_not_exist", &json, &err),
+                    FACEAUTH_STATUS_API_NOT_FOUND, 400);
   EXPECT_HTTP_ERROR(faceauth_client_submit(c, "no-such-submission", png, sizeof png, NULL, NULL,
                                            NULL, NULL, &json, &err),
                     FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
@@ -924,6 +947,26 @@ static void test_bad_client_input(void) {
                FACEAUTH_STATUS_INVALID_ARGUMENT);
   EXPECT_ERROR(faceauth_client_list(c, NULL, NULL, 2001, &it, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(it == UNTOUCHED);
+  /* A 1 MB date: refused with a message that quotes only an excerpt of it. */
+  {
+    size_t len = 1024 * 1024;
+    char *huge = malloc(len + 1);
+    CHECK(huge != NULL);
+    if (huge != NULL) {
+      for (size_t i = 0; i < len; i++) {
+        huge[i] = "2025-01-01"[i % 10];
+      }
+      huge[len] = '\0';
+      err = NULL;
+      CHECK_STATUS(faceauth_client_list(c, huge, "2025-01-01", 0, &it, &err),
+                   FACEAUTH_STATUS_INVALID_ARGUMENT);
+      CHECK(err != NULL && strlen(faceauth_error_message(err)) < 200);
+      CHECK(err != NULL && strstr(faceauth_error_message(err), "(1048576 bytes)") != NULL);
+      faceauth_error_free(err);
+      free(huge);
+    }
+  }
   CHECK(it == UNTOUCHED);
   EXPECT_ERROR(faceauth_list_next(NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
   CHECK_STATUS(faceauth_client_list(c, NULL, NULL, 0, &it, NULL), FACEAUTH_STATUS_OK);
@@ -1334,6 +1377,9 @@ static void test_bad_ledger_input(void) {
   EXPECT_ERROR(faceauth_ledger_open(":memory:", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_ledger_open(BAD_UTF8, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
   EXPECT_ERROR(faceauth_ledger_open("", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  /* SQLite would read these as URIs (mode=memory keeps nothing): refused, as everywhere. */
+  EXPECT_ERROR(faceauth_ledger_open("file:c.db?mode=memory", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_open("file::memory:", &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
   EXPECT_ERROR_HIDING(faceauth_ledger_open("redis://ledger:s3cret-pw@db.internal/tokens", &out, &err),
                       FACEAUTH_STATUS_LEDGER_UNSUPPORTED, "s3cret-pw");
   /* PostgreSQL, with nothing listening on port 1: a storage error, without the password. */
@@ -1883,6 +1929,7 @@ int main(int argc, char **argv) {
   test_webhooks();
   test_bad_cipher_input();
   test_bad_url_input();
+  test_redact_credentials();
   with_mock = read_mock_env();
   if (with_mock) {
     test_client_calls();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -356,9 +357,9 @@ void test_client(const Mock &mock) {
   CHECK(contains(client.get(auth_id), "\"delete_check\":true"));
 
   // HTTP errors carry their status.
-  const faceauth::Error gone = EXPECT_ERROR(FACEAUTH_STATUS_API_INVALID_REQUEST, client.image(auth_id));
+  const faceauth::Error gone = EXPECT_ERROR(FACEAUTH_STATUS_API_NOT_FOUND, client.image(auth_id));
   CHECK(gone.http_status() == 400);
-  const faceauth::Error unknown = EXPECT_ERROR(FACEAUTH_STATUS_API_INVALID_REQUEST, client.get("no-such-id"));
+  const faceauth::Error unknown = EXPECT_ERROR(FACEAUTH_STATUS_API_NOT_FOUND, client.get("fa_does_not_exist"));
   CHECK(unknown.http_status() == 400);
   const faceauth::Client wrong("wrong-cpp-key-0123456789abcdefghij", options);
   const faceauth::Error denied = EXPECT_ERROR(FACEAUTH_STATUS_API_AUTHENTICATION, wrong.get(auth_id));
@@ -510,8 +511,69 @@ void test_ledger_threads() {
 
 }  // namespace
 
+// What operator<< prints for `value`.
+template <class T>
+std::string printed(const T &value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
+}
+
+// No operator<< shows the key, a base URL's password or a PostgreSQL password; an unreachable
+// PostgreSQL location's error does not either.
+void test_redaction() {
+  const std::string url_password = "s3cretpw";
+  const std::string pg_password = "pg-Pa55word";
+  const std::string base = "http://user:" + url_password + "@127.0.0.1:9/v3";
+  const auto hidden = [&](const std::string &text) {
+    return !contains(text, KEY) && !contains(text, url_password) && !contains(text, pg_password);
+  };
+  faceauth::ClientOptions options;
+  options.base_url = base;
+  options.timeout_ms = 1000;
+  const faceauth::Client client(KEY, options);
+  faceauth::UrlBuilder builder("pid-1", KEY);
+  builder.set_base_url(base);
+  const faceauth::Cipher cipher(KEY);
+  const faceauth::Ledger ledger(":memory:");
+  for (const std::string &text : {printed(options), printed(client), printed(builder), printed(cipher), printed(ledger)}) {
+    CHECK(hidden(text));
+  }
+  CHECK(printed(client) == "faceauth::Client{base_url: \"http://<redacted>@127.0.0.1:9/v3\"}");
+  CHECK(printed(builder) == "faceauth::UrlBuilder{project_id: \"pid-1\", base_url: \"http://<redacted>@127.0.0.1:9/v3\"}");
+  CHECK(printed(options) == "faceauth::ClientOptions{base_url: \"http://<redacted>@127.0.0.1:9/v3\", timeout_ms: 1000, "
+                            "connect_timeout_ms: 0, max_retries: 0}");
+  CHECK(printed(cipher) == "faceauth::Cipher{key: <redacted>}");
+  CHECK(printed(ledger) == "faceauth::Ledger{location: \":memory:\"}");
+  CHECK(printed(faceauth::ClientOptions{}) ==
+        "faceauth::ClientOptions{base_url: none, timeout_ms: 0, connect_timeout_ms: 0, max_retries: 0}");
+  CHECK(faceauth::redact_credentials("host=db password=" + pg_password) == "host=db password=<redacted>");
+  faceauth::ClientOptions nul;
+  nul.base_url = std::string("http://u:p@h\0x", 14);
+  CHECK(printed(nul) == "faceauth::ClientOptions{base_url: \"<redacted>\", timeout_ms: 0, connect_timeout_ms: 0, "
+                        "max_retries: 0}");
+
+  // A PostgreSQL location that cannot be reached: the error holds no password.
+  for (const std::string &location : {"postgres://faceauth:" + pg_password + "@127.0.0.1:1/faceauth",
+                                      "postgres://faceauth@127.0.0.1:1/faceauth?password=" + pg_password}) {
+    const faceauth::Error e = EXPECT_ERROR(FACEAUTH_STATUS_LEDGER_STORAGE, faceauth::Ledger{location});
+    CHECK(hidden(e.what()) && hidden(e.message()));
+  }
+  // An open one (the server FACEAUTH_TEST_POSTGRES names, when set): its location is redacted.
+  if (const char *server = std::getenv("FACEAUTH_TEST_POSTGRES")) {
+    const std::string location = server;
+    const auto colon = location.find(':', location.find("://") + 3);
+    const std::string password = location.substr(colon + 1, location.find('@') - colon - 1);
+    const faceauth::Ledger pg(location);
+    CHECK(!password.empty() && !contains(printed(pg), password) && contains(printed(pg), "<redacted>@"));
+  } else {
+    std::fprintf(stderr, "skipped: an open PostgreSQL ledger (FACEAUTH_TEST_POSTGRES is not set)\n");
+  }
+}
+
 int main() {
   try {
+    test_redaction();
     test_version();
     test_vectors();
     test_errors();

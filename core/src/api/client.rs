@@ -255,15 +255,17 @@ impl Client {
     /// GET /faceauth?authId=…: one result.
     ///
     /// # Errors
-    /// [`ApiError::NotFound`] when the response holds no such record; otherwise as
-    /// [`Client::submit`].
+    /// [`ApiError::NotFound`] when no such record exists (Argos's 400 `NOT_FOUND`, or an
+    /// answer without it); otherwise as [`Client::submit`].
     pub fn get(&self, auth_id: &str) -> Result<AuthRecord, ApiError> {
         check_id(auth_id)?;
-        let reply = self.execute("GET", "", &[("authId", auth_id)], None, Retry::Idempotent)?;
+        let reply = self
+            .execute("GET", "", &[("authId", auth_id)], None, Retry::Idempotent)
+            .map_err(|failed| failed.err.for_auth_id(auth_id))?;
         let (rows, _) = parse_page(&decode_json(&reply)?).map_err(|reason| decode_error(&reply, reason))?;
         rows.into_iter()
             .find(|row| row.auth_id == auth_id)
-            .ok_or_else(|| ApiError::NotFound { auth_id: auth_id.to_owned() })
+            .ok_or_else(|| ApiError::NotFound { auth_id: auth_id.to_owned(), failure: None })
     }
 
     /// GET /faceauth with dates and count: every result, following `nextPage_key` from page to
@@ -316,7 +318,9 @@ impl Client {
     /// As [`Client::get`]; [`ApiError::Decode`] when the body is not base64.
     pub fn image(&self, auth_id: &str) -> Result<Image, ApiError> {
         check_id(auth_id)?;
-        let reply = self.execute("GET", IMAGE_PATH, &[("authId", auth_id)], None, Retry::Idempotent)?;
+        let reply = self
+            .execute("GET", IMAGE_PATH, &[("authId", auth_id)], None, Retry::Idempotent)
+            .map_err(|failed| failed.err.for_auth_id(auth_id))?;
         if looks_like_html(&reply.body) {
             return Err(decode_error(&reply, HTML_PAGE));
         }
@@ -352,7 +356,7 @@ impl Client {
             {
                 Ok(())
             }
-            Err(failed) => Err(failed.err),
+            Err(failed) => Err(failed.err.for_auth_id(auth_id)),
         }
     }
 
@@ -528,11 +532,13 @@ impl Client {
     }
 }
 
-/// The `host[:port]` of a base URL, without any `user:password@`.
+/// The `host[:port]` of a base URL, without any `user:password@`, cut to a sane length (a DNS
+/// name has at most 253 characters).
 fn host_label(base_url: &str) -> String {
     let rest = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    authority.rsplit_once('@').map_or(authority, |(_, host)| host).to_owned()
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    crate::excerpt(host).chars(300).to_string()
 }
 
 fn check_id(auth_id: &str) -> Result<(), ApiError> {
@@ -615,7 +621,7 @@ fn transport_detail(transport: &ureq::Transport) -> String {
 
 /// `text` with the credentials of every URL in it redacted.
 fn redact_text(text: &str) -> String {
-    text.split(' ').map(redact_credentials).collect::<Vec<_>>().join(" ")
+    redact_credentials(text).into_owned()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use crate::ErrorKind;
+use crate::{excerpt, ErrorKind};
 
 /// What the server said when it refused a request: status, Argos's code and message, and the
 /// raw body. It never holds the API key.
@@ -29,6 +29,14 @@ impl fmt::Display for ApiFailure {
     }
 }
 
+impl ApiFailure {
+    /// True when Argos says the record asked for does not exist.
+    fn says_not_found(&self) -> bool {
+        self.code.as_deref().is_some_and(|code| code.eq_ignore_ascii_case("NOT_FOUND"))
+            || self.message.as_deref().is_some_and(|m| m.contains("Cannot find submission"))
+    }
+}
+
 /// Why an API call failed. A rejected face is not an error: it is an
 /// [`AuthResult`](super::AuthResult) with status `rejected`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,7 +48,8 @@ pub enum ApiError {
         /// What is wrong.
         reason: String,
     },
-    /// 400: missing or malformed parameters, or an unknown record.
+    /// 400: missing or malformed parameters (an unknown record asked for by id is
+    /// [`ApiError::NotFound`]).
     #[error("invalid request ({0})")]
     InvalidRequest(ApiFailure),
     /// 403 with an explicit deny: the caller's IP is not on the project's allow list.
@@ -58,11 +67,14 @@ pub enum ApiError {
     /// Any other non-success status.
     #[error("unexpected response ({0})")]
     UnexpectedStatus(ApiFailure),
-    /// A 200 response that holds no record for the id asked for.
-    #[error("no FaceAuth result with auth id {auth_id:?}")]
+    /// No record with the id asked for: the API answered 400 with the error code `NOT_FOUND`
+    /// (or "Cannot find submission"), or a success response held no such record.
+    #[error("no FaceAuth result with auth id {:?}{}", excerpt(auth_id), failure.as_ref().map(|f| format!(" ({f})")).unwrap_or_default())]
     NotFound {
         /// The id asked for.
         auth_id: String,
+        /// The server's refusal, when it answered with one (a 400 with `NOT_FOUND`).
+        failure: Option<ApiFailure>,
     },
     /// The connect or overall request timeout passed.
     #[error("timed out: {reason}")]
@@ -82,10 +94,11 @@ pub enum ApiError {
     /// POST /faceauth was sent, then its answer was lost (a timeout or a broken connection):
     /// the selfie may have been recorded. Its kind is the cause's (timeout or connection).
     #[error(
-        "the answer to the submission for {submission_id:?} was lost ({cause}): the selfie may have \
+        "the answer to the submission for {:?} was lost ({cause}): the selfie may have \
          been recorded; before submitting again, look for a result of this submission among those \
          of {date} UTC (`faceauth auth list --start-date {date} --end-date {date}`, or \
-         GET /faceauth?startDate={date}&endDate={date})"
+         GET /faceauth?startDate={date}&endDate={date})",
+        excerpt(submission_id)
     )]
     AnswerLost {
         /// The submission id sent.
@@ -135,6 +148,7 @@ impl ApiError {
             | ApiError::PayloadTooLarge(f)
             | ApiError::Server(f)
             | ApiError::UnexpectedStatus(f) => Some(f),
+            ApiError::NotFound { failure, .. } => failure.as_ref(),
             _ => None,
         }
     }
@@ -157,6 +171,18 @@ impl ApiError {
         match self {
             ApiError::Decode { body, .. } => Some(body),
             _ => self.failure().map(|f| f.body.as_str()),
+        }
+    }
+
+    /// This error as the answer to a call for `auth_id`: a 400 that says the record does not
+    /// exist (Argos's `NOT_FOUND` code, or its "Cannot find submission" message) is
+    /// [`ApiError::NotFound`]; anything else is unchanged.
+    pub(crate) fn for_auth_id(self, auth_id: &str) -> ApiError {
+        match self {
+            ApiError::InvalidRequest(failure) if failure.says_not_found() => {
+                ApiError::NotFound { auth_id: auth_id.to_owned(), failure: Some(failure) }
+            }
+            other => other,
         }
     }
 

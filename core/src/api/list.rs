@@ -57,7 +57,7 @@ impl ListQuery {
 
 /// Checks a `yyyy-mm-dd` calendar date.
 fn check_date(what: &str, date: &str) -> Result<(), ApiError> {
-    let bad = || ApiError::invalid(format!("the {what} {date:?} is not a yyyy-mm-dd date"));
+    let bad = || ApiError::invalid(format!("the {what} {:?} is not a yyyy-mm-dd date", crate::excerpt(date)));
     let b = date.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
         let part = date.get(range)?;
@@ -99,6 +99,18 @@ pub enum Incomplete {
         /// The page size.
         page_size: usize,
     },
+    /// The server named a next page already asked for in this listing: following it would
+    /// loop (a key that repeats, or keys that alternate).
+    RepeatedKey {
+        /// The page (counted from 1) that named it.
+        page: usize,
+    },
+    /// A page held no row that the listing had not already returned, yet it was not the end
+    /// (it named a next page, or followed one): following on would loop.
+    NoNewRows {
+        /// The page (counted from 1).
+        page: usize,
+    },
 }
 
 impl std::fmt::Display for Incomplete {
@@ -109,6 +121,20 @@ impl std::fmt::Display for Incomplete {
             }
             Incomplete::NoPagingKey { page_size } => {
                 (page_size, "its last row has no create_time to page on from")
+            }
+            Incomplete::RepeatedKey { page } => {
+                return write!(
+                    f,
+                    "page {page} named a next page (nextPage_key) already asked for in this \
+                     listing, so the listing stopped there instead of looping; more rows may exist"
+                )
+            }
+            Incomplete::NoNewRows { page } => {
+                return write!(
+                    f,
+                    "page {page} held no row not already returned, yet it was not the last, so \
+                     the listing stopped there instead of looping; more rows may exist"
+                )
             }
         };
         write!(
@@ -123,9 +149,11 @@ impl std::fmt::Display for Incomplete {
 ///
 /// Pages follow `nextPage_key`. A full page without one (the older flat shape has none) does
 /// not end the listing: the next page is asked for after its last row (`auth_id` and
-/// `create_time` as `nextKey_id`/`nextKey_date`), rows already returned are skipped, and the
-/// listing ends at a short page, or at a page of repeated rows, which it reports through
-/// [`Records::incomplete`].
+/// `create_time` as `nextKey_id`/`nextKey_date`), and the listing ends at a short page.
+///
+/// Each row is yielded once: a row already returned in this listing is skipped. A listing
+/// never loops: a next page already asked for in this listing, or a page that adds no new row
+/// and is not the end, ends it, and [`Records::incomplete`] says why.
 ///
 /// Yields `Err` once if a page fails, then ends.
 ///
@@ -139,8 +167,10 @@ pub struct Records<'a> {
     next: Option<PageKey>,
     /// `next` was made from the last row of a full page without `nextPage_key`.
     guessed: bool,
-    /// The ids of the last page fetched.
-    previous: HashSet<String>,
+    /// The ids of every row returned so far.
+    seen_rows: HashSet<String>,
+    /// Every page key asked for so far.
+    seen_keys: HashSet<PageKey>,
     incomplete: Option<Incomplete>,
     started: bool,
     done: bool,
@@ -155,7 +185,8 @@ impl<'a> Records<'a> {
             buffer: Vec::new().into_iter(),
             next: None,
             guessed: false,
-            previous: HashSet::new(),
+            seen_rows: HashSet::new(),
+            seen_keys: HashSet::new(),
             incomplete: None,
             started: false,
             done: false,
@@ -169,7 +200,8 @@ impl<'a> Records<'a> {
     }
 
     /// Once the listing has ended: `Some` when it cannot know that every row was returned
-    /// (the server's pages gave no way to reach the rest). Callers should tell their user.
+    /// (the server's pages gave no way to reach the rest, or would have looped). Callers
+    /// should tell their user.
     pub fn incomplete(&self) -> Option<&Incomplete> {
         self.incomplete.as_ref()
     }
@@ -179,36 +211,24 @@ impl<'a> Records<'a> {
         let guessed = std::mem::take(&mut self.guessed);
         let (mut rows, next) = self.client.list_page(&self.query, after.as_ref())?;
         self.pages += 1;
-        // A server that hands back the key it was given would loop forever.
-        if next.is_some() && next == after {
-            return Err(ApiError::Decode {
-                status: 200,
-                reason: "the server repeated the same nextPage_key".to_owned(),
-                body: String::new(),
-            });
-        }
-        if next.is_some() && rows.is_empty() {
-            return Err(ApiError::Decode {
-                status: 200,
-                reason: "an empty page with a nextPage_key".to_owned(),
-                body: String::new(),
-            });
+        if let Some(after) = after.clone() {
+            self.seen_keys.insert(after);
         }
         let page_size = self.query.count.map_or(2000, |count| count as usize);
-        let full = rows.len() >= page_size;
+        let received = rows.len();
+        let full = received >= page_size;
         let last_key = rows.last().map(|row| (row.auth_id.clone(), row.create_time.clone()));
-        let ids: HashSet<String> = rows.iter().map(|row| row.auth_id.clone()).collect();
-        if guessed {
-            // The page asked for after a guessed key may start with rows already returned.
-            rows.retain(|row| !self.previous.contains(&row.auth_id));
-            if rows.is_empty() && !ids.is_empty() {
-                // A short page of old rows is the end; a full one means the keys were ignored.
-                if full {
-                    self.incomplete = Some(Incomplete::PagingIgnored { page_size });
-                }
-                self.buffer = Vec::new().into_iter();
-                return Ok(());
-            }
+        rows.retain(|row| !self.seen_rows.contains(&row.auth_id));
+        if rows.is_empty() && (received > 0 || next.is_some()) {
+            self.incomplete = match (guessed, full) {
+                // After a guessed key, a short page of old rows is the end; a full one means the
+                // keys were ignored.
+                (true, false) => None,
+                (true, true) => Some(Incomplete::PagingIgnored { page_size }),
+                (false, _) => Some(Incomplete::NoNewRows { page: self.pages }),
+            };
+            self.buffer = Vec::new().into_iter();
+            return Ok(());
         }
         self.next = match (next, last_key) {
             (Some(next), _) => Some(next),
@@ -224,7 +244,12 @@ impl<'a> Records<'a> {
             },
             (None, _) => None,
         };
-        self.previous = ids;
+        if self.next.as_ref().is_some_and(|next| self.seen_keys.contains(next)) {
+            self.next = None;
+            self.guessed = false;
+            self.incomplete = Some(Incomplete::RepeatedKey { page: self.pages });
+        }
+        self.seen_rows.extend(rows.iter().map(|row| row.auth_id.clone()));
         self.buffer = rows.into_iter();
         Ok(())
     }

@@ -264,7 +264,7 @@ impl AuthRecord {
 }
 
 /// Where the next page of a listing starts (`nextPage_key`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PageKey {
     pub auth_id: String,
     pub create_time: String,

@@ -14,8 +14,9 @@ use crate::Error;
 /// duplicate is already beyond belief; two in a row mean a broken random source).
 const ATTEMPTS: usize = 3;
 
-/// A link handed out by [`issue_url`] or [`LinkIssuer::issue`], recorded in the ledger.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A link handed out by [`issue_url`] or [`LinkIssuer::issue`], recorded in the ledger. `Debug`
+/// shows `url` without any credentials of its base URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct IssuedLink {
     /// The FaceAuth URL, carrying the token.
     pub url: String,
@@ -23,6 +24,16 @@ pub struct IssuedLink {
     pub token: String,
     /// The rule the token was recorded under (durations to the millisecond).
     pub rule: TokenRule,
+}
+
+impl std::fmt::Debug for IssuedLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedLink")
+            .field("url", &crate::url::redact_credentials(&self.url))
+            .field("token", &self.token)
+            .field("rule", &self.rule)
+            .finish()
+    }
 }
 
 impl IssuedLink {

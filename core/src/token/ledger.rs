@@ -20,13 +20,13 @@ use crate::webhook::{Basis, ConfirmedEvent, Event, ExpiredCondition, Service};
 #[non_exhaustive]
 pub enum LedgerError {
     /// A token with this id is already in the ledger.
-    #[error("token {token_id} is already in the ledger")]
+    #[error("token {} is already in the ledger", crate::excerpt(token_id))]
     TokenExists {
         /// The id.
         token_id: String,
     },
     /// No token with this id is in the ledger.
-    #[error("token {token_id} is not in the ledger")]
+    #[error("token {} is not in the ledger", crate::excerpt(token_id))]
     TokenUnknown {
         /// The id.
         token_id: String,
@@ -49,7 +49,7 @@ pub enum LedgerError {
         reason: &'static str,
     },
     /// A state name is not `unused`, `active`, `completed` or `expired`.
-    #[error("unknown token state {name:?}: expected unused, active, completed or expired")]
+    #[error("unknown token state {:?}: expected unused, active, completed or expired", crate::excerpt(name))]
     InvalidState {
         /// The name given.
         name: String,
@@ -77,7 +77,7 @@ pub enum LedgerError {
         reason: String,
     },
     /// A read-only open found no ledger: the file does not exist, or holds nothing yet.
-    #[error("no token ledger at {}", path.display())]
+    #[error("no token ledger at {}", crate::excerpt(&path.to_string_lossy()).chars(4096))]
     NoLedger {
         /// The path looked at.
         path: std::path::PathBuf,
@@ -97,7 +97,7 @@ pub enum LedgerError {
     /// A ledger location names a store this build does not include (such as `postgres://…`,
     /// or a file path in a build without the `sqlite` feature). Only the scheme is kept: a
     /// database URL may carry a password.
-    #[error("token ledger store {store} is not supported in this build")]
+    #[error("token ledger store {} is not supported in this build", crate::excerpt(store))]
     Unsupported {
         /// The store asked for: a URL scheme such as `postgres://`, or `sqlite` for a file path.
         store: String,

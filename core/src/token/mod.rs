@@ -61,7 +61,10 @@ pub use ledger::{
     records_anything, Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken,
     ReportedExpiry, StateKind, TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
-pub use open::{is_postgres_location, open_ledger, MEMORY_LOCATION};
+pub use open::{
+    is_postgres_location, open_ledger, open_ledger_with, shared_file_mode, LedgerLocation, OpenOptions,
+    MEMORY_LOCATION,
+};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresLedger, PostgresOptions};
 pub use rule::{ExpiryReason, RuleState, TokenRule};

@@ -67,6 +67,7 @@ const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, me
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PostgresOptions {
     connect_timeout: Duration,
+    statement_timeout: Option<Duration>,
     durability: Durability,
     read_only: bool,
 }
@@ -75,6 +76,7 @@ impl Default for PostgresOptions {
     fn default() -> PostgresOptions {
         PostgresOptions {
             connect_timeout: Duration::from_secs(5),
+            statement_timeout: None,
             durability: Durability::Full,
             read_only: false,
         }
@@ -90,6 +92,13 @@ impl PostgresOptions {
     /// How long connecting (or reconnecting) may take before a call fails.
     pub fn connect_timeout(mut self, timeout: Duration) -> PostgresOptions {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// The session's `statement_timeout` and `lock_timeout`: a statement that runs, or waits
+    /// for a lock, longer fails and its transaction changes nothing. Default: the server's.
+    pub fn statement_timeout(mut self, timeout: Duration) -> PostgresOptions {
+        self.statement_timeout = Some(timeout);
         self
     }
 
@@ -215,6 +224,15 @@ impl PostgresLedger {
             problem: "is not a PostgreSQL URL",
         })?;
         config.connect_timeout(options.connect_timeout);
+        if let Some(timeout) = options.statement_timeout {
+            let ms = timeout.as_millis().max(1);
+            let ours = format!("-c statement_timeout={ms} -c lock_timeout={ms}");
+            let startup = match config.get_options() {
+                Some(given) => format!("{given} {ours}"),
+                None => ours,
+            };
+            config.options(&startup);
+        }
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(30));
         if config.get_application_name().is_none() {

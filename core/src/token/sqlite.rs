@@ -162,6 +162,61 @@ fn probe(path: &Path) -> Result<FileKind, LedgerError> {
     })
 }
 
+/// Refuses a path that SQLite would not read as a file: an empty one (a private temporary
+/// database) or `:memory:`. Both would keep nothing.
+fn check_path(path: &Path) -> Result<(), LedgerError> {
+    let name = path.as_os_str();
+    if name.is_empty() {
+        return Err(LedgerError::InvalidField { field: "location", problem: "must not be empty" });
+    }
+    if name == super::MEMORY_LOCATION {
+        return Err(LedgerError::InvalidField {
+            field: "location",
+            problem: "\":memory:\" names no file (open_ledger(\":memory:\") gives an in-memory ledger)",
+        });
+    }
+    Ok(())
+}
+
+/// `path` as SQLite must be given it to read it as a file name. The bundled SQLite reads a
+/// name that starts with `file:` as a URI whatever the open flags (it is built with
+/// `SQLITE_USE_URI`): `file:x.db?mode=memory` would keep nothing while every check looked at
+/// a file. `./file:x.db?mode=memory` names the same file, and is no URI.
+fn plain_name(path: &Path) -> std::borrow::Cow<'_, Path> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if bytes.len() >= 5 && bytes[..5].eq_ignore_ascii_case(b"file:") {
+        std::borrow::Cow::Owned(Path::new(".").join(path))
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
+/// Creates the empty file at `path` with mode 0600, whatever the umask, before SQLite opens
+/// it: a ledger holds user ids, cf fields and results. SQLite gives the `-wal` and `-shm`
+/// files the mode of the database file. Another process creating it first is fine.
+fn create_private(path: &Path) -> Result<(), LedgerError> {
+    let io =
+        |err: std::io::Error| LedgerError::Storage { action: "create the database", reason: err.to_string() };
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    match open.open(path) {
+        Ok(file) => {
+            // The umask may have taken bits from 0600 (077 takes none; 0277 would).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
+            drop(file);
+            Ok(())
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(io(err)),
+    }
+}
+
 /// The file's `-wal` companion.
 fn wal_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -268,7 +323,10 @@ pub struct SqliteLedger {
 
 impl std::fmt::Debug for SqliteLedger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteLedger").field("path", &self.path).finish_non_exhaustive()
+        let path = self.path.to_string_lossy();
+        f.debug_struct("SqliteLedger")
+            .field("path", &crate::url::redact_credentials(&path))
+            .finish_non_exhaustive()
     }
 }
 
@@ -320,14 +378,19 @@ impl SqliteLedger {
     /// Opens (creating if needed) the ledger at `path`: checks, only reading, that the file is
     /// empty or a faceauth ledger this build can read; then sets WAL, the busy timeout and the
     /// durability, and migrates the schema to [`SCHEMA_VERSION`]. The directory must exist.
+    /// A missing file is created with mode 0600, whatever the umask (SQLite gives its `-wal`
+    /// and `-shm` files the same mode). `path` is a file name, never an SQLite URI.
     /// With [`SqliteOptions::read_only`], as [`open_read_only`](Self::open_read_only).
     ///
     /// # Errors
-    /// [`LedgerError::SchemaTooNew`] for a file from a newer SDK; [`LedgerError::NotALedger`]
-    /// for another application's database or a file that is not SQLite (both left
-    /// untouched); [`LedgerError::Storage`] if the file cannot be opened or stays locked.
+    /// [`LedgerError::InvalidField`] (`location`) for an empty path or `:memory:` (which name
+    /// no file); [`LedgerError::SchemaTooNew`] for a file from a newer SDK;
+    /// [`LedgerError::NotALedger`] for another application's database or a file that is not
+    /// SQLite (both left untouched); [`LedgerError::Storage`] if the file cannot be opened or
+    /// stays locked.
     pub fn open_with(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<SqliteLedger, LedgerError> {
         let path = path.as_ref().to_owned();
+        check_path(&path)?;
         if options.read_only {
             return SqliteLedger::open_reader(path, options);
         }
@@ -335,7 +398,14 @@ impl SqliteLedger {
         if kind == FileKind::Other {
             return Err(not_sqlite());
         }
-        let mut conn = Connection::open(&path).map_err(storage("open the database"))?;
+        if kind == FileKind::Missing {
+            create_private(&path)?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn =
+            Connection::open_with_flags(plain_name(&path), flags).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
         if let FileKind::Sqlite(_) = kind {
             // Another application's file is refused before anything in it changes, the
@@ -381,7 +451,8 @@ impl SqliteLedger {
             }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(storage("open the database"))?;
+        let conn =
+            Connection::open_with_flags(plain_name(&path), flags).map_err(storage("open the database"))?;
         conn.busy_timeout(options.busy_timeout).map_err(storage("set the busy timeout"))?;
         let identity =
             retry_busy(options.busy_timeout, || read_identity(&conn)).map_err(storage("read the schema"))?;

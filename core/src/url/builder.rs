@@ -32,7 +32,7 @@ pub(crate) const QUERY_VALUE: &AsciiSet =
 /// );
 /// # Ok::<(), faceauth::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UrlBuilder {
     cipher: Cipher,
     base_url: String,
@@ -40,6 +40,18 @@ pub struct UrlBuilder {
     lang: Option<String>,
     /// `{base}/face-auth?pid={pid}&encrypted=`, kept ready.
     prefix: String,
+}
+
+/// Shows the cipher as `Cipher` does (no key) and the base URL without its credentials.
+impl std::fmt::Debug for UrlBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UrlBuilder")
+            .field("cipher", &self.cipher)
+            .field("base_url", &super::redact_credentials(&self.base_url))
+            .field("pid", &self.pid)
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
 }
 
 impl UrlBuilder {

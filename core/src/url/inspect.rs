@@ -9,8 +9,9 @@ use serde_json::Value;
 use super::{AuthParams, UrlError, PAGE_PATH};
 use crate::crypto::{Cipher, Normalization};
 
-/// A FaceAuth URL taken apart: what travels in clear, and the decrypted parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A FaceAuth URL taken apart: what travels in clear, and the decrypted parameters. `Debug`
+/// shows `base_url` without its credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Inspection {
     /// Everything before `/face-auth?` (or before `?` when the path differs).
     pub base_url: String,
@@ -42,6 +43,19 @@ impl UnknownField {
     /// [`UnknownField::json`] to keep them.
     pub fn value(&self) -> Value {
         serde_json::from_str(&self.json).unwrap_or(Value::Null)
+    }
+}
+
+impl fmt::Debug for Inspection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inspection")
+            .field("base_url", &super::redact_credentials(&self.base_url))
+            .field("pid", &self.pid)
+            .field("lang", &self.lang)
+            .field("params", &self.params)
+            .field("unknown_fields", &self.unknown_fields)
+            .field("normalization", &self.normalization)
+            .finish()
     }
 }
 

@@ -84,6 +84,11 @@ func StatusName(code int) string {
 	return C.GoString(C.faceauth_status_str(C.faceauth_status(code)))
 }
 
+// StatusParent is faceauth_status_parent(code): the broader status code refines, or 0.
+func StatusParent(code int) int {
+	return int(C.faceauth_status_parent(C.faceauth_status(code)))
+}
+
 // takeError turns a failed call's status and error object into an *Error and frees the object.
 func takeError(status C.enum_faceauth_status, e *C.faceauth_error) *Error {
 	if e == nil {
@@ -163,6 +168,21 @@ func TokenValidate(id string) *Error {
 		return takeError(st, cerr)
 	}
 	return nil
+}
+
+// RedactCredentials is faceauth_url_redact_credentials: text with every credential replaced
+// by <redacted>, by the library's one rule.
+func RedactCredentials(text string) (string, *Error) {
+	b, err := cstr(text, "text")
+	if err != nil {
+		return "", err
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	if st := C.faceauth_url_redact_credentials(ptr(b), &out, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
 }
 
 // ---- cipher ----

@@ -39,14 +39,35 @@ def test_ip_allow_list_is_ipnotallowed() -> None:
     assert not isinstance(info.value, faceauth.AuthenticationError)
 
 
-def test_unknown_id_is_invalidrequest_as_argos_answers_400(sim: Simulator) -> None:
+def test_unknown_id_is_notfound_and_still_an_invalidrequest(sim: Simulator) -> None:
+    # Argos answers an unknown auth id with 400 and NOT_FOUND: NotFound, which handlers of
+    # InvalidRequest (what it was before) still catch.
+    assert issubclass(faceauth.NotFound, faceauth.InvalidRequest)
     with sim.client() as client:
-        with pytest.raises(faceauth.InvalidRequest) as info:
-            client.get("fa-unknown")
-    err = info.value
-    assert (err.status, err.error_code, err.kind) == (400, "NOT_FOUND", "api_invalid_request")
-    with sim.client() as client, pytest.raises(faceauth.InvalidRequest):
-        client.submit("no-such-submission", JPEG)
+        with pytest.raises(faceauth.NotFound) as info:
+            client.get("fa_does_not_exist")
+        err = info.value
+        assert isinstance(err, faceauth.InvalidRequest)
+        assert (err.status, err.error_code, err.kind, err.code) == (400, "NOT_FOUND", "api_not_found", 306)
+        assert "fa_does_not_exist" in str(err)
+        with pytest.raises(faceauth.NotFound):
+            client.image("fa_does_not_exist")
+        with pytest.raises(faceauth.NotFound):
+            client.delete("fa_does_not_exist")
+        with pytest.raises(faceauth.InvalidRequest) as refused:
+            client.submit("no-such-submission", JPEG)
+        assert not isinstance(refused.value, faceauth.NotFound)
+
+
+def test_a_huge_argument_comes_back_as_a_short_message(sim: Simulator) -> None:
+    huge = "2025-01-01" * 100_000
+    with sim.client() as client:
+        with pytest.raises(faceauth.InvalidArgument) as info:
+            list(client.list(start_date=huge, end_date="2025-01-02"))
+        assert len(str(info.value)) < 300 and "(1000000 bytes)" in str(info.value)
+        with pytest.raises(faceauth.FaceAuthError) as other:
+            client.get("fa_" + "x" * 1_000_000)
+        assert len(str(other.value)) < 600
 
 
 def test_oversized_image_is_payloadtoolarge() -> None:
@@ -187,6 +208,33 @@ def test_a_server_that_ignores_paging_keys_leaves_the_listing_incomplete() -> No
             assert [r.auth_id for r in records] == ["a1", "a2"]
         assert records.pages == 2
         assert records.incomplete is not None and "more rows may exist" in records.incomplete
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_page_keys_that_alternate_end_the_listing_as_incomplete() -> None:
+    class Alternating(_Canned):
+        """The same row on every page, with a nextPage_key that goes A, B, A, B…"""
+
+        served = 0
+
+        def do_GET(self) -> None:  # noqa: N802
+            key = "AB"[Alternating.served % 2]
+            Alternating.served += 1
+            self.body = (
+                b'{"data": [{"auth_id": "a1", "create_time": "2025-01-01T00:00:01.000Z"}],'
+                b' "nextPage_key": {"authId": "%s", "createTime": "2025-01-01T00:00:00.000Z"}}' % key.encode()
+            )
+            super().do_GET()
+
+    server, base = _serve(Alternating)
+    try:
+        with faceauth.Client("key", base_url=base, max_retries=0) as client:
+            records = client.list()
+            assert [r.auth_id for r in records] == ["a1"]
+        assert records.pages == 2
+        assert records.incomplete is not None and "instead of looping" in records.incomplete
     finally:
         server.shutdown()
         server.server_close()

@@ -16,7 +16,7 @@ FAMILIES = {
     faceauth.AuthenticationError: faceauth.ApiError,
     faceauth.PayloadTooLarge: faceauth.ApiError,
     faceauth.ServerError: faceauth.ApiError,
-    faceauth.NotFound: faceauth.ApiError,
+    faceauth.NotFound: faceauth.InvalidRequest,
     faceauth.TransportError: faceauth.ApiError,
     faceauth.Timeout: faceauth.TransportError,
     faceauth.ConnectionError: faceauth.TransportError,

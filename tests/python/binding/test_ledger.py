@@ -58,6 +58,29 @@ def test_locations() -> None:
         faceauth.Ledger(42)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("location", ["", "file:py.db?mode=memory", "file:py.db", "FILE::memory:"])
+def test_empty_and_file_uri_locations_are_refused(
+    location: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "" was a throwaway ledger and "file:…?mode=memory" kept nothing: the core's one
+    # location parser refuses both, as C, Go and the CLI do; only None means memory.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(faceauth.InvalidArgument, match="location") as info:
+        faceauth.Ledger(location)
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(faceauth.InvalidArgument, match="location"):
+        faceauth.Ledger(pathlib.Path(location) if location else "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_that_looks_like_a_uri_elsewhere_is_a_path(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "file:tokens.db"
+    with faceauth.Ledger(path) as ledger:
+        ledger.issue(TOKEN, "sub-1", now=T0)
+    with faceauth.Ledger(str(path)) as again:
+        assert again.status(TOKEN, now=T0) is not None
+
+
 def test_a_postgres_location_that_cannot_connect_hides_its_password() -> None:
     # Nothing listens on port 1: a storage error, and the password is in no message.
     with pytest.raises(faceauth.LedgerError) as info:
