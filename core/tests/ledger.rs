@@ -1471,6 +1471,32 @@ mod postgres_only {
         assert!(matches!(reader.mark_used("tok_read0001", t(T0)), Err(LedgerError::Storage { .. })));
     }
 
+    /// A version-1 database (before `faceauth_results.confirmed`) is migrated, and its results
+    /// read as applied as posted.
+    #[test]
+    fn a_version_1_database_is_migrated_and_its_results_were_not_confirmed() {
+        let Some(schema) = pg::Schema::new("v1") else { return };
+        {
+            let ledger = PostgresLedger::open(&schema.location).expect("opens");
+            ledger.issue(&NewToken::new("tok_pgold001", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+            ledger
+                .apply_webhook(&face_auth("tok_pgold001", "fa-1", "approved", Some(T0 + 5)), t(T0 + 9))
+                .expect("applies");
+        }
+        schema
+            .client()
+            .batch_execute(
+                "ALTER TABLE faceauth_results DROP COLUMN confirmed; \
+                 UPDATE faceauth_ledger_schema SET version = 1;",
+            )
+            .expect("rewinds to version 1");
+        let ledger = PostgresLedger::open(&schema.location).expect("migrates");
+        assert_eq!(ledger.schema_version(), Ok(PostgresLedger::SCHEMA_VERSION));
+        let found = status(&ledger, "tok_pgold001", T0 + 9);
+        assert_eq!(found.record.results.len(), 1);
+        assert!(!found.record.results[0].confirmed);
+    }
+
     #[test]
     fn a_newer_schema_and_a_foreign_table_are_refused_untouched() {
         let Some(schema) = pg::Schema::new("newer") else { return };
