@@ -1,7 +1,7 @@
 // Package capi is the one cgo layer over libfaceauth (include/faceauth.h). It links the static
 // libfaceauth.a through the faceauth.pc that `make install` writes (`make go` writes one into
-// target/go/sdk and points PKG_CONFIG_PATH at it), so binaries need no libfaceauth.so at run
-// time.
+// target/go/debug, and scripts/go-env.sh points PKG_CONFIG_PATH at it), so binaries need no
+// libfaceauth.so at run time.
 //
 // Every handle type here owns its C handle: Close frees it once (later calls fail with
 // ErrClosed), a finalizer frees it if Close was never called, and runtime.KeepAlive follows
