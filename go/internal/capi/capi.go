@@ -21,17 +21,14 @@
 package capi
 
 /*
+#include <stdlib.h>
+#include <string.h>
+#include "faceauth_go.h"
+
 // The library's SHA-256, compiled into this object: see the package comment.
-#ifndef FACEAUTH_LIB_SHA256
-#error "faceauth: no FACEAUTH_LIB_SHA256: in a checkout run `make go-lib`; with -tags faceauth_pkgconfig set CGO_CPPFLAGS=-DFACEAUTH_LIB_SHA256=<sha256 of the libfaceauth.a you link> (README, Go)"
-#endif
 #define FA_STRINGIFY_(x) #x
 #define FA_STRINGIFY(x) FA_STRINGIFY_(x)
 const char faceauth_go_library_sha256[] = FA_STRINGIFY(FACEAUTH_LIB_SHA256);
-
-#include <stdlib.h>
-#include <string.h>
-#include "faceauth.h"
 
 // The parameters of one URL, assembled on the C stack: the strings point into one Go byte
 // buffer (pointer-free Go memory, which cgo lets C read for the call), and a C struct holding
