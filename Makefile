@@ -9,29 +9,52 @@ PY    := $(VENV)/bin/python
 DEMO_KEY ?= 0123456789abcdefghijABCDEFGHIJ0123456789
 DEMO_PID ?= demo-project
 DEMO_SID ?= abc123xyz
-FACEAUTH_RELEASE := target/release/faceauth
+# The demo and every test share one dev-profile build (Cargo.toml's [profile.dev]); the demo
+# builds the CLI alone, with the features every later build resolves, so `make test` reuses it.
+FACEAUTH_DEV := target/debug/faceauth
 
-.PHONY: demo build test test-rust test-python python-env python-wheel python-bench-wheel bench bench-criterion lint fmt clean \
+.PHONY: demo build build-release test test-rust test-docs test-python python-env python-wheel python-bench-wheel bench bench-criterion lint fmt clean \
 	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples \
 	go go-sdk test-go bench-go
 
 demo: build
 	@export FACEAUTH_API_KEY=$(DEMO_KEY); \
-	url=$$($(FACEAUTH_RELEASE) url --pid $(DEMO_PID) --sid $(DEMO_SID) --user-id user-1 --new-token --lang en) \
+	url=$$($(FACEAUTH_DEV) url --pid $(DEMO_PID) --sid $(DEMO_SID) --user-id user-1 --new-token --lang en) \
 	&& echo "== a FaceAuth URL for submission $(DEMO_SID), with a fresh token (demo key):" \
 	&& echo "$$url" \
 	&& echo "== the same URL, inspected back:" \
-	&& $(FACEAUTH_RELEASE) inspect "$$url"
+	&& $(FACEAUTH_DEV) inspect "$$url"
 
 build:
+	$(CARGO) build -p faceauth-cli
+
+# The optimised CLI, for the benchmarks and `make install`.
+build-release:
 	$(CARGO) build --release -p faceauth-cli
 
-test: test-rust test-python header-check test-c test-cpp test-examples test-go test-go-link test-dist-go test-versions
+# Every suite, each quiet: its output goes to target/test-logs/SUITE.log and one summary line is
+# printed; a failing suite prints the end of its log and stops the run (scripts/suite.sh).
+SUITE := ./scripts/suite.sh
+test:
+	@$(SUITE) rust test-rust
+	@$(SUITE) python test-python
+	@$(SUITE) header header-check
+	@$(SUITE) c test-c
+	@$(SUITE) cpp test-cpp
+	@$(SUITE) examples test-examples
+	@$(SUITE) go test-go
+	@$(SUITE) docs test-docs
+	@$(SUITE) go-link test-go-link
+	@GO_DIST_PROFILE=debug $(SUITE) dist-go test-dist-go
+	@$(SUITE) versions test-versions
 
 # The Rust tests run against a throwaway PostgreSQL server (scripts/with-postgres.sh: installs
 # Debian's postgresql if needed, runs it as an unprivileged user on a free loopback port, removes
 # it afterwards), so the ledger suite covers memory, SQLite and PostgreSQL.
+# First, scripts/check-features.sh: the demo's, the C library's, the wheel's and these builds
+# resolve one feature set, so each crate compiles once for all of them.
 test-rust:
+	CARGO=$(CARGO) ./scripts/check-features.sh
 	./scripts/with-postgres.sh $(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
@@ -90,27 +113,39 @@ test-c: c-env ffi-debug
 test-cpp: c-env ffi-debug
 	./tests/cpp/run.sh $(FFI_LIB_DIR)
 
-# make install [PREFIX=/usr/local] [DESTDIR=] [PROFILE=release]: libfaceauth.a and .so (soname
-# libfaceauth.so.0), faceauth.h and faceauth.hpp, faceauth.pc and the CMake package faceauth.
+# make install [PREFIX=/usr/local] [DESTDIR=] [PROFILE=release]: bin/faceauth, libfaceauth.a and
+# .so (soname libfaceauth.so.0), faceauth.h and faceauth.hpp, faceauth.pc and the CMake package.
 PREFIX ?= /usr/local
 DESTDIR ?=
 PROFILE ?= release
 
 install: c-env
 	CARGO=$(CARGO) ./scripts/native-static-libs.sh $(PROFILE) >/dev/null
+	$(CARGO) build $(if $(filter release,$(PROFILE)),--release) -p faceauth-cli
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" PROFILE=$(PROFILE) CARGO=$(CARGO) ./scripts/install.sh
 
 # Builds examples/c (pkg-config) and examples/cpp (CMake) into target/examples against the
-# libfaceauth installed in PREFIX (make install PREFIX=… first).
+# libfaceauth installed in PREFIX (make install PREFIX=… first); tests/examples/run.sh runs it.
+# Always rebuilt from scratch (make -B, cmake --fresh): the programs hold PREFIX (an rpath, the
+# CMake package's location), so ones built against another prefix must not survive.
 examples: c-env
-	$(MAKE) -C examples/c O=$(CURDIR)/target/examples PKG_CONFIG_PATH="$(PREFIX)/lib/pkgconfig"
-	cmake -S examples/cpp -B target/examples/cpp -DCMAKE_PREFIX_PATH="$(PREFIX)"
+	$(MAKE) -B -C examples/c O=$(CURDIR)/target/examples PKG_CONFIG_PATH="$(PREFIX)/lib/pkgconfig"
+	cmake --fresh -S examples/cpp -B target/examples/cpp -DCMAKE_PREFIX_PATH="$(PREFIX)"
 	cmake --build target/examples/cpp
 
 # Installs into a temporary prefix from the debug build, checks every static link line against
 # cargo's, builds and runs examples/c and examples/cpp (ASan+UBSan, against the simulator).
 test-examples: c-env ffi-debug
 	./tests/examples/run.sh $(FFI_LIB_DIR)
+
+# Every code block of README.md and docs/*.md: Python type-checked (mypy --strict) and run, Go
+# vetted, C and C++ compiled (a whole C program run), Rust compiled, sh syntax-checked, JSON
+# parsed; the conventions (markers such as <!-- not-run -->) are at the top of the script, and
+# tests/docs/test_check_blocks.py shows it refusing broken blocks (tests/docs/fixtures).
+test-docs: python-wheel go-sdk
+	$(PY) -m mypy --strict tests/docs/check_blocks.py tests/docs/test_check_blocks.py
+	$(PY) -m pytest tests/docs -q
+	$(PY) tests/docs/check_blocks.py
 
 # Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
@@ -119,7 +154,7 @@ test-examples: c-env ffi-debug
 # `tokens apply-webhook` process per body; the last, bench/ledger_stores.sh,
 # issues tokens into SQLite and into a throwaway PostgreSQL from 1, 4 and 8 processes, and
 # records batch --ledger into each.
-bench: build python-env python-bench-wheel c-env
+bench: build-release python-env python-bench-wheel c-env
 	$(CARGO) build --release -p faceauth-cli --examples
 	$(CARGO) bench -p faceauth --bench throughput
 	$(CARGO) bench -p faceauth --bench ledger
@@ -147,7 +182,7 @@ GO ?= go
 GO_RUN = cd $(1) && env $$($(CURDIR)/scripts/go-env.sh $(2)) $(GO)
 
 go-sdk: ffi-debug
-	PREFIX=$(CURDIR)/target/go/debug PROFILE=debug CARGO=$(CARGO) ./scripts/install.sh >/dev/null
+	PREFIX=$(CURDIR)/target/go/debug PROFILE=debug INSTALL_BIN=no CARGO=$(CARGO) ./scripts/install.sh >/dev/null
 
 go: go-sdk
 	$(call GO_RUN,go,debug) build ./...
@@ -163,7 +198,7 @@ test-go: go
 # URLBuilder.Build against a pure-Go implementation of the same recipe, release libfaceauth.
 bench-go:
 	CARGO=$(CARGO) ./scripts/native-static-libs.sh release >/dev/null
-	PREFIX=$(CURDIR)/target/go/release PROFILE=release CARGO=$(CARGO) ./scripts/install.sh >/dev/null
+	PREFIX=$(CURDIR)/target/go/release PROFILE=release INSTALL_BIN=no CARGO=$(CARGO) ./scripts/install.sh >/dev/null
 	$(call GO_RUN,go,release) test -run '^$$' -bench . -benchmem -count 3 .
 
 bench-criterion:
@@ -186,11 +221,10 @@ clean:
 # with the release libfaceauth.a inside. test-dist-go: a module outside the repository gets it
 # from the proxy directory alone, with no Rust toolchain or pkg-config (tests/go/dist.sh): the
 # release one in dist/ by default; within `make test` a debug one in target/go/dist-debug
-# (GO_DIST_PROFILE=debug), so that make test needs no release build. The simulator its tests
-# start is target/debug/faceauth.
+# (GO_DIST_PROFILE=debug in the environment of its suite), so that make test needs no release
+# build. The simulator its tests start is target/debug/faceauth.
 GO_DIST_PROFILE ?= release
 GO_DIST_DIR = $(if $(filter release,$(GO_DIST_PROFILE)),dist,target/go/dist-$(GO_DIST_PROFILE))
-test: GO_DIST_PROFILE = debug
 
 .PHONY: go-lib dist-go test-dist-go test-go-link test-versions
 

@@ -46,11 +46,11 @@ issue_rate() { # store processes
         location=$(pg_location "issue_$procs")
     fi
     # Created (and migrated) before the clock starts.
-    "$cli" tokens --db "$location" purge --older-than 1000d >/dev/null
+    "$cli" tokens --ledger "$location" purge --older-than 1000d >/dev/null
     local start end pids=()
     start=$(now)
     for ((p = 0; p < procs; p++)); do
-        "$cli" tokens --db "$location" issue --pid p --sid "sub-$p" --rule count --count "$per_process" \
+        "$cli" tokens --ledger "$location" issue --pid p --sid "sub-$p" --rule count --count "$per_process" \
             >/dev/null &
         pids+=($!)
     done

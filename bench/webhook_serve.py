@@ -25,7 +25,7 @@ KEY = "0123456789abcdefghijABCDEFGHIJ0123456789"
 
 
 def issue(ledger: str, count: int) -> list[str]:
-    out = subprocess.run([str(FACEAUTH), "tokens", "--db", ledger, "--durability", "normal", "issue",
+    out = subprocess.run([str(FACEAUTH), "tokens", "--ledger", ledger, "issue", "--durability", "normal",
                           "--pid", "pid-1", "--sid", "sub-1", "--rule", "count", "--count", str(count)],
                          env={**os.environ, "FACEAUTH_API_KEY": KEY}, check=True, capture_output=True,
                          text=True).stdout
@@ -106,7 +106,7 @@ def baseline_rate(ledger: str, count: int) -> float:
     tokens = issue(ledger, count)
     started = time.perf_counter()
     for n, token in enumerate(tokens):
-        subprocess.run([str(FACEAUTH), "tokens", "--db", ledger, "apply-webhook", "-"], input=body(token, n),
+        subprocess.run([str(FACEAUTH), "tokens", "--ledger", ledger, "apply-webhook", "-"], input=body(token, n),
                        check=True, stdout=subprocess.DEVNULL)
     return count / (time.perf_counter() - started)
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs libfaceauth for C and C++ users (what `make install` runs):
+# Installs the faceauth command and libfaceauth for C and C++ users (what `make install` runs):
+#   $DESTDIR$PREFIX/bin/faceauth (unless INSTALL_BIN=no)
 #   $DESTDIR$PREFIX/lib/libfaceauth.a
 #   $DESTDIR$PREFIX/lib/libfaceauth.so.X.Y.Z, libfaceauth.so.X -> it, libfaceauth.so -> .so.X
 #   $DESTDIR$PREFIX/include/faceauth.h, faceauth.hpp
@@ -10,7 +11,7 @@
 # which `make install` runs first). DESTDIR stages the files; the paths written into them use
 # PREFIX alone.
 #
-# Usage: PREFIX=/usr/local DESTDIR= PROFILE=release scripts/install.sh
+# Usage: PREFIX=/usr/local DESTDIR= PROFILE=release [INSTALL_BIN=no] scripts/install.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,7 @@ PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 PROFILE=${PROFILE:-release}
 CARGO=${CARGO:-cargo}
+INSTALL_BIN=${INSTALL_BIN:-yes}
 case $PREFIX in
     /*) ;;
     *) echo "install: PREFIX must be an absolute path, not '$PREFIX'" >&2; exit 2 ;;
@@ -30,6 +32,10 @@ libs_file=$src/faceauth-native-static-libs
 for file in "$src/libfaceauth.a" "$src/libfaceauth.so" "$libs_file" include/faceauth.h include/faceauth.hpp; do
     [[ -f $file ]] || { echo "install: $file is missing (scripts/native-static-libs.sh $PROFILE)" >&2; exit 1; }
 done
+if [[ $INSTALL_BIN != no && ! -x $src/faceauth ]]; then
+    echo "install: $src/faceauth is missing (cargo build -p faceauth-cli, profile $PROFILE)" >&2
+    exit 1
+fi
 
 # The version of faceauth-ffi, as cargo resolves it (the workspace's version).
 version=$("$CARGO" metadata --no-deps --format-version 1 --offline | python3 -c '
@@ -59,6 +65,10 @@ install -m 0755 "$src/libfaceauth.so" "$libdir/libfaceauth.so.$version"
 ln -sfn "libfaceauth.so.$version" "$libdir/libfaceauth.so.$major"
 ln -sfn "libfaceauth.so.$major" "$libdir/libfaceauth.so"
 install -m 0644 include/faceauth.h include/faceauth.hpp "$root/include/"
+if [[ $INSTALL_BIN != no ]]; then
+    install -d "$root/bin"
+    install -m 0755 "$src/faceauth" "$root/bin/faceauth"
+fi
 
 # @NAME@ -> value; values hold no '|' (checked), so sed's s||| is safe.
 fill() { # $1 template, $2 output
@@ -80,4 +90,4 @@ fill() { # $1 template, $2 output
 fill ffi/install/faceauth.pc.in "$libdir/pkgconfig/faceauth.pc"
 fill ffi/install/faceauthConfig.cmake.in "$libdir/cmake/faceauth/faceauthConfig.cmake"
 fill ffi/install/faceauthConfigVersion.cmake.in "$libdir/cmake/faceauth/faceauthConfigVersion.cmake"
-echo "installed libfaceauth $version ($PROFILE) into $root"
+echo "installed faceauth and libfaceauth $version ($PROFILE) into $root"

@@ -26,7 +26,7 @@ struct ClientArgs {
     #[command(flatten)]
     key: ApiKeyArgs,
     /// The REST base URL (the simulator's, in tests).
-    #[arg(long, global = true, env = "FACEAUTH_BASE_URL", default_value = DEFAULT_BASE_URL, value_name = "URL")]
+    #[arg(long, global = true, env = "FACEAUTH_BASE_URL", hide_env_values = true, default_value = DEFAULT_BASE_URL, value_name = "URL")]
     base_url: String,
     /// Seconds one attempt may take.
     #[arg(long, global = true, default_value_t = 60.0, value_name = "SECONDS")]
@@ -39,8 +39,8 @@ struct ClientArgs {
 impl ClientArgs {
     fn client(&self) -> anyhow::Result<Client> {
         let key = self.key.key_string()?;
-        let timeout =
-            Duration::try_from_secs_f64(self.timeout).context("--timeout must be a positive number")?;
+        let timeout = Duration::try_from_secs_f64(self.timeout)
+            .map_err(|_| crate::exit::UsageError("--timeout must be a positive number".to_owned()))?;
         Ok(Client::builder(&key)
             .base_url(&self.base_url)
             .timeout(timeout)

@@ -15,7 +15,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::exit::UsageError;
 use crate::files;
-use crate::ledger_store::{Ledger, Location};
+use crate::ledger_arg::Source;
+use crate::ledger_store::Ledger;
 use crate::output;
 use crate::url_cmd::LinkArgs;
 
@@ -46,19 +47,21 @@ pub struct BatchArgs {
     /// Record every token that goes into a URL (minted, or from the token column) in this
     /// token ledger before its URL is written, so every URL in the output is recorded even if
     /// the job is killed: an SQLite file path, or a PostgreSQL database,
-    /// postgres://USER:PASSWORD@HOST:PORT/DB. Tokens are recorded 8,192 to a transaction. A
-    /// token already in the ledger fails its row.
-    #[arg(long, value_name = "PATH|URL")]
+    /// postgres://USER@HOST:PORT/DB (the password from PGPASSWORD or ~/.pgpass, or in the URL).
+    /// Tokens are recorded 8,192 to a transaction. A token already in the ledger fails its row.
+    /// Default: FACEAUTH_LEDGER, else FACEAUTH_TOKENS_DB, used when the URLs carry tokens.
+    #[arg(long, visible_alias = "db", value_name = "PATH|URL")]
     ledger: Option<PathBuf>,
-    /// The project's token rule for recorded tokens: count, or time:SECONDS (also time:24h).
-    #[arg(long, default_value = "count", value_name = "RULE", value_parser = crate::tokens_cmd::rule, requires = "ledger")]
-    rule: TokenRule,
+    /// The project's token rule for recorded tokens: count, or time:SECONDS (also time:24h)
+    /// [default: count].
+    #[arg(long, value_name = "RULE", value_parser = crate::tokens_cmd::rule)]
+    rule: Option<TokenRule>,
     /// How the ledger's commits reach the disk. full (the default): each chunk of tokens is
     /// on disk before its URLs are written, so even a power cut loses no token whose URL went
     /// out; normal: a crash or kill of this command still loses none, a power cut (SQLite) or
     /// a crash of the server (PostgreSQL) may lose the last commits.
-    #[arg(long, default_value = "full", value_name = "MODE", value_parser = crate::tokens_cmd::durability, requires = "ledger")]
-    durability: Durability,
+    #[arg(long, value_name = "MODE", value_parser = crate::tokens_cmd::durability)]
+    durability: Option<Durability>,
 }
 
 /// Rows recorded in one ledger transaction (and then written out together).
@@ -268,10 +271,24 @@ struct Tally {
 
 pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let builder = args.link.builder()?;
+    // --ledger, else the environment's ledger; --rule and --durability only say how to use one.
+    let given = crate::ledger_arg::resolve(args.ledger.as_ref());
+    if given.is_none() && (args.rule.is_some() || args.durability.is_some()) {
+        return Err(UsageError(
+            "--rule and --durability say how tokens are recorded: pass --ledger (or set FACEAUTH_LEDGER)"
+                .to_owned(),
+        )
+        .into());
+    }
+    let rule = args.rule.unwrap_or(TokenRule::Count);
+    let durability = args.durability.unwrap_or(Durability::Full);
     // Before anything is opened for writing: a same-file output would truncate the input.
-    let location = args.ledger.as_deref().map(crate::ledger_store::location).transpose()?;
+    let mut location = match given {
+        Some((path, source)) => Some((crate::ledger_store::location(&path)?, source)),
+        None => None,
+    };
     let mut writes = vec![args.output.as_path()];
-    writes.extend(location.as_ref().and_then(Location::path));
+    writes.extend(location.as_ref().and_then(|(location, _)| location.path()));
     files::refuse_same_file(&[args.input.as_path()], &writes)?;
 
     let (input, input_len) = open_input(&args.input)?;
@@ -285,16 +302,23 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         bail!("the input is empty: expected a header line");
     }
     let columns = Columns::from_header(&header)?;
-    if args.ledger.is_some() && !args.new_tokens && columns.of(Field::Token).is_none() {
-        return Err(UsageError(
-            "--ledger records the tokens in the URLs, but there are none: pass --new-tokens or give a \
-             token column"
-                .to_owned(),
-        )
-        .into());
+    if !args.new_tokens && columns.of(Field::Token).is_none() {
+        match location {
+            Some((_, Source::Option)) => {
+                return Err(UsageError(
+                    "--ledger records the tokens in the URLs, but there are none: pass --new-tokens or give \
+                     a token column"
+                        .to_owned(),
+                )
+                .into())
+            }
+            // The environment's ledger serves the jobs that have tokens to record.
+            Some((_, Source::Environment)) => location = None,
+            None => {}
+        }
     }
-    let ledger = match &location {
-        Some(location) => Some(Ledger::open(location, args.durability, false)?),
+    let ledger = match location.as_ref().map(|(location, _)| location) {
+        Some(location) => Some(Ledger::open(location, durability, false)?),
         None => None,
     };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
@@ -303,7 +327,7 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     // straight out through `writer`.
     let output = open_output(&args.output)?;
     let (mut writer, mut pending) = match ledger {
-        Some(ledger) => (None, Some(Pending::new(ledger, args.rule, output))),
+        Some(ledger) => (None, Some(Pending::new(ledger, rule, output))),
         None => (Some(WriterBuilder::new().flexible(true).buffer_capacity(BUFFER).from_writer(output)), None),
     };
     let mut out_header = header.clone();
@@ -365,7 +389,14 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         }
         if record.len() > columns.width {
             tally.failed += 1;
-            report(line, &format!("the row has {} fields, the header {}", record.len(), columns.width));
+            report(
+                line,
+                &format!(
+                    "the row has {}, the header {}",
+                    output::counted(record.len() as u64, "field", "fields"),
+                    columns.width
+                ),
+            );
             continue;
         }
 
@@ -431,8 +462,9 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let seconds = started.elapsed().as_secs_f64();
     let written = tally.rows - tally.failed;
     output::note(format_args!(
-        "faceauth: {} rows, {written} URLs written, {} failed ({seconds:.2}s, {:.0} rows/s)",
-        tally.rows,
+        "faceauth: {}, {} written, {} failed ({seconds:.2}s, {:.0} rows/s)",
+        output::counted(tally.rows, "row", "rows"),
+        output::counted(written, "URL", "URLs"),
         tally.failed,
         tally.rows as f64 / seconds.max(1e-9)
     ));

@@ -9,7 +9,7 @@ use faceauth::crypto::Outcome;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::key::KeyArgs;
+use crate::key::{ApiKeyArgs, KeyArgs};
 
 #[derive(Args)]
 pub struct EncryptArgs {
@@ -65,8 +65,9 @@ pub struct DiagnoseArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// The key only: diagnose tries every scheme and variant, so it takes no --scheme.
     #[command(flatten)]
-    key: KeyArgs,
+    key: ApiKeyArgs,
 }
 
 /// Exit code of `diagnose` when no variant decrypts the input.

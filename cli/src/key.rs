@@ -2,10 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use faceauth::crypto::{check_key_text, Cipher, Variant};
 use zeroize::Zeroizing;
+
+use crate::exit::UsageError;
 
 /// The environment variable that holds the API key when no option names one.
 const API_KEY_ENV: &str = "FACEAUTH_API_KEY";
@@ -16,10 +18,10 @@ const API_KEY_ENV: &str = "FACEAUTH_API_KEY";
 pub struct ApiKeyArgs {
     /// The FaceAuth project's API key (or secretKey). Prefer FACEAUTH_API_KEY or --api-key-file:
     /// other users of this machine can read command lines. [env: FACEAUTH_API_KEY]
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, global = true, value_name = "KEY")]
     api_key: Option<String>,
     /// Read the API key from the first line of this file (its line end is not part of the key).
-    #[arg(long, value_name = "PATH", conflicts_with = "api_key")]
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "api_key")]
     api_key_file: Option<PathBuf>,
 }
 
@@ -48,11 +50,16 @@ impl ApiKeyArgs {
                     let value = Zeroizing::new(
                         value
                             .into_string()
-                            .map_err(|_| anyhow::anyhow!("{API_KEY_ENV} is not valid UTF-8"))?,
+                            .map_err(|_| UsageError(format!("{API_KEY_ENV} is not valid UTF-8")))?,
                     );
                     (value, API_KEY_ENV.to_owned())
                 }
-                None => bail!("no API key: pass --api-key or --api-key-file, or set {API_KEY_ENV}"),
+                None => {
+                    return Err(UsageError(format!(
+                        "no API key: pass --api-key or --api-key-file, or set {API_KEY_ENV}"
+                    ))
+                    .into())
+                }
             }
         };
         check_key_text(&key).with_context(|| format!("the API key from {source} is not usable"))?;

@@ -11,7 +11,7 @@ use faceauth::token::{
     TokenLedger,
 };
 
-/// What `--db`, `FACEAUTH_TOKENS_DB` and `batch --ledger` name, read by the core's one
+/// What `--ledger` (or `--db`), `FACEAUTH_LEDGER` and `FACEAUTH_TOKENS_DB` name, read by the core's one
 /// location parser (a path, `:memory:` or a `postgres://` URL; a `file:` URI is refused).
 pub use faceauth::token::LedgerLocation as Location;
 
@@ -62,7 +62,12 @@ impl Ledger {
             }
             Location::Postgres(url) => {
                 let options = PostgresOptions::new().durability(durability).read_only(read_only);
-                PostgresLedger::open_with(url, &options).map(|ledger| Ledger::Postgres(Box::new(ledger)))
+                PostgresLedger::open_with(url, &options).map(|ledger| {
+                    for warning in ledger.warnings() {
+                        crate::output::note(format_args!("faceauth: warning: {warning}"));
+                    }
+                    Ledger::Postgres(Box::new(ledger))
+                })
             }
         };
         opened.map_err(|err| match err {

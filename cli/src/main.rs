@@ -6,6 +6,7 @@ mod crypto_cmd;
 mod exit;
 mod files;
 mod key;
+mod ledger_arg;
 mod ledger_store;
 mod mock_cmd;
 mod output;
@@ -56,7 +57,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage(&err),
+    };
     catch_file_size_signal();
     let result = match cli.command {
         Command::Url(args) => url_cmd::url(args),
@@ -111,6 +115,20 @@ fn fail(err: &anyhow::Error) -> ExitCode {
     }
     output::note(format_args!("faceauth: error: {err:#}"));
     ExitCode::from(code)
+}
+
+/// `--help` and `--version` print as clap prints them; any other parse error is a usage error
+/// on one stderr line, as every other error is, naming the subcommand's `--help`.
+fn usage(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        return match err.print() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(exit::FAILURE),
+        };
+    }
+    output::note(format_args!("faceauth: error: {}", exit::one_line(err)));
+    ExitCode::from(exit::USAGE)
 }
 
 /// The core's error kind of `cause`, whichever area's error type it is.

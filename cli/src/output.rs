@@ -46,3 +46,18 @@ impl Write for Stdout {
 pub fn note(text: impl Display) {
     let _ = writeln!(io::stderr(), "{text}");
 }
+
+/// `count` and the noun, singular for 1: `1 URL`, `2 URLs`, `0 rows`.
+pub fn counted(count: u64, singular: &str, plural: &str) -> String {
+    format!("{count} {}", if count == 1 { singular } else { plural })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_singular_only_for_one() {
+        assert_eq!(super::counted(1, "URL", "URLs"), "1 URL");
+        assert_eq!(super::counted(0, "URL", "URLs"), "0 URLs");
+        assert_eq!(super::counted(2, "row", "rows"), "2 rows");
+    }
+}

@@ -69,10 +69,11 @@ pub struct ServeArgs {
     /// The path webhooks are POSTed to.
     #[arg(long, default_value = "/webhook", value_name = "PATH")]
     path: String,
-    /// The token ledger: a file path (SQLite, created if missing), or a database URL where
-    /// this build supports one.
-    #[arg(long, value_name = "LOCATION")]
-    ledger: String,
+    /// The token ledger: an SQLite file path (created if missing), or a PostgreSQL database,
+    /// postgres://USER@HOST:PORT/DB (the password from PGPASSWORD or ~/.pgpass, or in the
+    /// URL). Default: FACEAUTH_LEDGER, else FACEAUTH_TOKENS_DB; one of them is required.
+    #[arg(long, visible_alias = "db", value_name = "PATH|URL")]
+    ledger: Option<std::path::PathBuf>,
     /// The key of the ID check project's webhook encryption, for `{"data": "…"}` bodies. Prefer
     /// FACEAUTH_WEBHOOK_KEY: other users of this machine can read command lines.
     #[arg(long, env = "FACEAUTH_WEBHOOK_KEY", hide_env_values = true, value_name = "KEY")]
@@ -100,6 +101,17 @@ impl Drop for ServeArgs {
 }
 
 impl ServeArgs {
+    /// The ledger's location: --ledger, FACEAUTH_LEDGER or FACEAUTH_TOKENS_DB.
+    fn location(&self) -> anyhow::Result<String> {
+        match crate::ledger_arg::resolve(self.ledger.as_ref()) {
+            Some((path, _)) => crate::ledger_arg::text(path),
+            None => Err(UsageError(
+                "no ledger: pass --ledger or set FACEAUTH_LEDGER (a file path or postgres://…)".to_owned(),
+            )
+            .into()),
+        }
+    }
+
     /// The cipher for `--webhook-key` and `--scheme`, under the one key rule.
     fn cipher(&self) -> anyhow::Result<Option<Cipher>> {
         match self.webhook_key.as_deref() {
@@ -253,8 +265,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let cipher = args.cipher()?;
+    let given = args.location()?;
     let workers = usize::from(args.workers);
-    let (ledgers, location) = open_ledgers(&args.ledger, workers)?;
+    let (ledgers, location) = open_ledgers(&given, workers)?;
     let ledger = LedgerPool::start(ledgers, LedgerFile::at(&location), workers)?;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -422,7 +435,10 @@ fn health(context: &Shared) -> Answer {
 fn webhook(context: &Shared, request: &mut Request) -> Answer {
     let max = context.max_body;
     if request.body_length().is_some_and(|length| length as u64 > max) {
-        return Answer::error(413, format!("the body is larger than {max} bytes"));
+        return Answer::error(
+            413,
+            format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")),
+        );
     }
     // Chunked bodies declare no length: they are counted as they are read.
     let capacity = request.body_length().unwrap_or(0).min(64 * 1024);
@@ -434,7 +450,10 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
         // A chunked body: tiny_http does not skip what is left of it before the next request
         // on the connection, so the rest is read and dropped here, up to a bound.
         let _ = std::io::copy(&mut request.as_reader().take(CHUNKED_DRAIN_LIMIT), &mut std::io::sink());
-        return Answer::error(413, format!("the body is larger than {max} bytes"));
+        return Answer::error(
+            413,
+            format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")),
+        );
     }
     let event = match faceauth::webhook::parse(&body, context.cipher.as_ref()) {
         Ok(event) => event,

@@ -19,19 +19,24 @@ use crate::url_cmd::{LinkArgs, ParamArgs};
 #[derive(Args)]
 pub struct TokensArgs {
     /// The ledger: an SQLite file path (created if missing by the commands that write), or a
-    /// PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DB (tables created if missing;
-    /// shared by every host). Prefer FACEAUTH_TOKENS_DB for a URL with a password: other users
-    /// of this machine can read command lines. Default: $XDG_DATA_HOME/faceauth/tokens.db,
-    /// else $HOME/.local/share/faceauth/tokens.db.
-    #[arg(long, global = true, value_name = "PATH|URL", env = "FACEAUTH_TOKENS_DB", hide_env_values = true)]
-    db: Option<PathBuf>,
+    /// PostgreSQL database, postgres://USER@HOST:PORT/DB (tables created if missing; shared by
+    /// every host; the password from PGPASSWORD or ~/.pgpass, or in the URL). Default:
+    /// FACEAUTH_LEDGER, else FACEAUTH_TOKENS_DB, else $XDG_DATA_HOME/faceauth/tokens.db, else
+    /// $HOME/.local/share/faceauth/tokens.db.
+    #[arg(long, visible_alias = "db", global = true, value_name = "PATH|URL")]
+    ledger: Option<PathBuf>,
+    #[command(subcommand)]
+    command: TokensCommand,
+}
+
+/// The option of the commands that write to the ledger.
+#[derive(Args)]
+struct WriteArgs {
     /// full: every commit is on disk before the command goes on (SQLite synchronous=FULL,
     /// PostgreSQL synchronous_commit=on); normal: faster, and a power cut (SQLite) or a crash
     /// of the server (PostgreSQL), not a crash of this command, may lose the last commits.
-    #[arg(long, global = true, default_value = "full", value_name = "MODE", value_parser = durability)]
+    #[arg(long, default_value = "full", value_name = "MODE", value_parser = durability)]
     durability: Durability,
-    #[command(subcommand)]
-    command: TokensCommand,
 }
 
 #[derive(Subcommand)]
@@ -51,6 +56,8 @@ enum TokensCommand {
         /// When it was used (RFC 3339); default now.
         #[arg(long, value_name = "TIME", value_parser = rfc3339)]
         at: Option<SystemTime>,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Print the tokens that match, one JSON line each, in order of issue. Reads only: never
     /// waits for a writer.
@@ -63,6 +70,8 @@ enum TokensCommand {
         /// Age, as a number and unit: 30d, 12h, 90m, 3600 (seconds).
         #[arg(long, value_name = "DURATION", value_parser = duration)]
         older_than: Duration,
+        #[command(flatten)]
+        write: WriteArgs,
     },
 }
 
@@ -81,6 +90,8 @@ struct IssueArgs {
     /// How many links to issue, each with its own token and transaction.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     count: u64,
+    #[command(flatten)]
+    write: WriteArgs,
 }
 
 #[derive(Args)]
@@ -114,6 +125,8 @@ struct ApplyArgs {
     /// `faceauth diagnose`.
     #[arg(long, default_value = "ecb", value_name = "SCHEME", value_parser = variant)]
     scheme: Variant,
+    #[command(flatten)]
+    write: WriteArgs,
 }
 
 impl Drop for ApplyArgs {
@@ -162,18 +175,24 @@ fn key_value(text: &str) -> Result<(String, String), String> {
 }
 
 impl TokensArgs {
-    /// The ledger: --db, or the default file in the user's data directory (whose directory is
-    /// created when `create` is set).
+    /// The ledger: --ledger, FACEAUTH_LEDGER or FACEAUTH_TOKENS_DB, or the default file in the
+    /// user's data directory (whose directory is created when `create` is set).
     fn location(&self, create: bool) -> anyhow::Result<Location> {
-        if let Some(given) = &self.db {
-            return crate::ledger_store::location(given);
+        if let Some((given, _)) = crate::ledger_arg::resolve(self.ledger.as_ref()) {
+            return crate::ledger_store::location(&given);
         }
         let data = match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from) {
             // The XDG spec says to ignore relative paths.
             Some(dir) if dir.is_absolute() => dir,
             _ => match std::env::var_os("HOME") {
                 Some(home) if !home.is_empty() => PathBuf::from(home).join(".local").join("share"),
-                _ => bail!("no --db given, and neither XDG_DATA_HOME nor HOME is set"),
+                _ => {
+                    return Err(crate::exit::UsageError(
+                        "no --ledger given, FACEAUTH_LEDGER is not set, and neither XDG_DATA_HOME nor HOME is set"
+                            .to_owned(),
+                    )
+                    .into())
+                }
             },
         };
         let dir = data.join("faceauth");
@@ -184,20 +203,20 @@ impl TokensArgs {
     }
 
     /// The ledger, for writing (created if missing).
-    fn open(&self) -> anyhow::Result<Ledger> {
-        Ledger::open(&self.location(true)?, self.durability, false)
+    fn open(&self, write: &WriteArgs) -> anyhow::Result<Ledger> {
+        Ledger::open(&self.location(true)?, write.durability, false)
     }
 
     /// The ledger, for reading only: never created, migrated or locked against writers (a
     /// PostgreSQL ledger reads in READ ONLY transactions).
     fn open_read_only(&self) -> anyhow::Result<Ledger> {
-        Ledger::open(&self.location(false)?, self.durability, true)
+        Ledger::open(&self.location(false)?, Durability::Full, true)
     }
 }
 
 pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
-        TokensCommand::Issue(issue_args) => issue(args.open()?.get(), issue_args),
+        TokensCommand::Issue(issue_args) => issue(args.open(&issue_args.write)?.get(), issue_args),
         TokensCommand::Status { token } => {
             let ledger = args.open_read_only()?;
             match ledger.get().status(token, SystemTime::now())? {
@@ -205,14 +224,16 @@ pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
                 None => bail!("token {} is not in the ledger {}", faceauth::excerpt(token), ledger.shown()),
             }
         }
-        TokensCommand::MarkUsed { token, at } => {
-            let status = args.open()?.get().mark_used(token, at.unwrap_or_else(SystemTime::now))?;
+        TokensCommand::MarkUsed { token, at, write } => {
+            let status = args.open(write)?.get().mark_used(token, at.unwrap_or_else(SystemTime::now))?;
             print_line(&status.to_json())
         }
         TokensCommand::List(list_args) => list(args.open_read_only()?.get(), list_args),
-        TokensCommand::ApplyWebhook(apply_args) => apply_webhook(args.open()?.get(), apply_args),
-        TokensCommand::Purge { older_than } => {
-            let opened = args.open()?;
+        TokensCommand::ApplyWebhook(apply_args) => {
+            apply_webhook(args.open(&apply_args.write)?.get(), apply_args)
+        }
+        TokensCommand::Purge { older_than, write } => {
+            let opened = args.open(write)?;
             let ledger = opened.get();
             let now = SystemTime::now();
             let cutoff = now.checked_sub(*older_than).unwrap_or(UNIX_EPOCH);
@@ -242,7 +263,11 @@ fn issue(ledger: &dyn TokenLedger, args: &IssueArgs) -> anyhow::Result<ExitCode>
             Err(err) => {
                 out.flush().ok();
                 let err = anyhow::Error::new(err);
-                return Err(if done == 0 { err } else { err.context(format!("issued {done} links, then")) });
+                return Err(if done == 0 {
+                    err
+                } else {
+                    err.context(format!("issued {}, then", crate::output::counted(done, "link", "links")))
+                });
             }
         };
         writeln!(out, "{}", link.to_json()).context("cannot write the output")?;

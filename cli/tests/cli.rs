@@ -107,21 +107,26 @@ fn encrypt_and_decrypt_through_stdin() {
 
 #[test]
 fn bad_input_fails_clearly_without_the_key() {
-    let cases: [(&[&str], &str, &str); 6] = [
-        (&["decrypt", "AAAA"], "", "not a whole number of 16-byte blocks"),
-        (&["decrypt", "@@@@"], "", "not valid base64"),
-        (&["decrypt"], "", "no ciphertext given"),
-        (&["url", "--pid", "p", "--sid", "s", "--token", "x"], "", "token id is 1 characters"),
-        (&["url", "--pid", "p", "--sid", "s", "--cf1", "a\nb"], "", "authCf1 contains a control character"),
-        (&["inspect", "https://form.argosidentity.com/face-auth?pid=p"], "", "no encrypted parameter"),
+    // Input to work on is exit 1; a malformed option value is a usage error, exit 2.
+    let cases: [(&[&str], &str, &str, i32); 6] = [
+        (&["decrypt", "AAAA"], "", "not a whole number of 16-byte blocks", 1),
+        (&["decrypt", "@@@@"], "", "not valid base64", 1),
+        (&["decrypt"], "", "no ciphertext given", 1),
+        (&["url", "--pid", "p", "--sid", "s", "--token", "x"], "", "token id is 1 character;", 2),
+        (
+            &["url", "--pid", "p", "--sid", "s", "--cf1", "a\nb"],
+            "",
+            "authCf1 contains a control character",
+            2,
+        ),
+        (&["inspect", "https://form.argosidentity.com/face-auth?pid=p"], "", "no encrypted parameter", 1),
     ];
-    // A bad option value is a usage error: exit 2, as for every option.
     let output = run(&["decrypt", "--scheme", "des", "AAAA"], "");
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("unknown encryption variant"), "{}", text(&output.stderr));
-    for (args, stdin, expected) in cases {
+    for (args, stdin, expected, code) in cases {
         let output = run(args, stdin);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(output.status.code(), Some(code), "{args:?}");
         let stderr = text(&output.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty(), "{args:?} printed to stdout");
@@ -141,6 +146,7 @@ fn bad_input_fails_clearly_without_the_key() {
         .args(["url", "--pid", "p", "--sid", "s"])
         .output()
         .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("no API key"), "{}", text(&output.stderr));
 }
 

@@ -44,7 +44,8 @@ fn a_padded_key_is_refused_from_every_source_never_used() {
         for (source, out) in
             [("--api-key", &from_flag), ("FACEAUTH_API_KEY", &from_env), ("--api-key", &leading)]
         {
-            assert_eq!(out.status.code(), Some(1), "{padding:?} from {source}: {}", stderr(out));
+            // An unusable key, from any source, is a usage error.
+            assert_eq!(out.status.code(), Some(2), "{padding:?} from {source}: {}", stderr(out));
             assert!(out.stdout.is_empty(), "{padding:?} from {source} printed output");
             let message = stderr(out);
             assert!(message.contains(source) && message.contains("white space"), "{message}");
@@ -56,13 +57,13 @@ fn a_padded_key_is_refused_from_every_source_never_used() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let out =
         output(faceauth().args(["decrypt", "--api-key-file", path.to_str().expect("utf-8"), REFERENCE_CT]));
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("white space"), "{}", stderr(&out));
     // The same URL for `url` as for `auth`: the rule sits under every keyed command.
     let out = output(
         faceauth().env("FACEAUTH_API_KEY", format!("{KEY}\n")).args(["url", "--pid", "p", "--sid", "s"]),
     );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
 #[test]

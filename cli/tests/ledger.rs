@@ -16,7 +16,10 @@ const WEBHOOK_KEY: &str = "id-check-webhook-key-31c9";
 
 fn faceauth() -> Command {
     let mut cmd = Command::cargo_bin("faceauth").expect("binary built");
-    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_WEBHOOK_KEY");
+    cmd.env("FACEAUTH_API_KEY", KEY)
+        .env_remove("FACEAUTH_TOKENS_DB")
+        .env_remove("FACEAUTH_LEDGER")
+        .env_remove("FACEAUTH_WEBHOOK_KEY");
     cmd
 }
 
@@ -201,7 +204,7 @@ fn bad_input_fails_clearly() {
         (&["--rule", "count", "--meta", "novalue"], 2, "KEY=VALUE"),
         (&["--rule", "count", "--meta", "=x"], 2, "KEY=VALUE"),
         (&["--rule", "count", "--count", "0"], 2, "0"),
-        (&["--rule", "count", "--user-id", "a\tb"], 1, "control character"),
+        (&["--rule", "count", "--user-id", "a\tb"], 2, "control character"),
     ];
     for (extra, code, message) in cases {
         let (got, stderr) = issue(extra);
@@ -230,7 +233,7 @@ fn bad_input_fails_clearly() {
     assert_eq!(code, 1);
     assert!(stderr.contains("tok_nobody01 is not in the ledger"), "{stderr}");
     let (code, stderr) = failure(&["tokens", "status", "--db", &db, "bad id"], "");
-    assert!(code == 1 && stderr.contains("token id"), "{stderr}");
+    assert!(code == 2 && stderr.contains("token id"), "{stderr}");
     let (code, stderr) = failure(&["tokens", "mark-used", "--db", &db, "tok_nobody01"], "");
     assert!(code == 1 && stderr.contains("not in the ledger"), "{stderr}");
     let (code, stderr) = failure(&["tokens", "list", "--db", &db, "--since", "yesterday"], "");

@@ -105,8 +105,8 @@ fn keys_with_surrounding_whitespace_are_refused_from_options_and_the_environment
                 // Were the key accepted, the simulator would serve until killed by the timeout.
                 let output = bounded(command(&args, &env)).output().expect("runs");
                 let stderr = String::from_utf8_lossy(&output.stderr);
-                // The SDK's one key rule: invalid_key, exit 1, as for every other key.
-                assert_eq!(output.status.code(), Some(1), "{option} {key:?} {env:?}: {stderr}");
+                // The SDK's one key rule: invalid_key, a usage error (exit 2) as for every key.
+                assert_eq!(output.status.code(), Some(2), "{option} {key:?} {env:?}: {stderr}");
                 assert!(stderr.contains(option) && stderr.contains(var), "{stderr}");
                 assert!(stderr.contains("white space"), "{stderr}");
                 assert!(!stderr.contains("s3cret-value"), "the key is not printed: {stderr}");
@@ -125,7 +125,7 @@ fn keys_with_surrounding_whitespace_are_refused_from_a_seed_file() {
         let output =
             bounded(command(&["--seed", seed.to_str().expect("utf-8")], &[])).output().expect("runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{field}: {stderr}");
+        assert_eq!(output.status.code(), Some(2), "{field}: {stderr}");
         assert!(stderr.contains(field) && stderr.contains("white space"), "{stderr}");
         assert!(!stderr.contains("s3cret-value") && output.stdout.is_empty(), "{stderr}");
     }

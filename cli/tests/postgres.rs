@@ -77,7 +77,7 @@ impl Drop for Schema {
 
 fn faceauth() -> Command {
     let mut cmd = Command::cargo_bin("faceauth").expect("binary");
-    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB");
+    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_LEDGER");
     cmd
 }
 
@@ -379,4 +379,87 @@ fn the_password_never_shows_in_cli_errors_or_help() {
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("PostgreSQL") && help.contains("SQLite"), "{help}");
     assert!(!help.contains(&secret), "{help}");
+}
+
+/// The password need not be in the location, where `ps` shows it: `PGPASSWORD`, or a password
+/// file of mode 0600 (`PGPASSFILE`, else `~/.pgpass`), as libpq reads them. A password file
+/// that others can read is ignored, and the refused login says why.
+#[test]
+fn the_password_comes_from_pgpassword_or_a_password_file() {
+    let _shared = SERVER.read().unwrap_or_else(|e| e.into_inner());
+    let Some(schema) = Schema::new("pgpass") else { return };
+    let secret = password(&schema.location);
+    assert!(!secret.is_empty(), "the test server has a password");
+    let bare = schema.location.replacen(&format!(":{secret}@"), "@", 1);
+    assert!(!bare.contains(&secret));
+    let host_port = bare.split('@').nth(1).and_then(|rest| rest.split('/').next()).expect("host:port");
+    let home = TempDir::new("pg-home");
+    let files = TempDir::new("pg-files");
+    let run = |envs: &[(&str, &str)], args: &[&str]| {
+        let output = faceauth()
+            .env_remove("PGPASSWORD")
+            .env_remove("PGPASSFILE")
+            .env("HOME", home.path())
+            .args(["tokens", "--ledger", &bare])
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        let all =
+            format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(!all.contains(&secret), "the password leaked: {all}");
+        output
+    };
+    let issue = ["issue", "--pid", "p", "--sid", "s", "--rule", "count"];
+    let stderr = |output: &Output| String::from_utf8_lossy(&output.stderr).into_owned();
+
+    // No password anywhere: the server refuses the login.
+    let refused = run(&[], &issue);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("password"), "{}", stderr(&refused));
+
+    // PGPASSWORD.
+    let output = run(&[("PGPASSWORD", &secret)], &issue);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // PGPASSFILE, mode 0600: the first matching line wins; comments and other users skipped.
+    let file = files.join("pgpass");
+    let lines = format!(
+        "# the ledger\n{host_port}:faceauth:nobody:wrong\n{host_port}:*:faceauth:{secret}\n*:*:*:*:wrong-too\n"
+    );
+    let set = |mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&file, &lines).expect("writes the password file");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    set(0o600);
+    let file_text = file.to_str().expect("utf-8");
+    let output = run(&[("PGPASSFILE", file_text)], &issue);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // Readable by group or others: ignored, as libpq ignores it, and the failure says so.
+    set(0o644);
+    let output = run(&[("PGPASSFILE", file_text)], &issue);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("group or world access"), "{}", stderr(&output));
+
+    // ~/.pgpass when PGPASSFILE is unset; read-only commands too.
+    let dot = home.join(".pgpass");
+    std::fs::rename(&file, &dot).expect("moves the file");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dot, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let output = run(&[], &["list"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
+
+    // A password in the location comes first: a wrong PGPASSWORD does not matter then.
+    let output = faceauth()
+        .args(["tokens", "list", "--ledger", &schema.location])
+        .env("PGPASSWORD", "wrong")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
 }

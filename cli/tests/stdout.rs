@@ -15,7 +15,7 @@ const WEBHOOK: &str = r#"{"webhook_trigger":"token_expired","token_id":"tok_abcd
 
 fn faceauth() -> Command {
     let mut cmd = Command::cargo_bin("faceauth").expect("binary built");
-    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB");
+    cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_LEDGER");
     cmd
 }
 
@@ -200,7 +200,8 @@ fn a_full_stderr_is_never_a_panic() {
         ),
         // An error message that cannot be written still gives the error's exit code.
         (vec!["decrypt", "AAAA"], 1),
-        (vec!["url", "--pid", "p", "--sid", "s", "--api-key", "padded "], 1),
+        (vec!["url", "--pid", "p", "--sid", "s", "--api-key", "padded "], 2),
+        (vec!["url", "--pid", "p"], 2),
     ] {
         let full = File::options().write(true).open("/dev/full").expect("/dev/full");
         let out = faceauth().args(&args).stdout(Stdio::null()).stderr(full).output().expect("runs");

@@ -299,6 +299,11 @@ impl LedgerError {
     }
 }
 
+/// `count` and the noun, singular for 1 (`1 byte`, `2 bytes`): for messages.
+pub(crate) fn counted(count: usize, singular: &str, plural: &str) -> String {
+    format!("{count} {}", if count == 1 { singular } else { plural })
+}
+
 impl UrlError {
     /// The stable kind of this error.
     pub fn kind(&self) -> ErrorKind {
@@ -311,6 +316,10 @@ impl UrlError {
             UrlError::InvalidPayload { .. } => ErrorKind::InvalidPayload,
             UrlError::Token(e) => e.kind(),
             UrlError::Crypto(e) => e.kind(),
+            UrlError::WrongScheme { used, .. } => match used.scheme() {
+                crate::crypto::Scheme::Gcm => ErrorKind::TagMismatch,
+                _ => ErrorKind::BadPadding,
+            },
         }
     }
 }
@@ -318,6 +327,22 @@ impl UrlError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_count_in_the_singular_for_one() {
+        use crate::crypto::CryptoError;
+        assert_eq!(
+            CryptoError::InvalidLength { len: 1 }.to_string().split(',').next(),
+            Some("the ciphertext is 1 byte")
+        );
+        assert!(CryptoError::InvalidLength { len: 17 }.to_string().contains("is 17 bytes,"));
+        assert!(CryptoError::TooShort { len: 1, min: 28 }.to_string().contains("is 1 byte,"));
+        let key = CryptoError::InvalidKeyLength { expected: 32, actual: 1 }.to_string();
+        assert!(key.ends_with("got 1 byte"), "{key}");
+        assert!(CryptoError::unknown_variant("!").to_string().contains("<1 character, not shown>"));
+        let token = crate::token::TokenError::InvalidLength { len: 1 }.to_string();
+        assert!(token.starts_with("token id is 1 character;"), "{token}");
+    }
 
     #[test]
     fn an_excerpt_is_short_whatever_the_input() {

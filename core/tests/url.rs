@@ -114,7 +114,8 @@ fn inspect_reports_what_is_wrong() {
     let other = Cipher::new(&Key::derive("another key").expect("key"), Scheme::Ecb);
     assert_eq!(inspect(&url, &other).err(), Some(UrlError::Crypto(CryptoError::BadPadding)));
     let gcm = Cipher::new(&Key::derive(KEY).expect("key"), Scheme::Gcm);
-    assert!(matches!(inspect(&url, &gcm), Err(UrlError::Crypto(_))));
+    let err = inspect(&url, &gcm).expect_err("an ecb link under gcm");
+    assert_eq!(err, UrlError::WrongScheme { used: Variant::GcmNonceCtTag, made_with: Variant::EcbSha256 });
 
     // Decrypts, but not to a FaceAuth payload.
     for payload in ["[1,2]", "not json", r#"{"authUserId":"u"}"#, r#"{"sid":5}"#] {
@@ -123,6 +124,36 @@ fn inspect_reports_what_is_wrong() {
         let err = inspect(&url, cipher).expect_err(payload);
         assert_eq!(err.kind(), ErrorKind::InvalidPayload, "{payload}: {err}");
     }
+}
+
+#[test]
+fn inspect_names_the_scheme_a_link_was_made_with() {
+    let params = AuthParams::new("sub-1").user_id("u-1");
+    for made in Scheme::ALL {
+        let url = builder(made).build(&params).expect("builds");
+        for used in Scheme::ALL.into_iter().filter(|s| *s != made) {
+            let cipher = Cipher::new(&Key::derive(KEY).expect("key"), used);
+            let err = inspect(&url, &cipher).expect_err("a wrong scheme");
+            assert_eq!(err, UrlError::WrongScheme { used: used.variant(), made_with: made.variant() });
+            // The kind a wrong key gives the scheme used, as the C header promises.
+            let kind = if used == Scheme::Gcm { ErrorKind::TagMismatch } else { ErrorKind::BadPadding };
+            assert_eq!(err.kind(), kind, "{made:?} under {used:?}");
+            let text = err.to_string();
+            assert!(text.contains(&format!("made with {}, not {}", made.name(), used.name())), "{text}");
+        }
+    }
+    // A non-default variant is named by its id.
+    let key = Key::derive(KEY).expect("key");
+    let sealed = Cipher::with_variant(&key, Variant::CbcZeroIv)
+        .encrypt(r#"{"sid":"sub-1","authUserId":"user-1"}"#)
+        .expect("encrypts");
+    let url = format!("https://x/face-auth?pid=p&encrypted={}", sealed.replace('+', "%2B"));
+    let err = inspect(&url, &Cipher::new(&key, Scheme::Gcm)).expect_err("a wrong scheme");
+    assert!(err.to_string().contains("made with cbc-zeroiv, not gcm"), "{err}");
+    // A wrong key is still a plain decryption failure.
+    let other = Cipher::new(&Key::derive("another key").expect("key"), Scheme::Gcm);
+    let url = builder(Scheme::Ecb).build(&params).expect("builds");
+    assert!(matches!(inspect(&url, &other), Err(UrlError::Crypto(_))));
 }
 
 #[test]

@@ -228,9 +228,12 @@ pub unsafe extern "C" fn faceauth_url_builder_free(b: *mut faceauth_url_builder)
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
 /// FACEAUTH_STATUS_INVALID_URL (no `pid` or `encrypted` parameter, or bad percent-encoding);
-/// the decryption statuses of faceauth_cipher_decrypt (wrong key or scheme: usually
-/// FACEAUTH_STATUS_BAD_PADDING or FACEAUTH_STATUS_TAG_MISMATCH); FACEAUTH_STATUS_INVALID_PAYLOAD
-/// (it decrypts, but not to a JSON object with a string `sid`).
+/// the decryption statuses of faceauth_cipher_decrypt (a wrong key: usually
+/// FACEAUTH_STATUS_BAD_PADDING or FACEAUTH_STATUS_TAG_MISMATCH); a link made with another scheme
+/// of the same key: FACEAUTH_STATUS_BAD_PADDING for an ECB or CBC `c`,
+/// FACEAUTH_STATUS_TAG_MISMATCH for a GCM one, the message naming the scheme the link was made
+/// with ("the link was made with gcm, not ecb"); FACEAUTH_STATUS_INVALID_PAYLOAD (it decrypts,
+/// but not to a JSON object with a string `sid`).
 ///
 /// # Safety
 /// `url` is NULL or NUL-terminated; `c` is NULL or a live cipher; `out_json` and `out_err` are

@@ -344,6 +344,35 @@ static void test_url_reference_and_inspect(void) {
   faceauth_url_builder_free(b);
 }
 
+/* A link inspected with the wrong scheme fails as the header promises (BAD_PADDING for an ECB
+   or CBC cipher, TAG_MISMATCH for GCM), and the message names the scheme it was made with. */
+static void test_url_inspect_wrong_scheme(void) {
+  faceauth_url_builder *b = new_builder("pid-1", KEY, "gcm");
+  faceauth_cipher *ecb = new_cipher(KEY, "ecb");
+  faceauth_cipher *gcm = new_cipher(KEY, "gcm");
+  faceauth_auth_params p = {"sid-1", NULL, NULL, NULL, NULL, NULL};
+  faceauth_error *err = NULL;
+  char *url = NULL, *json = NULL;
+
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_inspect(url, ecb, &json, &err), FACEAUTH_STATUS_BAD_PADDING);
+  CHECK(json == NULL);
+  CHECK(err != NULL && faceauth_error_code(err) == FACEAUTH_STATUS_BAD_PADDING &&
+        strstr(faceauth_error_message(err), "made with gcm, not ecb") != NULL);
+  faceauth_error_free(err);
+  faceauth_string_free(url);
+  url = NULL;
+  faceauth_url_builder_free(b);
+
+  b = new_builder("pid-1", KEY, "ecb");
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_url_inspect(url, gcm, &json, &err), FACEAUTH_STATUS_TAG_MISMATCH);
+  faceauth_string_free(url);
+  faceauth_cipher_free(gcm);
+  faceauth_cipher_free(ecb);
+  faceauth_url_builder_free(b);
+}
+
 /* Every field, JSON escapes, another base URL and GCM, back through inspect. */
 static void test_url_round_trip(void) {
   faceauth_url_builder *b = new_builder("project id/1", KEY, "gcm");
@@ -1864,6 +1893,7 @@ int main(int argc, char **argv) {
   test_bytes_and_nul();
   test_url_reference_and_inspect();
   test_url_round_trip();
+  test_url_inspect_wrong_scheme();
   test_tokens();
   test_webhooks();
   test_bad_cipher_input();

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # What a C or C++ user gets, end to end (make test-examples):
-#   1. `make install` into a temporary PREFIX (and a DESTDIR-staged one), from the debug build;
+#   1. `make install` into a temporary PREFIX (and a DESTDIR-staged one), from the debug build:
+#      bin/faceauth runs; `cargo install --path cli` (the README's line) installs the command too;
 #   2. the static link line of the .pc, the CMake package, examples/c/Makefile, tests/c/run.sh,
 #      tests/cpp/run.sh and the Go module's #cgo line for linux/amd64 is cargo's
 #      native-static-libs (no other copy of it anywhere);
 #   3. examples/c built with pkg-config both ways (static and shared) and through the CMake
-#      package both ways; make_url's URL read back by `faceauth inspect`;
+#      package both ways, and with `make examples PREFIX=…` as the README says; make_url's URL
+#      read back by `faceauth inspect`; the README's C program linked with the README's static
+#      and shared lines as printed, run without LD_LIBRARY_PATH from a prefix the loader does
+#      not search;
 #   4. examples/cpp configured with find_package (CMAKE_PREFIX_PATH), built with
 #      -fsanitize=address,undefined, run against a simulator this script starts on loopback.
 # Usage: tests/examples/run.sh [LIB_DIR] (default target/debug: libfaceauth, faceauth and
@@ -50,7 +54,7 @@ version=$("$faceauth" --version | awk '{print $2}')  # the workspace's version, 
 echo "== tests/examples: make install PREFIX=… PROFILE=$profile"
 prefix=$tmp/prefix
 make -s --no-print-directory install PREFIX="$prefix" PROFILE="$profile" >/dev/null
-for file in lib/libfaceauth.a lib/libfaceauth.so.0 lib/libfaceauth.so include/faceauth.h \
+for file in bin/faceauth lib/libfaceauth.a lib/libfaceauth.so.0 lib/libfaceauth.so include/faceauth.h \
     include/faceauth.hpp lib/pkgconfig/faceauth.pc lib/cmake/faceauth/faceauthConfig.cmake \
     lib/cmake/faceauth/faceauthConfigVersion.cmake; do
     [[ -e $prefix/$file ]] || fail "make install left no $file"
@@ -60,10 +64,19 @@ same "libfaceauth.so" "$(readlink "$prefix/lib/libfaceauth.so")" libfaceauth.so.
 [[ -f $prefix/lib/libfaceauth.so.0 && ! -L $prefix/lib/$(readlink "$prefix/lib/libfaceauth.so.0") ]] ||
     fail "libfaceauth.so.0 does not lead to a real file"
 cmp -s include/faceauth.h "$prefix/include/faceauth.h" || fail "the installed faceauth.h differs"
+same "the installed bin/faceauth --version" "$(env -i "$prefix/bin/faceauth" --version)" "faceauth $version"
+
+# The README's other way to install the command: cargo install --path cli. --debug and this
+# target directory: the same build as the tests' (nothing compiles again), installed under $tmp.
+cargo_root=$tmp/cargo-root
+"${CARGO:-cargo}" install --quiet --locked --offline --path cli --debug --target-dir "$repo/target" \
+    --root "$cargo_root" >"$tmp/cargo-install.log" 2>&1 || { cat "$tmp/cargo-install.log" >&2; fail "cargo install --path cli failed"; }
+same "cargo install --path cli: faceauth --version" "$(env -i "$cargo_root/bin/faceauth" --version)" "faceauth $version"
 
 # DESTDIR stages the files; what they say uses PREFIX alone.
 make -s --no-print-directory install DESTDIR="$tmp/stage" PREFIX=/opt/faceauth PROFILE="$profile" >/dev/null
 [[ -f $tmp/stage/opt/faceauth/lib/pkgconfig/faceauth.pc ]] || fail "DESTDIR: no staged faceauth.pc"
+[[ -x $tmp/stage/opt/faceauth/bin/faceauth ]] || fail "DESTDIR: no staged bin/faceauth"
 same "DESTDIR: the .pc prefix" "$(sed -n 's/^prefix=//p' "$tmp/stage/opt/faceauth/lib/pkgconfig/faceauth.pc")" /opt/faceauth
 ! grep -rq "$tmp/stage" "$tmp/stage/opt/faceauth/lib" || fail "DESTDIR leaked into the installed files"
 
@@ -121,15 +134,40 @@ set +e
 env -u FACEAUTH_API_KEY "$tmp/make_url_static" p s 2>/dev/null; rc=$?
 set -e
 same "make_url without FACEAUTH_API_KEY: exit status" "$rc" 2
-# The README's C example, linked with the README's static line.
+# make examples PREFIX=…, as the README says: make_url_shared starts without LD_LIBRARY_PATH
+# (its rpath names the prefix's lib/, which the loader does not search).
+make -s --no-print-directory examples PREFIX="$prefix" >"$tmp/make-examples.log" 2>&1 ||
+    { cat "$tmp/make-examples.log" >&2; fail "make examples PREFIX=… failed"; }
+for program in target/examples/make_url_shared target/examples/make_url_static; do
+    url=$(env -u LD_LIBRARY_PATH FACEAUTH_API_KEY=$KEY "$program" demo-project sub_1) || fail "$program (make examples) does not run"
+    same "$program: sid" "$(FACEAUTH_API_KEY=$KEY "$faceauth" inspect "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["params"]["sid"])')" sub_1
+done
+
+# The README's C example, linked with each of the README's `cc app.c …` lines exactly as printed
+# (app.c and -o aside), run without LD_LIBRARY_PATH; the shared line is examples/c/Makefile's.
 awk '/^## C and C\+\+/{s=1} s && /^```c$/{f=1; next} f && /^```$/{exit} f' README.md >"$tmp/readme.c"
 grep -q faceauth_url_builder_build "$tmp/readme.c" || fail "no C example in the README's C and C++ section"
-cc -std=c99 -Wall -Wextra -Werror -pedantic "$tmp/readme.c" $(pkg-config --cflags faceauth) \
-    "$(pkg-config --variable=libdir faceauth)/libfaceauth.a" \
-    $(pkg-config --static --libs-only-l faceauth | sed 's/-lfaceauth //') -o "$tmp/readme"
-url=$(FACEAUTH_API_KEY=$KEY "$tmp/readme")
-same "the README's C example: sid" "$(FACEAUTH_API_KEY=$KEY "$faceauth" inspect "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["params"]["sid"])')" sub_1
-echo "make_url: static and shared, pkg-config and CMake: URLs that faceauth inspect reads back"
+awk '/^## C and C\+\+/{s=1} s && /^```sh$/{f=1; next} f && /^```$/{exit} f' README.md |
+    sed -e ':a' -e '/\\$/{N; s/\\\n//; ba' -e '}' | grep '^cc app\.c ' >"$tmp/readme-links" ||
+    fail "no 'cc app.c' lines in the README's C and C++ section"
+same "the README's link lines" "$(grep -c . "$tmp/readme-links")" 2
+while IFS= read -r line; do
+    kind=$(sed -n 's/.*# *\([a-z]*\).*/\1/p' <<<"$line")
+    [[ $kind == shared || $kind == static ]] || fail "a README link line says neither shared nor static: $line"
+    program=$tmp/readme_$kind
+    cmd="cc -std=c99 -Wall -Wextra -Werror -pedantic -o '$program' '$tmp/readme.c' ${line#cc app.c }"
+    bash -c "$cmd" || fail "the README's $kind line does not build: $line"
+    if [[ $kind == shared ]]; then
+        needs "$program" || fail "the README's shared line does not link libfaceauth.so.0"
+        same "the README's shared line is examples/c/Makefile's" "$(bash -c "echo ${line#cc app.c }")" \
+            "$(make -s --no-print-directory -C examples/c print-shared-link)"
+    else
+        ! needs "$program" || fail "the README's static line links libfaceauth.so.0"
+    fi
+    url=$(env -u LD_LIBRARY_PATH FACEAUTH_API_KEY=$KEY "$program") || fail "the program from the README's $kind line does not run"
+    same "the README's C example ($kind): sid" "$(FACEAUTH_API_KEY=$KEY "$faceauth" inspect "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["params"]["sid"])')" sub_1
+done <"$tmp/readme-links"
+echo "make_url: static and shared, pkg-config, CMake, make examples and the README's lines: URLs that faceauth inspect reads back"
 
 echo "== tests/examples: examples/cpp (find_package, ASan+UBSan) against the simulator"
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"

@@ -37,6 +37,8 @@ pub struct Cipher {
     engine: Engine,
     /// The IV of the fixed-IV CBC variants (`cbc-keyiv` copies key bytes, so it is secret).
     fixed_iv: Zeroizing<[u8; CBC_IV]>,
+    /// The key, for [`Cipher::sibling`]; wiped on drop.
+    key: Key,
 }
 
 impl Cipher {
@@ -58,7 +60,15 @@ impl Cipher {
         if variant.mode() == Mode::Cbc(CbcIv::FromKey) {
             fixed_iv.copy_from_slice(&bytes[..CBC_IV]);
         }
-        Cipher { variant, engine, fixed_iv }
+        Cipher { variant, engine, fixed_iv, key: key.clone() }
+    }
+
+    /// A cipher for `variant` with this cipher's key, if `variant` derives its key from the key
+    /// string as this one's does (so the same key bytes are what it would use): how
+    /// [`inspect`](crate::url::inspect) finds the scheme a link was made with.
+    pub(crate) fn sibling(&self, variant: Variant) -> Option<Cipher> {
+        (variant.key_derivation() == self.variant.key_derivation())
+            .then(|| Cipher::with_variant(&self.key, variant))
     }
 
     /// Derives the key from a key string the way `variant` says, and makes the cipher.

@@ -13,7 +13,7 @@ pub enum CryptoError {
     #[error("the key begins or ends with white space (a copied line end or space?): remove it")]
     KeyWhitespace,
     /// The key material had the wrong length for the requested derivation.
-    #[error("the key must be {expected} bytes, got {actual}")]
+    #[error("the key must be {expected} bytes, got {}", crate::error::counted(*actual, "byte", "bytes"))]
     InvalidKeyLength {
         /// Bytes needed.
         expected: usize,
@@ -41,13 +41,13 @@ pub enum CryptoError {
         reason: String,
     },
     /// The decoded data is not a whole number of 16-byte AES blocks.
-    #[error("the ciphertext is {len} bytes, not a whole number of 16-byte blocks")]
+    #[error("the ciphertext is {}, not a whole number of 16-byte blocks", crate::error::counted(*len, "byte", "bytes"))]
     InvalidLength {
         /// Decoded length in bytes.
         len: usize,
     },
     /// The decoded data is shorter than the IV or nonce (plus tag) the variant needs.
-    #[error("the ciphertext is {len} bytes, too short for this variant (at least {min})")]
+    #[error("the ciphertext is {}, too short for this variant (at least {min})", crate::error::counted(*len, "byte", "bytes"))]
     TooShort {
         /// Decoded length in bytes.
         len: usize,
@@ -100,8 +100,11 @@ impl CryptoError {
     pub fn unknown_variant(name: &str) -> CryptoError {
         let plain = name.len() <= ECHO_MAX
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        let name =
-            if plain { name.to_owned() } else { format!("<{} characters, not shown>", name.chars().count()) };
+        let name = if plain {
+            name.to_owned()
+        } else {
+            format!("<{}, not shown>", crate::error::counted(name.chars().count(), "character", "characters"))
+        };
         CryptoError::UnknownVariant { name }
     }
 }

@@ -23,7 +23,7 @@ const ENCODED_LEN: usize = 26;
 #[non_exhaustive]
 pub enum TokenError {
     /// The id is shorter than [`MIN_LEN`] or longer than [`MAX_LEN`] characters.
-    #[error("token id is {len} characters; it must be {MIN_LEN} to {MAX_LEN}")]
+    #[error("token id is {}; it must be {MIN_LEN} to {MAX_LEN}", crate::error::counted(*len, "character", "characters"))]
     InvalidLength {
         /// The id's length in characters.
         len: usize,

@@ -47,6 +47,8 @@ mod issue;
 mod ledger;
 mod open;
 #[cfg(feature = "postgres")]
+mod pgpass;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod rule;
 #[cfg(feature = "sqlite")]

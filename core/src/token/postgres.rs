@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
+use zeroize::Zeroizing;
 
 use super::ledger::{
     route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route,
@@ -143,6 +144,14 @@ impl PostgresOptions {
 /// - **Threads.** The `postgres` crate drives each connection on a tokio current-thread
 ///   runtime on the calling thread: this ledger starts no thread of its own (tokio resolves a
 ///   host name, not an IP address, on a blocking-pool thread of that runtime).
+/// - **Password.** When the location has none, it comes from where libpq looks, so that it
+///   need not be in a location that command lines show: `PGPASSWORD`, else the first matching
+///   line of the password file (`PGPASSFILE`, else `~/.pgpass`; lines
+///   `host:port:database:username:password`, `*` for any value, `\:` and `\\` escapes). A
+///   password file that group or others can read (mode beyond 0600) is ignored, as libpq
+///   ignores it, with a notice in [`warnings`](Self::warnings) and in the error of a refused
+///   login. This crate's copies of the password are wiped on drop (the driver's `Config`
+///   keeps its own, unwiped, for reconnecting).
 /// - **Secrets.** The password is never in an error, a log line or `Debug`: locations are
 ///   shown through [`redact_credentials`](crate::url::redact_credentials).
 pub struct PostgresLedger {
@@ -150,8 +159,12 @@ pub struct PostgresLedger {
     config: Config,
     /// The location with its user-info redacted: for `Debug` and errors.
     shown: String,
-    /// The password, to scrub from server and driver messages.
-    password: Option<String>,
+    /// The password, to scrub from server and driver messages; wiped on drop.
+    password: Option<Zeroizing<String>>,
+    /// Where a password the location does not hold came from (`PGPASSWORD`, a file's path).
+    password_source: Option<String>,
+    /// Notices about skipped password sources (see [`warnings`](Self::warnings)).
+    warnings: Vec<String>,
     durability: Durability,
     read_only: bool,
 }
@@ -232,21 +245,45 @@ impl PostgresLedger {
         if config.get_application_name().is_none() {
             config.application_name("faceauth");
         }
-        let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
+        let found = super::pgpass::fill_password(&mut config, &|name| std::env::var_os(name));
+        let password = config.get_password().map(|p| Zeroizing::new(String::from_utf8_lossy(p).into_owned()));
+        let warnings: Vec<String> = found.notice.into_iter().collect();
         let ledger = PostgresLedger {
             client: Mutex::new(None),
             config,
             shown,
             password,
+            password_source: found.source,
+            warnings,
             durability: options.durability,
             read_only: options.read_only,
         };
-        if options.read_only {
-            ledger.check_reader()?;
-        } else {
-            ledger.migrate()?;
+        let opened = if options.read_only { ledger.check_reader() } else { ledger.migrate() };
+        match opened {
+            Ok(()) => Ok(ledger),
+            Err(err) => Err(ledger.explain(err)),
         }
-        Ok(ledger)
+    }
+
+    /// A failure to open, with what the caller needs to fix a refused login: where the
+    /// password came from, or why the password file was skipped.
+    fn explain(&self, err: LedgerError) -> LedgerError {
+        let LedgerError::Storage { action, reason } = err else { return err };
+        let mut reason = reason;
+        if let Some(source) = &self.password_source {
+            reason.push_str(&format!(" (password from {source})"));
+        }
+        for warning in &self.warnings {
+            reason.push_str(&format!(" ({warning})"));
+        }
+        LedgerError::Storage { action, reason }
+    }
+
+    /// Notices about the password's sources, for the caller to show (libpq prints them on
+    /// stderr; a library does not): a password file that group or others can read, or that is
+    /// not a plain file, was ignored.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The location, with any password redacted.

@@ -1,4 +1,4 @@
-use crate::crypto::CryptoError;
+use crate::crypto::{CryptoError, Variant};
 use crate::token::TokenError;
 
 /// Why a FaceAuth URL could not be built or inspected.
@@ -43,10 +43,29 @@ pub enum UrlError {
         /// What is missing or malformed.
         reason: String,
     },
+    /// The link does not decrypt with the cipher's variant, but does with another one of the
+    /// same key: it was made with that scheme. Its kind is what a wrong key gives the cipher's
+    /// variant: `bad_padding` for ECB and CBC, `tag_mismatch` for GCM.
+    #[error("the link was made with {}, not {}: inspect it with that scheme", named(*made_with), named(*used))]
+    WrongScheme {
+        /// The variant of the cipher given.
+        used: Variant,
+        /// The variant that decrypts the link to a FaceAuth payload.
+        made_with: Variant,
+    },
     /// The URL decrypted, but not to a FaceAuth payload.
     #[error("the decrypted payload is not a FaceAuth query: {reason}")]
     InvalidPayload {
         /// What is wrong with it.
         reason: String,
     },
+}
+
+/// A variant as a user names it: its scheme (`ecb`, `gcm`, `cbc`) for a default, else its id.
+fn named(variant: Variant) -> &'static str {
+    if variant.is_default() {
+        variant.scheme().name()
+    } else {
+        variant.id()
+    }
 }

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{AuthParams, UrlError, PAGE_PATH};
-use crate::crypto::{Cipher, Normalization};
+use crate::crypto::{Cipher, Normalization, Variant};
 
 /// A FaceAuth URL taken apart: what travels in clear, and the decrypted parameters. `Debug`
 /// shows `base_url` without its credentials.
@@ -137,7 +137,8 @@ impl serde::Serialize for UnknownFields<'_> {
 ///
 /// # Errors
 /// [`UrlError::NotFaceAuthUrl`] if `pid` or `encrypted` is missing or malformed;
-/// [`UrlError::Crypto`] if decryption fails (wrong key or scheme, damaged text);
+/// [`UrlError::WrongScheme`] if it decrypts with the same key under another scheme (naming
+/// it); [`UrlError::Crypto`] if decryption fails otherwise (wrong key, damaged text);
 /// [`UrlError::InvalidPayload`] if the plaintext is not a JSON object with a string `sid`.
 pub fn inspect(url: &str, cipher: &Cipher) -> Result<Inspection, UrlError> {
     let url = url.trim();
@@ -162,7 +163,10 @@ pub fn inspect(url: &str, cipher: &Cipher) -> Result<Inspection, UrlError> {
     let pid = pid.filter(|p| !p.is_empty()).ok_or_else(|| missing("pid"))?;
     let encrypted = encrypted.filter(|e| !e.is_empty()).ok_or_else(|| missing("encrypted"))?;
 
-    let (plaintext, normalization) = cipher.decrypt_reading(&encrypted)?;
+    let (plaintext, normalization) = match cipher.decrypt_reading(&encrypted) {
+        Ok(decrypted) => decrypted,
+        Err(err) => return Err(made_with(&encrypted, cipher).unwrap_or(UrlError::Crypto(err))),
+    };
     let (params, unknown_fields) = parse_payload(&plaintext)?;
     Ok(Inspection {
         base_url,
@@ -171,6 +175,21 @@ pub fn inspect(url: &str, cipher: &Cipher) -> Result<Inspection, UrlError> {
         params,
         unknown_fields,
         normalization,
+    })
+}
+
+/// When `cipher` cannot decrypt `encrypted`: the variant of the same key that decrypts it to a
+/// FaceAuth payload, if any (the defaults first), as [`UrlError::WrongScheme`]. A wrong scheme
+/// is a common mistake, and the bare failure (`invalid_length`, `bad_padding`) does not say it.
+fn made_with(encrypted: &str, cipher: &Cipher) -> Option<UrlError> {
+    let used = cipher.variant();
+    let defaults = Variant::ALL.into_iter().filter(|v| v.is_default());
+    let others = Variant::ALL.into_iter().filter(|v| !v.is_default());
+    defaults.chain(others).filter(|&v| v != used).find_map(|variant| {
+        let sibling = cipher.sibling(variant)?;
+        let (plaintext, _) = sibling.decrypt_reading(encrypted).ok()?;
+        parse_payload(&plaintext).ok()?;
+        Some(UrlError::WrongScheme { used, made_with: variant })
     })
 }
 
