@@ -68,4 +68,5 @@ for what in "${!got[@]}"; do
     fi
 done
 [[ $bad == 0 ]] || exit 1
-echo "version $version everywhere: $(printf '%s\n' "${!got[@]}" | sort | paste -sd, - | sed 's/,/, /g')"
+printf '  %s\n' "${!got[@]}" | sort
+echo "version $version everywhere: ${#got[@]} places agree"
