@@ -37,6 +37,7 @@ build-release:
 SUITE := ./scripts/suite.sh
 test:
 	@$(SUITE) rust test-rust
+	@$(SUITE) licenses test-licenses
 	@$(SUITE) python test-python
 	@$(SUITE) header header-check
 	@$(SUITE) c test-c
@@ -214,6 +215,23 @@ fmt:
 clean:
 	$(CARGO) clean
 	rm -rf $(VENV) bench/data
+
+# Licenses (scripts/licenses.py, offline over Cargo's metadata; after test-rust, which fetched the
+# crates): what the CLI, the C library and the wheel link, checked against licenses.toml
+# (licenses, sources, duplicate versions as warnings), with the script's own tests.
+# `make notices NOTICES_OUT=DIR [NOTICES_CRATES="faceauth-ffi"]` writes DIR/THIRD_PARTY_NOTICES.txt
+# (license texts of everything those crates' builds link) for a release artifact to carry.
+.PHONY: test-licenses notices
+NOTICES_OUT ?= target/notices
+NOTICES_CRATES ?= faceauth-cli faceauth-ffi faceauth-python
+
+test-licenses: python-env
+	$(PY) -m mypy --strict scripts/licenses.py tests/licenses
+	$(PY) -m pytest tests/licenses -q
+	CARGO=$(CARGO) $(PY) scripts/licenses.py check
+
+notices:
+	CARGO=$(CARGO) python3 scripts/licenses.py notices --out $(NOTICES_OUT) $(addprefix --crate ,$(NOTICES_CRATES))
 
 # ---- Release: the Go module (go/build/, scripts/go-lib.sh, scripts/dist-go.sh, tests/go/) ----
 # go-lib: the debug libfaceauth.a placed inside go/ (gitignored), for a plain `go build` there.
