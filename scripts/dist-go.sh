@@ -6,8 +6,9 @@
 #   OUT/github.com/faceauth/faceauth/go/@v/v<version>.mod  go/go.mod
 #   OUT/github.com/faceauth/faceauth/go/@v/v<version>.zip  the module: the files git tracks in
 #       go/, plus what scripts/go-lib.sh places (build/linux-amd64/libfaceauth.a of PROFILE,
-#       build/include/faceauth.h, internal/capi/zz_lib_linux_amd64.go), under
-#       github.com/faceauth/faceauth/go@v<version>/
+#       build/include/faceauth.h, internal/capi/zz_lib_linux_amd64.go) and
+#       THIRD_PARTY_NOTICES.txt (the licenses of what libfaceauth.a links: scripts/licenses.py),
+#       under github.com/faceauth/faceauth/go@v<version>/
 # The module is assembled in a staging copy: go/ itself is not touched. tests/go/dist.sh checks
 # the result by building from the zip, never from the repository.
 #
@@ -33,6 +34,10 @@ trap 'rm -rf "$stage"' EXIT
 git ls-files -z --cached --others --exclude-standard go | sed -z 's|^go/||' |
     (cd go && xargs -0 cp --parents -t "$stage")
 ./scripts/go-lib.sh "$stage" "$lib" >/dev/null
+mkdir "$stage.notices"
+trap 'rm -rf "$stage" "$stage.notices"' EXIT
+CARGO=${CARGO:-cargo} python3 scripts/licenses.py notices --out "$stage.notices" --crate faceauth-ffi >/dev/null
+cp "$stage.notices/THIRD_PARTY_NOTICES.txt" "$stage/"
 
 dir=$out/$module_path/@v
 mkdir -p "$dir"

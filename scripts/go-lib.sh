@@ -18,7 +18,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 module=$1 lib=$2
 libs_file=${3:-$(dirname "$lib")/faceauth-native-static-libs}
 for file in "$module/go.mod" "$lib" "$libs_file" "$repo/include/faceauth.h"; do
-    [[ -f $file ]] || { echo "go-lib: $file is missing (make ffi-debug)" >&2; exit 1; }
+    [[ -f $file ]] || { echo "go-lib: $file is missing" >&2; exit 1; }
 done
 platform=linux-amd64 goos=linux goarch=amd64
 link_file=$module/internal/capi/link_prebuilt.go

@@ -3,7 +3,8 @@
 # scripts/dist-go.sh wrote, in a module outside the repository, with no cargo, rustc or
 # pkg-config on PATH, no PKG_CONFIG_PATH and a fresh GOCACHE:
 #   1. the proxy's files: list, .info, .mod and .zip at the workspace's version; the zip holds
-#      libfaceauth.a, the header (= include/faceauth.h) and the hash file naming that library;
+#      libfaceauth.a, the header (= include/faceauth.h), the hash file naming that library and
+#      the license notices of what the library links;
 #   2. the README's "Install (Go)" lines, run as printed (FACEAUTH_DIST set);
 #   3. examples/go copied in, built, run, and tested with a faceauthtest test under -race; the
 #      binary is static in libfaceauth and names the zip's library;
@@ -40,6 +41,7 @@ python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.arg
 root=$tmp/zip/$module@$version
 [[ -d $root ]] || fail "the zip holds no $module@$version/"
 cmp -s "$root/build/include/faceauth.h" include/faceauth.h || fail "the zip's faceauth.h is not include/faceauth.h"
+grep -qs 'faceauth-ffi' "$root/THIRD_PARTY_NOTICES.txt" || fail "the zip carries no THIRD_PARTY_NOTICES.txt for libfaceauth.a"
 sha=$(sha256sum "$root/build/linux-amd64/libfaceauth.a" | cut -c1-64)
 grep -q "FACEAUTH_LIB_SHA256=$sha\$" "$root/internal/capi/zz_lib_linux_amd64.go" ||
     fail "the zip's zz_lib_linux_amd64.go does not name the zip's libfaceauth.a ($sha)"
