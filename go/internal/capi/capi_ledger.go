@@ -2,7 +2,7 @@ package capi
 
 /*
 #include <stdlib.h>
-#include "faceauth.h"
+#include "faceauth_go.h"
 
 // As fa_build: the parameters assembled on the C stack from pointers into one Go buffer.
 static enum faceauth_status fa_ledger_issue(const faceauth_ledger *l, const faceauth_url_builder *b,
