@@ -46,6 +46,9 @@ test:
 	@$(SUITE) go test-go
 	@$(SUITE) docs test-docs
 	@$(SUITE) dist test-dist
+	@$(SUITE) go-link test-go-link
+	@GO_DIST_PROFILE=debug $(SUITE) dist-go test-dist-go
+	@$(SUITE) versions test-versions
 
 # The Rust tests run against a throwaway PostgreSQL server (scripts/with-postgres.sh: installs
 # Debian's postgresql if needed, runs it as an unprivileged user on a free loopback port, removes
@@ -149,7 +152,8 @@ test-docs: python-wheel go-sdk
 # Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
 # UrlBuilder::build in Rust, interleaved, with the ratio; bench/webhook_serve.py measures
-# webhooks/s through `webhook serve` into SQLite and a throwaway PostgreSQL against one
+# webhooks/s through `webhook serve` (confirmed with the simulator, and --unverified) into
+# SQLite and a throwaway PostgreSQL against one
 # `tokens apply-webhook` process per body; the last, bench/ledger_stores.sh,
 # issues tokens into SQLite and into a throwaway PostgreSQL from 1, 4 and 8 processes, and
 # records batch --ledger into each.
@@ -241,7 +245,7 @@ DIST_PROFILE ?= release
 
 .PHONY: dist dist-c dist-python test-dist check-dist
 
-dist: dist-c dist-python
+dist: dist-c dist-python dist-go
 
 dist-c: c-env
 	CARGO=$(CARGO) ./scripts/native-static-libs.sh $(DIST_PROFILE) >/dev/null
@@ -269,3 +273,39 @@ test-dist: c-env python-env ffi-debug
 check-dist: c-env python-env
 	CARGO=$(CARGO) ./tests/dist/c.sh $(DIST_DIR)/c
 	CARGO=$(CARGO) ./tests/dist/python.sh $(DIST_DIR)/python
+
+# ---- Release: the Go module (go/build/, scripts/go-lib.sh, scripts/dist-go.sh, tests/go/) ----
+# go-lib: the debug libfaceauth.a placed inside go/ (gitignored), for a plain `go build` there.
+# dist-go: dist/goproxy, the module at the workspace's version in a Go module proxy's layout,
+# with the release libfaceauth.a inside. test-dist-go: a module outside the repository gets it
+# from the proxy directory alone, with no Rust toolchain or pkg-config (tests/go/dist.sh): the
+# release one in dist/ by default; within `make test` a debug one in target/go/dist-debug
+# (GO_DIST_PROFILE=debug in the environment of its suite), so that make test needs no release
+# build. The simulator its tests start is target/debug/faceauth.
+GO_DIST_PROFILE ?= release
+GO_DIST_DIR = $(if $(filter release,$(GO_DIST_PROFILE)),dist,target/go/dist-$(GO_DIST_PROFILE))
+
+.PHONY: go-lib dist-go test-dist-go test-go-link test-versions
+
+go-lib: ffi-debug
+	./scripts/go-lib.sh go target/debug/libfaceauth.a
+
+dist-go:
+	CARGO=$(CARGO) ./scripts/native-static-libs.sh release >/dev/null
+	./scripts/dist-go.sh release dist/goproxy
+
+test-dist-go: ffi-debug
+	@case "$(GO_DIST_PROFILE)" in \
+	    release) $(MAKE) --no-print-directory dist-go ;; \
+	    debug) ./scripts/dist-go.sh debug $(GO_DIST_DIR)/goproxy ;; \
+	    *) echo "GO_DIST_PROFILE must be release or debug" >&2; exit 2 ;; \
+	esac
+	./tests/go/dist.sh $(GO_DIST_DIR) target/debug/faceauth
+
+# One program, one GOCACHE, two libraries, both ways of linking: the second carries the second.
+test-go-link: ffi-debug
+	./tests/go/relink.sh
+
+# One version everywhere (Cargo, wheel, Go, CLI, C, header, dist file names, CHANGELOG.md).
+test-versions: python-wheel go-sdk
+	./tests/versions.sh

@@ -5,6 +5,9 @@ endpoint would script), same bodies, same durability (full), same machine.
 WEBHOOKS (default 4,000) faceAuth results for as many tokens are POSTed over keep-alive
 connections, first from 1 connection, then from CONNECTIONS (default 8) at once; the baseline
 applies BASELINE (default 300) bodies, one process each. Prints webhooks/s and the ratios.
+Each rate is measured twice in the same run: with `--unverified` (applied as posted), and
+confirmed, the default: each result fetched back from the simulator (`faceauth mock`, seeded
+with the results the bodies name) before it is recorded.
 PostgreSQL too when FACEAUTH_TEST_POSTGRES names a server (`make bench` runs this script under
 scripts/with-postgres.sh, a throwaway cluster on this machine).
 """
@@ -38,15 +41,42 @@ def body(token: str, n: int) -> bytes:
         "Token_id": token, "Authentication_id": f"fa-{n}"}}).encode()
 
 
-def start_server(ledger: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([str(FACEAUTH), "webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger],
+def start_mock(webhooks: int) -> tuple[subprocess.Popen, str]:
+    """The simulator, seeded with the results fa-0 … fa-N of submission sub-1 that the bodies name."""
+    seed = {"submissions": [{"id": "sub-1", "status": "approved"}],
+            "results": [{"auth_id": f"fa-{n}", "kyc_submission_id": "sub-1",
+                         "create_time": "2025-11-12T02:23:13.588Z"} for n in range(webhooks)]}
+    path = Path(tempfile.mkstemp(prefix="faceauth-bench-seed-", suffix=".json")[1])
+    path.write_text(json.dumps(seed))
+    proc = subprocess.Popen([str(FACEAUTH), "mock", "--port", "0", "--api-key", KEY, "--project-id", "pid-1",
+                             "--seed", str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    path.unlink()
+    if not line.startswith("listening on "):
+        proc.kill()
+        sys.exit(f"faceauth mock did not start: {line}")
+    # Keep its stdout drained, whatever it prints.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    return proc, line[len("listening on "):].strip()
+
+
+def start_server(ledger: str, argos: str | None = None) -> tuple[subprocess.Popen, str]:
+    """`webhook serve`: confirming with the simulator at `argos`, or `--unverified`."""
+    mode = ["--base-url", argos] if argos else ["--unverified"]
+    proc = subprocess.Popen([str(FACEAUTH), "webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger,
+                             *mode], env={**os.environ, "FACEAUTH_API_KEY": KEY},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
-    line = proc.stderr.readline()
     prefix = "faceauth: listening on http://"
+    line = proc.stderr.readline()
+    while line.startswith("faceauth: webhook serve: --unverified"):
+        line = proc.stderr.readline()
     if not line.startswith(prefix):
         proc.kill()
         sys.exit(f"webhook serve did not start: {line}{proc.stderr.read()}")
+    # Keep its stderr drained (refusals are reported there).
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
     host_port = line[len(prefix):].strip().split("/", 1)[0]
     return proc, host_port
 
@@ -78,10 +108,10 @@ def post_all(host_port: str, bodies: list[bytes], connections: int) -> float:
     return seconds
 
 
-def serve_rate(ledger: str, webhooks: int, connections: int) -> float:
+def serve_rate(ledger: str, webhooks: int, connections: int, argos: str | None = None) -> float:
     tokens = issue(ledger, webhooks)
     bodies = [body(t, n) for n, t in enumerate(tokens)]
-    proc, host_port = start_server(ledger)
+    proc, host_port = start_server(ledger, argos)
     try:
         seconds = post_all(host_port, bodies, connections)
     finally:
@@ -93,7 +123,7 @@ def serve_rate(ledger: str, webhooks: int, connections: int) -> float:
 def memory_rate(webhooks: int, connections: int) -> float:
     """The same bodies into `:memory:` (tokens unknown there, still 200): HTTP, parsing, output."""
     bodies = [body(f"tok_bench{n:012d}", n) for n in range(webhooks)]
-    proc, host_port = start_server(":memory:")
+    proc, host_port = start_server(":memory:", None)
     try:
         seconds = post_all(host_port, bodies, connections)
     finally:
@@ -122,14 +152,24 @@ def main() -> None:
             stores.append(("postgres", lambda _name: pg))
         else:
             print("webhook serve: PostgreSQL skipped (FACEAUTH_TEST_POSTGRES is not set)")
-        for store, location in stores:
-            base = baseline_rate(location("baseline"), baseline)
-            one = serve_rate(location("serve-1"), webhooks, 1)
-            many = serve_rate(location(f"serve-{connections}"), webhooks, connections)
-            print(f"webhook serve ({store}, durability full): {one:,.0f} webhooks/s from 1 connection, "
-                  f"{many:,.0f} webhooks/s from {connections} connections")
-            print(f"  baseline, one `tokens apply-webhook` process per body: {base:,.0f} webhooks/s; "
-                  f"ratio {one / base:.1f}x (1 connection), {many / base:.1f}x ({connections} connections)")
+        mock, argos = start_mock(webhooks)
+        try:
+            for store, location in stores:
+                base = baseline_rate(location("baseline"), baseline)
+                one = serve_rate(location("serve-1"), webhooks, 1)
+                many = serve_rate(location(f"serve-{connections}"), webhooks, connections)
+                print(f"webhook serve --unverified ({store}, durability full): {one:,.0f} webhooks/s from "
+                      f"1 connection, {many:,.0f} webhooks/s from {connections} connections")
+                print(f"  baseline, one `tokens apply-webhook` process per body: {base:,.0f} webhooks/s; "
+                      f"ratio {one / base:.1f}x (1 connection), {many / base:.1f}x ({connections} connections)")
+                sure_one = serve_rate(location("confirm-1"), webhooks, 1, argos)
+                sure_many = serve_rate(location(f"confirm-{connections}"), webhooks, connections, argos)
+                print(f"webhook serve, confirmed with the simulator ({store}): {sure_one:,.0f} webhooks/s from "
+                      f"1 connection, {sure_many:,.0f} webhooks/s from {connections} connections; "
+                      f"{sure_one / one:.2f}x and {sure_many / many:.2f}x of --unverified")
+        finally:
+            mock.terminate()
+            mock.wait(timeout=10)
         ceiling = memory_rate(webhooks, connections)
         print(f"  ceiling without a store (`--ledger :memory:`, {connections} connections): "
               f"{ceiling:,.0f} webhooks/s")

@@ -1,6 +1,7 @@
 package faceauth
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -123,6 +124,9 @@ type TokenResult struct {
 	AuthID     string `json:"auth_id"`
 	Status     string `json:"status"`
 	CreateTime string `json:"create_time"`
+	// Confirmed is true when the result was confirmed with Argos (ApplyConfirmed: status and
+	// time are Argos's), false when it was applied as posted (ApplyWebhook).
+	Confirmed bool `json:"confirmed"`
 }
 
 // Status is the token's status now. Errors: ErrTokenUnknown, ErrInvalidToken, ErrLedgerStorage.
@@ -145,7 +149,8 @@ func (l *Ledger) MarkUsed(tokenID string) (*TokenStatus, error) {
 }
 
 // ApplyResult is what ApplyWebhook did: Outcome "recorded" (Status is the token's status
-// after), "unknown_token" (Token is not in this ledger), "no_token" (Event carries no token) or
+// after), "unknown_token" (Token is not in this ledger), "no_token" (Event carries no token),
+// "refused" (ApplyConfirmed: Token was issued for another submission or user; Reason) or
 // "ignored" (Reason, Trigger).
 type ApplyResult struct {
 	Outcome string          `json:"outcome"`
@@ -157,8 +162,9 @@ type ApplyResult struct {
 }
 
 // ApplyWebhook parses a webhook body (decrypting it with c when encrypted; c may be nil) and
-// applies it: a faceAuth event with a token completes the token; a token_expired event from
-// FaceAuth expires it. Applying twice, or in any order, gives the same record.
+// applies it as posted: a faceAuth event with a token completes the token; a token_expired
+// event from FaceAuth expires it. Applying twice, or in any order, gives the same record.
+// Nothing proves a body came from Argos: prefer ApplyConfirmed.
 //
 // Errors: ErrWebhookMalformed, ErrWebhookKeyRequired, ErrWebhookDecrypt, ErrLedgerStorage.
 func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*ApplyResult, error) {
@@ -169,6 +175,31 @@ func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*ApplyResult, error) {
 	js, err := l.h.ApplyWebhook(body, h)
 	if err != nil {
 		return nil, wrap(err)
+	}
+	return decode[ApplyResult](js)
+}
+
+// ApplyConfirmed parses a webhook body, confirms it with Argos through client (as
+// Client.ConfirmWebhook) and records what Argos returned, the result marked Confirmed. A result
+// goes only to a token issued for the submission (and user, when both name one) of Argos's
+// record; otherwise the outcome is "refused" and nothing changes. ctx bounds the API call as
+// for Client.Get.
+//
+// Errors: those of Client.ConfirmWebhook (the ledger is unchanged after any of them),
+// ErrLedgerStorage.
+func (l *Ledger) ApplyConfirmed(ctx context.Context, client *Client, body []byte, c *Cipher) (*ApplyResult, error) {
+	h, release, err := client.handle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	var kh *capi.Cipher
+	if c != nil {
+		kh = c.h
+	}
+	js, err := l.h.ApplyConfirmed(h, body, kh)
+	if err != nil {
+		return nil, finish(ctx, err)
 	}
 	return decode[ApplyResult](js)
 }

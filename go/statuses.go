@@ -81,6 +81,12 @@ var (
 	ErrWebhookKeyRequired = &Error{Kind: "webhook_key_required", Code: 401}
 	// ErrWebhookDecrypt (webhook_decrypt, 402): An encrypted webhook body does not decrypt with the key given.
 	ErrWebhookDecrypt = &Error{Kind: "webhook_decrypt", Code: 402}
+	// ErrWebhookUnconfirmed (webhook_unconfirmed, 403): Argos has no FaceAuth result with the webhook's authentication id.
+	ErrWebhookUnconfirmed = &Error{Kind: "webhook_unconfirmed", Code: 403}
+	// ErrWebhookMismatch (webhook_mismatch, 404): Argos's FaceAuth result belongs to another submission or user than the webhook names.
+	ErrWebhookMismatch = &Error{Kind: "webhook_mismatch", Code: 404}
+	// ErrWebhookUnverifiable (webhook_unverifiable, 405): A webhook that cannot be confirmed: a plain token_expired body, a faceAuth event without an authentication id, another trigger, or a result Argos has erased.
+	ErrWebhookUnverifiable = &Error{Kind: "webhook_unverifiable", Code: 405}
 )
 
 // sentinels lists every sentinel, in the header's order.
@@ -123,4 +129,7 @@ var sentinels = []*Error{
 	ErrWebhookMalformed,
 	ErrWebhookKeyRequired,
 	ErrWebhookDecrypt,
+	ErrWebhookUnconfirmed,
+	ErrWebhookMismatch,
+	ErrWebhookUnverifiable,
 }

@@ -1,6 +1,7 @@
 package faceauth
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -9,7 +10,7 @@ import (
 
 // Event is a parsed webhook: *FaceAuthEvent, *TokenExpiredEvent or *UnknownEvent (a type
 // switch tells them apart). No signature is documented, so an event is not proof that Argos
-// sent it: confirm a result with Client.Get before acting on it.
+// sent it: confirm it with Client.ConfirmWebhook (or Ledger.ApplyConfirmed) before acting on it.
 type Event interface {
 	// EventName is "faceAuth", "token_expired" or "unknown".
 	EventName() string
@@ -29,7 +30,8 @@ type FaceAuthEvent struct {
 	CF3          string            `json:"cf3"`
 	TokenID      string            `json:"token_id"` // the token the link carried
 	Reference    *WebhookReference `json:"reference"`
-	Shape        string            `json:"shape"` // "current", "older" or "oldest"
+	Shape        string            `json:"shape"`     // "current", "older" or "oldest"
+	Encrypted    bool              `json:"encrypted"` // the body was the encrypted form
 }
 
 // WebhookReference is the reference object of a current-shape faceAuth webhook.
@@ -47,13 +49,15 @@ type TokenExpiredEvent struct {
 	Condition         string `json:"condition"` // "count", "time" or as sent
 	ExpiredAt         string `json:"expired_at"`
 	ExpectedExpiredAt string `json:"expected_expired_at"`
-	Service           string `json:"service"` // "faceAuth", "idCheck", as sent, or ""
+	Service           string `json:"service"`   // "faceAuth", "idCheck", as sent, or ""
+	Encrypted         bool   `json:"encrypted"` // the body was the encrypted form
 }
 
 // UnknownEvent is a webhook of another trigger (ID check's own, say): surfaced, not dropped.
 type UnknownEvent struct {
-	Trigger string          `json:"trigger"`
-	Raw     json.RawMessage `json:"raw"` // the whole (decrypted) JSON
+	Trigger   string          `json:"trigger"`
+	Encrypted bool            `json:"encrypted"` // the body was the encrypted form
+	Raw       json.RawMessage `json:"raw"`       // the whole (decrypted) JSON
 }
 
 func (*FaceAuthEvent) EventName() string     { return "faceAuth" }
@@ -92,4 +96,72 @@ func ParseWebhook(body []byte, c *Cipher) (Event, error) {
 	default:
 		return decode[UnknownEvent](js)
 	}
+}
+
+// ConfirmedWebhook is a webhook confirmed by Client.ConfirmWebhook. Event is a *FaceAuthEvent
+// carrying Argos's status, create time and submission id (not the body's), or the
+// *TokenExpiredEvent of an encrypted body.
+type ConfirmedWebhook struct {
+	Event Event
+	// ConfirmedBy is "argos" (fetched back from Argos) or "encrypted" (an encrypted
+	// token_expired body, which no API call can confirm).
+	ConfirmedBy string
+	// Score is Argos's face similarity, when its record carries one.
+	Score *float64
+	// Record is Argos's row of the result (faceAuth only).
+	Record *Record
+}
+
+// ConfirmWebhook parses a webhook body (decrypting it with c when encrypted; c may be nil)
+// and confirms it with Argos before it is acted on: Argos signs no webhook, so a faceAuth
+// result is fetched back by its authentication id (GET /faceauth) and Argos's answer counts.
+// A token_expired event is confirmed only when its body was encrypted. ctx bounds the call as
+// for Get.
+//
+// Errors: ErrWebhookUnconfirmed (Argos has no such result), ErrWebhookMismatch (it belongs to
+// another submission or user), ErrWebhookUnverifiable (a plain token_expired body, no
+// authentication id, another trigger, an erased result); the parse errors of ParseWebhook; the
+// REST errors (ErrConnection, ErrTimeout, ErrServer, …) when Argos cannot be asked: answer the
+// sender so that it retries (HTTP 503).
+func (c *Client) ConfirmWebhook(ctx context.Context, body []byte, key *Cipher) (*ConfirmedWebhook, error) {
+	h, release, err := c.handle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	var kh *capi.Cipher
+	if key != nil {
+		kh = key.h
+	}
+	js, err := h.ConfirmWebhook(body, kh)
+	if err != nil {
+		return nil, finish(ctx, err)
+	}
+	var extra struct {
+		Event       string          `json:"event"`
+		ConfirmedBy string          `json:"confirmed_by"`
+		Score       *float64        `json:"score"`
+		Record      json.RawMessage `json:"record"`
+	}
+	if err := json.Unmarshal([]byte(js), &extra); err != nil {
+		return nil, fmt.Errorf("faceauth: decoding the library's JSON: %w", err)
+	}
+	out := &ConfirmedWebhook{ConfirmedBy: extra.ConfirmedBy, Score: extra.Score}
+	switch extra.Event {
+	case "faceAuth":
+		out.Event, err = decode[FaceAuthEvent](js)
+	case "token_expired":
+		out.Event, err = decode[TokenExpiredEvent](js)
+	default:
+		out.Event, err = decode[UnknownEvent](js)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(extra.Record) > 0 && string(extra.Record) != "null" {
+		if out.Record, err = decodeRecord(string(extra.Record)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

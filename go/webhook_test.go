@@ -1,11 +1,14 @@
 package faceauth_test
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/faceauth/faceauth/go"
+	"github.com/faceauth/faceauth/go/faceauthtest"
 )
 
 func TestParseWebhookShapes(t *testing.T) {
@@ -69,4 +72,88 @@ func TestParseEncryptedWebhook(t *testing.T) {
 		{"NUL byte", parse([]byte("{\x00}"), nil), faceauth.ErrWebhookMalformed},
 		{"not UTF-8", parse([]byte("{\"a\":\"\xff\"}"), nil), faceauth.ErrInvalidUTF8},
 	})
+}
+
+// Webhooks confirmed with the simulator before they are recorded: Argos's facts win over the
+// body's, forged and unconfirmable ones are refused, and the ledger takes a result only for a
+// token of its own submission.
+func TestConfirmWebhook(t *testing.T) {
+	const webhookKey = "go-webhook-key-0123456789"
+	sim := faceauthtest.StartSimulator(t, faceauthtest.WithTokenRule("count"), faceauthtest.WithWebhookKey(webhookKey))
+	sim.AddSubmission("sub_1", "approved")
+	sim.AddSubmission("sub_2", "approved")
+	links := mustBuilder(t, sim.ProjectID, sim.APIKey, faceauth.WithBaseURL(sim.URL))
+	client, err := faceauth.NewClient(sim.APIKey, faceauth.ClientOptions{BaseURL: sim.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	key := mustCipher(t, webhookKey, "ecb")
+	l := mustLedger(t, ":memory:")
+	ctx := context.Background()
+
+	link, err := l.IssueURL(links, faceauth.CountRule(), faceauth.AuthParams{SID: "sub_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := sim.Open(link.URL)
+	bodies := sim.Webhooks() // faceAuth, then token_expired, both sealed
+	if page.Status != http.StatusOK || len(bodies) != 2 {
+		t.Fatalf("open: %+v, %d webhooks", page, len(bodies))
+	}
+	c, err := client.ConfirmWebhook(ctx, bodies[0], key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa, ok := c.Event.(*faceauth.FaceAuthEvent)
+	if !ok || c.ConfirmedBy != "argos" || fa.AuthID != page.AuthID || fa.Status != "approved" || !fa.Encrypted ||
+		c.Score == nil || c.Record == nil || c.Record.KYCSubmissionID != "sub_1" {
+		t.Fatalf("confirmed: %+v %+v", c, c.Event)
+	}
+	if c, err := client.ConfirmWebhook(ctx, bodies[1], key); err != nil || c.ConfirmedBy != "encrypted" {
+		t.Fatalf("sealed token_expired: %+v, %v", c, err)
+	}
+	for _, body := range bodies {
+		res, err := l.ApplyConfirmed(ctx, client, body, key)
+		if err != nil || res.Outcome != "recorded" {
+			t.Fatalf("ApplyConfirmed: %+v, %v", res, err)
+		}
+	}
+	if st, err := l.Status(link.Token); err != nil || st.State != "completed" || st.Result == nil || !st.Result.Confirmed {
+		t.Fatalf("status: %+v, %v", st, err)
+	}
+
+	// The real result, claimed for a token of another submission.
+	other, err := l.IssueURL(links, faceauth.CountRule(), faceauth.AuthParams{SID: "sub_2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(submission string) []byte {
+		return []byte(`{"webhook_trigger":"faceAuth","data":{"Authentication_id":"` + page.AuthID + `",` +
+			submission + `"Auth_Status":"approved","Token_id":"` + other.Token + `"}}`)
+	}
+	if res, err := l.ApplyConfirmed(ctx, client, claim(""), nil); err != nil || res.Outcome != "refused" || res.Token != other.Token || res.Reason == "" {
+		t.Fatalf("another submission's result: %+v, %v", res, err)
+	}
+	if st, err := l.Status(other.Token); err != nil || st.State != "unused" {
+		t.Fatalf("the refusal changed the token: %+v, %v", st, err)
+	}
+	confirm := func(body []byte) func() error {
+		return func() error { _, err := client.ConfirmWebhook(ctx, body, nil); return err }
+	}
+	apply := func(body []byte) func() error {
+		return func() error { _, err := l.ApplyConfirmed(ctx, client, body, nil); return err }
+	}
+	forged := []byte(`{"webhook_trigger":"faceAuth","data":{"Authentication_id":"fa_forged","Token_id":"` + other.Token + `"}}`)
+	plainExpiry := []byte(`{"webhook_trigger":"token_expired","token_id":"` + other.Token + `","expired_condition":"count"}`)
+	checkErrors(t, []errCase{
+		{"unknown to Argos", confirm(forged), faceauth.ErrWebhookUnconfirmed},
+		{"unknown to Argos, applied", apply(forged), faceauth.ErrWebhookUnconfirmed},
+		{"another submission, claimed as ours", confirm(claim(`"Submission_id":"sub_2",`)), faceauth.ErrWebhookMismatch},
+		{"token_expired in clear", confirm(plainExpiry), faceauth.ErrWebhookUnverifiable},
+		{"token_expired in clear, applied", apply(plainExpiry), faceauth.ErrWebhookUnverifiable},
+	})
+	if st, err := l.Status(other.Token); err != nil || st.State != "unused" {
+		t.Fatalf("a refusal changed the token: %+v, %v", st, err)
+	}
 }

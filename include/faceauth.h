@@ -225,6 +225,19 @@ typedef enum faceauth_status {
    * An encrypted webhook body does not decrypt with the key given.
    */
   FACEAUTH_STATUS_WEBHOOK_DECRYPT = 402,
+  /**
+   * Argos has no FaceAuth result with the webhook's authentication id.
+   */
+  FACEAUTH_STATUS_WEBHOOK_UNCONFIRMED = 403,
+  /**
+   * Argos's FaceAuth result belongs to another submission or user than the webhook names.
+   */
+  FACEAUTH_STATUS_WEBHOOK_MISMATCH = 404,
+  /**
+   * A webhook that cannot be confirmed: a plain token_expired body, a faceAuth event without
+   * an authentication id, another trigger, or a result Argos has erased.
+   */
+  FACEAUTH_STATUS_WEBHOOK_UNVERIFIABLE = 405,
 } faceauth_status;
 
 /**
@@ -926,6 +939,8 @@ enum faceauth_status faceauth_ledger_mark_used(const struct faceauth_ledger *l,
  * `{"outcome": "unknown_token", "token": "…"}` (a token this ledger does not hold),
  * `{"outcome": "no_token", "event": {…the JSON of faceauth_webhook_parse…}}` or
  * `{"outcome": "ignored", "reason": "…", "trigger": "…" or null}`. None of these is an error.
+ * Results are recorded as posted ("confirmed": false): nothing proves the body came from
+ * Argos, so prefer faceauth_ledger_apply_confirmed.
  *
  * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
  * NULL handling: `l`, `body` and `out_json` must not be NULL; `c_or_null` may be NULL (an
@@ -946,6 +961,39 @@ enum faceauth_status faceauth_ledger_apply_webhook(const struct faceauth_ledger 
                                                    const struct faceauth_cipher *c_or_null,
                                                    char **out_json,
                                                    struct faceauth_error **out_err);
+
+/**
+ * Parses a webhook request body, confirms it with Argos (as faceauth_client_confirm_webhook,
+ * through `c`) and records it (the result marked "confirmed": true), in one call. A result
+ * goes only to a token issued for the submission Argos's record names (and its user, when
+ * both name one); otherwise nothing changes and the outcome is
+ * `{"outcome": "refused", "token": "…", "reason": "…"}`. The other outcomes are those of
+ * faceauth_ledger_apply_webhook; an event the ledger would not record anyway (another
+ * trigger, another service's token_expired, a result without a token) is answered without an
+ * API call.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `l`, `c`, `body` and `out_json` must not be NULL; `cipher_or_null` may be
+ * NULL (an encrypted body then fails); `out_err` may be NULL.
+ * Thread safety: `l`, `c` and `cipher_or_null` may be shared. Blocks for one API call, then
+ * the ledger write.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * the statuses of faceauth_client_confirm_webhook (the ledger is unchanged after any of
+ * them: answer an API status with HTTP 503 so that the sender retries);
+ * FACEAUTH_STATUS_LEDGER_STORAGE.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `c` is NULL or a live client; `body` is NULL or
+ * NUL-terminated; `cipher_or_null` is NULL or a live cipher; `out_json` and `out_err` are NULL
+ * or writable.
+ */
+enum faceauth_status faceauth_ledger_apply_confirmed(const struct faceauth_ledger *l,
+                                                     const struct faceauth_client *c,
+                                                     const char *body,
+                                                     const struct faceauth_cipher *cipher_or_null,
+                                                     char **out_json,
+                                                     struct faceauth_error **out_err);
 
 /**
  * Lists tokens with their status now, in order of issue (then id).
@@ -1226,7 +1274,8 @@ enum faceauth_status faceauth_url_redact_credentials(const char *text,
  * `*out_json` receives the same normalised JSON as `faceauth webhook parse` prints: an object
  * whose "event" is "faceAuth", "token_expired" or "unknown", with the event's fields (null
  * when absent); an unknown event carries "trigger" and the whole "raw" JSON. No signature is
- * documented, so this does not prove the webhook came from Argos.
+ * documented, so this does not prove the webhook came from Argos: see
+ * faceauth_client_confirm_webhook. `"encrypted"` says whether the body was the encrypted form.
  *
  * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
  * NULL handling: `body` and `out_json` must not be NULL; `c_or_null` may be NULL (no key: an
@@ -1246,6 +1295,42 @@ enum faceauth_status faceauth_webhook_parse(const char *body,
                                             const struct faceauth_cipher *c_or_null,
                                             char **out_json,
                                             struct faceauth_error **out_err);
+
+/**
+ * Parses a webhook request body (as faceauth_webhook_parse) and confirms it with Argos before
+ * it is acted on: Argos signs no webhook, so a `faceAuth` result is fetched back by its
+ * authentication id (GET /faceauth?authId=…, one call through `c`) and what Argos returned
+ * counts, not what the body claimed. A `token_expired` event, which no API call can confirm,
+ * is confirmed only when the body was encrypted (with GCM that proves the sender held the
+ * key; ECB and CBC carry no tag).
+ *
+ * `*out_json` receives the event's JSON (as faceauth_webhook_parse gives it) with Argos's
+ * "status", "create_time" and "submission_id", plus "confirmed_by" ("argos" or "encrypted"),
+ * "score" (Argos's face similarity, or null) and "record" (Argos's row, or null).
+ * faceauth_ledger_apply_confirmed confirms and records in one call.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `c`, `body` and `out_json` must not be NULL; `cipher_or_null` may be NULL
+ * (no webhook key: an encrypted body then fails); `out_err` may be NULL.
+ * Thread safety: any thread; `c` and `cipher_or_null` may be shared. Blocks for one API call.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * the statuses of faceauth_webhook_parse; FACEAUTH_STATUS_WEBHOOK_UNCONFIRMED (Argos has no
+ * result with that id); FACEAUTH_STATUS_WEBHOOK_MISMATCH (its result belongs to another
+ * submission or user than the body names); FACEAUTH_STATUS_WEBHOOK_UNVERIFIABLE (a plain
+ * token_expired body, a faceAuth event without an authentication id, another trigger, a result
+ * Argos erased); the API statuses (300–309) when Argos cannot be asked: nothing is known then,
+ * so answer the sender so that it retries (HTTP 503).
+ *
+ * # Safety
+ * `c` is NULL or a live client; `body` is NULL or NUL-terminated; `cipher_or_null` is NULL or
+ * a live cipher; `out_json` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_client_confirm_webhook(const struct faceauth_client *c,
+                                                     const char *body,
+                                                     const struct faceauth_cipher *cipher_or_null,
+                                                     char **out_json,
+                                                     struct faceauth_error **out_err);
 
 #ifdef __cplusplus
 }  // extern "C"

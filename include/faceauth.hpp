@@ -567,6 +567,25 @@ class Client {
     return image;
   }
 
+  /// Parses a clear webhook body and confirms it with Argos (a faceAuth result is fetched back
+  /// by its id): the event's JSON with Argos's status, time and submission, "confirmed_by",
+  /// "score" and "record". Throws FACEAUTH_STATUS_WEBHOOK_UNCONFIRMED, _MISMATCH or
+  /// _UNVERIFIABLE when it is not confirmed, an API status when Argos cannot be asked.
+  std::string confirm_webhook(const std::string &body) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_client_confirm_webhook(get(), detail::c_str(body, "the webhook body"), nullptr, out,
+                                               err);
+    });
+  }
+
+  /// The same for a body that may be encrypted with `cipher` (the webhook key).
+  std::string confirm_webhook(const std::string &body, const Cipher &cipher) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_client_confirm_webhook(get(), detail::c_str(body, "the webhook body"), cipher.get(),
+                                               out, err);
+    });
+  }
+
   /// Erases the image and personal data of a result.
   void delete_result(const std::string &auth_id) const {
     detail::call([&](::faceauth_error **err) {
@@ -631,8 +650,8 @@ class Ledger {
     });
   }
 
-  /// Applies a clear webhook body: {"outcome": "recorded" | "unknown_token" | "no_token" |
-  /// "ignored", …}.
+  /// Applies a clear webhook body as posted: {"outcome": "recorded" | "unknown_token" |
+  /// "no_token" | "ignored", …}. Nothing proves a body came from Argos: prefer apply_confirmed.
   std::string apply_webhook(const std::string &body) const {
     return detail::call_string([&](char **out, ::faceauth_error **err) {
       return ::faceauth_ledger_apply_webhook(get(), detail::c_str(body, "the webhook body"), nullptr, out,
@@ -645,6 +664,23 @@ class Ledger {
     return detail::call_string([&](char **out, ::faceauth_error **err) {
       return ::faceauth_ledger_apply_webhook(get(), detail::c_str(body, "the webhook body"), cipher.get(),
                                              out, err);
+    });
+  }
+
+  /// Confirms a webhook body with Argos through `client`, then records it (the result marked
+  /// "confirmed"), only for a token of the submission Argos names: else {"outcome": "refused"}.
+  std::string apply_confirmed(const Client &client, const std::string &body) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_apply_confirmed(get(), client.get(), detail::c_str(body, "the webhook body"),
+                                               nullptr, out, err);
+    });
+  }
+
+  /// The same for a body that may be encrypted with `cipher` (the webhook key).
+  std::string apply_confirmed(const Client &client, const std::string &body, const Cipher &cipher) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_ledger_apply_confirmed(get(), client.get(), detail::c_str(body, "the webhook body"),
+                                               cipher.get(), out, err);
     });
   }
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The environment `make go`, `make test-go` and `make bench-go` run go in, as NAME=value lines:
+# The environment `make go`, `make test-go` and `make bench-go` run go in, as NAME=value lines.
+# They build the way a user with an installed libfaceauth does (-tags faceauth_pkgconfig); the
+# default way, the library inside the module, is what `make test-dist-go` tests.
 #   PKG_CONFIG_PATH  the faceauth.pc that scripts/install.sh wrote into target/go/<profile>
 #                    (internal/capi links libfaceauth.a through it: `#cgo pkg-config`)
 #   FACEAUTH_BIN     target/<profile>/faceauth, the simulator faceauthtest starts
-#   CGO_CPPFLAGS     a stamp of libfaceauth.a: go does not hash the static libraries it links,
-#                    so a rebuilt library must change a flag it does hash to be relinked
+#   CGO_CPPFLAGS     -DFACEAUTH_LIB_SHA256=<sha256 of that libfaceauth.a>: go does not hash the
+#                    static libraries it links, so internal/capi compiles the library's hash
+#                    into its object, and another library means another build and a new link
 #   GOCACHE, GOPATH  go's defaults when writable, else directories under target/go (CI may
 #                    run with a HOME go cannot write to)
-#   CGO_ENABLED=1, GOFLAGS=-mod=readonly (standard library only: nothing to download)
+#   CGO_ENABLED=1, GOFLAGS=-tags=faceauth_pkgconfig (and go's default -mod=readonly: standard
+#                    library only, nothing to download)
 # Usage: scripts/go-env.sh [debug|release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +34,8 @@ writable "${gopath%%:*}" || gopath=$repo/target/go/gopath
 
 echo "PKG_CONFIG_PATH=$sdk/lib/pkgconfig"
 echo "FACEAUTH_BIN=$repo/target/$profile/faceauth"
-echo "CGO_CPPFLAGS=-DFACEAUTH_LIB_STAMP=$(stat -c %s-%Y "target/$profile/libfaceauth.a")"
+echo "CGO_CPPFLAGS=-DFACEAUTH_LIB_SHA256=$(sha256sum "$lib" | cut -c1-64)"
 echo "GOCACHE=$gocache"
 echo "GOPATH=$gopath"
 echo "CGO_ENABLED=1"
-echo "GOFLAGS=-mod=readonly"
+echo "GOFLAGS=-tags=faceauth_pkgconfig"

@@ -36,6 +36,11 @@ pub struct KeyArgs {
 }
 
 impl ApiKeyArgs {
+    /// Whether any source names a key: an option, or `FACEAUTH_API_KEY` in the environment.
+    pub fn given(&self) -> bool {
+        self.api_key.is_some() || self.api_key_file.is_some() || std::env::var_os(API_KEY_ENV).is_some()
+    }
+
     /// The key string, wiped when dropped. Every source follows one rule
     /// ([`check_key_text`]): a key that begins or ends with white space is refused, never
     /// trimmed into a different key.

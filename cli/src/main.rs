@@ -1,7 +1,9 @@
 //! `faceauth`: FaceAuth URLs, encryption, diagnosis and token ids from the shell.
 
+mod allow;
 mod auth_cmd;
 mod batch;
+mod confirm;
 mod crypto_cmd;
 mod exit;
 mod files;

@@ -10,12 +10,17 @@
 //!   commit, and 503 promises that nothing changed. The ledger bounds its own waits instead
 //!   ([`LEDGER_WAIT`]: SQLite's busy timeout, PostgreSQL's lock, statement and connect
 //!   timeouts), failing without a change, so an answer comes within about 4 s.
+//! - **Authenticity.** Argos signs nothing, so each `faceAuth` result is confirmed with Argos
+//!   before it is recorded ([`crate::confirm`]); `--unverified` applies webhooks as posted.
+//!   `--allow-from` limits who may post ([`crate::allow`]).
 //! - **Answers.** 200 only after the ledger committed, and only after the request's line is on
-//!   stdout (flushed); 400 for a body that is not a valid webhook, 413 over `--max-body`, 503
-//!   when the ledger fails or is too slow (nothing changed), 404 for another path, 405 for
-//!   another method. One exception: stdout fails after a commit (full disk, file size limit):
-//!   503, and the server stops and exits 1. The sender's retry applies the same webhook again,
-//!   which changes nothing more (a webhook applied twice converges), and prints its line.
+//!   stdout (flushed); 400 for a body that is not a valid webhook, 403 from outside
+//!   `--allow-from`, 413 over `--max-body`, 422 for a webhook refused as unconfirmed, 503
+//!   when Argos cannot be asked or the ledger fails or is too slow (nothing changed), 404 for
+//!   another path, 405 for another method. One exception: stdout fails after a commit (full
+//!   disk, file size limit): 503, and the server stops and exits 1. The sender's retry applies
+//!   the same webhook again, which changes nothing more (a webhook applied twice converges),
+//!   and prints its line.
 //! - **Shutdown.** SIGTERM or SIGINT: workers stop taking requests, finish the ones they hold
 //!   and those already queued, and the command exits 0 within [`SHUTDOWN_DEADLINE`].
 
@@ -29,12 +34,15 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{anyhow, Context};
 use clap::Args;
+use faceauth::api::DEFAULT_BASE_URL;
 use faceauth::crypto::{check_key_text, Cipher, Variant};
 use faceauth::token::{LedgerError, LedgerLocation, OpenOptions, TokenLedger};
 use faceauth::webhook::WebhookError;
 use serde_json::{json, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
 
+use crate::allow::{AllowList, Cidr};
+use crate::confirm::{Apply, Verification};
 use crate::exit::UsageError;
 
 /// How long a ledger call may wait in the queue: one not started by then is never made, and
@@ -90,6 +98,31 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 4, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=256))]
     workers: u16,
+    /// The FaceAuth project's API key, to confirm each result with Argos (GET /faceauth).
+    /// Required unless --unverified.
+    #[command(flatten)]
+    api_key: crate::key::ApiKeyArgs,
+    /// The REST base URL results are confirmed against (the simulator's, in tests).
+    #[arg(long, env = "FACEAUTH_BASE_URL", hide_env_values = true, default_value = DEFAULT_BASE_URL,
+          value_name = "URL")]
+    base_url: String,
+    /// Apply webhooks as posted, without confirming them with Argos: anyone who can reach the
+    /// server can then mark a token completed. For tests and closed networks.
+    #[arg(long)]
+    unverified: bool,
+    /// Answer 403 to requests from outside these address blocks (comma-separated CIDR, such as
+    /// 10.0.0.0/8,127.0.0.1).
+    #[arg(long, value_name = "CIDR,…", value_delimiter = ',', value_parser = parse_cidr)]
+    allow_from: Vec<Cidr>,
+    /// Proxies whose X-Forwarded-For names the client for --allow-from (comma-separated
+    /// addresses or CIDR); from anyone else the header is ignored.
+    #[arg(long, value_name = "CIDR,…", value_delimiter = ',', value_parser = parse_cidr)]
+    trusted_proxy: Vec<Cidr>,
+}
+
+/// `--allow-from` and `--trusted-proxy` values, checked while the command line is parsed.
+fn parse_cidr(text: &str) -> Result<Cidr, String> {
+    text.parse()
 }
 
 impl Drop for ServeArgs {
@@ -253,6 +286,8 @@ struct Shared {
     stop: Arc<AtomicBool>,
     /// Set when stdout cannot be written: the command stops and fails with it.
     failure: Mutex<Option<std::io::Error>>,
+    verification: Verification,
+    allow: AllowList,
 }
 
 /// Runs `faceauth webhook serve` until SIGTERM or SIGINT.
@@ -266,6 +301,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let cipher = args.cipher()?;
     let given = args.location()?;
+    let verification = verification(&args)?;
     let workers = usize::from(args.workers);
     let (ledgers, location) = open_ledgers(&given, workers)?;
     let ledger = LedgerPool::start(ledgers, LedgerFile::at(&location), workers)?;
@@ -290,6 +326,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ledger,
         stop: stop.clone(),
         failure: Mutex::new(None),
+        verification,
+        allow: AllowList::new(args.allow_from.clone(), args.trusted_proxy.clone()),
     });
     let mut handles = Vec::with_capacity(workers);
     for n in 0..workers {
@@ -379,7 +417,9 @@ impl Answer {
 fn handle(context: &Shared, mut request: Request) {
     let method = request.method().clone();
     let path = request.url().split('?').next().unwrap_or("").to_owned();
-    let answer = if path == "/healthz" {
+    let answer = if let Err(refusal) = admitted(context, &request) {
+        Answer::error(403, refusal)
+    } else if path == "/healthz" {
         match method {
             Method::Get | Method::Head => health(context),
             _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") },
@@ -392,7 +432,7 @@ fn handle(context: &Shared, mut request: Request) {
     } else {
         Answer::error(404, "no such path")
     };
-    if answer.status >= 400 && path != "/healthz" {
+    if answer.status >= 400 && (path != "/healthz" || answer.status == 403) {
         let reason = answer.body.get("error").and_then(Value::as_str).unwrap_or("");
         crate::output::note(format_args!(
             "faceauth: webhook serve: {method} {path}: {} {reason}",
@@ -423,12 +463,62 @@ fn respond(request: Request, answer: Answer) {
     let _ = request.respond(response);
 }
 
-/// 200 when the ledger answers a primary-key read within the deadline, else 503.
+/// 200 when the ledger answers a primary-key read within the deadline, else 503. The body
+/// names how webhooks are checked (`"webhooks": "argos"` or `"unverified"`).
 fn health(context: &Shared) -> Answer {
-    match context.ledger.call(|ledger| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now())) {
+    let mut answer = match context.ledger.call(|ledger| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now()))
+    {
         Some(Ok(_)) => Answer { status: 200, body: json!({ "ledger": "ok" }), allow: None },
         Some(Err(err)) => Answer::error(503, format!("the ledger failed: {err}")),
         None => Answer::error(503, "the ledger did not answer in time"),
+    };
+    if let Value::Object(fields) = &mut answer.body {
+        fields.insert("webhooks".to_owned(), json!(context.verification.name()));
+    }
+    answer
+}
+
+/// How webhooks will be checked: confirmed with Argos (the API key is required), or, with
+/// `--unverified`, applied as posted, which is announced on stderr.
+fn verification(args: &ServeArgs) -> anyhow::Result<Verification> {
+    if args.unverified {
+        crate::output::note(
+            "faceauth: webhook serve: --unverified: webhooks are applied as posted, without \
+             confirmation with Argos; anyone who can reach this server can mark a token completed",
+        );
+        return Ok(Verification::Unverified);
+    }
+    if !args.api_key.given() {
+        return Err(UsageError(
+            "webhook serve confirms each webhook with Argos and needs the FaceAuth API key: set \
+             FACEAUTH_API_KEY or pass --api-key-file (or pass --unverified to apply webhooks as \
+             posted, for tests and closed networks)"
+                .to_owned(),
+        )
+        .into());
+    }
+    let key = args.api_key.key_string()?;
+    Verification::confirm_with(&key, &args.base_url)
+}
+
+/// `Err` (a 403) when `--allow-from` does not admit the request's client.
+fn admitted(context: &Shared, request: &Request) -> Result<(), &'static str> {
+    if !context.allow.restricts() {
+        return Ok(());
+    }
+    let Some(peer) = request.remote_addr().map(std::net::SocketAddr::ip) else {
+        return Err("the client address is unknown");
+    };
+    let forwarded: Vec<&str> = request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("X-Forwarded-For"))
+        .map(|h| h.value.as_str())
+        .collect();
+    match context.allow.client(peer, &forwarded) {
+        Ok(client) if context.allow.allows(client) => Ok(()),
+        Ok(_) => Err("the client is not in --allow-from"),
+        Err(_) => Err("X-Forwarded-For from a trusted proxy holds a malformed address"),
     }
 }
 
@@ -462,11 +552,19 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
         }
         Err(err) => return Answer::error(400, err.to_string()),
     };
+    let apply = match context.verification.check(event, context.cipher.is_some()) {
+        Ok(apply) => apply,
+        Err(refusal) => return Answer::error(refusal.status, refusal.reason),
+    };
     let applied = context.ledger.call(move |ledger| {
-        let outcome = ledger.apply_webhook(&event, SystemTime::now())?;
-        Ok((event, outcome))
+        let now = SystemTime::now();
+        let outcome = match &apply {
+            Apply::AsPosted(event) => ledger.apply_webhook(event, now)?,
+            Apply::Confirmed(confirmed) => ledger.apply_confirmed(confirmed, now)?,
+        };
+        Ok((apply, outcome))
     });
-    let (event, outcome) = match applied {
+    let (apply, outcome) = match applied {
         None => return Answer::error(503, "the ledger did not answer in time"),
         Some(Err(err @ LedgerError::Storage { .. })) => {
             return Answer::error(503, format!("the ledger failed: {err}"))
@@ -474,7 +572,14 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
         Some(Err(err)) => return Answer::error(500, format!("the ledger refused the webhook: {err}")),
         Some(Ok(applied)) => applied,
     };
-    let line = json!({ "webhook": event.to_json(), "ledger": outcome.to_json(&event) });
+    if let faceauth::token::WebhookOutcome::Refused { reason, .. } = &outcome {
+        return Answer::error(crate::confirm::REFUSED, format!("refused: {reason}"));
+    }
+    let event = match &apply {
+        Apply::AsPosted(event) => event,
+        Apply::Confirmed(confirmed) => confirmed.event(),
+    };
+    let line = json!({ "webhook": apply.to_json(), "ledger": outcome.to_json(event) });
     if let Err(err) = print_line(&line) {
         // The ledger has committed: the sender's retry (to a restarted server) applies the
         // same webhook again, which changes nothing more, and prints the line then.

@@ -222,7 +222,21 @@ const SUBCOMMAND_OPTIONS: &[(&[&str], &[&str])] = &[
     (&["webhook", "parse"], &["--key", "--scheme"]),
     (
         &["webhook", "serve"],
-        &["--ledger", "--listen", "--path", "--webhook-key", "--scheme", "--max-body", "--workers"],
+        &[
+            "--ledger",
+            "--listen",
+            "--path",
+            "--webhook-key",
+            "--scheme",
+            "--max-body",
+            "--workers",
+            "--api-key",
+            "--api-key-file",
+            "--base-url",
+            "--unverified",
+            "--allow-from",
+            "--trusted-proxy",
+        ],
     ),
     (&["batch"], &["--ledger", "--rule", "--durability", "--input", "--api-key"]),
     (&["diagnose"], &["--api-key", "--json"]),
@@ -350,7 +364,7 @@ fn batch_takes_the_ledger_from_option_alias_and_environment() {
 /// Starts `webhook serve` with `args` and `envs`; the address it listens on, once it says.
 fn serve(args: &[&str], envs: &[(&str, &str)]) -> (std::process::Child, String) {
     let mut child = faceauth()
-        .args(["webhook", "serve", "--listen", "127.0.0.1:0"])
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--unverified"])
         .args(args)
         .envs(envs.iter().copied())
         .stdin(Stdio::null())

@@ -1,5 +1,6 @@
-//! `faceauth webhook serve`: the simulator's webhooks into a ledger, many senders at once, every
-//! refusal, an unavailable ledger, and a graceful stop.
+//! `faceauth webhook serve`: the simulator's webhooks into a ledger, confirmed with it, many
+//! senders at once, every refusal (forged and unconfirmable webhooks among them), an unavailable
+//! ledger or Argos, `--allow-from`, and a graceful stop.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -39,8 +40,33 @@ struct Serve {
 
 impl Serve {
     fn start(ledger: &str, extra: &[&str], webhook_key: Option<&str>) -> Serve {
+        Serve::start_at("127.0.0.1:0", ledger, extra, webhook_key)
+    }
+
+    /// `webhook serve` confirming with the simulator at `argos` (`--base-url`; its API key goes
+    /// in FACEAUTH_API_KEY).
+    fn confirming(argos: &str, ledger: &str, extra: &[&str], webhook_key: Option<&str>) -> Serve {
+        Serve::confirming_at("127.0.0.1:0", argos, ledger, extra, webhook_key)
+    }
+
+    fn confirming_at(
+        listen: &str,
+        argos: &str,
+        ledger: &str,
+        extra: &[&str],
+        webhook_key: Option<&str>,
+    ) -> Serve {
+        let mut args = vec!["--base-url", argos];
+        args.extend_from_slice(extra);
+        Serve::start_at(listen, ledger, &args, webhook_key)
+    }
+
+    fn start_at(listen: &str, ledger: &str, extra: &[&str], webhook_key: Option<&str>) -> Serve {
         let mut cmd = faceauth();
-        cmd.args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger]).args(extra);
+        cmd.args(["webhook", "serve", "--listen", listen, "--ledger", ledger]).args(extra);
+        if extra.contains(&"--base-url") {
+            cmd.env("FACEAUTH_API_KEY", API_KEY);
+        }
         if let Some(key) = webhook_key {
             cmd.env("FACEAUTH_WEBHOOK_KEY", key);
         }
@@ -53,7 +79,7 @@ impl Serve {
         let mut cmd = Command::new(wrapper[0]);
         cmd.args(&wrapper[1..])
             .arg(assert_cmd::cargo::cargo_bin("faceauth"))
-            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger])
+            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger, "--unverified"])
             .env_remove("FACEAUTH_TOKENS_DB")
             .env_remove("FACEAUTH_WEBHOOK_KEY");
         Serve::launch(cmd, stdout)
@@ -236,19 +262,36 @@ fn expired_body(token: &str) -> String {
     .to_string()
 }
 
+/// A port that was free a moment ago: for a server the simulator must know before it starts,
+/// while the server must know the simulator's URL.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    listener.local_addr().expect("address").port()
+}
+
+/// Opens a link on the simulator (the user takes a selfie); the auth id of the result.
+fn open_link(url: &str) -> String {
+    let (status, page) = answer(ureq::get(url).call());
+    assert_eq!(status, 200, "{page}");
+    let page: Value = serde_json::from_str(&page).expect("JSON");
+    page["auth_id"].as_str().expect("an auth id").to_owned()
+}
+
 /// The hosted-page flow against `ledger`: a link issued into the ledger, opened on the
-/// simulator, whose (encrypted) webhooks `webhook serve` applies.
+/// simulator, whose encrypted webhooks `webhook serve` confirms with the simulator and
+/// applies; a token_expired webhook is applied only sealed.
 fn hosted_page_flow(ledger: &str) {
-    let mut serve = Serve::start(ledger, &[], Some(WEBHOOK_KEY));
-    let hook_url = serve.url("/webhook");
+    let port = free_port();
+    let hook_url = format!("http://127.0.0.1:{port}/webhook");
     let mock =
         Mock::start(&["--token-rule", "count", "--webhook-url", &hook_url, "--webhook-key", WEBHOOK_KEY]);
     mock.add_submission("sub-1");
+    let mut serve =
+        Serve::confirming_at(&format!("127.0.0.1:{port}"), &mock.url, ledger, &[], Some(WEBHOOK_KEY));
     let links = issue(ledger, "sub-1", 2, &mock.url);
 
     let (url, token) = &links[0];
-    let (status, page) = answer(ureq::get(url).call());
-    assert_eq!(status, 200, "{page}");
+    let auth_id = open_link(url);
     let lines = serve.wait_lines(2);
     assert_eq!(lines.len(), 2, "{lines:?}\n{}", serve.stderr());
     let triggers: Vec<&str> = lines.iter().filter_map(|l| l["webhook"]["event"].as_str()).collect();
@@ -257,13 +300,30 @@ fn hosted_page_flow(ledger: &str) {
         assert_eq!(line["ledger"]["outcome"], "recorded", "{line}");
         assert_eq!(line["ledger"]["status"]["token"], token.as_str(), "{line}");
     }
+    assert_eq!(lines[0]["webhook"]["confirmed_by"], "argos", "{}", lines[0]);
+    assert_eq!(lines[0]["webhook"]["record"]["auth_id"], auth_id.as_str());
+    assert_eq!(lines[1]["webhook"]["confirmed_by"], "encrypted", "{}", lines[1]);
     let status = &tokens(ledger, &["status", token])[0];
     assert_eq!(status["state"], "completed", "{status}");
+    assert_eq!(status["result"]["auth_id"], auth_id.as_str(), "{status}");
+    assert_eq!(status["result"]["status"], "approved", "{status}");
+    assert_eq!(status["result"]["confirmed"], true, "{status}");
     assert_eq!(status["reported_expiry"]["condition"], "count", "{status}");
 
-    // The second link, never opened, is expired by a token_expired webhook alone.
+    // The second link, never opened: a token_expired webhook in clear is refused (this
+    // server has a webhook key), as is any plain body; sealed, it expires the token.
     let (_, other) = &links[1];
-    let (code, body) = post(&agent(), &hook_url, expired_body(other).as_bytes());
+    let before = tokens(ledger, &["status", other]);
+    for plain in [expired_body(other), face_auth_body(other, &auth_id, "approved", "2025-11-12T02:00:00Z")] {
+        let (code, body) = post(&agent(), &hook_url, plain.as_bytes());
+        assert_eq!(code, 422, "{body}");
+    }
+    assert_eq!(tokens(ledger, &["status", other]), before, "a plain body changed the ledger");
+    let log = serve.wait_stderr(&["422 a plain body"]);
+    assert!(log.contains("422 a plain body"), "{log}");
+    let sealer = Cipher::from_key_string(WEBHOOK_KEY, "ecb".parse().expect("ecb")).expect("cipher");
+    let sealed = json!({ "data": sealer.encrypt(&expired_body(other)).expect("encrypts") }).to_string();
+    let (code, body) = post(&agent(), &hook_url, sealed.as_bytes());
     assert_eq!(code, 200, "{body}");
     assert_eq!(tokens(ledger, &["status", other])[0]["state"], "expired");
     assert_eq!(serve.wait_lines(3).len(), 3);
@@ -345,7 +405,7 @@ fn a_postgres_server_stopped_and_started_under_serve() {
         return;
     }
     let location = schema.location.as_str();
-    let serve = Serve::start(location, &[], None);
+    let serve = Serve::start(location, &["--unverified"], None);
     let links = issue(location, "sub-1", 1, "http://127.0.0.1:9");
     let token = &links[0].1;
     let agent = agent();
@@ -390,7 +450,8 @@ fn many_senders_at_once_apply_each_webhook_once_in_effect() {
     let dir = TempDir::new("serve-load");
     let db = dir.db();
     let links = issue(&db, "sub-1", TOKENS, "http://127.0.0.1:9");
-    let serve = Serve::start(&db, &["--workers", "8"], None);
+    // Hand-written bodies, applied as posted: the ledger under load, not confirmation.
+    let serve = Serve::start(&db, &["--workers", "8", "--unverified"], None);
     let url = serve.url("/webhook");
 
     // Per token: four results (two auth ids, each sent approved and, later, rejected) and an
@@ -448,7 +509,9 @@ fn bad_requests_are_refused_and_change_nothing() {
     let db = dir.db();
     let links = issue(&db, "sub-1", 2, "http://127.0.0.1:9");
     let token = &links[0].1;
-    let serve = Serve::start(&db, &["--max-body", "4096"], Some(WEBHOOK_KEY));
+    // --unverified: the refusals of bodies, whatever their authenticity (forged and
+    // unconfirmable webhooks have their own tests below).
+    let serve = Serve::start(&db, &["--max-body", "4096", "--unverified"], Some(WEBHOOK_KEY));
     let url = serve.url("/webhook");
     let agent = agent();
     let before = dump(&db);
@@ -553,7 +616,7 @@ fn an_unavailable_ledger_is_503_and_recovers() {
     let db = ledger_dir.join("tokens.db").to_str().expect("utf-8").to_owned();
     let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
     let token = &links[0].1;
-    let serve = Serve::start(&db, &[], None);
+    let serve = Serve::start(&db, &["--unverified"], None);
     let agent = agent();
     let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
     assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
@@ -584,7 +647,7 @@ fn sigterm_lets_a_slow_request_finish_then_exits_0() {
     let db = dir.db();
     let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
     let token = &links[0].1;
-    let mut serve = Serve::start(&db, &[], None);
+    let mut serve = Serve::start(&db, &["--unverified"], None);
     // Over 1 KiB, so the server hands the request to a worker before the body is complete.
     let body =
         json!({"webhook_trigger": "faceAuth", "pad": "x".repeat(4000), "data": {"Submission_id": "sub-1",
@@ -610,9 +673,212 @@ fn sigterm_lets_a_slow_request_finish_then_exits_0() {
     assert_eq!(tokens(&db, &["status", token])[0]["state"], "completed");
 
     // Idle: SIGINT stops it as well.
-    let mut idle = Serve::start(&db, &[], None);
+    let mut idle = Serve::start(&db, &["--unverified"], None);
     signal(&idle.child, "INT");
     assert_eq!(wait_exit(&mut idle.child).code(), Some(0));
+}
+
+/// `GET /healthz`: status and body.
+fn health(serve: &Serve) -> (u16, Value) {
+    let (status, text) = answer(agent().get(&serve.url("/healthz")).call());
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[test]
+fn without_an_api_key_serve_refuses_to_start_unless_unverified() {
+    let dir = TempDir::new("serve-nokey");
+    let output = faceauth()
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", &dir.db()])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "a usage error");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("FACEAUTH_API_KEY") && stderr.contains("--unverified"), "{stderr}");
+    assert!(!dir.join("tokens.db").exists(), "it opened the ledger before refusing");
+}
+
+#[test]
+fn unverified_applies_webhooks_as_posted_and_says_so() {
+    let dir = TempDir::new("serve-unverified");
+    let db = dir.db();
+    let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
+    let token = &links[0].1;
+    let serve = Serve::start(&db, &["--unverified"], None);
+    assert!(serve.stderr().contains("--unverified: webhooks are applied as posted"), "{}", serve.stderr());
+    assert_eq!(health(&serve), (200, json!({"ledger": "ok", "webhooks": "unverified"})));
+    // Today's behaviour: a forged body completes the token, recorded as not confirmed.
+    let forged = face_auth_body(token, "fa_forged", "approved", "2025-11-12T02:00:00Z");
+    let (status, text) = post(&agent(), &serve.url("/webhook"), forged.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let status = &tokens(&db, &["status", token])[0];
+    assert_eq!(status["state"], "completed", "{status}");
+    assert_eq!(status["result"]["auth_id"], "fa_forged", "{status}");
+    assert_eq!(status["result"]["confirmed"], false, "{status}");
+}
+
+#[test]
+fn forged_webhooks_change_nothing_and_are_logged() {
+    let dir = TempDir::new("serve-forged");
+    let db = dir.db();
+    let mock = Mock::start(&[]);
+    mock.add_submission("sub-1");
+    mock.add_submission("sub-2");
+    let links = issue(&db, "sub-1", 1, &mock.url);
+    let token = &links[0].1;
+    // A real result of another submission, as a forger could get by taking a selfie of their own.
+    let theirs = issue(&db, "sub-2", 1, &mock.url);
+    let real_other = open_link(&theirs[0].0);
+    let serve = Serve::confirming(&mock.url, &db, &[], None);
+    assert_eq!(health(&serve), (200, json!({"ledger": "ok", "webhooks": "argos"})));
+    let before = dump(&db);
+    let url = serve.url("/webhook");
+
+    // The issue's reproduction: a plain body written by hand, for an issued token.
+    let forged = face_auth_body(token, "fa_forged", "approved", "2025-11-12T02:00:00Z");
+    let (status, text) = post(&agent(), &url, forged.as_bytes());
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("not confirmed"), "{text}");
+    // A real auth id of another submission, claimed for this one, for its own, or neither.
+    let claims = [
+        json!({"webhook_trigger": "faceAuth", "data": {"Authentication_id": real_other, "Submission_id": "sub-1",
+            "Auth_Status": "approved", "Token_id": token}}),
+        json!({"webhook_trigger": "faceAuth", "data": {"Authentication_id": real_other, "Submission_id": "sub-2",
+            "Auth_Status": "approved", "Token_id": token}}),
+        json!({"webhook_trigger": "faceAuth", "Authentication_id": real_other,
+            "data": {"Auth_Status": "approved", "Token_id": token}}),
+    ];
+    for claim in &claims {
+        let (status, text) = post(&agent(), &url, claim.to_string().as_bytes());
+        assert_eq!(status, 422, "{claim}: {text}");
+        assert!(text.contains("another submission"), "{text}");
+    }
+    assert_eq!(dump(&db), before, "a forged webhook changed the ledger");
+    assert!(serve.lines().is_empty(), "a refusal printed a line: {:?}", serve.lines());
+    let start = Instant::now();
+    let mut log = serve.stderr();
+    while log.matches("POST /webhook: 422 refused").count() < 4 && start.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(20));
+        log = serve.stderr();
+    }
+    assert_eq!(log.matches("POST /webhook: 422 refused").count(), 4, "{log}");
+    assert!(log.contains("\"fa_forged\""), "{log}");
+}
+
+#[test]
+fn the_simulators_plain_deliveries_are_recorded_with_argos_facts() {
+    let dir = TempDir::new("serve-plain");
+    let db = dir.db();
+    let port = free_port();
+    let hook_url = format!("http://127.0.0.1:{port}/webhook");
+    let mock = Mock::start(&["--token-rule", "count", "--webhook-url", &hook_url]);
+    mock.add_submission("sub-1");
+    let serve = Serve::confirming_at(&format!("127.0.0.1:{port}"), &mock.url, &db, &[], None);
+    let links = issue(&db, "sub-1", 1, &mock.url);
+    let (url, token) = &links[0];
+    let auth_id = open_link(&format!("{url}&mock_result=rejected"));
+
+    // The faceAuth result is confirmed and recorded; the plain token_expired, which nothing
+    // can confirm, is refused.
+    let lines = serve.wait_lines(1);
+    assert_eq!(lines.len(), 1, "{}", serve.stderr());
+    assert_eq!(lines[0]["webhook"]["confirmed_by"], "argos", "{}", lines[0]);
+    let log = serve.wait_stderr(&["422 refused: the webhook cannot be confirmed"]);
+    assert!(log.contains("token_expired event is trusted only from an encrypted body"), "{log}");
+    let status = &tokens(&db, &["status", token])[0];
+    assert_eq!(status["state"], "completed", "{status}");
+    assert_eq!(
+        (&status["result"]["status"], &status["result"]["confirmed"]),
+        (&json!("rejected"), &json!(true))
+    );
+
+    // The simulator's own body with its status and time rewritten: Argos's facts are recorded.
+    let sent = mock.control_get("/_mock/webhooks");
+    let mut tampered = sent[0].clone();
+    assert_eq!(tampered["data"]["Authentication_id"], auth_id.as_str(), "{tampered}");
+    let argos_time = tampered["data"]["Create_Time"].clone();
+    tampered["data"]["Auth_Status"] = json!("approved");
+    tampered["data"]["Create_Time"] = json!("2030-01-01T00:00:00Z");
+    let (code, text) = post(&agent(), &serve.url("/webhook"), tampered.to_string().as_bytes());
+    assert_eq!(code, 200, "{text}");
+    let status = &tokens(&db, &["status", token])[0];
+    let results = status["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{status}");
+    assert_eq!(results[0]["status"], "rejected", "{status}");
+    let recorded = faceauth::token::time::parse_rfc3339(results[0]["create_time"].as_str().expect("a time"));
+    assert_eq!(recorded, faceauth::token::time::parse_rfc3339(argos_time.as_str().expect("a time")));
+}
+
+#[test]
+fn argos_out_of_reach_is_503_and_the_retry_is_recorded_once() {
+    let dir = TempDir::new("serve-argos-down");
+    let db = dir.db();
+    let mock = Mock::start(&[]);
+    mock.add_submission("sub-1");
+    let links = issue(&db, "sub-1", 1, &mock.url);
+    let (url, token) = &links[0];
+    let auth_id = open_link(url);
+    // The body the simulator would have posted (it has no webhook URL here), exactly as sent.
+    let (_, body) = answer(ureq::get(&format!("{}/_mock/last-webhook", mock.url)).call());
+    assert!(body.contains(&auth_id), "{body}");
+    let serve = Serve::confirming(&mock.url, &db, &[], None);
+    let before = dump(&db);
+
+    // Argos drops the confirmation's connection: 503, so the sender retries; nothing changed.
+    mock.control("/_mock/faults", json!({"drop_next": 1}));
+    let (status, text) = post(&agent(), &serve.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 503, "{text}");
+    assert!(text.contains("cannot confirm the webhook with Argos"), "{text}");
+    assert_eq!(dump(&db), before, "a 503 changed the ledger");
+    assert!(serve.lines().is_empty());
+    // Reachable again: the retry is recorded, and a repeat of it changes nothing more.
+    for _ in 0..2 {
+        let (status, text) = post(&agent(), &serve.url("/webhook"), body.as_bytes());
+        assert_eq!(status, 200, "{text}");
+    }
+    let status = &tokens(&db, &["status", token])[0];
+    assert_eq!(status["results"].as_array().map(Vec::len), Some(1), "{status}");
+    assert_eq!(status["result"]["confirmed"], true, "{status}");
+
+    // Nothing listens at all: 503 as well.
+    let down = Serve::confirming("http://127.0.0.1:9", &db, &[], None);
+    let (status, text) = post(&agent(), &down.url("/webhook"), body.as_bytes());
+    assert_eq!(status, 503, "{text}");
+}
+
+#[test]
+fn allow_from_refuses_other_clients_and_believes_only_trusted_proxies() {
+    let dir = TempDir::new("serve-allow");
+    let db = dir.db();
+    let kyc = json!({"webhook_trigger": "kyc_done"}).to_string();
+    let send = |serve: &Serve, forwarded: Option<&str>| {
+        let mut request = agent().post(&serve.url("/webhook"));
+        if let Some(value) = forwarded {
+            request = request.set("X-Forwarded-For", value);
+        }
+        answer(request.send_bytes(kyc.as_bytes())).0
+    };
+    let outside = Serve::start(&db, &["--unverified", "--allow-from", "10.0.0.0/8,192.168.0.0/16"], None);
+    assert_eq!(send(&outside, None), 403, "127.0.0.1 is not in 10.0.0.0/8");
+    assert_eq!(send(&outside, Some("10.1.2.3")), 403, "a header from an untrusted peer proves nothing");
+    assert_eq!(health(&outside).0, 403);
+    assert!(outside.wait_stderr(&["403 the client is not in --allow-from"]).contains("403"));
+
+    let proxied = Serve::start(
+        &db,
+        &["--unverified", "--allow-from", "10.0.0.0/8", "--trusted-proxy", "127.0.0.1"],
+        None,
+    );
+    assert_eq!(send(&proxied, Some("10.1.2.3")), 200);
+    assert_eq!(send(&proxied, Some("10.9.9.9, 203.0.113.7")), 403, "the hop the proxy saw decides");
+    assert_eq!(send(&proxied, Some("not an address")), 403);
+    assert_eq!(send(&proxied, None), 403, "the proxy itself is not in 10.0.0.0/8");
+
+    let bad = faceauth()
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", &db, "--unverified"])
+        .args(["--allow-from", "10.0.0.0/33"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
 }
 
 /// Another connection holds SQLite's write lock past every deadline of the server: the
@@ -625,7 +891,7 @@ fn a_locked_sqlite_ledger_is_503_with_nothing_committed_and_the_retry_commits_on
     let db = dir.db();
     let links = issue(&db, "sub-1", 1, "http://127.0.0.1:9");
     let token = &links[0].1;
-    let serve = Serve::start(&db, &[], None);
+    let serve = Serve::start(&db, &["--unverified"], None);
     let agent = agent();
     let before = dump(&db);
     let body = face_auth_body(token, "fa-1", "approved", "2025-11-12T02:00:00Z");
@@ -676,7 +942,7 @@ fn stdout_that_fails_after_a_commit_stops_the_server_and_the_retry_changes_nothi
     assert!(stderr.contains("cannot write the webhook lines to stdout"), "{stderr}");
     let committed = dump(&db);
 
-    let again = Serve::start(&db, &[], None);
+    let again = Serve::start(&db, &["--unverified"], None);
     let (status, text) = post(&agent(), &again.url("/webhook"), body.as_bytes());
     assert_eq!(status, 200, "{text}");
     assert_eq!(dump(&db), committed, "the retry made a second, different change");
@@ -756,7 +1022,7 @@ fn a_new_ledger_is_private_and_a_shared_one_is_warned_about() {
     assert!(!serve.stderr().contains("warning"), "{}", serve.stderr());
 
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    let mut shared = Serve::start(&db, &[], None);
+    let mut shared = Serve::start(&db, &["--unverified"], None);
     assert_eq!(shared.terminate().code(), Some(0));
     let stderr = shared.stderr();
     assert!(stderr.contains("warning: the token ledger") && stderr.contains("mode 644"), "{stderr}");
@@ -768,7 +1034,7 @@ fn a_new_ledger_is_private_and_a_shared_one_is_warned_about() {
 fn a_file_uri_ledger_is_refused() {
     for location in ["file::memory:", "file:ledger.db?mode=memory", ""] {
         let output = faceauth()
-            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", location])
+            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", location, "--unverified"])
             .output()
             .expect("runs");
         assert_eq!(output.status.code(), Some(2), "{location}");

@@ -179,6 +179,14 @@ pub enum ErrorKind {
     WebhookKeyRequired = 401,
     /// An encrypted webhook body does not decrypt with the key given.
     WebhookDecrypt = 402,
+    /// Argos has no FaceAuth result with the webhook's authentication id.
+    WebhookUnconfirmed = 403,
+    /// Argos's FaceAuth result belongs to another submission or user than the webhook (or its
+    /// token) names.
+    WebhookMismatch = 404,
+    /// A webhook that cannot be confirmed: a plain `token_expired` body, a `faceAuth` event
+    /// without an authentication id, a plain body where bodies are encrypted.
+    WebhookUnverifiable = 405,
 }
 
 impl ErrorKind {
@@ -245,6 +253,9 @@ impl ErrorKind {
             ErrorKind::WebhookMalformed => "webhook_malformed",
             ErrorKind::WebhookKeyRequired => "webhook_key_required",
             ErrorKind::WebhookDecrypt => "webhook_decrypt",
+            ErrorKind::WebhookUnconfirmed => "webhook_unconfirmed",
+            ErrorKind::WebhookMismatch => "webhook_mismatch",
+            ErrorKind::WebhookUnverifiable => "webhook_unverifiable",
         }
     }
 }

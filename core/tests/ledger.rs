@@ -250,7 +250,120 @@ suite!(
     purge_deletes_tokens_issued_before_the_cutoff,
     issue_url_records_the_token_it_puts_in_the_url,
     threads_issue_and_apply_webhooks_without_loss,
+    confirmed_results_go_only_to_their_own_submission_and_user,
 );
+
+/// A stand-in for Argos's `GET /faceauth?authId=…` on a free port, answering from `rows` (by
+/// `auth_id`) or with Argos's 400 "Cannot find submission"; one connection per request. Its
+/// thread ends with the test process.
+fn argos(rows: Vec<serde_json::Value>) -> faceauth::api::Client {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut line = String::new();
+            let mut reader = BufReader::new(&stream);
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            // The rest of the head: up to the blank line.
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let id =
+                line.split("authId=").nth(1).and_then(|rest| rest.split([' ', '&']).next()).unwrap_or("");
+            let row = rows.iter().find(|row| row["auth_id"] == id);
+            let (status, body) = match row {
+                Some(row) => ("200 OK", serde_json::json!([{"faceAuth_projectId": "p1", "data": [row]}])),
+                None => (
+                    "400 Bad Request",
+                    serde_json::json!({"errorCode": "NOT_FOUND",
+                        "message": "Cannot find submission. Please check input data."}),
+                ),
+            };
+            let body = body.to_string();
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    faceauth::api::Client::builder("argos-key-for-tests")
+        .base_url(&url)
+        .max_retries(0)
+        .build()
+        .expect("client")
+}
+
+/// A `faceAuth` webhook for `token` claiming `submission` (or none) and `status`.
+fn claim(token: &str, auth_id: &str, submission: Option<&str>, status: &str) -> Event {
+    let submission = submission.map_or("null".to_owned(), |s| format!("\"{s}\""));
+    let body = format!(
+        r#"{{"webhook_trigger": "faceAuth", "data": {{"Submission_id": {submission}, "Auth_Status": "{status}",
+            "Token_id": "{token}", "Authentication_id": "{auth_id}"}}}}"#
+    );
+    webhook::parse(body.as_bytes(), None).expect("a valid faceAuth webhook")
+}
+
+fn confirmed_results_go_only_to_their_own_submission_and_user(ledger: &dyn TokenLedger) {
+    let argos = argos(vec![
+        serde_json::json!({"auth_id": "fa-own", "auth_status": "approved", "create_time": text_time(T0 + MINUTE),
+            "kyc_submission_id": "sub-1", "result": {"face_similarity": 99.5}}),
+        serde_json::json!({"auth_id": "fa-other", "auth_status": "approved", "create_time": text_time(T0),
+            "kyc_submission_id": "sub-2"}),
+        serde_json::json!({"auth_id": "fa-user2", "auth_status": "approved", "create_time": text_time(T0),
+            "kyc_submission_id": "sub-1", "user_id": "user-2"}),
+    ]);
+    ledger
+        .issue(&NewToken::new("tok_conf0001", "sub-1", TokenRule::Count).user_id("user-1"), t(T0))
+        .expect("issues");
+    let now = t(T0 + 10 * MINUTE);
+    let before = status(ledger, "tok_conf0001", T0);
+
+    // Unknown to Argos; another submission's, claimed as such or not; another user's.
+    let unknown = webhook::confirm(&claim("tok_conf0001", "fa-forged", Some("sub-1"), "approved"), &argos);
+    assert_eq!(unknown.map(|_| ()).map_err(|e| e.kind()), Err(ErrorKind::WebhookUnconfirmed));
+    let lied = webhook::confirm(&claim("tok_conf0001", "fa-other", Some("sub-1"), "approved"), &argos);
+    assert_eq!(lied.map(|_| ()).map_err(|e| e.kind()), Err(ErrorKind::WebhookMismatch));
+    for (auth_id, why) in [("fa-other", "submission"), ("fa-user2", "user")] {
+        let confirmed = webhook::confirm(&claim("tok_conf0001", auth_id, None, "approved"), &argos)
+            .expect("Argos knows it");
+        let outcome = ledger.apply_confirmed(&confirmed, now).expect("applies");
+        assert!(
+            matches!(&outcome, WebhookOutcome::Refused { token_id, reason }
+                if token_id == "tok_conf0001" && reason.contains(why)),
+            "{outcome:?}"
+        );
+        assert!(!outcome.matched());
+    }
+    assert_eq!(status(ledger, "tok_conf0001", T0), before, "a refusal changed the token");
+
+    // Its own result: Argos's status and time, marked confirmed, whatever the body claimed.
+    let confirmed = webhook::confirm(&claim("tok_conf0001", "fa-own", Some("sub-1"), "rejected"), &argos)
+        .expect("confirms");
+    assert_eq!(confirmed.basis(), webhook::Basis::Argos);
+    assert_eq!(confirmed.score(), Some(99.5));
+    let done = recorded(ledger.apply_confirmed(&confirmed, now).expect("applies"));
+    let result = done.record.result().expect("a result").clone();
+    assert_eq!(result.status, Some(AuthStatus::Approved));
+    assert_eq!((result.created_at, result.confirmed), (Some(t(T0 + MINUTE)), true));
+    assert_eq!(done.to_json()["result"]["confirmed"], true);
+    // The same auth id applied as posted later does not replace the confirmed result.
+    ledger
+        .apply_webhook(&face_auth("tok_conf0001", "fa-own", "rejected", Some(T0 + 5 * MINUTE)), now)
+        .expect("applies");
+    assert_eq!(status(ledger, "tok_conf0001", T0).record.results, [result]);
+    // Applied as posted, a result is marked so.
+    ledger.issue(&NewToken::new("tok_conf0002", "sub-9", TokenRule::Count), t(T0)).expect("issues");
+    let posted = recorded(
+        ledger.apply_webhook(&face_auth("tok_conf0002", "fa-x", "approved", None), now).expect("applies"),
+    );
+    assert!(!posted.record.results[0].confirmed);
+}
 
 fn issue_records_everything_given(ledger: &dyn TokenLedger) {
     let token = NewToken::new("tok_abc12345", "sub-1", one_hour())
@@ -727,6 +840,13 @@ impl TokenLedger for Failing {
     }
     fn apply_webhook(&self, event: &Event, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
         self.inner.apply_webhook(event, now)
+    }
+    fn apply_confirmed(
+        &self,
+        event: &webhook::ConfirmedEvent,
+        now: SystemTime,
+    ) -> Result<WebhookOutcome, LedgerError> {
+        self.inner.apply_confirmed(event, now)
     }
     fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {
         self.inner.status(token_id, now)
@@ -1223,6 +1343,7 @@ mod sqlite_identity {
         assert_eq!(found.record.rule, one_hour());
         assert_eq!(found.record.metadata.get("a").map(String::as_str), Some("b"));
         assert!(matches!(found.state, TokenState::Completed { .. }));
+        assert!(!found.record.results[0].confirmed, "results from before schema 3 were applied as posted");
         let by_submission = ledger.list(&ListFilter::new().submission("sub-1"), t(T0)).expect("lists");
         assert_eq!(by_submission.len(), 1);
         drop(ledger);
@@ -1348,6 +1469,32 @@ mod postgres_only {
         let denied = reader.issue(&NewToken::new("tok_read0002", "sub-1", TokenRule::Count), t(T0));
         assert!(matches!(denied, Err(LedgerError::Storage { .. })), "{denied:?}");
         assert!(matches!(reader.mark_used("tok_read0001", t(T0)), Err(LedgerError::Storage { .. })));
+    }
+
+    /// A version-1 database (before `faceauth_results.confirmed`) is migrated, and its results
+    /// read as applied as posted.
+    #[test]
+    fn a_version_1_database_is_migrated_and_its_results_were_not_confirmed() {
+        let Some(schema) = pg::Schema::new("v1") else { return };
+        {
+            let ledger = PostgresLedger::open(&schema.location).expect("opens");
+            ledger.issue(&NewToken::new("tok_pgold001", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+            ledger
+                .apply_webhook(&face_auth("tok_pgold001", "fa-1", "approved", Some(T0 + 5)), t(T0 + 9))
+                .expect("applies");
+        }
+        schema
+            .client()
+            .batch_execute(
+                "ALTER TABLE faceauth_results DROP COLUMN confirmed; \
+                 UPDATE faceauth_ledger_schema SET version = 1;",
+            )
+            .expect("rewinds to version 1");
+        let ledger = PostgresLedger::open(&schema.location).expect("migrates");
+        assert_eq!(ledger.schema_version(), Ok(PostgresLedger::SCHEMA_VERSION));
+        let found = status(&ledger, "tok_pgold001", T0 + 9);
+        assert_eq!(found.record.results.len(), 1);
+        assert!(!found.record.results[0].confirmed);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub const FACEAUTH_NO_RETRIES: i32 = -1;
 /// connection error, a timeout or a 500/502/503/504; a submission (POST) only when it provably
 /// never reached the server.
 pub struct faceauth_client {
-    inner: Client,
+    pub(crate) inner: Client,
 }
 
 /// A listing of results (GET /faceauth) in progress: faceauth_list_next returns its rows one by

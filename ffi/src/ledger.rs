@@ -249,6 +249,8 @@ pub unsafe extern "C" fn faceauth_ledger_mark_used(
 /// `{"outcome": "unknown_token", "token": "…"}` (a token this ledger does not hold),
 /// `{"outcome": "no_token", "event": {…the JSON of faceauth_webhook_parse…}}` or
 /// `{"outcome": "ignored", "reason": "…", "trigger": "…" or null}`. None of these is an error.
+/// Results are recorded as posted ("confirmed": false): nothing proves the body came from
+/// Argos, so prefer faceauth_ledger_apply_confirmed.
 ///
 /// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
 /// NULL handling: `l`, `body` and `out_json` must not be NULL; `c_or_null` may be NULL (an
@@ -283,6 +285,64 @@ pub unsafe extern "C" fn faceauth_ledger_apply_webhook(
         let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
         let outcome = l.inner.apply_webhook(&event, SystemTime::now())?;
         out_json.write(into_c_string(outcome.to_json(&event).to_string(), "the outcome JSON")?);
+        Ok(())
+    })
+}
+
+/// Parses a webhook request body, confirms it with Argos (as faceauth_client_confirm_webhook,
+/// through `c`) and records it (the result marked "confirmed": true), in one call. A result
+/// goes only to a token issued for the submission Argos's record names (and its user, when
+/// both name one); otherwise nothing changes and the outcome is
+/// `{"outcome": "refused", "token": "…", "reason": "…"}`. The other outcomes are those of
+/// faceauth_ledger_apply_webhook; an event the ledger would not record anyway (another
+/// trigger, another service's token_expired, a result without a token) is answered without an
+/// API call.
+///
+/// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+/// NULL handling: `l`, `c`, `body` and `out_json` must not be NULL; `cipher_or_null` may be
+/// NULL (an encrypted body then fails); `out_err` may be NULL.
+/// Thread safety: `l`, `c` and `cipher_or_null` may be shared. Blocks for one API call, then
+/// the ledger write.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// the statuses of faceauth_client_confirm_webhook (the ledger is unchanged after any of
+/// them: answer an API status with HTTP 503 so that the sender retries);
+/// FACEAUTH_STATUS_LEDGER_STORAGE.
+///
+/// # Safety
+/// `l` is NULL or a live ledger; `c` is NULL or a live client; `body` is NULL or
+/// NUL-terminated; `cipher_or_null` is NULL or a live cipher; `out_json` and `out_err` are NULL
+/// or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_ledger_apply_confirmed(
+    l: *const faceauth_ledger,
+    c: *const crate::client::faceauth_client,
+    body: *const c_char,
+    cipher_or_null: *const faceauth_cipher,
+    out_json: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_ledger_apply_confirmed", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (l, c, body, out_json, cipher) = unsafe {
+            (
+                handle(l, "l")?,
+                handle(c, "c")?,
+                text(body, "body")?,
+                out(out_json, "out_json")?,
+                crate::webhook::optional_cipher(cipher_or_null)?,
+            )
+        };
+        let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
+        // What the ledger would not record (another trigger, another service's expiry, a
+        // result without a token) needs no confirmation: it is answered as it is.
+        let json = if faceauth::token::records_anything(&event) {
+            let confirmed = faceauth::webhook::confirm(&event, &c.inner)?;
+            l.inner.apply_confirmed(&confirmed, SystemTime::now())?.to_json(confirmed.event())
+        } else {
+            l.inner.apply_webhook(&event, SystemTime::now())?.to_json(&event)
+        };
+        out_json.write(into_c_string(json.to_string(), "the outcome JSON")?);
         Ok(())
     })
 }

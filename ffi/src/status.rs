@@ -98,6 +98,13 @@ pub enum faceauth_status {
     WebhookKeyRequired = 401,
     /// An encrypted webhook body does not decrypt with the key given.
     WebhookDecrypt = 402,
+    /// Argos has no FaceAuth result with the webhook's authentication id.
+    WebhookUnconfirmed = 403,
+    /// Argos's FaceAuth result belongs to another submission or user than the webhook names.
+    WebhookMismatch = 404,
+    /// A webhook that cannot be confirmed: a plain token_expired body, a faceAuth event without
+    /// an authentication id, another trigger, or a result Argos has erased.
+    WebhookUnverifiable = 405,
 }
 
 /// The statuses of the ABI itself, which no `ErrorKind` has, with their names.
@@ -170,6 +177,9 @@ map_error_kinds!(
     WebhookMalformed,
     WebhookKeyRequired,
     WebhookDecrypt,
+    WebhookUnconfirmed,
+    WebhookMismatch,
+    WebhookUnverifiable,
 );
 
 /// A `faceauth_status` as C passes it in: any integer, since C lets a caller pass a value that

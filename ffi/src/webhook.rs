@@ -3,6 +3,7 @@
 use std::ffi::c_char;
 
 use crate::boundary::{handle, out, text};
+use crate::client::faceauth_client;
 use crate::crypto::faceauth_cipher;
 use crate::error::faceauth_error;
 use crate::memory::into_c_string;
@@ -14,7 +15,8 @@ use crate::status::faceauth_status;
 /// `*out_json` receives the same normalised JSON as `faceauth webhook parse` prints: an object
 /// whose "event" is "faceAuth", "token_expired" or "unknown", with the event's fields (null
 /// when absent); an unknown event carries "trigger" and the whole "raw" JSON. No signature is
-/// documented, so this does not prove the webhook came from Argos.
+/// documented, so this does not prove the webhook came from Argos: see
+/// faceauth_client_confirm_webhook. `"encrypted"` says whether the body was the encrypted form.
 ///
 /// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
 /// NULL handling: `body` and `out_json` must not be NULL; `c_or_null` may be NULL (no key: an
@@ -46,6 +48,73 @@ pub unsafe extern "C" fn faceauth_webhook_parse(
         };
         let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
         out_json.write(into_c_string(event.to_json().to_string(), "the event JSON")?);
+        Ok(())
+    })
+}
+
+/// The cipher behind `c_or_null`, if any.
+///
+/// # Safety
+/// `c_or_null` is NULL or a live cipher.
+pub(crate) unsafe fn optional_cipher<'a>(
+    c_or_null: *const faceauth_cipher,
+) -> Result<Option<&'a faceauth::crypto::Cipher>, crate::error::Failure> {
+    if c_or_null.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: not NULL, and the caller promises a live cipher.
+    Ok(Some(&unsafe { handle(c_or_null, "c_or_null")? }.inner))
+}
+
+/// Parses a webhook request body (as faceauth_webhook_parse) and confirms it with Argos before
+/// it is acted on: Argos signs no webhook, so a `faceAuth` result is fetched back by its
+/// authentication id (GET /faceauth?authId=…, one call through `c`) and what Argos returned
+/// counts, not what the body claimed. A `token_expired` event, which no API call can confirm,
+/// is confirmed only when the body was encrypted (with GCM that proves the sender held the
+/// key; ECB and CBC carry no tag).
+///
+/// `*out_json` receives the event's JSON (as faceauth_webhook_parse gives it) with Argos's
+/// "status", "create_time" and "submission_id", plus "confirmed_by" ("argos" or "encrypted"),
+/// "score" (Argos's face similarity, or null) and "record" (Argos's row, or null).
+/// faceauth_ledger_apply_confirmed confirms and records in one call.
+///
+/// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+/// NULL handling: `c`, `body` and `out_json` must not be NULL; `cipher_or_null` may be NULL
+/// (no webhook key: an encrypted body then fails); `out_err` may be NULL.
+/// Thread safety: any thread; `c` and `cipher_or_null` may be shared. Blocks for one API call.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// the statuses of faceauth_webhook_parse; FACEAUTH_STATUS_WEBHOOK_UNCONFIRMED (Argos has no
+/// result with that id); FACEAUTH_STATUS_WEBHOOK_MISMATCH (its result belongs to another
+/// submission or user than the body names); FACEAUTH_STATUS_WEBHOOK_UNVERIFIABLE (a plain
+/// token_expired body, a faceAuth event without an authentication id, another trigger, a result
+/// Argos erased); the API statuses (300–309) when Argos cannot be asked: nothing is known then,
+/// so answer the sender so that it retries (HTTP 503).
+///
+/// # Safety
+/// `c` is NULL or a live client; `body` is NULL or NUL-terminated; `cipher_or_null` is NULL or
+/// a live cipher; `out_json` and `out_err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_confirm_webhook(
+    c: *const faceauth_client,
+    body: *const c_char,
+    cipher_or_null: *const faceauth_cipher,
+    out_json: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_confirm_webhook", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (c, body, out_json, cipher) = unsafe {
+            (
+                handle(c, "c")?,
+                text(body, "body")?,
+                out(out_json, "out_json")?,
+                optional_cipher(cipher_or_null)?,
+            )
+        };
+        let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
+        let confirmed = faceauth::webhook::confirm(&event, &c.inner)?;
+        out_json.write(into_c_string(confirmed.to_json().to_string(), "the confirmed event JSON")?);
         Ok(())
     })
 }

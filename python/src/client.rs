@@ -298,6 +298,31 @@ impl PyClient {
         py.detach(move || client.get(&auth_id)).map(PyAuthRecord).map_err(to_py_err)
     }
 
+    /// Confirms a webhook event (from `parse_webhook`) with Argos before it is acted on:
+    /// fetches a `faceAuth` result back by its authentication id and returns a
+    /// `ConfirmedWebhook` with Argos's status, time and submission; a `token_expired` event is
+    /// confirmed only when its body was encrypted. Record it with `Ledger.apply_confirmed`.
+    /// Raises `WebhookError` (`.kind` `webhook_unconfirmed`: Argos has no such result;
+    /// `webhook_mismatch`: it belongs to another submission or user; `webhook_unverifiable`:
+    /// it cannot be confirmed), or the API's error when Argos cannot be asked (then answer the
+    /// sender so that it retries).
+    fn confirm_webhook(
+        &self,
+        py: Python<'_>,
+        event: &Bound<'_, PyAny>,
+    ) -> PyResult<crate::webhook::PyConfirmedWebhook> {
+        let Some(event) = crate::webhook::event_of(event) else {
+            return Err(PyTypeError::new_err(format!(
+                "event must be an event from parse_webhook, not {}",
+                event.get_type().name()?
+            )));
+        };
+        let client = self.client()?;
+        py.detach(move || faceauth::webhook::confirm(&event, &client))
+            .map(|inner| crate::webhook::PyConfirmedWebhook { inner })
+            .map_err(to_py_err)
+    }
+
     /// GET /faceauth: every result, as a lazy iterator that fetches page after page (with the
     /// GIL released) as it is consumed. Dates are `yyyy-mm-dd` text or `datetime.date`s, both
     /// or neither; `count` is the page size (1 to 2000).
@@ -495,7 +520,7 @@ impl PyScores {
 
 /// One FaceAuth result, as `Client.get` and `Client.list` return it.
 #[pyclass(module = "faceauth", name = "AuthRecord", frozen)]
-pub struct PyAuthRecord(AuthRecord);
+pub struct PyAuthRecord(pub(crate) AuthRecord);
 
 #[pymethods]
 impl PyAuthRecord {

@@ -228,9 +228,12 @@ pub fn class_of(kind: ErrorKind) -> Class {
         ErrorKind::ApiTimeout => Class::Timeout,
         ErrorKind::ApiConnection => Class::ConnectionError,
         ErrorKind::ApiUnexpectedStatus | ErrorKind::ApiDecode => Class::ApiError,
-        ErrorKind::WebhookMalformed | ErrorKind::WebhookKeyRequired | ErrorKind::WebhookDecrypt => {
-            Class::WebhookError
-        }
+        ErrorKind::WebhookMalformed
+        | ErrorKind::WebhookKeyRequired
+        | ErrorKind::WebhookDecrypt
+        | ErrorKind::WebhookUnconfirmed
+        | ErrorKind::WebhookMismatch
+        | ErrorKind::WebhookUnverifiable => Class::WebhookError,
         other => family_of_code(other.code()),
     }
 }
@@ -394,7 +397,7 @@ mod tests {
 
     /// Every kind core has today (`ErrorKind` is non-exhaustive: a kind added there must be added
     /// here and to `class_of`).
-    const KINDS: [ErrorKind; 32] = [
+    const KINDS: [ErrorKind; 35] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidUrl,
         ErrorKind::InvalidPayload,
@@ -427,6 +430,9 @@ mod tests {
         ErrorKind::WebhookMalformed,
         ErrorKind::WebhookKeyRequired,
         ErrorKind::WebhookDecrypt,
+        ErrorKind::WebhookUnconfirmed,
+        ErrorKind::WebhookMismatch,
+        ErrorKind::WebhookUnverifiable,
     ];
 
     #[test]

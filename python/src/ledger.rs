@@ -30,7 +30,7 @@ use crate::convert::{repr_opt, utc_datetime, value_to_py};
 use crate::crypto::cipher_of;
 use crate::errors::{invalid_argument_err, to_py_err};
 use crate::url::PyUrlBuilder;
-use crate::webhook::{PyFaceAuthEvent, PyTokenExpiredEvent, PyUnknownEvent};
+use crate::webhook::{event_of, PyConfirmedWebhook};
 
 /// Adds this area's functions and classes to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -65,20 +65,13 @@ fn parse_rule(rule: &str) -> PyResult<TokenRule> {
     rule.parse::<TokenRule>().map_err(to_py_err)
 }
 
-/// A webhook body from bytes or text, or the decrypted JSON of an event `parse_webhook` returned.
+/// A webhook body from bytes or text.
 fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(bytes) = body.extract::<PyBackedBytes>() {
         return Ok(bytes.to_vec());
     }
     if body.is_instance_of::<PyString>() {
         return Ok(body.extract::<String>()?.into_bytes());
-    }
-    let parsed = body.is_instance_of::<PyFaceAuthEvent>()
-        || body.is_instance_of::<PyTokenExpiredEvent>()
-        || body.is_instance_of::<PyUnknownEvent>();
-    if parsed {
-        let dumps = body.py().import("json")?.getattr("dumps")?;
-        return Ok(dumps.call1((body.getattr("raw")?,))?.extract::<String>()?.into_bytes());
     }
     Err(PyTypeError::new_err(format!(
         "body must be bytes, str or an event from parse_webhook, not {}",
@@ -294,18 +287,44 @@ impl PyLedger {
         scheme: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookOutcome> {
-        let body = body_bytes(body)?;
+        // An event `parse_webhook` returned is applied as it was parsed.
+        let parsed = event_of(body);
+        let body = match parsed {
+            Some(_) => Vec::new(),
+            None => body_bytes(body)?,
+        };
         let now = time_or_now(now, "now")?;
         let ledger = self.ledger()?;
         let cipher = api_key.map(|key| cipher_of(key, scheme)).transpose()?;
         let (event, outcome) = py
             .detach(|| -> Result<(Event, WebhookOutcome), faceauth::Error> {
-                let event = faceauth::webhook::parse(&body, cipher.as_ref())?;
+                let event = match parsed {
+                    Some(event) => event,
+                    None => faceauth::webhook::parse(&body, cipher.as_ref())?,
+                };
                 let outcome = ledger.apply_webhook(&event, now)?;
                 Ok((event, outcome))
             })
             .map_err(to_py_err)?;
         Ok(PyWebhookOutcome::new(&event, outcome))
+    }
+
+    /// Records a webhook confirmed by `Client.confirm_webhook`, as `apply_webhook` does, but
+    /// the result is marked confirmed (`LinkResult.confirmed`) and goes only to a token issued
+    /// for the submission (and user, when both name one) Argos's record names: otherwise the
+    /// outcome is `refused` and nothing changes.
+    #[pyo3(signature = (confirmed, *, now=None))]
+    fn apply_confirmed(
+        &self,
+        py: Python<'_>,
+        confirmed: &Bound<'_, PyConfirmedWebhook>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyWebhookOutcome> {
+        let confirmed = confirmed.get().inner.clone();
+        let now = time_or_now(now, "now")?;
+        let ledger = self.ledger()?;
+        let outcome = py.detach(|| ledger.apply_confirmed(&confirmed, now)).map_err(to_py_err)?;
+        Ok(PyWebhookOutcome::new(confirmed.event(), outcome))
     }
 
     /// The tokens that match, with their state at `now`, in order of issue. `state` is
@@ -556,23 +575,24 @@ impl PyLinkResult {
         self.0.created_at.map(|t| utc_datetime(py, t)).transpose()
     }
 
-    /// `{"auth_id", "status", "create_time"}` (time as RFC 3339 text).
+    /// True when the result was confirmed with Argos (status and time are Argos's); false
+    /// when it was applied as posted.
+    #[getter]
+    fn confirmed(&self) -> bool {
+        self.0.confirmed
+    }
+
+    /// `{"auth_id", "status", "create_time", "confirmed"}` (time as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        value_to_py(
-            py,
-            &json!({
-                "auth_id": self.0.auth_id,
-                "status": self.status(),
-                "create_time": self.0.created_at.map(format_rfc3339),
-            }),
-        )
+        value_to_py(py, &self.0.to_json())
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "LinkResult(auth_id={}, status={})",
+            "LinkResult(auth_id={}, status={}, confirmed={})",
             repr_opt(py, self.0.auth_id.as_deref()),
-            repr_opt(py, self.status())
+            repr_opt(py, self.status()),
+            if self.0.confirmed { "True" } else { "False" }
         )
     }
 }
@@ -620,7 +640,9 @@ impl PyReportedExpiry {
 
 /// What `Ledger.apply_webhook` did: `.outcome` is `recorded` (`.status` is the token's status
 /// after it), `unknown_token` (`.token` names it), `no_token` (a `faceAuth` event without
-/// `Token_id`) or `ignored` (`.reason` says why). `.matched` is true for `recorded`.
+/// `Token_id`), `refused` (`Ledger.apply_confirmed`: the token was issued for another
+/// submission or user; `.reason` says which) or `ignored` (`.reason` says why). `.matched` is
+/// true for `recorded`.
 #[pyclass(module = "faceauth", name = "WebhookOutcome", frozen)]
 pub struct PyWebhookOutcome {
     outcome: &'static str,
@@ -655,6 +677,13 @@ impl PyWebhookOutcome {
                 status: None,
                 reason: None,
             },
+            WebhookOutcome::Refused { token_id, reason } => PyWebhookOutcome {
+                outcome: "refused",
+                json: json!({ "outcome": "refused", "token": token_id, "reason": reason }),
+                token: Some(token_id),
+                status: None,
+                reason: Some(reason),
+            },
             WebhookOutcome::Ignored { reason } => PyWebhookOutcome {
                 outcome: "ignored",
                 json: json!({ "outcome": "ignored", "reason": reason, "trigger": event.trigger() }),
@@ -675,7 +704,7 @@ impl PyWebhookOutcome {
 
 #[pymethods]
 impl PyWebhookOutcome {
-    /// `recorded`, `unknown_token`, `no_token` or `ignored`.
+    /// `recorded`, `unknown_token`, `no_token`, `refused` or `ignored`.
     #[getter]
     fn outcome(&self) -> &'static str {
         self.outcome
@@ -699,7 +728,7 @@ impl PyWebhookOutcome {
         self.token.as_deref()
     }
 
-    /// Why it was ignored.
+    /// Why it was ignored or refused.
     #[getter]
     fn reason(&self) -> Option<&'static str> {
         self.reason

@@ -1,7 +1,7 @@
 //! Webhook bodies: `parse_webhook` and its event classes, `FaceAuthEvent`, `TokenExpiredEvent`
 //! and `UnknownEvent`.
 
-use faceauth::webhook::{self, Event, FaceAuthEvent, TokenExpiredEvent};
+use faceauth::webhook::{self, ConfirmedEvent, Event, FaceAuthEvent, TokenExpiredEvent};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
@@ -12,36 +12,54 @@ use crate::errors::to_py_err;
 
 /// A `faceAuth` webhook: a FaceAuth result reached its final status. Fields are read from any
 /// of the three documented shapes; absent ones are `None`.
-#[pyclass(frozen, get_all, module = "faceauth", name = "FaceAuthEvent")]
+#[pyclass(frozen, module = "faceauth", name = "FaceAuthEvent")]
 pub struct PyFaceAuthEvent {
     /// The FaceAuth result id.
+    #[pyo3(get)]
     auth_id: Option<String>,
     /// The ID check submission re-authenticated.
+    #[pyo3(get)]
     submission_id: Option<String>,
     /// The final status (`approved`, `rejected`, …), as sent.
+    #[pyo3(get)]
     status: Option<String>,
     /// When the result was made (aware UTC), if sent as RFC 3339.
+    #[pyo3(get)]
     create_time: Option<Py<PyAny>>,
     /// Your id for the user.
+    #[pyo3(get)]
     user_id: Option<String>,
     /// Custom field 1.
+    #[pyo3(get)]
     cf1: Option<String>,
     /// Custom field 2.
+    #[pyo3(get)]
     cf2: Option<String>,
     /// Custom field 3.
+    #[pyo3(get)]
     cf3: Option<String>,
     /// The token id the URL carried.
+    #[pyo3(get)]
     token_id: Option<String>,
     /// The `reference` object (current shape): `userid`, `email`, `cf1`…`cf3`.
+    #[pyo3(get)]
     reference: Option<Py<PyAny>>,
     /// The shape it came in: `current`, `older` or `oldest`.
+    #[pyo3(get)]
     shape: String,
+    /// Whether the body was the encrypted form, decrypted with the key given.
+    #[pyo3(get)]
+    encrypted: bool,
     /// The whole (decrypted) webhook JSON.
+    #[pyo3(get)]
     raw: Py<PyAny>,
+    /// The event itself, for `Client.confirm_webhook` and `Ledger.apply_webhook`.
+    inner: Event,
 }
 
 impl PyFaceAuthEvent {
     fn new(py: Python<'_>, event: FaceAuthEvent) -> PyResult<Self> {
+        let inner = Event::FaceAuth(event.clone());
         let reference = match &event.reference {
             Some(r) => {
                 let dict = PyDict::new(py);
@@ -59,6 +77,8 @@ impl PyFaceAuthEvent {
             raw: value_to_py(py, &event.raw)?.unbind(),
             status: event.status.as_ref().map(|s| s.as_str().to_owned()),
             shape: event.shape.as_str().to_owned(),
+            encrypted: event.encrypted,
+            inner,
             reference,
             auth_id: event.auth_id,
             submission_id: event.submission_id,
@@ -94,6 +114,7 @@ impl PyFaceAuthEvent {
         dict.set_item("token_id", &self.token_id)?;
         dict.set_item("reference", &self.reference)?;
         dict.set_item("shape", &self.shape)?;
+        dict.set_item("encrypted", self.encrypted)?;
         Ok(dict)
     }
 
@@ -111,25 +132,39 @@ impl PyFaceAuthEvent {
 }
 
 /// A `token_expired` webhook: a token id expired.
-#[pyclass(frozen, get_all, module = "faceauth", name = "TokenExpiredEvent")]
+#[pyclass(frozen, module = "faceauth", name = "TokenExpiredEvent")]
 pub struct PyTokenExpiredEvent {
     /// The token id that expired.
+    #[pyo3(get)]
     token_id: String,
     /// Why: `count`, `time`, or another condition as sent.
+    #[pyo3(get)]
     condition: String,
     /// When it expired (count rule; aware UTC), if sent as RFC 3339.
+    #[pyo3(get)]
     expired_at: Option<Py<PyAny>>,
     /// When it expires (time rule; aware UTC), if sent as RFC 3339.
+    #[pyo3(get)]
     expected_expired_at: Option<Py<PyAny>>,
     /// Which product sent it: `faceAuth`, `idCheck`, or another as sent.
+    #[pyo3(get)]
     service: Option<String>,
+    /// Whether the body was the encrypted form, decrypted with the key given.
+    #[pyo3(get)]
+    encrypted: bool,
     /// The whole (decrypted) webhook JSON.
+    #[pyo3(get)]
     raw: Py<PyAny>,
+    /// The event itself, for `Client.confirm_webhook` and `Ledger.apply_webhook`.
+    inner: Event,
 }
 
 impl PyTokenExpiredEvent {
     fn new(py: Python<'_>, event: TokenExpiredEvent) -> PyResult<Self> {
+        let inner = Event::TokenExpired(event.clone());
         Ok(PyTokenExpiredEvent {
+            encrypted: event.encrypted,
+            inner,
             expired_at: parse_time(py, event.expired_at.as_deref())?.map(Bound::unbind),
             expected_expired_at: parse_time(py, event.expected_expired_at.as_deref())?.map(Bound::unbind),
             condition: event.condition.as_str().to_owned(),
@@ -163,6 +198,7 @@ impl PyTokenExpiredEvent {
         dict.set_item("expired_at", &self.expired_at)?;
         dict.set_item("expected_expired_at", &self.expected_expired_at)?;
         dict.set_item("service", &self.service)?;
+        dict.set_item("encrypted", self.encrypted)?;
         Ok(dict)
     }
 
@@ -178,12 +214,19 @@ impl PyTokenExpiredEvent {
 }
 
 /// A webhook whose `webhook_trigger` this SDK does not know, or that has none; kept whole.
-#[pyclass(frozen, get_all, module = "faceauth", name = "UnknownEvent")]
+#[pyclass(frozen, module = "faceauth", name = "UnknownEvent")]
 pub struct PyUnknownEvent {
     /// The `webhook_trigger` as sent, if any.
+    #[pyo3(get)]
     trigger: Option<String>,
+    /// Whether the body was the encrypted form, decrypted with the key given.
+    #[pyo3(get)]
+    encrypted: bool,
     /// The whole (decrypted) webhook JSON.
+    #[pyo3(get)]
     raw: Py<PyAny>,
+    /// The event itself, for `Client.confirm_webhook` and `Ledger.apply_webhook`.
+    inner: Event,
 }
 
 #[pymethods]
@@ -199,6 +242,7 @@ impl PyUnknownEvent {
         let dict = PyDict::new(py);
         dict.set_item("event", self.event())?;
         dict.set_item("trigger", &self.trigger)?;
+        dict.set_item("encrypted", self.encrypted)?;
         dict.set_item("raw", &self.raw)?;
         Ok(dict)
     }
@@ -213,16 +257,84 @@ pub fn event_to_py(py: Python<'_>, event: Event) -> PyResult<Bound<'_, PyAny>> {
     Ok(match event {
         Event::FaceAuth(e) => Bound::new(py, PyFaceAuthEvent::new(py, e)?)?.into_any(),
         Event::TokenExpired(e) => Bound::new(py, PyTokenExpiredEvent::new(py, e)?)?.into_any(),
-        Event::Unknown(e) => {
-            let raw = value_to_py(py, &e.raw)?.unbind();
-            Bound::new(py, PyUnknownEvent { trigger: e.trigger, raw })?.into_any()
-        }
         other => {
             let raw = value_to_py(py, other.raw())?.unbind();
-            let trigger = other.trigger().map(str::to_owned);
-            Bound::new(py, PyUnknownEvent { trigger, raw })?.into_any()
+            let trigger = match &other {
+                Event::Unknown(e) => e.trigger.clone(),
+                _ => other.trigger().map(str::to_owned),
+            };
+            let encrypted = other.encrypted();
+            Bound::new(py, PyUnknownEvent { trigger, encrypted, raw, inner: other })?.into_any()
         }
     })
+}
+
+/// The event behind an object `parse_webhook` returned; `None` for any other object.
+pub fn event_of(object: &Bound<'_, PyAny>) -> Option<Event> {
+    if let Ok(event) = object.cast::<PyFaceAuthEvent>() {
+        return Some(event.get().inner.clone());
+    }
+    if let Ok(event) = object.cast::<PyTokenExpiredEvent>() {
+        return Some(event.get().inner.clone());
+    }
+    object.cast::<PyUnknownEvent>().ok().map(|event| event.get().inner.clone())
+}
+
+/// A webhook event confirmed with Argos by `Client.confirm_webhook`: `.event` is the event
+/// with Argos's status, time and submission (a `FaceAuthEvent`), or the `TokenExpiredEvent`
+/// of an encrypted body; `.confirmed_by` is `"argos"` or `"encrypted"`; `.score` is Argos's
+/// face similarity, if sent; `.record` is Argos's row (an `AuthRecord`), for `faceAuth`.
+/// `Ledger.apply_confirmed` records it.
+#[pyclass(frozen, module = "faceauth", name = "ConfirmedWebhook")]
+pub struct PyConfirmedWebhook {
+    pub(crate) inner: ConfirmedEvent,
+}
+
+#[pymethods]
+impl PyConfirmedWebhook {
+    /// The confirmed event: a `FaceAuthEvent` with Argos's facts, or a `TokenExpiredEvent`.
+    #[getter]
+    fn event<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        event_to_py(py, self.inner.event().clone())
+    }
+
+    /// `"argos"` (fetched back from Argos) or `"encrypted"` (an encrypted `token_expired`).
+    #[getter]
+    fn confirmed_by(&self) -> &'static str {
+        self.inner.basis().as_str()
+    }
+
+    /// Argos's face similarity score, when its record carries one.
+    #[getter]
+    fn score(&self) -> Option<f64> {
+        self.inner.score()
+    }
+
+    /// Argos's record of the result (`faceAuth` only).
+    #[getter]
+    fn record(&self) -> Option<crate::client::PyAuthRecord> {
+        self.inner.record().cloned().map(crate::client::PyAuthRecord)
+    }
+
+    /// The event's fields, `confirmed_by`, `score` and Argos's `record` (as JSON), as a `dict`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        value_to_py(py, &self.inner.to_json())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let event = self.inner.event();
+        let (auth_id, status) = match event {
+            Event::FaceAuth(e) => (e.auth_id.as_deref(), e.status.as_ref().map(|s| s.as_str())),
+            _ => (None, None),
+        };
+        format!(
+            "ConfirmedWebhook(event={}, confirmed_by={}, auth_id={}, status={})",
+            repr_opt(py, event.to_json()["event"].as_str()),
+            repr_opt(py, Some(self.confirmed_by())),
+            repr_opt(py, auth_id),
+            repr_opt(py, status),
+        )
+    }
 }
 
 /// The bytes of a webhook body given as `bytes`, `bytearray`, `memoryview` or `str`.
@@ -263,6 +375,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFaceAuthEvent>()?;
     m.add_class::<PyTokenExpiredEvent>()?;
     m.add_class::<PyUnknownEvent>()?;
+    m.add_class::<PyConfirmedWebhook>()?;
     m.add_function(wrap_pyfunction!(parse_webhook, m)?)?;
     Ok(())
 }

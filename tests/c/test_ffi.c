@@ -444,8 +444,8 @@ static void test_webhooks(void) {
 
   CHECK_STATUS(faceauth_webhook_parse("{\"webhook_trigger\": \"other\", \"n\": 1}", c, &json, NULL),
                FACEAUTH_STATUS_OK);
-  CHECK_STR(json, "{\"event\":\"unknown\",\"trigger\":\"other\",\"raw\":{\"webhook_trigger\":"
-                  "\"other\",\"n\":1}}");
+  CHECK_STR(json, "{\"event\":\"unknown\",\"trigger\":\"other\",\"encrypted\":false,\"raw\":"
+                  "{\"webhook_trigger\":\"other\",\"n\":1}}");
   faceauth_string_free(json);
   json = NULL;
 
@@ -454,6 +454,7 @@ static void test_webhooks(void) {
   snprintf(body, sizeof body, "{\"data\": \"%s\"}", ct != NULL ? ct : "");
   CHECK_STATUS(faceauth_webhook_parse(body, c, &json, NULL), FACEAUTH_STATUS_OK);
   CHECK(json != NULL && strstr(json, "\"auth_id\":\"a1\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"encrypted\":true") != NULL);
   faceauth_string_free(json);
 
   EXPECT_ERROR(faceauth_webhook_parse(body, NULL, &out, &err), FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED);
@@ -1864,6 +1865,66 @@ static int print_ledger_json(char **argv) {
   return status == FACEAUTH_STATUS_OK ? 0 : 1;
 }
 
+/* A webhook confirmed with the simulator (faceauth_client_confirm_webhook), a forged one, one
+ * that cannot be confirmed, and the same through faceauth_ledger_apply_confirmed. */
+static void test_confirm_webhooks(void) {
+  static const uint8_t png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 0, 5};
+  faceauth_client *c = new_client(mock.key, mock.url, 0);
+  faceauth_ledger *l = NULL;
+  char *json = NULL, *out = UNTOUCHED;
+  char auth_id[128] = "", body[512], value[64];
+  faceauth_error *err = NULL;
+  const char *expired = "{\"webhook_trigger\":\"token_expired\",\"token_id\":\"tok_c_hook001\","
+                        "\"expired_condition\":\"count\"}";
+
+  CHECK_STATUS(faceauth_client_submit(c, mock.submission, png, sizeof png, NULL, NULL, NULL, NULL,
+                                      &json, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && json_string(json, "authentication_id", auth_id, sizeof auth_id));
+  faceauth_string_free(json);
+  json = NULL;
+  /* The body claims "rejected"; Argos says "approved", and Argos is believed. */
+  snprintf(body, sizeof body,
+           "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Authentication_id\":\"%s\","
+           "\"Submission_id\":\"%s\",\"Auth_Status\":\"rejected\",\"Token_id\":\"tok_c_hook001\"}}",
+           auth_id, mock.submission);
+  CHECK_STATUS(faceauth_client_confirm_webhook(c, body, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "confirmed_by", value, sizeof value) && strcmp(value, "argos") == 0);
+  CHECK(json_string(json, "status", value, sizeof value) && strcmp(value, "approved") == 0);
+  faceauth_string_free(json);
+  json = NULL;
+
+  EXPECT_ERROR(faceauth_client_confirm_webhook(
+                   c, "{\"webhook_trigger\":\"faceAuth\",\"auth_id\":\"fa_forged\",\"data\":{}}", NULL,
+                   &out, &err),
+               FACEAUTH_STATUS_WEBHOOK_UNCONFIRMED);
+  EXPECT_ERROR(faceauth_client_confirm_webhook(c, expired, NULL, &out, &err),
+               FACEAUTH_STATUS_WEBHOOK_UNVERIFIABLE);
+  EXPECT_ERROR(faceauth_client_confirm_webhook(NULL, body, NULL, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_confirm_webhook(c, NULL, NULL, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_confirm_webhook(c, body, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_confirm_webhook(c, BAD_UTF8, NULL, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  CHECK(out == UNTOUCHED);
+
+  CHECK_STATUS(faceauth_ledger_open(":memory:", &l, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_ledger_apply_confirmed(l, c, body, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "outcome", value, sizeof value) && strcmp(value, "unknown_token") == 0);
+  faceauth_string_free(json);
+  json = NULL;
+  /* Another trigger needs no confirmation. */
+  CHECK_STATUS(faceauth_ledger_apply_confirmed(l, c, "{\"webhook_trigger\":\"kyc\"}", NULL, &json, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "outcome", value, sizeof value) && strcmp(value, "ignored") == 0);
+  faceauth_string_free(json);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed(l, c, expired, NULL, &out, &err),
+               FACEAUTH_STATUS_WEBHOOK_UNVERIFIABLE);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed(l, NULL, body, NULL, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed(NULL, c, body, NULL, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK(out == UNTOUCHED);
+  faceauth_ledger_free(l);
+  faceauth_client_free(c);
+}
+
 int main(int argc, char **argv) {
   int with_mock;
   if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
@@ -1902,6 +1963,7 @@ int main(int argc, char **argv) {
   with_mock = read_mock_env();
   if (with_mock) {
     test_client_calls();
+    test_confirm_webhooks();
     test_bad_client_input();
   }
   test_threads_share_a_builder_a_cipher_and_a_client(with_mock);

@@ -212,7 +212,12 @@ void test_webhooks() {
 
   const faceauth::Cipher c(KEY);
   const std::string sealed = "{\"data\":\"" + c.encrypt(body) + "\"}";
-  CHECK(faceauth::parse_webhook(sealed, c) == json);
+  // The same event, said to come encrypted.
+  std::string as_sealed = json;
+  const std::string clear = "\"encrypted\":false";
+  CHECK(as_sealed.find(clear) != std::string::npos);
+  as_sealed.replace(as_sealed.find(clear), clear.size(), "\"encrypted\":true");
+  CHECK(faceauth::parse_webhook(sealed, c) == as_sealed);
   EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED, faceauth::parse_webhook(sealed));
   EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_DECRYPT, faceauth::parse_webhook(sealed, faceauth::Cipher("another-key-0123456789")));
   EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_MALFORMED, faceauth::parse_webhook("{not json"));
@@ -330,6 +335,19 @@ void test_client(const Mock &mock) {
   faceauth::Listing taken(std::move(moved));
   CHECK(taken.next().has_value());
   EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved.next());  // NOLINT(bugprone-use-after-move)
+
+  // A webhook naming the result is confirmed with Argos; a forged one is not.
+  const std::string hook = "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Authentication_id\":\"" + auth_id +
+                           "\",\"Submission_id\":\"" + mock.submission +
+                           "\",\"Auth_Status\":\"rejected\",\"Token_id\":\"tok_cpp_hook01\"}}";
+  const std::string confirmed = client.confirm_webhook(hook);
+  CHECK(json_string(confirmed, "confirmed_by") == "argos");
+  CHECK(json_string(confirmed, "status") == "approved");  // Argos's, not the body's
+  EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_UNCONFIRMED,
+               client.confirm_webhook("{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Authentication_id\":"
+                                      "\"fa_forged\",\"Token_id\":\"tok_cpp_hook01\"}}"));
+  const faceauth::Ledger hooks(":memory:");
+  CHECK(json_string(hooks.apply_confirmed(client, hook), "outcome") == "unknown_token");
 
   const faceauth::Image image = client.image(auth_id);
   CHECK(image.bytes == png);

@@ -236,7 +236,8 @@ class Checker:
         for pair in run([str(ROOT / "scripts/go-env.sh"), "debug"], "scripts/go-env.sh debug").split():
             name, _, value = pair.partition("=")
             env[name] = value
-        env["GOFLAGS"] = "-mod=mod"
+        # After go-env.sh's flags (its build tag), not instead of them.
+        env["GOFLAGS"] = (env.get("GOFLAGS", "") + " -mod=mod").strip()
         for block in blocks:
             text, offset = wrap("go.go", block)
             pkg = mod / block.ident

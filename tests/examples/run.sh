@@ -2,8 +2,9 @@
 # What a C or C++ user gets, end to end (make test-examples):
 #   1. `make install` into a temporary PREFIX (and a DESTDIR-staged one), from the debug build:
 #      bin/faceauth runs; `cargo install --path cli` (the README's line) installs the command too;
-#   2. the static link line of the .pc, the CMake package, examples/c/Makefile, tests/c/run.sh
-#      and tests/cpp/run.sh is cargo's native-static-libs (no copy of it anywhere);
+#   2. the static link line of the .pc, the CMake package, examples/c/Makefile, tests/c/run.sh,
+#      tests/cpp/run.sh and the Go module's #cgo line for linux/amd64 is cargo's
+#      native-static-libs (no other copy of it anywhere);
 #   3. examples/c built with pkg-config both ways (static and shared) and through the CMake
 #      package both ways, and with `make examples PREFIX=…` as the README says; make_url's URL
 #      read back by `faceauth inspect`; the README's C program linked with the README's static
@@ -93,11 +94,14 @@ cmake -S tests/examples/cmake-probe -B "$tmp/probe" -DCMAKE_PREFIX_PATH="$prefix
     { cat "$tmp/probe.log" >&2; fail "the CMake probe does not configure"; }
 same "CMake faceauth::faceauth_static INTERFACE_LINK_LIBRARIES" "$(<"$tmp/probe/link-libraries.txt")" "$cargo_libs"
 same "CMake faceauth_VERSION" "$(<"$tmp/probe/version.txt")" "$version"
+# The Go module's per-platform line (the library inside the module; scripts/go-lib.sh checks it too).
+same "go/internal/capi/link_prebuilt.go's linux,amd64 line" \
+    "$(sed -n 's|^#cgo linux,amd64 LDFLAGS: ${SRCDIR}/../../build/linux-amd64/libfaceauth.a ||p' go/internal/capi/link_prebuilt.go)" "$cargo_libs"
 # No file carries a copy of the line: each reads it from cargo's output or the installed files.
 if grep -rn -e '-lgcc_s' Makefile tests/c/run.sh tests/cpp/run.sh examples ffi/install scripts; then
     fail "the lines above hold a copy of the static link line; derive it from faceauth-native-static-libs"
 fi
-echo "the .pc, pkg-config, examples/c/Makefile and the CMake package use: $cargo_libs"
+echo "the .pc, pkg-config, examples/c/Makefile, the CMake package and the Go module use: $cargo_libs"
 
 echo "== tests/examples: examples/c with pkg-config (static and shared) and with CMake"
 make -s --no-print-directory -C examples/c O="$tmp" CFLAGS="-std=c99 -Wall -Wextra -Werror -pedantic -O2"

@@ -13,7 +13,7 @@ use super::rule::{ExpiryReason, RuleState, TokenRule};
 use super::time::{format_rfc3339, parse_rfc3339, to_ms, truncate};
 use super::TokenError;
 use crate::api::AuthStatus;
-use crate::webhook::{Event, ExpiredCondition, Service};
+use crate::webhook::{Basis, ConfirmedEvent, Event, ExpiredCondition, Service};
 
 /// Errors of the token ledger.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -220,6 +220,10 @@ pub struct LinkResult {
     pub status: Option<AuthStatus>,
     /// When Argos made the result (`Create_Time`), if it carried a readable one.
     pub created_at: Option<SystemTime>,
+    /// True when the result was confirmed with Argos
+    /// ([`TokenLedger::apply_confirmed`]): status and time are Argos's. False when it was
+    /// applied as posted ([`TokenLedger::apply_webhook`]): they are what the body claimed.
+    pub confirmed: bool,
 }
 
 impl LinkResult {
@@ -228,17 +232,20 @@ impl LinkResult {
         self.auth_id.as_deref().unwrap_or("")
     }
 
-    /// Which of two results for the same auth id is kept: the later `created_at`, then the
-    /// greater status text. Order-independent by construction.
-    fn rank(&self) -> (Option<SystemTime>, &str) {
-        (self.created_at, self.status.as_ref().map_or("", AuthStatus::as_str))
+    /// Which of two results for the same auth id is kept: a confirmed one over one applied
+    /// as posted, then the later `created_at`, then the greater status text.
+    /// Order-independent by construction.
+    fn rank(&self) -> (bool, Option<SystemTime>, &str) {
+        (self.confirmed, self.created_at, self.status.as_ref().map_or("", AuthStatus::as_str))
     }
 
-    fn to_json(&self) -> Value {
+    /// `{"auth_id", "status", "create_time", "confirmed"}`, as `tokens status` prints it.
+    pub fn to_json(&self) -> Value {
         json!({
             "auth_id": self.auth_id,
             "status": self.status.as_ref().map(AuthStatus::as_str),
             "create_time": self.created_at.map(format_rfc3339),
+            "confirmed": self.confirmed,
         })
     }
 }
@@ -329,6 +336,21 @@ impl TokenRecord {
                 TokenState::Active { until: reported.map_or(until, |e| e.at.min(until)) }
             }
             _ => reported.map_or(TokenState::Unused, |e| TokenState::Active { until: e.at }),
+        }
+    }
+
+    /// Why `change` may not go to this token: it carries a confirmed result whose submission
+    /// (or user, when both name one) is not the token's.
+    pub(crate) fn refusal(&self, change: &Change) -> Option<&'static str> {
+        let owner = change.owner.as_ref()?;
+        if owner.submission_id != self.submission_id {
+            return Some("the result belongs to another submission than the token was issued for");
+        }
+        match (&owner.user_id, &self.user_id) {
+            (Some(theirs), Some(ours)) if theirs != ours => {
+                Some("the result belongs to another user than the token was issued for")
+            }
+            _ => None,
         }
     }
 
@@ -587,6 +609,14 @@ pub enum WebhookOutcome {
     },
     /// A `faceAuth` event without `Token_id`: nothing to match it to.
     NoToken,
+    /// A confirmed result for a token issued for another submission (or user): nothing
+    /// changed.
+    Refused {
+        /// The id as sent.
+        token_id: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// Not for this ledger: an unknown trigger, or a `token_expired` event from another service
     /// (ID check judges its tokens separately).
     Ignored {
@@ -598,8 +628,9 @@ pub enum WebhookOutcome {
 impl WebhookOutcome {
     /// A JSON view for printing, as `faceauth tokens apply-webhook` prints it: `{"outcome":
     /// "recorded", "status": <TokenStatus::to_json>}`, `{"outcome": "unknown_token", "token":
-    /// id}`, `{"outcome": "no_token", "event": <Event::to_json>}` or `{"outcome": "ignored",
-    /// "reason": text, "trigger": name or null}`. `event` is the event applied.
+    /// id}`, `{"outcome": "no_token", "event": <Event::to_json>}`, `{"outcome": "refused",
+    /// "token": id, "reason": text}` or `{"outcome": "ignored", "reason": text, "trigger":
+    /// name or null}`. `event` is the event applied.
     pub fn to_json(&self, event: &Event) -> Value {
         match self {
             WebhookOutcome::Recorded(status) => json!({ "outcome": "recorded", "status": status.to_json() }),
@@ -607,16 +638,22 @@ impl WebhookOutcome {
                 json!({ "outcome": "unknown_token", "token": token_id })
             }
             WebhookOutcome::NoToken => json!({ "outcome": "no_token", "event": event.to_json() }),
+            WebhookOutcome::Refused { token_id, reason } => {
+                json!({ "outcome": "refused", "token": token_id, "reason": reason })
+            }
             WebhookOutcome::Ignored { reason } => {
                 json!({ "outcome": "ignored", "reason": reason, "trigger": event.trigger() })
             }
         }
     }
 
-    /// Whether the event was handled: false only when it names a token this ledger does not
-    /// hold, or none (`UnknownToken`, `NoToken`).
+    /// Whether the event was handled: false when it names a token this ledger does not hold,
+    /// or none, or one it may not go to (`UnknownToken`, `NoToken`, `Refused`).
     pub fn matched(&self) -> bool {
-        !matches!(self, WebhookOutcome::UnknownToken { .. } | WebhookOutcome::NoToken)
+        !matches!(
+            self,
+            WebhookOutcome::UnknownToken { .. } | WebhookOutcome::NoToken | WebhookOutcome::Refused { .. }
+        )
     }
 }
 
@@ -626,6 +663,37 @@ pub(crate) struct Change {
     pub(crate) used_at: Option<SystemTime>,
     pub(crate) result: Option<LinkResult>,
     pub(crate) expiry: Option<ReportedExpiry>,
+    /// Who the token must have been issued for (a confirmed result); `None`: anyone.
+    pub(crate) owner: Option<Owner>,
+}
+
+/// The submission, and user when Argos names one, a confirmed result belongs to.
+#[derive(Clone, Debug)]
+pub(crate) struct Owner {
+    submission_id: String,
+    user_id: Option<String>,
+}
+
+/// What a store's load-check-merge-store of one token came to.
+#[allow(clippy::large_enum_variant, reason = "one per call, returned at once; as WebhookOutcome")]
+pub(crate) enum Updated {
+    /// No such token.
+    Unknown,
+    /// The change may not go to this token ([`TokenRecord::refusal`]); nothing changed.
+    Refused(&'static str),
+    /// Merged and stored: the record afterwards.
+    Done(TokenRecord),
+}
+
+impl Updated {
+    /// The outcome of applying a webhook to `token_id`.
+    pub(crate) fn outcome(self, token_id: String, now: SystemTime) -> WebhookOutcome {
+        match self {
+            Updated::Unknown => WebhookOutcome::UnknownToken { token_id },
+            Updated::Refused(reason) => WebhookOutcome::Refused { token_id, reason },
+            Updated::Done(record) => WebhookOutcome::Recorded(TokenStatus::at(record, now)),
+        }
+    }
 }
 
 /// Where a webhook goes: a change for one token, or an outcome without one.
@@ -645,10 +713,20 @@ pub(crate) fn route(event: &Event, now: SystemTime) -> Route {
         Event::FaceAuth(e) => {
             let Some(token_id) = &e.token_id else { return Route::Skip(WebhookOutcome::NoToken) };
             let created_at = e.create_time.as_deref().and_then(parse_rfc3339);
-            let result = LinkResult { auth_id: e.auth_id.clone(), status: e.status.clone(), created_at };
+            let result = LinkResult {
+                auth_id: e.auth_id.clone(),
+                status: e.status.clone(),
+                created_at,
+                confirmed: false,
+            };
             (
                 token_id,
-                Change { used_at: Some(created_at.unwrap_or(now)), result: Some(result), expiry: None },
+                Change {
+                    used_at: Some(created_at.unwrap_or(now)),
+                    result: Some(result),
+                    expiry: None,
+                    owner: None,
+                },
             )
         }
         Event::TokenExpired(e) => {
@@ -660,7 +738,7 @@ pub(crate) fn route(event: &Event, now: SystemTime) -> Route {
             let at = e.expires_at().and_then(parse_rfc3339).unwrap_or(now);
             let used_at = (e.condition == ExpiredCondition::Count).then_some(at);
             let expiry = ReportedExpiry { at, condition: e.condition.clone(), service: e.service.clone() };
-            (&e.token_id, Change { used_at, result: None, expiry: Some(expiry) })
+            (&e.token_id, Change { used_at, result: None, expiry: Some(expiry), owner: None })
         }
         _ => return Route::Skip(WebhookOutcome::Ignored { reason: "not a faceAuth or token_expired event" }),
     };
@@ -668,6 +746,32 @@ pub(crate) fn route(event: &Event, now: SystemTime) -> Route {
         return Route::Skip(WebhookOutcome::UnknownToken { token_id: token_id.clone() });
     }
     Route::Apply { token_id: token_id.clone(), change }
+}
+
+/// Whether a ledger could record anything from `event`: a `faceAuth` result with a valid
+/// token id, or a `token_expired` event from FaceAuth (or without a `service`). Any other event
+/// is answered `ignored`, `no_token` or `unknown_token` without a look at the store, so a
+/// receiver need not confirm it.
+pub fn records_anything(event: &Event) -> bool {
+    matches!(route(event, SystemTime::UNIX_EPOCH), Route::Apply { .. })
+}
+
+/// [`route`] for a confirmed event: a result is marked confirmed (when Argos confirmed it)
+/// and may go only to a token of its owner.
+pub(crate) fn route_confirmed(confirmed: &ConfirmedEvent, now: SystemTime) -> Route {
+    match route(confirmed.event(), now) {
+        Route::Apply { token_id, mut change } => {
+            if let Some(result) = &mut change.result {
+                result.confirmed = confirmed.basis() == Basis::Argos;
+            }
+            change.owner = confirmed.owner().map(|(submission_id, user_id)| Owner {
+                submission_id: submission_id.to_owned(),
+                user_id: user_id.map(str::to_owned),
+            });
+            Route::Apply { token_id, change }
+        }
+        skip => skip,
+    }
 }
 
 /// A store of issued tokens and what happened to them: [`MemoryLedger`], or
@@ -712,9 +816,24 @@ pub trait TokenLedger: Send + Sync {
     /// records the reported expiry. Applying an event twice, or events in any order, gives the
     /// same record. Unknown tokens are reported in the outcome, not as errors.
     ///
+    /// Results are recorded as applied as posted ([`LinkResult::confirmed`] false): nothing
+    /// proves a webhook came from Argos, so prefer [`apply_confirmed`](Self::apply_confirmed).
+    ///
     /// # Errors
     /// [`LedgerError::Storage`] only.
     fn apply_webhook(&self, event: &Event, now: SystemTime) -> Result<WebhookOutcome, LedgerError>;
+
+    /// Applies an event confirmed with [`webhook::confirm`](crate::webhook::confirm), as
+    /// [`apply_webhook`](Self::apply_webhook) does, with two differences: a result is recorded
+    /// as confirmed (status and time are Argos's), and only to a token issued for the
+    /// submission Argos's record names (and its user, when both name one); otherwise nothing
+    /// changes and the outcome is [`WebhookOutcome::Refused`]. The check and the write are one
+    /// transaction.
+    ///
+    /// # Errors
+    /// [`LedgerError::Storage`] only.
+    fn apply_confirmed(&self, event: &ConfirmedEvent, now: SystemTime)
+        -> Result<WebhookOutcome, LedgerError>;
 
     /// The token's record and state at `now`; `None` if it is not in the ledger.
     ///
@@ -752,6 +871,25 @@ impl MemoryLedger {
     fn tokens(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, TokenRecord>> {
         // Nothing done under this lock panics, so a poisoned lock still guards a consistent map.
         self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn apply_route(&self, route: Route, now: SystemTime) -> WebhookOutcome {
+        let (token_id, change) = match route {
+            Route::Skip(outcome) => return outcome,
+            Route::Apply { token_id, change } => (token_id, change),
+        };
+        let mut tokens = self.tokens();
+        let updated = match tokens.get_mut(&token_id) {
+            None => Updated::Unknown,
+            Some(record) => match record.refusal(&change) {
+                Some(reason) => Updated::Refused(reason),
+                None => {
+                    record.apply(&change);
+                    Updated::Done(record.clone())
+                }
+            },
+        };
+        updated.outcome(token_id, now)
     }
 }
 
@@ -792,16 +930,15 @@ impl TokenLedger for MemoryLedger {
     }
 
     fn apply_webhook(&self, event: &Event, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
-        let (token_id, change) = match route(event, now) {
-            Route::Skip(outcome) => return Ok(outcome),
-            Route::Apply { token_id, change } => (token_id, change),
-        };
-        let mut tokens = self.tokens();
-        let Some(record) = tokens.get_mut(&token_id) else {
-            return Ok(WebhookOutcome::UnknownToken { token_id });
-        };
-        record.apply(&change);
-        Ok(WebhookOutcome::Recorded(TokenStatus::at(record.clone(), now)))
+        Ok(self.apply_route(route(event, now), now))
+    }
+
+    fn apply_confirmed(
+        &self,
+        event: &ConfirmedEvent,
+        now: SystemTime,
+    ) -> Result<WebhookOutcome, LedgerError> {
+        Ok(self.apply_route(route_confirmed(event, now), now))
     }
 
     fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {

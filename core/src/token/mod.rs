@@ -11,8 +11,10 @@
 //! - [`TokenRule`] mirrors the project setting; [`TokenRule::evaluate`] says whether a token is
 //!   unused, active or expired at a given moment.
 //! - [`issue_url`] mints a token, records it and returns the URL, in one call.
-//! - [`TokenLedger::apply_webhook`] matches `faceAuth` and `token_expired` webhooks to their
-//!   tokens; [`TokenLedger::status`] and [`TokenLedger::list`] tell each token's
+//! - [`TokenLedger::apply_confirmed`] records webhooks confirmed with
+//!   [`webhook::confirm`](crate::webhook::confirm) (Argos's facts, only for the token's own
+//!   submission); [`TokenLedger::apply_webhook`] applies them as posted. Both match `faceAuth`
+//!   and `token_expired` webhooks to their tokens; [`TokenLedger::status`] and [`TokenLedger::list`] tell each token's
 //!   [`TokenState`]: unused, active (in use), completed or expired.
 //! - Three stores: [`MemoryLedger`]; `SqliteLedger` (cargo feature `sqlite`, on by default),
 //!   one file shared by threads and processes across restarts; and `PostgresLedger` (cargo
@@ -58,8 +60,8 @@ pub mod time;
 pub use id::{generate, validate, TokenError, TokenGenerator, MAX_LEN, MIN_LEN, PREFIX};
 pub use issue::{issue_url, IssuedLink, LinkIssuer};
 pub use ledger::{
-    Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken, ReportedExpiry, StateKind,
-    TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
+    records_anything, Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken,
+    ReportedExpiry, StateKind, TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
 };
 pub use open::{
     is_postgres_location, open_ledger, open_ledger_with, shared_file_mode, LedgerLocation, OpenOptions,

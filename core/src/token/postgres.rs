@@ -9,13 +9,13 @@ use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
 use zeroize::Zeroizing;
 
 use super::ledger::{
-    route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route,
-    StateKind, TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
+    route, route_confirmed, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken,
+    ReportedExpiry, Route, StateKind, TokenLedger, TokenRecord, TokenStatus, Updated, WebhookOutcome,
 };
 use super::rule::TokenRule;
 use super::time::{duration_ms, from_ms, to_ms};
 use crate::api::AuthStatus;
-use crate::webhook::{ExpiredCondition, Service};
+use crate::webhook::{ConfirmedEvent, ExpiredCondition, Service};
 
 /// The key of the advisory lock held while the schema is checked and migrated: "FATL"
 /// (FaceAuth token ledger), as SQLite's application id.
@@ -27,7 +27,11 @@ const SCHEMA_LOCK: i64 = 0x4641_544C;
 ///
 /// The tables are prefixed `faceauth_` (they may share a database, and a schema, with the
 /// application's own); ids sort bytewise (`COLLATE "C"`), as the other stores sort them.
-const MIGRATIONS: [&str; 1] = [r#"
+///
+/// 2: `faceauth_results.confirmed`: true when the result was confirmed with Argos, false when
+/// it was applied as posted (as every result recorded before this version was).
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE faceauth_ledger_schema (
     version bigint NOT NULL
 );
@@ -53,7 +57,9 @@ CREATE TABLE faceauth_results (
     created_ms bigint,
     PRIMARY KEY (token_id, auth_key)
 );
-"#];
+"#,
+    "ALTER TABLE faceauth_results ADD COLUMN confirmed boolean NOT NULL DEFAULT false;",
+];
 
 const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
                              first_used_ms, expired_ms, expired_condition, expired_service";
@@ -463,14 +469,26 @@ impl PostgresLedger {
     /// second waits until the first commits and then reads its row and results (each
     /// statement of a `READ COMMITTED` transaction sees what committed before it). The merge
     /// is [`TokenRecord::apply`], as in every store.
-    fn update(&self, token_id: &str, change: &Change) -> Result<Option<TokenRecord>, LedgerError> {
+    fn update(&self, token_id: &str, change: &Change) -> Result<Updated, LedgerError> {
         self.writable()?;
         self.run(Mode::Write, |tx| {
-            let Some(mut record) = self.load(tx, token_id, " FOR UPDATE")? else { return Ok(None) };
+            let Some(mut record) = self.load(tx, token_id, " FOR UPDATE")? else {
+                return Ok(Updated::Unknown);
+            };
+            if let Some(reason) = record.refusal(change) {
+                return Ok(Updated::Refused(reason));
+            }
             record.apply(change);
             self.store_facts(tx, &record)?;
-            Ok(Some(record))
+            Ok(Updated::Done(record))
         })
+    }
+
+    fn apply_route(&self, route: Route, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
+        match route {
+            Route::Skip(outcome) => Ok(outcome),
+            Route::Apply { token_id, change } => Ok(self.update(&token_id, &change)?.outcome(token_id, now)),
+        }
     }
 
     fn load(
@@ -497,7 +515,7 @@ impl PostgresLedger {
     fn load_results(&self, tx: &mut Transaction<'_>, token_id: &str) -> Result<Vec<LinkResult>, LedgerError> {
         let rows = tx
             .query(
-                "SELECT auth_id, status, created_ms FROM faceauth_results WHERE token_id = $1 \
+                "SELECT auth_id, status, created_ms, confirmed FROM faceauth_results WHERE token_id = $1 \
                  ORDER BY created_ms NULLS FIRST, auth_key",
                 &[&token_id],
             )
@@ -514,6 +532,7 @@ impl PostgresLedger {
                         .try_get::<_, Option<i64>>(2)
                         .map_err(self.storage("read results"))?
                         .map(from_ms),
+                    confirmed: row.try_get(3).map_err(self.storage("read results"))?,
                 })
             })
             .collect()
@@ -537,15 +556,17 @@ impl PostgresLedger {
         .map_err(self.storage("update a token"))?;
         for result in &record.results {
             tx.execute(
-                "INSERT INTO faceauth_results (token_id, auth_key, auth_id, status, created_ms) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_id, auth_key) DO UPDATE SET \
-                 auth_id = EXCLUDED.auth_id, status = EXCLUDED.status, created_ms = EXCLUDED.created_ms",
+                "INSERT INTO faceauth_results (token_id, auth_key, auth_id, status, created_ms, confirmed) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_id, auth_key) DO UPDATE SET \
+                 auth_id = EXCLUDED.auth_id, status = EXCLUDED.status, created_ms = EXCLUDED.created_ms, \
+                 confirmed = EXCLUDED.confirmed",
                 &[
                     &record.token_id,
                     &result.key(),
                     &result.auth_id,
                     &result.status.as_ref().map(AuthStatus::as_str),
                     &result.created_at.map(to_ms),
+                    &result.confirmed,
                 ],
             )
             .map_err(self.storage("store a result"))?;
@@ -757,8 +778,11 @@ impl TokenLedger for PostgresLedger {
         super::validate(token_id)?;
         let change = Change { used_at: Some(at), ..Change::default() };
         match self.update(token_id, &change)? {
-            Some(record) => Ok(TokenStatus::at(record, at)),
-            None => Err(LedgerError::TokenUnknown { token_id: token_id.to_owned() }),
+            Updated::Done(record) => Ok(TokenStatus::at(record, at)),
+            // A use carries no owner, so it is never refused.
+            Updated::Unknown | Updated::Refused(_) => {
+                Err(LedgerError::TokenUnknown { token_id: token_id.to_owned() })
+            }
         }
     }
 
@@ -767,14 +791,15 @@ impl TokenLedger for PostgresLedger {
         event: &crate::webhook::Event,
         now: SystemTime,
     ) -> Result<WebhookOutcome, LedgerError> {
-        let (token_id, change) = match route(event, now) {
-            Route::Skip(outcome) => return Ok(outcome),
-            Route::Apply { token_id, change } => (token_id, change),
-        };
-        Ok(match self.update(&token_id, &change)? {
-            Some(record) => WebhookOutcome::Recorded(TokenStatus::at(record, now)),
-            None => WebhookOutcome::UnknownToken { token_id },
-        })
+        self.apply_route(route(event, now), now)
+    }
+
+    fn apply_confirmed(
+        &self,
+        event: &ConfirmedEvent,
+        now: SystemTime,
+    ) -> Result<WebhookOutcome, LedgerError> {
+        self.apply_route(route_confirmed(event, now), now)
     }
 
     fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {

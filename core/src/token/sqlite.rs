@@ -10,13 +10,13 @@ use rusqlite::{
 };
 
 use super::ledger::{
-    route, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken, ReportedExpiry, Route,
-    StateKind, TokenLedger, TokenRecord, TokenStatus, WebhookOutcome,
+    route, route_confirmed, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken,
+    ReportedExpiry, Route, StateKind, TokenLedger, TokenRecord, TokenStatus, Updated, WebhookOutcome,
 };
 use super::rule::TokenRule;
 use super::time::{duration_ms, from_ms, to_ms};
 use crate::api::AuthStatus;
-use crate::webhook::{Event, ExpiredCondition, Service};
+use crate::webhook::{ConfirmedEvent, Event, ExpiredCondition, Service};
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -31,7 +31,10 @@ const APPLICATION_ID: i32 = 0x4641_544C;
 /// well as of the table, and the by-issue index was a second B-tree to update per token: most
 /// of the cost of a bulk job. Listing, purging and filtering by submission or time now read
 /// the table (and sort by issue), which costs those rare calls what it saved every issue.
-const MIGRATIONS: [&str; 2] = [
+///
+/// 3: `results.confirmed`: 1 when the result was confirmed with Argos, 0 when it was applied
+/// as posted (as every result recorded before this version was).
+const MIGRATIONS: [&str; 3] = [
     r"
 CREATE TABLE tokens (
     token_id          TEXT    NOT NULL PRIMARY KEY,
@@ -58,6 +61,7 @@ CREATE TABLE results (
 ) WITHOUT ROWID;
 ",
     "DROP INDEX tokens_by_submission; DROP INDEX tokens_by_issue;",
+    "ALTER TABLE results ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1));",
 ];
 
 const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
@@ -539,18 +543,28 @@ impl SqliteLedger {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Loads, changes and stores one token in a write transaction; `None` if it is unknown.
-    fn update(&self, token_id: &str, change: &Change) -> Result<Option<TokenRecord>, LedgerError> {
+    /// Loads, checks, changes and stores one token in a write transaction.
+    fn update(&self, token_id: &str, change: &Change) -> Result<Updated, LedgerError> {
         self.writable()?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage("begin a write"))?;
-        let Some(mut record) = load(&tx, token_id)? else { return Ok(None) };
+        let Some(mut record) = load(&tx, token_id)? else { return Ok(Updated::Unknown) };
+        if let Some(reason) = record.refusal(change) {
+            return Ok(Updated::Refused(reason));
+        }
         record.apply(change);
         store_facts(&tx, &record)?;
         tx.commit().map_err(storage("commit"))?;
-        Ok(Some(record))
+        Ok(Updated::Done(record))
+    }
+
+    fn apply_route(&self, route: Route, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
+        match route {
+            Route::Skip(outcome) => Ok(outcome),
+            Route::Apply { token_id, change } => Ok(self.update(&token_id, &change)?.outcome(token_id, now)),
+        }
     }
 }
 
@@ -664,7 +678,7 @@ fn record_from(row: TokenRow, results: Vec<LinkResult>) -> Result<TokenRecord, L
 fn load_results(conn: &Connection, token_id: &str) -> Result<Vec<LinkResult>, LedgerError> {
     let mut statement = conn
         .prepare_cached(
-            "SELECT auth_id, status, created_ms FROM results WHERE token_id = ?1 \
+            "SELECT auth_id, status, created_ms, confirmed FROM results WHERE token_id = ?1 \
              ORDER BY created_ms, auth_key",
         )
         .map_err(storage("read results"))?;
@@ -674,6 +688,7 @@ fn load_results(conn: &Connection, token_id: &str) -> Result<Vec<LinkResult>, Le
                 auth_id: row.get(0)?,
                 status: row.get::<_, Option<String>>(1)?.map(|s| AuthStatus::parse(&s)),
                 created_at: row.get::<_, Option<i64>>(2)?.map(from_ms),
+                confirmed: row.get(3)?,
             })
         })
         .map_err(storage("read results"))?;
@@ -710,8 +725,8 @@ fn store_facts(conn: &Connection, record: &TokenRecord) -> Result<(), LedgerErro
     .map_err(storage("update a token"))?;
     let mut statement = conn
         .prepare_cached(
-            "INSERT OR REPLACE INTO results (token_id, auth_key, auth_id, status, created_ms) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR REPLACE INTO results (token_id, auth_key, auth_id, status, created_ms, confirmed) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .map_err(storage("store a result"))?;
     for result in &record.results {
@@ -722,6 +737,7 @@ fn store_facts(conn: &Connection, record: &TokenRecord) -> Result<(), LedgerErro
                 result.auth_id,
                 result.status.as_ref().map(AuthStatus::as_str),
                 result.created_at.map(to_ms),
+                result.confirmed,
             ])
             .map_err(storage("store a result"))?;
     }
@@ -820,20 +836,24 @@ impl TokenLedger for SqliteLedger {
         super::validate(token_id)?;
         let change = Change { used_at: Some(at), ..Change::default() };
         match self.update(token_id, &change)? {
-            Some(record) => Ok(TokenStatus::at(record, at)),
-            None => Err(LedgerError::TokenUnknown { token_id: token_id.to_owned() }),
+            Updated::Done(record) => Ok(TokenStatus::at(record, at)),
+            // A use carries no owner, so it is never refused.
+            Updated::Unknown | Updated::Refused(_) => {
+                Err(LedgerError::TokenUnknown { token_id: token_id.to_owned() })
+            }
         }
     }
 
     fn apply_webhook(&self, event: &Event, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
-        let (token_id, change) = match route(event, now) {
-            Route::Skip(outcome) => return Ok(outcome),
-            Route::Apply { token_id, change } => (token_id, change),
-        };
-        Ok(match self.update(&token_id, &change)? {
-            Some(record) => WebhookOutcome::Recorded(TokenStatus::at(record, now)),
-            None => WebhookOutcome::UnknownToken { token_id },
-        })
+        self.apply_route(route(event, now), now)
+    }
+
+    fn apply_confirmed(
+        &self,
+        event: &ConfirmedEvent,
+        now: SystemTime,
+    ) -> Result<WebhookOutcome, LedgerError> {
+        self.apply_route(route_confirmed(event, now), now)
     }
 
     fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {

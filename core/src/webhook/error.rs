@@ -17,6 +17,29 @@ pub enum WebhookError {
     /// The encrypted form did not decrypt.
     #[error("the encrypted webhook does not decrypt")]
     Decrypt(#[source] CryptoError),
+    /// Argos has no FaceAuth result with the webhook's authentication id: it is not confirmed.
+    #[error("argos has no faceauth result {auth_id:?}: the webhook is not confirmed")]
+    Unconfirmed {
+        /// The authentication id the webhook named.
+        auth_id: String,
+    },
+    /// Argos's result belongs to another submission (or user) than the webhook, or the token
+    /// it names, was made for.
+    #[error("argos's faceauth result {auth_id:?} belongs to another {field}")]
+    Mismatch {
+        /// The authentication id.
+        auth_id: String,
+        /// `submission` or `user`.
+        field: &'static str,
+    },
+    /// The webhook cannot be confirmed: a `token_expired` event in a plain body (no API call
+    /// can confirm one), a `faceAuth` event without an authentication id, a plain body where
+    /// bodies are encrypted, or an erased result.
+    #[error("the webhook cannot be confirmed: {reason}")]
+    Unverifiable {
+        /// Why.
+        reason: &'static str,
+    },
 }
 
 impl WebhookError {
@@ -26,6 +49,9 @@ impl WebhookError {
             WebhookError::Malformed { .. } => ErrorKind::WebhookMalformed,
             WebhookError::KeyRequired => ErrorKind::WebhookKeyRequired,
             WebhookError::Decrypt(_) => ErrorKind::WebhookDecrypt,
+            WebhookError::Unconfirmed { .. } => ErrorKind::WebhookUnconfirmed,
+            WebhookError::Mismatch { .. } => ErrorKind::WebhookMismatch,
+            WebhookError::Unverifiable { .. } => ErrorKind::WebhookUnverifiable,
         }
     }
 }

@@ -135,6 +135,8 @@ pub struct FaceAuthEvent {
     pub reference: Option<Reference>,
     /// The shape the webhook came in.
     pub shape: FaceAuthShape,
+    /// Whether the body was the encrypted form (and decrypted with the key given).
+    pub encrypted: bool,
     /// The whole (decrypted) webhook JSON, unknown fields and fail codes included.
     pub raw: Value,
 }
@@ -180,6 +182,7 @@ impl FaceAuthEvent {
             token_id,
             reference,
             shape,
+            encrypted: false,
             raw: Value::Object(top),
         })
     }
@@ -198,6 +201,7 @@ impl FaceAuthEvent {
             "token_id": self.token_id,
             "reference": self.reference.as_ref().map(Reference::to_json),
             "shape": self.shape.as_str(),
+            "encrypted": self.encrypted,
         })
     }
 }

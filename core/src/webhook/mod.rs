@@ -22,6 +22,7 @@
 //! # Ok::<(), faceauth::Error>(())
 //! ```
 
+mod confirm;
 mod error;
 mod face_auth;
 mod fields;
@@ -29,6 +30,7 @@ mod token_expired;
 
 use serde_json::{json, Value};
 
+pub use confirm::{confirm, Basis, ConfirmedEvent};
 pub use error::WebhookError;
 pub use face_auth::{FaceAuthEvent, FaceAuthShape, Reference};
 pub use token_expired::{ExpiredCondition, Service, TokenExpiredEvent};
@@ -63,6 +65,8 @@ pub enum Event {
 pub struct UnknownEvent {
     /// The `webhook_trigger` as sent; `None` when absent or null.
     pub trigger: Option<String>,
+    /// Whether the body was the encrypted form (and decrypted with the key given).
+    pub encrypted: bool,
     /// The whole (decrypted) webhook JSON.
     pub raw: Value,
 }
@@ -77,20 +81,42 @@ impl Event {
         }
     }
 
+    /// Whether the body was the encrypted form `{"data": "…"}`, decrypted with the key given.
+    /// With GCM that proves the sender held the key; with ECB or CBC it proves less (see
+    /// [`confirm`]).
+    pub fn encrypted(&self) -> bool {
+        match self {
+            Event::FaceAuth(event) => event.encrypted,
+            Event::TokenExpired(event) => event.encrypted,
+            Event::Unknown(event) => event.encrypted,
+        }
+    }
+
+    fn set_encrypted(&mut self, encrypted: bool) {
+        match self {
+            Event::FaceAuth(event) => event.encrypted = encrypted,
+            Event::TokenExpired(event) => event.encrypted = encrypted,
+            Event::Unknown(event) => event.encrypted = encrypted,
+        }
+    }
+
     /// The `webhook_trigger` as sent, if any.
     pub fn trigger(&self) -> Option<&str> {
         self.raw().get("webhook_trigger").and_then(Value::as_str)
     }
 
     /// A normalised JSON view for printing: `"event"` (`faceAuth`, `token_expired` or
-    /// `unknown`) and the event's fields under their Rust names, null when absent. Unknown
-    /// events carry `"trigger"` and the whole `"raw"` JSON.
+    /// `unknown`), the event's fields under their Rust names (null when absent) and
+    /// `"encrypted"`. Unknown events carry `"trigger"` and the whole `"raw"` JSON.
     pub fn to_json(&self) -> Value {
         match self {
             Event::FaceAuth(event) => event.to_json(),
             Event::TokenExpired(event) => event.to_json(),
             Event::Unknown(event) => {
-                json!({ "event": "unknown", "trigger": event.trigger, "raw": event.raw })
+                json!({
+                    "event": "unknown", "trigger": event.trigger, "encrypted": event.encrypted,
+                    "raw": event.raw,
+                })
             }
         }
     }
@@ -115,7 +141,7 @@ impl Event {
             Some(t) if t.eq_ignore_ascii_case(TRIGGER_TOKEN_EXPIRED) => {
                 TokenExpiredEvent::from_object(top).map(Event::TokenExpired)
             }
-            _ => Ok(Event::Unknown(UnknownEvent { trigger, raw: Value::Object(top) })),
+            _ => Ok(Event::Unknown(UnknownEvent { trigger, encrypted: false, raw: Value::Object(top) })),
         }
     }
 }
@@ -142,15 +168,17 @@ pub fn parse(body: &[u8], key: Option<&Cipher>) -> Result<Event, WebhookError> {
         malformed(format!("the body is not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
     })?;
     let value = parse_json(text, "the body")?;
-    let value = match encrypted_form(&value) {
+    let (value, encrypted) = match encrypted_form(&value) {
         Some(ciphertext) => {
             let cipher = key.ok_or(WebhookError::KeyRequired)?;
             let plaintext = cipher.decrypt(ciphertext).map_err(WebhookError::Decrypt)?;
-            parse_json(&plaintext, "the decrypted body")?
+            (parse_json(&plaintext, "the decrypted body")?, true)
         }
-        None => value,
+        None => (value, false),
     };
-    Event::from_value(value)
+    let mut event = Event::from_value(value)?;
+    event.set_encrypted(encrypted);
+    Ok(event)
 }
 
 /// Parses JSON text, naming it `what` in errors. The error text of `serde_json` gives only a

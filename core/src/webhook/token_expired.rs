@@ -101,6 +101,8 @@ pub struct TokenExpiredEvent {
     pub expected_expired_at: Option<String>,
     /// Which product sent it: `service` (absent in some senders' payloads, so optional).
     pub service: Option<Service>,
+    /// Whether the body was the encrypted form (and decrypted with the key given).
+    pub encrypted: bool,
     /// The whole (decrypted) webhook JSON, unknown fields included.
     pub raw: Value,
 }
@@ -129,6 +131,7 @@ impl TokenExpiredEvent {
             expired_at,
             expected_expired_at,
             service,
+            encrypted: false,
             raw: Value::Object(top),
         })
     }
@@ -141,6 +144,7 @@ impl TokenExpiredEvent {
             "expired_at": self.expired_at,
             "expected_expired_at": self.expected_expired_at,
             "service": self.service.as_ref().map(Service::as_str),
+            "encrypted": self.encrypted,
         })
     }
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // A link issued through the ledger, opened on the simulator, whose (encrypted) webhooks the
-// simulator delivers to the handler behind an httptest server: the token ends completed.
+// simulator delivers to the handler behind an httptest server: each result is confirmed with
+// the simulator, and the token ends completed, its result marked confirmed.
 func TestWebhooksUpdateTheLedger(t *testing.T) {
 	const webhookKey = "example-webhook-key-0123456789"
 	c, err := faceauth.NewCipher(webhookKey, "ecb")
@@ -27,11 +28,19 @@ func TestWebhooksUpdateTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ledger.Close()
-	srv := httptest.NewServer(newHandler(ledger, c, log.New(testWriter{t}, "", 0)))
+	// The handler is made before the simulator (which needs its URL), and given its client after.
+	h := newHandler(ledger, nil, c, log.New(testWriter{t}, "", 0))
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 
 	sim := faceauthtest.StartSimulator(t, faceauthtest.WithTokenRule("count"), faceauthtest.WithWebhookKey(webhookKey),
 		faceauthtest.WithArgs("--webhook-url", srv.URL+"/webhook"))
+	client, err := faceauth.NewClient(sim.APIKey, faceauth.ClientOptions{BaseURL: sim.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	h.client = client
 	sim.AddSubmission("sub_1", "approved")
 	links, err := faceauth.NewURLBuilder(sim.ProjectID, sim.APIKey, faceauth.WithBaseURL(sim.URL))
 	if err != nil {
@@ -52,8 +61,31 @@ func TestWebhooksUpdateTheLedger(t *testing.T) {
 			break
 		}
 	}
-	if err != nil || st.State != "completed" || st.Result == nil || st.Result.AuthID != page.AuthID {
+	if err != nil || st.State != "completed" || st.Result == nil || st.Result.AuthID != page.AuthID || !st.Result.Confirmed {
 		t.Fatalf("token status %+v, %v", st, err)
+	}
+
+	// A forged body naming the real result for another token of another submission: refused.
+	other, err := ledger.IssueURL(links, faceauth.CountRule(), faceauth.AuthParams{SID: "sub_2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := `{"webhook_trigger":"faceAuth","data":{"Authentication_id":"` + page.AuthID +
+		`","Submission_id":"sub_2","Auth_Status":"approved","Token_id":"` + other.Token + `"}}`
+	sealed, err := c.Encrypt(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(srv.URL+"/webhook", "application/json", strings.NewReader(`{"data":"`+sealed+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("forged: %d, want 422", resp.StatusCode)
+	}
+	if st, err := ledger.Status(other.Token); err != nil || st.State != "unused" {
+		t.Errorf("the forged webhook changed the other token: %+v, %v", st, err)
 	}
 }
 
@@ -63,7 +95,13 @@ func TestRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ledger.Close()
-	srv := httptest.NewServer(newHandler(ledger, nil, log.New(testWriter{t}, "", 0)))
+	// Nothing listens on port 9: Argos cannot be asked.
+	client, err := faceauth.NewClient("example-api-key-0123456789", faceauth.ClientOptions{BaseURL: "http://127.0.0.1:9", MaxRetries: faceauth.NoRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	srv := httptest.NewServer(newHandler(ledger, client, nil, log.New(testWriter{t}, "", 0)))
 	defer srv.Close()
 	for _, tc := range []struct {
 		method, body string
@@ -73,7 +111,12 @@ func TestRefusals(t *testing.T) {
 		{http.MethodPost, "not json", http.StatusBadRequest},
 		{http.MethodPost, `{"data":"c2VjcmV0"}`, http.StatusBadRequest}, // encrypted, and no key
 		{http.MethodPost, strings.Repeat(" ", 2<<20), http.StatusBadRequest},
-		{http.MethodPost, `{"webhook_trigger":"token_expired","token_id":"tok_abcdefgh","expired_condition":"count"}`, http.StatusNoContent},
+		// No API call confirms a token_expired event: only an encrypted one is trusted.
+		{http.MethodPost, `{"webhook_trigger":"token_expired","token_id":"tok_abcdefgh","expired_condition":"count"}`, http.StatusUnprocessableEntity},
+		// Another trigger needs no confirmation: knowingly ignored.
+		{http.MethodPost, `{"webhook_trigger":"kyc_done"}`, http.StatusNoContent},
+		// A result to confirm, and Argos out of reach: 503, so the sender retries.
+		{http.MethodPost, `{"webhook_trigger":"faceAuth","data":{"Authentication_id":"fa_1","Submission_id":"s1","Token_id":"tok_abcdefgh"}}`, http.StatusServiceUnavailable},
 	} {
 		req, _ := http.NewRequest(tc.method, srv.URL, strings.NewReader(tc.body))
 		resp, err := http.DefaultClient.Do(req)
@@ -85,14 +128,14 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%s %.30q: %d, want %d", tc.method, tc.body, resp.StatusCode, tc.want)
 		}
 	}
-	// A closed ledger cannot record: 500, so the sender retries.
+	// A closed ledger cannot record: 503, so the sender retries.
 	ledger.Close()
-	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"webhook_trigger":"token_expired","token_id":"tok_abcdefgh","expired_condition":"count"}`))
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"webhook_trigger":"kyc_done"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusInternalServerError {
+	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("closed ledger: %d", resp.StatusCode)
 	}
 }

@@ -1,7 +1,16 @@
 // Package capi is the one cgo layer over libfaceauth (include/faceauth.h). It links the static
-// libfaceauth.a through the faceauth.pc that `make install` writes (`make go` writes one into
-// target/go/debug, and scripts/go-env.sh points PKG_CONFIG_PATH at it), so binaries need no
-// libfaceauth.so at run time.
+// libfaceauth.a, so binaries need no libfaceauth.so at run time, from one of two places:
+//
+//   - by default, the prebuilt library inside the module, build/<goos>-<goarch>/libfaceauth.a,
+//     with the header in build/include (link_prebuilt.go; scripts/go-lib.sh places both and
+//     writes zz_lib_<goos>_<goarch>.go, which names the library's SHA-256);
+//   - with -tags faceauth_pkgconfig, an installed libfaceauth found through its faceauth.pc
+//     (link_pkgconfig.go); CGO_CPPFLAGS must then name the library's SHA-256.
+//
+// Go does not hash the static libraries it links: a cached build of this package would keep
+// linking the library it was first built with. Both ways therefore compile the library's
+// SHA-256 (FACEAUTH_LIB_SHA256) into this package's C object, so another library is another
+// package build, and so a new link.
 //
 // Every handle type here owns its C handle: Close frees it once (later calls fail with
 // ErrClosed), a finalizer frees it if Close was never called, and runtime.KeepAlive follows
@@ -12,15 +21,14 @@
 package capi
 
 /*
-// Static linking: `-l:libfaceauth.a` names the archive itself, and --as-needed keeps the
-// `-lfaceauth` of the .pc from adding libfaceauth.so as a run-time dependency where both sit in
-// the same lib directory (an ordinary `make install`). `--static` makes pkg-config add
-// Libs.private: cargo's native-static-libs, the system libraries the archive needs.
-#cgo pkg-config: --static faceauth
-#cgo LDFLAGS: -Wl,--as-needed -l:libfaceauth.a
 #include <stdlib.h>
 #include <string.h>
-#include "faceauth.h"
+#include "faceauth_go.h"
+
+// The library's SHA-256, compiled into this object: see the package comment.
+#define FA_STRINGIFY_(x) #x
+#define FA_STRINGIFY(x) FA_STRINGIFY_(x)
+const char faceauth_go_library_sha256[] = FA_STRINGIFY(FACEAUTH_LIB_SHA256);
 
 // The parameters of one URL, assembled on the C stack: the strings point into one Go byte
 // buffer (pointer-free Go memory, which cgo lets C read for the call), and a C struct holding
@@ -73,6 +81,9 @@ const (
 
 // Version is faceauth_version(): the library's version, such as "0.1.0".
 func Version() string { return C.GoString(C.faceauth_version()) }
+
+// LibrarySHA256 is the SHA-256 (hex) of the libfaceauth.a this package was built to link.
+func LibrarySHA256() string { return C.GoString(&C.faceauth_go_library_sha256[0]) }
 
 // HeaderVersion is FACEAUTH_VERSION_MAJOR/MINOR/PATCH of the header this package compiled with.
 func HeaderVersion() (major, minor, patch int) {
@@ -332,6 +343,48 @@ func WebhookParse(body []byte, c *Cipher) (string, error) {
 	var out *C.char
 	var cerr *C.faceauth_error
 	st := C.faceauth_webhook_parse(ptr(b), cp, &out, &cerr)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// webhookBody is body NUL-terminated for C; a body holding a NUL byte is malformed.
+func webhookBody(body []byte) ([]byte, *Error) {
+	if i := strings.IndexByte(string(body), 0); i >= 0 {
+		return nil, &Error{Code: StatusWebhookMalformed, Message: "webhook body holds a NUL byte"}
+	}
+	b := make([]byte, len(body)+1)
+	copy(b, body)
+	return b, nil
+}
+
+// ConfirmWebhook is faceauth_client_confirm_webhook; c may be nil. It returns the confirmed
+// event's JSON.
+func (cl *Client) ConfirmWebhook(body []byte, c *Cipher) (string, error) {
+	b, berr := webhookBody(body)
+	if berr != nil {
+		return "", berr
+	}
+	cl.mu.RLock()
+	defer cl.mu.RUnlock()
+	if cl.p == nil {
+		return "", ErrClosed
+	}
+	var cp *C.faceauth_cipher
+	if c != nil {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		if c.p == nil {
+			return "", ErrClosed
+		}
+		cp = c.p
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_client_confirm_webhook(cl.p, ptr(b), cp, &out, &cerr)
+	runtime.KeepAlive(cl)
 	runtime.KeepAlive(c)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)

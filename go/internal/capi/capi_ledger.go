@@ -2,7 +2,7 @@ package capi
 
 /*
 #include <stdlib.h>
-#include "faceauth.h"
+#include "faceauth_go.h"
 
 // As fa_build: the parameters assembled on the C stack from pointers into one Go buffer.
 static enum faceauth_status fa_ledger_issue(const faceauth_ledger *l, const faceauth_url_builder *b,
@@ -149,6 +149,43 @@ func (l *Ledger) Status(tokenID string) (string, error) { return l.tokenCall(tok
 
 // MarkUsed is faceauth_ledger_mark_used.
 func (l *Ledger) MarkUsed(tokenID string) (string, error) { return l.tokenCall(tokenID, true) }
+
+// ApplyConfirmed is faceauth_ledger_apply_confirmed; c may be nil.
+func (l *Ledger) ApplyConfirmed(cl *Client, body []byte, c *Cipher) (string, error) {
+	b, berr := webhookBody(body)
+	if berr != nil {
+		return "", berr
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.p == nil {
+		return "", ErrClosed
+	}
+	cl.mu.RLock()
+	defer cl.mu.RUnlock()
+	if cl.p == nil {
+		return "", ErrClosed
+	}
+	var cp *C.faceauth_cipher
+	if c != nil {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		if c.p == nil {
+			return "", ErrClosed
+		}
+		cp = c.p
+	}
+	var out *C.char
+	var cerr *C.faceauth_error
+	st := C.faceauth_ledger_apply_confirmed(l.p, cl.p, ptr(b), cp, &out, &cerr)
+	runtime.KeepAlive(l)
+	runtime.KeepAlive(cl)
+	runtime.KeepAlive(c)
+	if st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
 
 // ApplyWebhook is faceauth_ledger_apply_webhook; c may be nil.
 func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (string, error) {

@@ -41,7 +41,7 @@ from faceauth._native import InspectReport, UrlBuilder, inspect_url
 from faceauth._native import new_token, validate_token
 
 # -- webhook --------------------------------------------------------------------------------
-from faceauth._native import FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
+from faceauth._native import ConfirmedWebhook, FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
 
 WebhookEvent = Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
 """What ``parse_webhook`` returns."""
@@ -83,6 +83,7 @@ __all__ = [
     "new_token",
     "validate_token",
     # webhook
+    "ConfirmedWebhook",
     "FaceAuthEvent",
     "TokenExpiredEvent",
     "UnknownEvent",

@@ -94,6 +94,58 @@ def test_encrypted_webhooks_need_the_webhook_key() -> None:
         assert ledger.status(link.token).state == "completed"
 
 
+def test_webhooks_are_confirmed_with_argos_before_they_are_recorded() -> None:
+    with Simulator(submissions=["sub-1", "sub-2"], webhook_key="hook-key-123") as sim, \
+            faceauth.Ledger() as ledger, sim.client() as client:
+        link = ledger.issue_url(sim.url_builder(), "sub-1")
+        visit = sim.open(link.url, result="rejected")
+        event = faceauth.parse_webhook(sim.webhooks(raw=True)[0], "hook-key-123")
+        assert isinstance(event, faceauth.FaceAuthEvent) and event.encrypted
+
+        confirmed = client.confirm_webhook(event)
+        assert isinstance(confirmed, faceauth.ConfirmedWebhook)
+        assert (confirmed.confirmed_by, confirmed.score) == ("argos", 41.2)
+        assert confirmed.record is not None and confirmed.record.auth_id == visit.auth_id
+        confirmed_event = confirmed.event
+        assert isinstance(confirmed_event, faceauth.FaceAuthEvent)
+        assert (confirmed_event.status, confirmed_event.submission_id) == ("rejected", "sub-1")
+        assert confirmed.to_dict()["confirmed_by"] == "argos" and "ConfirmedWebhook(" in repr(confirmed)
+        outcome = ledger.apply_confirmed(confirmed)
+        assert outcome.outcome == "recorded" and outcome.status is not None
+        result = outcome.status.result
+        assert result is not None and (result.status, result.confirmed) == ("rejected", True)
+        assert "confirmed=True" in repr(result)
+
+        # Forged: unknown to Argos; the real result claimed for another submission's token.
+        other = ledger.issue_url(sim.url_builder(), "sub-2")
+        before = ledger.status(other.token).to_dict()
+        forged = faceauth.parse_webhook(
+            '{"webhook_trigger": "faceAuth", "data": {"Authentication_id": "fa_forged", '
+            f'"Submission_id": "sub-2", "Auth_Status": "approved", "Token_id": "{other.token}"}}}}')
+        with pytest.raises(faceauth.WebhookError) as info:
+            client.confirm_webhook(forged)
+        assert (info.value.kind, info.value.code) == ("webhook_unconfirmed", 403)
+        claimed = faceauth.parse_webhook(
+            '{"webhook_trigger": "faceAuth", "data": {"Authentication_id": "%s", "Auth_Status": "approved", '
+            '"Token_id": "%s"}}' % (visit.auth_id, other.token))
+        refused = ledger.apply_confirmed(client.confirm_webhook(claimed))
+        assert (refused.outcome, refused.matched, refused.token) == ("refused", False, other.token)
+        assert refused.reason is not None and "another submission" in refused.reason
+        assert ledger.status(other.token).to_dict() == before
+
+        # A token_expired event: only from an encrypted body.
+        sealed = faceauth.parse_webhook(sim.webhooks(raw=True)[1], "hook-key-123")
+        assert isinstance(sealed, faceauth.TokenExpiredEvent)
+        assert client.confirm_webhook(sealed).confirmed_by == "encrypted"
+        plain = faceauth.parse_webhook(
+            '{"webhook_trigger": "token_expired", "token_id": "%s", "expired_condition": "count"}' % other.token)
+        with pytest.raises(faceauth.WebhookError) as info:
+            client.confirm_webhook(plain)
+        assert info.value.kind == "webhook_unverifiable"
+        with pytest.raises(TypeError):
+            client.confirm_webhook(b"a body")  # type: ignore[arg-type]
+
+
 def test_issue_url_checks_before_recording() -> None:
     ledger = faceauth.Ledger()
     builder = faceauth.UrlBuilder("p", "key-123")

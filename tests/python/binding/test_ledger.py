@@ -115,7 +115,9 @@ def test_count_token_lifecycle_by_webhook(ledger: faceauth.Ledger) -> None:
     result = outcome.status.result
     assert result is not None and (result.auth_id, result.status) == ("fa-1", "approved")
     assert result.create_time == dt.datetime(2025, 11, 12, 2, 30, tzinfo=UTC)
-    assert result.to_dict() == {"auth_id": "fa-1", "status": "approved", "create_time": "2025-11-12T02:30:00.000Z"}
+    assert result.to_dict() == {
+        "auth_id": "fa-1", "status": "approved", "create_time": "2025-11-12T02:30:00.000Z", "confirmed": False}
+    assert result.confirmed is False, "applied as posted"
     assert outcome.to_dict()["outcome"] == "recorded" and outcome.to_dict()["status"]["state"] == "completed"
     # Applying it twice changes nothing.
     twice = ledger.apply_webhook(face_auth(TOKEN).encode(), now=T0)

@@ -41,7 +41,7 @@ def test_current_shape() -> None:
     assert event.to_dict() == {
         "event": "faceAuth", "auth_id": "fa_1", "submission_id": "sub_1", "status": "approved", "create_time": T,
         "user_id": "user-1", "cf1": "c1", "cf2": "c2", "cf3": "c3", "token_id": "tok_abc12345",
-        "reference": event.reference, "shape": "current",
+        "reference": event.reference, "shape": "current", "encrypted": False,
     }
     assert repr(event).startswith("FaceAuthEvent(auth_id='fa_1', submission_id='sub_1', status='approved'")
 
@@ -74,7 +74,8 @@ def test_token_expired() -> None:
         "token_expired", "tok_abc123def456", "count", "faceAuth")
     assert event.expired_at == T and event.expires_at == T and event.expected_expired_at is None
     assert event.to_dict() == {"event": "token_expired", "token_id": "tok_abc123def456", "condition": "count",
-                               "expired_at": T, "expected_expired_at": None, "service": "faceAuth"}
+                               "expired_at": T, "expected_expired_at": None, "service": "faceAuth",
+                               "encrypted": False}
     assert repr(event).startswith("TokenExpiredEvent(token_id='tok_abc123def456', condition='count'")
     timed = faceauth.parse_webhook(json.dumps({"webhook_trigger": "token_expired", "token_id": "tok_abc12345",
                                                "expired_condition": "time",
@@ -108,6 +109,7 @@ def test_encrypted_bodies() -> None:
         body = json.dumps({"data": sealed})
         event = faceauth.parse_webhook(body, KEY, scheme=scheme)
         assert isinstance(event, faceauth.FaceAuthEvent) and event.auth_id == "fa_1"
+        assert event.encrypted and event.to_dict()["encrypted"] is True
     sealed = faceauth.Cipher(KEY).encrypt(json.dumps(CURRENT))
     with pytest.raises(faceauth.WebhookError) as no_key:
         faceauth.parse_webhook(json.dumps({"data": sealed}))
