@@ -53,6 +53,7 @@ needs "$build/cpp-shared/open_link" || fail "open_link (shared) does not need li
 ! needs "$build/cpp-static/open_link" || fail "open_link (static) needs libfaceauth.so.0"
 
 printf '{"submissions": [{"id": "sub_1", "status": "approved"}]}\n' >"$build/seed.json"
+: >"$build/mock.out"  # exists before the simulator starts: the loop below reads it at once
 "$faceauth" mock --host 127.0.0.1 --port 0 --api-key "$KEY" --project-id demo-project \
     --webhook-key "$KEY" --seed "$build/seed.json" >"$build/mock.out" 2>"$build/mock.err" &
 mock_pid=$!

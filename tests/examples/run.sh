@@ -177,6 +177,7 @@ cmake -S examples/cpp -B "$tmp/cpp" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_
 needs "$tmp/cpp/open_link" || fail "examples/cpp's open_link does not need libfaceauth.so.0 (faceauth::faceauth is the shared library)"
 
 printf '{"submissions": [{"id": "sub_1", "status": "approved"}, {"id": "sub_2", "status": "rejected"}]}\n' >"$tmp/seed.json"
+: >"$tmp/mock.out"  # exists before the simulator starts: the loop below reads it at once
 "$faceauth" mock --host 127.0.0.1 --port 0 --api-key "$KEY" --project-id demo-project \
     --webhook-key "$KEY" --seed "$tmp/seed.json" >"$tmp/mock.out" 2>"$tmp/mock.err" &
 mock_pid=$!
