@@ -542,7 +542,7 @@ func NewClient(apiKey string, o ClientOptions) (*Client, *Error) {
 		return nil, takeError(st, cerr)
 	}
 	defer C.faceauth_client_options_free(opts)
-	st := C.faceauth_status(C.FACEAUTH_STATUS_OK)
+	st := C.enum_faceauth_status(C.FACEAUTH_STATUS_OK)
 	if o.BaseURL != "" {
 		u, err := cstr(o.BaseURL, "base url")
 		if err != nil {
