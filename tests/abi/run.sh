@@ -4,9 +4,12 @@
 # verdict written next to it.
 #   - a baseline holding one more export than the library (as if the library had dropped it):
 #     the symbol list and abidiff each fail, abidiff with ABIDIFF_ABI_INCOMPATIBLE_CHANGE;
-#   - a baseline in which an export's parameter is another type: abidiff fails (a change);
+#   - a baseline in which an export's parameter, or a member of faceauth_buf, is another type:
+#     abidiff fails (a change);
 #   - a baseline lacking one of the library's exports (the library added it): the symbol list
 #     asks for an update, abidiff passes;
+#   - a baseline lacking a faceauth_status value passes (a status added); one with a value
+#     renumbered fails;
 #   - a baseline of another soname: not compared (a new major version).
 # Usage: tests/abi/run.sh [LIB_DIR] (default target/debug).
 set -euo pipefail
@@ -55,6 +58,16 @@ EOF
 
 echo "== the gate fails, or passes, on doctored baselines"
 
+# faceauth_buf, the one struct C sees, was another size (an int of a member's type): it fails.
+copy buf
+doctor buf '
+buf = re.search(r"<class-decl name=.faceauth_buf. size-in-bits=.128..*?</class-decl>", s, re.S).group(0)
+member = re.search(r"<var-decl name=.len. type-id=.([^\x27]+).", buf)
+u8 = re.search(r"<type-decl name=.u8. [^>]*id=.([^\x27]+).", s).group(1)
+s = s.replace(buf, buf.replace(member.group(0), member.group(0).replace(member.group(1), u8)), 1)
+'
+expect buf 1 "changes exports of"
+
 # One more export in the baseline: faceauth_version's symbol and declaration, copied as
 # faceauth_gone.
 copy removed
@@ -91,6 +104,16 @@ s = re.sub(r"\n *<function-decl name=.faceauth_version..*?</function-decl>", "",
 expect added 1 "(added: run make abi-baseline"
 cp ffi/abi/symbols.txt "$work/added/"
 expect added 0 "abidiff finds no removed or changed export"
+
+# A status the baseline lacks (the library added it): compatible, so it passes.
+copy status-added
+doctor status-added 's = re.sub(r"\n *<enumerator name=.WebhookMalformed. value=.400./>", "", s, count=1)'
+expect status-added 0 "abidiff finds no removed or changed export"
+
+# A status renumbered (the library's value differs from the baseline's): it fails.
+copy status-renumbered
+doctor status-renumbered 's = s.replace("<enumerator name=\x27Panic\x27 value=\x2799\x27/>", "<enumerator name=\x27Panic\x27 value=\x2798\x27/>", 1)'
+expect status-renumbered 1 "changes exports of"
 
 # Another soname: a new major version, not compared.
 copy soname
