@@ -41,6 +41,7 @@ test:
 	@$(SUITE) python test-python
 	@$(SUITE) header header-check
 	@$(SUITE) c test-c
+	@$(SUITE) abi test-abi
 	@$(SUITE) cpp test-cpp
 	@$(SUITE) examples test-examples
 	@$(SUITE) go test-go
@@ -309,3 +310,20 @@ test-go-link: ffi-debug
 # One version everywhere (Cargo, wheel, Go, CLI, C, header, dist file names, CHANGELOG.md).
 test-versions: python-wheel go-sdk
 	./tests/versions.sh
+
+# ---- The ABI gate (issue 15): libfaceauth.so only grows within a soname ----
+# test-abi: scripts/abi.sh check compares the debug libfaceauth.so with ffi/abi: its exports
+# with symbols.txt (any difference fails, saying whether a name was added or removed), and its
+# exports' DWARF types with the abidw baseline libfaceauth.so.0.abi through abidiff (a removed
+# or changed export fails unless the soname changed; an added one passes); then
+# tests/abi/run.sh shows each verdict on doctored copies of ffi/abi.
+# abi-baseline: rewrites symbols.txt and the baseline from the debug library; run it after
+# adding exports (or, at a new soname, after any change) and commit ffi/abi with the change.
+.PHONY: test-abi abi-baseline
+ABI_DIR := ffi/abi
+
+test-abi: c-env ffi-debug
+	./tests/abi/run.sh $(FFI_LIB_DIR)
+
+abi-baseline: c-env ffi-debug
+	./scripts/abi.sh baseline $(FFI_LIB_DIR)/libfaceauth.so $(ABI_DIR)

@@ -16,11 +16,18 @@
  * - Records, reports and events come back as JSON strings, the same JSON the `faceauth` command
  *   prints, so the ABI stays small and stable.
  * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_list,
- *   faceauth_ledger) are made by *_new (a listing by faceauth_client_list, a ledger by
+ *   faceauth_ledger, and the options objects above) are made by *_new (a listing by faceauth_client_list, a ledger by
  *   faceauth_ledger_open) and freed by *_free; every *_free accepts NULL.
  *   Which handles may be shared across threads is said on each type.
  * - The REST client's calls block until the API answers, within the client's timeouts. Their
  *   error objects carry the HTTP status (faceauth_error_http_status) when a response arrived.
+ * - The ABI only grows: a later 0.x release adds functions, statuses and setters, and never
+ *   removes or changes an export (the build checks the exports against ffi/abi/). So no struct
+ *   whose size could change crosses it: options and parameters are opaque objects, made by
+ *   *_new with every default (or their required fields), changed by *_set_* setters (each
+ *   returning faceauth_status), only read by the calls they are given to, and freed by *_free
+ *   (faceauth_client_options, faceauth_auth_params). The one public struct, faceauth_buf
+ *   {data, len}, is frozen as it is; faceauth_status gains values, never renumbers them.
  * - No function lets a Rust panic cross into the caller: it becomes FACEAUTH_STATUS_PANIC.
  * - Error messages never contain keys.
  */
@@ -48,11 +55,6 @@
  * The patch version of this library.
  */
 #define FACEAUTH_VERSION_PATCH 0
-
-/**
- * A `max_retries` in faceauth_client_options that turns retries off (any negative value does).
- */
-#define FACEAUTH_NO_RETRIES -1
 
 /**
  * The result of every fallible call: `FACEAUTH_STATUS_OK` (0) or why it failed.
@@ -241,6 +243,18 @@ typedef enum faceauth_status {
 } faceauth_status;
 
 /**
+ * The encrypted fields of one URL (opaque): made by faceauth_auth_params_new with its `sid`,
+ * the optional fields set by the faceauth_auth_params_set_* functions, freed by
+ * faceauth_auth_params_free. A field added in a later version is a new setter (the ABI rule
+ * at the top of this header).
+ *
+ * Thread safety: faceauth_url_builder_build and faceauth_ledger_issue_url only read it, and
+ * may do so from several threads at once; the setters change it: never while another thread
+ * uses it.
+ */
+typedef struct faceauth_auth_params faceauth_auth_params;
+
+/**
  * An encryptor/decryptor for one API key and one encryption variant (opaque).
  *
  * Thread safety: a faceauth_cipher is immutable after faceauth_cipher_new; any number of
@@ -266,6 +280,17 @@ typedef struct faceauth_cipher faceauth_cipher;
  * never reached the server.
  */
 typedef struct faceauth_client faceauth_client;
+
+/**
+ * Options for faceauth_client_new (opaque): made by faceauth_client_options_new with every
+ * default, changed by the faceauth_client_options_set_* functions, freed by
+ * faceauth_client_options_free. An option added in a later version is a new setter, so
+ * programs built against this version keep working (the ABI rule at the top of this header).
+ *
+ * Thread safety: one thread at a time (it may move between threads). faceauth_client_new only
+ * reads it: one options object may make several clients, and may be freed right after.
+ */
+typedef struct faceauth_client_options faceauth_client_options;
 
 /**
  * An error object: a status, a message and, for REST API failures, the HTTP status.
@@ -310,33 +335,6 @@ typedef struct faceauth_list faceauth_list;
 typedef struct faceauth_url_builder faceauth_url_builder;
 
 /**
- * Options for faceauth_client_new. A zeroed struct (`faceauth_client_options o = {0};`), or no
- * struct at all, gives every default.
- */
-typedef struct faceauth_client_options {
-  /**
-   * The REST base URL, such as the simulator's "http://127.0.0.1:8700"; NULL for Argos's
-   * "https://rest-api.argosidentity.com/v3". A trailing '/' is dropped.
-   */
-  const char *base_url;
-  /**
-   * Milliseconds one attempt may take, from connecting to the last byte; 0 for the default
-   * (60000).
-   */
-  uint32_t timeout_ms;
-  /**
-   * Milliseconds to wait for a connection; 0 for the default (10000, and never more than
-   * the timeout).
-   */
-  uint32_t connect_timeout_ms;
-  /**
-   * How many times a failed request may be repeated: 0 for the default (2), a positive
-   * number for that many, FACEAUTH_NO_RETRIES (any negative number) for none.
-   */
-  int32_t max_retries;
-} faceauth_client_options;
-
-/**
  * Bytes the library returns (decrypted data, images): `len` bytes at `data`.
  *
  * Ownership: the caller owns a filled buffer and frees it with faceauth_buf_free, which wipes
@@ -353,36 +351,6 @@ typedef struct faceauth_buf {
   size_t len;
 } faceauth_buf;
 
-/**
- * The encrypted fields of one URL. NULL fields are absent; `sid` is required.
- */
-typedef struct faceauth_auth_params {
-  /**
-   * `sid`: the approved ID check submission id. Required.
-   */
-  const char *sid;
-  /**
-   * `authUserId`: your id for the user, or NULL.
-   */
-  const char *user_id;
-  /**
-   * `authCf1`: a free extra field, or NULL.
-   */
-  const char *cf1;
-  /**
-   * `authCf2`: a free extra field, or NULL.
-   */
-  const char *cf2;
-  /**
-   * `authCf3`: a free extra field, or NULL.
-   */
-  const char *cf3;
-  /**
-   * `token`: a token id that makes the URL expire (faceauth_token_generate), or NULL.
-   */
-  const char *token;
-} faceauth_auth_params;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -396,26 +364,117 @@ extern "C" {
 const char *faceauth_version(void);
 
 /**
+ * Makes client options with every default: Argos's base URL
+ * ("https://rest-api.argosidentity.com/v3"), a 60000 ms timeout per attempt, a 10000 ms
+ * connection timeout and 2 retries.
+ *
+ * Ownership: on success `*out` receives new options, freed with faceauth_client_options_free.
+ * NULL handling: `out` must not be NULL; `out_err` may be.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_new(struct faceauth_client_options **out,
+                                                 struct faceauth_error **out_err);
+
+/**
+ * Sets the REST base URL, such as the simulator's "http://127.0.0.1:8700" (a trailing '/' is
+ * dropped), replacing any set before. faceauth_client_new checks it (http:// or https://).
+ *
+ * On failure the options are unchanged. `base_url` is copied.
+ * NULL handling: `opts` and `base_url` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `base_url` is NULL or NUL-terminated;
+ * `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_base_url(struct faceauth_client_options *opts,
+                                                          const char *base_url,
+                                                          struct faceauth_error **out_err);
+
+/**
+ * Sets how many milliseconds one attempt may take, from connecting to the last byte (default
+ * 60000). faceauth_client_new refuses 0 (FACEAUTH_STATUS_INVALID_ARGUMENT).
+ *
+ * NULL handling: `opts` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_timeout_ms(struct faceauth_client_options *opts,
+                                                            uint32_t timeout_ms,
+                                                            struct faceauth_error **out_err);
+
+/**
+ * Sets how many milliseconds to wait for a connection (default 10000, and never more than the
+ * timeout). faceauth_client_new refuses 0 (FACEAUTH_STATUS_INVALID_ARGUMENT).
+ *
+ * NULL handling: `opts` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_connect_timeout_ms(struct faceauth_client_options *opts,
+                                                                    uint32_t connect_timeout_ms,
+                                                                    struct faceauth_error **out_err);
+
+/**
+ * Sets how many times a failed request may be repeated (default 2; 0 for none).
+ *
+ * NULL handling: `opts` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_max_retries(struct faceauth_client_options *opts,
+                                                             uint32_t max_retries,
+                                                             struct faceauth_error **out_err);
+
+/**
+ * Frees client options. NULL is allowed and does nothing. Clients made with them are not
+ * affected.
+ *
+ * # Safety
+ * `opts` is NULL or options from faceauth_client_options_new, not freed before; do not use
+ * them after.
+ */
+void faceauth_client_options_free(struct faceauth_client_options *opts);
+
+/**
  * Makes a client for a FaceAuth project's API key.
  *
- * `opts_or_null`: the options (see faceauth_client_options), or NULL for every default. The
- * client proxies through `HTTPS_PROXY`/`ALL_PROXY`/`HTTP_PROXY` when set (`NO_PROXY` is
- * honoured). Nothing is sent until a call.
+ * `opts_or_null`: options from faceauth_client_options_new, or NULL for every default; only
+ * read (keep or free them after). The client proxies through
+ * `HTTPS_PROXY`/`ALL_PROXY`/`HTTP_PROXY` when set (`NO_PROXY` is honoured). Nothing is sent
+ * until a call.
  *
  * Ownership: on success `*out` receives a new client, freed with faceauth_client_free. The key
  * and options are only borrowed (the client keeps a copy of the key, wiped when it is freed).
- * NULL handling: `api_key` and `out` must not be NULL; `opts_or_null`, its `base_url` and
- * `out_err` may be.
+ * NULL handling: `api_key` and `out` must not be NULL; `opts_or_null` and `out_err` may be.
  * Thread safety: any thread.
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
  * FACEAUTH_STATUS_INVALID_ARGUMENT (an empty key, one with white space at either end or a
- * control character, or a base URL that is not http:// or https://).
+ * control character, a base URL that is not http:// or https://, or a timeout of 0).
  *
  * # Safety
- * `api_key` is NULL or NUL-terminated; `opts_or_null` is NULL or a readable
- * faceauth_client_options whose `base_url` is NULL or NUL-terminated; `out` and `out_err` are
- * NULL or writable.
+ * `api_key` is NULL or NUL-terminated; `opts_or_null` is NULL or live options no other thread
+ * changes during the call; `out` and `out_err` are NULL or writable.
  */
 enum faceauth_status faceauth_client_new(const char *api_key,
                                          const struct faceauth_client_options *opts_or_null,
@@ -842,12 +901,12 @@ enum faceauth_status faceauth_ledger_open(const char *location,
 void faceauth_ledger_free(struct faceauth_ledger *l);
 
 /**
- * Issues a link: mints a fresh token, records it in `l` (for submission `p->sid`, user
- * `p->user_id`, under `rule`, with the metadata), and only then returns the URL `b` builds for
+ * Issues a link: mints a fresh token, records it in `l` (for `p`'s submission id, user
+ * id, under `rule`, with the metadata), and only then returns the URL `b` builds for
  * `p` with that token. Bad parameters record nothing; a failed write hands out no URL.
  *
  * `rule`: the project's token rule, "count" or "time:SECONDS" (also "time:24h", "time:90m").
- * `p->token` must be NULL: the token is minted here. `meta_json_or_null`: NULL, or a flat JSON
+ * `p` must have no token: the token is minted here. `meta_json_or_null`: NULL, or a flat JSON
  * object whose values are strings, such as `{"order": "A-17"}`, kept with the token.
  *
  * `*out_json` receives the same JSON as each line of `faceauth tokens issue`:
@@ -855,19 +914,19 @@ void faceauth_ledger_free(struct faceauth_ledger *l);
  *
  * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
  * Everything else is only borrowed.
- * NULL handling: `l`, `b`, `rule`, `p`, `p->sid` and `out_json` must not be NULL;
- * `meta_json_or_null`, the other fields of `p` and `out_err` may be NULL.
+ * NULL handling: `l`, `b`, `rule`, `p` and `out_json` must not be NULL; `meta_json_or_null`
+ * and `out_err` may be.
  * Thread safety: `l` and `b` may be shared (see faceauth_ledger, faceauth_url_builder).
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
  * FACEAUTH_STATUS_INVALID_ARGUMENT (a malformed rule, metadata that is not a JSON object of
- * strings or has an empty key, `p->token` set, a bad field of `p`); FACEAUTH_STATUS_RANDOM_SOURCE;
+ * strings or has an empty key, a token set in `p`, a bad field of `p`); FACEAUTH_STATUS_RANDOM_SOURCE;
  * FACEAUTH_STATUS_LEDGER_STORAGE.
  *
  * # Safety
  * `l` is NULL or a live ledger; `b` is NULL or a live builder; `rule` and `meta_json_or_null`
- * are NULL or NUL-terminated; `p` is NULL or a readable faceauth_auth_params whose strings are
- * NULL or NUL-terminated; `out_json` and `out_err` are NULL or writable.
+ * are NULL or NUL-terminated; `p` is NULL or live parameters no other thread changes during the
+ * call; `out_json` and `out_err` are NULL or writable.
  */
 enum faceauth_status faceauth_ledger_issue_url(const struct faceauth_ledger *l,
                                                const struct faceauth_url_builder *b,
@@ -1091,7 +1150,7 @@ enum faceauth_status faceauth_status_parent(faceauth_status status);
 
 /**
  * Makes a fresh token id ("tok_" and 26 base32 characters: 128 random bits from the OS), for
- * faceauth_auth_params.token.
+ * faceauth_auth_params_set_token.
  *
  * Ownership: on success `*out` receives a new string, freed with faceauth_string_free.
  * NULL handling: `out` must not be NULL; `out_err` may be. Thread safety: any thread.
@@ -1116,6 +1175,134 @@ enum faceauth_status faceauth_token_generate(char **out, struct faceauth_error *
  * `token_id` is NULL or NUL-terminated; `out_err` is NULL or writable.
  */
 enum faceauth_status faceauth_token_validate(const char *token_id, struct faceauth_error **out_err);
+
+/**
+ * Makes the parameters of one URL for submission `sid` (the approved ID check submission id),
+ * every other field absent. `sid` is copied; faceauth_url_builder_build checks it.
+ *
+ * Ownership: on success `*out` receives new parameters, freed with faceauth_auth_params_free.
+ * NULL handling: `sid` and `out` must not be NULL; `out_err` may be.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `sid` is NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_auth_params_new(const char *sid,
+                                              struct faceauth_auth_params **out,
+                                              struct faceauth_error **out_err);
+
+/**
+ * Sets `authUserId`: your id for the user.
+ *
+ * `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+ * absent again. faceauth_url_builder_build checks it (not empty, no control character).
+ *
+ * On failure the parameters are unchanged.
+ * NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+ * Thread safety: changes `p`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+ * NUL-terminated; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_auth_params_set_user_id(struct faceauth_auth_params *p,
+                                                      const char *value_or_null,
+                                                      struct faceauth_error **out_err);
+
+/**
+ * Sets `authCf1`: a free extra field.
+ *
+ * `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+ * absent again. faceauth_url_builder_build checks it (not empty, no control character).
+ *
+ * On failure the parameters are unchanged.
+ * NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+ * Thread safety: changes `p`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+ * NUL-terminated; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_auth_params_set_cf1(struct faceauth_auth_params *p,
+                                                  const char *value_or_null,
+                                                  struct faceauth_error **out_err);
+
+/**
+ * Sets `authCf2`: a free extra field.
+ *
+ * `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+ * absent again. faceauth_url_builder_build checks it (not empty, no control character).
+ *
+ * On failure the parameters are unchanged.
+ * NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+ * Thread safety: changes `p`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+ * NUL-terminated; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_auth_params_set_cf2(struct faceauth_auth_params *p,
+                                                  const char *value_or_null,
+                                                  struct faceauth_error **out_err);
+
+/**
+ * Sets `authCf3`: a free extra field.
+ *
+ * `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+ * absent again. faceauth_url_builder_build checks it (not empty, no control character).
+ *
+ * On failure the parameters are unchanged.
+ * NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+ * Thread safety: changes `p`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+ * NUL-terminated; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_auth_params_set_cf3(struct faceauth_auth_params *p,
+                                                  const char *value_or_null,
+                                                  struct faceauth_error **out_err);
+
+/**
+ * Sets `token`: a token id that makes the URL expire (faceauth_token_generate).
+ *
+ * `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+ * absent again. faceauth_url_builder_build checks it (not empty, no control character).
+ *
+ * On failure the parameters are unchanged.
+ * NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+ * Thread safety: changes `p`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+ * NUL-terminated; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_auth_params_set_token(struct faceauth_auth_params *p,
+                                                    const char *value_or_null,
+                                                    struct faceauth_error **out_err);
+
+/**
+ * Frees URL parameters. NULL is allowed and does nothing.
+ *
+ * Thread safety: call it once, after every other use of `p` on every thread has returned.
+ *
+ * # Safety
+ * `p` is NULL or parameters from faceauth_auth_params_new, not freed before; do not use them
+ * after.
+ */
+void faceauth_auth_params_free(struct faceauth_auth_params *p);
 
 /**
  * Makes a URL builder for project `project_id`, pointing at https://form.argosidentity.com
@@ -1184,8 +1371,7 @@ enum faceauth_status faceauth_url_builder_set_base_url(struct faceauth_url_build
  *
  * Ownership: on success `*out_url` receives a new string, freed with faceauth_string_free.
  * `p` and its strings are only borrowed.
- * NULL handling: `b`, `p`, `p->sid` and `out_url` must not be NULL; the other fields of `p`
- * may be NULL (absent); `out_err` may be NULL.
+ * NULL handling: `b`, `p` and `out_url` must not be NULL; `out_err` may be.
  * Thread safety: `b` may be shared (see faceauth_url_builder).
  *
  * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
@@ -1193,8 +1379,8 @@ enum faceauth_status faceauth_url_builder_set_base_url(struct faceauth_url_build
  * FACEAUTH_STATUS_INVALID_TOKEN; FACEAUTH_STATUS_RANDOM_SOURCE (CBC and GCM).
  *
  * # Safety
- * `b` is NULL or a live builder; `p` is NULL or a readable faceauth_auth_params whose strings
- * are NULL or NUL-terminated; `out_url` and `out_err` are NULL or writable.
+ * `b` is NULL or a live builder; `p` is NULL or live parameters no other thread changes during
+ * the call; `out_url` and `out_err` are NULL or writable.
  */
 enum faceauth_status faceauth_url_builder_build(const struct faceauth_url_builder *b,
                                                 const struct faceauth_auth_params *p,

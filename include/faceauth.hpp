@@ -285,12 +285,22 @@ struct AuthParams {
 
 namespace detail {
 
-/// The C view of `p`: pointers into `p`, valid while `p` lives and is unchanged.
-inline ::faceauth_auth_params c_params(const AuthParams &p) {
-  return ::faceauth_auth_params{
-      c_str(p.sid, "sid"), c_str(p.user_id, "user_id"), c_str(p.cf1, "cf1"),
-      c_str(p.cf2, "cf2"), c_str(p.cf3, "cf3"),         c_str(p.token, "token"),
+using OwnedParams = Handle<::faceauth_auth_params, ::faceauth_auth_params_free>;
+
+/// The C object for `p` (a copy of its fields), freed when the result goes.
+inline OwnedParams c_params(const AuthParams &p) {
+  ::faceauth_auth_params *out = nullptr;
+  call([&](::faceauth_error **err) { return ::faceauth_auth_params_new(c_str(p.sid, "sid"), &out, err); });
+  OwnedParams params(out);
+  const auto set = [&](auto setter, const std::optional<std::string> &value, const char *what) {
+    call([&](::faceauth_error **err) { return setter(params.get(), c_str(value, what), err); });
   };
+  set(::faceauth_auth_params_set_user_id, p.user_id, "user_id");
+  set(::faceauth_auth_params_set_cf1, p.cf1, "cf1");
+  set(::faceauth_auth_params_set_cf2, p.cf2, "cf2");
+  set(::faceauth_auth_params_set_cf3, p.cf3, "cf3");
+  set(::faceauth_auth_params_set_token, p.token, "token");
+  return params;
 }
 
 }  // namespace detail
@@ -331,9 +341,9 @@ class UrlBuilder {
 
   /// The URL for one user: `<base>/face-auth?pid=…&encrypted=…[&lang=…]`.
   std::string build(const AuthParams &p) const {
-    const ::faceauth_auth_params c = detail::c_params(p);
+    const detail::OwnedParams c = detail::c_params(p);
     return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_url_builder_build(get(), &c, out, err);
+      return ::faceauth_url_builder_build(get(), c.get(), out, err);
     });
   }
 
@@ -400,12 +410,12 @@ inline std::string parse_webhook(const std::string &body, const Cipher &cipher) 
 struct ClientOptions {
   /// The REST base URL, such as the simulator's "http://127.0.0.1:8700"; none for Argos's.
   std::optional<std::string> base_url;
-  /// Milliseconds one attempt may take; 0 for the default.
-  std::uint32_t timeout_ms = 0;
-  /// Milliseconds to wait for a connection; 0 for the default.
-  std::uint32_t connect_timeout_ms = 0;
-  /// Repeats of a failed request: 0 for the default, FACEAUTH_NO_RETRIES for none.
-  std::int32_t max_retries = 0;
+  /// Milliseconds one attempt may take; none for the default.
+  std::optional<std::uint32_t> timeout_ms;
+  /// Milliseconds to wait for a connection; none for the default.
+  std::optional<std::uint32_t> connect_timeout_ms;
+  /// Repeats of a failed request (0: none); none for the default.
+  std::optional<std::uint32_t> max_retries;
 
   /// Prints every field, base_url without its credentials.
   friend std::ostream &operator<<(std::ostream &os, const ClientOptions &o) {
@@ -415,8 +425,18 @@ struct ClientOptions {
     } else {
       os << "none";
     }
-    return os << ", timeout_ms: " << o.timeout_ms << ", connect_timeout_ms: " << o.connect_timeout_ms
-              << ", max_retries: " << o.max_retries << '}';
+    const auto number = [&os](const char *name, const std::optional<std::uint32_t> &value) {
+      os << ", " << name << ": ";
+      if (value) {
+        os << *value;
+      } else {
+        os << "default";
+      }
+    };
+    number("timeout_ms", o.timeout_ms);
+    number("connect_timeout_ms", o.connect_timeout_ms);
+    number("max_retries", o.max_retries);
+    return os << '}';
   }
 };
 
@@ -506,14 +526,26 @@ class Listing {
 class Client {
  public:
   explicit Client(const std::string &api_key, const ClientOptions &options = {}) : handle_(), base_url_() {
-    ::faceauth_client_options opts{};
-    opts.base_url = detail::c_str(options.base_url, "the base URL");
-    opts.timeout_ms = options.timeout_ms;
-    opts.connect_timeout_ms = options.connect_timeout_ms;
-    opts.max_retries = options.max_retries;
+    ::faceauth_client_options *raw = nullptr;
+    detail::call([&](::faceauth_error **err) { return ::faceauth_client_options_new(&raw, err); });
+    const detail::Handle<::faceauth_client_options, ::faceauth_client_options_free> opts(raw);
+    if (options.base_url) {
+      detail::call([&](::faceauth_error **err) {
+        return ::faceauth_client_options_set_base_url(opts.get(), detail::c_str(options.base_url, "the base URL"),
+                                                      err);
+      });
+    }
+    const auto set = [&](auto setter, const std::optional<std::uint32_t> &value) {
+      if (value) {
+        detail::call([&](::faceauth_error **err) { return setter(opts.get(), *value, err); });
+      }
+    };
+    set(::faceauth_client_options_set_timeout_ms, options.timeout_ms);
+    set(::faceauth_client_options_set_connect_timeout_ms, options.connect_timeout_ms);
+    set(::faceauth_client_options_set_max_retries, options.max_retries);
     ::faceauth_client *out = nullptr;
     detail::call([&](::faceauth_error **err) {
-      return ::faceauth_client_new(detail::c_str(api_key, "the API key"), &opts, &out, err);
+      return ::faceauth_client_new(detail::c_str(api_key, "the API key"), opts.get(), &out, err);
     });
     handle_.reset(out);
     if (options.base_url) {
@@ -629,9 +661,9 @@ class Ledger {
   /// "time:SECONDS"; `p.token` must be empty; `meta_json`: a flat JSON object of strings.
   std::string issue_url(const UrlBuilder &builder, const std::string &rule, const AuthParams &p,
                         const std::optional<std::string> &meta_json = std::nullopt) const {
-    const ::faceauth_auth_params c = detail::c_params(p);
+    const detail::OwnedParams c = detail::c_params(p);
     return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_issue_url(get(), builder.get(), detail::c_str(rule, "the rule"), &c,
+      return ::faceauth_ledger_issue_url(get(), builder.get(), detail::c_str(rule, "the rule"), c.get(),
                                          detail::c_str(meta_json, "the metadata"), out, err);
     });
   }

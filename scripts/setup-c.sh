@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the C tests and the header check need (a C and a C++ compiler, valgrind,
-# readelf, python3, and pkg-config and cmake for the install and example tests), with apt-get and
-# only when something is missing. Idempotent.
+# readelf, python3, pkg-config and cmake for the install and example tests, and abidw/abidiff
+# for the ABI gate), with apt-get and only when something is missing. Idempotent.
 set -euo pipefail
 
 declare -A package_of=(
     [cc]=gcc [c++]=g++ [valgrind]=valgrind [readelf]=binutils [python3]=python3
-    [pkg-config]=pkg-config [cmake]=cmake [make]=make
+    [pkg-config]=pkg-config [cmake]=cmake [make]=make [nm]=binutils
+    [abidw]=abigail-tools [abidiff]=abigail-tools
 )
 missing=()
 for tool in "${!package_of[@]}"; do

@@ -25,7 +25,7 @@ static double now_ns(void) {
 int main(int argc, char **argv) {
   faceauth_url_builder *b = NULL;
   faceauth_error *err = NULL;
-  faceauth_auth_params p = {"abc123xyz", "user-1", NULL, NULL, NULL, "tok_abc12345"};
+  faceauth_auth_params *p = NULL; /* made once, as a program reusing its parameters would */
   long urls, i;
   size_t total = 0, timed = 0;
   double started;
@@ -34,15 +34,20 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (faceauth_url_builder_new("demo-project", "0123456789abcdefghijABCDEFGHIJ0123456789", argv[1], &b,
-                               &err) != FACEAUTH_STATUS_OK) {
+                               &err) != FACEAUTH_STATUS_OK ||
+      faceauth_auth_params_new("abc123xyz", &p, &err) != FACEAUTH_STATUS_OK ||
+      faceauth_auth_params_set_user_id(p, "user-1", &err) != FACEAUTH_STATUS_OK ||
+      faceauth_auth_params_set_token(p, "tok_abc12345", &err) != FACEAUTH_STATUS_OK) {
     fprintf(stderr, "build_urls: %s\n", faceauth_error_message(err));
     faceauth_error_free(err);
+    faceauth_auth_params_free(p);
+    faceauth_url_builder_free(b);
     return 1;
   }
   /* Warm up: caches, the allocator, the CPU's clock. */
   for (i = 0; i < urls / 10 + 1; i++) {
     char *url = NULL;
-    if (faceauth_url_builder_build(b, &p, &url, NULL) != FACEAUTH_STATUS_OK) {
+    if (faceauth_url_builder_build(b, p, &url, NULL) != FACEAUTH_STATUS_OK) {
       return 1;
     }
     total += strlen(url);
@@ -51,9 +56,10 @@ int main(int argc, char **argv) {
   started = now_ns();
   for (i = 0; i < urls; i++) {
     char *url = NULL;
-    if (faceauth_url_builder_build(b, &p, &url, &err) != FACEAUTH_STATUS_OK) {
+    if (faceauth_url_builder_build(b, p, &url, &err) != FACEAUTH_STATUS_OK) {
       fprintf(stderr, "build_urls: %s\n", faceauth_error_message(err));
       faceauth_error_free(err);
+      faceauth_auth_params_free(p);
       faceauth_url_builder_free(b);
       return 1;
     }
@@ -62,6 +68,7 @@ int main(int argc, char **argv) {
     faceauth_string_free(url);
   }
   printf("%.1f %zu %zu\n", (now_ns() - started) / (double)urls, total, timed);
+  faceauth_auth_params_free(p);
   faceauth_url_builder_free(b);
   return 0;
 }

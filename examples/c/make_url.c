@@ -40,6 +40,7 @@ int main(int argc, char **argv) {
 
   int rc = 1;
   faceauth_url_builder *builder = NULL;
+  faceauth_auth_params *params = NULL;
   faceauth_error *err = NULL;
   char *url = NULL;
   faceauth_status status =
@@ -55,10 +56,13 @@ int main(int argc, char **argv) {
       goto done;
     }
   }
-  faceauth_auth_params params = {0};
-  params.sid = argv[2];
-  params.user_id = argc == 4 ? argv[3] : NULL;  /* NULL: absent */
-  status = faceauth_url_builder_build(builder, &params, &url, &err);
+  status = faceauth_auth_params_new(argv[2], &params, &err);
+  if (status == FACEAUTH_STATUS_OK) {
+    status = faceauth_auth_params_set_user_id(params, argc == 4 ? argv[3] : NULL, &err); /* NULL: absent */
+  }
+  if (status == FACEAUTH_STATUS_OK) {
+    status = faceauth_url_builder_build(builder, params, &url, &err);
+  }
   if (status != FACEAUTH_STATUS_OK) {
     report("cannot build the URL", status, err);
     goto done;
@@ -71,6 +75,7 @@ int main(int argc, char **argv) {
 
 done:
   faceauth_string_free(url);             /* NULL-safe, like every *_free */
+  faceauth_auth_params_free(params);
   faceauth_url_builder_free(builder);    /* wipes the key material */
   return rc;
 }

@@ -11,9 +11,6 @@ use crate::error::{faceauth_error, Failure};
 use crate::memory::{faceauth_buf, into_c_string};
 use crate::status::faceauth_status;
 
-/// A `max_retries` in faceauth_client_options that turns retries off (any negative value does).
-pub const FACEAUTH_NO_RETRIES: i32 = -1;
-
 /// A blocking client for the FaceAuth REST API of one project (opaque): its API key, base URL,
 /// timeouts and retry policy, and a pool of connections it reuses.
 ///
@@ -49,45 +46,179 @@ const _: () = {
     movable::<faceauth_list>();
 };
 
-/// Options for faceauth_client_new. A zeroed struct (`faceauth_client_options o = {0};`), or no
-/// struct at all, gives every default.
-#[repr(C)]
-#[derive(Debug)]
+/// Options for faceauth_client_new (opaque): made by faceauth_client_options_new with every
+/// default, changed by the faceauth_client_options_set_* functions, freed by
+/// faceauth_client_options_free. An option added in a later version is a new setter, so
+/// programs built against this version keep working (the ABI rule at the top of this header).
+///
+/// Thread safety: one thread at a time (it may move between threads). faceauth_client_new only
+/// reads it: one options object may make several clients, and may be freed right after.
+#[derive(Debug, Default)]
 pub struct faceauth_client_options {
-    /// The REST base URL, such as the simulator's "http://127.0.0.1:8700"; NULL for Argos's
-    /// "https://rest-api.argosidentity.com/v3". A trailing '/' is dropped.
-    pub base_url: *const c_char,
-    /// Milliseconds one attempt may take, from connecting to the last byte; 0 for the default
-    /// (60000).
-    pub timeout_ms: u32,
-    /// Milliseconds to wait for a connection; 0 for the default (10000, and never more than
-    /// the timeout).
-    pub connect_timeout_ms: u32,
-    /// How many times a failed request may be repeated: 0 for the default (2), a positive
-    /// number for that many, FACEAUTH_NO_RETRIES (any negative number) for none.
-    pub max_retries: i32,
+    /// The REST base URL; None for Argos's.
+    base_url: Option<String>,
+    timeout_ms: Option<u32>,
+    connect_timeout_ms: Option<u32>,
+    max_retries: Option<u32>,
+}
+
+const _: () = {
+    const fn movable<T: Send>() {}
+    movable::<faceauth_client_options>();
+};
+
+/// Makes client options with every default: Argos's base URL
+/// ("https://rest-api.argosidentity.com/v3"), a 60000 ms timeout per attempt, a 10000 ms
+/// connection timeout and 2 retries.
+///
+/// Ownership: on success `*out` receives new options, freed with faceauth_client_options_free.
+/// NULL handling: `out` must not be NULL; `out_err` may be.
+/// Thread safety: any thread.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+///
+/// # Safety
+/// `out` and `out_err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_new(
+    out: *mut *mut faceauth_client_options,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_new", out_err, {
+        // SAFETY: the caller's contract above covers the pointer.
+        let out = unsafe { self::out(out, "out")? };
+        out.write(into_handle(faceauth_client_options::default()));
+        Ok(())
+    })
+}
+
+/// Sets the REST base URL, such as the simulator's "http://127.0.0.1:8700" (a trailing '/' is
+/// dropped), replacing any set before. faceauth_client_new checks it (http:// or https://).
+///
+/// On failure the options are unchanged. `base_url` is copied.
+/// NULL handling: `opts` and `base_url` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `base_url` is NULL or NUL-terminated;
+/// `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_base_url(
+    opts: *mut faceauth_client_options,
+    base_url: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_base_url", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (opts, base_url) = unsafe { (handle_mut(opts, "opts")?, text(base_url, "base_url")?) };
+        opts.base_url = Some(base_url.to_owned());
+        Ok(())
+    })
+}
+
+/// Sets how many milliseconds one attempt may take, from connecting to the last byte (default
+/// 60000). faceauth_client_new refuses 0 (FACEAUTH_STATUS_INVALID_ARGUMENT).
+///
+/// NULL handling: `opts` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_timeout_ms(
+    opts: *mut faceauth_client_options,
+    timeout_ms: u32,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_timeout_ms", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { handle_mut(opts, "opts")? }.timeout_ms = Some(timeout_ms);
+        Ok(())
+    })
+}
+
+/// Sets how many milliseconds to wait for a connection (default 10000, and never more than the
+/// timeout). faceauth_client_new refuses 0 (FACEAUTH_STATUS_INVALID_ARGUMENT).
+///
+/// NULL handling: `opts` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_connect_timeout_ms(
+    opts: *mut faceauth_client_options,
+    connect_timeout_ms: u32,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_connect_timeout_ms", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { handle_mut(opts, "opts")? }.connect_timeout_ms = Some(connect_timeout_ms);
+        Ok(())
+    })
+}
+
+/// Sets how many times a failed request may be repeated (default 2; 0 for none).
+///
+/// NULL handling: `opts` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_max_retries(
+    opts: *mut faceauth_client_options,
+    max_retries: u32,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_max_retries", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { handle_mut(opts, "opts")? }.max_retries = Some(max_retries);
+        Ok(())
+    })
+}
+
+/// Frees client options. NULL is allowed and does nothing. Clients made with them are not
+/// affected.
+///
+/// # Safety
+/// `opts` is NULL or options from faceauth_client_options_new, not freed before; do not use
+/// them after.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_free(opts: *mut faceauth_client_options) {
+    ffi_boundary!(infallible(), {
+        // SAFETY: the caller promises opts is NULL or live options, freed only now.
+        unsafe { free_handle(opts) }
+    })
 }
 
 /// Makes a client for a FaceAuth project's API key.
 ///
-/// `opts_or_null`: the options (see faceauth_client_options), or NULL for every default. The
-/// client proxies through `HTTPS_PROXY`/`ALL_PROXY`/`HTTP_PROXY` when set (`NO_PROXY` is
-/// honoured). Nothing is sent until a call.
+/// `opts_or_null`: options from faceauth_client_options_new, or NULL for every default; only
+/// read (keep or free them after). The client proxies through
+/// `HTTPS_PROXY`/`ALL_PROXY`/`HTTP_PROXY` when set (`NO_PROXY` is honoured). Nothing is sent
+/// until a call.
 ///
 /// Ownership: on success `*out` receives a new client, freed with faceauth_client_free. The key
 /// and options are only borrowed (the client keeps a copy of the key, wiped when it is freed).
-/// NULL handling: `api_key` and `out` must not be NULL; `opts_or_null`, its `base_url` and
-/// `out_err` may be.
+/// NULL handling: `api_key` and `out` must not be NULL; `opts_or_null` and `out_err` may be.
 /// Thread safety: any thread.
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
 /// FACEAUTH_STATUS_INVALID_ARGUMENT (an empty key, one with white space at either end or a
-/// control character, or a base URL that is not http:// or https://).
+/// control character, a base URL that is not http:// or https://, or a timeout of 0).
 ///
 /// # Safety
-/// `api_key` is NULL or NUL-terminated; `opts_or_null` is NULL or a readable
-/// faceauth_client_options whose `base_url` is NULL or NUL-terminated; `out` and `out_err` are
-/// NULL or writable.
+/// `api_key` is NULL or NUL-terminated; `opts_or_null` is NULL or live options no other thread
+/// changes during the call; `out` and `out_err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn faceauth_client_new(
     api_key: *const c_char,
@@ -101,20 +232,17 @@ pub unsafe extern "C" fn faceauth_client_new(
             unsafe { (text(api_key, "api_key")?, opts_or_null.as_ref(), self::out(out, "out")?) };
         let mut builder = Client::builder(api_key).binding("c");
         if let Some(opts) = opts {
-            // SAFETY: the caller promises base_url is NULL or NUL-terminated.
-            if let Some(base_url) = unsafe { optional_text(opts.base_url, "opts->base_url") }? {
+            if let Some(base_url) = &opts.base_url {
                 builder = builder.base_url(base_url);
             }
-            if opts.timeout_ms != 0 {
-                builder = builder.timeout(Duration::from_millis(opts.timeout_ms.into()));
+            if let Some(ms) = opts.timeout_ms {
+                builder = builder.timeout(Duration::from_millis(ms.into()));
             }
-            if opts.connect_timeout_ms != 0 {
-                builder = builder.connect_timeout(Duration::from_millis(opts.connect_timeout_ms.into()));
+            if let Some(ms) = opts.connect_timeout_ms {
+                builder = builder.connect_timeout(Duration::from_millis(ms.into()));
             }
-            match opts.max_retries {
-                0 => {}
-                retries if retries < 0 => builder = builder.max_retries(0),
-                retries => builder = builder.max_retries(retries.unsigned_abs()),
+            if let Some(retries) = opts.max_retries {
+                builder = builder.max_retries(retries);
             }
         }
         let client = builder.build()?;
@@ -517,10 +645,9 @@ mod tests {
     fn a_listing_that_cannot_be_known_complete_says_why_after_its_end() {
         let url = CString::new(server_ignoring_paging_keys()).unwrap_or_default();
         let opts = faceauth_client_options {
-            base_url: url.as_ptr(),
-            timeout_ms: 0,
-            connect_timeout_ms: 0,
-            max_retries: FACEAUTH_NO_RETRIES,
+            base_url: Some(url.to_string_lossy().into_owned()),
+            max_retries: Some(0),
+            ..faceauth_client_options::default()
         };
         let (mut client, mut list) = (std::ptr::null_mut(), std::ptr::null_mut());
         // SAFETY: the strings are NUL-terminated, opts and the out-params are valid for the calls.

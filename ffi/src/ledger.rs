@@ -88,12 +88,12 @@ pub unsafe extern "C" fn faceauth_ledger_free(l: *mut faceauth_ledger) {
     })
 }
 
-/// Issues a link: mints a fresh token, records it in `l` (for submission `p->sid`, user
-/// `p->user_id`, under `rule`, with the metadata), and only then returns the URL `b` builds for
+/// Issues a link: mints a fresh token, records it in `l` (for `p`'s submission id, user
+/// id, under `rule`, with the metadata), and only then returns the URL `b` builds for
 /// `p` with that token. Bad parameters record nothing; a failed write hands out no URL.
 ///
 /// `rule`: the project's token rule, "count" or "time:SECONDS" (also "time:24h", "time:90m").
-/// `p->token` must be NULL: the token is minted here. `meta_json_or_null`: NULL, or a flat JSON
+/// `p` must have no token: the token is minted here. `meta_json_or_null`: NULL, or a flat JSON
 /// object whose values are strings, such as `{"order": "A-17"}`, kept with the token.
 ///
 /// `*out_json` receives the same JSON as each line of `faceauth tokens issue`:
@@ -101,19 +101,19 @@ pub unsafe extern "C" fn faceauth_ledger_free(l: *mut faceauth_ledger) {
 ///
 /// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
 /// Everything else is only borrowed.
-/// NULL handling: `l`, `b`, `rule`, `p`, `p->sid` and `out_json` must not be NULL;
-/// `meta_json_or_null`, the other fields of `p` and `out_err` may be NULL.
+/// NULL handling: `l`, `b`, `rule`, `p` and `out_json` must not be NULL; `meta_json_or_null`
+/// and `out_err` may be.
 /// Thread safety: `l` and `b` may be shared (see faceauth_ledger, faceauth_url_builder).
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
 /// FACEAUTH_STATUS_INVALID_ARGUMENT (a malformed rule, metadata that is not a JSON object of
-/// strings or has an empty key, `p->token` set, a bad field of `p`); FACEAUTH_STATUS_RANDOM_SOURCE;
+/// strings or has an empty key, a token set in `p`, a bad field of `p`); FACEAUTH_STATUS_RANDOM_SOURCE;
 /// FACEAUTH_STATUS_LEDGER_STORAGE.
 ///
 /// # Safety
 /// `l` is NULL or a live ledger; `b` is NULL or a live builder; `rule` and `meta_json_or_null`
-/// are NULL or NUL-terminated; `p` is NULL or a readable faceauth_auth_params whose strings are
-/// NULL or NUL-terminated; `out_json` and `out_err` are NULL or writable.
+/// are NULL or NUL-terminated; `p` is NULL or live parameters no other thread changes during the
+/// call; `out_json` and `out_err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn faceauth_ledger_issue_url(
     l: *const faceauth_ledger,
@@ -136,8 +136,7 @@ pub unsafe extern "C" fn faceauth_ledger_issue_url(
                 out(out_json, "out_json")?,
             )
         };
-        // SAFETY: the caller promises p's strings are NULL or NUL-terminated, valid for the call.
-        let params = unsafe { auth_params(p) }?;
+        let params = auth_params(p);
         let rule: TokenRule = rule.parse()?;
         let metadata = match meta {
             Some(json) => metadata(json)?,

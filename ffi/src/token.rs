@@ -8,7 +8,7 @@ use crate::memory::into_c_string;
 use crate::status::faceauth_status;
 
 /// Makes a fresh token id ("tok_" and 26 base32 characters: 128 random bits from the OS), for
-/// faceauth_auth_params.token.
+/// faceauth_auth_params_set_token.
 ///
 /// Ownership: on success `*out` receives a new string, freed with faceauth_string_free.
 /// NULL handling: `out` must not be NULL; `out_err` may be. Thread safety: any thread.

@@ -26,22 +26,219 @@ const _: () = {
     shareable::<faceauth_url_builder>();
 };
 
-/// The encrypted fields of one URL. NULL fields are absent; `sid` is required.
-#[repr(C)]
+/// The encrypted fields of one URL (opaque): made by faceauth_auth_params_new with its `sid`,
+/// the optional fields set by the faceauth_auth_params_set_* functions, freed by
+/// faceauth_auth_params_free. A field added in a later version is a new setter (the ABI rule
+/// at the top of this header).
+///
+/// Thread safety: faceauth_url_builder_build and faceauth_ledger_issue_url only read it, and
+/// may do so from several threads at once; the setters change it: never while another thread
+/// uses it.
 #[derive(Debug)]
 pub struct faceauth_auth_params {
-    /// `sid`: the approved ID check submission id. Required.
-    pub sid: *const c_char,
-    /// `authUserId`: your id for the user, or NULL.
-    pub user_id: *const c_char,
-    /// `authCf1`: a free extra field, or NULL.
-    pub cf1: *const c_char,
-    /// `authCf2`: a free extra field, or NULL.
-    pub cf2: *const c_char,
-    /// `authCf3`: a free extra field, or NULL.
-    pub cf3: *const c_char,
-    /// `token`: a token id that makes the URL expire (faceauth_token_generate), or NULL.
-    pub token: *const c_char,
+    sid: String,
+    user_id: Option<String>,
+    cf1: Option<String>,
+    cf2: Option<String>,
+    cf3: Option<String>,
+    token: Option<String>,
+}
+
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<faceauth_auth_params>();
+};
+
+/// Makes the parameters of one URL for submission `sid` (the approved ID check submission id),
+/// every other field absent. `sid` is copied; faceauth_url_builder_build checks it.
+///
+/// Ownership: on success `*out` receives new parameters, freed with faceauth_auth_params_free.
+/// NULL handling: `sid` and `out` must not be NULL; `out_err` may be.
+/// Thread safety: any thread.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `sid` is NULL or NUL-terminated; `out` and `out_err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_auth_params_new(
+    sid: *const c_char,
+    out: *mut *mut faceauth_auth_params,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_auth_params_new", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (sid, out) = unsafe { (text(sid, "sid")?, self::out(out, "out")?) };
+        out.write(into_handle(faceauth_auth_params {
+            sid: sid.to_owned(),
+            user_id: None,
+            cf1: None,
+            cf2: None,
+            cf3: None,
+            token: None,
+        }));
+        Ok(())
+    })
+}
+
+/// Sets `authUserId`: your id for the user.
+///
+/// `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+/// absent again. faceauth_url_builder_build checks it (not empty, no control character).
+///
+/// On failure the parameters are unchanged.
+/// NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+/// Thread safety: changes `p`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+/// NUL-terminated; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_auth_params_set_user_id(
+    p: *mut faceauth_auth_params,
+    value_or_null: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_auth_params_set_user_id", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { set_field(p, |p| &mut p.user_id, value_or_null) }
+    })
+}
+
+/// Sets `authCf1`: a free extra field.
+///
+/// `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+/// absent again. faceauth_url_builder_build checks it (not empty, no control character).
+///
+/// On failure the parameters are unchanged.
+/// NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+/// Thread safety: changes `p`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+/// NUL-terminated; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_auth_params_set_cf1(
+    p: *mut faceauth_auth_params,
+    value_or_null: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_auth_params_set_cf1", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { set_field(p, |p| &mut p.cf1, value_or_null) }
+    })
+}
+
+/// Sets `authCf2`: a free extra field.
+///
+/// `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+/// absent again. faceauth_url_builder_build checks it (not empty, no control character).
+///
+/// On failure the parameters are unchanged.
+/// NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+/// Thread safety: changes `p`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+/// NUL-terminated; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_auth_params_set_cf2(
+    p: *mut faceauth_auth_params,
+    value_or_null: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_auth_params_set_cf2", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { set_field(p, |p| &mut p.cf2, value_or_null) }
+    })
+}
+
+/// Sets `authCf3`: a free extra field.
+///
+/// `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+/// absent again. faceauth_url_builder_build checks it (not empty, no control character).
+///
+/// On failure the parameters are unchanged.
+/// NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+/// Thread safety: changes `p`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+/// NUL-terminated; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_auth_params_set_cf3(
+    p: *mut faceauth_auth_params,
+    value_or_null: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_auth_params_set_cf3", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { set_field(p, |p| &mut p.cf3, value_or_null) }
+    })
+}
+
+/// Sets `token`: a token id that makes the URL expire (faceauth_token_generate).
+///
+/// `value_or_null`: the value (copied), replacing any set before, or NULL to make the field
+/// absent again. faceauth_url_builder_build checks it (not empty, no control character).
+///
+/// On failure the parameters are unchanged.
+/// NULL handling: `p` must not be NULL; `value_or_null` and `out_err` may be.
+/// Thread safety: changes `p`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `p` is NULL or live parameters no other thread uses; `value_or_null` is NULL or
+/// NUL-terminated; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_auth_params_set_token(
+    p: *mut faceauth_auth_params,
+    value_or_null: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_auth_params_set_token", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { set_field(p, |p| &mut p.token, value_or_null) }
+    })
+}
+
+/// Sets one optional field of `p` to a copy of `value_or_null` (NULL: absent).
+///
+/// # Safety
+/// `p` is NULL or live parameters nothing else uses; `value_or_null` is NULL or NUL-terminated.
+unsafe fn set_field(
+    p: *mut faceauth_auth_params,
+    field: fn(&mut faceauth_auth_params) -> &mut Option<String>,
+    value_or_null: *const c_char,
+) -> Result<(), Failure> {
+    // SAFETY: forwarded from the caller.
+    let (p, value) = unsafe { (handle_mut(p, "p")?, optional_text(value_or_null, "value_or_null")?) };
+    *field(p) = value.map(str::to_owned);
+    Ok(())
+}
+
+/// Frees URL parameters. NULL is allowed and does nothing.
+///
+/// Thread safety: call it once, after every other use of `p` on every thread has returned.
+///
+/// # Safety
+/// `p` is NULL or parameters from faceauth_auth_params_new, not freed before; do not use them
+/// after.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_auth_params_free(p: *mut faceauth_auth_params) {
+    ffi_boundary!(infallible(), {
+        // SAFETY: the caller promises p is NULL or live parameters, freed only now.
+        unsafe { free_handle(p) }
+    })
 }
 
 /// Makes a URL builder for project `project_id`, pointing at https://form.argosidentity.com
@@ -143,8 +340,7 @@ pub unsafe extern "C" fn faceauth_url_builder_set_base_url(
 ///
 /// Ownership: on success `*out_url` receives a new string, freed with faceauth_string_free.
 /// `p` and its strings are only borrowed.
-/// NULL handling: `b`, `p`, `p->sid` and `out_url` must not be NULL; the other fields of `p`
-/// may be NULL (absent); `out_err` may be NULL.
+/// NULL handling: `b`, `p` and `out_url` must not be NULL; `out_err` may be.
 /// Thread safety: `b` may be shared (see faceauth_url_builder).
 ///
 /// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
@@ -152,8 +348,8 @@ pub unsafe extern "C" fn faceauth_url_builder_set_base_url(
 /// FACEAUTH_STATUS_INVALID_TOKEN; FACEAUTH_STATUS_RANDOM_SOURCE (CBC and GCM).
 ///
 /// # Safety
-/// `b` is NULL or a live builder; `p` is NULL or a readable faceauth_auth_params whose strings
-/// are NULL or NUL-terminated; `out_url` and `out_err` are NULL or writable.
+/// `b` is NULL or a live builder; `p` is NULL or live parameters no other thread changes during
+/// the call; `out_url` and `out_err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn faceauth_url_builder_build(
     b: *const faceauth_url_builder,
@@ -164,8 +360,7 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
     ffi_boundary!("faceauth_url_builder_build", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
         let (b, p, out_url) = unsafe { (handle(b, "b")?, handle(p, "p")?, out(out_url, "out_url")?) };
-        // SAFETY: the caller promises p's strings are NULL or NUL-terminated, valid for the call.
-        let params = unsafe { auth_params(p) }?;
+        let params = auth_params(p);
         // Built in place in the string handed over: no copy (a URL is about 200 bytes), no NUL
         // to look for and nothing secret to wipe (see OutString::finish_url).
         let mut url = OutString::with_capacity(512);
@@ -175,25 +370,19 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
     })
 }
 
-/// Borrows the fields of `p` as core's parameters.
-///
-/// # Safety
-/// Every string field of `p` is NULL or NUL-terminated, valid for `'a`.
-pub(crate) unsafe fn auth_params<'a>(p: &faceauth_auth_params) -> Result<AuthParams<'a>, Failure> {
-    let field = |ptr, name| -> Result<Option<Cow<'a, str>>, Failure> {
-        // SAFETY: forwarded from the caller.
-        Ok(unsafe { optional_text(ptr, name) }?.map(Cow::Borrowed))
-    };
-    // SAFETY: forwarded from the caller.
-    let sid = unsafe { text(p.sid, "p->sid") }?;
-    Ok(AuthParams {
-        sid: Cow::Borrowed(sid),
-        user_id: field(p.user_id, "p->user_id")?,
-        cf1: field(p.cf1, "p->cf1")?,
-        cf2: field(p.cf2, "p->cf2")?,
-        cf3: field(p.cf3, "p->cf3")?,
-        token: field(p.token, "p->token")?,
-    })
+/// Borrows the fields of `p` as core's parameters (core checks them when it builds the URL).
+pub(crate) fn auth_params(p: &faceauth_auth_params) -> AuthParams<'_> {
+    fn field(value: &Option<String>) -> Option<Cow<'_, str>> {
+        value.as_deref().map(Cow::Borrowed)
+    }
+    AuthParams {
+        sid: Cow::Borrowed(&p.sid),
+        user_id: field(&p.user_id),
+        cf1: field(&p.cf1),
+        cf2: field(&p.cf2),
+        cf3: field(&p.cf3),
+        token: field(&p.token),
+    }
 }
 
 /// Frees a builder, wiping its key material. NULL is allowed and does nothing.

@@ -128,6 +128,22 @@ static faceauth_url_builder *new_builder(const char *pid, const char *key, const
   return b;
 }
 
+/* URL parameters with these fields (NULL: absent), freed with faceauth_auth_params_free. */
+static faceauth_auth_params *new_params(const char *sid, const char *user_id, const char *cf1,
+                                        const char *cf2, const char *cf3, const char *token) {
+  faceauth_auth_params *p = NULL;
+  faceauth_error *err = NULL;
+  CHECK_STATUS(faceauth_auth_params_new(sid, &p, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_auth_params_set_user_id(p, user_id, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_auth_params_set_cf1(p, cf1, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_auth_params_set_cf2(p, cf2, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_auth_params_set_cf3(p, cf3, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_auth_params_set_token(p, token, &err), FACEAUTH_STATUS_OK);
+  CHECK(err == NULL && p != NULL);
+  faceauth_error_free(err);
+  return p;
+}
+
 static void test_version_and_status_names(void) {
   char expected[64];
   snprintf(expected, sizeof expected, "%d.%d.%d", FACEAUTH_VERSION_MAJOR, FACEAUTH_VERSION_MINOR,
@@ -291,13 +307,13 @@ static void test_bytes_and_nul(void) {
 static void test_url_reference_and_inspect(void) {
   faceauth_url_builder *b = new_builder("pid-1", KEY, "ecb");
   faceauth_cipher *c = new_cipher(KEY, "ecb");
-  faceauth_auth_params p = {"abc123xyz", "user-1", NULL, NULL, NULL, "tok_abc12345"};
+  faceauth_auth_params *p = new_params("abc123xyz", "user-1", NULL, NULL, NULL, "tok_abc12345");
   char *url = NULL, *json = NULL;
   faceauth_error *err = UNTOUCHED;
 
   CHECK_STATUS(faceauth_url_builder_set_lang(b, "ko", &err), FACEAUTH_STATUS_OK);
   CHECK(err == UNTOUCHED); /* *out_err is left alone on success */
-  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &url, &err), FACEAUTH_STATUS_OK);
   CHECK(err == UNTOUCHED);
   CHECK_STR(url,
             "https://form.argosidentity.com/face-auth?pid=pid-1&encrypted=Xvg7uxPli%2FO9VuUW0jaEfC"
@@ -342,6 +358,7 @@ static void test_url_reference_and_inspect(void) {
   faceauth_string_free(url);
   faceauth_cipher_free(c);
   faceauth_url_builder_free(b);
+  faceauth_auth_params_free(p);
 }
 
 /* A link inspected with the wrong scheme fails as the header promises (BAD_PADDING for an ECB
@@ -350,11 +367,11 @@ static void test_url_inspect_wrong_scheme(void) {
   faceauth_url_builder *b = new_builder("pid-1", KEY, "gcm");
   faceauth_cipher *ecb = new_cipher(KEY, "ecb");
   faceauth_cipher *gcm = new_cipher(KEY, "gcm");
-  faceauth_auth_params p = {"sid-1", NULL, NULL, NULL, NULL, NULL};
+  faceauth_auth_params *p = new_params("sid-1", NULL, NULL, NULL, NULL, NULL);
   faceauth_error *err = NULL;
   char *url = NULL, *json = NULL;
 
-  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &url, NULL), FACEAUTH_STATUS_OK);
   CHECK_STATUS(faceauth_url_inspect(url, ecb, &json, &err), FACEAUTH_STATUS_BAD_PADDING);
   CHECK(json == NULL);
   CHECK(err != NULL && faceauth_error_code(err) == FACEAUTH_STATUS_BAD_PADDING &&
@@ -365,27 +382,28 @@ static void test_url_inspect_wrong_scheme(void) {
   faceauth_url_builder_free(b);
 
   b = new_builder("pid-1", KEY, "ecb");
-  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &url, NULL), FACEAUTH_STATUS_OK);
   EXPECT_ERROR(faceauth_url_inspect(url, gcm, &json, &err), FACEAUTH_STATUS_TAG_MISMATCH);
   faceauth_string_free(url);
   faceauth_cipher_free(gcm);
   faceauth_cipher_free(ecb);
   faceauth_url_builder_free(b);
+  faceauth_auth_params_free(p);
 }
 
 /* Every field, JSON escapes, another base URL and GCM, back through inspect. */
 static void test_url_round_trip(void) {
   faceauth_url_builder *b = new_builder("project id/1", KEY, "gcm");
   faceauth_cipher *c = new_cipher(KEY, "gcm");
-  faceauth_auth_params p = {"sid-9", "user \"9\"", "caf\xc3\xa9@example.com", "a\\b", "100%",
-                            NULL};
+  faceauth_auth_params *p =
+      new_params("sid-9", "user \"9\"", "caf\xc3\xa9@example.com", "a\\b", "100%", NULL);
   char *token = NULL, *url = NULL, *json = NULL;
 
   CHECK_STATUS(faceauth_token_generate(&token, NULL), FACEAUTH_STATUS_OK);
-  p.token = token;
+  CHECK_STATUS(faceauth_auth_params_set_token(p, token, NULL), FACEAUTH_STATUS_OK);
   CHECK_STATUS(faceauth_url_builder_set_base_url(b, "http://127.0.0.1:8080/", NULL),
                FACEAUTH_STATUS_OK);
-  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &url, NULL), FACEAUTH_STATUS_OK);
   CHECK(url != NULL &&
         strncmp(url, "http://127.0.0.1:8080/face-auth?pid=project%20id%2F1&encrypted=", 63) == 0);
   CHECK_STATUS(faceauth_url_inspect(url, c, &json, NULL), FACEAUTH_STATUS_OK);
@@ -407,6 +425,7 @@ static void test_url_round_trip(void) {
   faceauth_string_free(token);
   faceauth_cipher_free(c);
   faceauth_url_builder_free(b);
+  faceauth_auth_params_free(p);
 }
 
 static void test_tokens(void) {
@@ -571,7 +590,7 @@ static void test_bad_url_input(void) {
   faceauth_cipher *c = new_cipher(KEY, "ecb");
   faceauth_cipher *wrong = new_cipher(OTHER_KEY, "ecb");
   faceauth_url_builder *out = UNTOUCHED;
-  faceauth_auth_params p = {"abc123xyz", NULL, NULL, NULL, NULL, NULL};
+  faceauth_auth_params *p = new_params("abc123xyz", NULL, NULL, NULL, NULL, NULL);
   char *url = UNTOUCHED, *good = NULL, *again = NULL, *json = UNTOUCHED;
   faceauth_error *err = NULL;
 
@@ -593,7 +612,7 @@ static void test_bad_url_input(void) {
   CHECK(out == UNTOUCHED);
 
   /* Setters: a failure leaves the builder as it was. */
-  CHECK_STATUS(faceauth_url_builder_build(b, &p, &good, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &good, NULL), FACEAUTH_STATUS_OK);
   EXPECT_ERROR(faceauth_url_builder_set_lang(NULL, "ko", &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_url_builder_set_lang(b, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_url_builder_set_lang(b, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
@@ -606,28 +625,54 @@ static void test_bad_url_input(void) {
                FACEAUTH_STATUS_INVALID_ARGUMENT);
   EXPECT_ERROR(faceauth_url_builder_set_base_url(b, "https://x.test/?q=1", &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  CHECK_STATUS(faceauth_url_builder_build(b, &p, &again, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &again, NULL), FACEAUTH_STATUS_OK);
   CHECK(good != NULL && again != NULL && strcmp(good, again) == 0);
 
   /* Build: NULL builder, params, sid or out; bad fields. */
-  EXPECT_ERROR(faceauth_url_builder_build(NULL, &p, &url, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_build(NULL, p, &url, &err), FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_url_builder_build(b, NULL, &url, &err), FACEAUTH_STATUS_NULL_POINTER);
-  EXPECT_ERROR(faceauth_url_builder_build(b, &p, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_url_builder_build(b, p, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
   {
-    faceauth_auth_params bad = p;
-    bad.sid = NULL;
-    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_NULL_POINTER);
-    bad.sid = "";
-    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
-    bad = p;
-    bad.user_id = "line\nbreak";
-    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
-    bad = p;
-    bad.cf2 = BAD_UTF8;
-    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_UTF8);
-    bad = p;
-    bad.token = "bad token!";
-    EXPECT_ERROR(faceauth_url_builder_build(b, &bad, &url, &err), FACEAUTH_STATUS_INVALID_TOKEN);
+    faceauth_auth_params *bad = new_params("", NULL, NULL, NULL, NULL, NULL);
+    EXPECT_ERROR(faceauth_url_builder_build(b, bad, &url, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    faceauth_auth_params_free(bad);
+    bad = new_params("abc123xyz", "line\nbreak", NULL, NULL, NULL, NULL);
+    EXPECT_ERROR(faceauth_url_builder_build(b, bad, &url, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    faceauth_auth_params_free(bad);
+    bad = new_params("abc123xyz", NULL, NULL, NULL, NULL, "bad token!");
+    EXPECT_ERROR(faceauth_url_builder_build(b, bad, &url, &err), FACEAUTH_STATUS_INVALID_TOKEN);
+    faceauth_auth_params_free(bad);
+  }
+  CHECK(url == UNTOUCHED);
+
+  /* URL parameters: NULL sid, out or handle, invalid UTF-8; a failed setter changes nothing,
+     and NULL makes a field absent again. */
+  {
+    faceauth_auth_params *bad = UNTOUCHED;
+    char *built = NULL, *seen = NULL;
+    EXPECT_ERROR(faceauth_auth_params_new(NULL, &bad, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_auth_params_new("s", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_auth_params_new(BAD_UTF8, &bad, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    CHECK(bad == UNTOUCHED);
+    EXPECT_ERROR(faceauth_auth_params_set_user_id(NULL, "u", &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_auth_params_set_cf1(NULL, "u", &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_auth_params_set_cf2(NULL, "u", &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_auth_params_set_cf3(NULL, "u", &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_auth_params_set_token(NULL, "u", &err), FACEAUTH_STATUS_NULL_POINTER);
+    bad = new_params("abc123xyz", "line\nbreak", NULL, "kept", NULL, NULL);
+    EXPECT_ERROR(faceauth_auth_params_set_user_id(bad, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    EXPECT_ERROR(faceauth_auth_params_set_cf1(bad, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    EXPECT_ERROR(faceauth_auth_params_set_cf2(bad, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    EXPECT_ERROR(faceauth_auth_params_set_cf3(bad, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    EXPECT_ERROR(faceauth_auth_params_set_token(bad, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    CHECK_STATUS(faceauth_auth_params_set_user_id(bad, NULL, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_url_builder_build(b, bad, &built, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_url_inspect(built, c, &seen, NULL), FACEAUTH_STATUS_OK);
+    CHECK(seen != NULL && strstr(seen, "\"params\":{\"sid\":\"abc123xyz\",\"authCf2\":\"kept\"}") != NULL);
+    faceauth_string_free(seen);
+    faceauth_string_free(built);
+    faceauth_auth_params_free(bad);
+    faceauth_auth_params_free(NULL);
   }
   CHECK(url == UNTOUCHED);
 
@@ -674,6 +719,7 @@ static void test_bad_url_input(void) {
   faceauth_cipher_free(c);
   faceauth_cipher_free(wrong);
   faceauth_url_builder_free(b);
+  faceauth_auth_params_free(p);
 }
 
 /*
@@ -706,16 +752,21 @@ static int read_mock_env(void) {
   return 1;
 }
 
-static faceauth_client *new_client(const char *key, const char *url, int32_t max_retries) {
+/* A client of `url`; `max_retries` < 0 keeps the default. */
+static faceauth_client *new_client(const char *key, const char *url, int max_retries) {
   faceauth_client *c = NULL;
+  faceauth_client_options *opts = NULL;
   faceauth_error *err = NULL;
-  faceauth_client_options opts;
-  memset(&opts, 0, sizeof opts);
-  opts.base_url = url;
-  opts.max_retries = max_retries;
-  CHECK_STATUS(faceauth_client_new(key, &opts, &c, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_new(&opts, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_base_url(opts, url, &err), FACEAUTH_STATUS_OK);
+  if (max_retries >= 0) {
+    CHECK_STATUS(faceauth_client_options_set_max_retries(opts, (uint32_t)max_retries, &err),
+                 FACEAUTH_STATUS_OK);
+  }
+  CHECK_STATUS(faceauth_client_new(key, opts, &c, &err), FACEAUTH_STATUS_OK);
   CHECK(err == NULL && c != NULL);
   faceauth_error_free(err);
+  faceauth_client_options_free(opts); /* the client keeps what it needs */
   return c;
 }
 
@@ -783,7 +834,7 @@ static int list_all(const faceauth_client *c, const char *start, const char *end
 /* submit -> get -> list -> image -> delete, and the HTTP errors, on the simulator. */
 static void test_client_calls(void) {
   static const uint8_t png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 0, 4};
-  faceauth_client *c = new_client(mock.key, mock.url, 0);
+  faceauth_client *c = new_client(mock.key, mock.url, -1);
   char *json = NULL, *content_type = UNTOUCHED, *out = UNTOUCHED;
   char auth_id[128] = "", value[128] = "", needle[160];
   faceauth_buf image = {UNTOUCHED, 7};
@@ -850,7 +901,7 @@ static void test_client_calls(void) {
 
   /* The wrong API key: 403, FACEAUTH_STATUS_API_AUTHENTICATION, and never the key in the text. */
   {
-    faceauth_client *wrong = new_client(OTHER_KEY, mock.url, 0);
+    faceauth_client *wrong = new_client(OTHER_KEY, mock.url, -1);
     faceauth_list *it = NULL;
     EXPECT_HTTP_ERROR_HIDING(faceauth_client_get(wrong, "any-id", &json, &err),
                              FACEAUTH_STATUS_API_AUTHENTICATION, OTHER_KEY, 403);
@@ -884,7 +935,7 @@ static void test_client_calls(void) {
 
   /* No answer at all: a closed loopback port, no retries; no HTTP status. */
   {
-    faceauth_client *closed = new_client(mock.key, "http://127.0.0.1:1", FACEAUTH_NO_RETRIES);
+    faceauth_client *closed = new_client(mock.key, "http://127.0.0.1:1", 0);
     EXPECT_ERROR(faceauth_client_get(closed, "any-id", &json, &err), FACEAUTH_STATUS_API_CONNECTION);
     faceauth_client_free(closed);
   }
@@ -894,30 +945,56 @@ static void test_client_calls(void) {
 /* NULL for each pointer, invalid UTF-8 for each string, bad arguments: refused before sending. */
 static void test_bad_client_input(void) {
   static const uint8_t jpeg[] = {0xff, 0xd8, 0xff, 0xe0};
-  faceauth_client *c = new_client(mock.key, "http://127.0.0.1:1", FACEAUTH_NO_RETRIES);
+  faceauth_client *c = new_client(mock.key, "http://127.0.0.1:1", 0);
   faceauth_client *out = UNTOUCHED;
   faceauth_list *it = UNTOUCHED;
   char *json = UNTOUCHED, *content_type = UNTOUCHED;
   faceauth_buf image = {UNTOUCHED, 7};
-  faceauth_client_options opts;
+  faceauth_client_options *opts = NULL;
   faceauth_error *err = NULL;
 
-  memset(&opts, 0, sizeof opts);
+  /* Options: NULL out or handle, invalid UTF-8. */
+  EXPECT_ERROR(faceauth_client_options_new(NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK_STATUS(faceauth_client_options_new(NULL, NULL), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK_STATUS(faceauth_client_options_new(&opts, &err), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_client_options_set_base_url(NULL, "http://h", &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_base_url(opts, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_base_url(opts, BAD_UTF8, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_options_set_timeout_ms(NULL, 1, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_connect_timeout_ms(NULL, 1, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_max_retries(NULL, 1, &err), FACEAUTH_STATUS_NULL_POINTER);
+  faceauth_client_options_free(NULL);
   /* No options at all: every default (Argos's URL; nothing is sent). */
   CHECK_STATUS(faceauth_client_new(KEY, NULL, &out, NULL), FACEAUTH_STATUS_OK);
   CHECK(out != NULL && out != UNTOUCHED);
   faceauth_client_free(out);
   out = UNTOUCHED;
-  EXPECT_ERROR(faceauth_client_new(NULL, &opts, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
-  EXPECT_ERROR(faceauth_client_new(KEY, &opts, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
-  EXPECT_ERROR(faceauth_client_new(BAD_UTF8, &opts, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
-  EXPECT_ERROR_HIDING(faceauth_client_new(" secret-key-padded", &opts, &out, &err),
+  EXPECT_ERROR(faceauth_client_new(NULL, opts, &out, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_new(KEY, opts, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_new(BAD_UTF8, opts, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR_HIDING(faceauth_client_new(" secret-key-padded", opts, &out, &err),
                       FACEAUTH_STATUS_INVALID_ARGUMENT, "secret-key");
-  EXPECT_ERROR(faceauth_client_new("", &opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
-  opts.base_url = BAD_UTF8;
-  EXPECT_ERROR(faceauth_client_new(KEY, &opts, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
-  opts.base_url = "ftp://127.0.0.1";
-  EXPECT_ERROR(faceauth_client_new(KEY, &opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_new("", opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(faceauth_client_options_set_base_url(opts, "ftp://127.0.0.1", NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_client_new(KEY, opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(faceauth_client_options_set_base_url(opts, "http://127.0.0.1:1", NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_timeout_ms(opts, 0, NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_client_new(KEY, opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(faceauth_client_options_set_timeout_ms(opts, 1000, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_connect_timeout_ms(opts, 0, NULL), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_client_new(KEY, opts, &out, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(out == UNTOUCHED);
+  /* Fixed: one options object makes any number of clients. */
+  CHECK_STATUS(faceauth_client_options_set_connect_timeout_ms(opts, 500, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_new(KEY, opts, &out, NULL), FACEAUTH_STATUS_OK);
+  faceauth_client_free(out);
+  out = UNTOUCHED;
+  CHECK_STATUS(faceauth_client_new(KEY, opts, &out, NULL), FACEAUTH_STATUS_OK);
+  faceauth_client_free(out);
+  out = UNTOUCHED;
   CHECK(out == UNTOUCHED);
 
   EXPECT_ERROR(faceauth_client_submit(NULL, "s", jpeg, sizeof jpeg, NULL, NULL, NULL, NULL, &json,
@@ -1024,6 +1101,7 @@ static void test_bad_client_input(void) {
   CHECK_STATUS(faceauth_client_delete(c, NULL, NULL), FACEAUTH_STATUS_NULL_POINTER);
 
   faceauth_client_free(c);
+  faceauth_client_options_free(opts);
 }
 
 /* Eight threads share one builder, one cipher and one client. */
@@ -1193,15 +1271,15 @@ static void test_ledger_flow(const char *location, int reopen, int with_mock) {
   faceauth_ledger *l = open_ledger(location);
   faceauth_url_builder *b = mock_builder(with_mock);
   faceauth_cipher *hook_cipher = new_cipher(KEY, "ecb");
-  faceauth_auth_params p = {NULL, "user-ledger", NULL, NULL, NULL, NULL};
+  faceauth_auth_params *p =
+      new_params(with_mock ? mock.submission : "sub_1", "user-ledger", NULL, NULL, NULL, NULL);
   char *link = NULL, *json = NULL, *second_link = NULL, *hook = NULL;
   char token[80] = "", second[80] = "", url[1024] = "", body[1024], expected[256];
   faceauth_error *err = UNTOUCHED;
   uint64_t purged = 12345;
-  p.sid = with_mock ? mock.submission : "sub_1";
 
   /* Issue: {"url","token","rule"}, and the token is recorded, unused, with its metadata. */
-  CHECK_STATUS(faceauth_ledger_issue_url(l, b, "time:3600", &p,
+  CHECK_STATUS(faceauth_ledger_issue_url(l, b, "time:3600", p,
                                          "{\"order\": \"A-17\", \"shop\": \"caf\\u00e9\"}", &link, &err),
                FACEAUTH_STATUS_OK);
   CHECK(err == UNTOUCHED); /* *out_err is left alone on success */
@@ -1272,8 +1350,8 @@ static void test_ledger_flow(const char *location, int reopen, int with_mock) {
   }
 
   /* A count token, no metadata: marked used, it expires by its rule. */
-  p.user_id = NULL;
-  CHECK_STATUS(faceauth_ledger_issue_url(l, b, "count", &p, NULL, &second_link, NULL),
+  CHECK_STATUS(faceauth_auth_params_set_user_id(p, NULL, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_ledger_issue_url(l, b, "count", p, NULL, &second_link, NULL),
                FACEAUTH_STATUS_OK);
   CHECK(json_string(second_link, "token", second, sizeof second));
   CHECK(second_link != NULL && strstr(second_link, "\"rule\":\"count\"}") != NULL);
@@ -1340,7 +1418,8 @@ static void test_ledger_flow(const char *location, int reopen, int with_mock) {
   json = ledger_list(l, "{\"submission\": \"another-submission\"}");
   CHECK_STR(json, "[]");
   faceauth_string_free(json);
-  snprintf(body, sizeof body, "{\"submission\": \"%s\", \"limit\": 1}", p.sid);
+  snprintf(body, sizeof body, "{\"submission\": \"%s\", \"limit\": 1}",
+           with_mock ? mock.submission : "sub_1");
   json = ledger_list(l, body);
   CHECK(json != NULL && count_of(json, "{\"token\":") == 1 && strstr(json, token) != NULL);
   faceauth_string_free(json);
@@ -1374,6 +1453,7 @@ static void test_ledger_flow(const char *location, int reopen, int with_mock) {
   faceauth_cipher_free(hook_cipher);
   faceauth_url_builder_free(b);
   faceauth_ledger_free(l);
+  faceauth_auth_params_free(p);
 }
 
 static void test_ledgers(int with_mock) {
@@ -1395,7 +1475,7 @@ static void test_bad_ledger_input(void) {
   faceauth_ledger *out = UNTOUCHED;
   faceauth_url_builder *b = new_builder("p", KEY, "ecb");
   faceauth_cipher *c = new_cipher(KEY, "ecb");
-  faceauth_auth_params p = {"sub_1", NULL, NULL, NULL, NULL, NULL};
+  faceauth_auth_params *p = new_params("sub_1", NULL, NULL, NULL, NULL, NULL);
   char *json = UNTOUCHED;
   uint64_t count = 7;
   faceauth_error *err = NULL;
@@ -1441,56 +1521,45 @@ static void test_bad_ledger_input(void) {
   CHECK(out == UNTOUCHED);
 
   /* Issue. */
-  EXPECT_ERROR(faceauth_ledger_issue_url(NULL, b, "count", &p, NULL, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(NULL, b, "count", p, NULL, &json, &err),
                FACEAUTH_STATUS_NULL_POINTER);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, NULL, "count", &p, NULL, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, NULL, "count", p, NULL, &json, &err),
                FACEAUTH_STATUS_NULL_POINTER);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, NULL, &p, NULL, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, NULL, p, NULL, &json, &err),
                FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", NULL, NULL, &json, &err),
                FACEAUTH_STATUS_NULL_POINTER);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, NULL, NULL, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", p, NULL, NULL, &err),
                FACEAUTH_STATUS_NULL_POINTER);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, BAD_UTF8, &p, NULL, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, BAD_UTF8, p, NULL, &json, &err),
                FACEAUTH_STATUS_INVALID_UTF8);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, BAD_UTF8, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", p, BAD_UTF8, &json, &err),
                FACEAUTH_STATUS_INVALID_UTF8);
   {
-    faceauth_auth_params bad = p;
-    bad.sid = NULL;
-    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
-                 FACEAUTH_STATUS_NULL_POINTER);
-    bad.sid = BAD_UTF8;
-    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
-                 FACEAUTH_STATUS_INVALID_UTF8);
-    bad = p;
-    bad.cf1 = BAD_UTF8;
-    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
-                 FACEAUTH_STATUS_INVALID_UTF8);
-    bad = p;
-    bad.sid = "";
-    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
+    faceauth_auth_params *bad = new_params("", NULL, NULL, NULL, NULL, NULL);
+    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", bad, NULL, &json, &err),
                  FACEAUTH_STATUS_INVALID_ARGUMENT);
-    bad = p;
-    bad.token = "tok_chosen_by_caller"; /* minted here, never given */
-    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &bad, NULL, &json, &err),
+    faceauth_auth_params_free(bad);
+    bad = new_params("sub_1", NULL, NULL, NULL, NULL, "tok_chosen_by_caller"); /* minted here */
+    EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", bad, NULL, &json, &err),
                  FACEAUTH_STATUS_INVALID_ARGUMENT);
+    faceauth_auth_params_free(bad);
   }
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "weekly", &p, NULL, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "weekly", p, NULL, &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "time:-5", &p, NULL, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "time:-5", p, NULL, &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "", &p, NULL, &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "", p, NULL, &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{not json", &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", p, "{not json", &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "[\"a\"]", &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", p, "[\"a\"]", &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{\"n\": 1}", &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", p, "{\"n\": 1}", &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{\"nested\": {\"a\": \"b\"}}", &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", p, "{\"nested\": {\"a\": \"b\"}}", &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
-  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", &p, "{\"\": \"empty key\"}", &json, &err),
+  EXPECT_ERROR(faceauth_ledger_issue_url(l, b, "count", p, "{\"\": \"empty key\"}", &json, &err),
                FACEAUTH_STATUS_INVALID_ARGUMENT);
   CHECK(json == UNTOUCHED);
   json = ledger_list(l, NULL);
@@ -1554,6 +1623,7 @@ static void test_bad_ledger_input(void) {
   faceauth_cipher_free(c);
   faceauth_url_builder_free(b);
   faceauth_ledger_free(l);
+  faceauth_auth_params_free(p);
 }
 
 /* Eight threads share one ledger (and one builder): each issues links, reads them back and
@@ -1574,12 +1644,12 @@ static void *ledger_work(void *arg) {
   for (i = 0; i < LEDGER_ROUNDS; i++) {
     char sid[32], token[80] = "", body[1024], meta[64];
     char *link = NULL, *status = NULL, *outcome = NULL;
-    faceauth_auth_params p = {NULL, NULL, NULL, NULL, NULL, NULL};
+    faceauth_auth_params *p = NULL;
     faceauth_error *err = NULL;
     snprintf(sid, sizeof sid, "sid-%d-%d", w->index, i);
     snprintf(meta, sizeof meta, "{\"thread\": \"%d\"}", w->index);
-    p.sid = sid;
-    if (faceauth_ledger_issue_url(w->ledger, w->builder, "time:600", &p, meta, &link, &err) !=
+    if (faceauth_auth_params_new(sid, &p, &err) != FACEAUTH_STATUS_OK ||
+        faceauth_ledger_issue_url(w->ledger, w->builder, "time:600", p, meta, &link, &err) !=
             FACEAUTH_STATUS_OK ||
         !json_string(link, "token", token, sizeof token) ||
         faceauth_ledger_status(w->ledger, token, &status, &err) != FACEAUTH_STATUS_OK ||
@@ -1599,6 +1669,7 @@ static void *ledger_work(void *arg) {
     faceauth_string_free(link);
     faceauth_string_free(status);
     faceauth_string_free(outcome);
+    faceauth_auth_params_free(p);
     w->done++;
   }
   return NULL;
@@ -1672,15 +1743,15 @@ static void *work(void *arg) {
   for (i = 0; i < ROUNDS; i++) {
     char sid[32], user[32], expected[128];
     char *url = NULL, *json = NULL, *ct = NULL, *back = NULL;
-    faceauth_auth_params p = {NULL, NULL, NULL, NULL, NULL, NULL};
+    faceauth_auth_params *p = NULL;
     faceauth_error *err = NULL;
     snprintf(sid, sizeof sid, "sid-%d-%d", w->index, i);
     snprintf(user, sizeof user, "user-%d", w->index);
-    p.sid = sid;
-    p.user_id = user;
     snprintf(expected, sizeof expected, "\"params\":{\"sid\":\"%s\",\"authUserId\":\"%s\"}", sid,
              user);
-    if (faceauth_url_builder_build(w->shared->builder, &p, &url, &err) != FACEAUTH_STATUS_OK ||
+    if (faceauth_auth_params_new(sid, &p, &err) != FACEAUTH_STATUS_OK ||
+        faceauth_auth_params_set_user_id(p, user, &err) != FACEAUTH_STATUS_OK ||
+        faceauth_url_builder_build(w->shared->builder, p, &url, &err) != FACEAUTH_STATUS_OK ||
         faceauth_url_inspect(url, w->shared->cipher, &json, &err) != FACEAUTH_STATUS_OK ||
         strstr(json, expected) == NULL ||
         faceauth_cipher_encrypt(w->shared->cipher, sid, &ct, &err) != FACEAUTH_STATUS_OK ||
@@ -1713,6 +1784,7 @@ static void *work(void *arg) {
     faceauth_string_free(json);
     faceauth_string_free(ct);
     faceauth_string_free(back);
+    faceauth_auth_params_free(p);
     w->done++;
   }
   return NULL;
@@ -1721,7 +1793,7 @@ static void *work(void *arg) {
 static void test_threads_share_a_builder_a_cipher_and_a_client(int with_mock) {
   faceauth_url_builder *b = new_builder("pid-threads", KEY, "gcm");
   faceauth_cipher *c = new_cipher(KEY, "gcm");
-  faceauth_client *client = with_mock ? new_client(mock.key, mock.url, 0) : NULL;
+  faceauth_client *client = with_mock ? new_client(mock.key, mock.url, -1) : NULL;
   struct shared shared;
   struct worker workers[THREADS];
   pthread_t threads[THREADS];
@@ -1797,12 +1869,15 @@ static int print_client_json(int argc, char **argv) {
   faceauth_client *c = NULL;
   faceauth_list *it = NULL;
   faceauth_error *err = NULL;
-  faceauth_client_options opts;
+  faceauth_client_options *opts = NULL;
   char *json = NULL;
-  faceauth_status status;
-  memset(&opts, 0, sizeof opts);
-  opts.base_url = getenv("FACEAUTH_TEST_MOCK_URL");
-  status = faceauth_client_new(getenv("FACEAUTH_TEST_MOCK_KEY"), &opts, &c, &err);
+  faceauth_status status = faceauth_client_options_new(&opts, &err);
+  if (status == FACEAUTH_STATUS_OK) {
+    status = faceauth_client_options_set_base_url(opts, getenv("FACEAUTH_TEST_MOCK_URL"), &err);
+  }
+  if (status == FACEAUTH_STATUS_OK) {
+    status = faceauth_client_new(getenv("FACEAUTH_TEST_MOCK_KEY"), opts, &c, &err);
+  }
   if (status == FACEAUTH_STATUS_OK && argc == 3) {
     status = faceauth_client_get(c, argv[2], &json, &err);
     if (status == FACEAUTH_STATUS_OK) {
@@ -1824,6 +1899,7 @@ static int print_client_json(int argc, char **argv) {
   faceauth_string_free(json);
   faceauth_list_free(it);
   faceauth_client_free(c);
+  faceauth_client_options_free(opts);
   return status == FACEAUTH_STATUS_OK ? 0 : 1;
 }
 
@@ -1840,12 +1916,15 @@ static int print_ledger_json(char **argv) {
   const char *mode = argv[1];
   faceauth_status status = faceauth_ledger_open(argv[2], &l, &err);
   if (status == FACEAUTH_STATUS_OK && strcmp(mode, "--ledger-issue") == 0) {
-    faceauth_auth_params p = {NULL, NULL, NULL, NULL, NULL, NULL};
-    p.sid = argv[3];
-    status = faceauth_url_builder_new("p", getenv("FACEAUTH_API_KEY"), "ecb", &b, &err);
+    faceauth_auth_params *p = NULL;
+    status = faceauth_auth_params_new(argv[3], &p, &err);
     if (status == FACEAUTH_STATUS_OK) {
-      status = faceauth_ledger_issue_url(l, b, "count", &p, "{\"via\": \"c\"}", &json, &err);
+      status = faceauth_url_builder_new("p", getenv("FACEAUTH_API_KEY"), "ecb", &b, &err);
     }
+    if (status == FACEAUTH_STATUS_OK) {
+      status = faceauth_ledger_issue_url(l, b, "count", p, "{\"via\": \"c\"}", &json, &err);
+    }
+    faceauth_auth_params_free(p);
   } else if (status == FACEAUTH_STATUS_OK && strcmp(mode, "--ledger-status") == 0) {
     status = faceauth_ledger_status(l, argv[3], &json, &err);
   } else if (status == FACEAUTH_STATUS_OK && strcmp(mode, "--ledger-apply") == 0) {
@@ -1869,7 +1948,7 @@ static int print_ledger_json(char **argv) {
  * that cannot be confirmed, and the same through faceauth_ledger_apply_confirmed. */
 static void test_confirm_webhooks(void) {
   static const uint8_t png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 0, 5};
-  faceauth_client *c = new_client(mock.key, mock.url, 0);
+  faceauth_client *c = new_client(mock.key, mock.url, -1);
   faceauth_ledger *l = NULL;
   char *json = NULL, *out = UNTOUCHED;
   char auth_id[128] = "", body[512], value[64];

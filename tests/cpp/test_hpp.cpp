@@ -185,6 +185,9 @@ void test_urls() {
   bad_token.token = "x";
   EXPECT_ERROR(FACEAUTH_STATUS_INVALID_TOKEN, builder.build(bad_token));
   EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, builder.build(faceauth::AuthParams("s").with_cf1("")));
+  // Refused by a setter of the C parameters (freed all the same: ASan checks).
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_UTF8, builder.build(faceauth::AuthParams("s").with_cf3("\xff")));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_UTF8, builder.build(faceauth::AuthParams("\xff")));
   EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::UrlBuilder("", KEY));
   EXPECT_ERROR(FACEAUTH_STATUS_INVALID_URL, faceauth::inspect_url("https://example.com/", faceauth::Cipher(KEY)));
   EXPECT_ERROR(FACEAUTH_STATUS_TAG_MISMATCH, faceauth::inspect_url(url, faceauth::Cipher("another-key-0123456789", "gcm")));
@@ -367,7 +370,7 @@ void test_client(const Mock &mock) {
   CHECK(!contains(denied.what(), "wrong-cpp-key"));
   faceauth::ClientOptions closed;
   closed.base_url = "http://127.0.0.1:1";
-  closed.max_retries = FACEAUTH_NO_RETRIES;
+  closed.max_retries = 0;  // none
   const faceauth::Error refused =
       EXPECT_ERROR(FACEAUTH_STATUS_API_CONNECTION, faceauth::Client(mock.key, closed).get("x"));
   CHECK(refused.http_status() == 0);
@@ -380,6 +383,12 @@ void test_client(const Mock &mock) {
   faceauth::ClientOptions ftp;
   ftp.base_url = "ftp://127.0.0.1";
   EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Client(KEY, ftp));
+  faceauth::ClientOptions zero;
+  zero.timeout_ms = 0;
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Client(KEY, zero));
+  faceauth::ClientOptions bad_utf8;
+  bad_utf8.base_url = "http://\xff";
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_UTF8, faceauth::Client(KEY, bad_utf8));
 
   // Moves.
   faceauth::Client a(mock.key, options);
@@ -542,16 +551,17 @@ void test_redaction() {
   CHECK(printed(client) == "faceauth::Client{base_url: \"http://<redacted>@127.0.0.1:9/v3\"}");
   CHECK(printed(builder) == "faceauth::UrlBuilder{project_id: \"pid-1\", base_url: \"http://<redacted>@127.0.0.1:9/v3\"}");
   CHECK(printed(options) == "faceauth::ClientOptions{base_url: \"http://<redacted>@127.0.0.1:9/v3\", timeout_ms: 1000, "
-                            "connect_timeout_ms: 0, max_retries: 0}");
+                            "connect_timeout_ms: default, max_retries: default}");
   CHECK(printed(cipher) == "faceauth::Cipher{key: <redacted>}");
   CHECK(printed(ledger) == "faceauth::Ledger{location: \":memory:\"}");
   CHECK(printed(faceauth::ClientOptions{}) ==
-        "faceauth::ClientOptions{base_url: none, timeout_ms: 0, connect_timeout_ms: 0, max_retries: 0}");
+        "faceauth::ClientOptions{base_url: none, timeout_ms: default, connect_timeout_ms: default, "
+        "max_retries: default}");
   CHECK(faceauth::redact_credentials("host=db password=" + pg_password) == "host=db password=<redacted>");
   faceauth::ClientOptions nul;
   nul.base_url = std::string("http://u:p@h\0x", 14);
-  CHECK(printed(nul) == "faceauth::ClientOptions{base_url: \"<redacted>\", timeout_ms: 0, connect_timeout_ms: 0, "
-                        "max_retries: 0}");
+  CHECK(printed(nul) == "faceauth::ClientOptions{base_url: \"<redacted>\", timeout_ms: default, "
+                        "connect_timeout_ms: default, max_retries: default}");
 
   // A PostgreSQL location that cannot be reached: the error holds no password.
   for (const std::string &location : {"postgres://faceauth:" + pg_password + "@127.0.0.1:1/faceauth",

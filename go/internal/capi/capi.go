@@ -30,10 +30,10 @@ package capi
 #define FA_STRINGIFY(x) FA_STRINGIFY_(x)
 const char faceauth_go_library_sha256[] = FA_STRINGIFY(FACEAUTH_LIB_SHA256);
 
-// The parameters of one URL, assembled on the C stack: the strings point into one Go byte
-// buffer (pointer-free Go memory, which cgo lets C read for the call), and a C struct holding
-// Go pointers may not live in Go memory. The results come back in a struct by value, so no
-// out-parameter has to live in (heap-allocated) Go memory: the hot path of Build.
+// The parameters of one URL, made, used and freed in this one cgo call (fa_params): the
+// strings point into one Go byte buffer (pointer-free Go memory, which cgo lets C read for the
+// call). The results come back in a struct by value, so no out-parameter has to live in
+// (heap-allocated) Go memory: the hot path of Build.
 typedef struct fa_build_result {
   enum faceauth_status status;
   char *url;
@@ -43,9 +43,13 @@ typedef struct fa_build_result {
 static fa_build_result fa_build(const faceauth_url_builder *b, const char *sid,
                                 const char *user_id, const char *cf1, const char *cf2,
                                 const char *cf3, const char *token) {
-  faceauth_auth_params p = {sid, user_id, cf1, cf2, cf3, token};
+  faceauth_auth_params *p = NULL;
   fa_build_result r = {FACEAUTH_STATUS_OK, NULL, NULL};
-  r.status = faceauth_url_builder_build(b, &p, &r.url, &r.err);
+  r.status = fa_params(sid, user_id, cf1, cf2, cf3, token, &p, &r.err);
+  if (r.status == FACEAUTH_STATUS_OK) {
+    r.status = faceauth_url_builder_build(b, p, &r.url, &r.err);
+    faceauth_auth_params_free(p);
+  }
   return r;
 }
 */
@@ -76,7 +80,6 @@ var ErrClosed = errors.New("faceauth: use of a closed handle")
 const (
 	StatusInvalidArgument  = int(C.FACEAUTH_STATUS_INVALID_ARGUMENT)
 	StatusWebhookMalformed = int(C.FACEAUTH_STATUS_WEBHOOK_MALFORMED)
-	NoRetries              = int(C.FACEAUTH_NO_RETRIES)
 )
 
 // Version is faceauth_version(): the library's version, such as "0.1.0".
@@ -511,7 +514,8 @@ func (b *URLBuilder) Build(p Params) (string, error) {
 
 // ---- REST client ----
 
-// ClientOptions mirror faceauth_client_options (0 for a default; NoRetries for none).
+// ClientOptions are what NewClient sets on a faceauth_client_options: 0 keeps a default;
+// a negative MaxRetries is none.
 type ClientOptions struct {
 	BaseURL          string
 	TimeoutMS        uint32
@@ -532,22 +536,39 @@ func NewClient(apiKey string, o ClientOptions) (*Client, *Error) {
 		return nil, err
 	}
 	defer wipe(k)
-	var opts C.faceauth_client_options
-	if o.BaseURL != "" {
-		if strings.IndexByte(o.BaseURL, 0) >= 0 {
-			return nil, &Error{Code: StatusInvalidArgument, Message: "base url holds a NUL byte"}
-		}
-		// C memory: a C struct passed to C may not hold Go pointers.
-		cs := C.CString(o.BaseURL)
-		defer C.free(unsafe.Pointer(cs))
-		opts.base_url = cs
-	}
-	opts.timeout_ms = C.uint32_t(o.TimeoutMS)
-	opts.connect_timeout_ms = C.uint32_t(o.ConnectTimeoutMS)
-	opts.max_retries = C.int32_t(o.MaxRetries)
-	var p *C.faceauth_client
+	var opts *C.faceauth_client_options
 	var cerr *C.faceauth_error
-	if st := C.faceauth_client_new(ptr(k), &opts, &p, &cerr); st != C.FACEAUTH_STATUS_OK {
+	if st := C.faceauth_client_options_new(&opts, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return nil, takeError(st, cerr)
+	}
+	defer C.faceauth_client_options_free(opts)
+	st := C.enum_faceauth_status(C.FACEAUTH_STATUS_OK)
+	if o.BaseURL != "" {
+		u, err := cstr(o.BaseURL, "base url")
+		if err != nil {
+			return nil, err
+		}
+		st = C.faceauth_client_options_set_base_url(opts, ptr(u), &cerr)
+		runtime.KeepAlive(u)
+	}
+	if st == C.FACEAUTH_STATUS_OK && o.TimeoutMS != 0 {
+		st = C.faceauth_client_options_set_timeout_ms(opts, C.uint32_t(o.TimeoutMS), &cerr)
+	}
+	if st == C.FACEAUTH_STATUS_OK && o.ConnectTimeoutMS != 0 {
+		st = C.faceauth_client_options_set_connect_timeout_ms(opts, C.uint32_t(o.ConnectTimeoutMS), &cerr)
+	}
+	if st == C.FACEAUTH_STATUS_OK && o.MaxRetries != 0 {
+		retries := C.uint32_t(0)
+		if o.MaxRetries > 0 {
+			retries = C.uint32_t(o.MaxRetries)
+		}
+		st = C.faceauth_client_options_set_max_retries(opts, retries, &cerr)
+	}
+	var p *C.faceauth_client
+	if st == C.FACEAUTH_STATUS_OK {
+		st = C.faceauth_client_new(ptr(k), opts, &p, &cerr)
+	}
+	if st != C.FACEAUTH_STATUS_OK {
 		return nil, takeError(st, cerr)
 	}
 	c := &Client{p: p}

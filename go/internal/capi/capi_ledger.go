@@ -4,13 +4,19 @@ package capi
 #include <stdlib.h>
 #include "faceauth_go.h"
 
-// As fa_build: the parameters assembled on the C stack from pointers into one Go buffer.
+// As fa_build: the parameters made, used and freed in this one call, from pointers into one Go
+// buffer.
 static enum faceauth_status fa_ledger_issue(const faceauth_ledger *l, const faceauth_url_builder *b,
                                             const char *rule, const char *sid, const char *user_id,
                                             const char *cf1, const char *cf2, const char *cf3,
                                             const char *meta, char **out, faceauth_error **err) {
-  faceauth_auth_params p = {sid, user_id, cf1, cf2, cf3, NULL};
-  return faceauth_ledger_issue_url(l, b, rule, &p, meta, out, err);
+  faceauth_auth_params *p = NULL;
+  enum faceauth_status s = fa_params(sid, user_id, cf1, cf2, cf3, NULL, &p, err);
+  if (s == FACEAUTH_STATUS_OK) {
+    s = faceauth_ledger_issue_url(l, b, rule, p, meta, out, err);
+    faceauth_auth_params_free(p);
+  }
+  return s;
 }
 */
 import "C"
