@@ -157,21 +157,22 @@ impl MockArgs {
     }
 }
 
-/// Starts the simulator, prints `listening on http://HOST:PORT` (one line, flushed: tests read
-/// it to learn the port, then may close the pipe), logs `webhooks to URL` on stderr with any
-/// credentials redacted, then serves until the process is killed. Keys are never printed.
+/// Starts the simulator, logs `webhooks to URL` on stderr with any credentials redacted, prints
+/// `listening on http://HOST:PORT` (one line, flushed: tests read it to learn the port, then may
+/// close the pipe), then serves until the process is killed. Keys are never printed.
 pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
     let webhook_url = config.webhook_url.as_deref().map(|url| redact_credentials(url).into_owned());
     let server = MockServer::start(config).context("cannot start the FaceAuth simulator")?;
+    if let Some(url) = webhook_url {
+        // A log line, written before the address: whoever read the address finds it on stderr
+        // already. The simulator keeps serving if stderr is gone.
+        crate::output::note(format_args!("faceauth-mock: webhooks to {url}"));
+    }
     let mut stdout = crate::output::stdout();
     writeln!(stdout, "listening on {}", server.base_url()).context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;
     drop(stdout);
-    if let Some(url) = webhook_url {
-        // A log line: the simulator keeps serving if stderr is gone.
-        crate::output::note(format_args!("faceauth-mock: webhooks to {url}"));
-    }
     server.wait();
     Ok(ExitCode::SUCCESS)
 }
