@@ -152,14 +152,20 @@ fn config_from_value(value: &mut Value) -> Result<MockConfig, Failure> {
         ("url_key", config.url_key.as_ref()),
         ("webhook_key", config.webhook_key.as_ref()),
     ];
-    for (field, key) in keys {
-        if let Some(key) = key {
-            faceauth::crypto::check_key_text(key).map_err(|e| {
-                Failure::new(e.kind().into(), format!("invalid simulator configuration: {field}: {e}"))
-            })?;
+    let refused = keys.into_iter().find_map(|(field, key)| {
+        let error = faceauth::crypto::check_key_text(key?).err()?;
+        Some(Failure::new(error.kind().into(), format!("invalid simulator configuration: {field}: {error}")))
+    });
+    match refused {
+        None => Ok(config),
+        Some(failure) => {
+            let mut config = config;
+            config.api_key.zeroize();
+            config.url_key.zeroize();
+            config.webhook_key.zeroize();
+            Err(failure)
         }
     }
-    Ok(config)
 }
 
 /// Starts a FaceAuth simulator in this process and gives its handle in `*out_sim`.
