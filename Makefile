@@ -45,6 +45,7 @@ test:
 	@$(SUITE) examples test-examples
 	@$(SUITE) go test-go
 	@$(SUITE) docs test-docs
+	@$(SUITE) dist test-dist
 	@$(SUITE) go-link test-go-link
 	@GO_DIST_PROFILE=debug $(SUITE) dist-go test-dist-go
 	@$(SUITE) versions test-versions
@@ -233,6 +234,45 @@ test-licenses: python-env
 
 notices:
 	CARGO=$(CARGO) python3 scripts/licenses.py notices --out $(NOTICES_OUT) $(addprefix --crate ,$(NOTICES_CRATES))
+
+# Release artifacts (make dist → dist/), each usable with no Rust toolchain:
+#   dist/c/faceauth-<version>-x86_64-linux-gnu.tar.gz (scripts/dist-c.sh: what scripts/install.sh
+#   installs, with a relocatable .pc, LICENSE and a README giving the oldest glibc), and
+#   dist/python/: the abi3 manylinux2014 wheel (maturin --zig, in target/zig) and the sdist
+#   (scripts/dist-python.sh). DIST_PROFILE=debug packs the dev build instead.
+DIST_DIR ?= dist
+DIST_PROFILE ?= release
+
+.PHONY: dist dist-c dist-python test-dist check-dist
+
+dist: dist-c dist-python dist-go
+
+dist-c: c-env
+	CARGO=$(CARGO) ./scripts/native-static-libs.sh $(DIST_PROFILE) >/dev/null
+	$(CARGO) build $(if $(filter release,$(DIST_PROFILE)),--release) -p faceauth-cli -p faceauth-ffi
+	PROFILE=$(DIST_PROFILE) CARGO=$(CARGO) ./scripts/dist-c.sh $(DIST_DIR)/c
+
+dist-python: python-env
+	PROFILE=$(DIST_PROFILE) ./scripts/dist-python.sh $(DIST_DIR)/python
+
+# The dist suite of `make test`: the same artifacts from the dev build (the tarball packs
+# target/debug as the other suites left it; the wheel is a dev-profile zig build), into
+# target/dist-debug, then tests/dist: the wheel installed with no Rust toolchain and examples/python
+# run; the tarball unpacked with the repository hidden, examples/c and examples/cpp built and
+# run from it; the README's Install recipes run as printed. `make check-dist` runs the same
+# tests on dist/ (after make dist).
+DIST_TEST_DIR := target/dist-debug
+
+test-dist: c-env python-env ffi-debug
+	PROFILE=debug CARGO=$(CARGO) ./scripts/dist-c.sh $(DIST_TEST_DIR)/c
+	PROFILE=debug ./scripts/dist-python.sh $(DIST_TEST_DIR)/python
+	CARGO=$(CARGO) ./tests/dist/c.sh $(DIST_TEST_DIR)/c
+	CARGO=$(CARGO) ./tests/dist/python.sh $(DIST_TEST_DIR)/python
+	@echo "dist: the tarball (repository hidden: examples/c, examples/cpp, README recipes) and the wheel (no Rust: examples/python) + sdist pass"
+
+check-dist: c-env python-env
+	CARGO=$(CARGO) ./tests/dist/c.sh $(DIST_DIR)/c
+	CARGO=$(CARGO) ./tests/dist/python.sh $(DIST_DIR)/python
 
 # ---- Release: the Go module (go/build/, scripts/go-lib.sh, scripts/dist-go.sh, tests/go/) ----
 # go-lib: the debug libfaceauth.a placed inside go/ (gitignored), for a plain `go build` there.
