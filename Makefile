@@ -180,8 +180,8 @@ python-bench-wheel: python-env
 
 # Go (go/, examples/go/): scripts/install.sh installs the debug libfaceauth that test-c uses into
 # target/go/debug (no second cargo build), whose faceauth.pc go/internal/capi links through
-# (`#cgo pkg-config`, statically); scripts/go-env.sh gives go that PKG_CONFIG_PATH, the
-# simulator's path (FACEAUTH_BIN) and a writable GOCACHE/GOPATH.
+# (`#cgo pkg-config`, statically); scripts/go-env.sh gives go that PKG_CONFIG_PATH and a
+# writable GOCACHE/GOPATH. faceauthtest's simulator is in libfaceauth: no FACEAUTH_BIN.
 GO ?= go
 GO_RUN = cd $(1) && env $$($(CURDIR)/scripts/go-env.sh $(2)) $(GO)
 
@@ -282,7 +282,8 @@ check-dist: c-env python-env
 # from the proxy directory alone, with no Rust toolchain or pkg-config (tests/go/dist.sh): the
 # release one in dist/ by default; within `make test` a debug one in target/go/dist-debug
 # (GO_DIST_PROFILE=debug in the environment of its suite), so that make test needs no release
-# build. The simulator its tests start is target/debug/faceauth.
+# build. Its faceauthtest test starts the simulator from the module's libfaceauth (no
+# FACEAUTH_BIN); target/debug/faceauth only inspects the example's URL.
 GO_DIST_PROFILE ?= release
 GO_DIST_DIR = $(if $(filter release,$(GO_DIST_PROFILE)),dist,target/go/dist-$(GO_DIST_PROFILE))
 

@@ -16,8 +16,9 @@
  * - Records, reports and events come back as JSON strings, the same JSON the `faceauth` command
  *   prints, so the ABI stays small and stable.
  * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_list,
- *   faceauth_ledger, and the options objects above) are made by *_new (a listing by faceauth_client_list, a ledger by
- *   faceauth_ledger_open) and freed by *_free; every *_free accepts NULL.
+ *   faceauth_ledger, faceauth_simulator, and the options objects above) are made by *_new (a listing by faceauth_client_list,
+ *   a ledger by faceauth_ledger_open, a simulator by faceauth_simulator_start) and freed by
+ *   *_free; every *_free accepts NULL.
  *   Which handles may be shared across threads is said on each type.
  * - The REST client's calls block until the API answers, within the client's timeouts. Their
  *   error objects carry the HTTP status (faceauth_error_http_status) when a response arrived.
@@ -323,6 +324,17 @@ typedef struct faceauth_ledger faceauth_ledger;
  * reference to the client's connections: it may outlive the faceauth_client it came from.
  */
 typedef struct faceauth_list faceauth_list;
+
+/**
+ * A FaceAuth simulator running in this process on a loopback port: the REST API, the hosted
+ * page and the webhooks, with a mock clock and fault injection (see faceauth_simulator_start).
+ *
+ * Made by faceauth_simulator_start, freed by faceauth_simulator_free. Thread-safe: every
+ * function may be called from any thread, concurrently, on one simulator (the server serves
+ * each request on its own worker threads); only faceauth_simulator_free needs every other
+ * call on it to have returned.
+ */
+typedef struct faceauth_simulator faceauth_simulator;
 
 /**
  * Builds FaceAuth URLs for one project: its key, its `pid`, a base URL and a language (opaque).
@@ -1127,6 +1139,233 @@ void faceauth_string_free(char *s);
  * `data` and `len` the caller has not changed.
  */
 void faceauth_buf_free(struct faceauth_buf *buf);
+
+/**
+ * Starts a FaceAuth simulator in this process and gives its handle in `*out_sim`.
+ *
+ * `config_json_or_null` is a JSON object with the fields of a `faceauth mock --seed` file, all
+ * optional (NULL or "{}" is every default): "api_key" (default "mock-api-key"),
+ * "project_id" ("mock-project"), "url_key" (the key of hosted-page links; default the API
+ * key), "scheme" ("ecb", "gcm", "cbc" or a variant id), "token_rule" ("count",
+ * "time:SECONDS", "off", or {"kind": "time", "seconds": 60}; default off), "webhook_url",
+ * "webhook_key" (webhook bodies encrypted with it), "webhook_shape", "response_shape",
+ * "image_format", "allowed_ips", "max_body_bytes", "submissions" (ids, or {"id", "status",
+ * "user_id"} objects), "results", "now" (RFC 3339 start of the mock clock), "faults",
+ * "limits", "verbose", "host" (default "127.0.0.1") and "port" (default 0: a free port).
+ * An unknown field is refused (it is usually a typo). Keys follow the SDK's key rule; they
+ * are never quoted in an error, and the library wipes its copies of them when it is done with
+ * them (the caller's `config_json_or_null` is only read).
+ *
+ * The simulator serves on its own threads until faceauth_simulator_stop or
+ * faceauth_simulator_free, which joins them.
+ *
+ * Ownership: on success `*out_sim` receives a new simulator, freed with faceauth_simulator_free.
+ * NULL handling: `config_json_or_null` may be NULL; `out_sim` must not be NULL; `out_err` may be
+ * NULL. Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (not JSON, an unknown field, a value of the wrong type or
+ * out of range, an unknown scheme); FACEAUTH_STATUS_INVALID_KEY (an empty key, or one with leading or trailing
+ * white space); FACEAUTH_STATUS_API_CONNECTION (the address cannot be bound or a thread cannot
+ * start).
+ *
+ * # Safety
+ * `config_json_or_null` is NULL or NUL-terminated; `out_sim` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_start(const char *config_json_or_null,
+                                              struct faceauth_simulator **out_sim,
+                                              struct faceauth_error **out_err);
+
+/**
+ * The simulator's base URL, such as "http://127.0.0.1:41234": the REST base URL
+ * of a client and the hosted page's base URL at once.
+ *
+ * Ownership: borrowed from `s`, valid until faceauth_simulator_free(s) (also after
+ * faceauth_simulator_stop); never free it. NULL handling: a NULL `s` gives "" (a static empty
+ * string), never NULL. Thread safety: any thread.
+ *
+ * # Safety
+ * `s` is NULL or a simulator from faceauth_simulator_start that was not freed.
+ */
+const char *faceauth_simulator_base_url(const struct faceauth_simulator *s);
+
+/**
+ * Adds (or replaces) an ID check submission: `submission_json` is {"id": "sub_1"} with
+ * optional "status" (default "approved"; only approved submissions can be re-authenticated)
+ * and "user_id". Unknown fields are refused.
+ *
+ * NULL handling: `s` and `submission_json` must not be NULL; `out_err` may be NULL.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (not JSON, refused by the simulator, or the simulator is
+ * stopped); FACEAUTH_STATUS_API_CONNECTION (the simulator did not answer).
+ *
+ * # Safety
+ * `s` is NULL or a live simulator; `submission_json` is NULL or NUL-terminated; `out_err` is
+ * NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_add_submission(const struct faceauth_simulator *s,
+                                                       const char *submission_json,
+                                                       struct faceauth_error **out_err);
+
+/**
+ * Creates results at once (for paging tests): `results_json` is {"count": N} with optional
+ * "submission_id", "auth_status" (default "approved"), "start" (RFC 3339; default the mock
+ * clock) and "step_seconds" (default 1). `*out_created_or_null`, when not NULL, receives how
+ * many were made.
+ *
+ * NULL handling: `s` and `results_json` must not be NULL; `out_created_or_null` and `out_err`
+ * may be NULL. Thread safety: any thread.
+ *
+ * Statuses: as faceauth_simulator_add_submission.
+ *
+ * # Safety
+ * `s` is NULL or a live simulator; `results_json` is NULL or NUL-terminated;
+ * `out_created_or_null` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_add_results(const struct faceauth_simulator *s,
+                                                    const char *results_json,
+                                                    uint64_t *out_created_or_null,
+                                                    struct faceauth_error **out_err);
+
+/**
+ * Does what the user's browser does with a FaceAuth link: GETs the hosted page, which decrypts
+ * the link, applies the token rule, records a result and sends the webhooks. `result_or_null`
+ * is NULL, "approved" or "rejected" (the face fails to match).
+ *
+ * `*out_json` receives {"status": 200, "json": {"auth_id": …, "auth_status": …}} for a
+ * recorded result, or an error status (400 for a bad link, 410 for a spent token) with
+ * {"error": …} in "json": the page's answer, not a failure of this call. Only this simulator's
+ * pages are visited (`url` must start with its base URL and "/").
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `s`, `url` and `out_json` must not be NULL; `result_or_null` and `out_err`
+ * may be NULL. Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (another server's URL, a `result_or_null` other than
+ * "approved" or "rejected", or the simulator is stopped); FACEAUTH_STATUS_API_CONNECTION (the
+ * simulator did not answer).
+ *
+ * # Safety
+ * `s` is NULL or a live simulator; `url` and `result_or_null` are NULL or NUL-terminated;
+ * `out_json` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_open(const struct faceauth_simulator *s,
+                                             const char *url,
+                                             const char *result_or_null,
+                                             char **out_json,
+                                             struct faceauth_error **out_err);
+
+/**
+ * Every webhook the simulator sent (or tried to send), oldest first, as a JSON array of the
+ * bodies a receiver got, parsed (an encrypted webhook is its {"data": "…"} form; a body that
+ * was not JSON is a string). Kept whether or not a "webhook_url" is configured. Give a body,
+ * serialised, to faceauth_webhook_parse or faceauth_ledger_apply_webhook.
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `s` and `out_json` must not be NULL; `out_err` may be NULL.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_ARGUMENT
+ * (the simulator is stopped); FACEAUTH_STATUS_API_CONNECTION (it did not answer).
+ *
+ * # Safety
+ * `s` is NULL or a live simulator; `out_json` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_webhooks(const struct faceauth_simulator *s,
+                                                 char **out_json,
+                                                 struct faceauth_error **out_err);
+
+/**
+ * Moves the mock clock by `seconds` (negative moves it back); token time rules and result
+ * times follow it. `*out_now_or_null`, when not NULL, receives the new time (RFC 3339).
+ *
+ * Ownership: `*out_now_or_null` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `s` must not be NULL; `out_now_or_null` and `out_err` may be NULL.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_ARGUMENT
+ * (`seconds` not finite or out of range, or the simulator is stopped);
+ * FACEAUTH_STATUS_API_CONNECTION (it did not answer).
+ *
+ * # Safety
+ * `s` is NULL or a live simulator; `out_now_or_null` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_advance_clock(const struct faceauth_simulator *s,
+                                                      double seconds,
+                                                      char **out_now_or_null,
+                                                      struct faceauth_error **out_err);
+
+/**
+ * Changes fault injection on the REST API (only the settings given) and gives them all in
+ * `*out_json_or_null`. `faults_json_or_null` is NULL (change nothing) or an object with any of
+ * the names of Python's `Simulator.faults`: "latency_ms" (before each request), "error_rate"
+ * and "drop_rate" (0 to 1, dice from "seed"), "seed", "fail_next" (the next N requests answer
+ * "fail_status", default 502), "fail_status", "drop_next" (the next N close without an
+ * answer), "lose_next" (the next N are processed, then close unanswered).
+ *
+ * Ownership: `*out_json_or_null` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `s` must not be NULL; the others may be. Thread safety: any thread.
+ *
+ * Statuses: as faceauth_simulator_add_submission.
+ *
+ * # Safety
+ * `s` is NULL or a live simulator; `faults_json_or_null` is NULL or NUL-terminated;
+ * `out_json_or_null` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_faults(const struct faceauth_simulator *s,
+                                               const char *faults_json_or_null,
+                                               char **out_json_or_null,
+                                               struct faceauth_error **out_err);
+
+/**
+ * Reads one of the simulator's reports as JSON: `what` is "requests" (request counts by REST
+ * route, received and processed), "state" (results, tokens, submissions and webhook
+ * deliveries; never its keys) or "clock" ({"now": RFC 3339}).
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
+ * NULL handling: `s`, `what` and `out_json` must not be NULL; `out_err` may be NULL.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (another `what`, or the simulator is stopped);
+ * FACEAUTH_STATUS_API_CONNECTION (it did not answer).
+ *
+ * # Safety
+ * `s` is NULL or a live simulator; `what` is NULL or NUL-terminated; `out_json` and `out_err`
+ * are NULL or writable.
+ */
+enum faceauth_status faceauth_simulator_report(const struct faceauth_simulator *s,
+                                               const char *what,
+                                               char **out_json,
+                                               struct faceauth_error **out_err);
+
+/**
+ * Stops the simulator: it stops accepting, closes its connections and joins its threads
+ * before returning. Its state is lost; later calls on `s` fail with
+ * FACEAUTH_STATUS_INVALID_ARGUMENT, and faceauth_simulator_base_url still answers. Stopping
+ * twice does nothing. NULL is allowed and does nothing.
+ *
+ * Thread safety: any thread; calls in flight on other threads fail or finish.
+ *
+ * # Safety
+ * `s` is NULL or a live simulator.
+ */
+void faceauth_simulator_stop(const struct faceauth_simulator *s);
+
+/**
+ * Stops the simulator (as faceauth_simulator_stop, joining its threads) and frees it. NULL is
+ * allowed and does nothing.
+ *
+ * Thread safety: any thread, once no other thread uses `s`.
+ *
+ * # Safety
+ * `s` is NULL or a simulator from faceauth_simulator_start, not freed before; do not use it
+ * (or the string of faceauth_simulator_base_url) after.
+ */
+void faceauth_simulator_free(struct faceauth_simulator *s);
 
 /**
  * The name of a status, such as "ok", "bad_padding" or "null_pointer": the same snake_case

@@ -4,9 +4,9 @@
  * Written by hand (faceauth.h is generated); link libfaceauth as for C (pkg-config faceauth, or
  * CMake: find_package(faceauth CONFIG REQUIRED) and faceauth::faceauth).
  *
- * - Handles (Cipher, UrlBuilder, Client, Listing, Ledger) own their C object and free it in
- *   their destructor. They are move-only; a moved-from handle is empty and any call on it throws
- *   Error with FACEAUTH_STATUS_NULL_POINTER.
+ * - Handles (Cipher, UrlBuilder, Client, Listing, Ledger, Simulator) own their C object and
+ *   free it in their destructor. They are move-only; a moved-from handle is empty and any call
+ *   on it throws Error with FACEAUTH_STATUS_NULL_POINTER.
  * - Every failure throws faceauth::Error (a std::runtime_error) carrying the status, the
  *   library's message and, for REST API failures, the HTTP status. Nothing else is thrown,
  *   except std::bad_alloc.
@@ -14,9 +14,9 @@
  *   ABI: it is refused with FACEAUTH_STATUS_INVALID_ARGUMENT instead of being cut short. Optional
  *   fields are std::optional<std::string>. Records, reports and events are JSON text, the same
  *   JSON the `faceauth` command prints: parse them with the JSON library you already use.
- * - Thread safety is the C library's: const member functions of Cipher, UrlBuilder, Client and
- *   Ledger may run on one object from many threads at once; the UrlBuilder setters may not. A
- *   Listing is used by one thread at a time.
+ * - Thread safety is the C library's: const member functions of Cipher, UrlBuilder, Client,
+ *   Ledger and Simulator may run on one object from many threads at once; the UrlBuilder
+ *   setters may not. A Listing is used by one thread at a time.
  * - Secrets: the C objects wipe their key material when freed. std::string copies you make of
  *   keys or decrypted text are yours to handle. Cipher, UrlBuilder, Client, Ledger and
  *   ClientOptions print with operator<< without their key, and with every credential of a base
@@ -744,6 +744,122 @@ class Ledger {
  private:
   detail::Handle<::faceauth_ledger, ::faceauth_ledger_free> handle_;
   std::string location_;  // redacted
+};
+
+/// The FaceAuth simulator in this process, for tests: the REST API, the hosted page, token
+/// rules and webhooks on a free loopback port, with no `faceauth` command. `config_json` takes
+/// the fields of a `faceauth mock --seed` file (see faceauth_simulator_start): "api_key",
+/// "project_id", "token_rule" ("count", "time:SECONDS", "off"), "webhook_url", "webhook_key",
+/// "submissions", "now", "faults"…; an unknown field throws FACEAUTH_STATUS_INVALID_ARGUMENT.
+/// The destructor stops it and joins its threads. Results are JSON text.
+/// Thread safety: every member is const; share one Simulator between threads.
+class Simulator {
+ public:
+  explicit Simulator(const std::string &config_json = "{}") : handle_() {
+    ::faceauth_simulator *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_simulator_start(detail::c_str(config_json, "the configuration"), &out, err);
+    });
+    handle_.reset(out);
+  }
+
+  /// "http://127.0.0.1:PORT": the base URL of a Client and of a UrlBuilder's links at once.
+  std::string base_url() const { return ::faceauth_simulator_base_url(get()); }
+
+  /// Adds (or replaces) an ID check submission; only "approved" ones can be re-authenticated.
+  void add_submission(const std::string &id, const std::string &status = "approved") const {
+    const std::string body = "{\"id\":" + json_string(id) + ",\"status\":" + json_string(status) + "}";
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_simulator_add_submission(get(), detail::c_str(body, "the submission"), err);
+    });
+  }
+
+  /// Creates results at once: `results_json` is {"count": N, "submission_id", "auth_status",
+  /// "start", "step_seconds"}. Returns how many were made.
+  std::uint64_t add_results(const std::string &results_json) const {
+    std::uint64_t created = 0;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_simulator_add_results(get(), detail::c_str(results_json, "the results"), &created,
+                                              err);
+    });
+    return created;
+  }
+
+  /// Opens a link of this simulator as the user's browser would: {"status": 200, "json":
+  /// {"auth_id", "auth_status"}}, or an error status (410: a spent token) with {"error"}.
+  /// `result`: "approved" or "rejected" (the face does not match).
+  std::string open(const std::string &url, const std::optional<std::string> &result = std::nullopt) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_simulator_open(get(), detail::c_str(url, "the URL"), detail::c_str(result, "the result"),
+                                       out, err);
+    });
+  }
+
+  /// Every webhook sent, oldest first, as a JSON array of the bodies a receiver got.
+  std::string webhooks() const {
+    return detail::call_string(
+        [&](char **out, ::faceauth_error **err) { return ::faceauth_simulator_webhooks(get(), out, err); });
+  }
+
+  /// Moves the mock clock by `seconds` (negative: back); returns the new time (RFC 3339).
+  std::string advance_clock(double seconds) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_simulator_advance_clock(get(), seconds, out, err);
+    });
+  }
+
+  /// Changes fault injection (Python's names: "latency_ms", "error_rate", "drop_rate", "seed",
+  /// "fail_next", "fail_status", "drop_next", "lose_next"); returns every setting as JSON.
+  std::string faults(const std::optional<std::string> &faults_json = std::nullopt) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_simulator_faults(get(), detail::c_str(faults_json, "the faults"), out, err);
+    });
+  }
+
+  /// A report as JSON: "requests" (counts by route), "state" (never its keys) or "clock".
+  std::string report(const std::string &what) const {
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_simulator_report(get(), detail::c_str(what, "the report"), out, err);
+    });
+  }
+
+  /// Stops serving and joins the threads (the destructor does it too); later calls throw.
+  void stop() const { ::faceauth_simulator_stop(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_simulator *get() const { return detail::live(handle_, "the Simulator"); }
+
+  /// Prints `faceauth::Simulator{base_url: "…"}`: never its keys.
+  friend std::ostream &operator<<(std::ostream &os, const Simulator &s) {
+    os << "faceauth::Simulator{";
+    if (s.handle_) {
+      detail::quoted(os << "base_url: ", ::faceauth_simulator_base_url(s.handle_.get()));
+    }
+    return os << '}';
+  }
+
+ private:
+  /// `text` as a JSON string literal.
+  static std::string json_string(const std::string &text) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (const char ch : text) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += ch;
+      } else if (c < 0x20) {
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      } else {
+        out += ch;
+      }
+    }
+    return out + "\"";
+  }
+
+  detail::Handle<::faceauth_simulator, ::faceauth_simulator_free> handle_;
 };
 
 }  // namespace faceauth

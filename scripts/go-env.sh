@@ -4,7 +4,6 @@
 # default way, the library inside the module, is what `make test-dist-go` tests.
 #   PKG_CONFIG_PATH  the faceauth.pc that scripts/install.sh wrote into target/go/<profile>
 #                    (internal/capi links libfaceauth.a through it: `#cgo pkg-config`)
-#   FACEAUTH_BIN     target/<profile>/faceauth, the simulator faceauthtest starts
 #   CGO_CPPFLAGS     -DFACEAUTH_LIB_SHA256=<sha256 of that libfaceauth.a>: go does not hash the
 #                    static libraries it links, so internal/capi compiles the library's hash
 #                    into its object, and another library means another build and a new link
@@ -12,6 +11,7 @@
 #                    run with a HOME go cannot write to)
 #   CGO_ENABLED=1, GOFLAGS=-tags=faceauth_pkgconfig (and go's default -mod=readonly: standard
 #                    library only, nothing to download)
+# No FACEAUTH_BIN: faceauthtest runs the simulator in the test's process, from libfaceauth.
 # Usage: scripts/go-env.sh [debug|release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,6 @@ gopath=$(go env GOPATH 2>/dev/null || true)
 writable "${gopath%%:*}" || gopath=$repo/target/go/gopath
 
 echo "PKG_CONFIG_PATH=$sdk/lib/pkgconfig"
-echo "FACEAUTH_BIN=$repo/target/$profile/faceauth"
 echo "CGO_CPPFLAGS=-DFACEAUTH_LIB_SHA256=$(sha256sum "$lib" | cut -c1-64)"
 echo "GOCACHE=$gocache"
 echo "GOPATH=$gopath"

@@ -23,6 +23,7 @@ mod crypto;
 mod error;
 mod ledger;
 mod memory;
+mod simulator;
 mod status;
 mod token;
 mod url;
@@ -33,6 +34,7 @@ pub use crypto::*;
 pub use error::*;
 pub use ledger::*;
 pub use memory::*;
+pub use simulator::*;
 pub use status::*;
 pub use token::*;
 pub use url::*;
@@ -91,6 +93,7 @@ mod tests {
             include_str!("error.rs"),
             include_str!("ledger.rs"),
             include_str!("memory.rs"),
+            include_str!("simulator.rs"),
             include_str!("status.rs"),
             include_str!("token.rs"),
             include_str!("url.rs"),

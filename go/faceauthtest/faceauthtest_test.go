@@ -1,6 +1,7 @@
 package faceauthtest_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -101,9 +102,25 @@ func TestAdvanceClockExpiresTimeTokens(t *testing.T) {
 	}
 }
 
-func TestBinary(t *testing.T) {
-	if bin, err := faceauthtest.Binary(); err != nil || bin == "" {
-		t.Fatal(bin, err)
+// The simulator starts from the test's process alone: FACEAUTH_BIN names no command that works.
+func TestNoCommandNeeded(t *testing.T) {
+	t.Setenv("FACEAUTH_BIN", "/nonexistent/faceauth")
+	t.Setenv("PATH", t.TempDir())
+	sim := faceauthtest.StartSimulator(t, faceauthtest.WithArgs("--token-rule=count", "--latency-ms", "1"),
+		faceauthtest.WithConfig(map[string]any{"submissions": []string{"sub_seeded"}}))
+	if !strings.HasPrefix(sim.URL, "http://127.0.0.1:") {
+		t.Fatalf("URL %q", sim.URL)
+	}
+	if received, _ := sim.Requests(); len(received) != 0 {
+		t.Errorf("a fresh simulator counted requests: %v", received)
+	}
+	c, err := faceauth.NewClient(sim.APIKey, faceauth.ClientOptions{BaseURL: sim.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Submit(t.Context(), faceauth.Submission{SubmissionID: "sub_seeded", Image: []byte{0xff, 0xd8, 0xff, 0xe0}}); err != nil {
+		t.Fatalf("the seeded submission: %v", err)
 	}
 }
 
@@ -124,6 +141,54 @@ func TestURLKeyAndScheme(t *testing.T) {
 		links.Close()
 		if p := sim.Open(u); (p.Status == http.StatusOK) != tc.ok {
 			t.Errorf("%s link: %+v", tc.scheme, p)
+		}
+	}
+}
+
+// fatalTB records the first Fatalf and stops the caller there (recovered by startFails).
+type fatalTB struct {
+	testing.TB
+	message string
+}
+
+func (f *fatalTB) Helper() {}
+
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.message = fmt.Sprintf(format, args...)
+	panic(f)
+}
+
+// startFails runs StartSimulator on a recording TB and returns what it failed the test with.
+func startFails(t *testing.T, opts ...faceauthtest.Option) (message string) {
+	t.Helper()
+	tb := &fatalTB{TB: t}
+	defer func() {
+		if r := recover(); r != tb {
+			t.Fatalf("StartSimulator did not fail the test (recovered %v)", r)
+		}
+		message = tb.message
+	}()
+	faceauthtest.StartSimulator(tb, opts...)
+	return ""
+}
+
+// A configuration the simulator refuses fails the test with the library's typed error, and
+// never prints a key.
+func TestBadConfigurationsFailTheTest(t *testing.T) {
+	for _, tc := range []struct {
+		opts []faceauthtest.Option
+		want string
+	}{
+		{[]faceauthtest.Option{faceauthtest.WithConfig(map[string]any{"api_kee": "x"})}, "invalid_argument"},
+		{[]faceauthtest.Option{faceauthtest.WithTokenRule("sometimes")}, "invalid_argument"},
+		{[]faceauthtest.Option{faceauthtest.WithWebhookKey(" s3cret-hook ")}, "invalid_key"},
+		{[]faceauthtest.Option{faceauthtest.WithArgs("--no-such-flag", "1")}, "--no-such-flag"},
+		{[]faceauthtest.Option{faceauthtest.WithArgs("--latency-ms")}, "needs a value"},
+		{[]faceauthtest.Option{faceauthtest.WithArgs("--latency-ms", "soon")}, "--latency-ms"},
+	} {
+		got := startFails(t, tc.opts...)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, "s3cret") {
+			t.Errorf("failed with %q, want it to say %q", got, tc.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use faceauth::crypto::{Cipher, Key, Scheme, Variant};
+use zeroize::Zeroize;
 
 use crate::api::{self, Endpoint};
 use crate::config::{ConfigError, Limits, MockConfig};
@@ -204,6 +205,14 @@ impl MockServer {
         }
         self.pool.stop(&mut self.threads);
         self.shared.deliveries.stop();
+        // The threads are joined, so this is the last owner: wipe the keys (an in-process
+        // simulator's memory outlives it).
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            let config = &mut shared.config;
+            config.api_key.zeroize();
+            config.url_key.zeroize();
+            config.webhook_key.zeroize();
+        }
     }
 }
 

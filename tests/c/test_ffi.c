@@ -12,6 +12,7 @@
 #include "vectors.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -2004,6 +2005,179 @@ static void test_confirm_webhooks(void) {
   faceauth_client_free(c);
 }
 
+/*
+ * The simulator in this process (faceauth_simulator_*): start from a JSON configuration, a
+ * client call against its base URL, a submission, a link opened, its webhook, faults, the clock,
+ * reports, stop and free; bad configurations and NULLs get typed errors. Under ASan and
+ * valgrind, freeing it must join its threads and leave nothing behind.
+ */
+static void test_simulator(void) {
+  static const uint8_t jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 1, 2, 3};
+  const char *key = "sim-key-0123456789abcdefghij";
+  faceauth_simulator *sim = UNTOUCHED;
+  faceauth_error *err = NULL;
+  faceauth_client *c;
+  faceauth_url_builder *b;
+  faceauth_auth_params p;
+  char *json = UNTOUCHED, *url = NULL, *now = UNTOUCHED;
+  char value[128] = "", auth_id[128] = "";
+  const char *base;
+  uint64_t created = 0;
+
+  CHECK_STATUS(faceauth_simulator_start(
+                   "{\"api_key\":\"sim-key-0123456789abcdefghij\",\"project_id\":\"sim-project\","
+                   "\"token_rule\":\"count\",\"submissions\":[\"sub_seeded\"],"
+                   "\"now\":\"2025-03-01T08:00:00Z\"}",
+                   &sim, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(err == NULL && sim != NULL && sim != UNTOUCHED);
+  base = faceauth_simulator_base_url(sim);
+  CHECK(strncmp(base, "http://127.0.0.1:", 17) == 0);
+
+  /* A client call against it: the seeded submission is approved. */
+  c = new_client(key, base, FACEAUTH_NO_RETRIES);
+  CHECK_STATUS(faceauth_client_submit(c, "sub_seeded", jpeg, sizeof jpeg, NULL, NULL, NULL, NULL,
+                                      &json, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "auth_status", value, sizeof value) && strcmp(value, "approved") == 0);
+  faceauth_string_free(json);
+  /* One added at run time, refused while unknown. */
+  EXPECT_HTTP_ERROR(faceauth_client_submit(c, "sub_later", jpeg, sizeof jpeg, NULL, NULL, NULL,
+                                           NULL, &json, &err),
+                    FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
+  CHECK_STATUS(faceauth_simulator_add_submission(sim, "{\"id\":\"sub_later\",\"user_id\":\"u-1\"}",
+                                                 &err),
+               FACEAUTH_STATUS_OK);
+  json = NULL;
+  CHECK_STATUS(faceauth_client_submit(c, "sub_later", jpeg, sizeof jpeg, NULL, NULL, NULL, NULL,
+                                      &json, &err),
+               FACEAUTH_STATUS_OK);
+  faceauth_string_free(json);
+  CHECK_STATUS(faceauth_simulator_add_results(
+                   sim, "{\"count\":3,\"submission_id\":\"sub_later\"}", &created, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(created == 3);
+  CHECK_STATUS(faceauth_simulator_add_results(sim, "{\"count\":1}", NULL, &err), FACEAUTH_STATUS_OK);
+
+  /* A link opened as the user's browser would: a result and a faceAuth webhook; the token is
+     spent (count rule), so the second visit is 410. */
+  b = new_builder("sim-project", key, "ecb");
+  CHECK_STATUS(faceauth_url_builder_set_base_url(b, base, NULL), FACEAUTH_STATUS_OK);
+  memset(&p, 0, sizeof p);
+  p.sid = "sub_later";
+  p.token = "tok-simulator-1";
+  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, &err), FACEAUTH_STATUS_OK);
+  json = NULL;
+  CHECK_STATUS(faceauth_simulator_open(sim, url, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "\"status\":200") != NULL &&
+        json_string(json, "auth_id", auth_id, sizeof auth_id));
+  faceauth_string_free(json);
+  json = NULL;
+  CHECK_STATUS(faceauth_simulator_open(sim, url, "rejected", &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "\"status\":410") != NULL);
+  faceauth_string_free(json);
+  json = UNTOUCHED;
+  EXPECT_ERROR(faceauth_simulator_open(sim, "http://127.0.0.1:9/face-auth?pid=x", NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_simulator_open(sim, url, "maybe", &json, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(json == UNTOUCHED);
+  faceauth_string_free(url);
+  faceauth_url_builder_free(b);
+
+  /* Its webhook deliveries: the faceAuth event of that result. */
+  json = NULL;
+  CHECK_STATUS(faceauth_simulator_webhooks(sim, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && json[0] == '[' && strstr(json, "faceAuth") != NULL &&
+        auth_id[0] != '\0' && strstr(json, auth_id) != NULL);
+  faceauth_string_free(json);
+
+  /* Faults: the next request answers 503; the settings read back. */
+  json = NULL;
+  CHECK_STATUS(faceauth_simulator_faults(sim, "{\"fail_next\":1,\"fail_status\":503}", &json, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "\"fail_next\":1") != NULL);
+  faceauth_string_free(json);
+  json = NULL;
+  EXPECT_HTTP_ERROR(faceauth_client_get(c, auth_id, &json, &err), FACEAUTH_STATUS_API_SERVER, 503);
+  CHECK_STATUS(faceauth_client_get(c, auth_id, &json, &err), FACEAUTH_STATUS_OK);
+  faceauth_string_free(json);
+  CHECK_STATUS(faceauth_simulator_faults(sim, NULL, NULL, &err), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_simulator_faults(sim, "{\"error_rate\":7}", NULL, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+
+  /* The clock and the reports. */
+  CHECK_STATUS(faceauth_simulator_advance_clock(sim, 3600, &now, &err), FACEAUTH_STATUS_OK);
+  CHECK(now != UNTOUCHED && strncmp(now, "2025-03-01T09:0", 15) == 0);
+  faceauth_string_free(now);
+  CHECK_STATUS(faceauth_simulator_advance_clock(sim, -1, NULL, &err), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_simulator_advance_clock(sim, HUGE_VAL, NULL, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  json = NULL;
+  CHECK_STATUS(faceauth_simulator_report(sim, "requests", &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && json[0] == '{');
+  faceauth_string_free(json);
+  json = NULL;
+  CHECK_STATUS(faceauth_simulator_report(sim, "state", &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "sub_later") != NULL && strstr(json, key) == NULL);
+  faceauth_string_free(json);
+  json = UNTOUCHED;
+  EXPECT_ERROR(faceauth_simulator_report(sim, "keys", &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(json == UNTOUCHED);
+
+  /* Bad input: NULLs, JSON that is not an object or not a submission. */
+  EXPECT_ERROR(faceauth_simulator_add_submission(sim, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_add_submission(NULL, "{\"id\":\"s\"}", &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_add_submission(sim, "{\"id\":", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_simulator_add_submission(sim, "{\"idd\":\"s\"}", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_simulator_add_submission(sim, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_simulator_add_results(sim, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_webhooks(sim, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_webhooks(NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_open(sim, NULL, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_report(sim, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_advance_clock(NULL, 1, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_simulator_faults(NULL, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK(json == UNTOUCHED);
+  CHECK_STR(faceauth_simulator_base_url(NULL), "");
+
+  /* Stopped: the base URL stays readable, calls fail with a typed error, the client's too. */
+  faceauth_simulator_stop(sim);
+  faceauth_simulator_stop(sim);
+  CHECK_STR(faceauth_simulator_base_url(sim), base);
+  EXPECT_ERROR(faceauth_simulator_webhooks(sim, &json, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_get(c, auth_id, &json, &err), FACEAUTH_STATUS_API_CONNECTION);
+  CHECK(json == UNTOUCHED);
+  faceauth_client_free(c);
+  faceauth_simulator_free(sim);
+  faceauth_simulator_stop(NULL);
+  faceauth_simulator_free(NULL);
+
+  /* Bad configurations: typed errors, no handle, never the key in the message. */
+  sim = UNTOUCHED;
+  EXPECT_ERROR(faceauth_simulator_start("{\"api_kee\":\"x\"}", &sim, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_simulator_start("{\"api_key\":", &sim, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_simulator_start("[1]", &sim, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_simulator_start("{\"token_rule\":\"sometimes\"}", &sim, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_simulator_start("{\"scheme\":\"rot13\"}", &sim, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR_HIDING(faceauth_simulator_start("{\"webhook_key\":\" s3cret-hook-key \"}", &sim, &err),
+                      FACEAUTH_STATUS_INVALID_KEY, "s3cret");
+  EXPECT_ERROR(faceauth_simulator_start(BAD_UTF8, &sim, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_simulator_start("{}", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK(sim == UNTOUCHED);
+  /* NULL is every default. */
+  sim = NULL;
+  CHECK_STATUS(faceauth_simulator_start(NULL, &sim, NULL), FACEAUTH_STATUS_OK);
+  CHECK(sim != NULL && strncmp(faceauth_simulator_base_url(sim), "http://127.0.0.1:", 17) == 0);
+  faceauth_simulator_free(sim);
+}
+
 int main(int argc, char **argv) {
   int with_mock;
   if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
@@ -2039,6 +2213,7 @@ int main(int argc, char **argv) {
   test_bad_cipher_input();
   test_bad_url_input();
   test_redact_credentials();
+  test_simulator();
   with_mock = read_mock_env();
   if (with_mock) {
     test_client_calls();

@@ -82,6 +82,8 @@ static_assert(!std::is_copy_constructible_v<faceauth::Ledger>);
 static_assert(!std::is_copy_assignable_v<faceauth::Ledger>);
 static_assert(std::is_nothrow_move_constructible_v<faceauth::Ledger>);
 static_assert(std::is_nothrow_move_assignable_v<faceauth::Ledger>);
+static_assert(!std::is_copy_constructible_v<faceauth::Simulator>);
+static_assert(std::is_nothrow_move_constructible_v<faceauth::Simulator>);
 
 void test_version() {
   const std::string expected = std::to_string(FACEAUTH_VERSION_MAJOR) + "." +
@@ -581,6 +583,44 @@ void test_redaction() {
   }
 }
 
+// The simulator in this process: no `faceauth` command, no environment.
+void test_simulator() {
+  const std::string key = "cpp-sim-key-0123456789abcdefghij";
+  const faceauth::Simulator sim("{\"api_key\":\"" + key +
+                                "\",\"project_id\":\"cpp-sim\",\"token_rule\":\"count\"}");
+  CHECK(sim.base_url().rfind("http://127.0.0.1:", 0) == 0);
+  CHECK(contains(printed(sim), sim.base_url()) && !contains(printed(sim), key));
+  sim.add_submission("sub \"cpp\"");
+  faceauth::UrlBuilder links("cpp-sim", key, "ecb");
+  links.set_base_url(sim.base_url());
+  const std::string link = links.build(faceauth::AuthParams("sub \"cpp\"").with_token("tok-cpp-simulator"));
+  const std::string visit = sim.open(link);
+  CHECK(contains(visit, "\"status\":200"));
+  const std::string auth_id = json_string(visit, "auth_id");
+  CHECK(!auth_id.empty() && contains(sim.open(link, "approved"), "\"status\":410"));
+  CHECK(contains(sim.webhooks(), auth_id));
+
+  faceauth::ClientOptions options;
+  options.base_url = sim.base_url();
+  options.max_retries = FACEAUTH_NO_RETRIES;
+  const faceauth::Client client(key, options);
+  CHECK(contains(client.get(auth_id), auth_id));
+  CHECK(contains(sim.faults("{\"fail_next\":1,\"fail_status\":502}"), "\"fail_next\":1"));
+  CHECK(EXPECT_ERROR(FACEAUTH_STATUS_API_SERVER, client.get(auth_id)).http_status() == 502);
+  CHECK(sim.add_results("{\"count\":2}") == 2);
+  CHECK(sim.advance_clock(60).size() > 10);
+  CHECK(contains(sim.report("requests"), "received"));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, sim.report("keys"));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, sim.open("http://127.0.0.1:9/face-auth"));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Simulator("{\"api_kee\":1}"));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_KEY, faceauth::Simulator("{\"api_key\":\"\"}"));
+  sim.stop();
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, sim.webhooks());
+  faceauth::Simulator moved;
+  const faceauth::Simulator taken(std::move(moved));
+  EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved.base_url());
+}
+
 int main() {
   try {
     test_redaction();
@@ -595,6 +635,7 @@ int main() {
     test_threads();
     test_ledger();
     test_ledger_threads();
+    test_simulator();
     if (const std::optional<Mock> mock = mock_from_env()) {
       test_client(*mock);
     } else {

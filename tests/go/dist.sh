@@ -6,15 +6,16 @@
 #      libfaceauth.a, the header (= include/faceauth.h), the hash file naming that library and
 #      the license notices of what the library links;
 #   2. the README's "Install (Go)" lines, run as printed (FACEAUTH_DIST set);
-#   3. examples/go copied in, built, run, and tested with a faceauthtest test under -race; the
+#   3. examples/go copied in, built, run, and tested with a faceauthtest test under -race, with
+#      no FACEAUTH_BIN and no `faceauth` on PATH (the simulator is the zip's libfaceauth); the
 #      binary is static in libfaceauth and names the zip's library;
 #   4. `go mod vendor` keeps the library and the header, and the vendored build works.
-# Usage: tests/go/dist.sh DIST FACEAUTH_BIN  (DIST holds goproxy/; FACEAUTH_BIN is the
-# simulator faceauthtest starts)
+# Usage: tests/go/dist.sh DIST FACEAUTH  (DIST holds goproxy/; FACEAUTH is the CLI this script
+# inspects makeurl's URL with, outside the user's environment)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
-[[ $# -eq 2 ]] || { echo "usage: tests/go/dist.sh DIST FACEAUTH_BIN" >&2; exit 2; }
+[[ $# -eq 2 ]] || { echo "usage: tests/go/dist.sh DIST FACEAUTH" >&2; exit 2; }
 dist=$(cd "$1" && pwd)
 faceauth=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 [[ -x $faceauth ]] || { echo "tests/go/dist: $faceauth is missing" >&2; exit 1; }
@@ -55,7 +56,7 @@ for d in "${dirs[@]}"; do
     [[ -d $d ]] || continue
     for cmd in "$d"/*; do
         name=${cmd##*/}
-        case $name in cargo | rustc | rustup | rustdoc | pkg-config | pkgconf | *-pkg-config) continue ;; esac
+        case $name in cargo | rustc | rustup | rustdoc | pkg-config | pkgconf | *-pkg-config | faceauth) continue ;; esac
         [[ -x $cmd && ! -d $cmd && ! -e $tmp/bin/$name ]] && ln -s "$cmd" "$tmp/bin/$name"
     done
 done
@@ -63,7 +64,7 @@ user_env=(env -u PKG_CONFIG_PATH -u CGO_CPPFLAGS -u CGO_CFLAGS -u CGO_LDFLAGS -u
     -u GOSUMDB -u GOPATH -u GOMODCACHE -u GOCACHE -u FACEAUTH_DIST -u FACEAUTH_BIN
     PATH="$tmp/bin" HOME="$tmp/home" GOCACHE="$tmp/gocache" GOPATH="$tmp/gopath"
     GOTOOLCHAIN=local CGO_ENABLED=1)
-for cmd in cargo rustc pkg-config; do
+for cmd in cargo rustc pkg-config faceauth; do
     ! "${user_env[@]}" bash -c "command -v $cmd" >/dev/null || fail "$cmd is still on PATH"
 done
 mkdir -p "$tmp/home" "$tmp/app"
@@ -87,7 +88,7 @@ url=$(FACEAUTH_API_KEY=$KEY "$tmp/makeurl" -pid demo-project -sid sub_1 -user-id
 same "makeurl's URL, inspected: sid" "$(FACEAUTH_API_KEY=$KEY "$faceauth" inspect "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["params"]["sid"])')" sub_1
 ! readelf -d "$tmp/makeurl" | grep -q 'NEEDED.*libfaceauth' || fail "makeurl needs a libfaceauth.so"
 grep -qa "$sha" "$tmp/makeurl" || fail "makeurl does not name the zip's libfaceauth.a"
-"${user_env[@]}" GOFLAGS=-mod=mod FACEAUTH_BIN="$faceauth" go test -race -count=1 ./... >"$tmp/test.log" 2>&1 ||
+"${user_env[@]}" GOFLAGS=-mod=mod go test -race -count=1 ./... >"$tmp/test.log" 2>&1 ||
     { cat "$tmp/test.log" >&2; fail "go test -race failed"; }
 grep -Eq '^ok[[:space:]]+example.com/app/simtest' "$tmp/test.log" || { cat "$tmp/test.log" >&2; fail "the faceauthtest test did not run"; }
 cat "$tmp/test.log"

@@ -28,19 +28,21 @@ func TestWebhooksUpdateTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ledger.Close()
-	// The handler is made before the simulator (which needs its URL), and given its client after.
+	// The receiver's address is known before the simulator starts (which needs it), and the
+	// receiver serves only once its handler has the client (which needs the simulator's URL).
 	h := newHandler(ledger, nil, c, log.New(testWriter{t}, "", 0))
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
 	defer srv.Close()
 
 	sim := faceauthtest.StartSimulator(t, faceauthtest.WithTokenRule("count"), faceauthtest.WithWebhookKey(webhookKey),
-		faceauthtest.WithArgs("--webhook-url", srv.URL+"/webhook"))
+		faceauthtest.WithWebhookURL("http://"+srv.Listener.Addr().String()+"/webhook"))
 	client, err := faceauth.NewClient(sim.APIKey, faceauth.ClientOptions{BaseURL: sim.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer client.Close()
 	h.client = client
+	srv.Start()
 	sim.AddSubmission("sub_1", "approved")
 	links, err := faceauth.NewURLBuilder(sim.ProjectID, sim.APIKey, faceauth.WithBaseURL(sim.URL))
 	if err != nil {

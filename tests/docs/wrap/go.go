@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/faceauth/faceauth/go"
+	"github.com/faceauth/faceauth/go/faceauthtest"
 )
 
 var (
@@ -16,9 +18,10 @@ var (
 	_ = errors.Is
 	_ = fmt.Sprint
 	_ = time.Second
+	_ = faceauthtest.StartSimulator
 )
 
-func example(ctx context.Context, apiKey string, body []byte, webhookCipher *faceauth.Cipher, authID string) error {
+func example(ctx context.Context, t testing.TB, apiKey string, body []byte, webhookCipher *faceauth.Cipher, authID string) error {
 {{BLOCK}}
 	return nil
 }
