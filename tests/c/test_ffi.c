@@ -2018,7 +2018,7 @@ static void test_simulator(void) {
   faceauth_error *err = NULL;
   faceauth_client *c;
   faceauth_url_builder *b;
-  faceauth_auth_params p;
+  faceauth_auth_params *p;
   char *json = UNTOUCHED, *url = NULL, *now = UNTOUCHED;
   char value[128] = "", auth_id[128] = "";
   const char *base;
@@ -2035,7 +2035,7 @@ static void test_simulator(void) {
   CHECK(strncmp(base, "http://127.0.0.1:", 17) == 0);
 
   /* A client call against it: the seeded submission is approved. */
-  c = new_client(key, base, FACEAUTH_NO_RETRIES);
+  c = new_client(key, base, 0);
   CHECK_STATUS(faceauth_client_submit(c, "sub_seeded", jpeg, sizeof jpeg, NULL, NULL, NULL, NULL,
                                       &json, &err),
                FACEAUTH_STATUS_OK);
@@ -2063,10 +2063,9 @@ static void test_simulator(void) {
      spent (count rule), so the second visit is 410. */
   b = new_builder("sim-project", key, "ecb");
   CHECK_STATUS(faceauth_url_builder_set_base_url(b, base, NULL), FACEAUTH_STATUS_OK);
-  memset(&p, 0, sizeof p);
-  p.sid = "sub_later";
-  p.token = "tok-simulator-1";
-  CHECK_STATUS(faceauth_url_builder_build(b, &p, &url, &err), FACEAUTH_STATUS_OK);
+  p = new_params("sub_later", NULL, NULL, NULL, NULL, "tok-simulator-1");
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &url, &err), FACEAUTH_STATUS_OK);
+  faceauth_auth_params_free(p);
   json = NULL;
   CHECK_STATUS(faceauth_simulator_open(sim, url, NULL, &json, &err), FACEAUTH_STATUS_OK);
   CHECK(json != NULL && strstr(json, "\"status\":200") != NULL &&

@@ -602,7 +602,7 @@ void test_simulator() {
 
   faceauth::ClientOptions options;
   options.base_url = sim.base_url();
-  options.max_retries = FACEAUTH_NO_RETRIES;
+  options.max_retries = 0;  // no retries
   const faceauth::Client client(key, options);
   CHECK(contains(client.get(auth_id), auth_id));
   CHECK(contains(sim.faults("{\"fail_next\":1,\"fail_status\":502}"), "\"fail_next\":1"));

@@ -207,6 +207,20 @@ type Cipher struct {
 	p  *C.faceauth_cipher
 }
 
+// borrow read-locks c for one C call and returns its pointer (NULL for a nil c, which means no
+// key) and the unlock to defer; a closed c is ErrClosed.
+func (c *Cipher) borrow() (*C.faceauth_cipher, func(), error) {
+	if c == nil {
+		return nil, func() {}, nil
+	}
+	c.mu.RLock()
+	if c.p == nil {
+		c.mu.RUnlock()
+		return nil, nil, ErrClosed
+	}
+	return c.p, c.mu.RUnlock, nil
+}
+
 // NewCipher is faceauth_cipher_new. The key's C copy is wiped after the call.
 func NewCipher(apiKey, scheme string) (*Cipher, *Error) {
 	k, err := cstr(apiKey, "api key")
@@ -329,20 +343,15 @@ func (c *Cipher) InspectURL(url string) (string, error) {
 
 // WebhookParse is faceauth_webhook_parse; c may be nil (no key). It returns the event's JSON.
 func WebhookParse(body []byte, c *Cipher) (string, error) {
-	if i := strings.IndexByte(string(body), 0); i >= 0 {
-		return "", &Error{Code: StatusWebhookMalformed, Message: "webhook body holds a NUL byte"}
+	b, berr := webhookBody(body)
+	if berr != nil {
+		return "", berr
 	}
-	b := make([]byte, len(body)+1)
-	copy(b, body)
-	var cp *C.faceauth_cipher
-	if c != nil {
-		c.mu.RLock()
-		defer c.mu.RUnlock()
-		if c.p == nil {
-			return "", ErrClosed
-		}
-		cp = c.p
+	cp, unlock, err := c.borrow()
+	if err != nil {
+		return "", err
 	}
+	defer unlock()
 	var out *C.char
 	var cerr *C.faceauth_error
 	st := C.faceauth_webhook_parse(ptr(b), cp, &out, &cerr)
@@ -375,15 +384,11 @@ func (cl *Client) ConfirmWebhook(body []byte, c *Cipher) (string, error) {
 	if cl.p == nil {
 		return "", ErrClosed
 	}
-	var cp *C.faceauth_cipher
-	if c != nil {
-		c.mu.RLock()
-		defer c.mu.RUnlock()
-		if c.p == nil {
-			return "", ErrClosed
-		}
-		cp = c.p
+	cp, unlock, err := c.borrow()
+	if err != nil {
+		return "", err
 	}
+	defer unlock()
 	var out *C.char
 	var cerr *C.faceauth_error
 	st := C.faceauth_client_confirm_webhook(cl.p, ptr(b), cp, &out, &cerr)

@@ -172,15 +172,11 @@ func (l *Ledger) ApplyConfirmed(cl *Client, body []byte, c *Cipher) (string, err
 	if cl.p == nil {
 		return "", ErrClosed
 	}
-	var cp *C.faceauth_cipher
-	if c != nil {
-		c.mu.RLock()
-		defer c.mu.RUnlock()
-		if c.p == nil {
-			return "", ErrClosed
-		}
-		cp = c.p
+	cp, unlock, err := c.borrow()
+	if err != nil {
+		return "", err
 	}
+	defer unlock()
 	var out *C.char
 	var cerr *C.faceauth_error
 	st := C.faceauth_ledger_apply_confirmed(l.p, cl.p, ptr(b), cp, &out, &cerr)
@@ -195,27 +191,20 @@ func (l *Ledger) ApplyConfirmed(cl *Client, body []byte, c *Cipher) (string, err
 
 // ApplyWebhook is faceauth_ledger_apply_webhook; c may be nil.
 func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (string, error) {
-	for _, ch := range body {
-		if ch == 0 {
-			return "", &Error{Code: StatusWebhookMalformed, Message: "webhook body holds a NUL byte"}
-		}
+	b, berr := webhookBody(body)
+	if berr != nil {
+		return "", berr
 	}
-	b := make([]byte, len(body)+1)
-	copy(b, body)
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.p == nil {
 		return "", ErrClosed
 	}
-	var cp *C.faceauth_cipher
-	if c != nil {
-		c.mu.RLock()
-		defer c.mu.RUnlock()
-		if c.p == nil {
-			return "", ErrClosed
-		}
-		cp = c.p
+	cp, unlock, err := c.borrow()
+	if err != nil {
+		return "", err
 	}
+	defer unlock()
 	var out *C.char
 	var cerr *C.faceauth_error
 	st := C.faceauth_ledger_apply_webhook(l.p, ptr(b), cp, &out, &cerr)
