@@ -343,10 +343,22 @@ func (c *Cipher) InspectURL(url string) (string, error) {
 
 // WebhookParse is faceauth_webhook_parse; c may be nil (no key). It returns the event's JSON.
 func WebhookParse(body []byte, c *Cipher) (string, error) {
-	b, berr := webhookBody(body)
-	if berr != nil {
-		return "", berr
+	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
+		return C.faceauth_webhook_parse(b, cp, out, cerr)
+	})
+}
+
+// webhookCall runs one C call that takes a webhook body and a cipher (nil: no key) and returns
+// JSON: the body NUL-terminated for C (a body holding a NUL byte is malformed), the cipher
+// borrowed for the call. The caller holds the locks of its other handles.
+func webhookCall(body []byte, c *Cipher,
+	call func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status,
+) (string, error) {
+	if i := strings.IndexByte(string(body), 0); i >= 0 {
+		return "", &Error{Code: StatusWebhookMalformed, Message: "webhook body holds a NUL byte"}
 	}
+	b := make([]byte, len(body)+1)
+	copy(b, body)
 	cp, unlock, err := c.borrow()
 	if err != nil {
 		return "", err
@@ -354,50 +366,26 @@ func WebhookParse(body []byte, c *Cipher) (string, error) {
 	defer unlock()
 	var out *C.char
 	var cerr *C.faceauth_error
-	st := C.faceauth_webhook_parse(ptr(b), cp, &out, &cerr)
+	st := call(ptr(b), cp, &out, &cerr)
 	runtime.KeepAlive(c)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
 	}
 	return takeString(out), nil
-}
-
-// webhookBody is body NUL-terminated for C; a body holding a NUL byte is malformed.
-func webhookBody(body []byte) ([]byte, *Error) {
-	if i := strings.IndexByte(string(body), 0); i >= 0 {
-		return nil, &Error{Code: StatusWebhookMalformed, Message: "webhook body holds a NUL byte"}
-	}
-	b := make([]byte, len(body)+1)
-	copy(b, body)
-	return b, nil
 }
 
 // ConfirmWebhook is faceauth_client_confirm_webhook; c may be nil. It returns the confirmed
 // event's JSON.
 func (cl *Client) ConfirmWebhook(body []byte, c *Cipher) (string, error) {
-	b, berr := webhookBody(body)
-	if berr != nil {
-		return "", berr
-	}
 	cl.mu.RLock()
 	defer cl.mu.RUnlock()
 	if cl.p == nil {
 		return "", ErrClosed
 	}
-	cp, unlock, err := c.borrow()
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	var out *C.char
-	var cerr *C.faceauth_error
-	st := C.faceauth_client_confirm_webhook(cl.p, ptr(b), cp, &out, &cerr)
-	runtime.KeepAlive(cl)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return "", takeError(st, cerr)
-	}
-	return takeString(out), nil
+	defer runtime.KeepAlive(cl)
+	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
+		return C.faceauth_client_confirm_webhook(cl.p, b, cp, out, cerr)
+	})
 }
 
 // ---- URL builder ----

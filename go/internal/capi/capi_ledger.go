@@ -158,10 +158,6 @@ func (l *Ledger) MarkUsed(tokenID string) (string, error) { return l.tokenCall(t
 
 // ApplyConfirmed is faceauth_ledger_apply_confirmed; c may be nil.
 func (l *Ledger) ApplyConfirmed(cl *Client, body []byte, c *Cipher) (string, error) {
-	b, berr := webhookBody(body)
-	if berr != nil {
-		return "", berr
-	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.p == nil {
@@ -172,48 +168,24 @@ func (l *Ledger) ApplyConfirmed(cl *Client, body []byte, c *Cipher) (string, err
 	if cl.p == nil {
 		return "", ErrClosed
 	}
-	cp, unlock, err := c.borrow()
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	var out *C.char
-	var cerr *C.faceauth_error
-	st := C.faceauth_ledger_apply_confirmed(l.p, cl.p, ptr(b), cp, &out, &cerr)
-	runtime.KeepAlive(l)
-	runtime.KeepAlive(cl)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return "", takeError(st, cerr)
-	}
-	return takeString(out), nil
+	defer runtime.KeepAlive(l)
+	defer runtime.KeepAlive(cl)
+	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
+		return C.faceauth_ledger_apply_confirmed(l.p, cl.p, b, cp, out, cerr)
+	})
 }
 
 // ApplyWebhook is faceauth_ledger_apply_webhook; c may be nil.
 func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (string, error) {
-	b, berr := webhookBody(body)
-	if berr != nil {
-		return "", berr
-	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.p == nil {
 		return "", ErrClosed
 	}
-	cp, unlock, err := c.borrow()
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	var out *C.char
-	var cerr *C.faceauth_error
-	st := C.faceauth_ledger_apply_webhook(l.p, ptr(b), cp, &out, &cerr)
-	runtime.KeepAlive(l)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return "", takeError(st, cerr)
-	}
-	return takeString(out), nil
+	defer runtime.KeepAlive(l)
+	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
+		return C.faceauth_ledger_apply_webhook(l.p, b, cp, out, cerr)
+	})
 }
 
 // List is faceauth_ledger_list; filter is "" or a JSON object.
