@@ -3,7 +3,8 @@
 # tmpfs mounted over it in a private mount namespace) and a bare environment: only what the
 # unpacked tarball and the copied examples give.
 # Usage (from tests/dist/c.sh): c-consumer.sh VERSION ROOT SRC WORK
-#   ROOT: the unpacked tarball; SRC: copies of examples/c, examples/cpp and tests/c/valgrind.supp;
+#   ROOT: the unpacked tarball; SRC: copies of examples/c, examples/cpp, tests/c/valgrind.supp and
+#   tests/lib/seeded-simulator.sh;
 #   WORK: a folder holding dist/c/<tarball>, app.c and CMakeLists.txt, where the README's recipes
 #   (recipe-c.sh, recipe-cli.sh in SRC) run as printed.
 set -euo pipefail
@@ -53,18 +54,9 @@ needs "$build/cpp-shared/open_link" || fail "open_link (shared) does not need li
 ! needs "$build/cpp-static/open_link" || fail "open_link (static) needs libfaceauth.so.0"
 
 printf '{"submissions": [{"id": "sub_1", "status": "approved"}]}\n' >"$build/seed.json"
-: >"$build/mock.out"  # exists before the simulator starts: the loop below reads it at once
-"$faceauth" mock --host 127.0.0.1 --port 0 --api-key "$KEY" --project-id demo-project \
-    --webhook-key "$KEY" --seed "$build/seed.json" >"$build/mock.out" 2>"$build/mock.err" &
-mock_pid=$!
-base=
-for _ in $(seq 300); do  # waits for the "listening on" line; asserts nothing about time
-    base=$(sed -n 's/^listening on //p' "$build/mock.out")
-    [[ -n $base ]] && break
-    kill -0 "$mock_pid" 2>/dev/null || { cat "$build/mock.err" >&2; fail "the simulator exited"; }
-    sleep 0.1
-done
-[[ $base == http://127.0.0.1:* ]] || fail "the simulator did not say where it listens"
+# shellcheck source=tests/lib/seeded-simulator.sh
+source "$src/seeded-simulator.sh"
+start_seeded_simulator "$faceauth" "$KEY" "$build/seed.json" "$build"
 for kind in shared static; do
     FACEAUTH_API_KEY=$KEY "$build/cpp-$kind/open_link" "$base" demo-project sub_1 >"$build/open-$kind.out" 2>&1 ||
         { cat "$build/open-$kind.out" >&2; fail "open_link ($kind) failed"; }

@@ -72,7 +72,7 @@ echo "layout, soname links, relocatable .pc, LICENSE; README: glibc $glibc or la
 src=$tmp/src work=$tmp/work
 mkdir -p "$src" "$work/dist/c" "$tmp/home"
 cp -r examples/c examples/cpp "$src/"
-cp tests/c/valgrind.supp tests/dist/c-consumer.sh "$src/"
+cp tests/c/valgrind.supp tests/dist/c-consumer.sh tests/lib/seeded-simulator.sh "$src/"
 python3 tests/dist/readme_block.py README.md c >"$src/recipe-c.sh"
 python3 tests/dist/readme_block.py README.md cli >"$src/recipe-cli.sh"
 cp "$tarball" "$work/dist/c/"

@@ -177,18 +177,9 @@ cmake -S examples/cpp -B "$tmp/cpp" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_
 needs "$tmp/cpp/open_link" || fail "examples/cpp's open_link does not need libfaceauth.so.0 (faceauth::faceauth is the shared library)"
 
 printf '{"submissions": [{"id": "sub_1", "status": "approved"}, {"id": "sub_2", "status": "rejected"}]}\n' >"$tmp/seed.json"
-: >"$tmp/mock.out"  # exists before the simulator starts: the loop below reads it at once
-"$faceauth" mock --host 127.0.0.1 --port 0 --api-key "$KEY" --project-id demo-project \
-    --webhook-key "$KEY" --seed "$tmp/seed.json" >"$tmp/mock.out" 2>"$tmp/mock.err" &
-mock_pid=$!
-base=
-for _ in $(seq 300); do  # waits for the "listening on" line; asserts nothing about time
-    base=$(sed -n 's/^listening on //p' "$tmp/mock.out")
-    [[ -n $base ]] && break
-    kill -0 "$mock_pid" 2>/dev/null || { cat "$tmp/mock.err" >&2; fail "the simulator exited"; }
-    sleep 0.1
-done
-[[ $base == http://127.0.0.1:* ]] || fail "the simulator did not say where it listens"
+# shellcheck source=tests/lib/seeded-simulator.sh
+source "$repo/tests/lib/seeded-simulator.sh"
+start_seeded_simulator "$faceauth" "$KEY" "$tmp/seed.json" "$tmp"
 
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 FACEAUTH_API_KEY=$KEY "$tmp/cpp/open_link" "$base" demo-project sub_1 >"$tmp/open.out" 2>"$tmp/open.err" ||
