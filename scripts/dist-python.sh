@@ -7,10 +7,6 @@
 # It builds in target/zig: zig's compiler and linker change the fingerprints of crates with
 # build scripts, so sharing target/debug or target/release would make both builds redo them.
 #
-# maturin leaves out of the sdist what Cargo.toml's [patch.crates-io] points at (third_party/,
-# not a dependency by path), so without it the sdist does not build: it is added here, as git
-# tracks it, at the place the patch names.
-#
 # The wheel carries the license texts of the Rust packages linked into faceauth._native
 # (scripts/licenses.py) as .dist-info/licenses/THIRD_PARTY_NOTICES.txt, a License-File of its
 # METADATA, added after maturin (which takes license files from python/ only) with RECORD redone.
@@ -42,16 +38,6 @@ sdist=$(echo "$out"/faceauth-*.tar.gz)
 [[ -f $sdist ]] || { echo "dist-python: maturin wrote no sdist in $out" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/faceauth-dist-python.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-tar -xzf "$sdist" -C "$tmp"
-top=$(basename "$sdist" .tar.gz)
-patched=$(sed -n 's/^tiny_http = { path = "\(.*\)" }$/\1/p' "$tmp/$top/Cargo.toml")
-[[ $patched == third_party/tiny_http ]] ||
-    { echo "dist-python: the sdist's [patch.crates-io] names '$patched', expected third_party/tiny_http" >&2; exit 1; }
-git ls-files -z "$patched" | xargs -0 -I{} install -D -m 0644 {} "$tmp/$top/{}"
-mtime=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
-tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -C "$tmp" -cf - "$top" |
-    gzip -n -9 >"$sdist.tmp"
-mv "$sdist.tmp" "$sdist"
 
 wheel=$(echo "$out"/faceauth-*.whl)
 [[ -f $wheel ]] || { echo "dist-python: maturin wrote no wheel in $out" >&2; exit 1; }
