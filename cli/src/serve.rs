@@ -27,6 +27,7 @@
 
 mod http;
 mod ledger_pool;
+mod metrics;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -54,6 +55,7 @@ use crate::allow::{AllowList, Cidr};
 use crate::confirm::Verification;
 use crate::exit::UsageError;
 use ledger_pool::{Applied, LedgerFile, LedgerPool, SharedLedger, Stopper};
+use metrics::{LogFormat, Logged, Metrics};
 
 /// How long the ledger itself waits for another connection's lock (SQLite's busy timeout;
 /// PostgreSQL's `lock_timeout`, `statement_timeout` and connect timeout) before failing with
@@ -116,6 +118,9 @@ pub struct ServeArgs {
     /// addresses or CIDR); from anyone else the header is ignored.
     #[arg(long, value_name = "CIDR,…", value_delimiter = ',', value_parser = parse_cidr)]
     trusted_proxy: Vec<Cidr>,
+    /// How the one line per request on stderr is written: text, or json (one object a line).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    log_format: LogFormat,
 }
 
 /// `--allow-from` and `--trusted-proxy` values, checked while the command line is parsed.
@@ -168,13 +173,15 @@ struct Shared {
     allow: AllowList,
     /// Requests between their head and their answer.
     in_flight: AtomicUsize,
+    metrics: Arc<Metrics>,
+    log_format: LogFormat,
 }
 
 /// Runs `faceauth webhook serve` until SIGTERM or SIGINT.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    if !args.path.starts_with('/') || args.path == "/healthz" {
+    if !args.path.starts_with('/') || args.path == "/healthz" || args.path == "/metrics" {
         return Err(UsageError(format!(
-            "--path must start with / and not be /healthz: {:?}",
+            "--path must start with / and be neither /healthz nor /metrics: {:?}",
             faceauth::excerpt(&args.path)
         ))
         .into());
@@ -185,7 +192,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let workers = usize::from(args.workers);
     let (ledgers, location) = open_ledgers(&given, workers)?;
     let stopper = Stopper::new();
-    let ledger = LedgerPool::start(ledgers, LedgerFile::at(&location), stopper.clone())?;
+    let metrics = Arc::new(Metrics::new());
+    let ledger = LedgerPool::start(ledgers, LedgerFile::at(&location), stopper.clone(), metrics.clone())?;
 
     let listener = std::net::TcpListener::bind(args.listen.as_str())
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
@@ -206,6 +214,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         confirmations: Semaphore::new(workers),
         allow: AllowList::new(args.allow_from.clone(), args.trusted_proxy.clone()),
         in_flight: AtomicUsize::new(0),
+        metrics,
+        log_format: args.log_format,
     });
     let app = http::with_limits(Router::new().fallback(route).with_state(shared.clone()))
         .layer(axum::middleware::from_fn_with_state(shared.clone(), admit_and_log));
@@ -255,16 +265,39 @@ fn open_ledgers(given: &str, workers: usize) -> anyhow::Result<(Vec<SharedLedger
 #[derive(Clone)]
 struct Reason(String);
 
+/// What became of a webhook posted to the path, kept on its response for the metrics and
+/// the log line.
+#[derive(Clone, Copy)]
+struct Outcome(&'static str);
+
 /// One answer: a status and a JSON body.
 struct Answer {
     status: u16,
     body: Value,
     allow: Option<&'static str>,
+    outcome: Option<&'static str>,
 }
 
 impl Answer {
     fn error(status: u16, message: impl Into<String>) -> Answer {
-        Answer { status, body: json!({ "error": message.into() }), allow: None }
+        Answer { status, body: json!({ "error": message.into() }), allow: None, outcome: None }
+    }
+
+    fn ok(body: Value) -> Answer {
+        Answer { status: 200, body, allow: None, outcome: None }
+    }
+}
+
+/// The outcome of a webhook refused with `status`.
+fn refusal_outcome(status: u16) -> &'static str {
+    match status {
+        400 => "malformed",
+        403 => "forbidden",
+        408 => "timed_out",
+        413 => "too_large",
+        422 => "refused",
+        503 => "unavailable",
+        _ => "failed",
     }
 }
 
@@ -287,6 +320,9 @@ impl IntoResponse for Answer {
             let reason = self.body.get("error").and_then(Value::as_str).unwrap_or("").to_owned();
             response.extensions_mut().insert(Reason(reason));
         }
+        if let Some(outcome) = self.outcome {
+            response.extensions_mut().insert(Outcome(outcome));
+        }
         response
     }
 }
@@ -307,51 +343,75 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// Outermost: `--allow-from` (403 before anything else), and a line on stderr for each
-/// refusal.
+/// Outermost: `--allow-from` (403 before anything else), the metrics, and one line on stderr
+/// for each request.
 async fn admit_and_log(
     State(context): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
 ) -> Response {
+    let started = std::time::Instant::now();
     let _counted = InFlight::enter(&context.in_flight);
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let webhook = path == context.path && method == Method::POST;
     let response = match admitted(&context, peer, request.headers()) {
         Err(refusal) => {
             discard_body(request).await;
-            Answer::error(403, refusal).into_response()
+            let outcome = webhook.then_some("forbidden");
+            Answer { outcome, ..Answer::error(403, refusal) }.into_response()
         }
         Ok(()) => next.run(request).await,
     };
     let status = response.status().as_u16();
-    if status >= 400 && (path != "/healthz" || status == 403) {
-        let reason = response.extensions().get::<Reason>().map_or("", |r| r.0.as_str());
-        crate::output::note(format_args!("faceauth: webhook serve: {method} {path}: {status} {reason}"));
-    }
+    let outcome = response.extensions().get::<Outcome>().map(|o| o.0).or_else(|| {
+        // A 408 from the request deadline comes from tower-http, without an outcome.
+        (webhook && status >= 400).then(|| refusal_outcome(status))
+    });
+    context.metrics.answered(status, outcome);
+    let reason = response.extensions().get::<Reason>().map(|r| r.0.as_str());
+    let line = context.log_format.line(&Logged {
+        method: method.as_str(),
+        path: &path,
+        status,
+        outcome,
+        reason,
+        latency: started.elapsed(),
+    });
+    crate::output::note(line);
     response
 }
 
-/// The two paths and their methods. The webhook path is compared as given, not as an axum
-/// route pattern, so any path the operator picks means itself.
-async fn route(State(context): State<Arc<Shared>>, request: Request) -> Answer {
+/// The webhook path and its method, `/healthz`, `/metrics`. The webhook path is compared as
+/// given, not as an axum route pattern, so any path the operator picks means itself.
+async fn route(State(context): State<Arc<Shared>>, request: Request) -> Response {
     let path = request.uri().path();
     if path == context.path && request.method() == Method::POST {
-        return webhook(context, request).await;
+        let mut answer = webhook(context, request).await;
+        answer.outcome = answer.outcome.or(Some(refusal_outcome(answer.status)));
+        return answer.into_response();
     }
-    let answer = if path == "/healthz" {
+    let response = if path == "/healthz" {
         match *request.method() {
-            Method::GET | Method::HEAD => health(&context).await,
-            _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") },
+            Method::GET | Method::HEAD => health(&context).await.into_response(),
+            _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") }.into_response(),
+        }
+    } else if path == "/metrics" {
+        match *request.method() {
+            Method::GET | Method::HEAD => {
+                let text = context.metrics.render(context.in_flight.load(Ordering::Relaxed));
+                ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text).into_response()
+            }
+            _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") }.into_response(),
         }
     } else if path == context.path {
-        Answer { allow: Some("POST"), ..Answer::error(405, "use POST") }
+        Answer { allow: Some("POST"), ..Answer::error(405, "use POST") }.into_response()
     } else {
-        Answer::error(404, "no such path")
+        Answer::error(404, "no such path").into_response()
     };
     discard_body(request).await;
-    answer
+    response
 }
 
 /// Reads and drops the body of a request answered without it (bounded as a refused body is),
@@ -371,7 +431,7 @@ async fn discard_body(request: Request) {
 /// names how webhooks are checked (`"webhooks": "argos"` or `"unverified"`).
 async fn health(context: &Shared) -> Answer {
     let mut answer = match context.ledger.health().await {
-        Some(Ok(())) => Answer { status: 200, body: json!({ "ledger": "ok" }), allow: None },
+        Some(Ok(())) => Answer::ok(json!({ "ledger": "ok" })),
         Some(Err(err)) => Answer::error(503, format!("the ledger failed: {err}")),
         None => Answer::error(503, "the ledger did not answer in time"),
     };
@@ -531,6 +591,6 @@ async fn webhook(context: Arc<Shared>, request: Request) -> Answer {
             Answer::error(crate::confirm::REFUSED, format!("refused: {reason}"))
         }
         Some(Applied::Unprinted) => Answer::error(503, "the receiver cannot write its output; it stops"),
-        Some(Applied::Printed(line)) => Answer { status: 200, body: line, allow: None },
+        Some(Applied::Printed(line, outcome)) => Answer { outcome: Some(outcome), ..Answer::ok(line) },
     }
 }

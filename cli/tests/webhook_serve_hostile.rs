@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::{json, Value};
+use support::serve::Serve;
 use support::TempDir;
 
 mod support;
@@ -23,74 +24,6 @@ const PATIENCE: Duration = Duration::from_secs(30);
 /// generous (the server's own limits are 5 s of body stall and 10 s for a head), so that only
 /// a server that froze fails it.
 const ANSWER_BOUND: Duration = Duration::from_secs(5);
-
-/// `faceauth webhook serve --unverified` on a free port; killed on drop.
-struct Serve {
-    child: Child,
-    /// `127.0.0.1:PORT`.
-    address: String,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Serve {
-    fn start(ledger: &str) -> Serve {
-        let mut child = Command::cargo_bin("faceauth")
-            .expect("binary built")
-            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", ledger, "--unverified"])
-            .env_remove("FACEAUTH_API_KEY")
-            .env_remove("FACEAUTH_WEBHOOK_KEY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("serve starts");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut address = None;
-        for line in lines.by_ref() {
-            let line = line.expect("reads stderr");
-            stderr.lock().expect("lock").push_str(&format!("{line}\n"));
-            if let Some(url) = line.strip_prefix("faceauth: listening on http://") {
-                address = url.split('/').next().map(str::to_owned);
-                break;
-            }
-        }
-        let address = address.unwrap_or_else(|| panic!("no address line: {}", stderr.lock().expect("lock")));
-        let seen = stderr.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                seen.lock().expect("lock").push_str(&format!("{line}\n"));
-            }
-        });
-        let stdout = child.stdout.take().expect("stdout");
-        std::thread::spawn(move || for _ in BufReader::new(stdout).lines().map_while(Result::ok) {});
-        Serve { child, address, stderr }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-
-    /// The server's resident memory, from /proc, in KiB.
-    fn rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(&self.address).expect("connects");
-        stream.set_read_timeout(Some(PATIENCE)).ok();
-        stream
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
 
 /// An agent that gives up after [`ANSWER_BOUND`].
 fn agent() -> ureq::Agent {

@@ -3,21 +3,24 @@
 //!
 //! A call that no ledger thread has started within [`QUEUE_DEADLINE`] is dropped (never made)
 //! and answered 503. A call that started is always waited for: it may commit, and 503 promises
-//! that nothing changed. A webhook's stdout line is printed on the ledger thread right after its
-//! commit, so a line follows every commit even when the sender has gone.
+//! that nothing changed. A ledger thread takes every call waiting when it comes free, and
+//! commits their webhooks in one transaction (group commit: one sync to disk for all); their
+//! stdout lines are printed on the ledger thread right after that commit, so a line follows
+//! every commit even when the sender has gone, and only then is each answered.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
-use faceauth::token::{LedgerError, TokenLedger, WebhookOutcome};
+use faceauth::token::{LedgerError, TokenLedger, WebhookOutcome, WebhookToApply};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+use super::metrics::Metrics;
 use crate::confirm::Apply;
 
 /// How long a ledger call may wait in the queue: one not started by then is never made, and
@@ -27,6 +30,10 @@ pub const QUEUE_DEADLINE: Duration = Duration::from_millis(1500);
 /// How many calls may wait in the queue; past it a request is answered 503 at once. More than
 /// a ledger thread can start within [`QUEUE_DEADLINE`], so the deadline, not the room, decides.
 const QUEUE_ROOM: usize = 8192;
+
+/// The most calls a ledger thread takes at once: the webhooks among them are committed in one
+/// transaction.
+const MAX_BATCH: usize = 256;
 
 /// The token id a health check looks up: a valid id no link carries (a primary-key read).
 const HEALTH_PROBE_TOKEN: &str = "faceauth-healthz-probe";
@@ -55,8 +62,8 @@ struct Queued {
 
 /// What became of a webhook a ledger thread took.
 pub enum Applied {
-    /// Committed, and this line printed on stdout (flushed).
-    Printed(Value),
+    /// Committed, and this line printed on stdout (flushed); the ledger's outcome.
+    Printed(Value, &'static str),
     /// The ledger refused it (after confirmation: the token is another submission's); nothing
     /// changed.
     Refused(String),
@@ -111,15 +118,17 @@ impl LedgerPool {
         ledgers: Vec<SharedLedger>,
         file: Option<LedgerFile>,
         stopper: Arc<Stopper>,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<LedgerPool> {
         let file = Arc::new(file);
         let (jobs, queue) = mpsc::sync_channel::<Queued>(QUEUE_ROOM);
         let queue = Arc::new(Mutex::new(queue));
         for (n, ledger) in ledgers.into_iter().enumerate() {
-            let (file, queue, stopper) = (file.clone(), queue.clone(), stopper.clone());
+            let (file, queue, stopper, metrics) =
+                (file.clone(), queue.clone(), stopper.clone(), metrics.clone());
             thread::Builder::new()
                 .name(format!("ledger-{n}"))
-                .spawn(move || ledger_thread(&*ledger, file.as_ref().as_ref(), &queue, &stopper))
+                .spawn(move || ledger_thread(&*ledger, file.as_ref().as_ref(), &queue, &stopper, &metrics))
                 .context("cannot start a ledger thread")?;
         }
         Ok(LedgerPool { jobs })
@@ -182,67 +191,136 @@ fn ledger_thread(
     file: Option<&LedgerFile>,
     queue: &Mutex<Receiver<Queued>>,
     stopper: &Stopper,
+    metrics: &Metrics,
 ) {
     loop {
-        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(Queued { fate, work }) = next else { return };
-        // A call its request dropped (and answered 503 for) is not made: the sender retries.
-        if fate.compare_exchange(QUEUED, STARTED, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        let Some(batch) = next_batch(queue) else { return };
+        let checked = file.map(LedgerFile::check).unwrap_or(Ok(()));
+        let mut webhooks = Vec::with_capacity(batch.len());
+        for work in batch {
+            match work {
+                Work::Health(answer) => {
+                    let result = checked
+                        .clone()
+                        .and_then(|()| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now()).map(drop));
+                    let _ = answer.send(result);
+                }
+                Work::Webhook(apply, answer) => webhooks.push((*apply, answer)),
+            }
+        }
+        if webhooks.is_empty() {
             continue;
         }
-        let checked = file.map(LedgerFile::check).unwrap_or(Ok(()));
-        match work {
-            Work::Health(answer) => {
-                let result =
-                    checked.and_then(|()| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now()).map(drop));
-                let _ = answer.send(result);
-            }
-            Work::Webhook(apply, answer) => {
-                let applied = match checked {
-                    Ok(()) => apply_and_print(ledger, *apply, stopper),
-                    Err(err) => Applied::Failed(err),
-                };
-                let _ = answer.send(applied);
+        match checked {
+            Ok(()) => apply_and_print(ledger, webhooks, stopper, metrics),
+            Err(err) => {
+                for (_, answer) in webhooks {
+                    let _ = answer.send(Applied::Failed(err.clone()));
+                }
             }
         }
     }
 }
 
-/// Applies one webhook and, once committed, prints its line.
-fn apply_and_print(ledger: &dyn TokenLedger, apply: Apply, stopper: &Stopper) -> Applied {
-    let now = SystemTime::now();
-    let outcome = match &apply {
-        Apply::AsPosted(event) => ledger.apply_webhook(event, now),
-        Apply::Confirmed(confirmed) => ledger.apply_confirmed(confirmed, now),
-    };
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(err) => return Applied::Failed(err),
-    };
-    if let WebhookOutcome::Refused { reason, .. } = &outcome {
-        return Applied::Refused(reason.to_string());
+/// The calls waiting now, up to [`MAX_BATCH`], waiting for the first; those whose requests
+/// have dropped them are left out (and never made). `None` once the queue is closed.
+fn next_batch(queue: &Mutex<Receiver<Queued>>) -> Option<Vec<Work>> {
+    let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut batch = Vec::new();
+    let mut next = queue.recv().ok()?;
+    loop {
+        let Queued { fate, work } = next;
+        // A call its request dropped (and answered 503 for) is not made: the sender retries.
+        if fate.compare_exchange(QUEUED, STARTED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            batch.push(work);
+        }
+        if batch.len() >= MAX_BATCH {
+            break;
+        }
+        match queue.try_recv() {
+            Ok(queued) => next = queued,
+            Err(_) => break,
+        }
     }
-    let event = match &apply {
-        Apply::AsPosted(event) => event,
-        Apply::Confirmed(confirmed) => confirmed.event(),
-    };
-    let line = json!({ "webhook": apply.to_json(), "ledger": outcome.to_json(event) });
-    match print_line(&line) {
-        Ok(()) => Applied::Printed(line),
+    Some(batch)
+}
+
+/// Applies the webhooks that arrived together in one transaction (group commit) and, once it
+/// has committed, prints their lines in order and answers each.
+fn apply_and_print(
+    ledger: &dyn TokenLedger,
+    webhooks: Vec<(Apply, oneshot::Sender<Applied>)>,
+    stopper: &Stopper,
+    metrics: &Metrics,
+) {
+    let batch: Vec<WebhookToApply<'_>> = webhooks
+        .iter()
+        .map(|(apply, _)| match apply {
+            Apply::AsPosted(event) => WebhookToApply::Posted(event),
+            Apply::Confirmed(confirmed) => WebhookToApply::Confirmed(confirmed),
+        })
+        .collect();
+    let started = Instant::now();
+    let applied = ledger.apply_many(&batch, SystemTime::now());
+    metrics.committed(batch.len(), started.elapsed());
+    let outcomes = match applied {
+        Ok(outcomes) => outcomes,
         Err(err) => {
-            // The ledger has committed: the sender's retry (to a restarted server) applies the
-            // same webhook again, which changes nothing more, and prints the line then.
-            stopper.fail(err);
-            Applied::Unprinted
+            for (_, answer) in webhooks {
+                let _ = answer.send(Applied::Failed(err.clone()));
+            }
+            return;
         }
+    };
+    drop(batch);
+    let mut out = crate::output::stdout();
+    let mut printed = Ok(());
+    let mut answers = Vec::with_capacity(webhooks.len());
+    for ((apply, answer), outcome) in webhooks.into_iter().zip(outcomes) {
+        if let WebhookOutcome::Refused { reason, .. } = &outcome {
+            answers.push((answer, Applied::Refused(reason.to_string())));
+            continue;
+        }
+        let event = match &apply {
+            Apply::AsPosted(event) => event,
+            Apply::Confirmed(confirmed) => confirmed.event(),
+        };
+        let line = json!({ "webhook": apply.to_json(), "ledger": outcome.to_json(event) });
+        if printed.is_ok() {
+            printed = writeln!(out, "{line}");
+        }
+        answers.push((answer, Applied::Printed(line, outcome_name(&outcome))));
+    }
+    if printed.is_ok() {
+        printed = out.flush();
+    }
+    drop(out);
+    if let Err(err) = printed {
+        // The ledger has committed: the senders' retries (to a restarted server) apply the
+        // same webhooks again, which changes nothing more, and print the lines then. Which
+        // lines reached stdout is unknown, so none is answered 200.
+        stopper.fail(err);
+        for (answer, applied) in answers {
+            let applied = if matches!(applied, Applied::Printed(..)) { Applied::Unprinted } else { applied };
+            let _ = answer.send(applied);
+        }
+        return;
+    }
+    for (answer, applied) in answers {
+        let _ = answer.send(applied);
     }
 }
 
-/// One line on stdout, flushed, written whole under the stdout lock.
-fn print_line(line: &Value) -> std::io::Result<()> {
-    let mut out = crate::output::stdout();
-    writeln!(out, "{line}")?;
-    out.flush()
+/// The name `/metrics` and the log give a ledger outcome.
+fn outcome_name(outcome: &WebhookOutcome) -> &'static str {
+    match outcome {
+        WebhookOutcome::Recorded(_) => "recorded",
+        WebhookOutcome::UnknownToken { .. } => "unknown_token",
+        WebhookOutcome::NoToken => "no_token",
+        WebhookOutcome::Ignored { .. } => "ignored",
+        WebhookOutcome::Refused { .. } => "refused",
+        _ => "other",
+    }
 }
 
 /// The file of an SQLite ledger, as it was when opened. SQLite goes on writing to a file that
