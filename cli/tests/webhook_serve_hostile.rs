@@ -3,11 +3,11 @@
 //! still gets its 200 and `/healthz` answers; the stalled and slow ones are cut off by the
 //! server's limits. Latency and the server's memory are printed (`--nocapture`), not asserted.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
