@@ -155,7 +155,7 @@ test-docs: python-wheel go-sdk
 # UrlBuilder::build in Rust, interleaved, with the ratio; bench/webhook_serve.py measures
 # webhooks/s through `webhook serve` (confirmed with the simulator, and --unverified) into
 # SQLite and a throwaway PostgreSQL against one
-# `tokens apply-webhook` process per body; the last, bench/ledger_stores.sh,
+# `ledger apply-webhook` process per body; the last, bench/ledger_stores.sh,
 # issues tokens into SQLite and into a throwaway PostgreSQL from 1, 4 and 8 processes, and
 # records batch --ledger into each.
 bench: build-release python-env python-bench-wheel c-env

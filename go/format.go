@@ -107,19 +107,21 @@ func (r InspectReport) Format(f fmt.State, verb rune) {
 	formatCopy(f, verb, r.shown(), "plainInspectReport", "InspectReport")
 }
 
-type plainLink Link
+type plainLink IssuedLink
 
-func (l Link) shown() plainLink {
+func (l IssuedLink) shown() plainLink {
 	p := plainLink(l)
 	p.URL = redacted(p.URL)
 	return p
 }
 
 // String prints the link as %+v does, without any credentials of its base URL.
-func (l Link) String() string { return fmt.Sprintf("%+v", l.shown()) }
+func (l IssuedLink) String() string { return fmt.Sprintf("%+v", l.shown()) }
 
 // GoString prints the link as %#v does, without any credentials of its base URL.
-func (l Link) GoString() string { return fmt.Sprintf("%#v", l) }
+func (l IssuedLink) GoString() string { return fmt.Sprintf("%#v", l) }
 
 // Format prints the link as for a plain struct, without any credentials of its base URL.
-func (l Link) Format(f fmt.State, verb rune) { formatCopy(f, verb, l.shown(), "plainLink", "Link") }
+func (l IssuedLink) Format(f fmt.State, verb rune) {
+	formatCopy(f, verb, l.shown(), "plainLink", "IssuedLink")
+}

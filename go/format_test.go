@@ -98,7 +98,7 @@ func TestFormattingHidesKeysURLCredentialsAndPasswords(t *testing.T) {
 		"*Client": client, "*URLBuilder": links, "*Cipher": cipher, "*Ledger": ledger,
 		"ClientOptions": opts, "*ClientOptions": &opts,
 		"InspectReport": *report, "*InspectReport": report,
-		"Link": *issued, "*Link": issued,
+		"IssuedLink": *issued, "*IssuedLink": issued,
 		"Client.Get error": apiErr, "OpenLedger error": openErr, "OpenLedger query error": queryErr,
 		"error text": openErr.Error() + apiErr.Error() + queryErr.Error(),
 	}

@@ -15,7 +15,7 @@ type AuthParams struct {
 	CF1    string `json:"authCf1,omitempty"`    // free extra fields
 	CF2    string `json:"authCf2,omitempty"`
 	CF3    string `json:"authCf3,omitempty"`
-	Token  string `json:"token,omitempty"` // a token id (NewToken) that makes the link expire
+	Token  string `json:"token,omitempty"` // a token id (GenerateToken) that makes the link expire
 }
 
 // URLOption sets an option of NewURLBuilder or InspectURL.

@@ -108,8 +108,8 @@ type ConfirmedWebhook struct {
 	ConfirmedBy string
 	// Score is Argos's face similarity, when its record carries one.
 	Score *float64
-	// Record is Argos's row of the result (faceAuth only).
-	Record *Record
+	// AuthRecord is Argos's row of the result (faceAuth only).
+	Record *AuthRecord
 }
 
 // ConfirmWebhook parses a webhook body (decrypting it with c when encrypted; c may be nil)

@@ -644,7 +644,7 @@ class Client {
 };
 
 /// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Results are
-/// the JSON `faceauth tokens …` prints.
+/// the JSON `faceauth ledger …` prints.
 /// Thread safety: every member is const; share one Ledger between threads.
 class Ledger {
  public:

@@ -1907,7 +1907,7 @@ static int print_client_json(int argc, char **argv) {
 /*
  * `test_ffi --ledger-issue DB SID`, `--ledger-status DB TOKEN`, `--ledger-apply DB BODY` and
  * `--ledger-list DB` print what the ledger returns (project "p", key FACEAUTH_API_KEY, rule
- * count, metadata {"via": "c"}), so run.sh can compare it with `faceauth tokens …`.
+ * count, metadata {"via": "c"}), so run.sh can compare it with `faceauth ledger …`.
  */
 static int print_ledger_json(char **argv) {
   faceauth_ledger *l = NULL;

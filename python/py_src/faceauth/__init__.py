@@ -38,7 +38,7 @@ from faceauth._native import Cipher, DiagnoseMatch, diagnose
 from faceauth._native import InspectReport, UrlBuilder, inspect_url
 
 # -- token ----------------------------------------------------------------------------------
-from faceauth._native import new_token, validate_token
+from faceauth._native import generate_token, validate_token
 
 # -- webhook --------------------------------------------------------------------------------
 from faceauth._native import ConfirmedWebhook, FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
@@ -80,7 +80,7 @@ __all__ = [
     "UrlBuilder",
     "inspect_url",
     # token
-    "new_token",
+    "generate_token",
     "validate_token",
     # webhook
     "ConfirmedWebhook",

@@ -164,7 +164,7 @@ def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> InspectReport: .
 
 # == token =====================================================================================
 
-def new_token() -> str:
+def generate_token() -> str:
     """A fresh random token id."""
 
 def validate_token(token_id: str) -> None:
@@ -487,7 +487,7 @@ class TokenStatus:
     @property
     def reported_expiry(self) -> Optional[ReportedExpiry]: ...
     def to_dict(self) -> dict[str, Any]:
-        """The JSON ``faceauth tokens status`` prints (times as RFC 3339 text)."""
+        """The JSON ``faceauth ledger status`` prints (times as RFC 3339 text)."""
 
 @final
 class WebhookOutcome:
@@ -504,7 +504,7 @@ class WebhookOutcome:
     @property
     def reason(self) -> Optional[str]: ...
     def to_dict(self) -> dict[str, Any]:
-        """The JSON ``faceauth tokens apply-webhook`` prints."""
+        """The JSON ``faceauth ledger apply-webhook`` prints."""
 
 @final
 class Ledger:
