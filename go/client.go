@@ -338,7 +338,7 @@ func (c *Client) ListAll(ctx context.Context, q ListQuery) (rows []*AuthRecord, 
 }
 
 type listing struct {
-	h *capi.List
+	h *capi.Records
 }
 
 func (c *Client) open(ctx context.Context, q ListQuery) (*listing, error) {

@@ -1,5 +1,5 @@
 //! The FaceAuth REST client: `Client`, its results (`AuthResult`, `AuthRecord`, `Scores`,
-//! `Image`) and the lazy listing (`AuthRecordIterator`).
+//! `Image`) and the lazy listing (`Records`).
 //!
 //! Every request runs with the GIL released ([`Python::detach`]): other Python threads go on
 //! while one waits for Argos, and a server running in a thread of the same process can answer.
@@ -627,7 +627,7 @@ impl PyImage {
 /// The results of `Client.list`, fetched page by page as the iteration goes (each fetch with
 /// the GIL released). A failed page raises once, then the iteration ends. After the end,
 /// `.incomplete` says why more rows may exist, or is `None`.
-#[pyclass(module = "faceauth", name = "AuthRecordIterator", frozen)]
+#[pyclass(module = "faceauth", name = "Records", frozen)]
 pub struct PyAuthRecordIterator {
     records: Mutex<Records<'static>>,
 }
@@ -663,6 +663,6 @@ impl PyAuthRecordIterator {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        format!("AuthRecordIterator(pages={})", self.pages(py))
+        format!("Records(pages={})", self.pages(py))
     }
 }

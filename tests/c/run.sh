@@ -82,6 +82,9 @@ export FACEAUTH_API_KEY=0123456789abcdefghijABCDEFGHIJ0123456789
 url=$("$faceauth" url --scheme gcm --pid 'p 1' --sid s-1 --user-id 'u "1"' --cf1 é --cf3 x \
     --new-token --lang en --base-url http://127.0.0.1:9/base/)
 same_json inspect "$("$out/test_ffi_asan" --inspect gcm "$url")" "$("$faceauth" inspect --scheme gcm "$url")"
+# diagnose reads a ciphertext copied from a URL (%2B) the same way in both.
+ciphertext=$("$faceauth" encrypt --scheme cbc '{"sid":"s+1"}' | sed 's/+/%2B/g')
+same_json diagnose "$("$out/test_ffi_asan" --diagnose "$ciphertext")" "$("$faceauth" diagnose --json "$ciphertext")"
 body=$(printf '{"webhook_trigger":"faceAuth","Authentication_id":"a1","Submission_id":"s1",%s}' \
     '"Auth_Status":"rejected","Auth_User_id":"u1","extra":[1,2]')
 encrypted=$(printf '{"data":"%s"}' "$("$faceauth" encrypt --scheme cbc "$body")")
@@ -113,7 +116,7 @@ abi_list=$("$out/test_ffi_asan" --ledger-list "$db" |
 same_json "ledger list" "$abi_list" "$("$faceauth" ledger list --db "$db")"
 rm -f "$db" "$db-wal" "$db-shm"
 unset FACEAUTH_API_KEY
-echo "same JSON for inspect, webhook parse, auth list, auth get, ledger issue, status, apply-webhook and list"
+echo "same JSON for inspect, diagnose, webhook parse, auth list, auth get, ledger issue, status, apply-webhook and list"
 
 echo "== tests/c: valgrind, shared library through its soname"
 # The soname is libfaceauth.so.0: the program must find the library by that name.

@@ -76,8 +76,8 @@ static_assert(std::is_base_of_v<std::runtime_error, faceauth::Error>);
 static_assert(!std::is_copy_constructible_v<faceauth::Client>);
 static_assert(std::is_nothrow_move_constructible_v<faceauth::Client>);
 static_assert(std::is_nothrow_move_assignable_v<faceauth::Client>);
-static_assert(!std::is_copy_constructible_v<faceauth::Listing>);
-static_assert(std::is_nothrow_move_constructible_v<faceauth::Listing>);
+static_assert(!std::is_copy_constructible_v<faceauth::Records>);
+static_assert(std::is_nothrow_move_constructible_v<faceauth::Records>);
 static_assert(!std::is_copy_constructible_v<faceauth::Ledger>);
 static_assert(!std::is_copy_assignable_v<faceauth::Ledger>);
 static_assert(std::is_nothrow_move_constructible_v<faceauth::Ledger>);
@@ -316,7 +316,7 @@ void test_client(const Mock &mock) {
   CHECK(json_string(row, "faceAuth_projectId") == mock.project);
 
   // The seeded day in pages of 2, through next().
-  faceauth::Listing day = client.list(mock.day, mock.day, 2);
+  faceauth::Records day = client.list(mock.day, mock.day, 2);
   int rows = 0;
   while (const std::optional<std::string> next = day.next()) {
     CHECK(contains(*next, "\"auth_id\":\""));
@@ -333,11 +333,11 @@ void test_client(const Mock &mock) {
   }
   CHECK(all == mock.rows + 1 && submitted == 1);
   // A listing outlives its client, and may be moved.
-  faceauth::Listing moved = [&] {
+  faceauth::Records moved = [&] {
     const faceauth::Client short_lived(mock.key, options);
     return short_lived.list(mock.day, mock.day, 0);
   }();
-  faceauth::Listing taken(std::move(moved));
+  faceauth::Records taken(std::move(moved));
   CHECK(taken.next().has_value());
   EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved.next());  // NOLINT(bugprone-use-after-move)
 

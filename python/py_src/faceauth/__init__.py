@@ -47,7 +47,7 @@ WebhookEvent = Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
 """What ``parse_webhook`` returns."""
 
 # -- client ---------------------------------------------------------------------------------
-from faceauth._native import AuthRecord, AuthRecordIterator, AuthResult, Client, Image, Scores
+from faceauth._native import AuthRecord, AuthResult, Client, Image, Records, Scores
 
 # -- ledger ---------------------------------------------------------------------------------
 from faceauth._native import IssuedLink, Ledger, LinkResult, ReportedExpiry, TokenStatus, WebhookOutcome
@@ -91,10 +91,10 @@ __all__ = [
     "parse_webhook",
     # client
     "AuthRecord",
-    "AuthRecordIterator",
     "AuthResult",
     "Client",
     "Image",
+    "Records",
     "Scores",
     # ledger
     "IssuedLink",

@@ -93,7 +93,7 @@ def test_every_public_type_formats_without_secrets(sim: Simulator) -> None:
         "Scores": submitted.scores,
         "AuthRecord": record,
         "Image": client.image(submitted.auth_id),
-        "AuthRecordIterator": client.list(),
+        "Records": client.list(),
         "PageVisit": visit,
         "Simulator": sim,
     }
