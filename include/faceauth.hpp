@@ -389,6 +389,18 @@ inline std::string inspect_url(const std::string &url, const Cipher &cipher) {
   });
 }
 
+/// Tries every encryption variant on a ciphertext with an API key and reports which decrypt it:
+/// the JSON `faceauth diagnose --json` prints ({"best": variant id or null, "variants": […], …};
+/// see faceauth_crypto_diagnose). No match is a report with "best": null, not an exception;
+/// text that is no ciphertext at all throws FACEAUTH_STATUS_EMPTY_CIPHERTEXT or
+/// FACEAUTH_STATUS_INVALID_ENCODING.
+inline std::string diagnose(const std::string &ciphertext, const std::string &api_key) {
+  return detail::call_string([&](char **out, ::faceauth_error **err) {
+    return ::faceauth_crypto_diagnose(detail::c_str(ciphertext, "the ciphertext"),
+                                      detail::c_str(api_key, "the API key"), out, err);
+  });
+}
+
 /// Parses a clear webhook body: the JSON `faceauth webhook parse` prints ({"event": …, …}).
 /// An encrypted body ({"data": …}) throws FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED.
 inline std::string parse_webhook(const std::string &body) {

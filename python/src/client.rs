@@ -300,7 +300,7 @@ impl PyClient {
 
     /// Confirms a webhook event (from `parse_webhook`) with Argos before it is acted on:
     /// fetches a `faceAuth` result back by its authentication id and returns a
-    /// `ConfirmedWebhook` with Argos's status, time and submission; a `token_expired` event is
+    /// `ConfirmedEvent` with Argos's status, time and submission; a `token_expired` event is
     /// confirmed only when its body was encrypted. Record it with `Ledger.apply_confirmed`.
     /// Raises `WebhookError` (`.kind` `webhook_unconfirmed`: Argos has no such result;
     /// `webhook_mismatch`: it belongs to another submission or user; `webhook_unverifiable`:
@@ -310,7 +310,7 @@ impl PyClient {
         &self,
         py: Python<'_>,
         event: &Bound<'_, PyAny>,
-    ) -> PyResult<crate::webhook::PyConfirmedWebhook> {
+    ) -> PyResult<crate::webhook::PyConfirmedEvent> {
         let Some(event) = crate::webhook::event_of(event) else {
             return Err(PyTypeError::new_err(format!(
                 "event must be an event from parse_webhook, not {}",
@@ -319,7 +319,7 @@ impl PyClient {
         };
         let client = self.client()?;
         py.detach(move || faceauth::webhook::confirm(&event, &client))
-            .map(|inner| crate::webhook::PyConfirmedWebhook { inner })
+            .map(|inner| crate::webhook::PyConfirmedEvent { inner })
             .map_err(to_py_err)
     }
 

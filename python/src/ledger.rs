@@ -30,7 +30,7 @@ use crate::convert::{repr_opt, utc_datetime, value_to_py};
 use crate::crypto::cipher_of;
 use crate::errors::{invalid_argument_err, to_py_err};
 use crate::url::PyUrlBuilder;
-use crate::webhook::{event_of, PyConfirmedWebhook};
+use crate::webhook::{event_of, PyConfirmedEvent};
 
 /// Adds this area's functions and classes to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -317,7 +317,7 @@ impl PyLedger {
     fn apply_confirmed(
         &self,
         py: Python<'_>,
-        confirmed: &Bound<'_, PyConfirmedWebhook>,
+        confirmed: &Bound<'_, PyConfirmedEvent>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookOutcome> {
         let confirmed = confirmed.get().inner.clone();

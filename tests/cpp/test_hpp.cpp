@@ -104,6 +104,20 @@ void test_vectors() {
   }
 }
 
+// diagnose on the shared vectors: GCM found by its tag, the default ECB and CBC variants decrypt.
+void test_diagnose() {
+  for (const auto &v : VECTORS) {
+    CHECK(faceauth::diagnose(v.gcm, v.key).rfind("{\"best\":\"gcm-nonce-ct-tag\",", 0) == 0);
+    CHECK(contains(faceauth::diagnose(v.ecb, v.key), "{\"variant\":\"ecb-sha256\",\"ok\":true,"));
+    CHECK(contains(faceauth::diagnose(v.cbc, v.key), "{\"variant\":\"cbc-ivprefix\",\"ok\":true,"));
+  }
+  // Another key: a report with no best variant, not an exception.
+  CHECK(faceauth::diagnose(VECTORS[0].gcm, "another-key-entirely-0123456789").rfind("{\"best\":null,", 0) == 0);
+  EXPECT_ERROR(FACEAUTH_STATUS_EMPTY_CIPHERTEXT, faceauth::diagnose(" ", KEY));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ENCODING, faceauth::diagnose("{\"json\": true}", KEY));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::diagnose(VECTORS[0].gcm, std::string(KEY) + '\0' + "x"));
+}
+
 void test_errors() {
   // Wrong key: the error carries the status, a message and no HTTP status.
   const faceauth::Cipher right(KEY), wrong("another-key-entirely-0123456789");
@@ -626,6 +640,7 @@ int main() {
     test_redaction();
     test_version();
     test_vectors();
+    test_diagnose();
     test_errors();
     test_bytes();
     test_moves();

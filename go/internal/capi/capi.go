@@ -184,6 +184,25 @@ func TokenValidate(id string) *Error {
 	return nil
 }
 
+// CryptoDiagnose is faceauth_crypto_diagnose: the report's JSON. The key's copy is wiped.
+func CryptoDiagnose(ciphertext, apiKey string) (string, *Error) {
+	t, err := cstr(ciphertext, "ciphertext")
+	if err != nil {
+		return "", err
+	}
+	k, err := cstr(apiKey, "api key")
+	if err != nil {
+		return "", err
+	}
+	defer wipe(k)
+	var out *C.char
+	var cerr *C.faceauth_error
+	if st := C.faceauth_crypto_diagnose(ptr(t), ptr(k), &out, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
 // RedactCredentials is faceauth_url_redact_credentials: text with every credential replaced
 // by <redacted>, by the library's one rule.
 func RedactCredentials(text string) (string, *Error) {

@@ -35,13 +35,13 @@ from faceauth._native import (
 from faceauth._native import Cipher, DiagnoseMatch, diagnose
 
 # -- url ------------------------------------------------------------------------------------
-from faceauth._native import InspectReport, UrlBuilder, inspect_url
+from faceauth._native import Inspection, UrlBuilder, inspect_url
 
 # -- token ----------------------------------------------------------------------------------
 from faceauth._native import generate_token, validate_token
 
 # -- webhook --------------------------------------------------------------------------------
-from faceauth._native import ConfirmedWebhook, FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
+from faceauth._native import ConfirmedEvent, FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
 
 WebhookEvent = Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
 """What ``parse_webhook`` returns."""
@@ -76,14 +76,14 @@ __all__ = [
     "DiagnoseMatch",
     "diagnose",
     # url
-    "InspectReport",
+    "Inspection",
     "UrlBuilder",
     "inspect_url",
     # token
     "generate_token",
     "validate_token",
     # webhook
-    "ConfirmedWebhook",
+    "ConfirmedEvent",
     "FaceAuthEvent",
     "TokenExpiredEvent",
     "UnknownEvent",

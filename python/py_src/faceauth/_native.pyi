@@ -131,7 +131,7 @@ class UrlBuilder:
         """One URL per dict of ``build``'s keyword arguments; the GIL is released."""
 
 @final
-class InspectReport:
+class Inspection:
     """A FaceAuth URL taken apart."""
 
     @property
@@ -160,7 +160,7 @@ class InspectReport:
     def token(self) -> Optional[str]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
-def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> InspectReport: ...
+def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> Inspection: ...
 
 # == token =====================================================================================
 
@@ -252,7 +252,7 @@ def parse_webhook(
 ) -> Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]: ...
 
 @final
-class ConfirmedWebhook:
+class ConfirmedEvent:
     """A webhook event confirmed with Argos by ``Client.confirm_webhook``."""
 
     @property
@@ -395,7 +395,7 @@ class Client:
     def get(self, auth_id: str) -> AuthRecord: ...
     def confirm_webhook(
         self, event: Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
-    ) -> ConfirmedWebhook: ...
+    ) -> ConfirmedEvent: ...
     def list(
         self,
         *,
@@ -553,7 +553,7 @@ class Ledger:
         now: Optional[datetime.datetime] = None,
     ) -> WebhookOutcome: ...
     def apply_confirmed(
-        self, confirmed: ConfirmedWebhook, *, now: Optional[datetime.datetime] = None
+        self, confirmed: ConfirmedEvent, *, now: Optional[datetime.datetime] = None
     ) -> WebhookOutcome: ...
     def list(
         self,
