@@ -33,7 +33,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAuthRecord>()?;
     m.add_class::<PyScores>()?;
     m.add_class::<PyImage>()?;
-    m.add_class::<PyAuthRecordIterator>()?;
+    m.add_class::<PyRecords>()?;
     Ok(())
 }
 
@@ -333,7 +333,7 @@ impl PyClient {
         start_date: Option<&Bound<'_, PyAny>>,
         end_date: Option<&Bound<'_, PyAny>>,
         count: Option<i64>,
-    ) -> PyResult<PyAuthRecordIterator> {
+    ) -> PyResult<PyRecords> {
         let start = start_date.filter(|d| !d.is_none()).map(|d| date_text(d, "start_date")).transpose()?;
         let end = end_date.filter(|d| !d.is_none()).map(|d| date_text(d, "end_date")).transpose()?;
         let mut query = ListQuery::new();
@@ -353,7 +353,7 @@ impl PyClient {
             query = query.count(count);
         }
         let records = self.client()?.into_list(&query).map_err(to_py_err)?;
-        Ok(PyAuthRecordIterator { records: Mutex::new(records) })
+        Ok(PyRecords { records: Mutex::new(records) })
     }
 
     /// GET /faceauth/image?authId=…: the selfie, as `Image(.data, .content_type)`.
@@ -628,12 +628,12 @@ impl PyImage {
 /// the GIL released). A failed page raises once, then the iteration ends. After the end,
 /// `.incomplete` says why more rows may exist, or is `None`.
 #[pyclass(module = "faceauth", name = "Records", frozen)]
-pub struct PyAuthRecordIterator {
+pub struct PyRecords {
     records: Mutex<Records<'static>>,
 }
 
 #[pymethods]
-impl PyAuthRecordIterator {
+impl PyRecords {
     fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
         slf
     }
