@@ -56,6 +56,8 @@ inline const char *status_name(Status status) noexcept { return ::faceauth_statu
 /// failures, the HTTP status (0 when there is none). what() is "<status name>: <message>".
 class Error : public std::runtime_error {
  public:
+  /// An error with `status`, the library's `message` and the HTTP status of a REST API failure
+  /// (0: none); what the wrapper throws, rarely made by hand.
   Error(Status status, const std::string &message, std::uint16_t http_status = 0)
       : std::runtime_error(std::string(faceauth::status_name(status)) + ": " + message),
         status_(status),
@@ -262,13 +264,19 @@ struct AuthParams {
   /// by assigning the members.
   AuthParams(std::string sid_)  // NOLINT(google-explicit-constructor)
       : sid(std::move(sid_)), user_id(), cf1(), cf2(), cf3(), token() {}
+  /// The same from a C string (NULL: an empty `sid`, which the library refuses).
   AuthParams(const char *sid_)  // NOLINT(google-explicit-constructor)
       : AuthParams(std::string(sid_ ? sid_ : "")) {}
 
+  /// Sets `user_id`; returns *this, for chaining.
   AuthParams &with_user_id(std::string v) { user_id = std::move(v); return *this; }
+  /// Sets `cf1`; returns *this.
   AuthParams &with_cf1(std::string v) { cf1 = std::move(v); return *this; }
+  /// Sets `cf2`; returns *this.
   AuthParams &with_cf2(std::string v) { cf2 = std::move(v); return *this; }
+  /// Sets `cf3`; returns *this.
   AuthParams &with_cf3(std::string v) { cf3 = std::move(v); return *this; }
+  /// Sets `token`; returns *this.
   AuthParams &with_token(std::string v) { token = std::move(v); return *this; }
 
   /// `sid`: the approved ID check submission id.
@@ -442,7 +450,9 @@ struct ClientOptions {
 
 /// The optional fields of a submission.
 struct SubmitFields {
+  /// `authUserId`: your id for the user.
   std::optional<std::string> user_id;
+  /// `authCf1`, `authCf2`, `authCf3`: free extra fields, stored with the result.
   std::optional<std::string> cf1;
   std::optional<std::string> cf2;
   std::optional<std::string> cf3;
@@ -450,6 +460,7 @@ struct SubmitFields {
 
 /// A selfie fetched by Client::image: its bytes and the content type read from them.
 struct Image {
+  /// The image as received (JPEG or PNG).
   std::vector<std::uint8_t> bytes;
   /// "image/jpeg", "image/png", … or "application/octet-stream".
   std::string content_type;
@@ -509,6 +520,7 @@ class Listing {
 
   /// Starts iterating: fetches the first row.
   iterator begin() { return iterator(this); }
+  /// The end of the rows.
   iterator end() { return iterator(); }
 
   /// The C handle; still owned by this object.
@@ -525,6 +537,7 @@ class Listing {
 /// Thread safety: every member is const; share one Client between threads.
 class Client {
  public:
+  /// A client with the project's API key (wiped when the client is freed) and `options`.
   explicit Client(const std::string &api_key, const ClientOptions &options = {}) : handle_(), base_url_() {
     ::faceauth_client_options *raw = nullptr;
     detail::call([&](::faceauth_error **err) { return ::faceauth_client_options_new(&raw, err); });
@@ -648,6 +661,8 @@ class Client {
 /// Thread safety: every member is const; share one Ledger between threads.
 class Ledger {
  public:
+  /// Opens the ledger at `location` (":memory:", an SQLite file's path, created if missing, or a
+  /// "postgres://…" URL), as faceauth_ledger_open does.
   explicit Ledger(const std::string &location) : handle_(), location_() {
     ::faceauth_ledger *out = nullptr;
     detail::call([&](::faceauth_error **err) {
@@ -755,6 +770,7 @@ class Ledger {
 /// Thread safety: every member is const; share one Simulator between threads.
 class Simulator {
  public:
+  /// Starts a simulator from `config_json` (every default: "{}"); it serves at once.
   explicit Simulator(const std::string &config_json = "{}") : handle_() {
     ::faceauth_simulator *out = nullptr;
     detail::call([&](::faceauth_error **err) {
