@@ -56,33 +56,33 @@ func (s secret) Format(f fmt.State, verb rune) { fmt.Fprint(f, "<redacted>") }
 
 // Submission is one selfie to compare with an approved ID check submission.
 type Submission struct {
-	SubmissionID  string
+	SubmissionID  string // the approved ID check submission to compare with
 	Image         []byte // JPEG or PNG
 	UserID        string // optional fields: "" is absent
-	CF1, CF2, CF3 string
+	CF1, CF2, CF3 string // free extra fields, stored with the result
 }
 
 // SubmitResult is the API's answer to a submission; a rejected face is a result, not an error.
 type SubmitResult struct {
-	AuthenticationID string            `json:"authentication_id"`
-	AuthStatus       string            `json:"auth_status"` // "approved" or "rejected"
-	CreateTime       string            `json:"create_time"`
-	Score            json.RawMessage   `json:"score,omitempty"`
-	FailCode         []json.RawMessage `json:"fail_code,omitempty"`
-	RejectedComment  []json.RawMessage `json:"rejected_comment,omitempty"`
+	AuthenticationID string            `json:"authentication_id"`          // the new result's id (Client.Get, Client.Image)
+	AuthStatus       string            `json:"auth_status"`                // "approved" or "rejected"
+	CreateTime       string            `json:"create_time"`                // when Argos made the result
+	Score            json.RawMessage   `json:"score,omitempty"`            // the similarity scores, as sent
+	FailCode         []json.RawMessage `json:"fail_code,omitempty"`        // why a face was rejected, as sent
+	RejectedComment  []json.RawMessage `json:"rejected_comment,omitempty"` // the reviewer's comments, as sent
 }
 
 // Record is one FaceAuth result (GET /faceauth), as the API sent it.
 type Record struct {
-	AuthID          string          `json:"auth_id"`
-	AuthStatus      string          `json:"auth_status"`
-	CreateTime      string          `json:"create_time"`
-	SubmitType      string          `json:"submit_type"`
-	KYCSubmissionID string          `json:"kyc_submission_id"`
-	DeleteCheck     bool            `json:"delete_check"`
-	Policy          json.RawMessage `json:"policy,omitempty"`
-	Result          json.RawMessage `json:"result,omitempty"`
-	ProjectID       string          `json:"faceAuth_projectId"`
+	AuthID          string          `json:"auth_id"`            // the result's id
+	AuthStatus      string          `json:"auth_status"`        // "approved" or "rejected"
+	CreateTime      string          `json:"create_time"`        // when the result was made
+	SubmitType      string          `json:"submit_type"`        // how the selfie came: the hosted page or the API
+	KYCSubmissionID string          `json:"kyc_submission_id"`  // the ID check submission compared with
+	DeleteCheck     bool            `json:"delete_check"`       // true once the image and personal data were erased (Client.Delete)
+	Policy          json.RawMessage `json:"policy,omitempty"`   // the project's policy, as sent
+	Result          json.RawMessage `json:"result,omitempty"`   // the scores and fail codes, as sent
+	ProjectID       string          `json:"faceAuth_projectId"` // the FaceAuth project
 	// Raw is the whole row, fields this struct does not name included.
 	Raw json.RawMessage `json:"-"`
 }
@@ -91,13 +91,13 @@ type Record struct {
 // inclusive (both "yyyy-mm-dd", UTC), newest first, fetched in pages of Count (0: the
 // server's 2000).
 type ListQuery struct {
-	StartDate, EndDate string
-	Count              int
+	StartDate, EndDate string // "yyyy-mm-dd" (UTC), both or neither
+	Count              int    // rows per page; 0: the server's default
 }
 
 // Image is a result's selfie.
 type Image struct {
-	Data        []byte
+	Data        []byte // the image's bytes
 	ContentType string // read from the bytes: "image/jpeg", "image/png", …
 }
 
