@@ -46,6 +46,7 @@ test:
 	@$(SUITE) examples test-examples
 	@$(SUITE) go test-go
 	@$(SUITE) docs test-docs
+	@$(SUITE) apidocs test-apidocs
 	@$(SUITE) dist test-dist
 	@$(SUITE) go-link test-go-link
 	@GO_DIST_PROFILE=debug $(SUITE) dist-go test-dist-go
@@ -149,6 +150,24 @@ test-docs: python-wheel go-sdk
 	$(PY) -m mypy --strict tests/docs/check_blocks.py tests/docs/test_check_blocks.py
 	$(PY) -m pytest tests/docs -q
 	$(PY) tests/docs/check_blocks.py
+
+# The API reference, offline, into dist/docs (scripts/docs.sh): rustdoc of faceauth and
+# faceauth-mock, the Python package (the installed wheel's docstrings, the stubs' signatures),
+# the Go packages (go/doc) and faceauth.h/faceauth.hpp; dist/docs/index.html links them.
+# test-apidocs builds it, then checks that every public item of each language is documented
+# (scripts/apidocs.py check: Python at runtime and in the stubs, C, C++; scripts/godoc -check:
+# go/ and go/faceauthtest), with tests/apidocs showing each check failing on a removed doc.
+.PHONY: docs test-apidocs
+DOCS_DIR ?= dist/docs
+
+docs: python-wheel
+	CARGO=$(CARGO) ./scripts/docs.sh $(DOCS_DIR)
+
+test-apidocs: docs
+	$(PY) -m mypy --strict scripts/apidocs.py tests/apidocs
+	$(PY) -m pytest tests/apidocs -q
+	$(PY) scripts/apidocs.py check
+	cd scripts/godoc && GOFLAGS=-mod=readonly GOPROXY=off $(GO) vet . && GOFLAGS=-mod=readonly GOPROXY=off $(GO) run . -check ../../go ../../go/faceauthtest
 
 # Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
