@@ -278,7 +278,7 @@ dist-python: python-env
 # The dist suite of `make test`: the same artifacts from the dev build (the tarball packs
 # target/debug as the other suites left it; the wheel is a dev-profile zig build), into
 # target/dist-debug, then tests/dist: the wheel installed with no Rust toolchain and examples/python
-# run; the tarball unpacked with the repository hidden, examples/c and examples/cpp built and
+# run, and a wheel built from the sdist (target/sdist-wheel) checked for the license notices; the tarball unpacked with the repository hidden, examples/c and examples/cpp built and
 # run from it; the README's Install recipes run as printed. `make check-dist` runs the same
 # tests on dist/ (after make dist).
 DIST_TEST_DIR := target/dist-debug
