@@ -163,7 +163,7 @@ class UrlBuilder:
         """One URL per dict of ``build``'s keyword arguments; the GIL is released."""
 
 @final
-class InspectReport:
+class Inspection:
     """A FaceAuth URL taken apart."""
 
     @property
@@ -209,14 +209,14 @@ class InspectReport:
         `params`, `unknown_fields`, `percent_decoded`, `spaces_as_plus`, `whitespace_removed`.
         """
 
-def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> InspectReport:
+def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> Inspection:
     """`faceauth.inspect_url(url, api_key, scheme="ecb")`: takes a FaceAuth URL (or its query)
     apart and decrypts its parameters.
     """
 
 # == token =====================================================================================
 
-def new_token() -> str:
+def generate_token() -> str:
     """A fresh random token id."""
 
 def validate_token(token_id: str) -> None:
@@ -337,7 +337,7 @@ def parse_webhook(
     """
 
 @final
-class ConfirmedWebhook:
+class ConfirmedEvent:
     """A webhook event confirmed with Argos by ``Client.confirm_webhook``."""
 
     @property
@@ -451,10 +451,10 @@ class Image:
     def __len__(self) -> int: ...
 
 @final
-class AuthRecordIterator(Iterator[AuthRecord]):
+class Records(Iterator[AuthRecord]):
     """The results of ``Client.list``, fetched page by page as the iteration goes."""
 
-    def __iter__(self) -> AuthRecordIterator: ...
+    def __iter__(self) -> Records: ...
     def __next__(self) -> AuthRecord: ...
     @property
     def pages(self) -> int:
@@ -515,10 +515,10 @@ class Client:
         """GET /faceauth?authId=…: one result."""
     def confirm_webhook(
         self, event: Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
-    ) -> ConfirmedWebhook:
+    ) -> ConfirmedEvent:
         """Confirms a webhook event (from `parse_webhook`) with Argos before it is acted on:
         fetches a `faceAuth` result back by its authentication id and returns a
-        `ConfirmedWebhook` with Argos's status, time and submission; a `token_expired` event is
+        `ConfirmedEvent` with Argos's status, time and submission; a `token_expired` event is
         confirmed only when its body was encrypted. Record it with `Ledger.apply_confirmed`.
         Raises `WebhookError` (`.kind` `webhook_unconfirmed`: Argos has no such result;
         `webhook_mismatch`: it belongs to another submission or user; `webhook_unverifiable`:
@@ -531,7 +531,7 @@ class Client:
         start_date: Union[str, datetime.date, None] = None,
         end_date: Union[str, datetime.date, None] = None,
         count: Optional[int] = None,
-    ) -> AuthRecordIterator:
+    ) -> Records:
         """GET /faceauth: every result, as a lazy iterator that fetches page after page (with the
         GIL released) as it is consumed. Dates are `yyyy-mm-dd` text or `datetime.date`s, both
         or neither; `count` is the page size (1 to 2000).
@@ -557,7 +557,7 @@ class IssuedLink:
     def rule(self) -> str:
         """``count`` or ``time:SECONDS``."""
     def to_dict(self) -> dict[str, str]:
-        """`{"url", "token", "rule"}`, as `faceauth tokens issue` prints it."""
+        """`{"url", "token", "rule"}`, as `faceauth ledger issue` prints it."""
 
 @final
 class LinkResult:
@@ -644,7 +644,7 @@ class TokenStatus:
     def reported_expiry(self) -> Optional[ReportedExpiry]:
         """The earliest expiry a `token_expired` webhook reported, if any."""
     def to_dict(self) -> dict[str, Any]:
-        """The JSON ``faceauth tokens status`` prints (times as RFC 3339 text)."""
+        """The JSON ``faceauth ledger status`` prints (times as RFC 3339 text)."""
 
 @final
 class WebhookOutcome:
@@ -666,7 +666,7 @@ class WebhookOutcome:
     def reason(self) -> Optional[str]:
         """Why it was ignored or refused."""
     def to_dict(self) -> dict[str, Any]:
-        """The JSON ``faceauth tokens apply-webhook`` prints."""
+        """The JSON ``faceauth ledger apply-webhook`` prints."""
 
 @final
 class Ledger:
@@ -711,7 +711,7 @@ class Ledger:
         meta: Optional[Mapping[str, str]] = None,
         now: Optional[datetime.datetime] = None,
     ) -> TokenStatus:
-        """Records a token you minted yourself (`faceauth.new_token()`) for submission
+        """Records a token you minted yourself (`faceauth.generate_token()`) for submission
         `submission_id`, issued at `now`; returns its status. `issue_url` does this and builds
         the link in one call.
         """
@@ -737,7 +737,7 @@ class Ledger:
         `ignored`. Applying the same webhook twice, or webhooks in any order, is safe.
         """
     def apply_confirmed(
-        self, confirmed: ConfirmedWebhook, *, now: Optional[datetime.datetime] = None
+        self, confirmed: ConfirmedEvent, *, now: Optional[datetime.datetime] = None
     ) -> WebhookOutcome:
         """Records a webhook confirmed by `Client.confirm_webhook`, as `apply_webhook` does, but
         the result is marked confirmed (`LinkResult.confirmed`) and goes only to a token issued
