@@ -23,9 +23,11 @@ mod crypto;
 mod error;
 mod ledger;
 mod memory;
+mod record;
 mod simulator;
 mod status;
 mod token;
+mod token_status;
 mod url;
 mod webhook;
 
@@ -34,9 +36,11 @@ pub use crypto::*;
 pub use error::*;
 pub use ledger::*;
 pub use memory::*;
+pub use record::*;
 pub use simulator::*;
 pub use status::*;
 pub use token::*;
+pub use token_status::*;
 pub use url::*;
 pub use webhook::*;
 
@@ -93,9 +97,11 @@ mod tests {
             include_str!("error.rs"),
             include_str!("ledger.rs"),
             include_str!("memory.rs"),
+            include_str!("record.rs"),
             include_str!("simulator.rs"),
             include_str!("status.rs"),
             include_str!("token.rs"),
+            include_str!("token_status.rs"),
             include_str!("url.rs"),
             include_str!("webhook.rs"),
         ];
