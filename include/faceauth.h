@@ -334,33 +334,33 @@ typedef enum faceauth_token_state {
  * What applying a webhook to a ledger did, as a C enum. The values are stable; a later version
  * may add outcomes, so a `switch` over it needs a `default`.
  */
-typedef enum faceauth_webhook_outcome_kind {
+typedef enum faceauth_outcome_kind {
   /**
    * No handle, or an outcome this version does not know.
    */
-  FACEAUTH_WEBHOOK_OUTCOME_KIND_UNKNOWN = 0,
+  FACEAUTH_OUTCOME_KIND_UNKNOWN = 0,
   /**
    * Matched to a token and recorded: faceauth_webhook_outcome_status is its status after.
    */
-  FACEAUTH_WEBHOOK_OUTCOME_KIND_RECORDED = 1,
+  FACEAUTH_OUTCOME_KIND_RECORDED = 1,
   /**
    * It names a token this ledger does not hold (faceauth_webhook_outcome_token_id).
    */
-  FACEAUTH_WEBHOOK_OUTCOME_KIND_UNKNOWN_TOKEN = 2,
+  FACEAUTH_OUTCOME_KIND_UNKNOWN_TOKEN = 2,
   /**
    * A `faceAuth` event without a token: nothing to match it to.
    */
-  FACEAUTH_WEBHOOK_OUTCOME_KIND_NO_TOKEN = 3,
+  FACEAUTH_OUTCOME_KIND_NO_TOKEN = 3,
   /**
    * A confirmed result for a token of another submission or user: nothing changed
    * (faceauth_webhook_outcome_reason says why).
    */
-  FACEAUTH_WEBHOOK_OUTCOME_KIND_REFUSED = 4,
+  FACEAUTH_OUTCOME_KIND_REFUSED = 4,
   /**
    * Not for this ledger: another trigger, or another service's `token_expired`.
    */
-  FACEAUTH_WEBHOOK_OUTCOME_KIND_IGNORED = 5,
-} faceauth_webhook_outcome_kind;
+  FACEAUTH_OUTCOME_KIND_IGNORED = 5,
+} faceauth_outcome_kind;
 
 /**
  * The encrypted fields of one URL (opaque): made by faceauth_auth_params_new with its `sid`,
@@ -2239,13 +2239,13 @@ const struct faceauth_token_status *faceauth_token_status_list_get(const struct 
 const char *faceauth_token_status_list_json(const struct faceauth_token_status_list *list);
 
 /**
- * What was done: FACEAUTH_WEBHOOK_OUTCOME_KIND_RECORDED, _UNKNOWN_TOKEN, _NO_TOKEN, _REFUSED or
+ * What was done: FACEAUTH_OUTCOME_KIND_RECORDED, _UNKNOWN_TOKEN, _NO_TOKEN, _REFUSED or
  * _IGNORED; _UNKNOWN for a NULL `o`. Never fails.
  *
  * # Safety
  * `o` is NULL or a live outcome.
  */
-enum faceauth_webhook_outcome_kind faceauth_webhook_outcome_kind(const struct faceauth_webhook_outcome *o);
+enum faceauth_outcome_kind faceauth_webhook_outcome_kind(const struct faceauth_webhook_outcome *o);
 
 /**
  * The token the webhook named (RECORDED, UNKNOWN_TOKEN, REFUSED), as sent; NULL for the other

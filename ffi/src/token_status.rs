@@ -43,7 +43,7 @@ pub enum faceauth_token_state {
 /// may add outcomes, so a `switch` over it needs a `default`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum faceauth_webhook_outcome_kind {
+pub enum faceauth_outcome_kind {
     /// No handle, or an outcome this version does not know.
     Unknown = 0,
     /// Matched to a token and recorded: faceauth_webhook_outcome_status is its status after.
@@ -117,7 +117,7 @@ pub struct faceauth_token_status_list {
 /// accessors, freed by faceauth_webhook_outcome_free. Thread safety: immutable; any number of
 /// threads may read one at once.
 pub struct faceauth_webhook_outcome {
-    kind: faceauth_webhook_outcome_kind,
+    kind: faceauth_outcome_kind,
     token_id: Option<CString>,
     reason: Option<CString>,
     status: Option<faceauth_token_status>,
@@ -126,7 +126,7 @@ pub struct faceauth_webhook_outcome {
 
 impl faceauth_webhook_outcome {
     fn new(outcome: WebhookOutcome, json: &Value) -> Result<faceauth_webhook_outcome, Failure> {
-        use faceauth_webhook_outcome_kind as Kind;
+        use faceauth_outcome_kind as Kind;
         let (kind, token_id, reason, status) = match outcome {
             WebhookOutcome::Recorded(status) => {
                 let token_id = c_string(&status.record.token_id, "the token id")?;
@@ -656,7 +656,7 @@ pub unsafe extern "C" fn faceauth_token_status_list_json(
     })
 }
 
-/// What was done: FACEAUTH_WEBHOOK_OUTCOME_KIND_RECORDED, _UNKNOWN_TOKEN, _NO_TOKEN, _REFUSED or
+/// What was done: FACEAUTH_OUTCOME_KIND_RECORDED, _UNKNOWN_TOKEN, _NO_TOKEN, _REFUSED or
 /// _IGNORED; _UNKNOWN for a NULL `o`. Never fails.
 ///
 /// # Safety
@@ -664,10 +664,10 @@ pub unsafe extern "C" fn faceauth_token_status_list_json(
 #[no_mangle]
 pub unsafe extern "C" fn faceauth_webhook_outcome_kind(
     o: *const faceauth_webhook_outcome,
-) -> faceauth_webhook_outcome_kind {
-    ffi_boundary!(infallible faceauth_webhook_outcome_kind::Unknown, {
+) -> faceauth_outcome_kind {
+    ffi_boundary!(infallible faceauth_outcome_kind::Unknown, {
         // SAFETY: the caller promises o is NULL or live.
-        unsafe { read(o, faceauth_webhook_outcome_kind::Unknown, |o| o.kind) }
+        unsafe { read(o, faceauth_outcome_kind::Unknown, |o| o.kind) }
     })
 }
 
