@@ -703,3 +703,64 @@ pub unsafe extern "C" fn faceauth_auth_record_json(r: *const faceauth_auth_recor
         unsafe { read(r, std::ptr::null(), |r| lazy_json(&r.json, || r.record.to_json())) }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use faceauth::api::{AuthRecord, AuthStatus, FailCode};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_status_and_fail_code_maps_to_its_stable_value() {
+        let statuses = [("approved", 1), ("REJECTED", 2), ("under_review", 0), ("", 0)];
+        for (text, value) in statuses {
+            assert_eq!(faceauth_auth_status::from(&AuthStatus::parse(text)) as u32, value, "{text}");
+        }
+        let codes = [
+            ("face_compare_underscore", 1),
+            ("Face_Occluded_fail", 2),
+            ("face_cover_fail", 3),
+            ("Head_cover_fail", 4),
+            ("Brand_new_fail_code", 0),
+        ];
+        for (text, value) in codes {
+            assert_eq!(faceauth_fail_code::from(&FailCode::parse(text)) as u32, value, "{text}");
+        }
+    }
+
+    fn record(auth_id: &str) -> AuthRecord {
+        AuthRecord {
+            auth_id: auth_id.to_owned(),
+            status: AuthStatus::parse("approved"),
+            create_time: None,
+            submit_type: None,
+            submission_id: Some("sub_1".to_owned()),
+            deleted: false,
+            project_id: None,
+            reject_comments: vec![],
+            raw: json!({ "auth_id": auth_id }),
+        }
+    }
+
+    #[test]
+    fn a_field_with_a_nul_byte_is_a_typed_error_not_a_truncated_string() {
+        let Err(failure) = faceauth_auth_record::new(record("fa\0tail")) else {
+            panic!("a NUL byte in an id was accepted")
+        };
+        assert_eq!(failure.status, faceauth_status::NulInOutput);
+        let Ok(made) = faceauth_auth_record::new(record("fa-1")) else {
+            panic!("a plain record was refused")
+        };
+        let handle = into_handle(made);
+        // SAFETY: handle is live until freed below; the strings are NUL-terminated and borrowed.
+        unsafe {
+            assert_eq!(std::ffi::CStr::from_ptr(faceauth_auth_record_auth_id(handle)).to_str(), Ok("fa-1"));
+            assert_eq!(faceauth_auth_record_status(handle), faceauth_auth_status::Approved);
+            assert!(faceauth_auth_record_create_time(handle).is_null());
+            let json = std::ffi::CStr::from_ptr(faceauth_auth_record_json(handle));
+            assert_eq!(json.to_str(), Ok(r#"{"auth_id":"fa-1"}"#));
+            faceauth_auth_record_free(handle);
+        }
+    }
+}
