@@ -17,9 +17,10 @@
  *   prints, so the ABI stays small and stable. What a program branches on can also be read
  *   without a JSON parser: the *_result, *_record, *_status and *_outcome variants of the calls
  *   (faceauth_client_submit_result, faceauth_client_get_record, faceauth_list_next_record,
- *   faceauth_ledger_get_status, faceauth_ledger_mark_used_status, faceauth_ledger_list_statuses,
- *   faceauth_ledger_apply_webhook_outcome, faceauth_ledger_apply_confirmed_outcome) return
- *   read-only handles (faceauth_auth_result, faceauth_auth_record, faceauth_token_status,
+ *   faceauth_ledger_issue_link, faceauth_ledger_get_status, faceauth_ledger_mark_used_status,
+ *   faceauth_ledger_list_statuses, faceauth_ledger_apply_webhook_outcome,
+ *   faceauth_ledger_apply_confirmed_outcome) return read-only handles (faceauth_auth_result,
+ *   faceauth_auth_record, faceauth_issued_link, faceauth_token_status,
  *   faceauth_token_status_list, faceauth_webhook_outcome) with accessors: C enums with stable
  *   values and an UNKNOWN value for what a later server or version may add, `bool` + out-param
  *   for an optional number, borrowed `const char *` (valid while the handle lives, NULL when
@@ -441,6 +442,14 @@ typedef struct faceauth_client_options faceauth_client_options;
  * faceauth_error_free. It is immutable, so it may be read from any thread.
  */
 typedef struct faceauth_error faceauth_error;
+
+/**
+ * A link issued by faceauth_ledger_issue_link (opaque): its URL, its token and its rule, read
+ * with the faceauth_issued_link_* accessors, freed by faceauth_issued_link_free. Strings from
+ * its accessors are borrowed from it (valid until it is freed). Thread safety: immutable; any
+ * number of threads may read one at once.
+ */
+typedef struct faceauth_issued_link faceauth_issued_link;
 
 /**
  * A token ledger (opaque): the tokens of the links you issued, and what the webhooks said
@@ -2284,6 +2293,76 @@ const struct faceauth_token_status *faceauth_webhook_outcome_status(const struct
  * `o` is NULL or a live outcome.
  */
 const char *faceauth_webhook_outcome_json(const struct faceauth_webhook_outcome *o);
+
+/**
+ * Issues a link, as faceauth_ledger_issue_url (the same arguments and rules: the token is
+ * minted and recorded first, then the URL is built), and returns it typed: `*out` receives a
+ * new faceauth_issued_link (its URL, token and rule by accessor; its JSON,
+ * faceauth_issued_link_json, is faceauth_ledger_issue_url's).
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_issued_link_free.
+ * NULL handling: `l`, `b`, `rule`, `p` and `out` must not be NULL; `meta_json_or_null` and
+ * `out_err` may be.
+ * Thread safety: `l` and `b` may be shared (see faceauth_ledger, faceauth_url_builder).
+ *
+ * Statuses: those of faceauth_ledger_issue_url.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `b` is NULL or a live builder; `rule` and `meta_json_or_null`
+ * are NULL or NUL-terminated; `p` is NULL or live parameters no other thread changes during the
+ * call; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_issue_link(const struct faceauth_ledger *l,
+                                                const struct faceauth_url_builder *b,
+                                                const char *rule,
+                                                const struct faceauth_auth_params *p,
+                                                const char *meta_json_or_null,
+                                                struct faceauth_issued_link **out,
+                                                struct faceauth_error **out_err);
+
+/**
+ * The URL to hand the user. Ownership: borrowed from `link`. NULL for a NULL `link`. Never
+ * fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_url(const struct faceauth_issued_link *link);
+
+/**
+ * The token minted for it ("tok_…"), as faceauth_ledger_get_status takes it. Ownership:
+ * borrowed from `link`. NULL for a NULL `link`. Never fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_token_id(const struct faceauth_issued_link *link);
+
+/**
+ * The rule it was recorded under: "count" or "time:SECONDS". Ownership: borrowed from `link`.
+ * NULL for a NULL `link`. Never fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_rule(const struct faceauth_issued_link *link);
+
+/**
+ * The link as JSON: the text faceauth_ledger_issue_url returns. Ownership: borrowed from
+ * `link`. NULL for a NULL `link`. Never fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_json(const struct faceauth_issued_link *link);
+
+/**
+ * Frees an issued link. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `link` is NULL or a handle from faceauth_ledger_issue_link, not freed before.
+ */
+void faceauth_issued_link_free(struct faceauth_issued_link *link);
 
 /**
  * Makes the parameters of one URL for submission `sid` (the approved ID check submission id),

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use faceauth::token::time::parse_rfc3339;
 use faceauth::token::{
-    open_ledger, LinkIssuer, ListFilter, StateKind, TokenLedger, TokenRule, WebhookOutcome,
+    open_ledger, IssuedLink, LinkIssuer, ListFilter, StateKind, TokenLedger, TokenRule, WebhookOutcome,
 };
 use serde_json::{Map, Value};
 
@@ -138,16 +138,28 @@ pub unsafe extern "C" fn faceauth_ledger_issue_url(
                 out(out_json, "out_json")?,
             )
         };
-        let params = auth_params(p);
-        let rule: TokenRule = rule.parse()?;
-        let metadata = match meta {
-            Some(json) => metadata(json)?,
-            None => BTreeMap::new(),
-        };
-        let link = LinkIssuer::new(&b.inner, &*l.inner).issue(rule, &params, &metadata, SystemTime::now())?;
+        let link = issue(l, b, rule, p, meta)?;
         out_json.write(into_c_string(link.to_json().to_string(), "the link JSON")?);
         Ok(())
     })
+}
+
+/// The body of faceauth_ledger_issue_url (and faceauth_ledger_issue_link): mints, records and
+/// builds the link.
+pub(crate) fn issue(
+    l: &faceauth_ledger,
+    b: &faceauth_url_builder,
+    rule: &str,
+    p: &faceauth_auth_params,
+    meta: Option<&str>,
+) -> Result<IssuedLink, Failure> {
+    let params = auth_params(p);
+    let rule: TokenRule = rule.parse()?;
+    let metadata = match meta {
+        Some(json) => metadata(json)?,
+        None => BTreeMap::new(),
+    };
+    Ok(LinkIssuer::new(&b.inner, &*l.inner).issue(rule, &params, &metadata, SystemTime::now())?)
 }
 
 /// Reads metadata: a JSON object whose values are all strings.

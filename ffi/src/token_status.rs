@@ -14,11 +14,12 @@ use crate::boundary::{free_handle, handle, into_handle, optional_text, out, text
 use crate::client::faceauth_client;
 use crate::crypto::faceauth_cipher;
 use crate::error::{faceauth_error, Failure};
-use crate::ledger::{apply_confirmed, apply_webhook, faceauth_ledger, list_filter};
+use crate::ledger::{apply_confirmed, apply_webhook, faceauth_ledger, issue, list_filter};
 use crate::record::{
     c_string, faceauth_auth_status, lazy_json, optional_c_string, ptr, read, write_optional,
 };
 use crate::status::faceauth_status;
+use crate::url::{faceauth_auth_params, faceauth_url_builder};
 use crate::webhook::optional_cipher;
 
 /// The state of a token now, as a C enum. The values are stable; FACEAUTH_TOKEN_STATE_UNKNOWN
@@ -723,4 +724,125 @@ pub unsafe extern "C" fn faceauth_webhook_outcome_status(
 pub unsafe extern "C" fn faceauth_webhook_outcome_json(o: *const faceauth_webhook_outcome) -> *const c_char {
     // SAFETY: the caller promises o is NULL or live.
     ffi_boundary!(infallible std::ptr::null(), { unsafe { read(o, std::ptr::null(), |o| o.json.as_ptr()) } })
+}
+
+/// A link issued by faceauth_ledger_issue_link (opaque): its URL, its token and its rule, read
+/// with the faceauth_issued_link_* accessors, freed by faceauth_issued_link_free. Strings from
+/// its accessors are borrowed from it (valid until it is freed). Thread safety: immutable; any
+/// number of threads may read one at once.
+pub struct faceauth_issued_link {
+    url: CString,
+    token_id: CString,
+    rule: CString,
+    json: CString,
+}
+
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<faceauth_issued_link>();
+};
+
+/// Issues a link, as faceauth_ledger_issue_url (the same arguments and rules: the token is
+/// minted and recorded first, then the URL is built), and returns it typed: `*out` receives a
+/// new faceauth_issued_link (its URL, token and rule by accessor; its JSON,
+/// faceauth_issued_link_json, is faceauth_ledger_issue_url's).
+///
+/// Ownership: on success `*out` receives a new handle, freed with faceauth_issued_link_free.
+/// NULL handling: `l`, `b`, `rule`, `p` and `out` must not be NULL; `meta_json_or_null` and
+/// `out_err` may be.
+/// Thread safety: `l` and `b` may be shared (see faceauth_ledger, faceauth_url_builder).
+///
+/// Statuses: those of faceauth_ledger_issue_url.
+///
+/// # Safety
+/// `l` is NULL or a live ledger; `b` is NULL or a live builder; `rule` and `meta_json_or_null`
+/// are NULL or NUL-terminated; `p` is NULL or live parameters no other thread changes during the
+/// call; `out` and `out_err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_ledger_issue_link(
+    l: *const faceauth_ledger,
+    b: *const faceauth_url_builder,
+    rule: *const c_char,
+    p: *const faceauth_auth_params,
+    meta_json_or_null: *const c_char,
+    out: *mut *mut faceauth_issued_link,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_ledger_issue_link", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (l, b, rule, p, meta, out) = unsafe {
+            (
+                handle(l, "l")?,
+                handle(b, "b")?,
+                text(rule, "rule")?,
+                handle(p, "p")?,
+                optional_text(meta_json_or_null, "meta_json_or_null")?,
+                self::out(out, "out")?,
+            )
+        };
+        let link = issue(l, b, rule, p, meta)?;
+        out.write(into_handle(faceauth_issued_link {
+            url: c_string(&link.url, "the URL")?,
+            token_id: c_string(&link.token, "the token id")?,
+            rule: c_string(&link.rule.to_string(), "the rule")?,
+            json: c_string(&link.to_json().to_string(), "the link JSON")?,
+        }));
+        Ok(())
+    })
+}
+
+/// The URL to hand the user. Ownership: borrowed from `link`. NULL for a NULL `link`. Never
+/// fails.
+///
+/// # Safety
+/// `link` is NULL or a live issued link.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_issued_link_url(link: *const faceauth_issued_link) -> *const c_char {
+    // SAFETY: the caller promises link is NULL or live.
+    ffi_boundary!(infallible std::ptr::null(), { unsafe { read(link, std::ptr::null(), |l| l.url.as_ptr()) } })
+}
+
+/// The token minted for it ("tok_…"), as faceauth_ledger_get_status takes it. Ownership:
+/// borrowed from `link`. NULL for a NULL `link`. Never fails.
+///
+/// # Safety
+/// `link` is NULL or a live issued link.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_issued_link_token_id(link: *const faceauth_issued_link) -> *const c_char {
+    // SAFETY: the caller promises link is NULL or live.
+    ffi_boundary!(infallible std::ptr::null(), { unsafe { read(link, std::ptr::null(), |l| l.token_id.as_ptr()) } })
+}
+
+/// The rule it was recorded under: "count" or "time:SECONDS". Ownership: borrowed from `link`.
+/// NULL for a NULL `link`. Never fails.
+///
+/// # Safety
+/// `link` is NULL or a live issued link.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_issued_link_rule(link: *const faceauth_issued_link) -> *const c_char {
+    // SAFETY: the caller promises link is NULL or live.
+    ffi_boundary!(infallible std::ptr::null(), { unsafe { read(link, std::ptr::null(), |l| l.rule.as_ptr()) } })
+}
+
+/// The link as JSON: the text faceauth_ledger_issue_url returns. Ownership: borrowed from
+/// `link`. NULL for a NULL `link`. Never fails.
+///
+/// # Safety
+/// `link` is NULL or a live issued link.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_issued_link_json(link: *const faceauth_issued_link) -> *const c_char {
+    // SAFETY: the caller promises link is NULL or live.
+    ffi_boundary!(infallible std::ptr::null(), { unsafe { read(link, std::ptr::null(), |l| l.json.as_ptr()) } })
+}
+
+/// Frees an issued link. NULL is allowed and does nothing.
+///
+/// # Safety
+/// `link` is NULL or a handle from faceauth_ledger_issue_link, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_issued_link_free(link: *mut faceauth_issued_link) {
+    ffi_boundary!(infallible(), {
+        // SAFETY: the caller promises link is NULL or a live handle, freed only now.
+        unsafe { free_handle(link) }
+    })
 }

@@ -2391,10 +2391,17 @@ static void typed_issue(const faceauth_ledger *l, const faceauth_url_builder *b,
                         const char *rule, char *token, size_t size) {
   faceauth_auth_params *p = new_params(sid, "u-typed", NULL, NULL, NULL, NULL);
   faceauth_error *err = NULL;
-  char *json = NULL;
-  CHECK_STATUS(faceauth_ledger_issue_url(l, b, rule, p, NULL, &json, &err), FACEAUTH_STATUS_OK);
-  CHECK(json_string(json, "token", token, size));
-  faceauth_string_free(json);
+  faceauth_issued_link *link = NULL;
+  char value[512] = "";
+  CHECK_STATUS(faceauth_ledger_issue_link(l, b, rule, p, "{\"via\":\"typed\"}", &link, &err),
+               FACEAUTH_STATUS_OK);
+  snprintf(token, size, "%s", faceauth_issued_link_token_id(link));
+  CHECK(strncmp(token, "tok_", 4) == 0 && strstr(faceauth_issued_link_url(link), "/face-auth?pid=") != NULL);
+  CHECK_STR(faceauth_issued_link_rule(link), rule);
+  CHECK(json_string(faceauth_issued_link_json(link), "token", value, sizeof value) && strcmp(value, token) == 0);
+  CHECK(json_string(faceauth_issued_link_json(link), "url", value, sizeof value) &&
+        strcmp(value, faceauth_issued_link_url(link)) == 0);
+  faceauth_issued_link_free(link);
   faceauth_auth_params_free(p);
 }
 
@@ -2628,6 +2635,23 @@ static void test_typed_ledger(void) {
                FACEAUTH_STATUS_NULL_POINTER);
   EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome(l, c, body, NULL, NULL, &err),
                FACEAUTH_STATUS_NULL_POINTER);
+  {
+    faceauth_issued_link *link = UNTOUCHED;
+    p = new_params("sub_typed", NULL, NULL, NULL, NULL, NULL);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "weekly", p, NULL, &link, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "count", p, "[1]", &link, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "count", p, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_ledger_issue_link(NULL, b, "count", p, NULL, &link, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, BAD_UTF8, p, NULL, &link, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    faceauth_auth_params_free(p);
+    p = new_params("sub_typed", NULL, NULL, NULL, NULL, "tok-given-here");
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "count", p, NULL, &link, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    faceauth_auth_params_free(p);
+    CHECK(link == UNTOUCHED);
+    CHECK(faceauth_issued_link_url(NULL) == NULL && faceauth_issued_link_token_id(NULL) == NULL &&
+          faceauth_issued_link_rule(NULL) == NULL && faceauth_issued_link_json(NULL) == NULL);
+    faceauth_issued_link_free(NULL);
+  }
   CHECK(s == UNTOUCHED && list == UNTOUCHED && o == UNTOUCHED);
 
   /* NULL handles: each accessor's "absent" value; NULL frees do nothing. */
