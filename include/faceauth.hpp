@@ -13,7 +13,8 @@
  * - Strings in and out are std::string (UTF-8). A string holding a NUL byte cannot cross the C
  *   ABI: it is refused with FACEAUTH_STATUS_INVALID_ARGUMENT instead of being cut short. Optional
  *   fields are std::optional<std::string>. Results, records, token statuses and webhook outcomes
- *   are typed objects (AuthResult, AuthRecord, TokenStatus, TokenStatusList, WebhookOutcome)
+ *   are typed objects (AuthResult, AuthRecord, IssuedLink, TokenStatus, TokenStatusList,
+ *   WebhookOutcome)
  *   whose getters give what a program branches on (enums such as AuthStatus and TokenState,
  *   std::optional<double> scores, std::string_view ids valid while the object lives), and whose
  *   json() gives the JSON the `faceauth` command prints. Other reports and events are JSON
@@ -964,9 +965,32 @@ class WebhookOutcome {
   std::shared_ptr<::faceauth_webhook_outcome> outcome_;
 };
 
-/// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Statuses and
-/// outcomes are typed (TokenStatus, WebhookOutcome), their json() the JSON `faceauth tokens …`
-/// prints; issue_url returns that JSON.
+/// A link Ledger::issue_url issued: url() to hand the user, token_id() to look it up later,
+/// rule(), and json() (what `faceauth tokens issue` prints). string_views are valid while this
+/// object lives. Move-only.
+class IssuedLink {
+ public:
+  /// The URL to hand the user.
+  std::string_view url() const { return detail::view(::faceauth_issued_link_url(get())); }
+  /// The token minted for it ("tok_…").
+  std::string_view token_id() const { return detail::view(::faceauth_issued_link_token_id(get())); }
+  /// "count" or "time:SECONDS".
+  std::string_view rule() const { return detail::view(::faceauth_issued_link_rule(get())); }
+  /// {"url", "token", "rule"}, as faceauth_ledger_issue_url returns it.
+  std::string json() const { return ::faceauth_issued_link_json(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_issued_link *get() const { return detail::live(handle_, "the IssuedLink"); }
+
+ private:
+  friend class Ledger;
+  explicit IssuedLink(::faceauth_issued_link *link) : handle_(link) {}
+  detail::Handle<::faceauth_issued_link, ::faceauth_issued_link_free> handle_;
+};
+
+/// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Links,
+/// statuses and outcomes are typed (IssuedLink, TokenStatus, WebhookOutcome), their json() the
+/// JSON `faceauth tokens …` prints.
 /// Thread safety: every member is const; share one Ledger between threads.
 class Ledger {
  public:
@@ -979,15 +1003,18 @@ class Ledger {
     location_ = detail::redacted(location);
   }
 
-  /// Mints a token, records it and returns {"url", "token", "rule"}. `rule`: "count" or
-  /// "time:SECONDS"; `p.token` must be empty; `meta_json`: a flat JSON object of strings.
-  std::string issue_url(const UrlBuilder &builder, const std::string &rule, const AuthParams &p,
-                        const std::optional<std::string> &meta_json = std::nullopt) const {
+  /// Mints a token, records it and returns the link (url(), token_id(), rule(); json() is
+  /// {"url", "token", "rule"}). `rule`: "count" or "time:SECONDS"; `p.token` must be empty;
+  /// `meta_json`: a flat JSON object of strings.
+  IssuedLink issue_url(const UrlBuilder &builder, const std::string &rule, const AuthParams &p,
+                       const std::optional<std::string> &meta_json = std::nullopt) const {
     const detail::OwnedParams c = detail::c_params(p);
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_issue_url(get(), builder.get(), detail::c_str(rule, "the rule"), c.get(),
-                                         detail::c_str(meta_json, "the metadata"), out, err);
+    ::faceauth_issued_link *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_issue_link(get(), builder.get(), detail::c_str(rule, "the rule"), c.get(),
+                                          detail::c_str(meta_json, "the metadata"), &out, err);
     });
+    return IssuedLink(out);
   }
 
   /// A token's state and record; FACEAUTH_STATUS_TOKEN_UNKNOWN when the ledger lacks it.

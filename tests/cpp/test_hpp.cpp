@@ -413,9 +413,12 @@ std::string face_auth_body(const std::string &token, const std::string &auth_id)
 void test_ledger_at(const std::string &location) {
   const faceauth::Ledger ledger(location);
   const faceauth::UrlBuilder builder("p", KEY);
-  const std::string link = ledger.issue_url(builder, "time:3600", faceauth::AuthParams("sub_1").with_user_id("u"),
-                                            std::string("{\"order\":\"A-1\"}"));
-  const std::string token = json_string(link, "token");
+  const faceauth::IssuedLink issued = ledger.issue_url(builder, "time:3600",
+                                                       faceauth::AuthParams("sub_1").with_user_id("u"),
+                                                       std::string("{\"order\":\"A-1\"}"));
+  const std::string link = issued.json(), token(issued.token_id());
+  CHECK(json_string(link, "token") == token && json_string(link, "url") == issued.url());
+  CHECK(issued.rule() == "time:3600");
   CHECK(link.rfind("{\"url\":\"https://form.argosidentity.com/face-auth?pid=p&encrypted=", 0) == 0);
   CHECK(token.rfind("tok_", 0) == 0 && contains(link, "\"rule\":\"time:3600\"}"));
   CHECK(contains(faceauth::inspect_url(json_string(link, "url"), faceauth::Cipher(KEY)), token));
@@ -441,7 +444,7 @@ void test_ledger_at(const std::string &location) {
   CHECK(ledger.apply_webhook(face_auth_body("tok_unknown_here", "fa-3")).json() ==
         "{\"outcome\":\"unknown_token\",\"token\":\"tok_unknown_here\"}");
 
-  const std::string second = json_string(ledger.issue_url(builder, "count", {"sub_2"}), "token");
+  const std::string second = std::string(ledger.issue_url(builder, "count", {"sub_2"}).token_id());
   const faceauth::TokenStatus spent = ledger.mark_used(second);
   CHECK(spent.state() == faceauth::TokenState::Expired && spent.expiry_reason() == "count");
   CHECK(spent.expired_at_ms().has_value() && spent.first_used_at_ms().has_value() && !spent.until_ms());
@@ -485,7 +488,7 @@ void test_ledger() {
     std::string token;
     {
       const faceauth::Ledger first(path);
-      token = json_string(first.issue_url(faceauth::UrlBuilder("p", KEY), "count", {"s"}), "token");
+      token = std::string(first.issue_url(faceauth::UrlBuilder("p", KEY), "count", {"s"}).token_id());
     }
     CHECK(faceauth::Ledger(path).status(token).state() == faceauth::TokenState::Unused);
   }
@@ -520,7 +523,7 @@ void test_ledger_threads() {
       for (int i = 0; i < 10; ++i) {
         try {
           const std::string sid = "s-" + std::to_string(t) + "-" + std::to_string(i);
-          const std::string token = json_string(ledger.issue_url(builder, "count", {sid}), "token");
+          const std::string token = std::string(ledger.issue_url(builder, "count", {sid}).token_id());
           const std::optional<faceauth::TokenStatus> after = ledger.apply_webhook(face_auth_body(token, sid)).status();
           if (after && after->state() == faceauth::TokenState::Completed) {
             ++ok[static_cast<std::size_t>(t)];
@@ -691,13 +694,13 @@ void test_typed() {
   const faceauth::Ledger ledger(":memory:");
   faceauth::UrlBuilder links("typed-cpp", key);
   links.set_base_url(sim.base_url());
-  const std::string timed = json_string(ledger.issue_url(links, "time:60", {"sub_a"}), "token");
+  const std::string timed = std::string(ledger.issue_url(links, "time:60", {"sub_a"}).token_id());
   const faceauth::TokenStatus active = ledger.mark_used(timed);
   CHECK(active.state() == faceauth::TokenState::Active && active.until_ms().has_value());
   CHECK(*active.until_ms() - active.first_used_at_ms().value_or(0) == 60000 && !active.expiry_reason());
   CHECK(active.issued_at_ms() > 1700000000000LL && !active.result_auth_id());
   CHECK(active.result_status() == faceauth::AuthStatus::Unknown);
-  const std::string other = json_string(ledger.issue_url(links, "count", {"sub_b"}), "token");
+  const std::string other = std::string(ledger.issue_url(links, "count", {"sub_b"}).token_id());
   const faceauth::WebhookOutcome refused = ledger.apply_confirmed(
       client, "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_a\",\"Auth_Status\":\"rejected\","
               "\"Token_id\":\"" + other + "\",\"Authentication_id\":\"" + std::string(rejected.auth_id()) + "\"}}");
@@ -714,7 +717,7 @@ void test_typed() {
   // A status borrowed from an outcome or a list outlives them (it shares their C object).
   std::optional<faceauth::TokenStatus> kept;
   {
-    const std::string done = json_string(ledger.issue_url(links, "count", {"sub_a"}), "token");
+    const std::string done = std::string(ledger.issue_url(links, "count", {"sub_a"}).token_id());
     kept = ledger.apply_webhook("{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_a\","
                                 "\"Auth_Status\":\"approved\",\"Token_id\":\"" + done +
                                 "\",\"Authentication_id\":\"fa-kept\"}}")
