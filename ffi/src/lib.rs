@@ -20,6 +20,7 @@
 mod boundary;
 mod client;
 mod crypto;
+mod diagnose;
 mod error;
 mod ledger;
 mod memory;
@@ -33,6 +34,7 @@ mod webhook;
 
 pub use client::*;
 pub use crypto::*;
+pub use diagnose::*;
 pub use error::*;
 pub use ledger::*;
 pub use memory::*;

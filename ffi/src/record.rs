@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use faceauth::api::{AuthRecord, AuthResult, AuthStatus, FailCode};
 
 use crate::boundary::{free_handle, handle, handle_mut, into_handle, out, text};
-use crate::client::{faceauth_client, faceauth_list};
+use crate::client::{faceauth_client, faceauth_records};
 use crate::error::{faceauth_error, Failure};
 use crate::status::faceauth_status;
 
@@ -148,7 +148,7 @@ impl faceauth_auth_result {
 }
 
 /// One result (a row of GET /faceauth), typed (opaque): made by faceauth_client_get_record and
-/// faceauth_list_next_record, read with the faceauth_auth_record_* accessors, freed by
+/// faceauth_records_next_record, read with the faceauth_auth_record_* accessors, freed by
 /// faceauth_auth_record_free.
 ///
 /// Strings from its accessors are borrowed from it: valid until faceauth_auth_record_free,
@@ -260,28 +260,28 @@ pub unsafe extern "C" fn faceauth_client_get_record(
     })
 }
 
-/// The next row of a listing, as faceauth_list_next, typed: `*out_or_null_at_end` receives a
+/// The next row of a listing, as faceauth_records_next, typed: `*out_or_null_at_end` receives a
 /// new faceauth_auth_record, or NULL when the listing has ended (FACEAUTH_STATUS_OK with NULL).
-/// The rows, the end and the errors are faceauth_list_next's; the two may be mixed on one
+/// The rows, the end and the errors are faceauth_records_next's; the two may be mixed on one
 /// listing (each row comes once, to whichever is called).
 ///
 /// Ownership: a row is a new handle, freed with faceauth_auth_record_free.
 /// NULL handling: `it` and `out_or_null_at_end` must not be NULL; `out_err` may be.
 /// Thread safety: `it` is used by one thread at a time.
 ///
-/// Statuses: those of faceauth_list_next; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field of the row
+/// Statuses: those of faceauth_records_next; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field of the row
 /// holds a NUL byte: that row is skipped).
 ///
 /// # Safety
 /// `it` is NULL or a live listing no other thread uses; `out_or_null_at_end` and `out_err` are
 /// NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn faceauth_list_next_record(
-    it: *mut faceauth_list,
+pub unsafe extern "C" fn faceauth_records_next_record(
+    it: *mut faceauth_records,
     out_or_null_at_end: *mut *mut faceauth_auth_record,
     out_err: *mut *mut faceauth_error,
 ) -> faceauth_status {
-    ffi_boundary!("faceauth_list_next_record", out_err, {
+    ffi_boundary!("faceauth_records_next_record", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
         let (it, out) =
             unsafe { (handle_mut(it, "it")?, self::out(out_or_null_at_end, "out_or_null_at_end")?) };
@@ -314,7 +314,7 @@ pub unsafe extern "C" fn faceauth_auth_result_free(r: *mut faceauth_auth_result)
 /// from it) has returned.
 ///
 /// # Safety
-/// `r` is NULL or a handle from faceauth_client_get_record or faceauth_list_next_record, not
+/// `r` is NULL or a handle from faceauth_client_get_record or faceauth_records_next_record, not
 /// freed before.
 #[no_mangle]
 pub unsafe extern "C" fn faceauth_auth_record_free(r: *mut faceauth_auth_record) {
@@ -690,7 +690,7 @@ pub unsafe extern "C" fn faceauth_auth_record_reject_comment(
     })
 }
 
-/// The row as JSON: the text faceauth_client_get and faceauth_list_next return.
+/// The row as JSON: the text faceauth_client_get and faceauth_records_next return.
 ///
 /// Ownership: borrowed from `r` (made on the first call). NULL for a NULL `r`. Never fails.
 ///
