@@ -19,9 +19,10 @@
  *   (faceauth_client_submit_result, faceauth_client_get_record, faceauth_records_next_record,
  *   faceauth_ledger_issue_link, faceauth_ledger_get_status, faceauth_ledger_mark_used_status,
  *   faceauth_ledger_list_statuses, faceauth_ledger_apply_webhook_outcome,
- *   faceauth_ledger_apply_confirmed_outcome) return read-only handles (faceauth_auth_result,
- *   faceauth_auth_record, faceauth_issued_link, faceauth_token_status,
- *   faceauth_token_status_list, faceauth_webhook_outcome) with accessors: C enums with stable
+ *   faceauth_ledger_apply_confirmed_outcome, faceauth_webhook_parse_event) return read-only
+ *   handles (faceauth_auth_result, faceauth_auth_record, faceauth_issued_link,
+ *   faceauth_token_status, faceauth_token_status_list, faceauth_webhook_outcome,
+ *   faceauth_webhook_event) with accessors: C enums with stable
  *   values and an UNKNOWN value for what a later server or version may add, `bool` + out-param
  *   for an optional number, borrowed `const char *` (valid while the handle lives, NULL when
  *   absent) for text, and a *_json accessor giving the same JSON. An accessor given NULL
@@ -254,6 +255,25 @@ typedef enum faceauth_status {
    */
   FACEAUTH_STATUS_WEBHOOK_UNVERIFIABLE = 405,
 } faceauth_status;
+
+/**
+ * Which webhook a body was, as a C enum. The values are stable; FACEAUTH_EVENT_KIND_OTHER is
+ * any other trigger (faceauth_webhook_event_trigger names it), or a NULL handle.
+ */
+typedef enum faceauth_event_kind {
+  /**
+   * Another trigger (or one a later version knows), or no handle.
+   */
+  FACEAUTH_EVENT_KIND_OTHER = 0,
+  /**
+   * `faceAuth`: a FaceAuth result reached its final status.
+   */
+  FACEAUTH_EVENT_KIND_FACE_AUTH = 1,
+  /**
+   * `token_expired`: a token expired (or will).
+   */
+  FACEAUTH_EVENT_KIND_TOKEN_EXPIRED = 2,
+} faceauth_event_kind;
 
 /**
  * The status of a FaceAuth result (`auth_status`), as a C enum. The values are stable; a
@@ -515,6 +535,15 @@ typedef struct faceauth_token_status_list faceauth_token_status_list;
  * while another thread uses it. Its key material is wiped when it is freed.
  */
 typedef struct faceauth_url_builder faceauth_url_builder;
+
+/**
+ * A parsed webhook, typed (opaque): made by faceauth_webhook_parse_event, read with the
+ * faceauth_webhook_event_* accessors, freed by faceauth_webhook_event_free. Nothing proves it
+ * came from Argos (see faceauth_client_confirm_webhook). Strings from its accessors are
+ * borrowed from it (valid until it is freed); a field the webhook did not carry is NULL.
+ * Thread safety: immutable; any number of threads may read one at once.
+ */
+typedef struct faceauth_webhook_event faceauth_webhook_event;
 
 /**
  * What applying a webhook did, typed (opaque): made by faceauth_ledger_apply_webhook_outcome
@@ -1087,6 +1116,124 @@ uint16_t faceauth_error_http_status(const struct faceauth_error *e);
  * `e` is NULL or an error object from this library, not freed before; do not use it after.
  */
 void faceauth_error_free(struct faceauth_error *e);
+
+/**
+ * Parses a webhook body, as faceauth_webhook_parse (decrypting it with `c_or_null` when it is
+ * the encrypted form), and returns it typed: `*out` receives a new faceauth_webhook_event (its
+ * JSON, faceauth_webhook_event_json, is faceauth_webhook_parse's).
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_webhook_event_free.
+ * NULL handling: `body` and `out` must not be NULL; `c_or_null` and `out_err` may be.
+ * Thread safety: any thread; `c_or_null` may be shared (see faceauth_cipher).
+ *
+ * Statuses: those of faceauth_webhook_parse; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field holds a
+ * NUL byte).
+ *
+ * # Safety
+ * `body` is NULL or NUL-terminated; `c_or_null` is NULL or a live cipher; `out` and `out_err`
+ * are NULL or writable.
+ */
+enum faceauth_status faceauth_webhook_parse_event(const char *body,
+                                                  const struct faceauth_cipher *c_or_null,
+                                                  struct faceauth_webhook_event **out,
+                                                  struct faceauth_error **out_err);
+
+/**
+ * Frees a parsed webhook. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `e` is NULL or a handle from faceauth_webhook_parse_event, not freed before.
+ */
+void faceauth_webhook_event_free(struct faceauth_webhook_event *e);
+
+/**
+ * Which webhook it is: FACEAUTH_EVENT_KIND_FACE_AUTH, _TOKEN_EXPIRED, or _OTHER (another
+ * trigger, or a NULL `e`). Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+enum faceauth_event_kind faceauth_webhook_event_kind(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's result status: FACEAUTH_AUTH_STATUS_APPROVED or _REJECTED;
+ * FACEAUTH_AUTH_STATUS_UNKNOWN for a status this version does not know (see
+ * faceauth_webhook_event_status_str), none, another event, or a NULL `e`. As posted: confirm
+ * it before acting on it. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+enum faceauth_auth_status faceauth_webhook_event_status(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's status as sent (the known ones in lowercase), or NULL. Ownership:
+ * borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_status_str(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's authentication id, or NULL. Ownership: borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_auth_id(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's ID check submission id, or NULL. Ownership: borrowed from `e`. Never
+ * fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_submission_id(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's user id, or NULL. Ownership: borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_user_id(const struct faceauth_webhook_event *e);
+
+/**
+ * The token the event names (a faceAuth event's, when it carried one; a token_expired
+ * event's), or NULL. Ownership: borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_token_id(const struct faceauth_webhook_event *e);
+
+/**
+ * The `webhook_trigger` as sent, or NULL when the body had none. Ownership: borrowed from `e`.
+ * Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_trigger(const struct faceauth_webhook_event *e);
+
+/**
+ * Whether the body was the encrypted form `{"data": …}`; false for a NULL `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+bool faceauth_webhook_event_encrypted(const struct faceauth_webhook_event *e);
+
+/**
+ * The event as JSON: the text faceauth_webhook_parse returns. Ownership: borrowed from `e`.
+ * NULL for a NULL `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_json(const struct faceauth_webhook_event *e);
 
 /**
  * Opens the token ledger at `location`: ":memory:" for a new, empty ledger in this process's

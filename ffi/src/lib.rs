@@ -22,6 +22,7 @@ mod client;
 mod crypto;
 mod diagnose;
 mod error;
+mod event;
 mod ledger;
 mod memory;
 mod record;
@@ -36,6 +37,7 @@ pub use client::*;
 pub use crypto::*;
 pub use diagnose::*;
 pub use error::*;
+pub use event::*;
 pub use ledger::*;
 pub use memory::*;
 pub use record::*;
@@ -97,6 +99,7 @@ mod tests {
             include_str!("client.rs"),
             include_str!("crypto.rs"),
             include_str!("error.rs"),
+            include_str!("event.rs"),
             include_str!("ledger.rs"),
             include_str!("memory.rs"),
             include_str!("record.rs"),

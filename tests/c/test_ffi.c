@@ -2747,6 +2747,84 @@ static void test_typed_ledger(void) {
   faceauth_simulator_free(sim);
 }
 
+/* A parsed webhook, typed: each kind, the fields of a faceAuth event, an unknown status, an
+   encrypted body, NULLs, and the JSON of faceauth_webhook_parse. */
+static void test_typed_webhook_events(void) {
+  faceauth_cipher *cipher = new_cipher(KEY, "cbc");
+  faceauth_webhook_event *e = UNTOUCHED;
+  faceauth_error *err = NULL;
+  char *json = NULL, *sealed = NULL, body[512];
+  const char *face_auth =
+      "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_e\",\"Auth_Status\":\"rejected\","
+      "\"Token_id\":\"tok-event-1\",\"Authentication_id\":\"fa-event\",\"Auth_User_id\":\"u-event\"}}";
+
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event(face_auth, NULL, &e, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_FACE_AUTH);
+  CHECK(faceauth_webhook_event_status(e) == FACEAUTH_AUTH_STATUS_REJECTED);
+  CHECK_STR(faceauth_webhook_event_status_str(e), "rejected");
+  CHECK_STR(faceauth_webhook_event_auth_id(e), "fa-event");
+  CHECK_STR(faceauth_webhook_event_submission_id(e), "sub_e");
+  CHECK_STR(faceauth_webhook_event_user_id(e), "u-event");
+  CHECK_STR(faceauth_webhook_event_token_id(e), "tok-event-1");
+  CHECK_STR(faceauth_webhook_event_trigger(e), "faceAuth");
+  CHECK(!faceauth_webhook_event_encrypted(e));
+  CHECK_STATUS(faceauth_webhook_parse(face_auth, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK_STR(faceauth_webhook_event_json(e), json);
+  faceauth_string_free(json);
+  faceauth_webhook_event_free(e);
+
+  /* Encrypted, with a status this version does not know. */
+  CHECK_STATUS(faceauth_cipher_encrypt(cipher,
+                                       "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Auth_Status\":\"under_review\","
+                                       "\"Authentication_id\":\"fa-sealed\"}}",
+                                       &sealed, &err),
+               FACEAUTH_STATUS_OK);
+  snprintf(body, sizeof body, "{\"data\":\"%s\"}", sealed);
+  faceauth_string_free(sealed);
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event(body, cipher, &e, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_encrypted(e) && faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_FACE_AUTH);
+  CHECK(faceauth_webhook_event_status(e) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK_STR(faceauth_webhook_event_status_str(e), "under_review");
+  CHECK(faceauth_webhook_event_token_id(e) == NULL && faceauth_webhook_event_user_id(e) == NULL);
+  faceauth_webhook_event_free(e);
+
+  /* token_expired, and another trigger. */
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event("{\"webhook_trigger\":\"token_expired\",\"token_id\":\"tok-gone-1\","
+                                            "\"expired_condition\":\"count\",\"service\":\"faceauth\"}",
+                                            NULL, &e, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_TOKEN_EXPIRED);
+  CHECK_STR(faceauth_webhook_event_token_id(e), "tok-gone-1");
+  CHECK(faceauth_webhook_event_status(e) == FACEAUTH_AUTH_STATUS_UNKNOWN && faceauth_webhook_event_auth_id(e) == NULL);
+  faceauth_webhook_event_free(e);
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event("{\"webhook_trigger\":\"kyc\",\"x\":1}", NULL, &e, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_OTHER);
+  CHECK_STR(faceauth_webhook_event_trigger(e), "kyc");
+  CHECK(strstr(faceauth_webhook_event_json(e), "\"raw\"") != NULL);
+  faceauth_webhook_event_free(e);
+
+  /* Bad input: typed errors, `e` untouched; NULL handles. */
+  e = UNTOUCHED;
+  EXPECT_ERROR(faceauth_webhook_parse_event("not json", NULL, &e, &err), FACEAUTH_STATUS_WEBHOOK_MALFORMED);
+  EXPECT_ERROR(faceauth_webhook_parse_event(body, NULL, &e, &err), FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED);
+  EXPECT_ERROR(faceauth_webhook_parse_event(NULL, NULL, &e, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_webhook_parse_event(face_auth, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_webhook_parse_event(BAD_UTF8, NULL, &e, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  CHECK(e == UNTOUCHED);
+  CHECK(faceauth_webhook_event_kind(NULL) == FACEAUTH_EVENT_KIND_OTHER);
+  CHECK(faceauth_webhook_event_status(NULL) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK(faceauth_webhook_event_status_str(NULL) == NULL && faceauth_webhook_event_auth_id(NULL) == NULL &&
+        faceauth_webhook_event_submission_id(NULL) == NULL && faceauth_webhook_event_user_id(NULL) == NULL &&
+        faceauth_webhook_event_token_id(NULL) == NULL && faceauth_webhook_event_trigger(NULL) == NULL &&
+        faceauth_webhook_event_json(NULL) == NULL && !faceauth_webhook_event_encrypted(NULL));
+  faceauth_webhook_event_free(NULL);
+  faceauth_cipher_free(cipher);
+}
+
 int main(int argc, char **argv) {
   int with_mock;
   if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
@@ -2790,6 +2868,7 @@ int main(int argc, char **argv) {
   test_simulator();
   test_typed_results();
   test_typed_ledger();
+  test_typed_webhook_events();
   with_mock = read_mock_env();
   if (with_mock) {
     test_client_calls();
