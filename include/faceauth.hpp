@@ -14,7 +14,7 @@
  *   ABI: it is refused with FACEAUTH_STATUS_INVALID_ARGUMENT instead of being cut short. Optional
  *   fields are std::optional<std::string>. Results, records, token statuses and webhook outcomes
  *   are typed objects (AuthResult, AuthRecord, IssuedLink, TokenStatus, TokenStatusList,
- *   WebhookOutcome)
+ *   WebhookOutcome, WebhookEvent from parse_webhook_event)
  *   whose getters give what a program branches on (enums such as AuthStatus and TokenState,
  *   std::optional<double> scores, std::string_view ids valid while the object lives), and whose
  *   json() gives the JSON the `faceauth` command prints. Other reports and events are JSON
@@ -628,6 +628,81 @@ class AuthRecord {
   explicit AuthRecord(::faceauth_auth_record *r) : handle_(r) {}
   detail::Handle<::faceauth_auth_record, ::faceauth_auth_record_free> handle_;
 };
+
+/// Which webhook a body was. Other: another trigger (WebhookEvent::trigger() names it).
+enum class EventKind : int {
+  Other = FACEAUTH_EVENT_KIND_OTHER,
+  FaceAuth = FACEAUTH_EVENT_KIND_FACE_AUTH,
+  TokenExpired = FACEAUTH_EVENT_KIND_TOKEN_EXPIRED,
+};
+
+/// A parsed webhook (parse_webhook_event), typed, with json() (what parse_webhook returns).
+/// Nothing proves it came from Argos: confirm it (Client::confirm_webhook, Ledger::apply_confirmed)
+/// before acting on it. string_views are valid while this object lives. Move-only.
+class WebhookEvent {
+ public:
+  /// FaceAuth, TokenExpired or Other.
+  EventKind kind() const { return static_cast<EventKind>(::faceauth_webhook_event_kind(get())); }
+  /// A faceAuth event's result status as posted (Unknown: none, another event, or a status this
+  /// version does not know: see status_text()).
+  AuthStatus status() const { return static_cast<AuthStatus>(::faceauth_webhook_event_status(get())); }
+  /// The status as sent, when there is one.
+  std::optional<std::string_view> status_text() const {
+    return detail::optional_view(::faceauth_webhook_event_status_str(get()));
+  }
+  /// A faceAuth event's authentication id.
+  std::optional<std::string_view> auth_id() const {
+    return detail::optional_view(::faceauth_webhook_event_auth_id(get()));
+  }
+  /// A faceAuth event's ID check submission id.
+  std::optional<std::string_view> submission_id() const {
+    return detail::optional_view(::faceauth_webhook_event_submission_id(get()));
+  }
+  /// A faceAuth event's user id.
+  std::optional<std::string_view> user_id() const {
+    return detail::optional_view(::faceauth_webhook_event_user_id(get()));
+  }
+  /// The token it names (faceAuth, token_expired).
+  std::optional<std::string_view> token_id() const {
+    return detail::optional_view(::faceauth_webhook_event_token_id(get()));
+  }
+  /// `webhook_trigger` as sent.
+  std::optional<std::string_view> trigger() const {
+    return detail::optional_view(::faceauth_webhook_event_trigger(get()));
+  }
+  /// Whether the body was the encrypted form {"data": …}.
+  bool encrypted() const { return ::faceauth_webhook_event_encrypted(get()); }
+  /// The event as JSON, as parse_webhook returns it.
+  std::string json() const { return ::faceauth_webhook_event_json(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_webhook_event *get() const { return detail::live(handle_, "the WebhookEvent"); }
+
+ private:
+  friend WebhookEvent parse_webhook_event(const std::string &body);
+  friend WebhookEvent parse_webhook_event(const std::string &body, const Cipher &cipher);
+  explicit WebhookEvent(::faceauth_webhook_event *e) : handle_(e) {}
+  detail::Handle<::faceauth_webhook_event, ::faceauth_webhook_event_free> handle_;
+};
+
+/// Parses a clear webhook body, typed (parse_webhook gives its JSON). An encrypted body throws
+/// FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED.
+inline WebhookEvent parse_webhook_event(const std::string &body) {
+  ::faceauth_webhook_event *out = nullptr;
+  detail::call([&](::faceauth_error **err) {
+    return ::faceauth_webhook_parse_event(detail::c_str(body, "the webhook body"), nullptr, &out, err);
+  });
+  return WebhookEvent(out);
+}
+
+/// Parses a webhook body, typed, decrypting it with `cipher` when it is encrypted.
+inline WebhookEvent parse_webhook_event(const std::string &body, const Cipher &cipher) {
+  ::faceauth_webhook_event *out = nullptr;
+  detail::call([&](::faceauth_error **err) {
+    return ::faceauth_webhook_parse_event(detail::c_str(body, "the webhook body"), cipher.get(), &out, err);
+  });
+  return WebhookEvent(out);
+}
 
 /// A listing of results in progress (Client::list): next() returns the rows one by one, as
 /// AuthRecord (json() for the row's JSON), fetching pages as needed; or iterate it:

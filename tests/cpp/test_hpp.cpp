@@ -746,6 +746,27 @@ void test_typed() {
   }
   CHECK(first && !first->token_id().empty() && json_string(first->json(), "token") == first->token_id());
 
+  // A parsed webhook: clear, encrypted, token_expired, another trigger.
+  const faceauth::WebhookEvent event = faceauth::parse_webhook_event(
+      "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_a\",\"Auth_Status\":\"approved\","
+      "\"Token_id\":\"tok-event-cpp\",\"Authentication_id\":\"fa-event-cpp\",\"Auth_User_id\":\"u-cpp\"}}");
+  CHECK(event.kind() == faceauth::EventKind::FaceAuth && event.status() == faceauth::AuthStatus::Approved);
+  CHECK(event.auth_id() == "fa-event-cpp" && event.submission_id() == "sub_a" && event.user_id() == "u-cpp");
+  CHECK(event.token_id() == "tok-event-cpp" && event.trigger() == "faceAuth" && !event.encrypted());
+  CHECK(event.status_text() == "approved" && json_string(event.json(), "auth_id") == "fa-event-cpp");
+  const faceauth::Cipher cipher(key);
+  const faceauth::WebhookEvent sealed = faceauth::parse_webhook_event(
+      "{\"data\":\"" + cipher.encrypt("{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Auth_Status\":\"held\",\"Authentication_id\":\"fa-held\"}}") +
+          "\"}",
+      cipher);
+  CHECK(sealed.encrypted() && sealed.status() == faceauth::AuthStatus::Unknown && sealed.status_text() == "held");
+  CHECK(faceauth::parse_webhook_event("{\"webhook_trigger\":\"token_expired\",\"token_id\":\"tok-gone-cpp\","
+                                      "\"expired_condition\":\"count\"}")
+            .kind() == faceauth::EventKind::TokenExpired);
+  const faceauth::WebhookEvent other_event = faceauth::parse_webhook_event("{\"webhook_trigger\":\"kyc\"}");
+  CHECK(other_event.kind() == faceauth::EventKind::Other && other_event.trigger() == "kyc" && !other_event.auth_id());
+  EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_MALFORMED, faceauth::parse_webhook_event("{not json"));
+
   // Moved from: NULL_POINTER, never a crash.
   faceauth::AuthResult moved_result = client.submit("sub_a", jpeg);
   const faceauth::AuthResult taken_result(std::move(moved_result));
