@@ -1003,10 +1003,15 @@ class TokenStatus {
 /// array `faceauth ledger list` prints, one element a line).
 class TokenStatusList {
  public:
+  /// How many tokens the filter admitted.
   std::size_t size() const noexcept { return items_.size(); }
+  /// Whether it admitted none.
   bool empty() const noexcept { return items_.empty(); }
+  /// The status of token `i` (0 ≤ i < size(), unchecked as for std::vector).
   const TokenStatus &operator[](std::size_t i) const { return items_[i]; }
+  /// The first status, for a range-for.
   std::vector<TokenStatus>::const_iterator begin() const noexcept { return items_.begin(); }
+  /// The end of the statuses.
   std::vector<TokenStatus>::const_iterator end() const noexcept { return items_.end(); }
   /// The JSON array faceauth_ledger_list returns.
   std::string json() const {
