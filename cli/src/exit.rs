@@ -53,7 +53,7 @@ pub fn for_kind(kind: ErrorKind) -> u8 {
     match kind {
         ErrorKind::ApiAuthentication | ErrorKind::ApiIpNotAllowed => API_AUTH,
         ErrorKind::ApiNotFound => API_NOT_FOUND,
-        ErrorKind::ApiTimeout | ErrorKind::ApiConnection => API_TRANSPORT,
+        ErrorKind::ApiTimeout | ErrorKind::ApiConnection | ErrorKind::ApiTlsUntrusted => API_TRANSPORT,
         ErrorKind::ApiServer => API_SERVER,
         ErrorKind::ApiInvalidRequest
         | ErrorKind::ApiPayloadTooLarge
