@@ -949,7 +949,14 @@ fn untrusted_certificate(err: &ureq::Error) -> Option<String> {
         {
             return Some(redact_text(&format!("{why:?}")));
         }
-        next = cause.source();
+        // An I/O error's `source` skips the error it wraps: look at that one first.
+        let io = match cause.downcast_ref::<ureq::Error>() {
+            Some(ureq::Error::Io(io)) => Some(io),
+            _ => cause.downcast_ref::<std::io::Error>(),
+        };
+        let wrapped =
+            io.and_then(std::io::Error::get_ref).map(|inner| inner as &(dyn std::error::Error + 'static));
+        next = wrapped.or_else(|| cause.source());
     }
     None
 }
