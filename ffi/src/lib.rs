@@ -18,6 +18,7 @@
 
 #[macro_use]
 mod boundary;
+mod call;
 mod client;
 mod crypto;
 mod error;
@@ -29,6 +30,7 @@ mod token;
 mod url;
 mod webhook;
 
+pub use call::*;
 pub use client::*;
 pub use crypto::*;
 pub use error::*;
