@@ -539,6 +539,83 @@ enum faceauth_status faceauth_call_options_set_deadline_ms(struct faceauth_call_
 void faceauth_call_options_free(struct faceauth_call_options *opts);
 
 /**
+ * The attempt's method: "GET", "POST" or "DELETE" (static; never free it). NULL for a NULL
+ * attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+const char *faceauth_attempt_method(const struct faceauth_attempt *attempt);
+
+/**
+ * The route template: "/FaceAuth" or "/FaceAuth/Image" (static; never free it), never a query
+ * value: what a span or metric is named by. NULL for a NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+const char *faceauth_attempt_route(const struct faceauth_attempt *attempt);
+
+/**
+ * The HTTP status of the answer, or 0 when none arrived (see faceauth_attempt_error) or for a
+ * NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+uint16_t faceauth_attempt_http_status(const struct faceauth_attempt *attempt);
+
+/**
+ * FACEAUTH_STATUS_OK when an answer arrived (whatever its HTTP status), else why none did:
+ * FACEAUTH_STATUS_API_TIMEOUT, _API_CONNECTION, _API_TLS_UNTRUSTED, _CANCELLED, …;
+ * FACEAUTH_STATUS_NULL_POINTER for a NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+enum faceauth_status faceauth_attempt_error(const struct faceauth_attempt *attempt);
+
+/**
+ * 1 for a call's first attempt, 2 for its first retry, and so on; 0 for a NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+uint32_t faceauth_attempt_number(const struct faceauth_attempt *attempt);
+
+/**
+ * How long the attempt took, in microseconds, from sending to the end of the answer; 0 for a
+ * NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+uint64_t faceauth_attempt_duration_us(const struct faceauth_attempt *attempt);
+
+/**
+ * Argos's request id (the x-amzn-requestid or x-request-id header), or NULL when the answer
+ * had none (or for a NULL attempt). Borrowed for the callback's duration; never free it.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+const char *faceauth_attempt_request_id(const struct faceauth_attempt *attempt);
+
+/**
  * Makes client options with every default: Argos's base URL
  * ("https://rest-api.argosidentity.com/v3"), a 60000 ms timeout per attempt, a 10000 ms
  * connection timeout and 2 retries.

@@ -278,54 +278,128 @@ pub(crate) fn hook(
     }
 }
 
-macro_rules! attempt_getter {
-    ($(#[$doc:meta])* $name:ident -> $ty:ty, $default:expr, |$a:ident| $body:expr) => {
-        $(#[$doc])*
-        ///
-        /// # Safety
-        /// `attempt` is NULL or the attempt passed to the running callback.
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(attempt: *const faceauth_attempt) -> $ty {
-            ffi_boundary!(infallible $default, {
-                // SAFETY: the caller promises attempt is NULL or the callback's attempt.
-                match unsafe { handle(attempt, "attempt") } {
-                    Ok($a) => $body,
-                    Err(_) => $default,
-                }
-            })
+/// The attempt's method: "GET", "POST" or "DELETE" (static; never free it). NULL for a NULL
+/// attempt.
+///
+/// Thread safety: the callback's thread. Never fails.
+///
+/// # Safety
+/// `attempt` is NULL or the attempt passed to the running callback.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_attempt_method(attempt: *const faceauth_attempt) -> *const c_char {
+    ffi_boundary!(infallible std::ptr::null(), {
+        // SAFETY: the caller promises attempt is NULL or the callback's attempt.
+        match unsafe { handle(attempt, "attempt") } {
+            Ok(a) => a.method.as_ptr(),
+            Err(_) => std::ptr::null(),
         }
-    };
+    })
 }
 
-attempt_getter!(
-    /// The attempt's method: "GET", "POST" or "DELETE" (static; never free it). NULL for a NULL
-    /// attempt.
-    faceauth_attempt_method -> *const c_char, std::ptr::null(), |a| a.method.as_ptr()
-);
-attempt_getter!(
-    /// The route template: "/FaceAuth" or "/FaceAuth/Image" (static; never free it), never a
-    /// query value: what a span or metric is named by. NULL for a NULL attempt.
-    faceauth_attempt_route -> *const c_char, std::ptr::null(), |a| a.route.as_ptr()
-);
-attempt_getter!(
-    /// The HTTP status of the answer, or 0 when none arrived (see faceauth_attempt_error).
-    faceauth_attempt_http_status -> u16, 0, |a| a.http_status
-);
-attempt_getter!(
-    /// FACEAUTH_STATUS_OK when an answer arrived (whatever its HTTP status), else why none did:
-    /// FACEAUTH_STATUS_API_TIMEOUT, _API_CONNECTION, _API_TLS_UNTRUSTED, _CANCELLED, …
-    faceauth_attempt_error -> faceauth_status, faceauth_status::NullPointer, |a| a.error
-);
-attempt_getter!(
-    /// 1 for a call's first attempt, 2 for its first retry, and so on; 0 for a NULL attempt.
-    faceauth_attempt_number -> u32, 0, |a| a.number
-);
-attempt_getter!(
-    /// How long the attempt took, in microseconds, from sending to the end of the answer.
-    faceauth_attempt_duration_us -> u64, 0, |a| a.duration_us
-);
-attempt_getter!(
-    /// Argos's request id (the x-amzn-requestid or x-request-id header), or NULL when the
-    /// answer had none. Borrowed for the callback's duration; never free it.
-    faceauth_attempt_request_id -> *const c_char, std::ptr::null(), |a| a.request_id.as_ref().map_or(std::ptr::null(), |id| id.as_ptr())
-);
+/// The route template: "/FaceAuth" or "/FaceAuth/Image" (static; never free it), never a query
+/// value: what a span or metric is named by. NULL for a NULL attempt.
+///
+/// Thread safety: the callback's thread. Never fails.
+///
+/// # Safety
+/// `attempt` is NULL or the attempt passed to the running callback.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_attempt_route(attempt: *const faceauth_attempt) -> *const c_char {
+    ffi_boundary!(infallible std::ptr::null(), {
+        // SAFETY: the caller promises attempt is NULL or the callback's attempt.
+        match unsafe { handle(attempt, "attempt") } {
+            Ok(a) => a.route.as_ptr(),
+            Err(_) => std::ptr::null(),
+        }
+    })
+}
+
+/// The HTTP status of the answer, or 0 when none arrived (see faceauth_attempt_error) or for a
+/// NULL attempt.
+///
+/// Thread safety: the callback's thread. Never fails.
+///
+/// # Safety
+/// `attempt` is NULL or the attempt passed to the running callback.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_attempt_http_status(attempt: *const faceauth_attempt) -> u16 {
+    ffi_boundary!(infallible 0, {
+        // SAFETY: the caller promises attempt is NULL or the callback's attempt.
+        match unsafe { handle(attempt, "attempt") } {
+            Ok(a) => a.http_status,
+            Err(_) => 0,
+        }
+    })
+}
+
+/// FACEAUTH_STATUS_OK when an answer arrived (whatever its HTTP status), else why none did:
+/// FACEAUTH_STATUS_API_TIMEOUT, _API_CONNECTION, _API_TLS_UNTRUSTED, _CANCELLED, …;
+/// FACEAUTH_STATUS_NULL_POINTER for a NULL attempt.
+///
+/// Thread safety: the callback's thread. Never fails.
+///
+/// # Safety
+/// `attempt` is NULL or the attempt passed to the running callback.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_attempt_error(attempt: *const faceauth_attempt) -> faceauth_status {
+    ffi_boundary!(infallible faceauth_status::NullPointer, {
+        // SAFETY: the caller promises attempt is NULL or the callback's attempt.
+        match unsafe { handle(attempt, "attempt") } {
+            Ok(a) => a.error,
+            Err(_) => faceauth_status::NullPointer,
+        }
+    })
+}
+
+/// 1 for a call's first attempt, 2 for its first retry, and so on; 0 for a NULL attempt.
+///
+/// Thread safety: the callback's thread. Never fails.
+///
+/// # Safety
+/// `attempt` is NULL or the attempt passed to the running callback.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_attempt_number(attempt: *const faceauth_attempt) -> u32 {
+    ffi_boundary!(infallible 0, {
+        // SAFETY: the caller promises attempt is NULL or the callback's attempt.
+        match unsafe { handle(attempt, "attempt") } {
+            Ok(a) => a.number,
+            Err(_) => 0,
+        }
+    })
+}
+
+/// How long the attempt took, in microseconds, from sending to the end of the answer; 0 for a
+/// NULL attempt.
+///
+/// Thread safety: the callback's thread. Never fails.
+///
+/// # Safety
+/// `attempt` is NULL or the attempt passed to the running callback.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_attempt_duration_us(attempt: *const faceauth_attempt) -> u64 {
+    ffi_boundary!(infallible 0, {
+        // SAFETY: the caller promises attempt is NULL or the callback's attempt.
+        match unsafe { handle(attempt, "attempt") } {
+            Ok(a) => a.duration_us,
+            Err(_) => 0,
+        }
+    })
+}
+
+/// Argos's request id (the x-amzn-requestid or x-request-id header), or NULL when the answer
+/// had none (or for a NULL attempt). Borrowed for the callback's duration; never free it.
+///
+/// Thread safety: the callback's thread. Never fails.
+///
+/// # Safety
+/// `attempt` is NULL or the attempt passed to the running callback.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_attempt_request_id(attempt: *const faceauth_attempt) -> *const c_char {
+    ffi_boundary!(infallible std::ptr::null(), {
+        // SAFETY: the caller promises attempt is NULL or the callback's attempt.
+        match unsafe { handle(attempt, "attempt") } {
+            Ok(a) => a.request_id.as_ref().map_or(std::ptr::null(), |id| id.as_ptr()),
+            Err(_) => std::ptr::null(),
+        }
+    })
+}
