@@ -499,3 +499,18 @@ fn the_environment_s_proxy_is_used_by_default_unless_no_proxy_names_the_host() {
     assert_eq!(server.seen.lock().expect("lock").heads.len(), 3);
     std::env::remove_var("HTTPS_PROXY");
 }
+
+#[test]
+fn a_huge_argument_or_a_malformed_base_url_is_refused_before_sending_never_a_panic() {
+    let server = serve(vec![Act::Answer { status: 200, body: SUCCESS }]);
+    let client = builder(&server.url).build().expect("client");
+    let huge = "x".repeat(1_000_000);
+    for err in [client.get(&huge).expect_err("get"), client.delete(&huge).expect_err("delete")] {
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+        assert!(err.to_string().len() < 300, "{err}");
+    }
+    assert!(server.seen.lock().expect("lock").heads.is_empty());
+    let spaced = builder("http://127.0.0.1:1/a b").max_retries(0).build().expect("client");
+    let err = spaced.get("auth-1").expect_err("bad URL");
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+}

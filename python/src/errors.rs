@@ -378,7 +378,7 @@ fn invalid_argument(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 /// fields (so an exception a user raises by hand has them too).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    const ALL: [Class; 17] = [
+    const ALL: [Class; 19] = [
         Class::FaceAuthError,
         Class::InvalidArgument,
         Class::CryptoError,

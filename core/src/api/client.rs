@@ -24,6 +24,8 @@ const BODY_IN_ERRORS: usize = 64 * 1024;
 const MAX_JSON: u64 = 32 * 1024 * 1024;
 /// The largest image response read (base64 text).
 const MAX_IMAGE: u64 = 64 * 1024 * 1024;
+/// The longest request URL sent: far above any real query, far below what servers refuse.
+const MAX_URL: usize = 8 * 1024;
 /// The image endpoint, under `{base}/faceauth`.
 const IMAGE_PATH: &str = "/image";
 /// The route templates the attempt hook reports.
@@ -650,7 +652,7 @@ impl Client {
         body: Option<(&str, &[u8])>,
         retry: Retry,
     ) -> Result<Reply, Failed> {
-        let url = format!("{}{path}", self.endpoint);
+        let url = self.url(path, query).map_err(|err| Failed { err, retried: 0, never_sent: true })?;
         let (limit, route) = if path == IMAGE_PATH { (MAX_IMAGE, IMAGE_ROUTE) } else { (MAX_JSON, ROUTE) };
         let cancel = options.cancel_handle();
         // Lets the connection in use find this call's handle (see `transport`).
@@ -679,7 +681,7 @@ impl Client {
             };
             attempts += 1;
             let started = Instant::now();
-            let (mut result, request_id) = self.attempt(method, &url, query, body, limit, remaining);
+            let (mut result, request_id) = self.attempt(method, &url, body, limit, remaining);
             let duration = started.elapsed();
             if result.is_err() && cancelled() {
                 // Whatever the aborted attempt reported, it was the cancellation.
@@ -750,18 +752,16 @@ impl Client {
         &self,
         method: &'static str,
         url: &str,
-        query: &[(&str, &str)],
         body: Option<(&str, &[u8])>,
         limit: u64,
         remaining: Option<Duration>,
     ) -> (Result<Reply, (ApiError, bool)>, Option<String>) {
         let outcome = match (method, body) {
-            ("POST", Some((content_type, bytes))) => self
-                .prepare(self.agent.post(url), query, remaining)
-                .header("Content-Type", content_type)
-                .send(bytes),
-            ("DELETE", _) => self.prepare(self.agent.delete(url), query, remaining).call(),
-            _ => self.prepare(self.agent.get(url), query, remaining).call(),
+            ("POST", Some((content_type, bytes))) => {
+                self.prepare(self.agent.post(url), remaining).header("Content-Type", content_type).send(bytes)
+            }
+            ("DELETE", _) => self.prepare(self.agent.delete(url), remaining).call(),
+            _ => self.prepare(self.agent.get(url), remaining).call(),
         };
         let response = match outcome {
             Ok(response) => response,
@@ -785,17 +785,33 @@ impl Client {
         (result, request_id)
     }
 
-    /// The key, the query and, under a deadline, this attempt's shorter timeouts.
+    /// `{endpoint}{path}?query`, its values percent-encoded here (ureq's own query builder
+    /// panics on a URL longer than the `http` crate takes), at most [`MAX_URL`] bytes.
+    fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<String, ApiError> {
+        use percent_encoding::utf8_percent_encode;
+        let mut url = format!("{}{path}", self.endpoint);
+        for (n, (name, value)) in query.iter().enumerate() {
+            url.push(if n == 0 { '?' } else { '&' });
+            url.extend(utf8_percent_encode(name, crate::url::QUERY_VALUE));
+            url.push('=');
+            url.extend(utf8_percent_encode(value, crate::url::QUERY_VALUE));
+        }
+        if url.len() > MAX_URL {
+            return Err(ApiError::invalid(format!(
+                "the request's URL would be {} bytes, over the {MAX_URL} sent at most: an argument is too long",
+                url.len()
+            )));
+        }
+        Ok(url)
+    }
+
+    /// The key and, under a deadline, this attempt's shorter timeouts.
     fn prepare<B>(
         &self,
         mut request: ureq::RequestBuilder<B>,
-        query: &[(&str, &str)],
         remaining: Option<Duration>,
     ) -> ureq::RequestBuilder<B> {
         request = request.header("x-api-key", self.api_key.as_str());
-        for (name, value) in query {
-            request = request.query(*name, *value);
-        }
         match remaining {
             Some(left) if left < self.timeout => request
                 .config()
