@@ -45,6 +45,7 @@ test:
 	@$(SUITE) cpp test-cpp
 	@$(SUITE) examples test-examples
 	@$(SUITE) go test-go
+	@$(SUITE) names test-names
 	@$(SUITE) docs test-docs
 	@$(SUITE) dist test-dist
 	@$(SUITE) go-link test-go-link
@@ -155,7 +156,7 @@ test-docs: python-wheel go-sdk
 # UrlBuilder::build in Rust, interleaved, with the ratio; bench/webhook_serve.py measures
 # webhooks/s through `webhook serve` (confirmed with the simulator, and --unverified) into
 # SQLite and a throwaway PostgreSQL against one
-# `tokens apply-webhook` process per body; the last, bench/ledger_stores.sh,
+# `ledger apply-webhook` process per body; the last, bench/ledger_stores.sh,
 # issues tokens into SQLite and into a throwaway PostgreSQL from 1, 4 and 8 processes, and
 # records batch --ledger into each.
 bench: build-release python-env python-bench-wheel c-env
@@ -307,6 +308,13 @@ test-dist-go: ffi-debug
 # One program, one GOCACHE, two libraries, both ways of linking: the second carries the second.
 test-go-link: ffi-debug
 	./tests/go/relink.sh
+
+# One name per concept (docs/names.md): every name of the table exists in its language, and a
+# misspelled one is refused (tests/names/check.py).
+.PHONY: test-names
+test-names: python-wheel
+	$(CARGO) build -p faceauth-cli
+	$(PY) tests/names/check.py
 
 # One version everywhere (Cargo, wheel, Go, CLI, C, header, dist file names, CHANGELOG.md).
 test-versions: python-wheel go-sdk

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The token ledger's stores side by side (issue 11, "Speed"), in one run, with the release CLI:
 #
-# - issues/s: P processes (1, 4, 8) at once, each `faceauth tokens issue --count N` (one
+# - issues/s: P processes (1, 4, 8) at once, each `faceauth ledger issue --count N` (one
 #   transaction per link, a link printed only after its token commits), into one SQLite file
 #   and into one PostgreSQL database; the figure is P × N ÷ wall time;
 # - batch --ledger rows/s: `faceauth batch --new-tokens --ledger …` over ROWS rows (8,192 tokens
@@ -46,11 +46,11 @@ issue_rate() { # store processes
         location=$(pg_location "issue_$procs")
     fi
     # Created (and migrated) before the clock starts.
-    "$cli" tokens --ledger "$location" purge --older-than 1000d >/dev/null
+    "$cli" ledger --ledger "$location" purge --older-than 1000d >/dev/null
     local start end pids=()
     start=$(now)
     for ((p = 0; p < procs; p++)); do
-        "$cli" tokens --ledger "$location" issue --pid p --sid "sub-$p" --rule count --count "$per_process" \
+        "$cli" ledger --ledger "$location" issue --pid p --sid "sub-$p" --rule count --count "$per_process" \
             >/dev/null &
         pids+=($!)
     done
@@ -79,7 +79,7 @@ batch_rate() { # store
     seq -f "sub-%.0f" 1 "$rows"
 } >"$work/in.csv"
 
-echo "== token ledger: issues/s (tokens issue, one transaction per link, durability full; $per_process per process)"
+echo "== token ledger: issues/s (ledger issue, one transaction per link, durability full; $per_process per process)"
 printf '%-12s %12s %12s %12s\n' store "1 process" "4 processes" "8 processes"
 for store in sqlite postgres; do
     printf '%-12s' "$store"

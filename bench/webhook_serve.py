@@ -1,5 +1,5 @@
 """`make bench`: webhooks/s through `faceauth webhook serve` into SQLite, against a baseline in
-the same run: one `faceauth tokens apply-webhook` process per body (what a system without an
+the same run: one `faceauth ledger apply-webhook` process per body (what a system without an
 endpoint would script), same bodies, same durability (full), same machine.
 
 WEBHOOKS (default 4,000) faceAuth results for as many tokens are POSTed over keep-alive
@@ -28,7 +28,7 @@ KEY = "0123456789abcdefghijABCDEFGHIJ0123456789"
 
 
 def issue(ledger: str, count: int) -> list[str]:
-    out = subprocess.run([str(FACEAUTH), "tokens", "--ledger", ledger, "issue", "--durability", "normal",
+    out = subprocess.run([str(FACEAUTH), "ledger", "--ledger", ledger, "issue", "--durability", "normal",
                           "--pid", "pid-1", "--sid", "sub-1", "--rule", "count", "--count", str(count)],
                          env={**os.environ, "FACEAUTH_API_KEY": KEY}, check=True, capture_output=True,
                          text=True).stdout
@@ -136,7 +136,7 @@ def baseline_rate(ledger: str, count: int) -> float:
     tokens = issue(ledger, count)
     started = time.perf_counter()
     for n, token in enumerate(tokens):
-        subprocess.run([str(FACEAUTH), "tokens", "--ledger", ledger, "apply-webhook", "-"], input=body(token, n),
+        subprocess.run([str(FACEAUTH), "ledger", "--ledger", ledger, "apply-webhook", "-"], input=body(token, n),
                        check=True, stdout=subprocess.DEVNULL)
     return count / (time.perf_counter() - started)
 
@@ -160,7 +160,7 @@ def main() -> None:
                 many = serve_rate(location(f"serve-{connections}"), webhooks, connections)
                 print(f"webhook serve --unverified ({store}, durability full): {one:,.0f} webhooks/s from "
                       f"1 connection, {many:,.0f} webhooks/s from {connections} connections")
-                print(f"  baseline, one `tokens apply-webhook` process per body: {base:,.0f} webhooks/s; "
+                print(f"  baseline, one `ledger apply-webhook` process per body: {base:,.0f} webhooks/s; "
                       f"ratio {one / base:.1f}x (1 connection), {many / base:.1f}x ({connections} connections)")
                 sure_one = serve_rate(location("confirm-1"), webhooks, 1, argos)
                 sure_many = serve_rate(location(f"confirm-{connections}"), webhooks, connections, argos)

@@ -61,12 +61,12 @@ func (c *Cipher) DecryptBytes(ciphertext string) ([]byte, error) {
 }
 
 // InspectURL takes a FaceAuth URL (or its query string) apart and decrypts it with c.
-func (c *Cipher) InspectURL(url string) (*InspectReport, error) {
+func (c *Cipher) InspectURL(url string) (*Inspection, error) {
 	js, err := c.h.InspectURL(url)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	return decode[InspectReport](js)
+	return decode[Inspection](js)
 }
 
 // Close frees the cipher. It is idempotent and waits for calls in progress; later calls fail

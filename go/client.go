@@ -62,27 +62,27 @@ type Submission struct {
 	CF1, CF2, CF3 string
 }
 
-// SubmitResult is the API's answer to a submission; a rejected face is a result, not an error.
-type SubmitResult struct {
-	AuthenticationID string            `json:"authentication_id"`
-	AuthStatus       string            `json:"auth_status"` // "approved" or "rejected"
+// AuthResult is the API's answer to a submission; a rejected face is a result, not an error.
+type AuthResult struct {
+	AuthID           string            `json:"authentication_id"`
+	Status           string            `json:"auth_status"` // "approved" or "rejected"
 	CreateTime       string            `json:"create_time"`
-	Score            json.RawMessage   `json:"score,omitempty"`
-	FailCode         []json.RawMessage `json:"fail_code,omitempty"`
-	RejectedComment  []json.RawMessage `json:"rejected_comment,omitempty"`
+	Scores           json.RawMessage   `json:"score,omitempty"`
+	FailCodes        []json.RawMessage `json:"fail_code,omitempty"`
+	RejectedComments []json.RawMessage `json:"rejected_comment,omitempty"`
 }
 
-// Record is one FaceAuth result (GET /faceauth), as the API sent it.
-type Record struct {
-	AuthID          string          `json:"auth_id"`
-	AuthStatus      string          `json:"auth_status"`
-	CreateTime      string          `json:"create_time"`
-	SubmitType      string          `json:"submit_type"`
-	KYCSubmissionID string          `json:"kyc_submission_id"`
-	DeleteCheck     bool            `json:"delete_check"`
-	Policy          json.RawMessage `json:"policy,omitempty"`
-	Result          json.RawMessage `json:"result,omitempty"`
-	ProjectID       string          `json:"faceAuth_projectId"`
+// AuthRecord is one FaceAuth result (GET /faceauth), as the API sent it.
+type AuthRecord struct {
+	AuthID       string          `json:"auth_id"`
+	Status       string          `json:"auth_status"`
+	CreateTime   string          `json:"create_time"`
+	SubmitType   string          `json:"submit_type"`
+	SubmissionID string          `json:"kyc_submission_id"`
+	Deleted      bool            `json:"delete_check"`
+	Policy       json.RawMessage `json:"policy,omitempty"`
+	Result       json.RawMessage `json:"result,omitempty"`
+	ProjectID    string          `json:"faceAuth_projectId"`
 	// Raw is the whole row, fields this struct does not name included.
 	Raw json.RawMessage `json:"-"`
 }
@@ -224,7 +224,7 @@ func finish(ctx context.Context, err error) error {
 // Errors: ErrInvalidRequest (HTTP 400: the submission is unknown or not approved),
 // ErrAuthentication (403), ErrIPNotAllowed (403), ErrPayloadTooLarge (413), ErrServer (5xx),
 // ErrTimeout, ErrConnection, ErrDecode, ErrUnexpectedStatus, ErrInvalidArgument.
-func (c *Client) Submit(ctx context.Context, s Submission) (*SubmitResult, error) {
+func (c *Client) Submit(ctx context.Context, s Submission) (*AuthResult, error) {
 	h, release, err := c.handle(ctx)
 	if err != nil {
 		return nil, err
@@ -234,14 +234,14 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*SubmitResult, error
 	if err != nil {
 		return nil, finish(ctx, err)
 	}
-	return decode[SubmitResult](js)
+	return decode[AuthResult](js)
 }
 
 // Get reads one result (GET /faceauth?authId=…).
 //
 // Errors: ErrNotFound (no such result: Argos's HTTP 400 NOT_FOUND, or a success answer
 // without that row; it matches ErrInvalidRequest too), and the other REST errors.
-func (c *Client) Get(ctx context.Context, authID string) (*Record, error) {
+func (c *Client) Get(ctx context.Context, authID string) (*AuthRecord, error) {
 	h, release, err := c.handle(ctx)
 	if err != nil {
 		return nil, err
@@ -254,8 +254,8 @@ func (c *Client) Get(ctx context.Context, authID string) (*Record, error) {
 	return decodeRecord(js)
 }
 
-func decodeRecord(js string) (*Record, error) {
-	r, err := decode[Record](js)
+func decodeRecord(js string) (*AuthRecord, error) {
+	r, err := decode[AuthRecord](js)
 	if err != nil {
 		return nil, err
 	}
@@ -295,8 +295,8 @@ func (c *Client) Delete(ctx context.Context, authID string) error {
 // of the loop frees it. Each page request is bounded by the context's deadline as it was
 // when the range began. The iterator cannot say whether rows may be missing (a full page
 // without a next-page key); ListAll can.
-func (c *Client) List(ctx context.Context, q ListQuery) iter.Seq2[*Record, error] {
-	return func(yield func(*Record, error) bool) {
+func (c *Client) List(ctx context.Context, q ListQuery) iter.Seq2[*AuthRecord, error] {
+	return func(yield func(*AuthRecord, error) bool) {
 		l, err := c.open(ctx, q)
 		if err != nil {
 			yield(nil, err)
@@ -319,7 +319,7 @@ func (c *Client) List(ctx context.Context, q ListQuery) iter.Seq2[*Record, error
 // ListAll collects every row of a listing, each once, with why rows may be missing ("" when
 // none are): a full page came without a next-page key (ask for bigger pages or shorter date
 // ranges), or the server's page keys looped and the listing stopped there. It always ends.
-func (c *Client) ListAll(ctx context.Context, q ListQuery) (rows []*Record, incomplete string, err error) {
+func (c *Client) ListAll(ctx context.Context, q ListQuery) (rows []*AuthRecord, incomplete string, err error) {
 	l, err := c.open(ctx, q)
 	if err != nil {
 		return nil, "", err
@@ -338,7 +338,7 @@ func (c *Client) ListAll(ctx context.Context, q ListQuery) (rows []*Record, inco
 }
 
 type listing struct {
-	h *capi.List
+	h *capi.Records
 }
 
 func (c *Client) open(ctx context.Context, q ListQuery) (*listing, error) {
@@ -357,7 +357,7 @@ func (c *Client) open(ctx context.Context, q ListQuery) (*listing, error) {
 	return &listing{h: l}, nil
 }
 
-func (l *listing) next(ctx context.Context) (*Record, bool, error) {
+func (l *listing) next(ctx context.Context) (*AuthRecord, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}

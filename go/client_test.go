@@ -40,27 +40,27 @@ func TestClientAgainstTheSimulator(t *testing.T) {
 	ctx := t.Context()
 
 	res, err := c.Submit(ctx, faceauth.Submission{SubmissionID: "sub_1", Image: selfie, UserID: "user-1", CF1: "x"})
-	if err != nil || res.AuthStatus != "approved" || res.AuthenticationID == "" {
+	if err != nil || res.Status != "approved" || res.AuthID == "" {
 		t.Fatalf("Submit: %+v, %v", res, err)
 	}
 	rej, err := c.Submit(ctx, faceauth.Submission{SubmissionID: "sub_1", Image: append(selfie, "REJECT"...)})
-	if err != nil || rej.AuthStatus != "rejected" || len(rej.FailCode) == 0 {
+	if err != nil || rej.Status != "rejected" || len(rej.FailCodes) == 0 {
 		t.Fatalf("a rejected face is a result: %+v, %v", rej, err)
 	}
 
-	rec, err := c.Get(ctx, res.AuthenticationID)
-	if err != nil || rec.AuthID != res.AuthenticationID || rec.AuthStatus != "approved" ||
-		rec.KYCSubmissionID != "sub_1" || rec.ProjectID != sim.ProjectID || len(rec.Raw) == 0 {
+	rec, err := c.Get(ctx, res.AuthID)
+	if err != nil || rec.AuthID != res.AuthID || rec.Status != "approved" ||
+		rec.SubmissionID != "sub_1" || rec.ProjectID != sim.ProjectID || len(rec.Raw) == 0 {
 		t.Fatalf("Get: %+v, %v", rec, err)
 	}
 
-	img, err := c.Image(ctx, res.AuthenticationID)
+	img, err := c.Image(ctx, res.AuthID)
 	if err != nil || !bytes.Equal(img.Data, selfie) || img.ContentType != "image/jpeg" {
 		t.Fatalf("Image: %+v, %v", img, err)
 	}
 
 	// The seeded day, in pages of 3: seven rows, newest first.
-	var rows []*faceauth.Record
+	var rows []*faceauth.AuthRecord
 	for r, err := range c.List(ctx, faceauth.ListQuery{StartDate: "2025-03-01", EndDate: "2025-03-01", Count: 3}) {
 		if err != nil {
 			t.Fatal(err)
@@ -82,16 +82,16 @@ func TestClientAgainstTheSimulator(t *testing.T) {
 		}
 	}
 
-	if err := c.Delete(ctx, res.AuthenticationID); err != nil {
+	if err := c.Delete(ctx, res.AuthID); err != nil {
 		t.Fatal(err)
 	}
-	if rec, err := c.Get(ctx, res.AuthenticationID); err != nil || !rec.DeleteCheck {
+	if rec, err := c.Get(ctx, res.AuthID); err != nil || !rec.Deleted {
 		t.Fatalf("after Delete: %+v, %v", rec, err)
 	}
 	checkErrors(t, []errCase{
 		{"get unknown", func() error { _, err := c.Get(ctx, "fa_does_not_exist"); return err }, faceauth.ErrNotFound},
-		{"delete twice", func() error { return c.Delete(ctx, res.AuthenticationID) }, faceauth.ErrNotFound},
-		{"image erased", func() error { _, err := c.Image(ctx, res.AuthenticationID); return err }, faceauth.ErrNotFound},
+		{"delete twice", func() error { return c.Delete(ctx, res.AuthID) }, faceauth.ErrNotFound},
+		{"image erased", func() error { _, err := c.Image(ctx, res.AuthID); return err }, faceauth.ErrNotFound},
 		{"submit unknown submission", func() error {
 			_, err := c.Submit(ctx, faceauth.Submission{SubmissionID: "nope", Image: selfie})
 			return err

@@ -88,38 +88,40 @@ func (o ClientOptions) Format(f fmt.State, verb rune) {
 	formatCopy(f, verb, o.shown(), "plainClientOptions", "ClientOptions")
 }
 
-type plainInspectReport InspectReport
+type plainInspection Inspection
 
-func (r InspectReport) shown() plainInspectReport {
-	p := plainInspectReport(r)
+func (r Inspection) shown() plainInspection {
+	p := plainInspection(r)
 	p.BaseURL = redacted(p.BaseURL)
 	return p
 }
 
 // String prints the report as %+v does, BaseURL without credentials.
-func (r InspectReport) String() string { return fmt.Sprintf("%+v", r.shown()) }
+func (r Inspection) String() string { return fmt.Sprintf("%+v", r.shown()) }
 
 // GoString prints the report as %#v does, BaseURL without credentials.
-func (r InspectReport) GoString() string { return fmt.Sprintf("%#v", r) }
+func (r Inspection) GoString() string { return fmt.Sprintf("%#v", r) }
 
 // Format prints the report as for a plain struct, BaseURL without credentials.
-func (r InspectReport) Format(f fmt.State, verb rune) {
-	formatCopy(f, verb, r.shown(), "plainInspectReport", "InspectReport")
+func (r Inspection) Format(f fmt.State, verb rune) {
+	formatCopy(f, verb, r.shown(), "plainInspection", "Inspection")
 }
 
-type plainLink Link
+type plainLink IssuedLink
 
-func (l Link) shown() plainLink {
+func (l IssuedLink) shown() plainLink {
 	p := plainLink(l)
 	p.URL = redacted(p.URL)
 	return p
 }
 
 // String prints the link as %+v does, without any credentials of its base URL.
-func (l Link) String() string { return fmt.Sprintf("%+v", l.shown()) }
+func (l IssuedLink) String() string { return fmt.Sprintf("%+v", l.shown()) }
 
 // GoString prints the link as %#v does, without any credentials of its base URL.
-func (l Link) GoString() string { return fmt.Sprintf("%#v", l) }
+func (l IssuedLink) GoString() string { return fmt.Sprintf("%#v", l) }
 
 // Format prints the link as for a plain struct, without any credentials of its base URL.
-func (l Link) Format(f fmt.State, verb rune) { formatCopy(f, verb, l.shown(), "plainLink", "Link") }
+func (l IssuedLink) Format(f fmt.State, verb rune) {
+	formatCopy(f, verb, l.shown(), "plainLink", "IssuedLink")
+}

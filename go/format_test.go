@@ -97,8 +97,8 @@ func TestFormattingHidesKeysURLCredentialsAndPasswords(t *testing.T) {
 	values := map[string]any{
 		"*Client": client, "*URLBuilder": links, "*Cipher": cipher, "*Ledger": ledger,
 		"ClientOptions": opts, "*ClientOptions": &opts,
-		"InspectReport": *report, "*InspectReport": report,
-		"Link": *issued, "*Link": issued,
+		"Inspection": *report, "*Inspection": report,
+		"IssuedLink": *issued, "*IssuedLink": issued,
 		"Client.Get error": apiErr, "OpenLedger error": openErr, "OpenLedger query error": queryErr,
 		"error text": openErr.Error() + apiErr.Error() + queryErr.Error(),
 	}

@@ -61,8 +61,8 @@ func (r TokenRule) String() string {
 	return "time:" + strconv.FormatInt(secs, 10)
 }
 
-// Link is an issued link and its token.
-type Link struct {
+// IssuedLink is an issued link and its token.
+type IssuedLink struct {
 	URL   string `json:"url"`
 	Token string `json:"token"`
 	Rule  string `json:"rule"`
@@ -74,12 +74,12 @@ type Link struct {
 //
 // Errors: ErrInvalidArgument (a bad rule or field, p.Token set), ErrLedgerStorage,
 // ErrRandomSource, ErrClosed.
-func (l *Ledger) IssueURL(b *URLBuilder, rule TokenRule, p AuthParams) (*Link, error) {
+func (l *Ledger) IssueURL(b *URLBuilder, rule TokenRule, p AuthParams) (*IssuedLink, error) {
 	return l.IssueURLWithMetadata(b, rule, p, nil)
 }
 
 // IssueURLWithMetadata is IssueURL, with string metadata kept with the token ({"order": "A-17"}).
-func (l *Ledger) IssueURLWithMetadata(b *URLBuilder, rule TokenRule, p AuthParams, metadata map[string]string) (*Link, error) {
+func (l *Ledger) IssueURLWithMetadata(b *URLBuilder, rule TokenRule, p AuthParams, metadata map[string]string) (*IssuedLink, error) {
 	if p.Token != "" {
 		return nil, &Error{Kind: kindOf(capi.StatusInvalidArgument), Code: capi.StatusInvalidArgument,
 			Message: "the token is minted by IssueURL: leave AuthParams.Token empty"}
@@ -96,10 +96,10 @@ func (l *Ledger) IssueURLWithMetadata(b *URLBuilder, rule TokenRule, p AuthParam
 	if err != nil {
 		return nil, wrap(err)
 	}
-	return decode[Link](js)
+	return decode[IssuedLink](js)
 }
 
-// TokenStatus is a token's state now and its record (the JSON of `faceauth tokens status`).
+// TokenStatus is a token's state now and its record (the JSON of `faceauth ledger status`).
 type TokenStatus struct {
 	Token string `json:"token"`
 	// State is "unused", "active", "completed" or "expired".
@@ -108,19 +108,19 @@ type TokenStatus struct {
 	Reason         string            `json:"reason"`     // expired: why
 	Condition      string            `json:"condition"`  // expired by a webhook: its condition
 	ExpiredAt      string            `json:"expired_at"` // expired: when
-	Result         *TokenResult      `json:"result"`     // completed: the result
+	Result         *LinkResult       `json:"result"`     // completed: the result
 	SubmissionID   string            `json:"submission_id"`
 	Rule           string            `json:"rule"`
 	UserID         string            `json:"user_id"`
 	Metadata       map[string]string `json:"metadata"`
 	IssuedAt       string            `json:"issued_at"`
 	FirstUsedAt    string            `json:"first_used_at"`
-	Results        []TokenResult     `json:"results"`
+	Results        []LinkResult      `json:"results"`
 	ReportedExpiry json.RawMessage   `json:"reported_expiry"`
 }
 
-// TokenResult is a FaceAuth result recorded for a token.
-type TokenResult struct {
+// LinkResult is a FaceAuth result recorded for a token.
+type LinkResult struct {
 	AuthID     string `json:"auth_id"`
 	Status     string `json:"status"`
 	CreateTime string `json:"create_time"`
@@ -148,11 +148,11 @@ func (l *Ledger) MarkUsed(tokenID string) (*TokenStatus, error) {
 	return decode[TokenStatus](js)
 }
 
-// ApplyResult is what ApplyWebhook did: Outcome "recorded" (Status is the token's status
+// WebhookOutcome is what ApplyWebhook did: Outcome "recorded" (Status is the token's status
 // after), "unknown_token" (Token is not in this ledger), "no_token" (Event carries no token),
 // "refused" (ApplyConfirmed: Token was issued for another submission or user; Reason) or
 // "ignored" (Reason, Trigger).
-type ApplyResult struct {
+type WebhookOutcome struct {
 	Outcome string          `json:"outcome"`
 	Status  *TokenStatus    `json:"status"`
 	Token   string          `json:"token"`
@@ -167,7 +167,7 @@ type ApplyResult struct {
 // Nothing proves a body came from Argos: prefer ApplyConfirmed.
 //
 // Errors: ErrWebhookMalformed, ErrWebhookKeyRequired, ErrWebhookDecrypt, ErrLedgerStorage.
-func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*ApplyResult, error) {
+func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*WebhookOutcome, error) {
 	var h *capi.Cipher
 	if c != nil {
 		h = c.h
@@ -176,7 +176,7 @@ func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*ApplyResult, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	return decode[ApplyResult](js)
+	return decode[WebhookOutcome](js)
 }
 
 // ApplyConfirmed parses a webhook body, confirms it with Argos through client (as
@@ -187,7 +187,7 @@ func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*ApplyResult, error) {
 //
 // Errors: those of Client.ConfirmWebhook (the ledger is unchanged after any of them),
 // ErrLedgerStorage.
-func (l *Ledger) ApplyConfirmed(ctx context.Context, client *Client, body []byte, c *Cipher) (*ApplyResult, error) {
+func (l *Ledger) ApplyConfirmed(ctx context.Context, client *Client, body []byte, c *Cipher) (*WebhookOutcome, error) {
 	h, release, err := client.handle(ctx)
 	if err != nil {
 		return nil, err
@@ -201,11 +201,11 @@ func (l *Ledger) ApplyConfirmed(ctx context.Context, client *Client, body []byte
 	if err != nil {
 		return nil, finish(ctx, err)
 	}
-	return decode[ApplyResult](js)
+	return decode[WebhookOutcome](js)
 }
 
-// TokenFilter selects tokens for List; zero fields select everything.
-type TokenFilter struct {
+// ListFilter selects tokens for List; zero fields select everything.
+type ListFilter struct {
 	State        string    // "unused", "active", "completed" or "expired": the state now
 	SubmissionID string    // issued for this submission
 	Since, Until time.Time // issued at or after Since, before Until
@@ -214,7 +214,7 @@ type TokenFilter struct {
 
 // List returns tokens with their status now, in order of issue.
 // Errors: ErrInvalidArgument (an unknown state, a negative limit), ErrLedgerStorage.
-func (l *Ledger) List(f TokenFilter) ([]*TokenStatus, error) {
+func (l *Ledger) List(f ListFilter) ([]*TokenStatus, error) {
 	m := map[string]any{}
 	if f.State != "" {
 		m["state"] = f.State

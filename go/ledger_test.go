@@ -71,10 +71,10 @@ func TestLedgerLifecycle(t *testing.T) {
 		if err != nil || st.State != "completed" || st.Result == nil || st.Result.AuthID == "" || st.Result.Status != "approved" {
 			t.Fatalf("after the webhooks (%v): %+v, %v", outcomes, st, err)
 		}
-		if list, err := l.List(faceauth.TokenFilter{State: "completed", SubmissionID: "sub_1"}); err != nil || len(list) != 1 || list[0].Token != link.Token {
+		if list, err := l.List(faceauth.ListFilter{State: "completed", SubmissionID: "sub_1"}); err != nil || len(list) != 1 || list[0].Token != link.Token {
 			t.Fatalf("List: %v, %v", list, err)
 		}
-		if list, err := l.List(faceauth.TokenFilter{State: "unused"}); err != nil || len(list) != 0 {
+		if list, err := l.List(faceauth.ListFilter{State: "unused"}); err != nil || len(list) != 0 {
 			t.Fatalf("List unused: %v, %v", list, err)
 		}
 	}
@@ -92,10 +92,10 @@ func TestLedgerTimeRuleMarkUsedAndPurge(t *testing.T) {
 		t.Fatalf("MarkUsed: %+v, %v", st, err)
 	}
 	other, _ := l.IssueURL(links, faceauth.CountRule(), faceauth.AuthParams{SID: "s2"})
-	if list, err := l.List(faceauth.TokenFilter{Limit: 1}); err != nil || len(list) != 1 {
+	if list, err := l.List(faceauth.ListFilter{Limit: 1}); err != nil || len(list) != 1 {
 		t.Fatalf("Limit: %v, %v", list, err)
 	}
-	if list, err := l.List(faceauth.TokenFilter{Since: time.Now().Add(time.Hour)}); err != nil || len(list) != 0 {
+	if list, err := l.List(faceauth.ListFilter{Since: time.Now().Add(time.Hour)}); err != nil || len(list) != 0 {
 		t.Fatalf("Since: %v, %v", list, err)
 	}
 	if n, err := l.Purge(time.Hour); err != nil || n != 0 {
@@ -139,7 +139,7 @@ func TestLedgerErrors(t *testing.T) {
 		{"negative window", issue(faceauth.TimeRule(-time.Hour), faceauth.AuthParams{SID: "s"}, nil), faceauth.ErrInvalidArgument},
 		{"empty metadata key", issue(faceauth.CountRule(), faceauth.AuthParams{SID: "s"}, map[string]string{"": "x"}), faceauth.ErrInvalidArgument},
 		{"empty sid", issue(faceauth.CountRule(), faceauth.AuthParams{}, nil), faceauth.ErrInvalidArgument},
-		{"unknown state", func() error { _, err := l.List(faceauth.TokenFilter{State: "lost"}); return err }, faceauth.ErrInvalidArgument},
+		{"unknown state", func() error { _, err := l.List(faceauth.ListFilter{State: "lost"}); return err }, faceauth.ErrInvalidArgument},
 		{"negative purge", func() error { _, err := l.Purge(-time.Millisecond); return err }, faceauth.ErrInvalidArgument},
 		{"malformed webhook", func() error { _, err := l.ApplyWebhook([]byte("nope"), nil); return err }, faceauth.ErrWebhookMalformed},
 		{"encrypted, no key", func() error { _, err := l.ApplyWebhook([]byte(`{"data":"c2VjcmV0"}`), nil); return err }, faceauth.ErrWebhookKeyRequired},
@@ -183,7 +183,7 @@ func TestLedgerSharedBySixtyFourGoroutines(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if list, err := l.List(faceauth.TokenFilter{}); err != nil || len(list) != 320 {
+	if list, err := l.List(faceauth.ListFilter{}); err != nil || len(list) != 320 {
 		t.Fatalf("%d tokens, %v", len(list), err)
 	}
 }

@@ -23,8 +23,8 @@ func TestNoKeyInAnyOutput(t *testing.T) {
 	u, _ := links.Build(faceauth.AuthParams{SID: "sub_1", Token: "tok_abcdefgh"})
 	rep, _ := c.InspectURL(u)
 	res, _ := client.Submit(t.Context(), faceauth.Submission{SubmissionID: "sub_1", Image: selfie})
-	rec, _ := client.Get(t.Context(), res.AuthenticationID)
-	img, _ := client.Image(t.Context(), res.AuthenticationID)
+	rec, _ := client.Get(t.Context(), res.AuthID)
+	img, _ := client.Image(t.Context(), res.AuthID)
 	ledger := mustLedger(t, ":memory:")
 	link, err := ledger.IssueURL(links, faceauth.TimeRule(time.Hour), faceauth.AuthParams{SID: "sub_1"})
 	if err != nil {
@@ -78,7 +78,7 @@ func TestNoKeyInAnyOutput(t *testing.T) {
 		applied, err := ledger.ApplyWebhook(bodies[i], nil)
 		values = append(values, ev, applied, err)
 	}
-	values = append(values, ledger, link, tokenStatus, faceauth.TimeRule(time.Hour), faceauth.TokenFilter{State: "unused"})
+	values = append(values, ledger, link, tokenStatus, faceauth.TimeRule(time.Hour), faceauth.ListFilter{State: "unused"})
 	for _, err := range errs {
 		values = append(values, err, err.Error())
 	}

@@ -2,9 +2,9 @@ package faceauth
 
 import "github.com/faceauth/faceauth/go/internal/capi"
 
-// NewToken makes a fresh token id ("tok_" and 26 base32 characters: 128 random bits from the
+// GenerateToken makes a fresh token id ("tok_" and 26 base32 characters: 128 random bits from the
 // OS) for AuthParams.Token. Errors: ErrRandomSource.
-func NewToken() (string, error) {
+func GenerateToken() (string, error) {
 	t, err := capi.TokenGenerate()
 	return t, wrapC(err)
 }

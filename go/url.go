@@ -8,14 +8,14 @@ import (
 )
 
 // AuthParams are the encrypted fields of one link. SID is required; an empty optional field is
-// absent. The json tags are the payload's keys (and InspectReport.Params').
+// absent. The json tags are the payload's keys (and Inspection.Params').
 type AuthParams struct {
 	SID    string `json:"sid"`                  // the approved ID check submission id
 	UserID string `json:"authUserId,omitempty"` // your id for the user
 	CF1    string `json:"authCf1,omitempty"`    // free extra fields
 	CF2    string `json:"authCf2,omitempty"`
 	CF3    string `json:"authCf3,omitempty"`
-	Token  string `json:"token,omitempty"` // a token id (NewToken) that makes the link expire
+	Token  string `json:"token,omitempty"` // a token id (GenerateToken) that makes the link expire
 }
 
 // URLOption sets an option of NewURLBuilder or InspectURL.
@@ -82,9 +82,9 @@ func (b *URLBuilder) Close() error {
 	return nil
 }
 
-// InspectReport is a link taken apart: what travels in clear and the decrypted parameters (the
+// Inspection is a link taken apart: what travels in clear and the decrypted parameters (the
 // JSON `faceauth inspect` prints).
-type InspectReport struct {
+type Inspection struct {
 	BaseURL string     `json:"base_url"`
 	PID     string     `json:"pid"`
 	Lang    string     `json:"lang,omitempty"` // "" when the link has none
@@ -104,7 +104,7 @@ type InspectReport struct {
 //
 // Errors: ErrInvalidURL, ErrBadPadding or ErrTagMismatch (wrong key or scheme), the other
 // decryption errors, ErrInvalidPayload, ErrInvalidKey, ErrUnknownVariant.
-func InspectURL(url, apiKey string, opts ...URLOption) (*InspectReport, error) {
+func InspectURL(url, apiKey string, opts ...URLOption) (*Inspection, error) {
 	c, err := NewCipher(apiKey, collect(opts).scheme)
 	if err != nil {
 		return nil, err

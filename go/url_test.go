@@ -127,9 +127,9 @@ func TestURLErrors(t *testing.T) {
 func TestTokens(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {
-		tok, err := faceauth.NewToken()
+		tok, err := faceauth.GenerateToken()
 		if err != nil || !strings.HasPrefix(tok, "tok_") || len(tok) != 30 || seen[tok] {
-			t.Fatalf("NewToken: %q, %v", tok, err)
+			t.Fatalf("GenerateToken: %q, %v", tok, err)
 		}
 		seen[tok] = true
 		if err := faceauth.ValidateToken(tok); err != nil {

@@ -98,18 +98,18 @@ func ParseWebhook(body []byte, c *Cipher) (Event, error) {
 	}
 }
 
-// ConfirmedWebhook is a webhook confirmed by Client.ConfirmWebhook. Event is a *FaceAuthEvent
+// ConfirmedEvent is a webhook confirmed by Client.ConfirmWebhook. Event is a *FaceAuthEvent
 // carrying Argos's status, create time and submission id (not the body's), or the
 // *TokenExpiredEvent of an encrypted body.
-type ConfirmedWebhook struct {
+type ConfirmedEvent struct {
 	Event Event
 	// ConfirmedBy is "argos" (fetched back from Argos) or "encrypted" (an encrypted
 	// token_expired body, which no API call can confirm).
 	ConfirmedBy string
 	// Score is Argos's face similarity, when its record carries one.
 	Score *float64
-	// Record is Argos's row of the result (faceAuth only).
-	Record *Record
+	// AuthRecord is Argos's row of the result (faceAuth only).
+	Record *AuthRecord
 }
 
 // ConfirmWebhook parses a webhook body (decrypting it with c when encrypted; c may be nil)
@@ -123,7 +123,7 @@ type ConfirmedWebhook struct {
 // authentication id, another trigger, an erased result); the parse errors of ParseWebhook; the
 // REST errors (ErrConnection, ErrTimeout, ErrServer, …) when Argos cannot be asked: answer the
 // sender so that it retries (HTTP 503).
-func (c *Client) ConfirmWebhook(ctx context.Context, body []byte, key *Cipher) (*ConfirmedWebhook, error) {
+func (c *Client) ConfirmWebhook(ctx context.Context, body []byte, key *Cipher) (*ConfirmedEvent, error) {
 	h, release, err := c.handle(ctx)
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (c *Client) ConfirmWebhook(ctx context.Context, body []byte, key *Cipher) (
 	if err := json.Unmarshal([]byte(js), &extra); err != nil {
 		return nil, fmt.Errorf("faceauth: decoding the library's JSON: %w", err)
 	}
-	out := &ConfirmedWebhook{ConfirmedBy: extra.ConfirmedBy, Score: extra.Score}
+	out := &ConfirmedEvent{ConfirmedBy: extra.ConfirmedBy, Score: extra.Score}
 	switch extra.Event {
 	case "faceAuth":
 		out.Event, err = decode[FaceAuthEvent](js)

@@ -107,7 +107,7 @@ func TestConfirmWebhook(t *testing.T) {
 	}
 	fa, ok := c.Event.(*faceauth.FaceAuthEvent)
 	if !ok || c.ConfirmedBy != "argos" || fa.AuthID != page.AuthID || fa.Status != "approved" || !fa.Encrypted ||
-		c.Score == nil || c.Record == nil || c.Record.KYCSubmissionID != "sub_1" {
+		c.Score == nil || c.Record == nil || c.Record.SubmissionID != "sub_1" {
 		t.Fatalf("confirmed: %+v %+v", c, c.Event)
 	}
 	if c, err := client.ConfirmWebhook(ctx, bodies[1], key); err != nil || c.ConfirmedBy != "encrypted" {

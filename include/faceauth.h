@@ -15,7 +15,7 @@
  *   (never libc free). Bytes out come in a faceauth_buf, freed with faceauth_buf_free.
  * - Records, reports and events come back as JSON strings, the same JSON the `faceauth` command
  *   prints, so the ABI stays small and stable.
- * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_list,
+ * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_records,
  *   faceauth_ledger, faceauth_simulator, faceauth_cancel, and the options objects above) are made by *_new (a listing by faceauth_client_list,
  *   a ledger by faceauth_ledger_open, a simulator by faceauth_simulator_start) and freed by
  *   *_free; every *_free accepts NULL.
@@ -363,13 +363,13 @@ typedef struct faceauth_error faceauth_error;
 typedef struct faceauth_ledger faceauth_ledger;
 
 /**
- * A listing of results (GET /faceauth) in progress: faceauth_list_next returns its rows one by
+ * A listing of results (GET /faceauth) in progress: faceauth_records_next returns its rows one by
  * one and fetches the next page when one runs out (opaque).
  *
  * Thread safety: one thread at a time (it may move between threads). It holds its own
  * reference to the client's connections: it may outlive the faceauth_client it came from.
  */
-typedef struct faceauth_list faceauth_list;
+typedef struct faceauth_records faceauth_records;
 
 /**
  * A FaceAuth simulator running in this process on a loopback port: the REST API, the hosted
@@ -866,7 +866,7 @@ enum faceauth_status faceauth_client_new(const char *api_key,
 
 /**
  * Frees a client, wiping its API key. NULL is allowed and does nothing. Listings made from it
- * (faceauth_list) stay usable.
+ * (faceauth_records) stay usable.
  *
  * Thread safety: call it once, after every other use of `c` on every thread has returned.
  *
@@ -988,10 +988,10 @@ enum faceauth_status faceauth_client_get_with(const struct faceauth_client *c,
  * `start_date` to `end_date` inclusive (both `yyyy-mm-dd`, UTC), newest first, in pages of
  * `count` rows (1 to 2000; 0 for the server's default, 2000).
  *
- * Nothing is sent yet: faceauth_list_next fetches each page when it needs it, following the
- * API's `nextPage_key` (see faceauth_list_next and faceauth_list_incomplete).
+ * Nothing is sent yet: faceauth_records_next fetches each page when it needs it, following the
+ * API's `nextPage_key` (see faceauth_records_next and faceauth_records_incomplete).
  *
- * Ownership: on success `*out` receives a new listing, freed with faceauth_list_free. It does
+ * Ownership: on success `*out` receives a new listing, freed with faceauth_records_free. It does
  * not borrow `c` (it may outlive it).
  * NULL handling: `c` and `out` must not be NULL; `start_date` and `end_date` are both NULL
  * (every date) or both not NULL; `out_err` may be NULL.
@@ -1009,7 +1009,7 @@ enum faceauth_status faceauth_client_list(const struct faceauth_client *c,
                                           const char *start_date,
                                           const char *end_date,
                                           uint32_t count,
-                                          struct faceauth_list **out,
+                                          struct faceauth_records **out,
                                           struct faceauth_error **out_err);
 
 /**
@@ -1027,7 +1027,7 @@ enum faceauth_status faceauth_client_list_with(const struct faceauth_client *c,
                                                const char *start_date,
                                                const char *end_date,
                                                uint32_t count,
-                                               struct faceauth_list **out,
+                                               struct faceauth_records **out,
                                                struct faceauth_error **out_err);
 
 /**
@@ -1036,7 +1036,7 @@ enum faceauth_status faceauth_client_list_with(const struct faceauth_client *c,
  * On success, `*out_json_or_null_at_end` receives the next row, as a new string with the same
  * JSON as faceauth_client_get (and as each line of `faceauth auth list`), or NULL when the
  * listing has ended: the end is FACEAUTH_STATUS_OK with NULL. Once ended, every further call
- * gives the end again. After the end, ask faceauth_list_incomplete whether rows may be missing.
+ * gives the end again. After the end, ask faceauth_records_incomplete whether rows may be missing.
  * Each row comes once, and a listing always ends, even when the server's page keys loop.
  *
  * A page that fails to load fails this call with its status (the row before it was the last);
@@ -1053,24 +1053,24 @@ enum faceauth_status faceauth_client_list_with(const struct faceauth_client *c,
  * `it` is NULL or a live listing no other thread uses; `out_json_or_null_at_end` and `out_err`
  * are NULL or writable.
  */
-enum faceauth_status faceauth_list_next(struct faceauth_list *it,
-                                        char **out_json_or_null_at_end,
-                                        struct faceauth_error **out_err);
+enum faceauth_status faceauth_records_next(struct faceauth_records *it,
+                                           char **out_json_or_null_at_end,
+                                           struct faceauth_error **out_err);
 
 /**
- * Once faceauth_list_next has given the end: why the listing may lack rows (a full page came
+ * Once faceauth_records_next has given the end: why the listing may lack rows (a full page came
  * without `nextPage_key` and its rows gave no way to reach the rest: ask for bigger pages or
  * shorter date ranges; or the server named a page already fetched, or sent a page of rows
  * already returned, and the listing stopped instead of looping), or NULL when every row was
  * returned. NULL, too, before the end.
  *
- * Ownership: borrowed from `it`, valid until faceauth_list_free(it); never free it.
- * NULL handling: a NULL `it` gives NULL. Thread safety: as faceauth_list. Never fails.
+ * Ownership: borrowed from `it`, valid until faceauth_records_free(it); never free it.
+ * NULL handling: a NULL `it` gives NULL. Thread safety: as faceauth_records. Never fails.
  *
  * # Safety
  * `it` is NULL or a live listing no other thread is changing.
  */
-const char *faceauth_list_incomplete(const struct faceauth_list *it);
+const char *faceauth_records_incomplete(const struct faceauth_records *it);
 
 /**
  * Frees a listing, ended or not. NULL is allowed and does nothing.
@@ -1080,7 +1080,7 @@ const char *faceauth_list_incomplete(const struct faceauth_list *it);
  * # Safety
  * `it` is NULL or a listing from faceauth_client_list, not freed before; do not use it after.
  */
-void faceauth_list_free(struct faceauth_list *it);
+void faceauth_records_free(struct faceauth_records *it);
 
 /**
  * Fetches the selfie of a result (GET /faceauth/image?authId=…), decoded from the API's base64.
@@ -1284,6 +1284,43 @@ enum faceauth_status faceauth_cipher_decrypt_bytes(const struct faceauth_cipher 
 void faceauth_cipher_free(struct faceauth_cipher *c);
 
 /**
+ * Tries every encryption variant the library knows on `ciphertext` with the API key
+ * `api_key`, and reports which ones decrypt it to text (faceauth::crypto::diagnose). Use it
+ * when a ciphertext from Argos's Encryption Tool or an old link will not decrypt: the report's
+ * `best` is the scheme or variant id to give faceauth_cipher_new.
+ *
+ * The text is read leniently (surrounding white space, `%2B` escapes, spaces that stand for
+ * `+`, base64 wrapped over lines). `*out_json` receives the same JSON object as
+ * `faceauth diagnose --json` prints (compact): `{"best": "gcm-nonce-ct-tag" or null,
+ * "percent_decoded": false, "spaces_as_plus": false, "whitespace_removed": false,
+ * "variants": [...]}`, one entry per variant in the spec's table order, either
+ * `{"variant", "ok": true, "plaintext", "json", "authenticated"}` or
+ * `{"variant", "ok": false, "error": a status name such as "bad_padding", "message"}`.
+ * `best` prefers a verified GCM tag, then JSON, then any text. No match is not an error:
+ * `best` is null (a wrong key, or a text cut short). A key that no variant accepts (empty, or
+ * white space at either end) fails every variant with "invalid_key".
+ *
+ * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free;
+ * it holds the decrypted text, so treat it as the ciphertext's secret. The key is only
+ * borrowed, and every copy of it the call makes is wiped.
+ * NULL handling: `ciphertext`, `api_key` and `out_json` must not be NULL; `out_err` may be.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_EMPTY_CIPHERTEXT (empty or only white space); FACEAUTH_STATUS_INVALID_ENCODING
+ * (neither base64 nor hex: the message names the first character that fits neither, and what
+ * the text looks like instead, such as JSON or a URL).
+ *
+ * # Safety
+ * `ciphertext` and `api_key` are NULL or NUL-terminated; `out_json` and `out_err` are NULL or
+ * writable.
+ */
+enum faceauth_status faceauth_crypto_diagnose(const char *ciphertext,
+                                              const char *api_key,
+                                              char **out_json,
+                                              struct faceauth_error **out_err);
+
+/**
  * The status of an error object: the same value the failing call returned.
  *
  * NULL handling: a NULL `e` gives FACEAUTH_STATUS_NULL_POINTER. Thread safety: any thread.
@@ -1380,7 +1417,7 @@ void faceauth_ledger_free(struct faceauth_ledger *l);
  * `p` must have no token: the token is minted here. `meta_json_or_null`: NULL, or a flat JSON
  * object whose values are strings, such as `{"order": "A-17"}`, kept with the token.
  *
- * `*out_json` receives the same JSON as each line of `faceauth tokens issue`:
+ * `*out_json` receives the same JSON as each line of `faceauth ledger issue`:
  * `{"url": "https://…", "token": "tok_…", "rule": "count" | "time:SECONDS"}`.
  *
  * Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
@@ -1410,7 +1447,7 @@ enum faceauth_status faceauth_ledger_issue_url(const struct faceauth_ledger *l,
 /**
  * The status of one token now: its state and its record.
  *
- * `*out_json` receives the same JSON as `faceauth tokens status`: `{"token", "state":
+ * `*out_json` receives the same JSON as `faceauth ledger status`: `{"token", "state":
  * "unused" | "active" | "completed" | "expired", "until", "reason", "condition", "expired_at",
  * "result", "submission_id", "rule", "user_id", "metadata", "issued_at", "first_used_at",
  * "results", "reported_expiry"}` (the state's details are null when they do not apply).
@@ -1437,7 +1474,7 @@ enum faceauth_status faceauth_ledger_status(const struct faceauth_ledger *l,
 
 /**
  * Records that a token was used (its link opened) now, and returns its status afterwards: the
- * JSON of faceauth_ledger_status (as `faceauth tokens mark-used` prints). The first use is the
+ * JSON of faceauth_ledger_status (as `faceauth ledger mark-used` prints). The first use is the
  * earliest recorded; for a "count" token this spends it, so check faceauth_ledger_status first
  * to decide whether to let a user through.
  *
@@ -1464,7 +1501,7 @@ enum faceauth_status faceauth_ledger_mark_used(const struct faceauth_ledger *l,
  * records the expiry. Applying a webhook twice, or webhooks in any order, gives the same
  * record.
  *
- * `*out_json` receives the same JSON as `faceauth tokens apply-webhook`, one of:
+ * `*out_json` receives the same JSON as `faceauth ledger apply-webhook`, one of:
  * `{"outcome": "recorded", "status": {…the JSON of faceauth_ledger_status…}}`,
  * `{"outcome": "unknown_token", "token": "…"}` (a token this ledger does not hold),
  * `{"outcome": "no_token", "event": {…the JSON of faceauth_webhook_parse…}}` or
@@ -1535,7 +1572,7 @@ enum faceauth_status faceauth_ledger_apply_confirmed(const struct faceauth_ledge
  * more). Any other key is refused.
  *
  * `*out_json_array` receives a JSON array whose elements are the JSON of
- * faceauth_ledger_status, the lines `faceauth tokens list` prints: `[]` when none match.
+ * faceauth_ledger_status, the lines `faceauth ledger list` prints: `[]` when none match.
  *
  * Ownership: on success `*out_json_array` receives a new string, freed with
  * faceauth_string_free.

@@ -4,7 +4,7 @@
  * Written by hand (faceauth.h is generated); link libfaceauth as for C (pkg-config faceauth, or
  * CMake: find_package(faceauth CONFIG REQUIRED) and faceauth::faceauth).
  *
- * - Handles (Cipher, UrlBuilder, Client, Listing, Ledger, Simulator) own their C object and
+ * - Handles (Cipher, UrlBuilder, Client, Records, Ledger, Simulator) own their C object and
  *   free it in their destructor. They are move-only; a moved-from handle is empty and any call
  *   on it throws Error with FACEAUTH_STATUS_NULL_POINTER.
  * - Every failure throws faceauth::Error (a std::runtime_error) carrying the status, the
@@ -16,7 +16,7 @@
  *   JSON the `faceauth` command prints: parse them with the JSON library you already use.
  * - Thread safety is the C library's: const member functions of Cipher, UrlBuilder, Client,
  *   Ledger and Simulator may run on one object from many threads at once; the UrlBuilder
- *   setters may not. A Listing is used by one thread at a time.
+ *   setters may not. A Records is used by one thread at a time.
  * - Secrets: the C objects wipe their key material when freed. std::string copies you make of
  *   keys or decrypted text are yours to handle. Cipher, UrlBuilder, Client, Ledger and
  *   ClientOptions print with operator<< without their key, and with every credential of a base
@@ -391,6 +391,18 @@ inline std::string inspect_url(const std::string &url, const Cipher &cipher) {
   });
 }
 
+/// Tries every encryption variant on a ciphertext with an API key and reports which decrypt it:
+/// the JSON `faceauth diagnose --json` prints ({"best": variant id or null, "variants": […], …};
+/// see faceauth_crypto_diagnose). No match is a report with "best": null, not an exception;
+/// text that is no ciphertext at all throws FACEAUTH_STATUS_EMPTY_CIPHERTEXT or
+/// FACEAUTH_STATUS_INVALID_ENCODING.
+inline std::string diagnose(const std::string &ciphertext, const std::string &api_key) {
+  return detail::call_string([&](char **out, ::faceauth_error **err) {
+    return ::faceauth_crypto_diagnose(detail::c_str(ciphertext, "the ciphertext"),
+                                      detail::c_str(api_key, "the API key"), out, err);
+  });
+}
+
 /// Parses a clear webhook body: the JSON `faceauth webhook parse` prints ({"event": …, …}).
 /// An encrypted body ({"data": …}) throws FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED.
 inline std::string parse_webhook(const std::string &body) {
@@ -567,22 +579,22 @@ struct Image {
 /// fetching pages as needed; or iterate it: `for (const std::string &row : client.list()) …`.
 /// A page that fails to load throws from next() (or the iterator's ++), and the listing ends.
 /// Thread safety: one thread at a time. It may outlive its Client.
-class Listing {
+class Records {
  public:
   /// The next row (the JSON of Client::get), or std::nullopt at the end.
   std::optional<std::string> next() {
     char *row = nullptr;
-    detail::call([&](::faceauth_error **err) { return ::faceauth_list_next(get(), &row, err); });
+    detail::call([&](::faceauth_error **err) { return ::faceauth_records_next(get(), &row, err); });
     if (row == nullptr) {
       return std::nullopt;
     }
     return detail::take(row);
   }
 
-  /// After the end: why rows may be missing (see faceauth_list_incomplete), or std::nullopt
+  /// After the end: why rows may be missing (see faceauth_records_incomplete), or std::nullopt
   /// when every row was returned.
   std::optional<std::string> incomplete() const {
-    const char *reason = ::faceauth_list_incomplete(get());
+    const char *reason = ::faceauth_records_incomplete(get());
     return reason ? std::optional<std::string>(reason) : std::nullopt;
   }
 
@@ -596,7 +608,7 @@ class Listing {
     using reference = const std::string &;
 
     iterator() = default;
-    explicit iterator(Listing *listing) : listing_(listing) { ++*this; }
+    explicit iterator(Records *listing) : listing_(listing) { ++*this; }
     reference operator*() const { return *row_; }
     pointer operator->() const { return &*row_; }
     iterator &operator++() {
@@ -611,7 +623,7 @@ class Listing {
     bool operator!=(const iterator &other) const { return !(*this == other); }
 
    private:
-    Listing *listing_ = nullptr;
+    Records *listing_ = nullptr;
     std::optional<std::string> row_;
   };
 
@@ -620,12 +632,12 @@ class Listing {
   iterator end() { return iterator(); }
 
   /// The C handle; still owned by this object.
-  ::faceauth_list *get() const { return detail::live(handle_, "the Listing"); }
+  ::faceauth_records *get() const { return detail::live(handle_, "the Records"); }
 
  private:
   friend class Client;
-  explicit Listing(::faceauth_list *it) : handle_(it) {}
-  detail::Handle<::faceauth_list, ::faceauth_list_free> handle_;
+  explicit Records(::faceauth_records *it) : handle_(it) {}
+  detail::Handle<::faceauth_records, ::faceauth_records_free> handle_;
 };
 
 /// A client for the FaceAuth REST API of one project. Calls block, within the timeouts; a
@@ -725,15 +737,15 @@ class Client {
   }
 
   /// list() with per-call options, which bound every page (the deadline counts from here).
-  Listing list(const CallOptions &call, const std::optional<std::string> &start_date = std::nullopt,
+  Records list(const CallOptions &call, const std::optional<std::string> &start_date = std::nullopt,
                const std::optional<std::string> &end_date = std::nullopt, std::uint32_t count = 0) const {
     const auto opts = detail::call_options(call);
-    ::faceauth_list *it = nullptr;
+    ::faceauth_records *it = nullptr;
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_client_list_with(get(), opts.get(), detail::c_str(start_date, "the start date"),
                                          detail::c_str(end_date, "the end date"), count, &it, err);
     });
-    return Listing(it);
+    return Records(it);
   }
 
   /// image() with per-call options (a cancel handle, a deadline).
@@ -762,14 +774,14 @@ class Client {
 
   /// Every result (no dates), or those from `start_date` to `end_date` (yyyy-mm-dd, both or
   /// neither), newest first, in pages of `count` rows (0: the server's default).
-  Listing list(const std::optional<std::string> &start_date = std::nullopt,
+  Records list(const std::optional<std::string> &start_date = std::nullopt,
                const std::optional<std::string> &end_date = std::nullopt, std::uint32_t count = 0) const {
-    ::faceauth_list *it = nullptr;
+    ::faceauth_records *it = nullptr;
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_client_list(get(), detail::c_str(start_date, "the start date"),
                                     detail::c_str(end_date, "the end date"), count, &it, err);
     });
-    return Listing(it);
+    return Records(it);
   }
 
   /// The selfie of a result: its bytes (the library's copy is wiped) and content type.
@@ -853,7 +865,7 @@ class Client {
 };
 
 /// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Results are
-/// the JSON `faceauth tokens …` prints.
+/// the JSON `faceauth ledger …` prints.
 /// Thread safety: every member is const; share one Ledger between threads.
 class Ledger {
  public:

@@ -54,13 +54,13 @@ pub struct BatchArgs {
     ledger: Option<PathBuf>,
     /// The project's token rule for recorded tokens: count, or time:SECONDS (also time:24h)
     /// [default: count].
-    #[arg(long, value_name = "RULE", value_parser = crate::tokens_cmd::rule)]
+    #[arg(long, value_name = "RULE", value_parser = crate::ledger_cmd::rule)]
     rule: Option<TokenRule>,
     /// How the ledger's commits reach the disk. full (the default): each chunk of tokens is
     /// on disk before its URLs are written, so even a power cut loses no token whose URL went
     /// out; normal: a crash or kill of this command still loses none, a power cut (SQLite) or
     /// a crash of the server (PostgreSQL) may lose the last commits.
-    #[arg(long, value_name = "MODE", value_parser = crate::tokens_cmd::durability)]
+    #[arg(long, value_name = "MODE", value_parser = crate::ledger_cmd::durability)]
     durability: Option<Durability>,
 }
 

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 use faceauth::crypto::Outcome;
-use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::key::{ApiKeyArgs, KeyArgs};
@@ -82,28 +81,7 @@ pub fn diagnose(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
     let read = report.normalization;
     let mut out = crate::output::stdout();
     if args.json {
-        let variants: Vec<_> = report
-            .results
-            .iter()
-            .map(|(variant, outcome)| match outcome {
-                Outcome::Decrypted { plaintext, is_json, authenticated } => json!({
-                    "variant": variant.id(), "ok": true, "plaintext": plaintext,
-                    "json": is_json, "authenticated": authenticated,
-                }),
-                Outcome::Failed(err) => json!({
-                    "variant": variant.id(), "ok": false,
-                    "error": err.kind().name(), "message": err.to_string(),
-                }),
-            })
-            .collect();
-        let best = best.map(|v| v.id());
-        let report = json!({
-            "best": best,
-            "percent_decoded": report.percent_decoded,
-            "spaces_as_plus": read.spaces_as_plus,
-            "whitespace_removed": read.whitespace_removed,
-            "variants": variants,
-        });
+        let report = report.to_json();
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         if !read.is_empty() {

@@ -12,7 +12,7 @@
 //! | 2 | usage: an unknown option, a missing or malformed argument or option value, options that do not go together, no API key or an unusable one (from any source), an unsupported ledger location |
 //! | 3 | `batch` ran to the end, but some rows failed (each reported with its line) |
 //! | 4 | `diagnose` found no variant that decrypts the text |
-//! | 5 | `tokens apply-webhook`: the webhook matched no token in the ledger |
+//! | 5 | `ledger apply-webhook`: the webhook matched no token in the ledger |
 //! | 10 | API: authentication or permission (wrong API key, IP not on the allow list) |
 //! | 11 | API: not found (no result with that auth id) |
 //! | 12 | API: transport (connection failed, timed out) |
@@ -30,7 +30,7 @@ pub const USAGE: u8 = 2;
 pub const SOME_ROWS_FAILED: u8 = 3;
 /// `diagnose` found no variant that decrypts the text.
 pub const NO_VARIANT: u8 = 4;
-/// `tokens apply-webhook`: the webhook matched no token.
+/// `ledger apply-webhook`: the webhook matched no token.
 pub const NO_MATCHING_TOKEN: u8 = 5;
 /// API: authentication or permission.
 pub const API_AUTH: u8 = 10;

@@ -9,12 +9,12 @@ mod exit;
 mod files;
 mod key;
 mod ledger_arg;
+mod ledger_cmd;
 mod ledger_store;
 mod mock_cmd;
 mod output;
 mod serve;
 mod token_cmd;
-mod tokens_cmd;
 mod url_cmd;
 mod webhook_cmd;
 
@@ -44,7 +44,7 @@ enum Command {
     Decrypt(crypto_cmd::DecryptArgs),
     /// Try every known encryption variant on a ciphertext and report which one decrypts it.
     Diagnose(crypto_cmd::DiagnoseArgs),
-    /// Token ids: make new ones, or check one against the id rule.
+    /// Token ids: generate new ones, or validate ids against the id rule.
     Token(token_cmd::TokenArgs),
     /// Build a FaceAuth URL for every row of a CSV file, streaming.
     Batch(batch::BatchArgs),
@@ -55,7 +55,8 @@ enum Command {
     /// Run the local FaceAuth simulator (REST API, hosted page, token rules, webhooks, faults).
     Mock(mock_cmd::MockArgs),
     /// The token ledger: issue links with recorded tokens, apply webhooks, query states.
-    Tokens(tokens_cmd::TokensArgs),
+    #[command(alias = "tokens")] // its name before 0.1.0, kept for scripts
+    Ledger(ledger_cmd::LedgerArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,7 +76,7 @@ fn main() -> ExitCode {
         Command::Auth(args) => auth_cmd::auth(args),
         Command::Webhook(args) => webhook_cmd::webhook(args),
         Command::Mock(args) => mock_cmd::mock(args),
-        Command::Tokens(args) => tokens_cmd::tokens(args),
+        Command::Ledger(args) => ledger_cmd::ledger(args),
     };
     match result {
         Ok(code) => code,

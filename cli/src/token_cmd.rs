@@ -1,4 +1,4 @@
-//! `faceauth token new` and `faceauth token check`.
+//! `faceauth token generate` and `faceauth token validate`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,14 +15,14 @@ pub struct TokenArgs {
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Print fresh token ids (128 random bits each), one per line.
-    New {
+    Generate {
         /// How many ids to print.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
         count: u64,
     },
-    /// Check token ids against the id rule; exit non-zero if any breaks it.
-    Check {
-        /// The ids to check.
+    /// Validate token ids against the id rule; exit non-zero if any breaks it.
+    Validate {
+        /// The ids to validate.
         #[arg(required = true)]
         ids: Vec<String>,
     },
@@ -30,7 +30,7 @@ enum TokenCommand {
 
 pub fn token(args: TokenArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        TokenCommand::New { count } => {
+        TokenCommand::Generate { count } => {
             let mut generator = TokenGenerator::new();
             let mut out = std::io::BufWriter::new(crate::output::stdout());
             let mut line = String::with_capacity(40);
@@ -43,7 +43,7 @@ pub fn token(args: TokenArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        TokenCommand::Check { ids } => {
+        TokenCommand::Validate { ids } => {
             let mut all_ok = true;
             let mut out = crate::output::stdout();
             for id in &ids {

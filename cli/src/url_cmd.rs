@@ -37,7 +37,7 @@ impl LinkArgs {
     }
 }
 
-/// The encrypted fields of one link, shared by `url` and `tokens issue`.
+/// The encrypted fields of one link, shared by `url` and `ledger issue`.
 #[derive(Args)]
 pub struct ParamArgs {
     /// The approved ID check submission id.

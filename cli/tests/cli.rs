@@ -279,13 +279,13 @@ fn inspect_shows_unknown_fields_apart_with_exact_numbers() {
 
 #[test]
 fn token_new_and_check() {
-    let out = stdout_ok(&["token", "new", "--count", "50"], "");
+    let out = stdout_ok(&["token", "generate", "--count", "50"], "");
     let ids: HashSet<&str> = out.lines().collect();
     assert_eq!(ids.len(), 50);
     assert!(ids.iter().all(|id| faceauth::token::validate(id).is_ok()));
-    assert_eq!(run(&["token", "new", "--count", "0"], "").status.code(), Some(2));
-    assert!(run(&["token", "check", "tok_12345678"], "").status.success());
-    assert_eq!(run(&["token", "check", "tok_12345678", "short"], "").status.code(), Some(1));
+    assert_eq!(run(&["token", "generate", "--count", "0"], "").status.code(), Some(2));
+    assert!(run(&["token", "validate", "tok_12345678"], "").status.success());
+    assert_eq!(run(&["token", "validate", "tok_12345678", "short"], "").status.code(), Some(1));
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `faceauth tokens`: the token ledger from the shell, and several processes on one file.
+//! `faceauth ledger`: the token ledger from the shell, and several processes on one file.
 
 use std::collections::HashSet;
 use std::process::{Command, Output, Stdio};
@@ -71,7 +71,7 @@ fn issue_status_list_webhook_and_purge() {
     let db = dir.db();
     let issued = lines(
         &[
-            "tokens",
+            "ledger",
             "issue",
             "--db",
             &db,
@@ -104,28 +104,28 @@ fn issue_status_list_webhook_and_purge() {
     let first = issued[0]["token"].as_str().expect("token");
 
     // --db may also come before the subcommand.
-    let status = one(&["tokens", "--db", &db, "status", first], "");
+    let status = one(&["ledger", "--db", &db, "status", first], "");
     assert_eq!((status["state"].as_str(), status["submission_id"].as_str()), (Some("unused"), Some("sub-1")));
     assert_eq!(status["metadata"], serde_json::json!({"batch": "7", "note": "a=b"}));
     assert_eq!(status["user_id"], "user-1");
 
-    let used = one(&["tokens", "mark-used", "--db", &db, first, "--at", "2030-01-01T00:00:00Z"], "");
+    let used = one(&["ledger", "mark-used", "--db", &db, first, "--at", "2030-01-01T00:00:00Z"], "");
     assert_eq!(used["state"], "active");
     assert_eq!(used["until"], "2030-01-02T00:00:00.000Z");
 
     let second = issued[1]["token"].as_str().expect("token");
-    let outcome = one(&["tokens", "apply-webhook", "--db", &db, "-"], &face_auth_body(second, "fa-1"));
+    let outcome = one(&["ledger", "apply-webhook", "--db", &db, "-"], &face_auth_body(second, "fa-1"));
     assert_eq!(outcome["outcome"], "recorded");
     assert_eq!(outcome["status"]["state"], "completed");
     assert_eq!(outcome["status"]["result"]["auth_id"], "fa-1");
     // The same webhook again, from a file: the same state.
     let file = dir.path().join("body.json");
     std::fs::write(&file, face_auth_body(second, "fa-1")).expect("writes");
-    let again = one(&["tokens", "apply-webhook", "--db", &db, file.to_str().expect("utf-8")], "");
+    let again = one(&["ledger", "apply-webhook", "--db", &db, file.to_str().expect("utf-8")], "");
     assert_eq!(again["status"]["results"], outcome["status"]["results"]);
 
     let state_of = |state: &str| -> Vec<String> {
-        lines(&["tokens", "list", "--db", &db, "--state", state], "")
+        lines(&["ledger", "list", "--db", &db, "--state", state], "")
             .iter()
             .map(|s| s["token"].as_str().expect("token").to_owned())
             .collect()
@@ -134,16 +134,16 @@ fn issue_status_list_webhook_and_purge() {
     assert_eq!(state_of("unused"), [issued[2]["token"].as_str().expect("token")]);
     assert_eq!(state_of("active").len(), 1);
     assert!(state_of("expired").is_empty());
-    assert_eq!(lines(&["tokens", "list", "--db", &db, "--submission", "sub-1"], "").len(), 3);
-    assert!(lines(&["tokens", "list", "--db", &db, "--submission", "sub-2"], "").is_empty());
-    assert!(lines(&["tokens", "list", "--db", &db, "--until", "2020-01-01"], "").is_empty());
-    assert_eq!(lines(&["tokens", "list", "--db", &db, "--since", "2020-01-01T00:00:00+09:00"], "").len(), 3);
-    assert_eq!(lines(&["tokens", "list", "--db", &db, "--limit", "2"], "").len(), 2);
+    assert_eq!(lines(&["ledger", "list", "--db", &db, "--submission", "sub-1"], "").len(), 3);
+    assert!(lines(&["ledger", "list", "--db", &db, "--submission", "sub-2"], "").is_empty());
+    assert!(lines(&["ledger", "list", "--db", &db, "--until", "2020-01-01"], "").is_empty());
+    assert_eq!(lines(&["ledger", "list", "--db", &db, "--since", "2020-01-01T00:00:00+09:00"], "").len(), 3);
+    assert_eq!(lines(&["ledger", "list", "--db", &db, "--limit", "2"], "").len(), 2);
 
     // Nothing is older than a day yet; everything is older than nothing.
-    assert_eq!(one(&["tokens", "purge", "--db", &db, "--older-than", "1d"], "")["purged"], 0);
-    assert_eq!(one(&["tokens", "purge", "--db", &db, "--older-than", "0s"], "")["purged"], 3);
-    assert!(lines(&["tokens", "list", "--db", &db], "").is_empty());
+    assert_eq!(one(&["ledger", "purge", "--db", &db, "--older-than", "1d"], "")["purged"], 0);
+    assert_eq!(one(&["ledger", "purge", "--db", &db, "--older-than", "0s"], "")["purged"], 3);
+    assert!(lines(&["ledger", "list", "--db", &db], "").is_empty());
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn webhooks_for_other_tokens_are_reported_not_fatal() {
     let db = dir.db();
     // A webhook that matches no token says so on stdout and in its exit code (5).
     let unmatched = |body: &str| {
-        let output = run(&["tokens", "apply-webhook", "--db", &db], body);
+        let output = run(&["ledger", "apply-webhook", "--db", &db], body);
         assert_eq!(output.status.code(), Some(5), "{}", text(&output.stderr));
         serde_json::from_str::<Value>(text(&output.stdout).trim()).expect("a JSON line")
     };
@@ -166,10 +166,10 @@ fn webhooks_for_other_tokens_are_reported_not_fatal() {
     // An event for another service is not this ledger's to match: success.
     let id_check = r#"{"webhook_trigger": "token_expired", "token_id": "tok_abc12345", "expired_condition": "count",
         "expired_at": "2025-11-12T02:23:13.588Z", "service": "idCheck"}"#;
-    assert_eq!(one(&["tokens", "apply-webhook", "--db", &db], id_check)["outcome"], "ignored");
+    assert_eq!(one(&["ledger", "apply-webhook", "--db", &db], id_check)["outcome"], "ignored");
 
     // An encrypted body needs the key, given by option or environment.
-    let token = one(&["tokens", "issue", "--db", &db, "--pid", "p", "--sid", "s", "--rule", "count"], "")
+    let token = one(&["ledger", "issue", "--db", &db, "--pid", "p", "--sid", "s", "--rule", "count"], "")
         ["token"]
         .as_str()
         .expect("token")
@@ -178,14 +178,14 @@ fn webhooks_for_other_tokens_are_reported_not_fatal() {
         .encrypt(&face_auth_body(&token, "fa-9"))
         .expect("encrypts");
     let body = serde_json::json!({ "data": sealed }).to_string();
-    let (code, stderr) = failure(&["tokens", "apply-webhook", "--db", &db], &body);
+    let (code, stderr) = failure(&["ledger", "apply-webhook", "--db", &db], &body);
     assert_eq!(code, 1);
     assert!(stderr.contains("--webhook-key"), "{stderr}");
-    let outcome = one(&["tokens", "apply-webhook", "--db", &db, "--webhook-key", WEBHOOK_KEY], &body);
+    let outcome = one(&["ledger", "apply-webhook", "--db", &db, "--webhook-key", WEBHOOK_KEY], &body);
     assert_eq!(outcome["status"]["result"]["auth_id"], "fa-9");
     let mut cmd = faceauth();
     cmd.env("FACEAUTH_WEBHOOK_KEY", WEBHOOK_KEY);
-    let output = run_with(cmd, &["tokens", "apply-webhook", "--db", &db], &body);
+    let output = run_with(cmd, &["ledger", "apply-webhook", "--db", &db], &body);
     assert!(output.status.success(), "{}", text(&output.stderr));
 }
 
@@ -194,7 +194,7 @@ fn bad_input_fails_clearly() {
     let dir = TempDir::new("bad");
     let db = dir.db();
     let issue = |extra: &[&str]| {
-        let mut args = vec!["tokens", "issue", "--db", &db, "--pid", "p", "--sid", "s"];
+        let mut args = vec!["ledger", "issue", "--db", &db, "--pid", "p", "--sid", "s"];
         args.extend_from_slice(extra);
         failure(&args, "")
     };
@@ -213,7 +213,7 @@ fn bad_input_fails_clearly() {
     }
     let (code, stderr) = failure(
         &[
-            "tokens",
+            "ledger",
             "issue",
             "--db",
             &db,
@@ -229,32 +229,32 @@ fn bad_input_fails_clearly() {
         "",
     );
     assert!(code == 2 && stderr.contains("expected full or normal"), "{stderr}");
-    let (code, stderr) = failure(&["tokens", "status", "--db", &db, "tok_nobody01"], "");
+    let (code, stderr) = failure(&["ledger", "status", "--db", &db, "tok_nobody01"], "");
     assert_eq!(code, 1);
     assert!(stderr.contains("tok_nobody01 is not in the ledger"), "{stderr}");
-    let (code, stderr) = failure(&["tokens", "status", "--db", &db, "bad id"], "");
+    let (code, stderr) = failure(&["ledger", "status", "--db", &db, "bad id"], "");
     assert!(code == 2 && stderr.contains("token id"), "{stderr}");
-    let (code, stderr) = failure(&["tokens", "mark-used", "--db", &db, "tok_nobody01"], "");
+    let (code, stderr) = failure(&["ledger", "mark-used", "--db", &db, "tok_nobody01"], "");
     assert!(code == 1 && stderr.contains("not in the ledger"), "{stderr}");
-    let (code, stderr) = failure(&["tokens", "list", "--db", &db, "--since", "yesterday"], "");
+    let (code, stderr) = failure(&["ledger", "list", "--db", &db, "--since", "yesterday"], "");
     assert!(code == 2 && stderr.contains("RFC 3339"), "{stderr}");
-    let (code, stderr) = failure(&["tokens", "list", "--db", &db, "--state", "done"], "");
+    let (code, stderr) = failure(&["ledger", "list", "--db", &db, "--state", "done"], "");
     assert!(code == 2 && stderr.contains("unused, active, completed or expired"), "{stderr}");
-    let (code, stderr) = failure(&["tokens", "purge", "--db", &db, "--older-than", "soon"], "");
+    let (code, stderr) = failure(&["ledger", "purge", "--db", &db, "--older-than", "soon"], "");
     assert!(code == 2 && stderr.contains("30d"), "{stderr}");
     let scratch = dir.path().join("never.db");
     let scratch = scratch.to_str().expect("utf-8");
-    let (code, stderr) = failure(&["tokens", "apply-webhook", "--db", scratch, "--scheme", "rot13"], "{}");
+    let (code, stderr) = failure(&["ledger", "apply-webhook", "--db", scratch, "--scheme", "rot13"], "{}");
     assert!(code == 2 && stderr.contains("rot13"), "{stderr}");
     assert!(!std::path::Path::new(scratch).exists(), "a usage error opened the ledger");
-    let (code, stderr) = failure(&["tokens", "apply-webhook", "--db", &db], "not json");
+    let (code, stderr) = failure(&["ledger", "apply-webhook", "--db", &db], "not json");
     assert!(code == 1 && stderr.contains("cannot parse the webhook"), "{stderr}");
 
     // A file that is not a ledger is refused, and left as it was.
     let notes = dir.path().join("notes.txt");
     let content = "these are my notes, not a database; ".repeat(40);
     std::fs::write(&notes, &content).expect("writes");
-    let (code, stderr) = failure(&["tokens", "list", "--db", notes.to_str().expect("utf-8")], "");
+    let (code, stderr) = failure(&["ledger", "list", "--db", notes.to_str().expect("utf-8")], "");
     assert!(code == 1 && stderr.contains("not a faceauth token ledger"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&notes).expect("reads"), content);
 }
@@ -265,7 +265,7 @@ fn the_default_ledger_lives_in_the_user_data_directory() {
     let xdg = dir.path().join("xdg");
     let mut cmd = faceauth();
     cmd.env("XDG_DATA_HOME", &xdg);
-    let output = run_with(cmd, &["tokens", "issue", "--pid", "p", "--sid", "s", "--rule", "count"], "");
+    let output = run_with(cmd, &["ledger", "issue", "--pid", "p", "--sid", "s", "--rule", "count"], "");
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(xdg.join("faceauth").join("tokens.db").is_file());
 
@@ -277,7 +277,7 @@ fn the_default_ledger_lives_in_the_user_data_directory() {
         cmd
     };
     // Reading creates nothing, not even the directory.
-    let output = run_with(with_home(), &["tokens", "list"], "");
+    let output = run_with(with_home(), &["ledger", "list"], "");
     assert_eq!(output.status.code(), Some(1));
     let expected = home.join(".local/share/faceauth/tokens.db");
     assert!(
@@ -287,10 +287,10 @@ fn the_default_ledger_lives_in_the_user_data_directory() {
     );
     assert!(!home.join(".local").exists());
     let output =
-        run_with(with_home(), &["tokens", "issue", "--pid", "p", "--sid", "s", "--rule", "count"], "");
+        run_with(with_home(), &["ledger", "issue", "--pid", "p", "--sid", "s", "--rule", "count"], "");
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(expected.is_file());
-    let output = run_with(with_home(), &["tokens", "list"], "");
+    let output = run_with(with_home(), &["ledger", "list"], "");
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(text(&output.stdout).lines().count(), 1);
 }
@@ -299,7 +299,7 @@ fn the_default_ledger_lives_in_the_user_data_directory() {
 fn reading_a_missing_ledger_says_so_and_creates_nothing() {
     let dir = TempDir::new("missing");
     let db = dir.db();
-    for args in [vec!["tokens", "list", "--db", &db], vec!["tokens", "status", "--db", &db, "tok_nobody01"]] {
+    for args in [vec!["ledger", "list", "--db", &db], vec!["ledger", "status", "--db", &db, "tok_nobody01"]] {
         let (code, stderr) = failure(&args, "");
         assert_eq!(code, 1, "{args:?}: {stderr}");
         assert!(stderr.contains(&format!("no token ledger at {db}")), "{args:?}: {stderr}");
@@ -311,7 +311,7 @@ fn reading_a_missing_ledger_says_so_and_creates_nothing() {
 fn reading_does_not_wait_for_a_writer() {
     let dir = TempDir::new("reader");
     let db = dir.db();
-    let token = one(&["tokens", "issue", "--db", &db, "--pid", "p", "--sid", "s-1", "--rule", "count"], "")
+    let token = one(&["ledger", "issue", "--db", &db, "--pid", "p", "--sid", "s-1", "--rule", "count"], "")
         ["token"]
         .as_str()
         .expect("token")
@@ -325,17 +325,17 @@ fn reading_does_not_wait_for_a_writer() {
         )
         .expect("holds the write lock");
     // A writing command cannot get in (it fails after its busy timeout)...
-    let (code, stderr) = failure(&["tokens", "mark-used", "--db", &db, &token], "");
+    let (code, stderr) = failure(&["ledger", "mark-used", "--db", &db, &token], "");
     assert_eq!(code, 1, "{stderr}");
     // ...but the reading ones read the committed state.
-    let listed = lines(&["tokens", "list", "--db", &db], "");
+    let listed = lines(&["ledger", "list", "--db", &db], "");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["token"], token.as_str());
-    assert_eq!(one(&["tokens", "status", "--db", &db, &token], "")["state"], "unused");
-    let (code, stderr) = failure(&["tokens", "status", "--db", &db, "tok_uncommitted"], "");
+    assert_eq!(one(&["ledger", "status", "--db", &db, &token], "")["state"], "unused");
+    let (code, stderr) = failure(&["ledger", "status", "--db", &db, "tok_uncommitted"], "");
     assert!(code == 1 && stderr.contains("not in the ledger"), "{stderr}");
     writer.execute_batch("COMMIT").expect("commits");
-    assert_eq!(lines(&["tokens", "list", "--db", &db], "").len(), 2);
+    assert_eq!(lines(&["ledger", "list", "--db", &db], "").len(), 2);
 }
 
 /// Two processes issue 10,000 links each into one file while a third applies webhooks to
@@ -351,7 +351,7 @@ fn processes_issuing_at_once_lose_nothing_and_share_no_token() {
     let db = dir.db();
     let early = lines(
         &[
-            "tokens",
+            "ledger",
             "issue",
             "--db",
             &db,
@@ -373,7 +373,7 @@ fn processes_issuing_at_once_lose_nothing_and_share_no_token() {
         .map(|n| {
             faceauth()
                 .args([
-                    "tokens",
+                    "ledger",
                     "issue",
                     "--db",
                     &db,
@@ -394,7 +394,7 @@ fn processes_issuing_at_once_lose_nothing_and_share_no_token() {
     // Meanwhile, one process per webhook, each its own write.
     for (i, token) in early.iter().enumerate() {
         let outcome = one(
-            &["tokens", "apply-webhook", "--db", &db, "--durability", "normal"],
+            &["ledger", "apply-webhook", "--db", &db, "--durability", "normal"],
             &face_auth_body(token, &format!("fa-{i}")),
         );
         assert_eq!(outcome["outcome"], "recorded");
@@ -417,15 +417,15 @@ fn processes_issuing_at_once_lose_nothing_and_share_no_token() {
     let distinct: HashSet<&String> = printed.iter().collect();
     assert_eq!(distinct.len(), PROCESSES * EACH, "a token was handed out twice");
 
-    let stored = lines(&["tokens", "list", "--db", &db], "");
+    let stored = lines(&["ledger", "list", "--db", &db], "");
     assert_eq!(stored.len(), PROCESSES * EACH + HOOKS);
     let stored_ids: HashSet<&str> = stored.iter().map(|s| s["token"].as_str().expect("token")).collect();
     assert!(distinct.iter().all(|t| stored_ids.contains(t.as_str())), "a printed token is not recorded");
     for n in 1..=PROCESSES {
         let sid = format!("sub-{n}");
-        assert_eq!(lines(&["tokens", "list", "--db", &db, "--submission", &sid], "").len(), EACH);
+        assert_eq!(lines(&["ledger", "list", "--db", &db, "--submission", &sid], "").len(), EACH);
     }
-    let completed = lines(&["tokens", "list", "--db", &db, "--state", "completed"], "");
+    let completed = lines(&["ledger", "list", "--db", &db, "--state", "completed"], "");
     assert_eq!(completed.len(), HOOKS, "a webhook was lost");
     eprintln!(
         "{PROCESSES} processes x {EACH} issues (+{HOOKS} webhook processes): {:.1} s, {:.0} issues/s",
@@ -447,7 +447,7 @@ fn file_uris_and_memory_are_refused_and_create_nothing() {
             &["status", "tok_abcdefgh"][..],
         ] {
             let mut cmd = faceauth();
-            cmd.current_dir(dir.path()).args(["tokens", "--db", db]);
+            cmd.current_dir(dir.path()).args(["ledger", "--db", db]);
             let output = run_with(cmd, args, "");
             assert_eq!(output.status.code(), Some(2), "{db} {args:?}: {}", text(&output.stderr));
             let stderr = text(&output.stderr);
@@ -471,7 +471,7 @@ fn a_ledger_others_can_read_is_warned_about() {
     let db = dir.join("tokens.db");
     let db = db.to_str().expect("utf-8");
     let issue = [
-        "tokens",
+        "ledger",
         "--db",
         db,
         "issue",
@@ -496,8 +496,23 @@ fn a_ledger_others_can_read_is_warned_about() {
     assert_eq!(mode, 0o600);
 
     std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-    let output = run(&["tokens", "--db", db, "list"], "");
+    let output = run(&["ledger", "--db", db, "list"], "");
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("warning: the token ledger") && stderr.contains("mode 640"), "{stderr}");
+}
+
+#[test]
+fn tokens_is_a_hidden_alias_of_ledger() {
+    let dir = TempDir::new("alias");
+    let db = dir.db();
+    let issued = one(&["ledger", "issue", "--db", &db, "--pid", "p", "--sid", "s", "--rule", "count"], "");
+    let token = issued["token"].as_str().expect("token");
+    // The name before 0.1.0 reads the same ledger.
+    let status = one(&["tokens", "status", "--db", &db, token], "");
+    assert_eq!(status["state"], "unused");
+    let help = run(&["--help"], "");
+    let help = text(&help.stdout);
+    assert!(help.contains("  ledger "), "{help}");
+    assert!(!help.contains("  tokens "), "the alias is shown: {help}");
 }

@@ -1,4 +1,4 @@
-//! The PostgreSQL ledger from many processes: `faceauth tokens` and `batch --ledger` against
+//! The PostgreSQL ledger from many processes: `faceauth ledger` and `batch --ledger` against
 //! the server FACEAUTH_TEST_POSTGRES names (`make test` starts one with
 //! scripts/with-postgres.sh); each test is skipped, saying so, when it is unset. The restart
 //! test also needs FACEAUTH_TEST_PG_CTL (the script's pg_ctl wrapper).
@@ -81,11 +81,11 @@ fn faceauth() -> Command {
     cmd
 }
 
-/// `faceauth tokens ARGS` against `location` (through FACEAUTH_TOKENS_DB, as a fleet would
+/// `faceauth ledger ARGS` against `location` (through FACEAUTH_TOKENS_DB, as a fleet would
 /// pass a password), `stdin` piped in.
 fn tokens(location: &str, args: &[&str], stdin: &str) -> Output {
     let mut child = faceauth()
-        .arg("tokens")
+        .arg("ledger")
         .args(args)
         .env("FACEAUTH_TOKENS_DB", location)
         .stdin(Stdio::piped())
@@ -367,7 +367,7 @@ fn the_password_never_shows_in_cli_errors_or_help() {
             }
         }
         let output = faceauth()
-            .args(["tokens", "--db", location, "status", "tok_nothing_here"])
+            .args(["ledger", "--db", location, "status", "tok_nothing_here"])
             .output()
             .expect("runs");
         assert!(!output.status.success());
@@ -375,7 +375,7 @@ fn the_password_never_shows_in_cli_errors_or_help() {
     }
     // FACEAUTH_TOKENS_DB's value is not shown in the help.
     let help =
-        faceauth().args(["tokens", "--help"]).env("FACEAUTH_TOKENS_DB", &server).output().expect("runs");
+        faceauth().args(["ledger", "--help"]).env("FACEAUTH_TOKENS_DB", &server).output().expect("runs");
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("PostgreSQL") && help.contains("SQLite"), "{help}");
     assert!(!help.contains(&secret), "{help}");
@@ -400,7 +400,7 @@ fn the_password_comes_from_pgpassword_or_a_password_file() {
             .env_remove("PGPASSWORD")
             .env_remove("PGPASSFILE")
             .env("HOME", home.path())
-            .args(["tokens", "--ledger", &bare])
+            .args(["ledger", "--ledger", &bare])
             .args(args)
             .envs(envs.iter().copied())
             .stdin(Stdio::null())
@@ -457,7 +457,7 @@ fn the_password_comes_from_pgpassword_or_a_password_file() {
 
     // A password in the location comes first: a wrong PGPASSWORD does not matter then.
     let output = faceauth()
-        .args(["tokens", "list", "--ledger", &schema.location])
+        .args(["ledger", "list", "--ledger", &schema.location])
         .env("PGPASSWORD", "wrong")
         .output()
         .expect("runs");

@@ -53,7 +53,7 @@ fn a_full_stdout_is_one_error_line_and_exit_1_for_every_command() {
     std::fs::write(&csv, "sid,user_id\ns1,u1\n").expect("writes");
     let csv = csv.to_str().expect("utf-8").to_owned();
     let out = faceauth()
-        .args(["tokens", "--db", &db, "issue", "--pid", "p", "--sid", "s", "--rule", "count"])
+        .args(["ledger", "--db", &db, "issue", "--pid", "p", "--sid", "s", "--rule", "count"])
         .output()
         .expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -69,8 +69,8 @@ fn a_full_stdout_is_one_error_line_and_exit_1_for_every_command() {
         (vec!["decrypt".into(), REFERENCE_CT.into()], ""),
         (vec!["diagnose".into(), REFERENCE_CT.into()], ""),
         (vec!["diagnose".into(), "--json".into(), REFERENCE_CT.into()], ""),
-        (args("token new --count 3"), ""),
-        (args("token check tok_abcdefgh"), ""),
+        (args("token generate --count 3"), ""),
+        (args("token validate tok_abcdefgh"), ""),
         (
             vec![
                 "batch".into(),
@@ -86,7 +86,7 @@ fn a_full_stdout_is_one_error_line_and_exit_1_for_every_command() {
         (args("webhook parse"), WEBHOOK),
         (
             vec![
-                "tokens".into(),
+                "ledger".into(),
                 "--db".into(),
                 db.clone(),
                 "issue".into(),
@@ -99,13 +99,13 @@ fn a_full_stdout_is_one_error_line_and_exit_1_for_every_command() {
             ],
             "",
         ),
-        (vec!["tokens".into(), "--db".into(), db.clone(), "status".into(), token.clone()], ""),
-        (vec!["tokens".into(), "--db".into(), db.clone(), "list".into()], ""),
-        (vec!["tokens".into(), "--db".into(), db.clone(), "mark-used".into(), token.clone()], ""),
-        (vec!["tokens".into(), "--db".into(), db.clone(), "apply-webhook".into()], WEBHOOK),
+        (vec!["ledger".into(), "--db".into(), db.clone(), "status".into(), token.clone()], ""),
+        (vec!["ledger".into(), "--db".into(), db.clone(), "list".into()], ""),
+        (vec!["ledger".into(), "--db".into(), db.clone(), "mark-used".into(), token.clone()], ""),
+        (vec!["ledger".into(), "--db".into(), db.clone(), "apply-webhook".into()], WEBHOOK),
         (
             vec![
-                "tokens".into(),
+                "ledger".into(),
                 "--db".into(),
                 db.clone(),
                 "purge".into(),
@@ -171,7 +171,10 @@ fn a_closed_pipe_ends_quietly() {
     // Long output cut short by `head -1`.
     let out = Command::new("sh")
         .arg("-c")
-        .arg(format!("{} token new --count 200000 | head -1", faceauth().get_program().to_string_lossy()))
+        .arg(format!(
+            "{} token generate --count 200000 | head -1",
+            faceauth().get_program().to_string_lossy()
+        ))
         .output()
         .expect("runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);

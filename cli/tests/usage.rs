@@ -81,10 +81,10 @@ fn case(code: i32, dir: &TempDir) -> Vec<(Command, String)> {
         keyed(&["auth", "get", "fa_1", "--base-url", &url, "--max-retries", "0"], "")
     };
     match code {
-        0 => vec![one(&["token", "new"], "")],
+        0 => vec![one(&["token", "generate"], "")],
         1 => vec![
             keyed(&["decrypt", "not*a*ciphertext"], ""),
-            keyed(&["tokens", "status", "tok_nobody01", "--ledger", &db], ""),
+            keyed(&["ledger", "status", "tok_nobody01", "--ledger", &db], ""),
         ],
         2 => vec![
             keyed(&["url", "--pid", "p"], ""),
@@ -106,7 +106,7 @@ fn case(code: i32, dir: &TempDir) -> Vec<(Command, String)> {
             vec![keyed(&["diagnose", &sealed], "")]
         }
         5 => vec![keyed(
-            &["tokens", "apply-webhook", "--ledger", &db],
+            &["ledger", "apply-webhook", "--ledger", &db],
             r#"{"webhook_trigger": "faceAuth", "data": {"Submission_id": "s", "Auth_Status": "approved",
                 "Token_id": "tok_unknown01", "Authentication_id": "fa-1"}}"#,
         )],
@@ -150,7 +150,7 @@ fn usage_errors_are_one_line_that_names_the_help_to_read() {
         (&["url", "--pid", "p"][..], "--sid"),
         (&["auth", "get", "fa_1", "--bogus"], "'--bogus'"),
         (&["auth"], "subcommand"),
-        (&["tokens", "list", "--durability", "normal"], "'--durability'"),
+        (&["ledger", "list", "--durability", "normal"], "'--durability'"),
         (&["nosuchcommand"], "nosuchcommand"),
     ] {
         let output = run(faceauth().env("FACEAUTH_API_KEY", KEY).args(args), "");
@@ -168,7 +168,7 @@ fn usage_errors_are_one_line_that_names_the_help_to_read() {
     assert!(!stderr.contains("SECRET") && stderr.contains("--scheme"), "{stderr}");
     // A huge value does not make a huge line.
     let huge = "x".repeat(100_000);
-    let output = run(faceauth().args(["token", "new", &huge]), "");
+    let output = run(faceauth().args(["token", "generate", &huge]), "");
     assert_eq!(code(&output), 2);
     assert!(output.stderr.len() < 1000, "{} bytes", output.stderr.len());
     // --help and --version still print as usual, and succeed.
@@ -224,14 +224,14 @@ const SUBCOMMAND_OPTIONS: &[(&[&str], &[&str])] = &[
         ],
     ),
     (
-        &["tokens", "issue"],
+        &["ledger", "issue"],
         &["--ledger", "--durability", "--rule", "--pid", "--sid", "--api-key", "--scheme"],
     ),
-    (&["tokens", "status"], &["--ledger"]),
-    (&["tokens", "mark-used"], &["--ledger", "--durability", "--at"]),
-    (&["tokens", "list"], &["--ledger", "--state", "--since"]),
-    (&["tokens", "apply-webhook"], &["--ledger", "--durability", "--webhook-key", "--scheme"]),
-    (&["tokens", "purge"], &["--ledger", "--durability", "--older-than"]),
+    (&["ledger", "status"], &["--ledger"]),
+    (&["ledger", "mark-used"], &["--ledger", "--durability", "--at"]),
+    (&["ledger", "list"], &["--ledger", "--state", "--since"]),
+    (&["ledger", "apply-webhook"], &["--ledger", "--durability", "--webhook-key", "--scheme"]),
+    (&["ledger", "purge"], &["--ledger", "--durability", "--older-than"]),
     (&["webhook", "parse"], &["--key", "--scheme"]),
     (
         &["webhook", "serve"],
@@ -270,7 +270,7 @@ fn every_subcommand_help_lists_every_option_it_takes() {
         assert!(!help.contains("=]"), "{command:?}:\n{help}");
     }
     // Reading commands offer no --durability; diagnose tries every scheme, so takes no --scheme.
-    for command in [&["tokens", "status"][..], &["tokens", "list"], &["diagnose"]] {
+    for command in [&["ledger", "status"][..], &["ledger", "list"], &["diagnose"]] {
         let help = text(&run(faceauth().args(command).arg("--help"), "").stdout);
         assert!(!help.contains("--durability"), "{help}");
         assert!(!help.contains("--scheme"), "{help}");
@@ -314,13 +314,13 @@ fn auth_options_work_after_the_subcommand() {
 
 fn issue(ledger_args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = faceauth();
-    cmd.env("FACEAUTH_API_KEY", KEY).args(["tokens", "issue", "--pid", "p", "--sid", "s", "--rule", "count"]);
+    cmd.env("FACEAUTH_API_KEY", KEY).args(["ledger", "issue", "--pid", "p", "--sid", "s", "--rule", "count"]);
     cmd.args(ledger_args).envs(envs.iter().copied());
     run(&mut cmd, "")
 }
 
 fn count_in(db: &str) -> usize {
-    let output = run(faceauth().args(["tokens", "list", "--ledger", db]), "");
+    let output = run(faceauth().args(["ledger", "list", "--ledger", db]), "");
     assert_eq!(code(&output), 0, "{}", text(&output.stderr));
     text(&output.stdout).lines().count()
 }
@@ -334,7 +334,7 @@ fn tokens_take_the_ledger_from_option_alias_and_environment_in_order() {
     // The option wins, in either spelling, before or after the subcommand.
     assert_eq!(code(&issue(&["--ledger", &a], &env)), 0);
     assert_eq!(code(&issue(&["--db", &a], &env)), 0);
-    let output = run(faceauth().env("FACEAUTH_API_KEY", KEY).args(["tokens", "--ledger", &a, "list"]), "");
+    let output = run(faceauth().env("FACEAUTH_API_KEY", KEY).args(["ledger", "--ledger", &a, "list"]), "");
     assert_eq!(text(&output.stdout).lines().count(), 2, "{}", text(&output.stderr));
     // Then FACEAUTH_LEDGER, then FACEAUTH_TOKENS_DB.
     assert_eq!(code(&issue(&[], &env)), 0);
@@ -342,7 +342,7 @@ fn tokens_take_the_ledger_from_option_alias_and_environment_in_order() {
     assert_eq!(code(&issue(&[], &[("FACEAUTH_LEDGER", ""), ("FACEAUTH_TOKENS_DB", d.as_str())])), 0);
     assert_eq!((count_in(&a), count_in(&b), count_in(&c), count_in(&d)), (2, 1, 1, 1));
     // Readers follow the same order.
-    let output = run(faceauth().args(["tokens", "list"]).envs(env), "");
+    let output = run(faceauth().args(["ledger", "list"]).envs(env), "");
     assert_eq!(text(&output.stdout).lines().count(), 1, "{}", text(&output.stderr));
 }
 

@@ -208,9 +208,9 @@ fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout(PATIENCE).build()
 }
 
-/// `faceauth tokens …` with `--db`; its stdout lines, parsed. Fails the test on failure.
+/// `faceauth ledger …` with `--db`; its stdout lines, parsed. Fails the test on failure.
 fn tokens(db: &str, args: &[&str]) -> Vec<Value> {
-    let output = faceauth().args(["tokens", "--db", db]).args(args).output().expect("runs");
+    let output = faceauth().args(["ledger", "--db", db]).args(args).output().expect("runs");
     assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect()
 }

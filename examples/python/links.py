@@ -19,12 +19,12 @@ def main() -> None:
     links = faceauth.UrlBuilder(PROJECT_ID, API_KEY, "ecb", lang="en")
 
     # One link, with a fresh token id so it expires after use.
-    token = faceauth.new_token()
+    token = faceauth.generate_token()
     url = links.build("abc123xyz", user_id="user-1", token=token)
     print("link:", url)
 
     # A batch: dicts with build()'s keyword arguments; the GIL is released while they are built.
-    rows = [{"sid": f"sub_{i}", "user_id": f"user-{i}", "token": faceauth.new_token()} for i in range(3)]
+    rows = [{"sid": f"sub_{i}", "user_id": f"user-{i}", "token": faceauth.generate_token()} for i in range(3)]
     for row, link in zip(rows, links.build_many(rows)):
         print(row["sid"], "->", link[:72] + "...")
 

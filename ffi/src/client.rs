@@ -1,4 +1,4 @@
-//! `faceauth_client` and `faceauth_list`: the FaceAuth REST API (submit a selfie, read results,
+//! `faceauth_client` and `faceauth_records`: the FaceAuth REST API (submit a selfie, read results,
 //! page through them, fetch a selfie, erase a result).
 
 use std::ffi::{c_char, CString};
@@ -32,12 +32,12 @@ pub struct faceauth_client {
     pub(crate) inner: Client,
 }
 
-/// A listing of results (GET /faceauth) in progress: faceauth_list_next returns its rows one by
+/// A listing of results (GET /faceauth) in progress: faceauth_records_next returns its rows one by
 /// one and fetches the next page when one runs out (opaque).
 ///
 /// Thread safety: one thread at a time (it may move between threads). It holds its own
 /// reference to the client's connections: it may outlive the faceauth_client it came from.
-pub struct faceauth_list {
+pub struct faceauth_records {
     records: Records<'static>,
     /// Set when the listing has ended: why it may lack rows, or None when it is complete.
     incomplete: Option<CString>,
@@ -47,7 +47,7 @@ const _: () = {
     const fn shareable<T: Send + Sync>() {}
     const fn movable<T: Send>() {}
     shareable::<faceauth_client>();
-    movable::<faceauth_list>();
+    movable::<faceauth_records>();
 };
 
 /// Options for faceauth_client_new (opaque): made by faceauth_client_options_new with every
@@ -481,7 +481,7 @@ pub unsafe extern "C" fn faceauth_client_new(
 }
 
 /// Frees a client, wiping its API key. NULL is allowed and does nothing. Listings made from it
-/// (faceauth_list) stay usable.
+/// (faceauth_records) stay usable.
 ///
 /// Thread safety: call it once, after every other use of `c` on every thread has returned.
 ///
@@ -644,10 +644,10 @@ pub unsafe extern "C" fn faceauth_client_get_with(
 /// `start_date` to `end_date` inclusive (both `yyyy-mm-dd`, UTC), newest first, in pages of
 /// `count` rows (1 to 2000; 0 for the server's default, 2000).
 ///
-/// Nothing is sent yet: faceauth_list_next fetches each page when it needs it, following the
-/// API's `nextPage_key` (see faceauth_list_next and faceauth_list_incomplete).
+/// Nothing is sent yet: faceauth_records_next fetches each page when it needs it, following the
+/// API's `nextPage_key` (see faceauth_records_next and faceauth_records_incomplete).
 ///
-/// Ownership: on success `*out` receives a new listing, freed with faceauth_list_free. It does
+/// Ownership: on success `*out` receives a new listing, freed with faceauth_records_free. It does
 /// not borrow `c` (it may outlive it).
 /// NULL handling: `c` and `out` must not be NULL; `start_date` and `end_date` are both NULL
 /// (every date) or both not NULL; `out_err` may be NULL.
@@ -666,7 +666,7 @@ pub unsafe extern "C" fn faceauth_client_list(
     start_date: *const c_char,
     end_date: *const c_char,
     count: u32,
-    out: *mut *mut faceauth_list,
+    out: *mut *mut faceauth_records,
     out_err: *mut *mut faceauth_error,
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_list", out_err, {
@@ -690,7 +690,7 @@ pub unsafe extern "C" fn faceauth_client_list_with(
     start_date: *const c_char,
     end_date: *const c_char,
     count: u32,
-    out: *mut *mut faceauth_list,
+    out: *mut *mut faceauth_records,
     out_err: *mut *mut faceauth_error,
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_list_with", out_err, {
@@ -704,7 +704,7 @@ pub unsafe extern "C" fn faceauth_client_list_with(
 /// On success, `*out_json_or_null_at_end` receives the next row, as a new string with the same
 /// JSON as faceauth_client_get (and as each line of `faceauth auth list`), or NULL when the
 /// listing has ended: the end is FACEAUTH_STATUS_OK with NULL. Once ended, every further call
-/// gives the end again. After the end, ask faceauth_list_incomplete whether rows may be missing.
+/// gives the end again. After the end, ask faceauth_records_incomplete whether rows may be missing.
 /// Each row comes once, and a listing always ends, even when the server's page keys loop.
 ///
 /// A page that fails to load fails this call with its status (the row before it was the last);
@@ -721,12 +721,12 @@ pub unsafe extern "C" fn faceauth_client_list_with(
 /// `it` is NULL or a live listing no other thread uses; `out_json_or_null_at_end` and `out_err`
 /// are NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn faceauth_list_next(
-    it: *mut faceauth_list,
+pub unsafe extern "C" fn faceauth_records_next(
+    it: *mut faceauth_records,
     out_json_or_null_at_end: *mut *mut c_char,
     out_err: *mut *mut faceauth_error,
 ) -> faceauth_status {
-    ffi_boundary!("faceauth_list_next", out_err, {
+    ffi_boundary!("faceauth_records_next", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
         let (it, out_json) =
             unsafe { (handle_mut(it, "it")?, out(out_json_or_null_at_end, "out_json_or_null_at_end")?) };
@@ -749,19 +749,19 @@ pub unsafe extern "C" fn faceauth_list_next(
     })
 }
 
-/// Once faceauth_list_next has given the end: why the listing may lack rows (a full page came
+/// Once faceauth_records_next has given the end: why the listing may lack rows (a full page came
 /// without `nextPage_key` and its rows gave no way to reach the rest: ask for bigger pages or
 /// shorter date ranges; or the server named a page already fetched, or sent a page of rows
 /// already returned, and the listing stopped instead of looping), or NULL when every row was
 /// returned. NULL, too, before the end.
 ///
-/// Ownership: borrowed from `it`, valid until faceauth_list_free(it); never free it.
-/// NULL handling: a NULL `it` gives NULL. Thread safety: as faceauth_list. Never fails.
+/// Ownership: borrowed from `it`, valid until faceauth_records_free(it); never free it.
+/// NULL handling: a NULL `it` gives NULL. Thread safety: as faceauth_records. Never fails.
 ///
 /// # Safety
 /// `it` is NULL or a live listing no other thread is changing.
 #[no_mangle]
-pub unsafe extern "C" fn faceauth_list_incomplete(it: *const faceauth_list) -> *const c_char {
+pub unsafe extern "C" fn faceauth_records_incomplete(it: *const faceauth_records) -> *const c_char {
     ffi_boundary!(infallible std::ptr::null(), {
         // SAFETY: the caller promises it is NULL or a live listing.
         match unsafe { handle(it, "it") } {
@@ -778,7 +778,7 @@ pub unsafe extern "C" fn faceauth_list_incomplete(it: *const faceauth_list) -> *
 /// # Safety
 /// `it` is NULL or a listing from faceauth_client_list, not freed before; do not use it after.
 #[no_mangle]
-pub unsafe extern "C" fn faceauth_list_free(it: *mut faceauth_list) {
+pub unsafe extern "C" fn faceauth_records_free(it: *mut faceauth_records) {
     ffi_boundary!(infallible(), {
         // SAFETY: the caller promises it is NULL or a live listing, freed only now.
         unsafe { free_handle(it) }
@@ -974,7 +974,7 @@ unsafe fn list_call(
     start_date: *const c_char,
     end_date: *const c_char,
     count: u32,
-    out: *mut *mut faceauth_list,
+    out: *mut *mut faceauth_records,
 ) -> Result<(), Failure> {
     // SAFETY: the caller's contract (the export's) covers every pointer.
     let (c, start_date, end_date, out) = unsafe {
@@ -1000,7 +1000,7 @@ unsafe fn list_call(
         query = query.count(count);
     }
     let records = c.inner.clone().into_list_with(&faceauth_call_options::for_call(opts), &query)?;
-    out.write(into_handle(faceauth_list { records, incomplete: None }));
+    out.write(into_handle(faceauth_records { records, incomplete: None }));
     Ok(())
 }
 
@@ -1109,12 +1109,12 @@ mod tests {
         loop {
             let mut row: *mut c_char = std::ptr::null_mut();
             // SAFETY: list is live and used by this thread only; row is writable.
-            let status = unsafe { faceauth_list_next(list, &mut row, std::ptr::null_mut()) };
+            let status = unsafe { faceauth_records_next(list, &mut row, std::ptr::null_mut()) };
             assert_eq!(status, faceauth_status::Ok);
             if row.is_null() {
                 break;
             }
-            // SAFETY: row is a string from faceauth_list_next, freed once.
+            // SAFETY: row is a string from faceauth_records_next, freed once.
             unsafe {
                 rows.push(CStr::from_ptr(row).to_string_lossy().into_owned());
                 faceauth_string_free(row);
@@ -1124,15 +1124,15 @@ mod tests {
         assert_eq!(rows.len(), 2, "{rows:?}");
         assert!(rows[0].contains(r#""auth_id":"r1""#), "{rows:?}");
         // SAFETY: list is live; the reason is borrowed from it until it is freed.
-        let reason = unsafe { faceauth_list_incomplete(list) };
+        let reason = unsafe { faceauth_records_incomplete(list) };
         assert!(!reason.is_null(), "no reason given");
-        // SAFETY: not NULL, and NUL-terminated by faceauth_list_incomplete's contract.
+        // SAFETY: not NULL, and NUL-terminated by faceauth_records_incomplete's contract.
         let reason = unsafe { CStr::from_ptr(reason) }.to_string_lossy();
         assert!(
             reason.contains("without nextPage_key") && reason.contains("more rows may exist"),
             "{reason}"
         );
         // SAFETY: list came from faceauth_client_list and is freed once.
-        unsafe { faceauth_list_free(list) };
+        unsafe { faceauth_records_free(list) };
     }
 }

@@ -96,7 +96,7 @@ pub unsafe extern "C" fn faceauth_ledger_free(l: *mut faceauth_ledger) {
 /// `p` must have no token: the token is minted here. `meta_json_or_null`: NULL, or a flat JSON
 /// object whose values are strings, such as `{"order": "A-17"}`, kept with the token.
 ///
-/// `*out_json` receives the same JSON as each line of `faceauth tokens issue`:
+/// `*out_json` receives the same JSON as each line of `faceauth ledger issue`:
 /// `{"url": "https://…", "token": "tok_…", "rule": "count" | "time:SECONDS"}`.
 ///
 /// Ownership: on success `*out_json` receives a new string, freed with faceauth_string_free.
@@ -167,7 +167,7 @@ fn metadata(json: &str) -> Result<BTreeMap<String, String>, Failure> {
 
 /// The status of one token now: its state and its record.
 ///
-/// `*out_json` receives the same JSON as `faceauth tokens status`: `{"token", "state":
+/// `*out_json` receives the same JSON as `faceauth ledger status`: `{"token", "state":
 /// "unused" | "active" | "completed" | "expired", "until", "reason", "condition", "expired_at",
 /// "result", "submission_id", "rule", "user_id", "metadata", "issued_at", "first_used_at",
 /// "results", "reported_expiry"}` (the state's details are null when they do not apply).
@@ -206,7 +206,7 @@ pub unsafe extern "C" fn faceauth_ledger_status(
 }
 
 /// Records that a token was used (its link opened) now, and returns its status afterwards: the
-/// JSON of faceauth_ledger_status (as `faceauth tokens mark-used` prints). The first use is the
+/// JSON of faceauth_ledger_status (as `faceauth ledger mark-used` prints). The first use is the
 /// earliest recorded; for a "count" token this spends it, so check faceauth_ledger_status first
 /// to decide whether to let a user through.
 ///
@@ -243,7 +243,7 @@ pub unsafe extern "C" fn faceauth_ledger_mark_used(
 /// records the expiry. Applying a webhook twice, or webhooks in any order, gives the same
 /// record.
 ///
-/// `*out_json` receives the same JSON as `faceauth tokens apply-webhook`, one of:
+/// `*out_json` receives the same JSON as `faceauth ledger apply-webhook`, one of:
 /// `{"outcome": "recorded", "status": {…the JSON of faceauth_ledger_status…}}`,
 /// `{"outcome": "unknown_token", "token": "…"}` (a token this ledger does not hold),
 /// `{"outcome": "no_token", "event": {…the JSON of faceauth_webhook_parse…}}` or
@@ -355,7 +355,7 @@ pub unsafe extern "C" fn faceauth_ledger_apply_confirmed(
 /// more). Any other key is refused.
 ///
 /// `*out_json_array` receives a JSON array whose elements are the JSON of
-/// faceauth_ledger_status, the lines `faceauth tokens list` prints: `[]` when none match.
+/// faceauth_ledger_status, the lines `faceauth ledger list` prints: `[]` when none match.
 ///
 /// Ownership: on success `*out_json_array` receives a new string, freed with
 /// faceauth_string_free.

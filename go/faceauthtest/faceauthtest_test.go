@@ -21,7 +21,7 @@ func TestHostedPageTokensAndWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer links.Close()
-	tok, _ := faceauth.NewToken()
+	tok, _ := faceauth.GenerateToken()
 	u, err := links.Build(faceauth.AuthParams{SID: "sub_1", UserID: "user-1", Token: tok})
 	if err != nil {
 		t.Fatal(err)

@@ -91,7 +91,7 @@ fn webhooks(shared: &Shared) -> Response {
     Response::json(200, &Value::Array(bodies))
 }
 
-/// The newest webhook body exactly as sent, for piping into `faceauth tokens apply-webhook`.
+/// The newest webhook body exactly as sent, for piping into `faceauth ledger apply-webhook`.
 fn last_webhook(shared: &Shared) -> Response {
     match shared.state().outbox.back() {
         Some(body) => {

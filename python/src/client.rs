@@ -1,5 +1,5 @@
 //! The FaceAuth REST client: `Client`, its results (`AuthResult`, `AuthRecord`, `Scores`,
-//! `Image`) and the lazy listing (`AuthRecordIterator`).
+//! `Image`) and the lazy listing (`Records`).
 //!
 //! Every request runs with the GIL released ([`Python::detach`]): other Python threads go on
 //! while one waits for Argos, and a server running in a thread of the same process can answer.
@@ -33,7 +33,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAuthRecord>()?;
     m.add_class::<PyScores>()?;
     m.add_class::<PyImage>()?;
-    m.add_class::<PyAuthRecordIterator>()?;
+    m.add_class::<PyRecords>()?;
     Ok(())
 }
 
@@ -300,7 +300,7 @@ impl PyClient {
 
     /// Confirms a webhook event (from `parse_webhook`) with Argos before it is acted on:
     /// fetches a `faceAuth` result back by its authentication id and returns a
-    /// `ConfirmedWebhook` with Argos's status, time and submission; a `token_expired` event is
+    /// `ConfirmedEvent` with Argos's status, time and submission; a `token_expired` event is
     /// confirmed only when its body was encrypted. Record it with `Ledger.apply_confirmed`.
     /// Raises `WebhookError` (`.kind` `webhook_unconfirmed`: Argos has no such result;
     /// `webhook_mismatch`: it belongs to another submission or user; `webhook_unverifiable`:
@@ -310,7 +310,7 @@ impl PyClient {
         &self,
         py: Python<'_>,
         event: &Bound<'_, PyAny>,
-    ) -> PyResult<crate::webhook::PyConfirmedWebhook> {
+    ) -> PyResult<crate::webhook::PyConfirmedEvent> {
         let Some(event) = crate::webhook::event_of(event) else {
             return Err(PyTypeError::new_err(format!(
                 "event must be an event from parse_webhook, not {}",
@@ -319,7 +319,7 @@ impl PyClient {
         };
         let client = self.client()?;
         py.detach(move || faceauth::webhook::confirm(&event, &client))
-            .map(|inner| crate::webhook::PyConfirmedWebhook { inner })
+            .map(|inner| crate::webhook::PyConfirmedEvent { inner })
             .map_err(to_py_err)
     }
 
@@ -333,7 +333,7 @@ impl PyClient {
         start_date: Option<&Bound<'_, PyAny>>,
         end_date: Option<&Bound<'_, PyAny>>,
         count: Option<i64>,
-    ) -> PyResult<PyAuthRecordIterator> {
+    ) -> PyResult<PyRecords> {
         let start = start_date.filter(|d| !d.is_none()).map(|d| date_text(d, "start_date")).transpose()?;
         let end = end_date.filter(|d| !d.is_none()).map(|d| date_text(d, "end_date")).transpose()?;
         let mut query = ListQuery::new();
@@ -353,7 +353,7 @@ impl PyClient {
             query = query.count(count);
         }
         let records = self.client()?.into_list(&query).map_err(to_py_err)?;
-        Ok(PyAuthRecordIterator { records: Mutex::new(records) })
+        Ok(PyRecords { records: Mutex::new(records) })
     }
 
     /// GET /faceauth/image?authId=…: the selfie, as `Image(.data, .content_type)`.
@@ -627,13 +627,13 @@ impl PyImage {
 /// The results of `Client.list`, fetched page by page as the iteration goes (each fetch with
 /// the GIL released). A failed page raises once, then the iteration ends. After the end,
 /// `.incomplete` says why more rows may exist, or is `None`.
-#[pyclass(module = "faceauth", name = "AuthRecordIterator", frozen)]
-pub struct PyAuthRecordIterator {
+#[pyclass(module = "faceauth", name = "Records", frozen)]
+pub struct PyRecords {
     records: Mutex<Records<'static>>,
 }
 
 #[pymethods]
-impl PyAuthRecordIterator {
+impl PyRecords {
     fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
         slf
     }
@@ -663,6 +663,6 @@ impl PyAuthRecordIterator {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        format!("AuthRecordIterator(pages={})", self.pages(py))
+        format!("Records(pages={})", self.pages(py))
     }
 }

@@ -30,7 +30,7 @@ use crate::convert::{repr_opt, utc_datetime, value_to_py};
 use crate::crypto::cipher_of;
 use crate::errors::{invalid_argument_err, to_py_err};
 use crate::url::PyUrlBuilder;
-use crate::webhook::{event_of, PyConfirmedWebhook};
+use crate::webhook::{event_of, PyConfirmedEvent};
 
 /// Adds this area's functions and classes to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -214,7 +214,7 @@ impl PyLedger {
         link.map(PyIssuedLink).map_err(to_py_err)
     }
 
-    /// Records a token you minted yourself (`faceauth.new_token()`) for submission
+    /// Records a token you minted yourself (`faceauth.generate_token()`) for submission
     /// `submission_id`, issued at `now`; returns its status. `issue_url` does this and builds
     /// the link in one call.
     #[pyo3(signature = (token_id, submission_id, *, rule="count", user_id=None, meta=None, now=None))]
@@ -317,7 +317,7 @@ impl PyLedger {
     fn apply_confirmed(
         &self,
         py: Python<'_>,
-        confirmed: &Bound<'_, PyConfirmedWebhook>,
+        confirmed: &Bound<'_, PyConfirmedEvent>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookOutcome> {
         let confirmed = confirmed.get().inner.clone();
@@ -407,7 +407,7 @@ impl PyIssuedLink {
         self.0.rule.to_string()
     }
 
-    /// `{"url", "token", "rule"}`, as `faceauth tokens issue` prints it.
+    /// `{"url", "token", "rule"}`, as `faceauth ledger issue` prints it.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         value_to_py(py, &json!({ "url": self.0.url, "token": self.0.token, "rule": self.0.rule.to_string() }))
     }
@@ -535,7 +535,7 @@ impl PyTokenStatus {
         self.0.record.reported_expiry.clone().map(PyReportedExpiry)
     }
 
-    /// The JSON `faceauth tokens status` prints (times as RFC 3339 text).
+    /// The JSON `faceauth ledger status` prints (times as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         value_to_py(py, &self.0.to_json())
     }
@@ -649,7 +649,7 @@ pub struct PyWebhookOutcome {
     status: Option<TokenStatus>,
     token: Option<String>,
     reason: Option<&'static str>,
-    /// The JSON `faceauth tokens apply-webhook` prints.
+    /// The JSON `faceauth ledger apply-webhook` prints.
     json: Value,
 }
 
@@ -734,7 +734,7 @@ impl PyWebhookOutcome {
         self.reason
     }
 
-    /// The JSON `faceauth tokens apply-webhook` prints.
+    /// The JSON `faceauth ledger apply-webhook` prints.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         value_to_py(py, &self.json)
     }

@@ -1,12 +1,12 @@
-//! Token ids: `new_token` and `validate_token`.
+//! Token ids: `generate_token` and `validate_token`.
 
 use pyo3::prelude::*;
 
 use crate::errors::to_py_err;
 
-/// `faceauth.new_token()`: a fresh random token id (`tok_` and 26 base32 characters).
+/// `faceauth.generate_token()`: a fresh random token id (`tok_` and 26 base32 characters).
 #[pyfunction]
-fn new_token() -> PyResult<String> {
+fn generate_token() -> PyResult<String> {
     faceauth::token::generate().map_err(to_py_err)
 }
 
@@ -17,9 +17,9 @@ fn validate_token(token_id: &str) -> PyResult<()> {
     faceauth::token::validate(token_id).map_err(to_py_err)
 }
 
-/// Adds `new_token` and `validate_token`.
+/// Adds `generate_token` and `validate_token`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(new_token, m)?)?;
+    m.add_function(wrap_pyfunction!(generate_token, m)?)?;
     m.add_function(wrap_pyfunction!(validate_token, m)?)?;
     Ok(())
 }

@@ -328,14 +328,14 @@ impl PyUrlBuilder {
 }
 
 /// What `inspect_url` found in a FaceAuth URL.
-#[pyclass(frozen, module = "faceauth", name = "InspectReport")]
-pub struct PyInspectReport {
+#[pyclass(frozen, module = "faceauth", name = "Inspection")]
+pub struct PyInspection {
     inspection: Inspection,
     variant: &'static str,
 }
 
 #[pymethods]
-impl PyInspectReport {
+impl PyInspection {
     /// The project id, in clear in the URL.
     #[getter]
     fn pid(&self) -> &str {
@@ -431,7 +431,7 @@ impl PyInspectReport {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let params = self.params(py)?;
         Ok(format!(
-            "InspectReport(pid={}, variant='{}', base_url={}, lang={}, params={})",
+            "Inspection(pid={}, variant='{}', base_url={}, lang={}, params={})",
             repr_opt(py, Some(&self.inspection.pid)),
             self.variant,
             crate::convert::repr_redacted(py, &self.inspection.base_url),
@@ -445,16 +445,16 @@ impl PyInspectReport {
 /// apart and decrypts its parameters.
 #[pyfunction]
 #[pyo3(signature = (url, api_key, scheme = "ecb"))]
-fn inspect_url(url: &str, api_key: &str, scheme: &str) -> PyResult<PyInspectReport> {
+fn inspect_url(url: &str, api_key: &str, scheme: &str) -> PyResult<PyInspection> {
     let cipher = cipher_of(api_key, scheme)?;
     let inspection = url::inspect(url, &cipher).map_err(to_py_err)?;
-    Ok(PyInspectReport { inspection, variant: cipher.variant().id() })
+    Ok(PyInspection { inspection, variant: cipher.variant().id() })
 }
 
-/// Adds `UrlBuilder`, `InspectReport` and `inspect_url`.
+/// Adds `UrlBuilder`, `Inspection` and `inspect_url`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyUrlBuilder>()?;
-    m.add_class::<PyInspectReport>()?;
+    m.add_class::<PyInspection>()?;
     m.add_function(wrap_pyfunction!(inspect_url, m)?)?;
     Ok(())
 }

@@ -285,13 +285,13 @@ pub fn event_of(object: &Bound<'_, PyAny>) -> Option<Event> {
 /// of an encrypted body; `.confirmed_by` is `"argos"` or `"encrypted"`; `.score` is Argos's
 /// face similarity, if sent; `.record` is Argos's row (an `AuthRecord`), for `faceAuth`.
 /// `Ledger.apply_confirmed` records it.
-#[pyclass(frozen, module = "faceauth", name = "ConfirmedWebhook")]
-pub struct PyConfirmedWebhook {
+#[pyclass(frozen, module = "faceauth", name = "ConfirmedEvent")]
+pub struct PyConfirmedEvent {
     pub(crate) inner: ConfirmedEvent,
 }
 
 #[pymethods]
-impl PyConfirmedWebhook {
+impl PyConfirmedEvent {
     /// The confirmed event: a `FaceAuthEvent` with Argos's facts, or a `TokenExpiredEvent`.
     #[getter]
     fn event<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -328,7 +328,7 @@ impl PyConfirmedWebhook {
             _ => (None, None),
         };
         format!(
-            "ConfirmedWebhook(event={}, confirmed_by={}, auth_id={}, status={})",
+            "ConfirmedEvent(event={}, confirmed_by={}, auth_id={}, status={})",
             repr_opt(py, event.to_json()["event"].as_str()),
             repr_opt(py, Some(self.confirmed_by())),
             repr_opt(py, auth_id),
@@ -375,7 +375,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFaceAuthEvent>()?;
     m.add_class::<PyTokenExpiredEvent>()?;
     m.add_class::<PyUnknownEvent>()?;
-    m.add_class::<PyConfirmedWebhook>()?;
+    m.add_class::<PyConfirmedEvent>()?;
     m.add_function(wrap_pyfunction!(parse_webhook, m)?)?;
     Ok(())
 }

@@ -82,6 +82,9 @@ export FACEAUTH_API_KEY=0123456789abcdefghijABCDEFGHIJ0123456789
 url=$("$faceauth" url --scheme gcm --pid 'p 1' --sid s-1 --user-id 'u "1"' --cf1 é --cf3 x \
     --new-token --lang en --base-url http://127.0.0.1:9/base/)
 same_json inspect "$("$out/test_ffi_asan" --inspect gcm "$url")" "$("$faceauth" inspect --scheme gcm "$url")"
+# diagnose reads a ciphertext copied from a URL (%2B) the same way in both.
+ciphertext=$("$faceauth" encrypt --scheme cbc '{"sid":"s+1"}' | sed 's/+/%2B/g')
+same_json diagnose "$("$out/test_ffi_asan" --diagnose "$ciphertext")" "$("$faceauth" diagnose --json "$ciphertext")"
 body=$(printf '{"webhook_trigger":"faceAuth","Authentication_id":"a1","Submission_id":"s1",%s}' \
     '"Auth_Status":"rejected","Auth_User_id":"u1","extra":[1,2]')
 encrypted=$(printf '{"data":"%s"}' "$("$faceauth" encrypt --scheme cbc "$body")")
@@ -91,29 +94,29 @@ same_json webhook "$("$out/test_ffi_asan" --webhook cbc "$encrypted")" \
 db=$out/compare-tokens.db
 rm -f "$db" "$db-wal" "$db-shm"
 abi_link=$("$out/test_ffi_asan" --ledger-issue "$db" s-abi)
-cli_link=$("$faceauth" tokens issue --db "$db" --pid p --sid s-cli --rule count --meta via=cli)
+cli_link=$("$faceauth" ledger issue --db "$db" --pid p --sid s-cli --rule count --meta via=cli)
 python3 -c 'import json, sys
 a, b = (json.loads(t, object_pairs_hook=list) for t in sys.argv[1:3])
 same = [k for k, _ in a] == [k for k, _ in b] == ["url", "token", "rule"] and a[2] == b[2]
-sys.exit(0 if same else "run.sh: tokens issue: the ABI and the CLI print different shapes:\n%s\n%s" % tuple(sys.argv[1:3]))' \
+sys.exit(0 if same else "run.sh: ledger issue: the ABI and the CLI print different shapes:\n%s\n%s" % tuple(sys.argv[1:3]))' \
     "$abi_link" "$cli_link"
 for link in "$abi_link" "$cli_link"; do
     token=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["token"])' "$link")
-    same_json "tokens status" "$("$out/test_ffi_asan" --ledger-status "$db" "$token")" \
-        "$("$faceauth" tokens status --db "$db" "$token")"
+    same_json "ledger status" "$("$out/test_ffi_asan" --ledger-status "$db" "$token")" \
+        "$("$faceauth" ledger status --db "$db" "$token")"
     body=$(printf '{"webhook_trigger":"faceAuth","data":{"Submission_id":"s","Auth_Status":"approved",%s}}' \
         "\"Token_id\":\"$token\",\"Authentication_id\":\"fa-$token\",\"Create_Time\":\"2025-03-01T08:00:00Z\"")
     # Applied twice, once by each: the same outcome.
-    same_json "tokens apply-webhook" "$("$out/test_ffi_asan" --ledger-apply "$db" "$body")" \
-        "$(printf '%s' "$body" | "$faceauth" tokens apply-webhook --db "$db")"
+    same_json "ledger apply-webhook" "$("$out/test_ffi_asan" --ledger-apply "$db" "$body")" \
+        "$(printf '%s' "$body" | "$faceauth" ledger apply-webhook --db "$db")"
 done
 abi_list=$("$out/test_ffi_asan" --ledger-list "$db" |
     python3 -c 'import json, sys; print("\n".join(json.dumps(row) for row in json.load(sys.stdin)))')
 [[ $(wc -l <<<"$abi_list") -eq 2 ]] || { echo "run.sh: the ledger lists $abi_list" >&2; exit 1; }
-same_json "tokens list" "$abi_list" "$("$faceauth" tokens list --db "$db")"
+same_json "ledger list" "$abi_list" "$("$faceauth" ledger list --db "$db")"
 rm -f "$db" "$db-wal" "$db-shm"
 unset FACEAUTH_API_KEY
-echo "same JSON for inspect, webhook parse, auth list, auth get, tokens issue, status, apply-webhook and list"
+echo "same JSON for inspect, diagnose, webhook parse, auth list, auth get, ledger issue, status, apply-webhook and list"
 
 echo "== tests/c: valgrind, shared library through its soname"
 # The soname is libfaceauth.so.0: the program must find the library by that name.

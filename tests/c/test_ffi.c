@@ -182,7 +182,7 @@ static void test_error_accessors_accept_null(void) {
   faceauth_cipher_free(NULL);
   faceauth_url_builder_free(NULL);
   faceauth_client_free(NULL);
-  faceauth_list_free(NULL);
+  faceauth_records_free(NULL);
   faceauth_ledger_free(NULL);
   {
     faceauth_buf empty = {NULL, 0};
@@ -237,6 +237,58 @@ static void test_crypto_vectors(void) {
     faceauth_cipher_free(cbc);
     faceauth_cipher_free(gcm);
   }
+}
+
+/*
+ * faceauth_crypto_diagnose on the shared vectors: a GCM ciphertext is always found (its tag
+ * verifies), and the default ECB and CBC variants decrypt theirs; bad input is refused.
+ */
+static void test_diagnose(void) {
+  size_t i;
+  char *json = NULL;
+  faceauth_error *err = NULL;
+  for (i = 0; i < VECTOR_COUNT; i++) {
+    const struct vector *v = &VECTORS[i];
+    const char *texts[3] = {v->gcm, v->ecb, v->cbc};
+    const char *found[3] = {"{\"best\":\"gcm-nonce-ct-tag\",",
+                            "{\"variant\":\"ecb-sha256\",\"ok\":true,",
+                            "{\"variant\":\"cbc-ivprefix\",\"ok\":true,"};
+    int k;
+    for (k = 0; k < 3; k++) {
+      faceauth_status status = faceauth_crypto_diagnose(texts[k], v->key, &json, &err);
+      int ok = status == FACEAUTH_STATUS_OK && json != NULL && strstr(json, found[k]) != NULL;
+      if (!ok) {
+        fprintf(stderr, "vector %zu: diagnose %s: %s\n", i, found[k], json ? json : "(none)");
+      }
+      CHECK(ok);
+      faceauth_string_free(json);
+      json = NULL;
+    }
+  }
+  /* Another key: a report, not an error, with no best variant. */
+  CHECK_STATUS(faceauth_crypto_diagnose(VECTORS[0].gcm, OTHER_KEY, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strncmp(json, "{\"best\":null,", 13) == 0 &&
+        strstr(json, "\"error\":\"tag_mismatch\"") != NULL);
+  faceauth_string_free(json);
+  json = NULL;
+  /* An empty key fails every variant, and is not echoed. */
+  CHECK_STATUS(faceauth_crypto_diagnose(VECTORS[0].ecb, "", &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json != NULL && strstr(json, "\"best\":null") != NULL && strstr(json, "\"ok\":true") == NULL &&
+        strstr(json, "\"error\":\"invalid_key\"") != NULL);
+  faceauth_string_free(json);
+  json = (char *)UNTOUCHED;
+  EXPECT_ERROR(faceauth_crypto_diagnose("  ", KEY, &json, &err), FACEAUTH_STATUS_EMPTY_CIPHERTEXT);
+  EXPECT_ERROR(faceauth_crypto_diagnose("{\"json\": true}", KEY, &json, &err), FACEAUTH_STATUS_INVALID_ENCODING);
+  EXPECT_ERROR(faceauth_crypto_diagnose(NULL, KEY, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_crypto_diagnose(VECTORS[0].gcm, NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_crypto_diagnose(VECTORS[0].gcm, KEY, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_crypto_diagnose(BAD_UTF8, KEY, &json, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR_HIDING(faceauth_crypto_diagnose(VECTORS[0].gcm, BAD_UTF8 KEY, &json, &err),
+                      FACEAUTH_STATUS_INVALID_UTF8, KEY);
+  /* Failures write nothing. */
+  CHECK(json == (char *)UNTOUCHED);
+  /* Without an error object too. */
+  CHECK_STATUS(faceauth_crypto_diagnose("", KEY, &json, NULL), FACEAUTH_STATUS_EMPTY_CIPHERTEXT);
 }
 
 static void test_random_ivs_and_variants(void) {
@@ -793,7 +845,7 @@ static int json_string(const char *json, const char *key, char *out, size_t size
 /* Lists to the end; returns the number of rows (-1 on an error) and counts rows holding `needle`. */
 static int list_all(const faceauth_client *c, const char *start, const char *end, uint32_t count,
                     const char *needle, int *with_needle) {
-  faceauth_list *it = NULL;
+  faceauth_records *it = NULL;
   faceauth_error *err = NULL;
   char *row = UNTOUCHED;
   int rows = 0;
@@ -803,10 +855,10 @@ static int list_all(const faceauth_client *c, const char *start, const char *end
     faceauth_error_free(err);
     return -1;
   }
-  CHECK(faceauth_list_incomplete(it) == NULL); /* not ended yet */
+  CHECK(faceauth_records_incomplete(it) == NULL); /* not ended yet */
   for (;;) {
     row = UNTOUCHED;
-    status = faceauth_list_next(it, &row, &err);
+    status = faceauth_records_next(it, &row, &err);
     if (status != FACEAUTH_STATUS_OK) {
       fprintf(stderr, "list_next: %s\n", faceauth_error_message(err));
       faceauth_error_free(err);
@@ -825,10 +877,10 @@ static int list_all(const faceauth_client *c, const char *start, const char *end
   }
   /* The end, again and again; the simulator pages completely. */
   row = UNTOUCHED;
-  CHECK_STATUS(faceauth_list_next(it, &row, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_records_next(it, &row, NULL), FACEAUTH_STATUS_OK);
   CHECK(row == NULL);
-  CHECK(faceauth_list_incomplete(it) == NULL);
-  faceauth_list_free(it);
+  CHECK(faceauth_records_incomplete(it) == NULL);
+  faceauth_records_free(it);
   return rows;
 }
 
@@ -903,7 +955,7 @@ static void test_client_calls(void) {
   /* The wrong API key: 403, FACEAUTH_STATUS_API_AUTHENTICATION, and never the key in the text. */
   {
     faceauth_client *wrong = new_client(OTHER_KEY, mock.url, -1);
-    faceauth_list *it = NULL;
+    faceauth_records *it = NULL;
     EXPECT_HTTP_ERROR_HIDING(faceauth_client_get(wrong, "any-id", &json, &err),
                              FACEAUTH_STATUS_API_AUTHENTICATION, OTHER_KEY, 403);
     EXPECT_HTTP_ERROR_HIDING(faceauth_client_submit(wrong, mock.submission, png, sizeof png, NULL,
@@ -915,21 +967,21 @@ static void test_client_calls(void) {
                              FACEAUTH_STATUS_API_AUTHENTICATION, OTHER_KEY, 403);
     /* A listing fails at its first page; after the failure it has ended. */
     CHECK_STATUS(faceauth_client_list(wrong, NULL, NULL, 0, &it, NULL), FACEAUTH_STATUS_OK);
-    EXPECT_HTTP_ERROR_HIDING(faceauth_list_next(it, &out, &err), FACEAUTH_STATUS_API_AUTHENTICATION,
+    EXPECT_HTTP_ERROR_HIDING(faceauth_records_next(it, &out, &err), FACEAUTH_STATUS_API_AUTHENTICATION,
                              OTHER_KEY, 403);
     CHECK(out == UNTOUCHED);
-    CHECK_STATUS(faceauth_list_next(it, &out, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_records_next(it, &out, NULL), FACEAUTH_STATUS_OK);
     CHECK(out == NULL);
-    faceauth_list_free(it);
+    faceauth_records_free(it);
     /* The listing outlives the client it came from. */
     CHECK_STATUS(faceauth_client_list(c, mock.day, mock.day, 0, &it, NULL), FACEAUTH_STATUS_OK);
     faceauth_client_free(c);
     c = NULL;
     out = NULL;
-    CHECK_STATUS(faceauth_list_next(it, &out, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_records_next(it, &out, NULL), FACEAUTH_STATUS_OK);
     CHECK(out != NULL && strstr(out, "\"auth_id\"") != NULL);
     faceauth_string_free(out);
-    faceauth_list_free(it);
+    faceauth_records_free(it);
     faceauth_client_free(wrong);
     CHECK(json == UNTOUCHED && image.data == UNTOUCHED && content_type == UNTOUCHED);
   }
@@ -1053,7 +1105,7 @@ static void test_client_control(int with_mock) {
   faceauth_cancel *cancel = NULL;
   faceauth_client *c = NULL;
   faceauth_error *err = NULL;
-  faceauth_list *it = NULL;
+  faceauth_records *it = NULL;
   faceauth_buf image = {UNTOUCHED, 7};
   char *json = UNTOUCHED, *content_type = UNTOUCHED, *row = NULL;
   char auth_id[128] = "";
@@ -1169,10 +1221,10 @@ static void test_client_control(int with_mock) {
     CHECK(seen.count == 2);
     CHECK_STR(seen.method, "GET");
     CHECK_STATUS(faceauth_client_list_with(c, call, mock.day, mock.day, 0, &it, &err), FACEAUTH_STATUS_OK);
-    CHECK_STATUS(faceauth_list_next(it, &row, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_records_next(it, &row, &err), FACEAUTH_STATUS_OK);
     CHECK(row != NULL);
     faceauth_string_free(row);
-    faceauth_list_free(it);
+    faceauth_records_free(it);
     CHECK_STATUS(faceauth_client_image_with(c, call, auth_id, &image, &content_type, &err),
                  FACEAUTH_STATUS_OK);
     CHECK_STR(seen.route, "/FaceAuth/Image");
@@ -1196,7 +1248,7 @@ static void test_bad_client_input(void) {
   static const uint8_t jpeg[] = {0xff, 0xd8, 0xff, 0xe0};
   faceauth_client *c = new_client(mock.key, "http://127.0.0.1:1", 0);
   faceauth_client *out = UNTOUCHED;
-  faceauth_list *it = UNTOUCHED;
+  faceauth_records *it = UNTOUCHED;
   char *json = UNTOUCHED, *content_type = UNTOUCHED;
   faceauth_buf image = {UNTOUCHED, 7};
   faceauth_client_options *opts = NULL;
@@ -1323,11 +1375,11 @@ static void test_bad_client_input(void) {
     }
   }
   CHECK(it == UNTOUCHED);
-  EXPECT_ERROR(faceauth_list_next(NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_records_next(NULL, &json, &err), FACEAUTH_STATUS_NULL_POINTER);
   CHECK_STATUS(faceauth_client_list(c, NULL, NULL, 0, &it, NULL), FACEAUTH_STATUS_OK);
-  EXPECT_ERROR(faceauth_list_next(it, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
-  faceauth_list_free(it);
-  CHECK(faceauth_list_incomplete(NULL) == NULL);
+  EXPECT_ERROR(faceauth_records_next(it, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  faceauth_records_free(it);
+  CHECK(faceauth_records_incomplete(NULL) == NULL);
 
   EXPECT_ERROR(faceauth_client_image(NULL, "id", &image, &content_type, &err),
                FACEAUTH_STATUS_NULL_POINTER);
@@ -2053,13 +2105,13 @@ static void test_threads_share_a_builder_a_cipher_and_a_client(int with_mock) {
   shared.auth_id[0] = '\0';
   if (client != NULL) {
     /* The newest seeded result. */
-    faceauth_list *it = NULL;
+    faceauth_records *it = NULL;
     char *row = NULL;
     CHECK_STATUS(faceauth_client_list(client, mock.day, mock.day, 1, &it, NULL), FACEAUTH_STATUS_OK);
-    CHECK_STATUS(faceauth_list_next(it, &row, NULL), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_records_next(it, &row, NULL), FACEAUTH_STATUS_OK);
     CHECK(json_string(row, "auth_id", shared.auth_id, sizeof shared.auth_id));
     faceauth_string_free(row);
-    faceauth_list_free(it);
+    faceauth_records_free(it);
   }
   for (i = 0; i < THREADS; i++) {
     workers[i].shared = &shared;
@@ -2109,6 +2161,21 @@ static int print_json(const char *mode, const char *scheme, const char *input) {
   return status == FACEAUTH_STATUS_OK ? 0 : 1;
 }
 
+/* `test_ffi --diagnose CIPHERTEXT`: the report for FACEAUTH_API_KEY, for run.sh to compare with the CLI. */
+static int print_diagnosis(const char *ciphertext) {
+  faceauth_error *err = NULL;
+  char *json = NULL;
+  faceauth_status status = faceauth_crypto_diagnose(ciphertext, getenv("FACEAUTH_API_KEY"), &json, &err);
+  if (status != FACEAUTH_STATUS_OK) {
+    fprintf(stderr, "%s: %s\n", faceauth_status_str(status), faceauth_error_message(err));
+  } else {
+    printf("%s\n", json);
+  }
+  faceauth_error_free(err);
+  faceauth_string_free(json);
+  return status == FACEAUTH_STATUS_OK ? 0 : 1;
+}
+
 /*
  * `test_ffi --get AUTH_ID` and `test_ffi --list DAY COUNT` print what the client returns, one
  * JSON line per row, from the simulator of FACEAUTH_TEST_MOCK_URL and _KEY, so run.sh can
@@ -2116,7 +2183,7 @@ static int print_json(const char *mode, const char *scheme, const char *input) {
  */
 static int print_client_json(int argc, char **argv) {
   faceauth_client *c = NULL;
-  faceauth_list *it = NULL;
+  faceauth_records *it = NULL;
   faceauth_error *err = NULL;
   faceauth_client_options *opts = NULL;
   char *json = NULL;
@@ -2135,7 +2202,7 @@ static int print_client_json(int argc, char **argv) {
   } else if (status == FACEAUTH_STATUS_OK) {
     status = faceauth_client_list(c, argv[2], argv[2], (uint32_t)atoi(argv[3]), &it, &err);
     while (status == FACEAUTH_STATUS_OK &&
-           (status = faceauth_list_next(it, &json, &err)) == FACEAUTH_STATUS_OK && json != NULL) {
+           (status = faceauth_records_next(it, &json, &err)) == FACEAUTH_STATUS_OK && json != NULL) {
       printf("%s\n", json);
       faceauth_string_free(json);
       json = NULL;
@@ -2146,7 +2213,7 @@ static int print_client_json(int argc, char **argv) {
   }
   faceauth_error_free(err);
   faceauth_string_free(json);
-  faceauth_list_free(it);
+  faceauth_records_free(it);
   faceauth_client_free(c);
   faceauth_client_options_free(opts);
   return status == FACEAUTH_STATUS_OK ? 0 : 1;
@@ -2155,7 +2222,7 @@ static int print_client_json(int argc, char **argv) {
 /*
  * `test_ffi --ledger-issue DB SID`, `--ledger-status DB TOKEN`, `--ledger-apply DB BODY` and
  * `--ledger-list DB` print what the ledger returns (project "p", key FACEAUTH_API_KEY, rule
- * count, metadata {"via": "c"}), so run.sh can compare it with `faceauth tokens …`.
+ * count, metadata {"via": "c"}), so run.sh can compare it with `faceauth ledger …`.
  */
 static int print_ledger_json(char **argv) {
   faceauth_ledger *l = NULL;
@@ -2430,6 +2497,9 @@ int main(int argc, char **argv) {
   if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
     return print_json(argv[1], argv[2], argv[3]);
   }
+  if (argc == 3 && strcmp(argv[1], "--diagnose") == 0) {
+    return print_diagnosis(argv[2]);
+  }
   if ((argc == 3 && strcmp(argv[1], "--get") == 0) ||
       (argc == 4 && strcmp(argv[1], "--list") == 0)) {
     return print_client_json(argc, argv);
@@ -2441,7 +2511,8 @@ int main(int argc, char **argv) {
   }
   if (argc != 1) {
     fprintf(stderr,
-            "usage: %s [--inspect SCHEME URL | --webhook SCHEME BODY | --get AUTH_ID |"
+            "usage: %s [--inspect SCHEME URL | --webhook SCHEME BODY | --diagnose CIPHERTEXT |"
+            " --get AUTH_ID |"
             " --list DAY COUNT | --ledger-issue DB SID | --ledger-status DB TOKEN |"
             " --ledger-apply DB BODY | --ledger-list DB]\n",
             argv[0]);
@@ -2450,6 +2521,7 @@ int main(int argc, char **argv) {
   test_version_and_status_names();
   test_error_accessors_accept_null();
   test_crypto_vectors();
+  test_diagnose();
   test_random_ivs_and_variants();
   test_bytes_and_nul();
   test_url_reference_and_inspect();

@@ -80,8 +80,8 @@ static_assert(std::is_base_of_v<std::runtime_error, faceauth::Error>);
 static_assert(!std::is_copy_constructible_v<faceauth::Client>);
 static_assert(std::is_nothrow_move_constructible_v<faceauth::Client>);
 static_assert(std::is_nothrow_move_assignable_v<faceauth::Client>);
-static_assert(!std::is_copy_constructible_v<faceauth::Listing>);
-static_assert(std::is_nothrow_move_constructible_v<faceauth::Listing>);
+static_assert(!std::is_copy_constructible_v<faceauth::Records>);
+static_assert(std::is_nothrow_move_constructible_v<faceauth::Records>);
 static_assert(!std::is_copy_constructible_v<faceauth::Ledger>);
 static_assert(!std::is_copy_assignable_v<faceauth::Ledger>);
 static_assert(std::is_nothrow_move_constructible_v<faceauth::Ledger>);
@@ -106,6 +106,20 @@ void test_vectors() {
     CHECK(gcm.decrypt(v.gcm) == v.plaintext);
     CHECK(gcm.decrypt(gcm.encrypt(v.plaintext)) == v.plaintext);
   }
+}
+
+// diagnose on the shared vectors: GCM found by its tag, the default ECB and CBC variants decrypt.
+void test_diagnose() {
+  for (const auto &v : VECTORS) {
+    CHECK(faceauth::diagnose(v.gcm, v.key).rfind("{\"best\":\"gcm-nonce-ct-tag\",", 0) == 0);
+    CHECK(contains(faceauth::diagnose(v.ecb, v.key), "{\"variant\":\"ecb-sha256\",\"ok\":true,"));
+    CHECK(contains(faceauth::diagnose(v.cbc, v.key), "{\"variant\":\"cbc-ivprefix\",\"ok\":true,"));
+  }
+  // Another key: a report with no best variant, not an exception.
+  CHECK(faceauth::diagnose(VECTORS[0].gcm, "another-key-entirely-0123456789").rfind("{\"best\":null,", 0) == 0);
+  EXPECT_ERROR(FACEAUTH_STATUS_EMPTY_CIPHERTEXT, faceauth::diagnose(" ", KEY));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ENCODING, faceauth::diagnose("{\"json\": true}", KEY));
+  EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::diagnose(VECTORS[0].gcm, std::string(KEY) + '\0' + "x"));
 }
 
 void test_errors() {
@@ -440,7 +454,7 @@ void test_client(const Mock &mock) {
   CHECK(json_string(row, "faceAuth_projectId") == mock.project);
 
   // The seeded day in pages of 2, through next().
-  faceauth::Listing day = client.list(mock.day, mock.day, 2);
+  faceauth::Records day = client.list(mock.day, mock.day, 2);
   int rows = 0;
   while (const std::optional<std::string> next = day.next()) {
     CHECK(contains(*next, "\"auth_id\":\""));
@@ -457,11 +471,11 @@ void test_client(const Mock &mock) {
   }
   CHECK(all == mock.rows + 1 && submitted == 1);
   // A listing outlives its client, and may be moved.
-  faceauth::Listing moved = [&] {
+  faceauth::Records moved = [&] {
     const faceauth::Client short_lived(mock.key, options);
     return short_lived.list(mock.day, mock.day, 0);
   }();
-  faceauth::Listing taken(std::move(moved));
+  faceauth::Records taken(std::move(moved));
   CHECK(taken.next().has_value());
   EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved.next());  // NOLINT(bugprone-use-after-move)
 
@@ -750,6 +764,7 @@ int main() {
     test_redaction();
     test_version();
     test_vectors();
+    test_diagnose();
     test_errors();
     test_bytes();
     test_moves();

@@ -56,6 +56,35 @@ impl Diagnosis {
         }
         best.map(|(variant, _)| variant)
     }
+
+    /// A JSON view for printing, as `faceauth diagnose --json` prints it and the bindings
+    /// return it: `{"best": variant id or null, "percent_decoded", "spaces_as_plus",
+    /// "whitespace_removed", "variants": [...]}`, one entry per variant in table order, either
+    /// `{"variant", "ok": true, "plaintext", "json", "authenticated"}` or
+    /// `{"variant", "ok": false, "error": the error kind's name, "message"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let variants: Vec<_> = self
+            .results
+            .iter()
+            .map(|(variant, outcome)| match outcome {
+                Outcome::Decrypted { plaintext, is_json, authenticated } => serde_json::json!({
+                    "variant": variant.id(), "ok": true, "plaintext": plaintext,
+                    "json": is_json, "authenticated": authenticated,
+                }),
+                Outcome::Failed(err) => serde_json::json!({
+                    "variant": variant.id(), "ok": false,
+                    "error": err.kind().name(), "message": err.to_string(),
+                }),
+            })
+            .collect();
+        serde_json::json!({
+            "best": self.best().map(Variant::id),
+            "percent_decoded": self.percent_decoded,
+            "spaces_as_plus": self.normalization.spaces_as_plus,
+            "whitespace_removed": self.normalization.whitespace_removed,
+            "variants": variants,
+        })
+    }
 }
 
 /// Tries every variant of `shared/spec/encryption.md` on `ciphertext` with `key_string`, and

@@ -37,7 +37,7 @@ impl std::fmt::Debug for IssuedLink {
 }
 
 impl IssuedLink {
-    /// A JSON view for printing, as `faceauth tokens issue` prints each link:
+    /// A JSON view for printing, as `faceauth ledger issue` prints each link:
     /// `{"url": …, "token": …, "rule": "count" | "time:SECONDS"}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({ "url": self.url, "token": self.token, "rule": self.rule.to_string() })

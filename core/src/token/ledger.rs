@@ -239,7 +239,7 @@ impl LinkResult {
         (self.confirmed, self.created_at, self.status.as_ref().map_or("", AuthStatus::as_str))
     }
 
-    /// `{"auth_id", "status", "create_time", "confirmed"}`, as `tokens status` prints it.
+    /// `{"auth_id", "status", "create_time", "confirmed"}`, as `ledger status` prints it.
     pub fn to_json(&self) -> Value {
         json!({
             "auth_id": self.auth_id,
@@ -626,7 +626,7 @@ pub enum WebhookOutcome {
 }
 
 impl WebhookOutcome {
-    /// A JSON view for printing, as `faceauth tokens apply-webhook` prints it: `{"outcome":
+    /// A JSON view for printing, as `faceauth ledger apply-webhook` prints it: `{"outcome":
     /// "recorded", "status": <TokenStatus::to_json>}`, `{"outcome": "unknown_token", "token":
     /// id}`, `{"outcome": "no_token", "event": <Event::to_json>}`, `{"outcome": "refused",
     /// "token": id, "reason": text}` or `{"outcome": "ignored", "reason": text, "trigger":

@@ -55,7 +55,7 @@ func run(args []string) error {
 		if *token != "" {
 			return errors.New("-token and -new-token exclude each other")
 		}
-		t, err := faceauth.NewToken()
+		t, err := faceauth.GenerateToken()
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,7 @@
 //	FACEAUTH_API_KEY=… FACEAUTH_WEBHOOK_KEY=… webhook -listen 127.0.0.1:9000 -ledger tokens.db
 //
 // Point the ID check project's webhook URL (or `faceauth mock --webhook-url`) at
-// http://HOST:PORT/webhook; issue links with Ledger.IssueURL (or `faceauth tokens issue`) on
+// http://HOST:PORT/webhook; issue links with Ledger.IssueURL (or `faceauth ledger issue`) on
 // the same ledger file.
 package main
 

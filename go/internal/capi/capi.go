@@ -184,6 +184,25 @@ func TokenValidate(id string) *Error {
 	return nil
 }
 
+// CryptoDiagnose is faceauth_crypto_diagnose: the report's JSON. The key's copy is wiped.
+func CryptoDiagnose(ciphertext, apiKey string) (string, *Error) {
+	t, err := cstr(ciphertext, "ciphertext")
+	if err != nil {
+		return "", err
+	}
+	k, err := cstr(apiKey, "api key")
+	if err != nil {
+		return "", err
+	}
+	defer wipe(k)
+	var out *C.char
+	var cerr *C.faceauth_error
+	if st := C.faceauth_crypto_diagnose(ptr(t), ptr(k), &out, &cerr); st != C.FACEAUTH_STATUS_OK {
+		return "", takeError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
 // RedactCredentials is faceauth_url_redact_credentials: text with every credential replaced
 // by <redacted>, by the library's one rule.
 func RedactCredentials(text string) (string, *Error) {
@@ -691,13 +710,13 @@ func (c *Client) Delete(authID string) error {
 	return nil
 }
 
-// List owns a faceauth_list: one goroutine at a time (the caller sees to it).
-type List struct {
-	p *C.faceauth_list
+// Records owns a faceauth_records: one goroutine at a time (the caller sees to it).
+type Records struct {
+	p *C.faceauth_records
 }
 
 // List is faceauth_client_list; empty dates are both absent.
-func (c *Client) List(startDate, endDate string, count uint32) (*List, error) {
+func (c *Client) List(startDate, endDate string, count uint32) (*Records, error) {
 	var s, e []byte
 	var err *Error
 	if startDate != "" || endDate != "" {
@@ -713,26 +732,26 @@ func (c *Client) List(startDate, endDate string, count uint32) (*List, error) {
 	if c.p == nil {
 		return nil, ErrClosed
 	}
-	var p *C.faceauth_list
+	var p *C.faceauth_records
 	var cerr *C.faceauth_error
 	st := C.faceauth_client_list(c.p, ptr(s), ptr(e), C.uint32_t(count), &p, &cerr)
 	runtime.KeepAlive(c)
 	if st != C.FACEAUTH_STATUS_OK {
 		return nil, takeError(st, cerr)
 	}
-	l := &List{p: p}
-	runtime.SetFinalizer(l, (*List).Close)
+	l := &Records{p: p}
+	runtime.SetFinalizer(l, (*Records).Close)
 	return l, nil
 }
 
-// Next is faceauth_list_next: a row's JSON and true, or "" and false at the end.
-func (l *List) Next() (string, bool, error) {
+// Next is faceauth_records_next: a row's JSON and true, or "" and false at the end.
+func (l *Records) Next() (string, bool, error) {
 	if l.p == nil {
 		return "", false, ErrClosed
 	}
 	var out *C.char
 	var cerr *C.faceauth_error
-	st := C.faceauth_list_next(l.p, &out, &cerr)
+	st := C.faceauth_records_next(l.p, &out, &cerr)
 	runtime.KeepAlive(l)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", false, takeError(st, cerr)
@@ -743,12 +762,12 @@ func (l *List) Next() (string, bool, error) {
 	return takeString(out), true, nil
 }
 
-// Incomplete is faceauth_list_incomplete: why rows may be missing, or "".
-func (l *List) Incomplete() string {
+// Incomplete is faceauth_records_incomplete: why rows may be missing, or "".
+func (l *Records) Incomplete() string {
 	if l.p == nil {
 		return ""
 	}
-	s := C.faceauth_list_incomplete(l.p)
+	s := C.faceauth_records_incomplete(l.p)
 	runtime.KeepAlive(l)
 	if s == nil {
 		return ""
@@ -757,9 +776,9 @@ func (l *List) Incomplete() string {
 }
 
 // Close frees the listing once; later calls do nothing.
-func (l *List) Close() {
+func (l *Records) Close() {
 	if l.p != nil {
-		C.faceauth_list_free(l.p)
+		C.faceauth_records_free(l.p)
 		l.p = nil
 		runtime.SetFinalizer(l, nil)
 	}

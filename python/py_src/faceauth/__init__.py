@@ -37,19 +37,19 @@ from faceauth._native import (
 from faceauth._native import Cipher, DiagnoseMatch, diagnose
 
 # -- url ------------------------------------------------------------------------------------
-from faceauth._native import InspectReport, UrlBuilder, inspect_url
+from faceauth._native import Inspection, UrlBuilder, inspect_url
 
 # -- token ----------------------------------------------------------------------------------
-from faceauth._native import new_token, validate_token
+from faceauth._native import generate_token, validate_token
 
 # -- webhook --------------------------------------------------------------------------------
-from faceauth._native import ConfirmedWebhook, FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
+from faceauth._native import ConfirmedEvent, FaceAuthEvent, TokenExpiredEvent, UnknownEvent, parse_webhook
 
 WebhookEvent = Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
 """What ``parse_webhook`` returns."""
 
 # -- client ---------------------------------------------------------------------------------
-from faceauth._native import AuthRecord, AuthRecordIterator, AuthResult, Client, Image, Scores
+from faceauth._native import AuthRecord, AuthResult, Client, Image, Records, Scores
 
 # -- ledger ---------------------------------------------------------------------------------
 from faceauth._native import IssuedLink, Ledger, LinkResult, ReportedExpiry, TokenStatus, WebhookOutcome
@@ -80,14 +80,14 @@ __all__ = [
     "DiagnoseMatch",
     "diagnose",
     # url
-    "InspectReport",
+    "Inspection",
     "UrlBuilder",
     "inspect_url",
     # token
-    "new_token",
+    "generate_token",
     "validate_token",
     # webhook
-    "ConfirmedWebhook",
+    "ConfirmedEvent",
     "FaceAuthEvent",
     "TokenExpiredEvent",
     "UnknownEvent",
@@ -95,10 +95,10 @@ __all__ = [
     "parse_webhook",
     # client
     "AuthRecord",
-    "AuthRecordIterator",
     "AuthResult",
     "Client",
     "Image",
+    "Records",
     "Scores",
     # ledger
     "IssuedLink",

@@ -133,7 +133,7 @@ class UrlBuilder:
         """One URL per dict of ``build``'s keyword arguments; the GIL is released."""
 
 @final
-class InspectReport:
+class Inspection:
     """A FaceAuth URL taken apart."""
 
     @property
@@ -162,11 +162,11 @@ class InspectReport:
     def token(self) -> Optional[str]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
-def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> InspectReport: ...
+def inspect_url(url: str, api_key: str, scheme: str = "ecb") -> Inspection: ...
 
 # == token =====================================================================================
 
-def new_token() -> str:
+def generate_token() -> str:
     """A fresh random token id."""
 
 def validate_token(token_id: str) -> None:
@@ -254,7 +254,7 @@ def parse_webhook(
 ) -> Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]: ...
 
 @final
-class ConfirmedWebhook:
+class ConfirmedEvent:
     """A webhook event confirmed with Argos by ``Client.confirm_webhook``."""
 
     @property
@@ -345,10 +345,10 @@ class Image:
     def __len__(self) -> int: ...
 
 @final
-class AuthRecordIterator(Iterator[AuthRecord]):
+class Records(Iterator[AuthRecord]):
     """The results of ``Client.list``, fetched page by page as the iteration goes."""
 
-    def __iter__(self) -> AuthRecordIterator: ...
+    def __iter__(self) -> Records: ...
     def __next__(self) -> AuthRecord: ...
     @property
     def pages(self) -> int:
@@ -397,14 +397,14 @@ class Client:
     def get(self, auth_id: str) -> AuthRecord: ...
     def confirm_webhook(
         self, event: Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
-    ) -> ConfirmedWebhook: ...
+    ) -> ConfirmedEvent: ...
     def list(
         self,
         *,
         start_date: Union[str, datetime.date, None] = None,
         end_date: Union[str, datetime.date, None] = None,
         count: Optional[int] = None,
-    ) -> AuthRecordIterator: ...
+    ) -> Records: ...
     def image(self, auth_id: str) -> Image: ...
     def delete(self, auth_id: str) -> None: ...
 
@@ -489,7 +489,7 @@ class TokenStatus:
     @property
     def reported_expiry(self) -> Optional[ReportedExpiry]: ...
     def to_dict(self) -> dict[str, Any]:
-        """The JSON ``faceauth tokens status`` prints (times as RFC 3339 text)."""
+        """The JSON ``faceauth ledger status`` prints (times as RFC 3339 text)."""
 
 @final
 class WebhookOutcome:
@@ -506,7 +506,7 @@ class WebhookOutcome:
     @property
     def reason(self) -> Optional[str]: ...
     def to_dict(self) -> dict[str, Any]:
-        """The JSON ``faceauth tokens apply-webhook`` prints."""
+        """The JSON ``faceauth ledger apply-webhook`` prints."""
 
 @final
 class Ledger:
@@ -555,7 +555,7 @@ class Ledger:
         now: Optional[datetime.datetime] = None,
     ) -> WebhookOutcome: ...
     def apply_confirmed(
-        self, confirmed: ConfirmedWebhook, *, now: Optional[datetime.datetime] = None
+        self, confirmed: ConfirmedEvent, *, now: Optional[datetime.datetime] = None
     ) -> WebhookOutcome: ...
     def list(
         self,

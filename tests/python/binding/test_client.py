@@ -110,7 +110,7 @@ def test_get_image_delete(client: faceauth.Client) -> None:
 def test_list_iterates_every_page_lazily(sim: Simulator, client: faceauth.Client) -> None:
     assert sim.add_results(7, submission_id="sub-1", start=dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)) == 7
     records = client.list(count=3)
-    assert isinstance(records, faceauth.AuthRecordIterator)
+    assert isinstance(records, faceauth.Records)
     assert records.pages == 0  # nothing fetched before the first next()
     first = next(records)
     assert records.pages == 1

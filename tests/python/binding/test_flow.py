@@ -103,13 +103,13 @@ def test_webhooks_are_confirmed_with_argos_before_they_are_recorded() -> None:
         assert isinstance(event, faceauth.FaceAuthEvent) and event.encrypted
 
         confirmed = client.confirm_webhook(event)
-        assert isinstance(confirmed, faceauth.ConfirmedWebhook)
+        assert isinstance(confirmed, faceauth.ConfirmedEvent)
         assert (confirmed.confirmed_by, confirmed.score) == ("argos", 41.2)
         assert confirmed.record is not None and confirmed.record.auth_id == visit.auth_id
         confirmed_event = confirmed.event
         assert isinstance(confirmed_event, faceauth.FaceAuthEvent)
         assert (confirmed_event.status, confirmed_event.submission_id) == ("rejected", "sub-1")
-        assert confirmed.to_dict()["confirmed_by"] == "argos" and "ConfirmedWebhook(" in repr(confirmed)
+        assert confirmed.to_dict()["confirmed_by"] == "argos" and "ConfirmedEvent(" in repr(confirmed)
         outcome = ledger.apply_confirmed(confirmed)
         assert outcome.outcome == "recorded" and outcome.status is not None
         result = outcome.status.result

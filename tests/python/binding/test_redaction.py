@@ -78,7 +78,7 @@ def test_every_public_type_formats_without_secrets(sim: Simulator) -> None:
         "UrlBuilder": builder,
         "Cipher": cipher,
         "builder.cipher": builder.cipher,
-        "InspectReport": faceauth.inspect_url(link.url, KEY),
+        "Inspection": faceauth.inspect_url(link.url, KEY),
         "DiagnoseMatch": faceauth.diagnose(cipher.encrypt("x"), KEY)[0],
         "Ledger": ledger,
         "IssuedLink": link,
@@ -93,7 +93,7 @@ def test_every_public_type_formats_without_secrets(sim: Simulator) -> None:
         "Scores": submitted.scores,
         "AuthRecord": record,
         "Image": client.image(submitted.auth_id),
-        "AuthRecordIterator": client.list(),
+        "Records": client.list(),
         "PageVisit": visit,
         "Simulator": sim,
     }
@@ -101,7 +101,7 @@ def test_every_public_type_formats_without_secrets(sim: Simulator) -> None:
     assert_hidden(objects)
     # Redaction keeps the rest: where the client points.
     host = sim.base_url.removeprefix("http://")
-    for obj in (client, builder, objects["InspectReport"], link):
+    for obj in (client, builder, objects["Inspection"], link):
         assert f"<redacted>@{host}" in repr(obj), repr(obj)
     client.close()
     assert_hidden({"closed Client": client})

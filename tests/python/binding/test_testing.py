@@ -119,7 +119,7 @@ def test_open_visits_only_this_simulator(simulator: Simulator) -> None:
 
 def test_open_a_link_records_a_result_and_sends_webhooks(simulator: Simulator) -> None:
     simulator.add_submission("sub-1")
-    url = simulator.url_builder().build("sub-1", user_id="u-1", token=faceauth.new_token())
+    url = simulator.url_builder().build("sub-1", user_id="u-1", token=faceauth.generate_token())
     visit = simulator.open(url, result="rejected")
     assert visit.ok and visit.auth_status == "rejected" and visit.auth_id
     assert visit.json == {"auth_id": visit.auth_id, "auth_status": "rejected"}

@@ -1,4 +1,4 @@
-"""new_token and validate_token."""
+"""generate_token and validate_token."""
 
 import re
 
@@ -8,7 +8,7 @@ import faceauth
 
 
 def test_new_tokens_are_valid_and_fresh() -> None:
-    tokens = {faceauth.new_token() for _ in range(1000)}
+    tokens = {faceauth.generate_token() for _ in range(1000)}
     assert len(tokens) == 1000
     for token in tokens:
         assert re.fullmatch(r"tok_[a-z2-7]{26}", token), token

@@ -155,7 +155,7 @@ def test_inspect_round_trip() -> None:
         "params": report.params, "unknown_fields": {}, "percent_decoded": False, "spaces_as_plus": False,
         "whitespace_removed": False,
     }
-    assert repr(report).startswith("InspectReport(pid='pid-1', variant='ecb-sha256'")
+    assert repr(report).startswith("Inspection(pid='pid-1', variant='ecb-sha256'")
     assert "abc123xyz" in repr(report)
 
 

@@ -1,4 +1,4 @@
-//! `faceauth tokens`: the token ledger (SQLite or PostgreSQL) from the shell.
+//! `faceauth ledger`: the token ledger (SQLite or PostgreSQL) from the shell.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ use crate::ledger_store::{Ledger, Location};
 use crate::url_cmd::{LinkArgs, ParamArgs};
 
 #[derive(Args)]
-pub struct TokensArgs {
+pub struct LedgerArgs {
     /// The ledger: an SQLite file path (created if missing by the commands that write), or a
     /// PostgreSQL database, postgres://USER@HOST:PORT/DB (tables created if missing; shared by
     /// every host; the password from PGPASSWORD or ~/.pgpass, or in the URL). Default:
@@ -26,7 +26,7 @@ pub struct TokensArgs {
     #[arg(long, visible_alias = "db", global = true, value_name = "PATH|URL")]
     ledger: Option<PathBuf>,
     #[command(subcommand)]
-    command: TokensCommand,
+    command: LedgerCommand,
 }
 
 /// The option of the commands that write to the ledger.
@@ -40,7 +40,7 @@ struct WriteArgs {
 }
 
 #[derive(Subcommand)]
-enum TokensCommand {
+enum LedgerCommand {
     /// Mint tokens, record them, and print one JSON line per link: {"url", "token", "rule"}.
     Issue(Box<IssueArgs>),
     /// Print a token's state and record as JSON; exit 1 if it is not in the ledger. Reads
@@ -174,7 +174,7 @@ fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
-impl TokensArgs {
+impl LedgerArgs {
     /// The ledger: --ledger, FACEAUTH_LEDGER or FACEAUTH_TOKENS_DB, or the default file in the
     /// user's data directory (whose directory is created when `create` is set).
     fn location(&self, create: bool) -> anyhow::Result<Location> {
@@ -214,25 +214,25 @@ impl TokensArgs {
     }
 }
 
-pub fn tokens(args: TokensArgs) -> anyhow::Result<ExitCode> {
+pub fn ledger(args: LedgerArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
-        TokensCommand::Issue(issue_args) => issue(args.open(&issue_args.write)?.get(), issue_args),
-        TokensCommand::Status { token } => {
+        LedgerCommand::Issue(issue_args) => issue(args.open(&issue_args.write)?.get(), issue_args),
+        LedgerCommand::Status { token } => {
             let ledger = args.open_read_only()?;
             match ledger.get().status(token, SystemTime::now())? {
                 Some(status) => print_line(&status.to_json()),
                 None => bail!("token {} is not in the ledger {}", faceauth::excerpt(token), ledger.shown()),
             }
         }
-        TokensCommand::MarkUsed { token, at, write } => {
+        LedgerCommand::MarkUsed { token, at, write } => {
             let status = args.open(write)?.get().mark_used(token, at.unwrap_or_else(SystemTime::now))?;
             print_line(&status.to_json())
         }
-        TokensCommand::List(list_args) => list(args.open_read_only()?.get(), list_args),
-        TokensCommand::ApplyWebhook(apply_args) => {
+        LedgerCommand::List(list_args) => list(args.open_read_only()?.get(), list_args),
+        LedgerCommand::ApplyWebhook(apply_args) => {
             apply_webhook(args.open(&apply_args.write)?.get(), apply_args)
         }
-        TokensCommand::Purge { older_than, write } => {
+        LedgerCommand::Purge { older_than, write } => {
             let opened = args.open(write)?;
             let ledger = opened.get();
             let now = SystemTime::now();
