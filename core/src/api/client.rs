@@ -250,7 +250,11 @@ impl ClientBuilder {
     fn proxy_for(&self, host: &str) -> Result<Option<ureq::Proxy>, ApiError> {
         match &self.proxy {
             ProxyChoice::Off => Ok(None),
-            ProxyChoice::FromEnv => Ok(ureq::Proxy::try_from_env()),
+            // A SOCKS proxy in the environment is not one this client speaks: go direct, as
+            // a client without SOCKS support does.
+            ProxyChoice::FromEnv => Ok(ureq::Proxy::try_from_env().filter(|proxy| {
+                matches!(proxy.protocol(), ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https)
+            })),
             ProxyChoice::Url(url) => {
                 let proxy = ureq::Proxy::new(url).map_err(|_| {
                     ApiError::invalid(format!(
@@ -1073,6 +1077,22 @@ mod tests {
             redact_text("proxy http://u:pw@proxy:3128 said no to https://h/x"),
             "proxy http://<redacted>@proxy:3128 said no to https://h/x"
         );
+    }
+
+    #[test]
+    fn no_proxy_lists_match_a_host_and_its_subdomains() {
+        for (list, host, matches) in [
+            ("example.com", "api.example.com", true),
+            (".example.com", "example.com:443", true),
+            ("example.com", "notexample.com", false),
+            ("localhost, 127.0.0.1", "127.0.0.1:8700", true),
+            ("*", "rest-api.argosidentity.com", true),
+            ("", "rest-api.argosidentity.com", false),
+            ("::1", "[::1]:9000", true),
+            ("EXAMPLE.com", "Api.Example.COM", true),
+        ] {
+            assert_eq!(no_proxy_matches(list, host), matches, "{list:?} {host:?}");
+        }
     }
 
     #[test]
