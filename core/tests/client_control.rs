@@ -514,3 +514,20 @@ fn a_huge_argument_or_a_malformed_base_url_is_refused_before_sending_never_a_pan
     let err = spaced.get("auth-1").expect_err("bad URL");
     assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
 }
+
+#[test]
+fn sequential_calls_reuse_one_connection_with_or_without_options() {
+    let server = serve(vec![Act::Answer { status: 200, body: SUCCESS }]);
+    let client = builder(&server.url).build().expect("client");
+    let cancel = Cancel::new();
+    for n in 0..6 {
+        let options = match n % 3 {
+            0 => CallOptions::new(),
+            1 => CallOptions::new().cancel(&cancel),
+            _ => CallOptions::new().timeout(Duration::from_secs(30)),
+        };
+        client.delete_with(&options, "auth-1").expect("delete");
+    }
+    let seen = server.seen.lock().expect("lock");
+    assert_eq!((seen.heads.len(), seen.connections), (6, 1));
+}

@@ -205,7 +205,7 @@ impl ClientBuilder {
         let agent = ureq::Agent::with_parts(
             config,
             super::transport::connector(Arc::clone(&calls)),
-            ureq::unversioned::resolver::DefaultResolver::default(),
+            super::transport::CachingResolver::default(),
         );
         Ok(Client {
             agent,

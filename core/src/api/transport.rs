@@ -2,7 +2,12 @@
 //! that a call's [`Cancel`] reaches the socket of whatever connection it uses, new or pooled.
 
 use std::fmt;
+use std::net::ToSocketAddrs;
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
@@ -147,5 +152,51 @@ impl<T: Transport> Transport for Guarded<T> {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+/// How long a host's resolved addresses are reused.
+const RESOLVED_FOR: Duration = Duration::from_secs(30);
+
+/// Resolves on the calling thread (ureq's own resolver starts a thread per request to bound
+/// the lookup, and core starts none), keeping the last host's addresses for
+/// [`RESOLVED_FOR`]: ureq resolves before every request, even one a pooled connection serves,
+/// and a client talks to one host. The system resolver's own timeouts bound a lookup.
+#[derive(Debug, Default)]
+pub(crate) struct CachingResolver {
+    last: Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(&self, uri: &Uri, _: &ureq::config::Config, _: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(ureq::Error::BadUri("no scheme or host".to_owned()));
+        };
+        let Some(key) = DefaultResolver::host_and_port(scheme, authority) else {
+            return Err(ureq::Error::BadUri("no port for the scheme".to_owned()));
+        };
+        let now = Instant::now();
+        if let Ok(last) = self.last.lock() {
+            if let Some((host, at, addrs)) = last.as_ref() {
+                if *host == key && now.duration_since(*at) < RESOLVED_FOR {
+                    return Ok(addrs.clone());
+                }
+            }
+        }
+        let mut addrs = self.empty();
+        // A lookup that fails is "host not found", whatever the system resolver's words.
+        let found = key.to_socket_addrs().map_err(|_| ureq::Error::HostNotFound)?;
+        for addr in found {
+            if addrs.try_push(addr).is_err() {
+                break;
+            }
+        }
+        if addrs.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((key, now, addrs.clone()));
+        }
+        Ok(addrs)
     }
 }
