@@ -14,7 +14,19 @@
  * - Strings out (`char **`) belong to the caller, who frees them with faceauth_string_free
  *   (never libc free). Bytes out come in a faceauth_buf, freed with faceauth_buf_free.
  * - Records, reports and events come back as JSON strings, the same JSON the `faceauth` command
- *   prints, so the ABI stays small and stable.
+ *   prints, so the ABI stays small and stable. What a program branches on can also be read
+ *   without a JSON parser: the *_result, *_record, *_status and *_outcome variants of the calls
+ *   (faceauth_client_submit_result, faceauth_client_get_record, faceauth_records_next_record,
+ *   faceauth_ledger_issue_link, faceauth_ledger_get_status, faceauth_ledger_mark_used_status,
+ *   faceauth_ledger_list_statuses, faceauth_ledger_apply_webhook_outcome,
+ *   faceauth_ledger_apply_confirmed_outcome, faceauth_webhook_parse_event) return read-only
+ *   handles (faceauth_auth_result, faceauth_auth_record, faceauth_issued_link,
+ *   faceauth_token_status, faceauth_token_status_list, faceauth_webhook_outcome,
+ *   faceauth_webhook_event) with accessors: C enums with stable
+ *   values and an UNKNOWN value for what a later server or version may add, `bool` + out-param
+ *   for an optional number, borrowed `const char *` (valid while the handle lives, NULL when
+ *   absent) for text, and a *_json accessor giving the same JSON. An accessor given NULL
+ *   returns its "absent" value; it never fails.
  * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_records,
  *   faceauth_ledger, faceauth_simulator, faceauth_cancel, and the options objects above) are made by *_new (a listing by faceauth_client_list,
  *   a ledger by faceauth_ledger_open, a simulator by faceauth_simulator_start) and freed by
@@ -257,6 +269,133 @@ typedef enum faceauth_status {
 } faceauth_status;
 
 /**
+ * Which webhook a body was, as a C enum. The values are stable; FACEAUTH_EVENT_KIND_OTHER is
+ * any other trigger (faceauth_webhook_event_trigger names it), or a NULL handle.
+ */
+typedef enum faceauth_event_kind {
+  /**
+   * Another trigger (or one a later version knows), or no handle.
+   */
+  FACEAUTH_EVENT_KIND_OTHER = 0,
+  /**
+   * `faceAuth`: a FaceAuth result reached its final status.
+   */
+  FACEAUTH_EVENT_KIND_FACE_AUTH = 1,
+  /**
+   * `token_expired`: a token expired (or will).
+   */
+  FACEAUTH_EVENT_KIND_TOKEN_EXPIRED = 2,
+} faceauth_event_kind;
+
+/**
+ * The status of a FaceAuth result (`auth_status`), as a C enum. The values are stable; a
+ * status this version does not know is FACEAUTH_AUTH_STATUS_UNKNOWN (read the text with the
+ * `_status_str` accessor), so a `switch` over it needs a `default`.
+ */
+typedef enum faceauth_auth_status {
+  /**
+   * A status this version does not know (or no handle): see the `_status_str` accessors.
+   */
+  FACEAUTH_AUTH_STATUS_UNKNOWN = 0,
+  /**
+   * `approved`: the face matched.
+   */
+  FACEAUTH_AUTH_STATUS_APPROVED = 1,
+  /**
+   * `rejected`: the face did not match, or a check failed (see the fail codes).
+   */
+  FACEAUTH_AUTH_STATUS_REJECTED = 2,
+} faceauth_auth_status;
+
+/**
+ * A fail code of a rejected result (`fail_code`), as a C enum. The values are stable; a code
+ * this version does not know is FACEAUTH_FAIL_CODE_UNKNOWN (read it as sent with
+ * faceauth_auth_result_fail_code_str), so a `switch` over it needs a `default`.
+ */
+typedef enum faceauth_fail_code {
+  /**
+   * A code this version does not know (or no such code): see faceauth_auth_result_fail_code_str.
+   */
+  FACEAUTH_FAIL_CODE_UNKNOWN = 0,
+  /**
+   * `face_compare_underscore`: the similarity is under the project's threshold.
+   */
+  FACEAUTH_FAIL_CODE_FACE_COMPARE = 1,
+  /**
+   * `Face_Occluded_fail`: the face is occluded.
+   */
+  FACEAUTH_FAIL_CODE_FACE_OCCLUDED = 2,
+  /**
+   * `Face_cover_fail`: face protection gear is missing.
+   */
+  FACEAUTH_FAIL_CODE_FACE_COVER = 3,
+  /**
+   * `Head_cover_fail`: head protection gear is missing.
+   */
+  FACEAUTH_FAIL_CODE_HEAD_COVER = 4,
+} faceauth_fail_code;
+
+/**
+ * The state of a token now, as a C enum. The values are stable; FACEAUTH_TOKEN_STATE_UNKNOWN
+ * is only for a NULL handle and for states a later version may add, so a `switch` over it
+ * needs a `default`.
+ */
+typedef enum faceauth_token_state {
+  /**
+   * No handle, or a state this version does not know.
+   */
+  FACEAUTH_TOKEN_STATE_UNKNOWN = 0,
+  /**
+   * Issued, never used: let the user in.
+   */
+  FACEAUTH_TOKEN_STATE_UNUSED = 1,
+  /**
+   * Used, and usable until faceauth_token_status_until (a time rule).
+   */
+  FACEAUTH_TOKEN_STATE_ACTIVE = 2,
+  /**
+   * A FaceAuth result was matched to it: see faceauth_token_status_result_*.
+   */
+  FACEAUTH_TOKEN_STATE_COMPLETED = 3,
+  /**
+   * Expired without a result: see faceauth_token_status_expired_at and _expiry_reason.
+   */
+  FACEAUTH_TOKEN_STATE_EXPIRED = 4,
+} faceauth_token_state;
+
+/**
+ * What applying a webhook to a ledger did, as a C enum. The values are stable; a later version
+ * may add outcomes, so a `switch` over it needs a `default`.
+ */
+typedef enum faceauth_outcome_kind {
+  /**
+   * No handle, or an outcome this version does not know.
+   */
+  FACEAUTH_OUTCOME_KIND_UNKNOWN = 0,
+  /**
+   * Matched to a token and recorded: faceauth_webhook_outcome_status is its status after.
+   */
+  FACEAUTH_OUTCOME_KIND_RECORDED = 1,
+  /**
+   * It names a token this ledger does not hold (faceauth_webhook_outcome_token_id).
+   */
+  FACEAUTH_OUTCOME_KIND_UNKNOWN_TOKEN = 2,
+  /**
+   * A `faceAuth` event without a token: nothing to match it to.
+   */
+  FACEAUTH_OUTCOME_KIND_NO_TOKEN = 3,
+  /**
+   * A confirmed result for a token of another submission or user: nothing changed
+   * (faceauth_webhook_outcome_reason says why).
+   */
+  FACEAUTH_OUTCOME_KIND_REFUSED = 4,
+  /**
+   * Not for this ledger: another trigger, or another service's `token_expired`.
+   */
+  FACEAUTH_OUTCOME_KIND_IGNORED = 5,
+} faceauth_outcome_kind;
+
+/**
  * One HTTP attempt, as the attempt callback (faceauth_client_options_set_on_attempt) is shown
  * it (opaque): read with faceauth_attempt_method, _route, _http_status, _error, _number,
  * _duration_us and _request_id. It holds no key, image, query value or personal data.
@@ -276,6 +415,28 @@ typedef struct faceauth_attempt faceauth_attempt;
  * uses it.
  */
 typedef struct faceauth_auth_params faceauth_auth_params;
+
+/**
+ * One result (a row of GET /faceauth), typed (opaque): made by faceauth_client_get_record and
+ * faceauth_records_next_record, read with the faceauth_auth_record_* accessors, freed by
+ * faceauth_auth_record_free.
+ *
+ * Strings from its accessors are borrowed from it: valid until faceauth_auth_record_free,
+ * never freed by the caller. Thread safety: immutable; any number of threads may read one at
+ * once. A NULL handle gives each accessor's "absent" value (NULL, false, 0 or UNKNOWN).
+ */
+typedef struct faceauth_auth_record faceauth_auth_record;
+
+/**
+ * The answer to a submission (POST /faceauth), typed (opaque): made by
+ * faceauth_client_submit_result, read with the faceauth_auth_result_* accessors, freed by
+ * faceauth_auth_result_free.
+ *
+ * Strings from its accessors are borrowed from it: valid until faceauth_auth_result_free,
+ * never freed by the caller. Thread safety: immutable; any number of threads may read one at
+ * once. A NULL handle gives each accessor's "absent" value (NULL, false, 0 or UNKNOWN).
+ */
+typedef struct faceauth_auth_result faceauth_auth_result;
 
 /**
  * The options of one call (opaque): a cancel handle and a deadline. Made by
@@ -348,6 +509,14 @@ typedef struct faceauth_client_options faceauth_client_options;
 typedef struct faceauth_error faceauth_error;
 
 /**
+ * A link issued by faceauth_ledger_issue_link (opaque): its URL, its token and its rule, read
+ * with the faceauth_issued_link_* accessors, freed by faceauth_issued_link_free. Strings from
+ * its accessors are borrowed from it (valid until it is freed). Thread safety: immutable; any
+ * number of threads may read one at once.
+ */
+typedef struct faceauth_issued_link faceauth_issued_link;
+
+/**
  * A token ledger (opaque): the tokens of the links you issued, and what the webhooks said
  * happened to them (unused, active, completed or expired).
  *
@@ -383,6 +552,26 @@ typedef struct faceauth_records faceauth_records;
 typedef struct faceauth_simulator faceauth_simulator;
 
 /**
+ * A token's state now and its record, typed (opaque): made by faceauth_ledger_get_status and
+ * faceauth_ledger_mark_used_status, borrowed from a faceauth_token_status_list or a
+ * faceauth_webhook_outcome, read with the faceauth_token_status_* accessors.
+ *
+ * Strings from its accessors are borrowed from it: valid until the handle (or the list or
+ * outcome it came from) is freed, never freed by the caller. Times are milliseconds since the
+ * Unix epoch (UTC). Thread safety: immutable; any number of threads may read one at once. A
+ * NULL handle gives each accessor's "absent" value (NULL, false, 0 or UNKNOWN).
+ */
+typedef struct faceauth_token_status faceauth_token_status;
+
+/**
+ * The tokens a ledger listing found, typed (opaque): made by faceauth_ledger_list_statuses,
+ * read with faceauth_token_status_list_len and faceauth_token_status_list_get, freed by
+ * faceauth_token_status_list_free. Thread safety: immutable; any number of threads may read
+ * one at once.
+ */
+typedef struct faceauth_token_status_list faceauth_token_status_list;
+
+/**
  * Builds FaceAuth URLs for one project: its key, its `pid`, a base URL and a language (opaque).
  *
  * Thread safety: faceauth_url_builder_build may be called on the same builder from any number
@@ -391,6 +580,23 @@ typedef struct faceauth_simulator faceauth_simulator;
  * while another thread uses it. Its key material is wiped when it is freed.
  */
 typedef struct faceauth_url_builder faceauth_url_builder;
+
+/**
+ * A parsed webhook, typed (opaque): made by faceauth_webhook_parse_event, read with the
+ * faceauth_webhook_event_* accessors, freed by faceauth_webhook_event_free. Nothing proves it
+ * came from Argos (see faceauth_client_confirm_webhook). Strings from its accessors are
+ * borrowed from it (valid until it is freed); a field the webhook did not carry is NULL.
+ * Thread safety: immutable; any number of threads may read one at once.
+ */
+typedef struct faceauth_webhook_event faceauth_webhook_event;
+
+/**
+ * What applying a webhook did, typed (opaque): made by faceauth_ledger_apply_webhook_outcome
+ * and faceauth_ledger_apply_confirmed_outcome, read with the faceauth_webhook_outcome_*
+ * accessors, freed by faceauth_webhook_outcome_free. Thread safety: immutable; any number of
+ * threads may read one at once.
+ */
+typedef struct faceauth_webhook_outcome faceauth_webhook_outcome;
 
 /**
  * The attempt callback: called once per HTTP attempt, on the thread that made the call, with
@@ -1370,6 +1576,124 @@ uint16_t faceauth_error_http_status(const struct faceauth_error *e);
 void faceauth_error_free(struct faceauth_error *e);
 
 /**
+ * Parses a webhook body, as faceauth_webhook_parse (decrypting it with `c_or_null` when it is
+ * the encrypted form), and returns it typed: `*out` receives a new faceauth_webhook_event (its
+ * JSON, faceauth_webhook_event_json, is faceauth_webhook_parse's).
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_webhook_event_free.
+ * NULL handling: `body` and `out` must not be NULL; `c_or_null` and `out_err` may be.
+ * Thread safety: any thread; `c_or_null` may be shared (see faceauth_cipher).
+ *
+ * Statuses: those of faceauth_webhook_parse; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field holds a
+ * NUL byte).
+ *
+ * # Safety
+ * `body` is NULL or NUL-terminated; `c_or_null` is NULL or a live cipher; `out` and `out_err`
+ * are NULL or writable.
+ */
+enum faceauth_status faceauth_webhook_parse_event(const char *body,
+                                                  const struct faceauth_cipher *c_or_null,
+                                                  struct faceauth_webhook_event **out,
+                                                  struct faceauth_error **out_err);
+
+/**
+ * Frees a parsed webhook. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `e` is NULL or a handle from faceauth_webhook_parse_event, not freed before.
+ */
+void faceauth_webhook_event_free(struct faceauth_webhook_event *e);
+
+/**
+ * Which webhook it is: FACEAUTH_EVENT_KIND_FACE_AUTH, _TOKEN_EXPIRED, or _OTHER (another
+ * trigger, or a NULL `e`). Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+enum faceauth_event_kind faceauth_webhook_event_kind(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's result status: FACEAUTH_AUTH_STATUS_APPROVED or _REJECTED;
+ * FACEAUTH_AUTH_STATUS_UNKNOWN for a status this version does not know (see
+ * faceauth_webhook_event_status_str), none, another event, or a NULL `e`. As posted: confirm
+ * it before acting on it. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+enum faceauth_auth_status faceauth_webhook_event_status(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's status as sent (the known ones in lowercase), or NULL. Ownership:
+ * borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_status_str(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's authentication id, or NULL. Ownership: borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_auth_id(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's ID check submission id, or NULL. Ownership: borrowed from `e`. Never
+ * fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_submission_id(const struct faceauth_webhook_event *e);
+
+/**
+ * A faceAuth event's user id, or NULL. Ownership: borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_user_id(const struct faceauth_webhook_event *e);
+
+/**
+ * The token the event names (a faceAuth event's, when it carried one; a token_expired
+ * event's), or NULL. Ownership: borrowed from `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_token_id(const struct faceauth_webhook_event *e);
+
+/**
+ * The `webhook_trigger` as sent, or NULL when the body had none. Ownership: borrowed from `e`.
+ * Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_trigger(const struct faceauth_webhook_event *e);
+
+/**
+ * Whether the body was the encrypted form `{"data": …}`; false for a NULL `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+bool faceauth_webhook_event_encrypted(const struct faceauth_webhook_event *e);
+
+/**
+ * The event as JSON: the text faceauth_webhook_parse returns. Ownership: borrowed from `e`.
+ * NULL for a NULL `e`. Never fails.
+ *
+ * # Safety
+ * `e` is NULL or a live event.
+ */
+const char *faceauth_webhook_event_json(const struct faceauth_webhook_event *e);
+
+/**
  * Opens the token ledger at `location`: ":memory:" for a new, empty ledger in this process's
  * memory (gone when freed); the path of an SQLite file, created if missing (its directory
  * must exist), kept across restarts and shareable between processes; or a PostgreSQL database,
@@ -1635,6 +1959,360 @@ void faceauth_string_free(char *s);
  * `data` and `len` the caller has not changed.
  */
 void faceauth_buf_free(struct faceauth_buf *buf);
+
+/**
+ * Compares a selfie with an approved ID check submission (POST /faceauth), as
+ * faceauth_client_submit, and returns the answer typed: `*out` receives a new
+ * faceauth_auth_result (its status, scores, fail codes and ids by accessor, its JSON by
+ * faceauth_auth_result_json). A rejected face is not an error.
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_auth_result_free.
+ * The arguments are only borrowed.
+ * NULL handling: as faceauth_client_submit (`out` must not be NULL).
+ * Thread safety: `c` may be shared (see faceauth_client).
+ *
+ * Statuses: those of faceauth_client_submit; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field of the
+ * answer holds a NUL byte: faceauth_client_submit still returns its JSON).
+ *
+ * # Safety
+ * `c` is NULL or a live client; strings are NULL or NUL-terminated; `image` is NULL or
+ * readable for `image_len` bytes; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_client_submit_result(const struct faceauth_client *c,
+                                                   const char *submission_id,
+                                                   const uint8_t *image,
+                                                   size_t image_len,
+                                                   const char *user_id,
+                                                   const char *cf1,
+                                                   const char *cf2,
+                                                   const char *cf3,
+                                                   struct faceauth_auth_result **out,
+                                                   struct faceauth_error **out_err);
+
+/**
+ * Reads one result (GET /faceauth?authId=…), as faceauth_client_get, typed: `*out` receives a
+ * new faceauth_auth_record (its JSON, faceauth_auth_record_json, is faceauth_client_get's).
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_auth_record_free.
+ * NULL handling: `c`, `auth_id` and `out` must not be NULL; `out_err` may be.
+ * Thread safety: `c` may be shared (see faceauth_client).
+ *
+ * Statuses: those of faceauth_client_get; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field holds a NUL
+ * byte).
+ *
+ * # Safety
+ * `c` is NULL or a live client; `auth_id` is NULL or NUL-terminated; `out` and `out_err` are
+ * NULL or writable.
+ */
+enum faceauth_status faceauth_client_get_record(const struct faceauth_client *c,
+                                                const char *auth_id,
+                                                struct faceauth_auth_record **out,
+                                                struct faceauth_error **out_err);
+
+/**
+ * The next row of a listing, as faceauth_records_next, typed: `*out_or_null_at_end` receives a
+ * new faceauth_auth_record, or NULL when the listing has ended (FACEAUTH_STATUS_OK with NULL).
+ * The rows, the end and the errors are faceauth_records_next's; the two may be mixed on one
+ * listing (each row comes once, to whichever is called).
+ *
+ * Ownership: a row is a new handle, freed with faceauth_auth_record_free.
+ * NULL handling: `it` and `out_or_null_at_end` must not be NULL; `out_err` may be.
+ * Thread safety: `it` is used by one thread at a time.
+ *
+ * Statuses: those of faceauth_records_next; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field of the row
+ * holds a NUL byte: that row is skipped).
+ *
+ * # Safety
+ * `it` is NULL or a live listing no other thread uses; `out_or_null_at_end` and `out_err` are
+ * NULL or writable.
+ */
+enum faceauth_status faceauth_records_next_record(struct faceauth_records *it,
+                                                  struct faceauth_auth_record **out_or_null_at_end,
+                                                  struct faceauth_error **out_err);
+
+/**
+ * Frees a result. NULL is allowed and does nothing.
+ *
+ * Thread safety: call it once, after every other use of `r` (and of the strings borrowed
+ * from it) has returned.
+ *
+ * # Safety
+ * `r` is NULL or a handle from faceauth_client_submit_result, not freed before.
+ */
+void faceauth_auth_result_free(struct faceauth_auth_result *r);
+
+/**
+ * Frees a record. NULL is allowed and does nothing.
+ *
+ * Thread safety: call it once, after every other use of `r` (and of the strings borrowed
+ * from it) has returned.
+ *
+ * # Safety
+ * `r` is NULL or a handle from faceauth_client_get_record or faceauth_records_next_record, not
+ * freed before.
+ */
+void faceauth_auth_record_free(struct faceauth_auth_record *r);
+
+/**
+ * The authentication id (`authentication_id`): never NULL for a live handle.
+ *
+ * Ownership: borrowed from `r` (see faceauth_auth_result). NULL for a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+const char *faceauth_auth_result_auth_id(const struct faceauth_auth_result *r);
+
+/**
+ * The status (`auth_status`): FACEAUTH_AUTH_STATUS_APPROVED or _REJECTED, or
+ * FACEAUTH_AUTH_STATUS_UNKNOWN for a status this version does not know (see
+ * faceauth_auth_result_status_str) or a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+enum faceauth_auth_status faceauth_auth_result_status(const struct faceauth_auth_result *r);
+
+/**
+ * The status as sent ("approved", "rejected", or any other text; the known ones in lowercase).
+ *
+ * Ownership: borrowed from `r`. NULL for a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+const char *faceauth_auth_result_status_str(const struct faceauth_auth_result *r);
+
+/**
+ * When the result was made (`create_time`, RFC 3339 as sent), or NULL when absent.
+ *
+ * Ownership: borrowed from `r`. NULL for a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+const char *faceauth_auth_result_create_time(const struct faceauth_auth_result *r);
+
+/**
+ * The face similarity score (`score.face_similarity_score`, 0–100).
+ *
+ * Returns true and writes `*out` when the answer carries the score (the project's options
+ * decide which it sends); false, leaving `*out` untouched, when it does not, or when `r` or
+ * `out` is NULL. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result; `out` is NULL or writable.
+ */
+bool faceauth_auth_result_face_similarity(const struct faceauth_auth_result *r, double *out);
+
+/**
+ * The occlusion score (`score.occluded_score`).
+ *
+ * Returns true and writes `*out` when the answer carries the score (the project's options
+ * decide which it sends); false, leaving `*out` untouched, when it does not, or when `r` or
+ * `out` is NULL. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result; `out` is NULL or writable.
+ */
+bool faceauth_auth_result_occluded(const struct faceauth_auth_result *r, double *out);
+
+/**
+ * The face cover score (`score.face_cover_score`).
+ *
+ * Returns true and writes `*out` when the answer carries the score (the project's options
+ * decide which it sends); false, leaving `*out` untouched, when it does not, or when `r` or
+ * `out` is NULL. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result; `out` is NULL or writable.
+ */
+bool faceauth_auth_result_face_cover(const struct faceauth_auth_result *r, double *out);
+
+/**
+ * The head cover score (`score.head_cover_score`).
+ *
+ * Returns true and writes `*out` when the answer carries the score (the project's options
+ * decide which it sends); false, leaving `*out` untouched, when it does not, or when `r` or
+ * `out` is NULL. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result; `out` is NULL or writable.
+ */
+bool faceauth_auth_result_head_cover(const struct faceauth_auth_result *r, double *out);
+
+/**
+ * How many fail codes (`fail_code`) the answer carries: 0 when approved, or for a NULL `r`.
+ * Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+size_t faceauth_auth_result_fail_code_count(const struct faceauth_auth_result *r);
+
+/**
+ * Fail code number `i` (from 0), as an enum: FACEAUTH_FAIL_CODE_UNKNOWN for a code this
+ * version does not know (read it with faceauth_auth_result_fail_code_str), an `i` out of
+ * range, or a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+enum faceauth_fail_code faceauth_auth_result_fail_code(const struct faceauth_auth_result *r,
+                                                       size_t i);
+
+/**
+ * Fail code number `i` (from 0) as text: a known code in its documented casing
+ * ("face_compare_underscore", "Face_Occluded_fail", …), any other as sent; NULL for an `i` out
+ * of range or a NULL `r`.
+ *
+ * Ownership: borrowed from `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+const char *faceauth_auth_result_fail_code_str(const struct faceauth_auth_result *r, size_t i);
+
+/**
+ * How many rejection comments (`rejected_comment`) the answer carries; 0 for a NULL `r`.
+ * Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+size_t faceauth_auth_result_rejected_comment_count(const struct faceauth_auth_result *r);
+
+/**
+ * Rejection comment number `i` (from 0); NULL for an `i` out of range or a NULL `r`.
+ *
+ * Ownership: borrowed from `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+const char *faceauth_auth_result_rejected_comment(const struct faceauth_auth_result *r, size_t i);
+
+/**
+ * The answer as JSON: the text faceauth_client_submit returns (the response as received).
+ *
+ * Ownership: borrowed from `r` (made on the first call). NULL for a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live result.
+ */
+const char *faceauth_auth_result_json(const struct faceauth_auth_result *r);
+
+/**
+ * The auth id (`auth_id`): never NULL for a live handle.
+ *
+ * Ownership: borrowed from `r` (see faceauth_auth_record). NULL for a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_auth_id(const struct faceauth_auth_record *r);
+
+/**
+ * The status (`auth_status`): FACEAUTH_AUTH_STATUS_APPROVED or _REJECTED, or
+ * FACEAUTH_AUTH_STATUS_UNKNOWN for a status this version does not know (see
+ * faceauth_auth_record_status_str), none, or a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+enum faceauth_auth_status faceauth_auth_record_status(const struct faceauth_auth_record *r);
+
+/**
+ * The status as sent ("approved", "rejected", any other text, or "" when the row has none).
+ *
+ * Ownership: borrowed from `r`. NULL for a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_status_str(const struct faceauth_auth_record *r);
+
+/**
+ * When the result was made (`create_time`, as sent).
+ *
+ * Ownership: borrowed from `r` (see faceauth_auth_record). NULL when the row lacks it, or for
+ * a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_create_time(const struct faceauth_auth_record *r);
+
+/**
+ * How it was submitted (`submit_type`): "form" (the hosted page) or "api".
+ *
+ * Ownership: borrowed from `r` (see faceauth_auth_record). NULL when the row lacks it, or for
+ * a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_submit_type(const struct faceauth_auth_record *r);
+
+/**
+ * The ID check submission it re-authenticated (`kyc_submission_id`).
+ *
+ * Ownership: borrowed from `r` (see faceauth_auth_record). NULL when the row lacks it, or for
+ * a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_submission_id(const struct faceauth_auth_record *r);
+
+/**
+ * The FaceAuth project (`faceAuth_projectId`).
+ *
+ * Ownership: borrowed from `r` (see faceauth_auth_record). NULL when the row lacks it, or for
+ * a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_project_id(const struct faceauth_auth_record *r);
+
+/**
+ * Whether the image and personal data were erased (`delete_check`); false for a NULL `r`.
+ * Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+bool faceauth_auth_record_deleted(const struct faceauth_auth_record *r);
+
+/**
+ * How many rejection comments (`reject_comment`) the row carries; 0 for a NULL `r`. Never
+ * fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+size_t faceauth_auth_record_reject_comment_count(const struct faceauth_auth_record *r);
+
+/**
+ * Rejection comment number `i` (from 0); NULL for an `i` out of range or a NULL `r`.
+ *
+ * Ownership: borrowed from `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_reject_comment(const struct faceauth_auth_record *r, size_t i);
+
+/**
+ * The row as JSON: the text faceauth_client_get and faceauth_records_next return.
+ *
+ * Ownership: borrowed from `r` (made on the first call). NULL for a NULL `r`. Never fails.
+ *
+ * # Safety
+ * `r` is NULL or a live record.
+ */
+const char *faceauth_auth_record_json(const struct faceauth_auth_record *r);
 
 /**
  * Starts a FaceAuth simulator in this process and gives its handle in `*out_sim`.
@@ -1910,6 +2588,423 @@ enum faceauth_status faceauth_token_generate(char **out, struct faceauth_error *
  * `token_id` is NULL or NUL-terminated; `out_err` is NULL or writable.
  */
 enum faceauth_status faceauth_token_validate(const char *token_id, struct faceauth_error **out_err);
+
+/**
+ * The status of one token now, as faceauth_ledger_status, typed: `*out` receives a new
+ * faceauth_token_status (its JSON, faceauth_token_status_json, is faceauth_ledger_status's).
+ * A token the ledger does not hold fails with FACEAUTH_STATUS_TOKEN_UNKNOWN.
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_token_status_free.
+ * NULL handling: `l`, `token_id` and `out` must not be NULL; `out_err` may be.
+ * Thread safety: `l` may be shared (see faceauth_ledger).
+ *
+ * Statuses: those of faceauth_ledger_status; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field holds a
+ * NUL byte).
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `token_id` is NULL or NUL-terminated; `out` and `out_err` are
+ * NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_get_status(const struct faceauth_ledger *l,
+                                                const char *token_id,
+                                                struct faceauth_token_status **out,
+                                                struct faceauth_error **out_err);
+
+/**
+ * Records that a token was used now, as faceauth_ledger_mark_used, and returns its status
+ * afterwards typed: `*out` receives a new faceauth_token_status.
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_token_status_free.
+ * NULL handling: `l`, `token_id` and `out` must not be NULL; `out_err` may be.
+ * Thread safety: `l` may be shared (see faceauth_ledger).
+ *
+ * Statuses: those of faceauth_ledger_mark_used; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field holds
+ * a NUL byte; the use is recorded).
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `token_id` is NULL or NUL-terminated; `out` and `out_err` are
+ * NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_mark_used_status(const struct faceauth_ledger *l,
+                                                      const char *token_id,
+                                                      struct faceauth_token_status **out,
+                                                      struct faceauth_error **out_err);
+
+/**
+ * Lists tokens with their status now, as faceauth_ledger_list (the same filter), typed:
+ * `*out` receives a new faceauth_token_status_list (its JSON,
+ * faceauth_token_status_list_json, is faceauth_ledger_list's array).
+ *
+ * Ownership: on success `*out` receives a new handle, freed with
+ * faceauth_token_status_list_free.
+ * NULL handling: `l` and `out` must not be NULL; `filter_json_or_null` and `out_err` may be.
+ * Thread safety: `l` may be shared (see faceauth_ledger).
+ *
+ * Statuses: those of faceauth_ledger_list; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field holds a NUL
+ * byte).
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `filter_json_or_null` is NULL or NUL-terminated; `out` and
+ * `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_list_statuses(const struct faceauth_ledger *l,
+                                                   const char *filter_json_or_null,
+                                                   struct faceauth_token_status_list **out,
+                                                   struct faceauth_error **out_err);
+
+/**
+ * Applies a webhook body to the ledger, as faceauth_ledger_apply_webhook, and returns what it
+ * did typed: `*out` receives a new faceauth_webhook_outcome (its JSON,
+ * faceauth_webhook_outcome_json, is faceauth_ledger_apply_webhook's). Results are recorded as
+ * posted: prefer faceauth_ledger_apply_confirmed_outcome.
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_webhook_outcome_free.
+ * NULL handling: `l`, `body` and `out` must not be NULL; `c_or_null` and `out_err` may be.
+ * Thread safety: `l` and `c_or_null` may be shared.
+ *
+ * Statuses: those of faceauth_ledger_apply_webhook; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field
+ * holds a NUL byte; the webhook is applied).
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `body` is NULL or NUL-terminated; `c_or_null` is NULL or a
+ * live cipher; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_apply_webhook_outcome(const struct faceauth_ledger *l,
+                                                           const char *body,
+                                                           const struct faceauth_cipher *c_or_null,
+                                                           struct faceauth_webhook_outcome **out,
+                                                           struct faceauth_error **out_err);
+
+/**
+ * Confirms a webhook body with Argos and records it, as faceauth_ledger_apply_confirmed, and
+ * returns what it did typed: `*out` receives a new faceauth_webhook_outcome (its JSON is
+ * faceauth_ledger_apply_confirmed's).
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_webhook_outcome_free.
+ * NULL handling: `l`, `c`, `body` and `out` must not be NULL; `cipher_or_null` and `out_err`
+ * may be.
+ * Thread safety: `l`, `c` and `cipher_or_null` may be shared. Blocks for one API call, then
+ * the ledger write.
+ *
+ * Statuses: those of faceauth_ledger_apply_confirmed; FACEAUTH_STATUS_NUL_IN_OUTPUT (a field
+ * holds a NUL byte; the webhook is applied).
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `c` is NULL or a live client; `body` is NULL or
+ * NUL-terminated; `cipher_or_null` is NULL or a live cipher; `out` and `out_err` are NULL or
+ * writable.
+ */
+enum faceauth_status faceauth_ledger_apply_confirmed_outcome(const struct faceauth_ledger *l,
+                                                             const struct faceauth_client *c,
+                                                             const char *body,
+                                                             const struct faceauth_cipher *cipher_or_null,
+                                                             struct faceauth_webhook_outcome **out,
+                                                             struct faceauth_error **out_err);
+
+/**
+ * Frees a token status from faceauth_ledger_get_status or faceauth_ledger_mark_used_status
+ * (never one borrowed from a list or an outcome). NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `s` is NULL or a handle from those calls, not freed before.
+ */
+void faceauth_token_status_free(struct faceauth_token_status *s);
+
+/**
+ * Frees a token status list and the statuses borrowed from it. NULL is allowed and does
+ * nothing.
+ *
+ * # Safety
+ * `list` is NULL or a handle from faceauth_ledger_list_statuses, not freed before.
+ */
+void faceauth_token_status_list_free(struct faceauth_token_status_list *list);
+
+/**
+ * Frees a webhook outcome and the status borrowed from it. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `o` is NULL or a handle from faceauth_ledger_apply_webhook_outcome or
+ * faceauth_ledger_apply_confirmed_outcome, not freed before.
+ */
+void faceauth_webhook_outcome_free(struct faceauth_webhook_outcome *o);
+
+/**
+ * The state now: FACEAUTH_TOKEN_STATE_UNUSED, _ACTIVE, _COMPLETED or _EXPIRED;
+ * FACEAUTH_TOKEN_STATE_UNKNOWN for a NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+enum faceauth_token_state faceauth_token_status_state(const struct faceauth_token_status *s);
+
+/**
+ * The token id. Ownership: borrowed from `s`. NULL for a NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+const char *faceauth_token_status_token_id(const struct faceauth_token_status *s);
+
+/**
+ * The ID check submission the token was issued for. Ownership: borrowed from `s`. NULL for a
+ * NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+const char *faceauth_token_status_submission_id(const struct faceauth_token_status *s);
+
+/**
+ * The user id given at issue, or NULL when none was. Ownership: borrowed from `s`. NULL for a
+ * NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+const char *faceauth_token_status_user_id(const struct faceauth_token_status *s);
+
+/**
+ * The token rule it was issued under: "count" or "time:SECONDS". Ownership: borrowed from
+ * `s`. NULL for a NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+const char *faceauth_token_status_rule(const struct faceauth_token_status *s);
+
+/**
+ * When it was issued, in milliseconds since the Unix epoch; 0 for a NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+int64_t faceauth_token_status_issued_at_ms(const struct faceauth_token_status *s);
+
+/**
+ * Its first use, in milliseconds since the Unix epoch: true and `*out_ms` written when it was
+ * used; false, `*out_ms` untouched, when it never was, or when `s` or `out_ms` is NULL. Never
+ * fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status; `out_ms` is NULL or writable.
+ */
+bool faceauth_token_status_first_used_at_ms(const struct faceauth_token_status *s, int64_t *out_ms);
+
+/**
+ * For an ACTIVE token: the first moment it is expired, in milliseconds since the Unix epoch
+ * (true, `*out_ms` written). False, `*out_ms` untouched, in any other state, or when `s` or
+ * `out_ms` is NULL. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status; `out_ms` is NULL or writable.
+ */
+bool faceauth_token_status_until_ms(const struct faceauth_token_status *s, int64_t *out_ms);
+
+/**
+ * For an EXPIRED token: when it expired, in milliseconds since the Unix epoch (true, `*out_ms`
+ * written). False, `*out_ms` untouched, in any other state, or when `s` or `out_ms` is NULL.
+ * Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status; `out_ms` is NULL or writable.
+ */
+bool faceauth_token_status_expired_at_ms(const struct faceauth_token_status *s, int64_t *out_ms);
+
+/**
+ * For an EXPIRED token: why, "count" (its one use spent it), "time" (its time ran out) or
+ * "reported" (a `token_expired` webhook said so); NULL in any other state or for a NULL `s`.
+ * Ownership: borrowed from `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+const char *faceauth_token_status_expiry_reason(const struct faceauth_token_status *s);
+
+/**
+ * For a COMPLETED token: the auth id of its latest result, or NULL when the webhook carried
+ * none; NULL in any other state or for a NULL `s`. Ownership: borrowed from `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+const char *faceauth_token_status_result_auth_id(const struct faceauth_token_status *s);
+
+/**
+ * For a COMPLETED token: the status of its latest result (FACEAUTH_AUTH_STATUS_APPROVED,
+ * _REJECTED, or _UNKNOWN for a status this version does not know). FACEAUTH_AUTH_STATUS_UNKNOWN
+ * in any other state, when the webhook carried no status, or for a NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+enum faceauth_auth_status faceauth_token_status_result_status(const struct faceauth_token_status *s);
+
+/**
+ * For a COMPLETED token: whether its latest result was confirmed with Argos
+ * (faceauth_ledger_apply_confirmed) rather than recorded as posted. False in any other state
+ * or for a NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+bool faceauth_token_status_result_confirmed(const struct faceauth_token_status *s);
+
+/**
+ * The status as JSON: the text faceauth_ledger_status returns.
+ *
+ * Ownership: borrowed from `s` (made on the first call). NULL for a NULL `s`. Never fails.
+ *
+ * # Safety
+ * `s` is NULL or a live token status.
+ */
+const char *faceauth_token_status_json(const struct faceauth_token_status *s);
+
+/**
+ * How many tokens the list holds; 0 for a NULL `list`. Never fails.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+size_t faceauth_token_status_list_len(const struct faceauth_token_status_list *list);
+
+/**
+ * Token number `i` (from 0, in order of issue), or NULL for an `i` out of range or a NULL
+ * `list`. Ownership: borrowed from `list`, valid until faceauth_token_status_list_free(list);
+ * never free it. Never fails.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const struct faceauth_token_status *faceauth_token_status_list_get(const struct faceauth_token_status_list *list,
+                                                                   size_t i);
+
+/**
+ * The list as JSON: the array faceauth_ledger_list returns.
+ *
+ * Ownership: borrowed from `list` (made on the first call). NULL for a NULL `list`. Never
+ * fails.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *faceauth_token_status_list_json(const struct faceauth_token_status_list *list);
+
+/**
+ * What was done: FACEAUTH_OUTCOME_KIND_RECORDED, _UNKNOWN_TOKEN, _NO_TOKEN, _REFUSED or
+ * _IGNORED; _UNKNOWN for a NULL `o`. Never fails.
+ *
+ * # Safety
+ * `o` is NULL or a live outcome.
+ */
+enum faceauth_outcome_kind faceauth_webhook_outcome_kind(const struct faceauth_webhook_outcome *o);
+
+/**
+ * The token the webhook named (RECORDED, UNKNOWN_TOKEN, REFUSED), as sent; NULL for the other
+ * outcomes or a NULL `o`. Ownership: borrowed from `o`. Never fails.
+ *
+ * # Safety
+ * `o` is NULL or a live outcome.
+ */
+const char *faceauth_webhook_outcome_token_id(const struct faceauth_webhook_outcome *o);
+
+/**
+ * Why nothing was recorded (REFUSED, IGNORED); NULL for the other outcomes or a NULL `o`.
+ * Ownership: borrowed from `o`. Never fails.
+ *
+ * # Safety
+ * `o` is NULL or a live outcome.
+ */
+const char *faceauth_webhook_outcome_reason(const struct faceauth_webhook_outcome *o);
+
+/**
+ * For RECORDED: the token's status after the webhook; NULL for the other outcomes or a NULL
+ * `o`. Ownership: borrowed from `o`, valid until faceauth_webhook_outcome_free(o); never free
+ * it. Never fails.
+ *
+ * # Safety
+ * `o` is NULL or a live outcome.
+ */
+const struct faceauth_token_status *faceauth_webhook_outcome_status(const struct faceauth_webhook_outcome *o);
+
+/**
+ * The outcome as JSON: the text faceauth_ledger_apply_webhook (or _apply_confirmed) returns.
+ *
+ * Ownership: borrowed from `o`. NULL for a NULL `o`. Never fails.
+ *
+ * # Safety
+ * `o` is NULL or a live outcome.
+ */
+const char *faceauth_webhook_outcome_json(const struct faceauth_webhook_outcome *o);
+
+/**
+ * Issues a link, as faceauth_ledger_issue_url (the same arguments and rules: the token is
+ * minted and recorded first, then the URL is built), and returns it typed: `*out` receives a
+ * new faceauth_issued_link (its URL, token and rule by accessor; its JSON,
+ * faceauth_issued_link_json, is faceauth_ledger_issue_url's).
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_issued_link_free.
+ * NULL handling: `l`, `b`, `rule`, `p` and `out` must not be NULL; `meta_json_or_null` and
+ * `out_err` may be.
+ * Thread safety: `l` and `b` may be shared (see faceauth_ledger, faceauth_url_builder).
+ *
+ * Statuses: those of faceauth_ledger_issue_url.
+ *
+ * # Safety
+ * `l` is NULL or a live ledger; `b` is NULL or a live builder; `rule` and `meta_json_or_null`
+ * are NULL or NUL-terminated; `p` is NULL or live parameters no other thread changes during the
+ * call; `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_ledger_issue_link(const struct faceauth_ledger *l,
+                                                const struct faceauth_url_builder *b,
+                                                const char *rule,
+                                                const struct faceauth_auth_params *p,
+                                                const char *meta_json_or_null,
+                                                struct faceauth_issued_link **out,
+                                                struct faceauth_error **out_err);
+
+/**
+ * The URL to hand the user. Ownership: borrowed from `link`. NULL for a NULL `link`. Never
+ * fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_url(const struct faceauth_issued_link *link);
+
+/**
+ * The token minted for it ("tok_…"), as faceauth_ledger_get_status takes it. Ownership:
+ * borrowed from `link`. NULL for a NULL `link`. Never fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_token_id(const struct faceauth_issued_link *link);
+
+/**
+ * The rule it was recorded under: "count" or "time:SECONDS". Ownership: borrowed from `link`.
+ * NULL for a NULL `link`. Never fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_rule(const struct faceauth_issued_link *link);
+
+/**
+ * The link as JSON: the text faceauth_ledger_issue_url returns. Ownership: borrowed from
+ * `link`. NULL for a NULL `link`. Never fails.
+ *
+ * # Safety
+ * `link` is NULL or a live issued link.
+ */
+const char *faceauth_issued_link_json(const struct faceauth_issued_link *link);
+
+/**
+ * Frees an issued link. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `link` is NULL or a handle from faceauth_ledger_issue_link, not freed before.
+ */
+void faceauth_issued_link_free(struct faceauth_issued_link *link);
 
 /**
  * Makes the parameters of one URL for submission `sid` (the approved ID check submission id),

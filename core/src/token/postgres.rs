@@ -127,7 +127,7 @@ impl PostgresOptions {
 ///
 /// - **Concurrency.** One connection per `PostgresLedger`, behind a mutex: share one per
 ///   process. Across processes and hosts, every change to a token is one transaction that
-///   first takes the token's row lock (`SELECT … FOR UPDATE` in [`update`](Self::update)):
+///   first takes the token's row lock (`SELECT … FOR UPDATE` in `update`):
 ///   a second writer of the same token waits for the first to commit, then reads what it
 ///   wrote, so merging webhooks never loses an update. New tokens go in with `INSERT … ON
 ///   CONFLICT (token_id) DO NOTHING`, which waits for a concurrent insert of the same id and
