@@ -209,7 +209,20 @@ const SUBCOMMAND_OPTIONS: &[(&[&str], &[&str])] = &[
         &["auth", "image"],
         &["--output", "--api-key", "--api-key-file", "--base-url", "--timeout", "--max-retries"],
     ),
-    (&["auth", "delete"], &["--api-key", "--api-key-file", "--base-url", "--timeout", "--max-retries"]),
+    (
+        &["auth", "delete"],
+        &[
+            "--api-key",
+            "--api-key-file",
+            "--base-url",
+            "--timeout",
+            "--max-retries",
+            "--ca-file",
+            "--platform-roots",
+            "--proxy",
+            "--no-proxy",
+        ],
+    ),
     (
         &["ledger", "issue"],
         &["--ledger", "--durability", "--rule", "--pid", "--sid", "--api-key", "--scheme"],
