@@ -440,6 +440,7 @@ inline std::string parse_webhook(const std::string &body, const Cipher &cipher) 
 /// waits. It must outlive the calls given it.
 class Cancel {
  public:
+  /// A new handle, not triggered.
   Cancel() {
     ::faceauth_cancel *out = nullptr;
     detail::call([&](::faceauth_error **err) { return ::faceauth_cancel_new(&out, err); });
@@ -463,7 +464,9 @@ class Cancel {
 /// for the whole call, retries and backoff included (FACEAUTH_STATUS_API_TIMEOUT, saying how
 /// many attempts were made, when it passes).
 struct CallOptions {
+  /// The cancel handle, or nullptr for none.
   const Cancel *cancel = nullptr;
+  /// The deadline, counted from the call's start; none by default.
   std::optional<std::chrono::milliseconds> deadline;
 };
 
