@@ -88,7 +88,9 @@ impl<'a> AuthParams<'a> {
         Ok(())
     }
 
-    /// Appends the compact JSON payload, keys in the spec's order, to `out`.
+    /// Appends the compact JSON payload, keys in the spec's order, to `out`: the plain
+    /// reference the tests hold [`AuthParams::write_checked_json`] to.
+    #[cfg(test)]
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         for (key, value) in self.fields() {
@@ -103,6 +105,100 @@ impl<'a> AuthParams<'a> {
         }
         out.push(b'}');
     }
+}
+
+/// What goes before each field's value in the payload, in [`AuthParams::fields`] order: `sid`
+/// is always there, so it opens the object and every other key closes the value before it.
+const KEY_PREFIXES: [&[u8]; 6] = [
+    b"{\"sid\":\"",
+    b"\",\"authUserId\":\"",
+    b"\",\"authCf1\":\"",
+    b"\",\"authCf2\":\"",
+    b"\",\"authCf3\":\"",
+    b"\",\"token\":\"",
+];
+
+impl AuthParams<'_> {
+    /// An upper bound of the payload's length for [`AuthParams::write_checked_json`]: every
+    /// byte escaped as `\u00XX`, and a word of slack per value for its last store.
+    pub(crate) fn json_bound(&self) -> usize {
+        self.fields().iter().filter_map(|(_, value)| value.map(|v| 16 + 8 + 6 * v.len())).sum::<usize>() + 2
+    }
+
+    /// Checks every field as [`AuthParams::validate`] does and writes the compact JSON payload
+    /// (as [`AuthParams::write_json`]) at the start of `buf`, in one pass over each value;
+    /// returns its length. `buf` holds at least [`AuthParams::json_bound`] bytes.
+    ///
+    /// Each value is copied a word (8 bytes) at a time while the same words are checked for a
+    /// byte that needs a closer look (a control character's, `"` or `\`); a value with one
+    /// (rare) is checked and written again the slow way.
+    pub(crate) fn write_checked_json(&self, buf: &mut [u8]) -> Result<usize, UrlError> {
+        let mut at = 0;
+        for ((field, value), prefix) in self.fields().into_iter().zip(KEY_PREFIXES) {
+            let Some(value) = value else { continue };
+            if value.is_empty() {
+                return Err(UrlError::EmptyField { field });
+            }
+            buf[at..at + prefix.len()].copy_from_slice(prefix);
+            at += prefix.len();
+            if copy_words(value.as_bytes(), buf, at) {
+                at += value.len();
+            } else {
+                check_text(field, value)?;
+                let mut escaped = Vec::with_capacity(value.len() + 16);
+                write_json_string(value, &mut escaped);
+                // Without its quotes: the prefixes hold them.
+                let inner = &escaped[1..escaped.len() - 1];
+                buf[at..at + inner.len()].copy_from_slice(inner);
+                at += inner.len();
+            }
+            if field == "token" {
+                token::validate(value)?;
+            }
+        }
+        buf[at..at + 2].copy_from_slice(b"\"}");
+        Ok(at + 2)
+    }
+}
+
+/// Copies `src` into `buf` at `at` a word at a time (it may write up to 7 bytes past the end of
+/// `src`'s copy, which `buf` has room for), and says whether no byte of it needs escaping in
+/// JSON or may start a control character: none below 0x20, `"`, `\`, DEL or 0xC2 (the lead
+/// byte of U+0080–U+00BF, where the C1 controls are).
+fn copy_words(src: &[u8], buf: &mut [u8], mut at: usize) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    // Nonzero when some byte of `v` is zero (exact as a yes/no).
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let special = |w: u64| {
+        (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+            | zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | zero(w ^ (ONES * 0x7f))
+            | zero(w ^ (ONES * 0xc2))
+    };
+    let word = |bytes: &[u8]| {
+        let mut w = [b'a'; 8];
+        for (to, from) in w.iter_mut().zip(bytes) {
+            *to = *from;
+        }
+        u64::from_le_bytes(w)
+    };
+    let mut found = 0;
+    let mut chunks = src.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = word(chunk);
+        found |= special(w);
+        buf[at..at + 8].copy_from_slice(&w.to_le_bytes());
+        at += 8;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let w = word(rest);
+        found |= special(w);
+        buf[at..at + 8].copy_from_slice(&w.to_le_bytes());
+    }
+    found == 0
 }
 
 /// Checks that a field is non-empty and free of control characters.
