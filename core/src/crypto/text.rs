@@ -90,8 +90,8 @@ const STACK_QUERY: usize = 1024;
 /// Escaping the crate's base64 output afterwards cost more than the encryption: the few `+`,
 /// `/` among random letters defeat branch prediction.
 fn base64_query(data: &[u8], forms: &[[u8; 4]; 64], pairs: &[u64; 4096], f: impl FnOnce(&str)) {
-    // 4 symbols per group, 3 bytes per escaped symbol, and a word of slack for the last store.
-    let max = data.len().div_ceil(3) * 12 + 8;
+    // 4 symbols per group, 3 bytes per escaped symbol, and room for the last 16-byte window.
+    let max = data.len().div_ceil(3) * 12 + 16;
     let mut stack = [0u8; STACK_QUERY];
     let mut heap = Vec::new();
     let buf = if max <= STACK_QUERY {
@@ -101,25 +101,33 @@ fn base64_query(data: &[u8], forms: &[[u8; 4]; 64], pairs: &[u64; 4096], f: impl
         &mut heap[..]
     };
     let mut len = 0;
-    let mut put = |form: u64| {
-        buf[len..len + 8].copy_from_slice(&form.to_le_bytes());
-        len += (form >> 56) as usize;
+    // A group's two pair forms, each stored whole (8 bytes) where the text so far ends.
+    let mut put = |n: u32| {
+        let (a, b) = (pairs[(n >> 12 & 0xfff) as usize], pairs[(n & 0xfff) as usize]);
+        let window = &mut buf[len..len + 16];
+        let la = (a >> 56) as usize & 7;
+        window[..8].copy_from_slice(&a.to_le_bytes());
+        window[la..la + 8].copy_from_slice(&b.to_le_bytes());
+        len += la + ((b >> 56) as usize & 7);
     };
-    let mut groups = data.chunks_exact(3);
-    for g in &mut groups {
-        let n = u32::from(g[0]) << 16 | u32::from(g[1]) << 8 | u32::from(g[2]);
-        put(pairs[(n >> 12) as usize]);
-        put(pairs[(n & 0xfff) as usize]);
+    let mut i = 0;
+    // A group read as 4 bytes (one load) while a byte follows it.
+    while i + 4 <= data.len() {
+        let word = u32::from_be_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+        put(word >> 8);
+        i += 3;
     }
-    // A partial last group: '=' pads it.
-    let single = |form: [u8; 4]| u64::from(u32::from_le_bytes(form) & 0x00ff_ffff) | u64::from(form[3]) << 56;
-    let rest = groups.remainder();
-    if !rest.is_empty() {
+    let rest = &data[i..];
+    if rest.len() == 3 {
+        put(u32::from(rest[0]) << 16 | u32::from(rest[1]) << 8 | u32::from(rest[2]));
+    } else if !rest.is_empty() {
+        // A partial last group: '=' pads it.
         let n = u32::from(rest[0]) << 16 | rest.get(1).map_or(0, |&b| u32::from(b) << 8);
-        put(single(forms[(n >> 18 & 0x3f) as usize]));
-        put(single(forms[(n >> 12 & 0x3f) as usize]));
-        put(single(if rest.len() == 2 { forms[(n >> 6 & 0x3f) as usize] } else { query_form(b'=') }));
-        put(single(query_form(b'=')));
+        let third = if rest.len() == 2 { forms[(n >> 6 & 0x3f) as usize] } else { query_form(b'=') };
+        for form in [forms[(n >> 18 & 0x3f) as usize], forms[(n >> 12 & 0x3f) as usize], third, query_form(b'=')] {
+            buf[len..len + 4].copy_from_slice(&form);
+            len += usize::from(form[3]);
+        }
     }
     // Every form is ASCII.
     if let Ok(text) = std::str::from_utf8(&buf[..len]) {

@@ -107,16 +107,27 @@ impl<'a> AuthParams<'a> {
     }
 }
 
-/// What goes before each field's value in the payload, in [`AuthParams::fields`] order: `sid`
-/// is always there, so it opens the object and every other key closes the value before it.
-const KEY_PREFIXES: [&[u8]; 6] = [
-    b"{\"sid\":\"",
-    b"\",\"authUserId\":\"",
-    b"\",\"authCf1\":\"",
-    b"\",\"authCf2\":\"",
-    b"\",\"authCf3\":\"",
-    b"\",\"token\":\"",
+/// What goes before each field's value in the payload, in [`AuthParams::fields`] order, padded
+/// to 16 bytes (stored whole), with its length: `sid` is always there, so it opens the object,
+/// and every other key closes the value before it.
+const KEY_PREFIXES: [([u8; 16], usize); 6] = [
+    padded(b"{\"sid\":\""),
+    padded(b"\",\"authUserId\":\""),
+    padded(b"\",\"authCf1\":\""),
+    padded(b"\",\"authCf2\":\""),
+    padded(b"\",\"authCf3\":\""),
+    padded(b"\",\"token\":\""),
 ];
+
+const fn padded(prefix: &[u8]) -> ([u8; 16], usize) {
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    while i < prefix.len() {
+        out[i] = prefix[i];
+        i += 1;
+    }
+    (out, prefix.len())
+}
 
 impl AuthParams<'_> {
     /// An upper bound of the payload's length for [`AuthParams::write_checked_json`]: every
@@ -139,8 +150,8 @@ impl AuthParams<'_> {
             if value.is_empty() {
                 return Err(UrlError::EmptyField { field });
             }
-            buf[at..at + prefix.len()].copy_from_slice(prefix);
-            at += prefix.len();
+            buf[at..at + 16].copy_from_slice(&prefix.0);
+            at += prefix.1;
             if copy_words(value.as_bytes(), buf, at) {
                 at += value.len();
             } else {
@@ -165,7 +176,7 @@ impl AuthParams<'_> {
 /// `src`'s copy, which `buf` has room for), and says whether no byte of it needs escaping in
 /// JSON or may start a control character: none below 0x20, `"`, `\`, DEL or 0xC2 (the lead
 /// byte of U+0080–U+00BF, where the C1 controls are).
-fn copy_words(src: &[u8], buf: &mut [u8], mut at: usize) -> bool {
+fn copy_words(src: &[u8], buf: &mut [u8], at: usize) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
     // Nonzero when some byte of `v` is zero (exact as a yes/no).
@@ -177,26 +188,32 @@ fn copy_words(src: &[u8], buf: &mut [u8], mut at: usize) -> bool {
             | zero(w ^ (ONES * 0x7f))
             | zero(w ^ (ONES * 0xc2))
     };
-    let word = |bytes: &[u8]| {
-        let mut w = [b'a'; 8];
-        for (to, from) in w.iter_mut().zip(bytes) {
-            *to = *from;
-        }
-        u64::from_le_bytes(w)
-    };
+    let load = |bytes: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(bytes).unwrap_or([0; 8]));
+    let n = src.len();
+    let dst = &mut buf[at..at + n + 8];
     let mut found = 0;
-    let mut chunks = src.chunks_exact(8);
-    for chunk in &mut chunks {
-        let w = word(chunk);
+    let mut i = 0;
+    while i + 8 <= n {
+        let w = load(&src[i..i + 8]);
         found |= special(w);
-        buf[at..at + 8].copy_from_slice(&w.to_le_bytes());
-        at += 8;
+        dst[i..i + 8].copy_from_slice(&w.to_le_bytes());
+        i += 8;
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let w = word(rest);
-        found |= special(w);
-        buf[at..at + 8].copy_from_slice(&w.to_le_bytes());
+    if i < n {
+        if n >= 8 {
+            // The last 8 bytes, overlapping words already copied.
+            let w = load(&src[n - 8..]);
+            found |= special(w);
+            dst[n - 8..n].copy_from_slice(&w.to_le_bytes());
+        } else {
+            let mut word = [b'a'; 8];
+            for (to, from) in word.iter_mut().zip(src) {
+                *to = *from;
+            }
+            let w = u64::from_le_bytes(word);
+            found |= special(w);
+            dst[..8].copy_from_slice(&word);
+        }
     }
     found == 0
 }
