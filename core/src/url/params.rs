@@ -110,7 +110,7 @@ impl<'a> AuthParams<'a> {
 /// What goes before each field's value in the payload, in [`AuthParams::fields`] order, padded
 /// to 16 bytes (stored whole), with its length: `sid` is always there, so it opens the object,
 /// and every other key closes the value before it.
-const KEY_PREFIXES: [([u8; 16], usize); 6] = [
+static KEY_PREFIXES: [([u8; 16], usize); 6] = [
     padded(b"{\"sid\":\""),
     padded(b"\",\"authUserId\":\""),
     padded(b"\",\"authCf1\":\""),
@@ -144,38 +144,60 @@ impl AuthParams<'_> {
     /// byte that needs a closer look (a control character's, `"` or `\`); a value with one
     /// (rare) is checked and written again the slow way.
     pub(crate) fn write_checked_json(&self, buf: &mut [u8]) -> Result<usize, UrlError> {
-        let mut at = 0;
-        for ((field, value), prefix) in self.fields().into_iter().zip(KEY_PREFIXES) {
-            let Some(value) = value else { continue };
-            if value.is_empty() {
-                return Err(UrlError::EmptyField { field });
+        // Field by field, without the array `fields` builds: this runs for every URL.
+        let mut at = write_field(buf, 0, 0, "sid", &self.sid)?;
+        let optional = [
+            (1, "authUserId", &self.user_id),
+            (2, "authCf1", &self.cf1),
+            (3, "authCf2", &self.cf2),
+            (4, "authCf3", &self.cf3),
+        ];
+        for (index, field, value) in optional {
+            if let Some(value) = value {
+                at = write_field(buf, at, index, field, value)?;
             }
-            buf[at..at + 16].copy_from_slice(&prefix.0);
-            at += prefix.1;
-            if copy_words(value.as_bytes(), buf, at) {
-                at += value.len();
-            } else {
-                check_text(field, value)?;
-                let mut escaped = Vec::with_capacity(value.len() + 16);
-                write_json_string(value, &mut escaped);
-                // Without its quotes: the prefixes hold them.
-                let inner = &escaped[1..escaped.len() - 1];
-                buf[at..at + inner.len()].copy_from_slice(inner);
-                at += inner.len();
-            }
-            if field == "token" {
-                token::validate(value)?;
-            }
+        }
+        if let Some(token) = &self.token {
+            at = write_field(buf, at, 5, "token", token)?;
+            token::validate(token)?;
         }
         buf[at..at + 2].copy_from_slice(b"\"}");
         Ok(at + 2)
     }
 }
 
+/// Writes field `index`'s key prefix and its checked value at `buf[at..]`; returns the new end.
+#[inline(always)]
+fn write_field(
+    buf: &mut [u8],
+    mut at: usize,
+    index: usize,
+    field: &'static str,
+    value: &str,
+) -> Result<usize, UrlError> {
+    if value.is_empty() {
+        return Err(UrlError::EmptyField { field });
+    }
+    let (prefix, len) = &KEY_PREFIXES[index];
+    buf[at..at + 16].copy_from_slice(prefix);
+    at += len;
+    if copy_words(value.as_bytes(), buf, at) {
+        return Ok(at + value.len());
+    }
+    check_text(field, value)?;
+    let mut escaped = Vec::with_capacity(value.len() + 16);
+    write_json_string(value, &mut escaped);
+    // Without its quotes: the prefixes hold them.
+    let inner = &escaped[1..escaped.len() - 1];
+    buf[at..at + inner.len()].copy_from_slice(inner);
+    Ok(at + inner.len())
+}
+
 /// Copies `src` into `buf` at `at` a word at a time (it may write up to 7 bytes past the end of
 /// `src`'s copy, which `buf` has room for), and says whether no byte of it needs escaping in
 /// JSON or may start a control character: none below 0x20, `"`, `\`, DEL or 0xC2 (the lead
 /// byte of U+0080–U+00BF, where the C1 controls are).
+#[inline(always)]
 fn copy_words(src: &[u8], buf: &mut [u8], at: usize) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
