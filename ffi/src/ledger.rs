@@ -142,7 +142,7 @@ pub unsafe extern "C" fn faceauth_ledger_issue_url(
             Some(json) => metadata(json)?,
             None => BTreeMap::new(),
         };
-        let link = LinkIssuer::new(&b.inner, &*l.inner).issue(rule, &params, &metadata, SystemTime::now())?;
+        let link = LinkIssuer::new(&b.inner, &*l.inner).issue(rule, params, &metadata, SystemTime::now())?;
         out_json.write(into_c_string(link.to_json().to_string(), "the link JSON")?);
         Ok(())
     })

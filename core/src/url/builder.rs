@@ -207,6 +207,7 @@ impl UrlBuilder {
         Ok(urls)
     }
 
+    #[inline]
     fn append(&self, text: &str, out: &mut String) {
         out.reserve(self.prefix.len() + text.len() + self.suffix.len());
         out.push_str(&self.prefix);
