@@ -273,13 +273,10 @@ fn reference_ecb_url(params: &AuthParams<'_>, lang: Option<&str>) -> Result<Stri
     json.push('}');
     use sha2::Digest;
     let key: [u8; 32] = sha2::Sha256::digest(KEY.as_bytes()).into();
-    let sealed = ecb::Encryptor::<aes::Aes256>::new(&key.into())
-        .encrypt_padded_vec_mut::<Pkcs7>(json.as_bytes());
-    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
+    let sealed =
+        ecb::Encryptor::<aes::Aes256>::new(&key.into()).encrypt_padded_vec_mut::<Pkcs7>(json.as_bytes());
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     let text = base64::engine::general_purpose::STANDARD.encode(sealed);
     let mut url = format!(
         "https://form.argosidentity.com/face-auth?pid=pid-1&encrypted={}",

@@ -195,7 +195,12 @@ impl Cipher {
     /// returns the length of the binary message in the variant's layout, which starts at
     /// `buf[0]`. `buf` must hold [`Cipher::head_room`] + `plain_len` + [`Cipher::overhead`]
     /// bytes (the caller sizes it: a shorter one is a bug, reported as `BadPadding`).
-    pub(crate) fn seal_in_place(&self, buf: &mut [u8], plain_len: usize, iv: IvFrom<'_>) -> Result<usize, CryptoError> {
+    pub(crate) fn seal_in_place(
+        &self,
+        buf: &mut [u8],
+        plain_len: usize,
+        iv: IvFrom<'_>,
+    ) -> Result<usize, CryptoError> {
         let head = self.head_room();
         let padded = (plain_len / BLOCK + 1) * BLOCK;
         if buf.len() < head + padded.max(plain_len + GCM_TAG) {
@@ -222,7 +227,11 @@ impl Cipher {
             Engine::Gcm(gcm, layout) => {
                 let nonce: [u8; GCM_NONCE] = iv.take()?;
                 let tag = gcm
-                    .encrypt_in_place_detached(Nonce::from_slice(&nonce), b"", &mut buf[head..head + plain_len])
+                    .encrypt_in_place_detached(
+                        Nonce::from_slice(&nonce),
+                        b"",
+                        &mut buf[head..head + plain_len],
+                    )
                     .map_err(|_| CryptoError::TagMismatch)?;
                 buf[..GCM_NONCE].copy_from_slice(&nonce);
                 let tag_at = match layout {

@@ -15,9 +15,9 @@ mod text;
 mod variant;
 
 pub use cipher::Cipher;
+pub(crate) use cipher::IvFrom;
 pub use diagnose::{diagnose, Diagnosis, Outcome};
 pub use error::CryptoError;
-pub(crate) use cipher::IvFrom;
 pub use key::{check_key_text, Key};
 pub use nonce::NonceSource;
 pub use text::{Normalization, TextEncoding};

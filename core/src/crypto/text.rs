@@ -47,7 +47,6 @@ const fn query_forms(alphabet: &[u8; 64]) -> [[u8; 4]; 64] {
     forms
 }
 
-
 /// The query forms of every pair of symbols of an alphabet (12 bits of input): up to 6 bytes of
 /// text, little-endian from the low byte, and their length in the top byte.
 const fn pair_forms(alphabet: &[u8; 64]) -> [u64; 4096] {
@@ -127,7 +126,9 @@ fn base64_query(data: &[u8], forms: &[[u8; 4]; 64], pairs: &[u64; 4096], f: impl
         // A partial last group: '=' pads it.
         let n = u32::from(rest[0]) << 16 | rest.get(1).map_or(0, |&b| u32::from(b) << 8);
         let third = if rest.len() == 2 { forms[(n >> 6 & 0x3f) as usize] } else { query_form(b'=') };
-        for form in [forms[(n >> 18 & 0x3f) as usize], forms[(n >> 12 & 0x3f) as usize], third, query_form(b'=')] {
+        for form in
+            [forms[(n >> 18 & 0x3f) as usize], forms[(n >> 12 & 0x3f) as usize], third, query_form(b'=')]
+        {
             buf[len..len + 4].copy_from_slice(&form);
             len += usize::from(form[3]);
         }

@@ -219,7 +219,12 @@ impl UrlBuilder {
     /// ciphertext, base64- and percent-encoded. The payload, the encryption (in place) and the
     /// text share one stack buffer each when they fit (a payload up to ~300 bytes), so nothing
     /// is allocated but what `f` makes.
-    fn encoded<R>(&self, params: &AuthParams<'_>, iv: IvFrom<'_>, f: impl FnOnce(&str) -> R) -> Result<R, UrlError> {
+    fn encoded<R>(
+        &self,
+        params: &AuthParams<'_>,
+        iv: IvFrom<'_>,
+        f: impl FnOnce(&str) -> R,
+    ) -> Result<R, UrlError> {
         let head = self.cipher.head_room();
         let size = head + params.json_bound() + self.cipher.overhead();
         let mut stack = [0u8; STACK_PAYLOAD];
