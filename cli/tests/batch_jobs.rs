@@ -83,7 +83,9 @@ fn every_job_count_writes_the_same_bytes_in_the_same_order() {
     let mut reader = csv::Reader::from_reader(one.stdout.as_slice());
     let numbers: Vec<u64> = reader
         .records()
-        .map(|r| r.expect("row")[0].trim_start_matches("sub-").trim_end_matches('b').parse().expect("a number"))
+        .map(|r| {
+            r.expect("row")[0].trim_start_matches("sub-").trim_end_matches('b').parse().expect("a number")
+        })
         .collect();
     assert!(numbers.len() > 25_000, "{} rows written", numbers.len());
     assert!(numbers.windows(2).all(|w| w[0] <= w[1]), "rows out of order");
@@ -107,7 +109,12 @@ fn every_job_count_records_the_same_tokens_and_refuses_the_same_rows() {
     for jobs in ["1", "2", "5"] {
         let db = dir.join(&format!("ledger-{jobs}.db"));
         let output = run(&["--jobs", jobs, "--ledger", db.to_str().expect("path")], &input);
-        assert_eq!(output.status.code(), Some(3), "--jobs {jobs}: {}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "--jobs {jobs}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let reported = reports(&output);
         // The reused tokens are refused by the ledger, each at its own line.
         assert!(reported.iter().any(|l| l.contains("is already in the ledger")), "{reported:?}");

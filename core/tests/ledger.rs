@@ -1569,7 +1569,8 @@ mod postgres_only {
                     300 => "tok_known001".to_owned(),
                     _ => format!("tok_bulk{i:04}"),
                 };
-                let rule = if i % 2 == 0 { TokenRule::Count } else { TokenRule::Time(Duration::from_secs(90)) };
+                let rule =
+                    if i % 2 == 0 { TokenRule::Count } else { TokenRule::Time(Duration::from_secs(90)) };
                 let token = NewToken::new(id, format!("sub-{i}"), rule);
                 match i % 3 {
                     0 => token,
@@ -1586,7 +1587,11 @@ mod postgres_only {
             ledger.issue(&NewToken::new("tok_known001", "sub-0", TokenRule::Count), t(T0)).expect("issues");
             // A call that fails (a known id) rolls back whole, its staging rows with it.
             let refused = ledger.issue_many(&batch[250..350], t(T0 + 1));
-            assert_eq!(refused, Err(LedgerError::TokenExists { token_id: "tok_known001".to_owned() }), "{name}");
+            assert_eq!(
+                refused,
+                Err(LedgerError::TokenExists { token_id: "tok_known001".to_owned() }),
+                "{name}"
+            );
             assert_eq!(ledger.issue_new(&batch[..300], t(T0 + 2)), Ok(vec![100]), "{name}");
             assert_eq!(ledger.issue_new(&batch[300..], t(T0 + 3)), Ok(vec![0, 150]), "{name}");
             assert_eq!(ledger.issue_new(&batch[..2], t(T0 + 4)), Ok(vec![0, 1]), "{name}: known now");

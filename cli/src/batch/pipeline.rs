@@ -200,8 +200,9 @@ fn read(
                 // The record ran from the open quote to the end of the input.
                 Entry::Failed {
                     line: opened,
-                    message: "a quote opened here is never closed; the rest of the input was read into this row"
-                        .to_owned(),
+                    message:
+                        "a quote opened here is never closed; the rest of the input was read into this row"
+                            .to_owned(),
                 }
             } else if record.len() > width {
                 let message = format!(

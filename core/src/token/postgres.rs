@@ -628,8 +628,10 @@ impl PostgresLedger {
                 skipped.push(i);
                 continue;
             }
-            let ord = i32::try_from(i)
-                .map_err(|_| LedgerError::Storage { action: "copy tokens", reason: "too many tokens".to_owned() })?;
+            let ord = i32::try_from(i).map_err(|_| LedgerError::Storage {
+                action: "copy tokens",
+                reason: "too many tokens".to_owned(),
+            })?;
             let rule_ms: i64 = match token.rule {
                 TokenRule::Count => 0,
                 TokenRule::Time(d) => duration_ms(d),
@@ -662,8 +664,10 @@ impl PostgresLedger {
         let mut writer = tx
             .copy_in("COPY faceauth_issue_staging FROM STDIN (FORMAT binary)")
             .map_err(self.storage("copy tokens"))?;
-        std::io::Write::write_all(&mut writer, &data)
-            .map_err(|e| LedgerError::Storage { action: "copy tokens", reason: self.scrub(&e.to_string()) })?;
+        std::io::Write::write_all(&mut writer, &data).map_err(|e| LedgerError::Storage {
+            action: "copy tokens",
+            reason: self.scrub(&e.to_string()),
+        })?;
         writer.finish().map_err(self.storage("copy tokens"))?;
         let taken = tx
             .query(
