@@ -361,7 +361,9 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
     let record = matches!(sink, Sink::Ledger(_)).then_some(rule);
     let job = Job { builder, columns, new_tokens: args.new_tokens, append_token, record };
-    let mut pipeline = Pipeline::start(reader, job, jobs, progress.clone());
+    // While a ledger chunk commits, the workers build the next one.
+    let ahead = if record.is_some() { LEDGER_CHUNK } else { 0 };
+    let mut pipeline = Pipeline::start(reader, job, jobs, ahead, progress.clone());
     let mut tally = Tally::default();
     while let Some(mut chunk) = pipeline.next_chunk()? {
         let mut start = 0;

@@ -102,11 +102,13 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Starts the reader and `jobs` workers on `input`. The threads end with the input, or
-    /// when the pipeline is dropped.
-    pub fn start(input: Input, job: Job, jobs: usize, progress: Option<ProgressBar>) -> Pipeline {
-        // Every worker busy, one chunk read ahead of each, and the one the caller writes.
-        let pool = 2 * jobs + 2;
+    /// Starts the reader and `jobs` workers on `input`, with room for `ahead` built rows
+    /// waiting beyond those the workers hold (so that they go on while the caller is busy
+    /// with that many). The threads end with the input, or when the pipeline is dropped.
+    pub fn start(input: Input, job: Job, jobs: usize, ahead: usize, progress: Option<ProgressBar>) -> Pipeline {
+        // Every worker busy with one chunk and one read ahead for each, the one the caller
+        // writes, and `ahead` rows more.
+        let pool = 2 * jobs + 2 + ahead.div_ceil(CHUNK_ROWS);
         let (free_tx, free_rx) = sync_channel::<Chunk>(pool);
         let (work_tx, work_rx) = sync_channel::<Chunk>(pool);
         let (done_tx, done_rx) = sync_channel::<Chunk>(pool);
