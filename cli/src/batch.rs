@@ -363,7 +363,7 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let job = Job { builder, columns, new_tokens: args.new_tokens, append_token, record };
     // While a ledger chunk commits, the workers build the next one.
     let ahead = if record.is_some() { LEDGER_CHUNK } else { 0 };
-    let mut pipeline = Pipeline::start(reader, job, jobs, ahead, progress.clone());
+    let mut pipeline = Pipeline::start(reader, job, jobs, ahead, progress.clone())?;
     let mut tally = Tally::default();
     while let Some(mut chunk) = pipeline.next_chunk()? {
         let mut start = 0;
