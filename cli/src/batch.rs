@@ -166,7 +166,7 @@ impl Pending {
 /// Where built rows go: straight out, or through the ledger first.
 enum Sink {
     Direct(BufWriter<Box<dyn Write>>),
-    Ledger(Pending),
+    Ledger(Box<Pending>),
 }
 
 /// A CSV writer into memory, set up as the output's.
@@ -333,7 +333,7 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         header_row.into_inner().map_err(|e| anyhow::anyhow!("cannot write the output: {}", e.error()))?;
     let mut sink = match ledger {
         Some(ledger) => {
-            let mut pending = Pending::new(ledger, out);
+            let mut pending = Box::new(Pending::new(ledger, out));
             pending.push(&header_row, 1, None);
             pending.flush()?;
             Sink::Ledger(pending)

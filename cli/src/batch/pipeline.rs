@@ -108,7 +108,13 @@ impl Pipeline {
     ///
     /// # Errors
     /// When a thread cannot be started.
-    pub fn start(input: Input, job: Job, jobs: usize, ahead: usize, progress: Option<ProgressBar>) -> anyhow::Result<Pipeline> {
+    pub fn start(
+        input: Input,
+        job: Job,
+        jobs: usize,
+        ahead: usize,
+        progress: Option<ProgressBar>,
+    ) -> anyhow::Result<Pipeline> {
         // Every worker busy with one chunk and one read ahead for each, the one the caller
         // writes, and `ahead` rows more.
         let pool = 2 * jobs + 2 + ahead.div_ceil(CHUNK_ROWS);
@@ -121,7 +127,9 @@ impl Pipeline {
         }
         let width = job.columns.width;
         let reader = std::thread::Builder::new().name("batch-read".to_owned());
-        reader.spawn(move || read(input, width, &free_rx, &work_tx, progress.as_ref())).context("cannot start a thread")?;
+        reader
+            .spawn(move || read(input, width, &free_rx, &work_tx, progress.as_ref()))
+            .context("cannot start a thread")?;
         let job = Arc::new(job);
         let work = Arc::new(Mutex::new(work_rx));
         for _ in 0..jobs {
