@@ -47,6 +47,7 @@ test:
 	@$(SUITE) go test-go
 	@$(SUITE) names test-names
 	@$(SUITE) docs test-docs
+	@$(SUITE) apidocs test-apidocs
 	@$(SUITE) dist test-dist
 	@$(SUITE) go-link test-go-link
 	@GO_DIST_PROFILE=debug $(SUITE) dist-go test-dist-go
@@ -151,6 +152,24 @@ test-docs: python-wheel go-sdk
 	$(PY) -m pytest tests/docs -q
 	$(PY) tests/docs/check_blocks.py
 
+# The API reference, offline, into dist/docs (scripts/docs.sh): rustdoc of faceauth and
+# faceauth-mock, the Python package (the installed wheel's docstrings, the stubs' signatures),
+# the Go packages (go/doc) and faceauth.h/faceauth.hpp; dist/docs/index.html links them.
+# test-apidocs builds it, then checks that every public item of each language is documented
+# (scripts/apidocs.py check: Python at runtime and in the stubs, C, C++; scripts/godoc -check:
+# go/ and go/faceauthtest), with tests/apidocs showing each check failing on a removed doc.
+.PHONY: docs test-apidocs
+DOCS_DIR ?= dist/docs
+
+docs: python-wheel
+	CARGO=$(CARGO) ./scripts/docs.sh $(DOCS_DIR)
+
+test-apidocs: docs
+	$(PY) -m mypy --strict scripts/apidocs.py tests/apidocs
+	$(PY) -m pytest tests/apidocs -q
+	$(PY) scripts/apidocs.py check
+	cd scripts/godoc && GOFLAGS=-mod=readonly GOPROXY=off $(GO) vet . && GOFLAGS=-mod=readonly GOPROXY=off $(GO) run . -check ../../go ../../go/faceauthtest
+
 # Every benchmark, each against its baseline in the same run; bench/c_abi/run.sh builds
 # URLs through the C ABI (release libfaceauth.a, C at -O2) against
 # UrlBuilder::build in Rust, interleaved, with the ratio; bench/webhook_serve.py measures
@@ -193,12 +212,14 @@ go: go-sdk
 	$(call GO_RUN,go,debug) build ./...
 	$(call GO_RUN,examples/go,debug) build ./...
 
-# go vet and go test -race over the package, faceauthtest and the examples (run, not only built).
+# go vet and go test -race over the package, faceauthtest and the examples (run, not only built);
+# then `faceauth webhook serve` against a Go net/http keep-alive sender (tests/serve).
 test-go: go
 	$(call GO_RUN,go,debug) vet ./...
 	$(call GO_RUN,go,debug) test -race -count=1 ./...
 	$(call GO_RUN,examples/go,debug) vet ./...
 	$(call GO_RUN,examples/go,debug) test -race -count=1 ./...
+	./tests/serve/run.sh $(FFI_LIB_DIR)
 
 # URLBuilder.Build against a pure-Go implementation of the same recipe, release libfaceauth.
 bench-go:
@@ -260,7 +281,7 @@ dist-python: python-env
 # The dist suite of `make test`: the same artifacts from the dev build (the tarball packs
 # target/debug as the other suites left it; the wheel is a dev-profile zig build), into
 # target/dist-debug, then tests/dist: the wheel installed with no Rust toolchain and examples/python
-# run; the tarball unpacked with the repository hidden, examples/c and examples/cpp built and
+# run, and a wheel built from the sdist (target/sdist-wheel) checked for the license notices; the tarball unpacked with the repository hidden, examples/c and examples/cpp built and
 # run from it; the README's Install recipes run as printed. `make check-dist` runs the same
 # tests on dist/ (after make dist).
 DIST_TEST_DIR := target/dist-debug

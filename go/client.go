@@ -56,33 +56,33 @@ func (s secret) Format(f fmt.State, verb rune) { fmt.Fprint(f, "<redacted>") }
 
 // Submission is one selfie to compare with an approved ID check submission.
 type Submission struct {
-	SubmissionID  string
+	SubmissionID  string // the approved ID check submission to compare with
 	Image         []byte // JPEG or PNG
 	UserID        string // optional fields: "" is absent
-	CF1, CF2, CF3 string
+	CF1, CF2, CF3 string // free extra fields, stored with the result
 }
 
 // AuthResult is the API's answer to a submission; a rejected face is a result, not an error.
 type AuthResult struct {
-	AuthID           string            `json:"authentication_id"`
-	Status           string            `json:"auth_status"` // "approved" or "rejected"
-	CreateTime       string            `json:"create_time"`
-	Scores           json.RawMessage   `json:"score,omitempty"`
-	FailCodes        []json.RawMessage `json:"fail_code,omitempty"`
-	RejectedComments []json.RawMessage `json:"rejected_comment,omitempty"`
+	AuthID           string            `json:"authentication_id"`          // the new result's id (Client.Get, Client.Image)
+	Status           string            `json:"auth_status"`                // "approved" or "rejected"
+	CreateTime       string            `json:"create_time"`                // when Argos made the result
+	Scores           json.RawMessage   `json:"score,omitempty"`            // the similarity scores, as sent
+	FailCodes        []json.RawMessage `json:"fail_code,omitempty"`        // why a face was rejected, as sent
+	RejectedComments []json.RawMessage `json:"rejected_comment,omitempty"` // the reviewer's comments, as sent
 }
 
 // AuthRecord is one FaceAuth result (GET /faceauth), as the API sent it.
 type AuthRecord struct {
-	AuthID       string          `json:"auth_id"`
-	Status       string          `json:"auth_status"`
-	CreateTime   string          `json:"create_time"`
-	SubmitType   string          `json:"submit_type"`
-	SubmissionID string          `json:"kyc_submission_id"`
-	Deleted      bool            `json:"delete_check"`
-	Policy       json.RawMessage `json:"policy,omitempty"`
-	Result       json.RawMessage `json:"result,omitempty"`
-	ProjectID    string          `json:"faceAuth_projectId"`
+	AuthID       string          `json:"auth_id"`            // the result's id
+	Status       string          `json:"auth_status"`        // "approved" or "rejected"
+	CreateTime   string          `json:"create_time"`        // when the result was made
+	SubmitType   string          `json:"submit_type"`        // how the selfie came: the hosted page or the API
+	SubmissionID string          `json:"kyc_submission_id"`  // the ID check submission compared with
+	Deleted      bool            `json:"delete_check"`       // true once the image and personal data were erased (Client.Delete)
+	Policy       json.RawMessage `json:"policy,omitempty"`   // the project's policy, as sent
+	Result       json.RawMessage `json:"result,omitempty"`   // the scores and fail codes, as sent
+	ProjectID    string          `json:"faceAuth_projectId"` // the FaceAuth project
 	// Raw is the whole row, fields this struct does not name included.
 	Raw json.RawMessage `json:"-"`
 }
@@ -91,13 +91,13 @@ type AuthRecord struct {
 // inclusive (both "yyyy-mm-dd", UTC), newest first, fetched in pages of Count (0: the
 // server's 2000).
 type ListQuery struct {
-	StartDate, EndDate string
-	Count              int
+	StartDate, EndDate string // "yyyy-mm-dd" (UTC), both or neither
+	Count              int    // rows per page; 0: the server's default
 }
 
 // Image is a result's selfie.
 type Image struct {
-	Data        []byte
+	Data        []byte // the image's bytes
 	ContentType string // read from the bytes: "image/jpeg", "image/png", …
 }
 

@@ -9,8 +9,8 @@ type Diagnosis struct {
 	Best string `json:"best"`
 	// How the text was read: percent-decoded, spaces read as '+', white space removed.
 	PercentDecoded    bool `json:"percent_decoded"`
-	SpacesAsPlus      bool `json:"spaces_as_plus"`
-	WhitespaceRemoved bool `json:"whitespace_removed"`
+	SpacesAsPlus      bool `json:"spaces_as_plus"`     // '+' read as spaces
+	WhitespaceRemoved bool `json:"whitespace_removed"` // white space removed
 	// Variants holds every variant's try, in the spec's table order.
 	Variants []VariantOutcome `json:"variants"`
 }
@@ -18,13 +18,13 @@ type Diagnosis struct {
 // VariantOutcome is what one variant made of the ciphertext: OK with the plaintext, or the
 // error kind ("bad_padding", "tag_mismatch", …) and its message.
 type VariantOutcome struct {
-	Variant       string `json:"variant"`
-	OK            bool   `json:"ok"`
-	Plaintext     string `json:"plaintext,omitempty"`
+	Variant       string `json:"variant"`                 // the variant id, such as "ecb-sha256"
+	OK            bool   `json:"ok"`                      // the variant decrypted the text
+	Plaintext     string `json:"plaintext,omitempty"`     // the decrypted text, when OK
 	JSON          bool   `json:"json,omitempty"`          // the plaintext parses as JSON
 	Authenticated bool   `json:"authenticated,omitempty"` // a GCM tag verified: certainly this variant
-	Error         string `json:"error,omitempty"`
-	Message       string `json:"message,omitempty"`
+	Error         string `json:"error,omitempty"`         // when not OK: the error kind
+	Message       string `json:"message,omitempty"`       // when not OK: the error's message
 }
 
 // Diagnose tries every encryption variant on ciphertext with apiKey and reports which decrypt

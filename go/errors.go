@@ -22,10 +22,10 @@ import (
 // matches ErrInvalidRequest. An error of a REST call whose context
 // expired also matches context.DeadlineExceeded (or context.Canceled).
 type Error struct {
-	Kind       string
-	Code       int
-	Message    string
-	HTTPStatus int
+	Kind       string // the stable name of the kind, such as "bad_padding"
+	Code       int    // the status number of the C ABI
+	Message    string // the library's message (lowercase, never a key)
+	HTTPStatus int    // the HTTP status of a REST API failure; 0 when none
 
 	ctxErr error // the context's error, when the call's context ended
 }

@@ -40,7 +40,7 @@ func OpenLedger(location string) (*Ledger, error) {
 // ("count"); otherwise it may be used for Window after its first use ("time:SECONDS", whole
 // seconds, rounded up).
 type TokenRule struct {
-	Window time.Duration
+	Window time.Duration // 0: "count"; else how long a token stays usable after its first use
 }
 
 // CountRule is the rule "count": a token expires at its first use.
@@ -63,9 +63,9 @@ func (r TokenRule) String() string {
 
 // IssuedLink is an issued link and its token.
 type IssuedLink struct {
-	URL   string `json:"url"`
-	Token string `json:"token"`
-	Rule  string `json:"rule"`
+	URL   string `json:"url"`   // the link to send to the user
+	Token string `json:"token"` // the token id the link carries
+	Rule  string `json:"rule"`  // the rule, "count" or "time:SECONDS"
 }
 
 // IssueURL mints a token, records it (for p.SID and p.UserID, under rule), and only then
@@ -101,29 +101,29 @@ func (l *Ledger) IssueURLWithMetadata(b *URLBuilder, rule TokenRule, p AuthParam
 
 // TokenStatus is a token's state now and its record (the JSON of `faceauth ledger status`).
 type TokenStatus struct {
-	Token string `json:"token"`
+	Token string `json:"token"` // the token id
 	// State is "unused", "active", "completed" or "expired".
 	State          string            `json:"state"`
-	Until          string            `json:"until"`      // active (time rule): usable until
-	Reason         string            `json:"reason"`     // expired: why
-	Condition      string            `json:"condition"`  // expired by a webhook: its condition
-	ExpiredAt      string            `json:"expired_at"` // expired: when
-	Result         *LinkResult       `json:"result"`     // completed: the result
-	SubmissionID   string            `json:"submission_id"`
-	Rule           string            `json:"rule"`
-	UserID         string            `json:"user_id"`
-	Metadata       map[string]string `json:"metadata"`
-	IssuedAt       string            `json:"issued_at"`
-	FirstUsedAt    string            `json:"first_used_at"`
-	Results        []LinkResult      `json:"results"`
-	ReportedExpiry json.RawMessage   `json:"reported_expiry"`
+	Until          string            `json:"until"`           // active (time rule): usable until
+	Reason         string            `json:"reason"`          // expired: why
+	Condition      string            `json:"condition"`       // expired by a webhook: its condition
+	ExpiredAt      string            `json:"expired_at"`      // expired: when
+	Result         *LinkResult       `json:"result"`          // completed: the result
+	SubmissionID   string            `json:"submission_id"`   // the ID check submission the link was issued for
+	Rule           string            `json:"rule"`            // "count" or "time:SECONDS"
+	UserID         string            `json:"user_id"`         // the user the link was issued for, or ""
+	Metadata       map[string]string `json:"metadata"`        // the metadata given at issue
+	IssuedAt       string            `json:"issued_at"`       // when the link was issued (RFC 3339)
+	FirstUsedAt    string            `json:"first_used_at"`   // when it was first opened, or ""
+	Results        []LinkResult      `json:"results"`         // every result recorded for the token, oldest first
+	ReportedExpiry json.RawMessage   `json:"reported_expiry"` // a token_expired webhook's report, as JSON, or null
 }
 
 // LinkResult is a FaceAuth result recorded for a token.
 type LinkResult struct {
-	AuthID     string `json:"auth_id"`
-	Status     string `json:"status"`
-	CreateTime string `json:"create_time"`
+	AuthID     string `json:"auth_id"`     // the result's id
+	Status     string `json:"status"`      // "approved" or "rejected"
+	CreateTime string `json:"create_time"` // when the result was made
 	// Confirmed is true when the result was confirmed with Argos (ApplyConfirmed: status and
 	// time are Argos's), false when it was applied as posted (ApplyWebhook).
 	Confirmed bool `json:"confirmed"`
@@ -153,12 +153,12 @@ func (l *Ledger) MarkUsed(tokenID string) (*TokenStatus, error) {
 // "refused" (ApplyConfirmed: Token was issued for another submission or user; Reason) or
 // "ignored" (Reason, Trigger).
 type WebhookOutcome struct {
-	Outcome string          `json:"outcome"`
-	Status  *TokenStatus    `json:"status"`
-	Token   string          `json:"token"`
-	Event   json.RawMessage `json:"event"`
-	Reason  string          `json:"reason"`
-	Trigger string          `json:"trigger"`
+	Outcome string          `json:"outcome"` // see WebhookOutcome
+	Status  *TokenStatus    `json:"status"`  // the token's status after, when recorded
+	Token   string          `json:"token"`   // the token the webhook named
+	Event   json.RawMessage `json:"event"`   // the parsed event, as JSON
+	Reason  string          `json:"reason"`  // why it was refused or ignored
+	Trigger string          `json:"trigger"` // the trigger of an ignored webhook
 }
 
 // ApplyWebhook parses a webhook body (decrypting it with c when encrypted; c may be nil) and

@@ -13,9 +13,9 @@ type AuthParams struct {
 	SID    string `json:"sid"`                  // the approved ID check submission id
 	UserID string `json:"authUserId,omitempty"` // your id for the user
 	CF1    string `json:"authCf1,omitempty"`    // free extra fields
-	CF2    string `json:"authCf2,omitempty"`
-	CF3    string `json:"authCf3,omitempty"`
-	Token  string `json:"token,omitempty"` // a token id (GenerateToken) that makes the link expire
+	CF2    string `json:"authCf2,omitempty"`    // free extra fields
+	CF3    string `json:"authCf3,omitempty"`    // free extra fields
+	Token  string `json:"token,omitempty"`      // a token id (GenerateToken) that makes the link expire
 }
 
 // URLOption sets an option of NewURLBuilder or InspectURL.
@@ -85,17 +85,17 @@ func (b *URLBuilder) Close() error {
 // Inspection is a link taken apart: what travels in clear and the decrypted parameters (the
 // JSON `faceauth inspect` prints).
 type Inspection struct {
-	BaseURL string     `json:"base_url"`
-	PID     string     `json:"pid"`
+	BaseURL string     `json:"base_url"`       // the link's scheme, host and path before the query
+	PID     string     `json:"pid"`            // the project id
 	Lang    string     `json:"lang,omitempty"` // "" when the link has none
 	Variant string     `json:"variant"`        // the encryption variant, e.g. "ecb-sha256"
-	Params  AuthParams `json:"params"`
+	Params  AuthParams `json:"params"`         // the decrypted parameters
 	// UnknownFields are the payload's other keys, each value exactly as sent.
 	UnknownFields map[string]json.RawMessage `json:"unknown_fields"`
 	// How the ciphertext text was read: percent-decoded, '+' read as spaces, white space removed.
 	PercentDecoded    bool `json:"percent_decoded"`
-	SpacesAsPlus      bool `json:"spaces_as_plus"`
-	WhitespaceRemoved bool `json:"whitespace_removed"`
+	SpacesAsPlus      bool `json:"spaces_as_plus"`     // '+' read as spaces
+	WhitespaceRemoved bool `json:"whitespace_removed"` // white space removed
 }
 
 // InspectURL takes a FaceAuth link (or its query string) apart and decrypts it with apiKey

@@ -20,52 +20,58 @@ type Event interface {
 // FaceAuthEvent is a faceAuth webhook, read from any of its three documented shapes. Absent,
 // null and empty fields are "".
 type FaceAuthEvent struct {
-	AuthID       string            `json:"auth_id"`
-	SubmissionID string            `json:"submission_id"`
-	Status       string            `json:"status"` // "approved", "rejected" or as sent
-	CreateTime   string            `json:"create_time"`
-	UserID       string            `json:"user_id"`
-	CF1          string            `json:"cf1"`
-	CF2          string            `json:"cf2"`
-	CF3          string            `json:"cf3"`
-	TokenID      string            `json:"token_id"` // the token the link carried
-	Reference    *WebhookReference `json:"reference"`
-	Shape        string            `json:"shape"`     // "current", "older" or "oldest"
-	Encrypted    bool              `json:"encrypted"` // the body was the encrypted form
+	AuthID       string            `json:"auth_id"`       // the result's id
+	SubmissionID string            `json:"submission_id"` // the ID check submission compared with
+	Status       string            `json:"status"`        // "approved", "rejected" or as sent
+	CreateTime   string            `json:"create_time"`   // when the result was made
+	UserID       string            `json:"user_id"`       // your id for the user, from the link
+	CF1          string            `json:"cf1"`           // free extra fields, from the link
+	CF2          string            `json:"cf2"`           // free extra fields, from the link
+	CF3          string            `json:"cf3"`           // free extra fields, from the link
+	TokenID      string            `json:"token_id"`      // the token the link carried
+	Reference    *WebhookReference `json:"reference"`     // the current shape's reference object, or nil
+	Shape        string            `json:"shape"`         // "current", "older" or "oldest"
+	Encrypted    bool              `json:"encrypted"`     // the body was the encrypted form
 }
 
 // WebhookReference is the reference object of a current-shape faceAuth webhook.
 type WebhookReference struct {
-	UserID string `json:"userid"`
-	Email  string `json:"email"`
-	CF1    string `json:"cf1"`
-	CF2    string `json:"cf2"`
-	CF3    string `json:"cf3"`
+	UserID string `json:"userid"` // your id for the user
+	Email  string `json:"email"`  // the user's email, as sent
+	CF1    string `json:"cf1"`    // free extra field
+	CF2    string `json:"cf2"`    // free extra field
+	CF3    string `json:"cf3"`    // free extra field
 }
 
 // TokenExpiredEvent is a token_expired webhook.
 type TokenExpiredEvent struct {
-	TokenID           string `json:"token_id"`
-	Condition         string `json:"condition"` // "count", "time" or as sent
-	ExpiredAt         string `json:"expired_at"`
-	ExpectedExpiredAt string `json:"expected_expired_at"`
-	Service           string `json:"service"`   // "faceAuth", "idCheck", as sent, or ""
-	Encrypted         bool   `json:"encrypted"` // the body was the encrypted form
+	TokenID           string `json:"token_id"`            // the token that expired
+	Condition         string `json:"condition"`           // "count", "time" or as sent
+	ExpiredAt         string `json:"expired_at"`          // when it expired, as sent
+	ExpectedExpiredAt string `json:"expected_expired_at"` // when it was due to expire, as sent
+	Service           string `json:"service"`             // "faceAuth", "idCheck", as sent, or ""
+	Encrypted         bool   `json:"encrypted"`           // the body was the encrypted form
 }
 
 // UnknownEvent is a webhook of another trigger (ID check's own, say): surfaced, not dropped.
 type UnknownEvent struct {
-	Trigger   string          `json:"trigger"`
+	Trigger   string          `json:"trigger"`   // the webhook's trigger, as sent
 	Encrypted bool            `json:"encrypted"` // the body was the encrypted form
 	Raw       json.RawMessage `json:"raw"`       // the whole (decrypted) JSON
 }
 
-func (*FaceAuthEvent) EventName() string     { return "faceAuth" }
+// EventName is "faceAuth".
+func (*FaceAuthEvent) EventName() string { return "faceAuth" }
+
+// EventName is "token_expired".
 func (*TokenExpiredEvent) EventName() string { return "token_expired" }
-func (*UnknownEvent) EventName() string      { return "unknown" }
-func (*FaceAuthEvent) isEvent()              {}
-func (*TokenExpiredEvent) isEvent()          {}
-func (*UnknownEvent) isEvent()               {}
+
+// EventName is "unknown".
+func (*UnknownEvent) EventName() string { return "unknown" }
+
+func (*FaceAuthEvent) isEvent()     {}
+func (*TokenExpiredEvent) isEvent() {}
+func (*UnknownEvent) isEvent()      {}
 
 // ParseWebhook parses a webhook's request body. c decrypts the encrypted form
 // {"data": "<ciphertext>"} (the ID check project's webhook encryption key); it may be nil.
@@ -102,7 +108,7 @@ func ParseWebhook(body []byte, c *Cipher) (Event, error) {
 // carrying Argos's status, create time and submission id (not the body's), or the
 // *TokenExpiredEvent of an encrypted body.
 type ConfirmedEvent struct {
-	Event Event
+	Event Event // the confirmed event
 	// ConfirmedBy is "argos" (fetched back from Argos) or "encrypted" (an encrypted
 	// token_expired body, which no API call can confirm).
 	ConfirmedBy string

@@ -12,8 +12,13 @@
  *   except std::bad_alloc.
  * - Strings in and out are std::string (UTF-8). A string holding a NUL byte cannot cross the C
  *   ABI: it is refused with FACEAUTH_STATUS_INVALID_ARGUMENT instead of being cut short. Optional
- *   fields are std::optional<std::string>. Records, reports and events are JSON text, the same
- *   JSON the `faceauth` command prints: parse them with the JSON library you already use.
+ *   fields are std::optional<std::string>. Results, records, token statuses and webhook outcomes
+ *   are typed objects (AuthResult, AuthRecord, IssuedLink, TokenStatus, TokenStatusList,
+ *   WebhookOutcome, WebhookEvent from parse_webhook_event)
+ *   whose getters give what a program branches on (enums such as AuthStatus and TokenState,
+ *   std::optional<double> scores, std::string_view ids valid while the object lives), and whose
+ *   json() gives the JSON the `faceauth` command prints. Other reports and events are JSON
+ *   text: parse them with the JSON library you already use.
  * - Thread safety is the C library's: const member functions of Cipher, UrlBuilder, Client,
  *   Ledger and Simulator may run on one object from many threads at once; the UrlBuilder
  *   setters may not. A Records is used by one thread at a time.
@@ -39,6 +44,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,6 +62,8 @@ inline const char *status_name(Status status) noexcept { return ::faceauth_statu
 /// failures, the HTTP status (0 when there is none). what() is "<status name>: <message>".
 class Error : public std::runtime_error {
  public:
+  /// An error with `status`, the library's `message` and the HTTP status of a REST API failure
+  /// (0: none); what the wrapper throws, rarely made by hand.
   Error(Status status, const std::string &message, std::uint16_t http_status = 0)
       : std::runtime_error(std::string(faceauth::status_name(status)) + ": " + message),
         status_(status),
@@ -262,13 +270,19 @@ struct AuthParams {
   /// by assigning the members.
   AuthParams(std::string sid_)  // NOLINT(google-explicit-constructor)
       : sid(std::move(sid_)), user_id(), cf1(), cf2(), cf3(), token() {}
+  /// The same from a C string (NULL: an empty `sid`, which the library refuses).
   AuthParams(const char *sid_)  // NOLINT(google-explicit-constructor)
       : AuthParams(std::string(sid_ ? sid_ : "")) {}
 
+  /// Sets `user_id`; returns *this, for chaining.
   AuthParams &with_user_id(std::string v) { user_id = std::move(v); return *this; }
+  /// Sets `cf1`; returns *this.
   AuthParams &with_cf1(std::string v) { cf1 = std::move(v); return *this; }
+  /// Sets `cf2`; returns *this.
   AuthParams &with_cf2(std::string v) { cf2 = std::move(v); return *this; }
+  /// Sets `cf3`; returns *this.
   AuthParams &with_cf3(std::string v) { cf3 = std::move(v); return *this; }
+  /// Sets `token`; returns *this.
   AuthParams &with_token(std::string v) { token = std::move(v); return *this; }
 
   /// `sid`: the approved ID check submission id.
@@ -454,7 +468,9 @@ struct ClientOptions {
 
 /// The optional fields of a submission.
 struct SubmitFields {
+  /// `authUserId`: your id for the user.
   std::optional<std::string> user_id;
+  /// `authCf1`, `authCf2`, `authCf3`: free extra fields, stored with the result.
   std::optional<std::string> cf1;
   std::optional<std::string> cf2;
   std::optional<std::string> cf3;
@@ -462,25 +478,258 @@ struct SubmitFields {
 
 /// A selfie fetched by Client::image: its bytes and the content type read from them.
 struct Image {
+  /// The image as received (JPEG or PNG).
   std::vector<std::uint8_t> bytes;
   /// "image/jpeg", "image/png", … or "application/octet-stream".
   std::string content_type;
 };
 
-/// A listing of results in progress (Client::list): next() returns the rows one by one, as JSON,
-/// fetching pages as needed; or iterate it: `for (const std::string &row : client.list()) …`.
+/// The status of a result (`auth_status`). Unknown: a status this version does not know (read
+/// it with status_text()); a switch over it needs a default.
+enum class AuthStatus : int {
+  Unknown = FACEAUTH_AUTH_STATUS_UNKNOWN,
+  Approved = FACEAUTH_AUTH_STATUS_APPROVED,
+  Rejected = FACEAUTH_AUTH_STATUS_REJECTED,
+};
+
+/// A fail code of a rejected result (`fail_code`). Unknown: a code this version does not know
+/// (AuthResult::fail_code_texts() has it as sent).
+enum class FailCode : int {
+  Unknown = FACEAUTH_FAIL_CODE_UNKNOWN,
+  FaceCompare = FACEAUTH_FAIL_CODE_FACE_COMPARE,
+  FaceOccluded = FACEAUTH_FAIL_CODE_FACE_OCCLUDED,
+  FaceCover = FACEAUTH_FAIL_CODE_FACE_COVER,
+  HeadCover = FACEAUTH_FAIL_CODE_HEAD_COVER,
+};
+
+namespace detail {
+
+/// A borrowed C string as a string_view ("" for NULL).
+inline std::string_view view(const char *s) noexcept { return s ? std::string_view(s) : std::string_view(); }
+
+/// A borrowed C string that may be absent.
+inline std::optional<std::string_view> optional_view(const char *s) {
+  return s ? std::optional<std::string_view>(s) : std::nullopt;
+}
+
+/// A C accessor `bool f(const T *, V *out)` as an optional.
+template <class V, class T, class F>
+std::optional<V> optional_value(const T *h, F f) {
+  V value{};
+  return f(h, &value) ? std::optional<V>(value) : std::nullopt;
+}
+
+}  // namespace detail
+
+/// The answer to Client::submit, typed: status, id, scores and fail codes, and json() (the
+/// response as received, what `faceauth auth submit` prints). A rejected face is a result, not
+/// an exception. string_views are valid while this object lives. Move-only; const members may
+/// run from many threads at once.
+class AuthResult {
+ public:
+  /// The authentication id (`authentication_id`).
+  std::string_view auth_id() const { return detail::view(::faceauth_auth_result_auth_id(get())); }
+  /// Approved, Rejected, or Unknown (a status this version does not know: see status_text()).
+  AuthStatus status() const { return static_cast<AuthStatus>(::faceauth_auth_result_status(get())); }
+  /// The status as sent, such as "approved".
+  std::string_view status_text() const { return detail::view(::faceauth_auth_result_status_str(get())); }
+  /// `create_time` as sent (RFC 3339), when present.
+  std::optional<std::string_view> create_time() const {
+    return detail::optional_view(::faceauth_auth_result_create_time(get()));
+  }
+  /// `score.face_similarity_score` (0–100), when the project sends it.
+  std::optional<double> face_similarity() const {
+    return detail::optional_value<double>(get(), ::faceauth_auth_result_face_similarity);
+  }
+  /// `score.occluded_score`, when sent.
+  std::optional<double> occluded() const {
+    return detail::optional_value<double>(get(), ::faceauth_auth_result_occluded);
+  }
+  /// `score.face_cover_score`, when sent.
+  std::optional<double> face_cover() const {
+    return detail::optional_value<double>(get(), ::faceauth_auth_result_face_cover);
+  }
+  /// `score.head_cover_score`, when sent.
+  std::optional<double> head_cover() const {
+    return detail::optional_value<double>(get(), ::faceauth_auth_result_head_cover);
+  }
+  /// The fail codes of a rejection (empty when approved); Unknown for a code this version does
+  /// not know.
+  std::vector<FailCode> fail_codes() const {
+    std::vector<FailCode> codes;
+    for (std::size_t i = 0, n = ::faceauth_auth_result_fail_code_count(get()); i < n; i++) {
+      codes.push_back(static_cast<FailCode>(::faceauth_auth_result_fail_code(get(), i)));
+    }
+    return codes;
+  }
+  /// The same codes as text: the documented casing, or as sent.
+  std::vector<std::string_view> fail_code_texts() const {
+    std::vector<std::string_view> codes;
+    for (std::size_t i = 0, n = ::faceauth_auth_result_fail_code_count(get()); i < n; i++) {
+      codes.push_back(detail::view(::faceauth_auth_result_fail_code_str(get(), i)));
+    }
+    return codes;
+  }
+  /// `rejected_comment`, when rejected.
+  std::vector<std::string_view> rejected_comments() const {
+    std::vector<std::string_view> comments;
+    for (std::size_t i = 0, n = ::faceauth_auth_result_rejected_comment_count(get()); i < n; i++) {
+      comments.push_back(detail::view(::faceauth_auth_result_rejected_comment(get(), i)));
+    }
+    return comments;
+  }
+  /// The response as received (JSON), as faceauth_client_submit returns it.
+  std::string json() const { return ::faceauth_auth_result_json(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_auth_result *get() const { return detail::live(handle_, "the AuthResult"); }
+
+ private:
+  friend class Client;
+  explicit AuthResult(::faceauth_auth_result *r) : handle_(r) {}
+  detail::Handle<::faceauth_auth_result, ::faceauth_auth_result_free> handle_;
+};
+
+/// One result (a row of GET /faceauth), from Client::get or Records, typed, with json() (the
+/// row as sent, what `faceauth auth get` prints). string_views are valid while this object
+/// lives. Move-only; const members may run from many threads at once.
+class AuthRecord {
+ public:
+  /// `auth_id`.
+  std::string_view auth_id() const { return detail::view(::faceauth_auth_record_auth_id(get())); }
+  /// Approved, Rejected, or Unknown (a status this version does not know: see status_text()).
+  AuthStatus status() const { return static_cast<AuthStatus>(::faceauth_auth_record_status(get())); }
+  /// The status as sent ("" when the row has none).
+  std::string_view status_text() const { return detail::view(::faceauth_auth_record_status_str(get())); }
+  /// `create_time` as sent, when present.
+  std::optional<std::string_view> create_time() const {
+    return detail::optional_view(::faceauth_auth_record_create_time(get()));
+  }
+  /// `submit_type`: "form" (the hosted page) or "api", when present.
+  std::optional<std::string_view> submit_type() const {
+    return detail::optional_view(::faceauth_auth_record_submit_type(get()));
+  }
+  /// `kyc_submission_id`: the ID check submission, when present.
+  std::optional<std::string_view> submission_id() const {
+    return detail::optional_view(::faceauth_auth_record_submission_id(get()));
+  }
+  /// `faceAuth_projectId`, when known.
+  std::optional<std::string_view> project_id() const {
+    return detail::optional_view(::faceauth_auth_record_project_id(get()));
+  }
+  /// `delete_check`: the image and personal data were erased.
+  bool deleted() const { return ::faceauth_auth_record_deleted(get()); }
+  /// `reject_comment`, when present.
+  std::vector<std::string_view> reject_comments() const {
+    std::vector<std::string_view> comments;
+    for (std::size_t i = 0, n = ::faceauth_auth_record_reject_comment_count(get()); i < n; i++) {
+      comments.push_back(detail::view(::faceauth_auth_record_reject_comment(get(), i)));
+    }
+    return comments;
+  }
+  /// The row as JSON, as faceauth_client_get returns it.
+  std::string json() const { return ::faceauth_auth_record_json(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_auth_record *get() const { return detail::live(handle_, "the AuthRecord"); }
+
+ private:
+  friend class Client;
+  friend class Records;
+  explicit AuthRecord(::faceauth_auth_record *r) : handle_(r) {}
+  detail::Handle<::faceauth_auth_record, ::faceauth_auth_record_free> handle_;
+};
+
+/// Which webhook a body was. Other: another trigger (WebhookEvent::trigger() names it).
+enum class EventKind : int {
+  Other = FACEAUTH_EVENT_KIND_OTHER,
+  FaceAuth = FACEAUTH_EVENT_KIND_FACE_AUTH,
+  TokenExpired = FACEAUTH_EVENT_KIND_TOKEN_EXPIRED,
+};
+
+/// A parsed webhook (parse_webhook_event), typed, with json() (what parse_webhook returns).
+/// Nothing proves it came from Argos: confirm it (Client::confirm_webhook, Ledger::apply_confirmed)
+/// before acting on it. string_views are valid while this object lives. Move-only.
+class WebhookEvent {
+ public:
+  /// FaceAuth, TokenExpired or Other.
+  EventKind kind() const { return static_cast<EventKind>(::faceauth_webhook_event_kind(get())); }
+  /// A faceAuth event's result status as posted (Unknown: none, another event, or a status this
+  /// version does not know: see status_text()).
+  AuthStatus status() const { return static_cast<AuthStatus>(::faceauth_webhook_event_status(get())); }
+  /// The status as sent, when there is one.
+  std::optional<std::string_view> status_text() const {
+    return detail::optional_view(::faceauth_webhook_event_status_str(get()));
+  }
+  /// A faceAuth event's authentication id.
+  std::optional<std::string_view> auth_id() const {
+    return detail::optional_view(::faceauth_webhook_event_auth_id(get()));
+  }
+  /// A faceAuth event's ID check submission id.
+  std::optional<std::string_view> submission_id() const {
+    return detail::optional_view(::faceauth_webhook_event_submission_id(get()));
+  }
+  /// A faceAuth event's user id.
+  std::optional<std::string_view> user_id() const {
+    return detail::optional_view(::faceauth_webhook_event_user_id(get()));
+  }
+  /// The token it names (faceAuth, token_expired).
+  std::optional<std::string_view> token_id() const {
+    return detail::optional_view(::faceauth_webhook_event_token_id(get()));
+  }
+  /// `webhook_trigger` as sent.
+  std::optional<std::string_view> trigger() const {
+    return detail::optional_view(::faceauth_webhook_event_trigger(get()));
+  }
+  /// Whether the body was the encrypted form {"data": …}.
+  bool encrypted() const { return ::faceauth_webhook_event_encrypted(get()); }
+  /// The event as JSON, as parse_webhook returns it.
+  std::string json() const { return ::faceauth_webhook_event_json(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_webhook_event *get() const { return detail::live(handle_, "the WebhookEvent"); }
+
+ private:
+  friend WebhookEvent parse_webhook_event(const std::string &body);
+  friend WebhookEvent parse_webhook_event(const std::string &body, const Cipher &cipher);
+  explicit WebhookEvent(::faceauth_webhook_event *e) : handle_(e) {}
+  detail::Handle<::faceauth_webhook_event, ::faceauth_webhook_event_free> handle_;
+};
+
+/// Parses a clear webhook body, typed (parse_webhook gives its JSON). An encrypted body throws
+/// FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED.
+inline WebhookEvent parse_webhook_event(const std::string &body) {
+  ::faceauth_webhook_event *out = nullptr;
+  detail::call([&](::faceauth_error **err) {
+    return ::faceauth_webhook_parse_event(detail::c_str(body, "the webhook body"), nullptr, &out, err);
+  });
+  return WebhookEvent(out);
+}
+
+/// Parses a webhook body, typed, decrypting it with `cipher` when it is encrypted.
+inline WebhookEvent parse_webhook_event(const std::string &body, const Cipher &cipher) {
+  ::faceauth_webhook_event *out = nullptr;
+  detail::call([&](::faceauth_error **err) {
+    return ::faceauth_webhook_parse_event(detail::c_str(body, "the webhook body"), cipher.get(), &out, err);
+  });
+  return WebhookEvent(out);
+}
+
+/// A listing of results in progress (Client::list): next() returns the rows one by one, as
+/// AuthRecord (json() for the row's JSON), fetching pages as needed; or iterate it:
+/// `for (const faceauth::AuthRecord &row : client.list()) …`.
 /// A page that fails to load throws from next() (or the iterator's ++), and the listing ends.
 /// Thread safety: one thread at a time. It may outlive its Client.
 class Records {
  public:
-  /// The next row (the JSON of Client::get), or std::nullopt at the end.
-  std::optional<std::string> next() {
-    char *row = nullptr;
-    detail::call([&](::faceauth_error **err) { return ::faceauth_records_next(get(), &row, err); });
+  /// The next row (as Client::get gives it), or std::nullopt at the end.
+  std::optional<AuthRecord> next() {
+    ::faceauth_auth_record *row = nullptr;
+    detail::call([&](::faceauth_error **err) { return ::faceauth_records_next_record(get(), &row, err); });
     if (row == nullptr) {
       return std::nullopt;
     }
-    return detail::take(row);
+    return AuthRecord(row);
   }
 
   /// After the end: why rows may be missing (see faceauth_records_incomplete), or std::nullopt
@@ -494,10 +743,10 @@ class Records {
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
-    using value_type = std::string;
+    using value_type = AuthRecord;
     using difference_type = std::ptrdiff_t;
-    using pointer = const std::string *;
-    using reference = const std::string &;
+    using pointer = const AuthRecord *;
+    using reference = const AuthRecord &;
 
     iterator() = default;
     explicit iterator(Records *listing) : listing_(listing) { ++*this; }
@@ -516,11 +765,12 @@ class Records {
 
    private:
     Records *listing_ = nullptr;
-    std::optional<std::string> row_;
+    std::optional<AuthRecord> row_;
   };
 
   /// Starts iterating: fetches the first row.
   iterator begin() { return iterator(this); }
+  /// The end of the rows.
   iterator end() { return iterator(); }
 
   /// The C handle; still owned by this object.
@@ -537,6 +787,7 @@ class Records {
 /// Thread safety: every member is const; share one Client between threads.
 class Client {
  public:
+  /// A client with the project's API key (wiped when the client is freed) and `options`.
   explicit Client(const std::string &api_key, const ClientOptions &options = {}) : handle_(), base_url_() {
     ::faceauth_client_options *raw = nullptr;
     detail::call([&](::faceauth_error **err) { return ::faceauth_client_options_new(&raw, err); });
@@ -565,23 +816,27 @@ class Client {
     }
   }
 
-  /// Compares a selfie (JPEG or PNG bytes) with an approved submission: the API's answer as
-  /// JSON, approved or rejected (a rejection is not an exception).
-  std::string submit(const std::string &submission_id, const std::vector<std::uint8_t> &image,
-                     const SubmitFields &fields = {}) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_client_submit(get(), detail::c_str(submission_id, "the submission id"),
-                                      image.data(), image.size(), detail::c_str(fields.user_id, "user_id"),
-                                      detail::c_str(fields.cf1, "cf1"), detail::c_str(fields.cf2, "cf2"),
-                                      detail::c_str(fields.cf3, "cf3"), out, err);
+  /// Compares a selfie (JPEG or PNG bytes) with an approved submission: the API's answer,
+  /// approved or rejected (a rejection is not an exception); json() is the answer as received.
+  AuthResult submit(const std::string &submission_id, const std::vector<std::uint8_t> &image,
+                    const SubmitFields &fields = {}) const {
+    ::faceauth_auth_result *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_submit_result(get(), detail::c_str(submission_id, "the submission id"),
+                                             image.data(), image.size(), detail::c_str(fields.user_id, "user_id"),
+                                             detail::c_str(fields.cf1, "cf1"), detail::c_str(fields.cf2, "cf2"),
+                                             detail::c_str(fields.cf3, "cf3"), &out, err);
     });
+    return AuthResult(out);
   }
 
-  /// One result, as JSON (`faceauth auth get`).
-  std::string get(const std::string &auth_id) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_client_get(get(), detail::c_str(auth_id, "the auth id"), out, err);
+  /// One result; json() is what `faceauth auth get` prints.
+  AuthRecord get(const std::string &auth_id) const {
+    ::faceauth_auth_record *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_get_record(get(), detail::c_str(auth_id, "the auth id"), &out, err);
     });
+    return AuthRecord(out);
   }
 
   /// Every result (no dates), or those from `start_date` to `end_date` (yyyy-mm-dd, both or
@@ -655,11 +910,197 @@ class Client {
   std::optional<std::string> base_url_;  // redacted
 };
 
-/// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Results are
-/// the JSON `faceauth ledger …` prints.
+/// The state of a token now. Unknown: a state a later version may add; a switch over it needs
+/// a default.
+enum class TokenState : int {
+  Unknown = FACEAUTH_TOKEN_STATE_UNKNOWN,
+  Unused = FACEAUTH_TOKEN_STATE_UNUSED,
+  Active = FACEAUTH_TOKEN_STATE_ACTIVE,
+  Completed = FACEAUTH_TOKEN_STATE_COMPLETED,
+  Expired = FACEAUTH_TOKEN_STATE_EXPIRED,
+};
+
+/// What applying a webhook did. Unknown: an outcome a later version may add.
+enum class OutcomeKind : int {
+  Unknown = FACEAUTH_OUTCOME_KIND_UNKNOWN,
+  Recorded = FACEAUTH_OUTCOME_KIND_RECORDED,
+  UnknownToken = FACEAUTH_OUTCOME_KIND_UNKNOWN_TOKEN,
+  NoToken = FACEAUTH_OUTCOME_KIND_NO_TOKEN,
+  Refused = FACEAUTH_OUTCOME_KIND_REFUSED,
+  Ignored = FACEAUTH_OUTCOME_KIND_IGNORED,
+};
+
+/// A token's state now and its record (Ledger::status, mark_used, list, an outcome's status),
+/// typed, with json() (what `faceauth ledger status` prints). Times are milliseconds since the
+/// Unix epoch (UTC). Copies share the C object (and the list or outcome it came from), which is
+/// freed with the last of them; string_views are valid while one of them lives. Const members
+/// may run from many threads at once.
+class TokenStatus {
+ public:
+  /// Unused, Active, Completed or Expired.
+  TokenState state() const { return static_cast<TokenState>(::faceauth_token_status_state(get())); }
+  /// The token id.
+  std::string_view token_id() const { return detail::view(::faceauth_token_status_token_id(get())); }
+  /// The ID check submission it was issued for.
+  std::string_view submission_id() const { return detail::view(::faceauth_token_status_submission_id(get())); }
+  /// The user id given at issue, if any.
+  std::optional<std::string_view> user_id() const {
+    return detail::optional_view(::faceauth_token_status_user_id(get()));
+  }
+  /// "count" or "time:SECONDS".
+  std::string_view rule() const { return detail::view(::faceauth_token_status_rule(get())); }
+  /// When it was issued.
+  std::int64_t issued_at_ms() const { return ::faceauth_token_status_issued_at_ms(get()); }
+  /// Its first use, if it was used.
+  std::optional<std::int64_t> first_used_at_ms() const {
+    return detail::optional_value<std::int64_t>(get(), ::faceauth_token_status_first_used_at_ms);
+  }
+  /// Active: the first moment it is expired.
+  std::optional<std::int64_t> until_ms() const {
+    return detail::optional_value<std::int64_t>(get(), ::faceauth_token_status_until_ms);
+  }
+  /// Expired: when.
+  std::optional<std::int64_t> expired_at_ms() const {
+    return detail::optional_value<std::int64_t>(get(), ::faceauth_token_status_expired_at_ms);
+  }
+  /// Expired: "count", "time" or "reported".
+  std::optional<std::string_view> expiry_reason() const {
+    return detail::optional_view(::faceauth_token_status_expiry_reason(get()));
+  }
+  /// Completed: the auth id of the latest result, if the webhook carried one.
+  std::optional<std::string_view> result_auth_id() const {
+    return detail::optional_view(::faceauth_token_status_result_auth_id(get()));
+  }
+  /// Completed: the status of the latest result (Unknown otherwise, or when none was sent).
+  AuthStatus result_status() const { return static_cast<AuthStatus>(::faceauth_token_status_result_status(get())); }
+  /// Completed: whether the latest result was confirmed with Argos (Ledger::apply_confirmed).
+  bool result_confirmed() const { return ::faceauth_token_status_result_confirmed(get()); }
+  /// The status as JSON, as faceauth_ledger_status returns it.
+  std::string json() const { return ::faceauth_token_status_json(get()); }
+
+  /// The C object; owned by this object (or the list or outcome it came from).
+  const ::faceauth_token_status *get() const {
+    if (status_ == nullptr) {
+      throw Error(FACEAUTH_STATUS_NULL_POINTER, "the TokenStatus is empty");
+    }
+    return status_;
+  }
+
+ private:
+  friend class Ledger;
+  friend class TokenStatusList;
+  friend class WebhookOutcome;
+  TokenStatus(std::shared_ptr<const void> owner, const ::faceauth_token_status *status)
+      : owner_(std::move(owner)), status_(status) {}
+  /// Takes a status the caller owns.
+  explicit TokenStatus(::faceauth_token_status *owned)
+      : owner_(owned, detail::Deleter<::faceauth_token_status_free>()), status_(owned) {}
+  std::shared_ptr<const void> owner_;
+  const ::faceauth_token_status *status_;
+};
+
+/// The tokens Ledger::list found, in order of issue: a range of TokenStatus, with json() (the
+/// array `faceauth ledger list` prints, one element a line).
+class TokenStatusList {
+ public:
+  /// How many tokens the filter admitted.
+  std::size_t size() const noexcept { return items_.size(); }
+  /// Whether it admitted none.
+  bool empty() const noexcept { return items_.empty(); }
+  /// The status of token `i` (0 ≤ i < size(), unchecked as for std::vector).
+  const TokenStatus &operator[](std::size_t i) const { return items_[i]; }
+  /// The first status, for a range-for.
+  std::vector<TokenStatus>::const_iterator begin() const noexcept { return items_.begin(); }
+  /// The end of the statuses.
+  std::vector<TokenStatus>::const_iterator end() const noexcept { return items_.end(); }
+  /// The JSON array faceauth_ledger_list returns.
+  std::string json() const {
+    if (!list_) {
+      throw Error(FACEAUTH_STATUS_NULL_POINTER, "the TokenStatusList was moved from");
+    }
+    return ::faceauth_token_status_list_json(list_.get());
+  }
+
+ private:
+  friend class Ledger;
+  explicit TokenStatusList(::faceauth_token_status_list *list)
+      : list_(list, detail::Deleter<::faceauth_token_status_list_free>()), items_() {
+    for (std::size_t i = 0, n = ::faceauth_token_status_list_len(list); i < n; i++) {
+      items_.push_back(TokenStatus(list_, ::faceauth_token_status_list_get(list, i)));
+    }
+  }
+  std::shared_ptr<::faceauth_token_status_list> list_;
+  std::vector<TokenStatus> items_;
+};
+
+/// What Ledger::apply_webhook or apply_confirmed did, typed, with json() (what `faceauth ledger
+/// apply-webhook` prints). string_views are valid while this object lives.
+class WebhookOutcome {
+ public:
+  /// Recorded, UnknownToken, NoToken, Refused or Ignored.
+  OutcomeKind kind() const { return static_cast<OutcomeKind>(::faceauth_webhook_outcome_kind(get())); }
+  /// The token the webhook named (Recorded, UnknownToken, Refused).
+  std::optional<std::string_view> token_id() const {
+    return detail::optional_view(::faceauth_webhook_outcome_token_id(get()));
+  }
+  /// Why nothing was recorded (Refused, Ignored).
+  std::optional<std::string_view> reason() const {
+    return detail::optional_view(::faceauth_webhook_outcome_reason(get()));
+  }
+  /// Recorded: the token's status afterwards.
+  std::optional<TokenStatus> status() const {
+    const ::faceauth_token_status *s = ::faceauth_webhook_outcome_status(get());
+    return s ? std::optional<TokenStatus>(TokenStatus(outcome_, s)) : std::nullopt;
+  }
+  /// The outcome as JSON, as faceauth_ledger_apply_webhook returns it.
+  std::string json() const { return ::faceauth_webhook_outcome_json(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_webhook_outcome *get() const {
+    if (!outcome_) {
+      throw Error(FACEAUTH_STATUS_NULL_POINTER, "the WebhookOutcome was moved from");
+    }
+    return outcome_.get();
+  }
+
+ private:
+  friend class Ledger;
+  explicit WebhookOutcome(::faceauth_webhook_outcome *o)
+      : outcome_(o, detail::Deleter<::faceauth_webhook_outcome_free>()) {}
+  std::shared_ptr<::faceauth_webhook_outcome> outcome_;
+};
+
+/// A link Ledger::issue_url issued: url() to hand the user, token_id() to look it up later,
+/// rule(), and json() (what `faceauth ledger issue` prints). string_views are valid while this
+/// object lives. Move-only.
+class IssuedLink {
+ public:
+  /// The URL to hand the user.
+  std::string_view url() const { return detail::view(::faceauth_issued_link_url(get())); }
+  /// The token minted for it ("tok_…").
+  std::string_view token_id() const { return detail::view(::faceauth_issued_link_token_id(get())); }
+  /// "count" or "time:SECONDS".
+  std::string_view rule() const { return detail::view(::faceauth_issued_link_rule(get())); }
+  /// {"url", "token", "rule"}, as faceauth_ledger_issue_url returns it.
+  std::string json() const { return ::faceauth_issued_link_json(get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_issued_link *get() const { return detail::live(handle_, "the IssuedLink"); }
+
+ private:
+  friend class Ledger;
+  explicit IssuedLink(::faceauth_issued_link *link) : handle_(link) {}
+  detail::Handle<::faceauth_issued_link, ::faceauth_issued_link_free> handle_;
+};
+
+/// A token ledger: ":memory:" or the path of an SQLite file (created if missing). Links,
+/// statuses and outcomes are typed (IssuedLink, TokenStatus, WebhookOutcome), their json() the
+/// JSON `faceauth ledger …` prints.
 /// Thread safety: every member is const; share one Ledger between threads.
 class Ledger {
  public:
+  /// Opens the ledger at `location` (":memory:", an SQLite file's path, created if missing, or a
+  /// "postgres://…" URL), as faceauth_ledger_open does.
   explicit Ledger(const std::string &location) : handle_(), location_() {
     ::faceauth_ledger *out = nullptr;
     detail::call([&](::faceauth_error **err) {
@@ -669,71 +1110,67 @@ class Ledger {
     location_ = detail::redacted(location);
   }
 
-  /// Mints a token, records it and returns {"url", "token", "rule"}. `rule`: "count" or
-  /// "time:SECONDS"; `p.token` must be empty; `meta_json`: a flat JSON object of strings.
-  std::string issue_url(const UrlBuilder &builder, const std::string &rule, const AuthParams &p,
-                        const std::optional<std::string> &meta_json = std::nullopt) const {
+  /// Mints a token, records it and returns the link (url(), token_id(), rule(); json() is
+  /// {"url", "token", "rule"}). `rule`: "count" or "time:SECONDS"; `p.token` must be empty;
+  /// `meta_json`: a flat JSON object of strings.
+  IssuedLink issue_url(const UrlBuilder &builder, const std::string &rule, const AuthParams &p,
+                       const std::optional<std::string> &meta_json = std::nullopt) const {
     const detail::OwnedParams c = detail::c_params(p);
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_issue_url(get(), builder.get(), detail::c_str(rule, "the rule"), c.get(),
-                                         detail::c_str(meta_json, "the metadata"), out, err);
+    ::faceauth_issued_link *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_issue_link(get(), builder.get(), detail::c_str(rule, "the rule"), c.get(),
+                                          detail::c_str(meta_json, "the metadata"), &out, err);
     });
+    return IssuedLink(out);
   }
 
   /// A token's state and record; FACEAUTH_STATUS_TOKEN_UNKNOWN when the ledger lacks it.
-  std::string status(const std::string &token_id) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_status(get(), detail::c_str(token_id, "the token id"), out, err);
+  TokenStatus status(const std::string &token_id) const {
+    ::faceauth_token_status *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_get_status(get(), detail::c_str(token_id, "the token id"), &out, err);
     });
+    return TokenStatus(out);
   }
 
   /// Records a use now; returns the status afterwards.
-  std::string mark_used(const std::string &token_id) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_mark_used(get(), detail::c_str(token_id, "the token id"), out, err);
+  TokenStatus mark_used(const std::string &token_id) const {
+    ::faceauth_token_status *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_mark_used_status(get(), detail::c_str(token_id, "the token id"), &out, err);
     });
+    return TokenStatus(out);
   }
 
-  /// Applies a clear webhook body as posted: {"outcome": "recorded" | "unknown_token" |
-  /// "no_token" | "ignored", …}. Nothing proves a body came from Argos: prefer apply_confirmed.
-  std::string apply_webhook(const std::string &body) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_apply_webhook(get(), detail::c_str(body, "the webhook body"), nullptr, out,
-                                             err);
-    });
-  }
+  /// Applies a clear webhook body as posted: kind() Recorded (status() the token's afterwards),
+  /// UnknownToken, NoToken or Ignored. Nothing proves a body came from Argos: prefer
+  /// apply_confirmed.
+  WebhookOutcome apply_webhook(const std::string &body) const { return apply(body, nullptr); }
 
   /// Applies a webhook body, decrypting it with `cipher` when it is encrypted.
-  std::string apply_webhook(const std::string &body, const Cipher &cipher) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_apply_webhook(get(), detail::c_str(body, "the webhook body"), cipher.get(),
-                                             out, err);
-    });
+  WebhookOutcome apply_webhook(const std::string &body, const Cipher &cipher) const {
+    return apply(body, cipher.get());
   }
 
   /// Confirms a webhook body with Argos through `client`, then records it (the result marked
-  /// "confirmed"), only for a token of the submission Argos names: else {"outcome": "refused"}.
-  std::string apply_confirmed(const Client &client, const std::string &body) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_apply_confirmed(get(), client.get(), detail::c_str(body, "the webhook body"),
-                                               nullptr, out, err);
-    });
+  /// confirmed), only for a token of the submission Argos names: else kind() Refused.
+  WebhookOutcome apply_confirmed(const Client &client, const std::string &body) const {
+    return confirm(client, body, nullptr);
   }
 
   /// The same for a body that may be encrypted with `cipher` (the webhook key).
-  std::string apply_confirmed(const Client &client, const std::string &body, const Cipher &cipher) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_apply_confirmed(get(), client.get(), detail::c_str(body, "the webhook body"),
-                                               cipher.get(), out, err);
-    });
+  WebhookOutcome apply_confirmed(const Client &client, const std::string &body, const Cipher &cipher) const {
+    return confirm(client, body, cipher.get());
   }
 
-  /// The tokens a filter admits, as a JSON array of statuses. `filter_json`: {"state",
-  /// "submission", "since", "until", "limit"} (any of them), or none for every token.
-  std::string list(const std::optional<std::string> &filter_json = std::nullopt) const {
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_ledger_list(get(), detail::c_str(filter_json, "the filter"), out, err);
+  /// The tokens a filter admits, with their statuses. `filter_json`: {"state", "submission",
+  /// "since", "until", "limit"} (any of them), or none for every token.
+  TokenStatusList list(const std::optional<std::string> &filter_json = std::nullopt) const {
+    ::faceauth_token_status_list *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_list_statuses(get(), detail::c_str(filter_json, "the filter"), &out, err);
     });
+    return TokenStatusList(out);
   }
 
   /// Deletes every token issued more than `older_than_seconds` ago; returns how many.
@@ -754,6 +1191,24 @@ class Ledger {
   }
 
  private:
+  WebhookOutcome apply(const std::string &body, const ::faceauth_cipher *cipher) const {
+    ::faceauth_webhook_outcome *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_apply_webhook_outcome(get(), detail::c_str(body, "the webhook body"), cipher, &out,
+                                                     err);
+    });
+    return WebhookOutcome(out);
+  }
+
+  WebhookOutcome confirm(const Client &client, const std::string &body, const ::faceauth_cipher *cipher) const {
+    ::faceauth_webhook_outcome *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_apply_confirmed_outcome(get(), client.get(), detail::c_str(body, "the webhook body"),
+                                                       cipher, &out, err);
+    });
+    return WebhookOutcome(out);
+  }
+
   detail::Handle<::faceauth_ledger, ::faceauth_ledger_free> handle_;
   std::string location_;  // redacted
 };
@@ -767,6 +1222,7 @@ class Ledger {
 /// Thread safety: every member is const; share one Simulator between threads.
 class Simulator {
  public:
+  /// Starts a simulator from `config_json` (every default: "{}"); it serves at once.
   explicit Simulator(const std::string &config_json = "{}") : handle_() {
     ::faceauth_simulator *out = nullptr;
     detail::call([&](::faceauth_error **err) {

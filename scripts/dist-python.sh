@@ -7,13 +7,11 @@
 # It builds in target/zig: zig's compiler and linker change the fingerprints of crates with
 # build scripts, so sharing target/debug or target/release would make both builds redo them.
 #
-# maturin leaves out of the sdist what Cargo.toml's [patch.crates-io] points at (third_party/,
-# not a dependency by path), so without it the sdist does not build: it is added here, as git
-# tracks it, at the place the patch names.
-#
 # The wheel carries the license texts of the Rust packages linked into faceauth._native
 # (scripts/licenses.py) as .dist-info/licenses/THIRD_PARTY_NOTICES.txt, a License-File of its
 # METADATA, added after maturin (which takes license files from python/ only) with RECORD redone.
+# The sdist carries the same file at its root, named by `license-files` in its pyproject.toml
+# and a License-File of its PKG-INFO, so that a wheel pip builds from it carries it too.
 #
 # Usage: PROFILE=release|debug scripts/dist-python.sh [OUT]   (default OUT: dist/python)
 set -euo pipefail
@@ -44,10 +42,25 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/faceauth-dist-python.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tar -xzf "$sdist" -C "$tmp"
 top=$(basename "$sdist" .tar.gz)
-patched=$(sed -n 's/^tiny_http = { path = "\(.*\)" }$/\1/p' "$tmp/$top/Cargo.toml")
-[[ $patched == third_party/tiny_http ]] ||
-    { echo "dist-python: the sdist's [patch.crates-io] names '$patched', expected third_party/tiny_http" >&2; exit 1; }
-git ls-files -z "$patched" | xargs -0 -I{} install -D -m 0644 {} "$tmp/$top/{}"
+python3 scripts/licenses.py notices --out "$tmp/notices" --crate faceauth-python >/dev/null
+install -m 0644 "$tmp/notices/THIRD_PARTY_NOTICES.txt" "$tmp/$top/THIRD_PARTY_NOTICES.txt"
+python3 - "$tmp/$top" <<'EOF'
+import re, sys
+top = sys.argv[1]
+with open(f"{top}/pyproject.toml") as f:
+    text = f.read()
+assert "license-files" not in text, "pyproject.toml names license files already: update this script"
+text, n = re.subn(r'(?m)^license = "(.*)"$', r'license = "\1"\nlicense-files = ["LICENSE", "THIRD_PARTY_NOTICES.txt"]', text)
+assert n == 1, "no `license = ` line in the sdist's pyproject.toml"
+with open(f"{top}/pyproject.toml", "w") as f:
+    f.write(text)
+with open(f"{top}/PKG-INFO") as f:
+    head, sep, body = f.read().partition("\n\n")
+assert "License-File: LICENSE" in head.splitlines(), head
+head = head.replace("License-File: LICENSE", "License-File: LICENSE\nLicense-File: THIRD_PARTY_NOTICES.txt", 1)
+with open(f"{top}/PKG-INFO", "w") as f:
+    f.write(head + sep + body)
+EOF
 mtime=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -C "$tmp" -cf - "$top" |
     gzip -n -9 >"$sdist.tmp"
@@ -55,7 +68,6 @@ mv "$sdist.tmp" "$sdist"
 
 wheel=$(echo "$out"/faceauth-*.whl)
 [[ -f $wheel ]] || { echo "dist-python: maturin wrote no wheel in $out" >&2; exit 1; }
-python3 scripts/licenses.py notices --out "$tmp/notices" --crate faceauth-python >/dev/null
 python3 - "$wheel" "$tmp/notices/THIRD_PARTY_NOTICES.txt" <<'EOF'
 import base64, hashlib, sys, zipfile
 wheel, notices = sys.argv[1], sys.argv[2]

@@ -40,6 +40,10 @@ if go_ok:
     parts.append("go: %d packages ok" % len(go_ok))
 docs = re.findall(r"^docs: (.*)$", text, re.M)
 parts.extend(docs)
+apidocs = re.findall(r"^apidocs: (.*)$", text, re.M)  # scripts/apidocs.py, scripts/godoc
+if apidocs:
+    parts.append("documented: " + ", ".join(a.split(":")[0] for a in apidocs if "every" in a)
+                 + "".join("; UNDOCUMENTED " + a for a in apidocs if "every" not in a))
 if not parts:  # no runner's counts: the log's last line says what passed
     lines = [line for line in text.splitlines() if line.strip()]
     parts.append(lines[-1].strip() if lines else "no output")

@@ -2,7 +2,8 @@
 //
 //   FACEAUTH_API_KEY=… open_link http://127.0.0.1:PORT PID SID
 //
-// 1. builds a FaceAuth link for submission SID with a fresh token (what your server hands the
+// 1. issues a FaceAuth link for submission SID from a token ledger (here in memory: a file or
+//    PostgreSQL in production), which mints its token and records it (what your server hands the
 //    user);
 // 2. opens it on the simulator, as the user's browser would (GET {base}/face-auth?pid=…&
 //    encrypted=…): the simulator decrypts it, "takes the selfie" and sends the faceAuth webhook;
@@ -10,6 +11,9 @@
 //    hands the body to faceauth::parse_webhook. Here the body comes from the simulator's outbox
 //    (GET /_mock/last-webhook), which keeps every webhook exactly as it POSTed it, so the example
 //    needs no server of its own. Start the simulator with --webhook-key to get encrypted webhooks.
+// 4. applies the webhook to the ledger and branches on what it says, typed (the token's state,
+//    the result's status): no JSON parser. A real server would confirm it with Argos first
+//    (Ledger::apply_confirmed).
 //
 // The HTTP client below is the smallest that works: plain HTTP/1.0 to a loopback address, no
 // TLS, no redirects. Real code uses its own HTTP library.
@@ -20,6 +24,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -99,12 +104,14 @@ int main(int argc, char **argv) {
   try {
     std::cout << "libfaceauth " << faceauth::version() << "\n";
 
-    // 1. The link, with a token that expires it (the project's token rule decides when).
+    // 1. The link, with a token that expires it (the project's token rule decides when),
+    //    recorded in the ledger before the URL is handed out.
     faceauth::UrlBuilder builder(pid, key);
     builder.set_base_url(base).set_lang("en");
-    const std::string token = faceauth::generate_token();
-    const std::string link =
-        builder.build(faceauth::AuthParams(sid).with_user_id("user-1").with_token(token));
+    const faceauth::Ledger ledger(":memory:");
+    const faceauth::IssuedLink issued =
+        ledger.issue_url(builder, "count", faceauth::AuthParams(sid).with_user_id("user-1"));
+    const std::string link(issued.url());
     std::cout << "link: " << link << "\n";
 
     // 2. The user opens it.
@@ -123,7 +130,27 @@ int main(int argc, char **argv) {
     }
     const faceauth::Cipher webhook_cipher(key);  // the webhook key; here the API key
     std::cout << "webhook: " << faceauth::parse_webhook(hook.body, webhook_cipher) << "\n";
-    return 0;
+
+    // 4. What it means for the token: typed values to branch on (json() has the whole record).
+    const faceauth::WebhookOutcome outcome = ledger.apply_webhook(hook.body, webhook_cipher);
+    const std::optional<faceauth::TokenStatus> status = outcome.status();
+    if (outcome.kind() != faceauth::OutcomeKind::Recorded || !status ||
+        status->state() != faceauth::TokenState::Completed) {
+      std::cerr << "open_link: the webhook completed no token: " << outcome.json() << "\n";
+      return 1;
+    }
+    switch (status->result_status()) {
+      case faceauth::AuthStatus::Approved:
+        std::cout << "result: approved " << status->result_auth_id().value_or("") << " (token "
+                  << status->token_id() << ")\n";
+        return 0;
+      case faceauth::AuthStatus::Rejected:
+        std::cout << "result: rejected (token " << status->token_id() << ")\n";
+        return 1;
+      default:  // a status this version does not know: ask again later
+        std::cout << "result: unknown (token " << status->token_id() << ")\n";
+        return 1;
+    }
   } catch (const faceauth::Error &e) {
     std::cerr << "open_link: " << e.what() << "\n";  // "<status>: <message>", never the key
     return 1;

@@ -4,7 +4,7 @@
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
-use faceauth::api::{Client, ListQuery, Records, Submission};
+use faceauth::api::{AuthRecord, AuthResult, Client, ListQuery, Records, Submission};
 
 use crate::boundary::{free_handle, handle, handle_mut, into_handle, optional_text, out, text};
 use crate::error::{faceauth_error, Failure};
@@ -37,6 +37,25 @@ pub struct faceauth_records {
     records: Records<'static>,
     /// Set when the listing has ended: why it may lack rows, or None when it is complete.
     incomplete: Option<CString>,
+}
+
+impl faceauth_records {
+    /// The next row, or None at the end (then the reason rows may be missing is kept); for
+    /// faceauth_records_next and faceauth_records_next_record.
+    pub(crate) fn next_record(&mut self) -> Result<Option<AuthRecord>, Failure> {
+        match self.records.next() {
+            Some(record) => Ok(Some(record?)),
+            None => {
+                if self.incomplete.is_none() {
+                    self.incomplete = self
+                        .records
+                        .incomplete()
+                        .map(|reason| CString::new(reason.to_string()).unwrap_or_default());
+                }
+                Ok(None)
+            }
+        }
+    }
 }
 
 const _: () = {
@@ -312,41 +331,60 @@ pub unsafe extern "C" fn faceauth_client_submit(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_submit", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (c, submission_id, out_json) =
-            unsafe { (handle(c, "c")?, text(submission_id, "submission_id")?, out(out_json, "out_json")?) };
+        let out_json = unsafe { out(out_json, "out_json")? };
         // SAFETY: as above.
-        let (user_id, cf1, cf2, cf3) = unsafe {
-            (
-                optional_text(user_id, "user_id")?,
-                optional_text(cf1, "cf1")?,
-                optional_text(cf2, "cf2")?,
-                optional_text(cf3, "cf3")?,
-            )
-        };
-        let image: &[u8] = match (image.is_null(), image_len) {
-            (_, 0) => &[],
-            (true, _) => return Err(Failure::null("image")),
-            // SAFETY: image is not NULL and the caller promises image_len readable bytes there,
-            // left unchanged for the call.
-            (false, len) => unsafe { std::slice::from_raw_parts(image, len) },
-        };
-        let mut submission = Submission::new(submission_id, image);
-        if let Some(value) = user_id {
-            submission = submission.user_id(value);
-        }
-        if let Some(value) = cf1 {
-            submission = submission.cf1(value);
-        }
-        if let Some(value) = cf2 {
-            submission = submission.cf2(value);
-        }
-        if let Some(value) = cf3 {
-            submission = submission.cf3(value);
-        }
-        let result = c.inner.submit(&submission)?;
+        let result = unsafe { submit(c, submission_id, image, image_len, [user_id, cf1, cf2, cf3])? };
         out_json.write(into_c_string(result.to_json().to_string(), "the result JSON")?);
         Ok(())
     })
+}
+
+/// The body of faceauth_client_submit (and faceauth_client_submit_result): checks the
+/// arguments, sends the submission and returns the API's answer. `fields`: user_id, cf1, cf2,
+/// cf3, each NULL or sent.
+///
+/// # Safety
+/// As faceauth_client_submit's.
+pub(crate) unsafe fn submit(
+    c: *const faceauth_client,
+    submission_id: *const c_char,
+    image: *const u8,
+    image_len: usize,
+    fields: [*const c_char; 4],
+) -> Result<AuthResult, Failure> {
+    let [user_id, cf1, cf2, cf3] = fields;
+    // SAFETY: forwarded from the caller.
+    let (c, submission_id) = unsafe { (handle(c, "c")?, text(submission_id, "submission_id")?) };
+    // SAFETY: as above.
+    let (user_id, cf1, cf2, cf3) = unsafe {
+        (
+            optional_text(user_id, "user_id")?,
+            optional_text(cf1, "cf1")?,
+            optional_text(cf2, "cf2")?,
+            optional_text(cf3, "cf3")?,
+        )
+    };
+    let image: &[u8] = match (image.is_null(), image_len) {
+        (_, 0) => &[],
+        (true, _) => return Err(Failure::null("image")),
+        // SAFETY: image is not NULL and the caller promises image_len readable bytes there,
+        // left unchanged for the call.
+        (false, len) => unsafe { std::slice::from_raw_parts(image, len) },
+    };
+    let mut submission = Submission::new(submission_id, image);
+    if let Some(value) = user_id {
+        submission = submission.user_id(value);
+    }
+    if let Some(value) = cf1 {
+        submission = submission.cf1(value);
+    }
+    if let Some(value) = cf2 {
+        submission = submission.cf2(value);
+    }
+    if let Some(value) = cf3 {
+        submission = submission.cf3(value);
+    }
+    Ok(c.inner.submit(&submission)?)
 }
 
 /// Reads one result (GET /faceauth?authId=…).
@@ -475,20 +513,12 @@ pub unsafe extern "C" fn faceauth_records_next(
         // SAFETY: the caller's contract above covers every pointer.
         let (it, out_json) =
             unsafe { (handle_mut(it, "it")?, out(out_json_or_null_at_end, "out_json_or_null_at_end")?) };
-        match it.records.next() {
+        match it.next_record()? {
             Some(record) => {
-                let json = record?.to_json().to_string();
+                let json = record.to_json().to_string();
                 out_json.write(into_c_string(json, "the result JSON")?);
             }
-            None => {
-                if it.incomplete.is_none() {
-                    it.incomplete = it
-                        .records
-                        .incomplete()
-                        .map(|reason| CString::new(reason.to_string()).unwrap_or_default());
-                }
-                out_json.write(std::ptr::null_mut());
-            }
+            None => out_json.write(std::ptr::null_mut()),
         }
         Ok(())
     })

@@ -6,7 +6,9 @@ use std::ffi::c_char;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use faceauth::token::time::parse_rfc3339;
-use faceauth::token::{open_ledger, LinkIssuer, ListFilter, StateKind, TokenLedger, TokenRule};
+use faceauth::token::{
+    open_ledger, IssuedLink, LinkIssuer, ListFilter, StateKind, TokenLedger, TokenRule, WebhookOutcome,
+};
 use serde_json::{Map, Value};
 
 use crate::boundary::{free_handle, handle, into_handle, optional_text, out, text};
@@ -28,7 +30,7 @@ use crate::url::{auth_params, faceauth_auth_params, faceauth_url_builder};
 /// Times: every call uses the current time (UTC); times in the JSON are RFC 3339 UTC with
 /// milliseconds.
 pub struct faceauth_ledger {
-    inner: Box<dyn TokenLedger + Send + Sync>,
+    pub(crate) inner: Box<dyn TokenLedger + Send + Sync>,
 }
 
 const _: () = {
@@ -136,16 +138,28 @@ pub unsafe extern "C" fn faceauth_ledger_issue_url(
                 out(out_json, "out_json")?,
             )
         };
-        let params = auth_params(p);
-        let rule: TokenRule = rule.parse()?;
-        let metadata = match meta {
-            Some(json) => metadata(json)?,
-            None => BTreeMap::new(),
-        };
-        let link = LinkIssuer::new(&b.inner, &*l.inner).issue(rule, &params, &metadata, SystemTime::now())?;
+        let link = issue(l, b, rule, p, meta)?;
         out_json.write(into_c_string(link.to_json().to_string(), "the link JSON")?);
         Ok(())
     })
+}
+
+/// The body of faceauth_ledger_issue_url (and faceauth_ledger_issue_link): mints, records and
+/// builds the link.
+pub(crate) fn issue(
+    l: &faceauth_ledger,
+    b: &faceauth_url_builder,
+    rule: &str,
+    p: &faceauth_auth_params,
+    meta: Option<&str>,
+) -> Result<IssuedLink, Failure> {
+    let params = auth_params(p);
+    let rule: TokenRule = rule.parse()?;
+    let metadata = match meta {
+        Some(json) => metadata(json)?,
+        None => BTreeMap::new(),
+    };
+    Ok(LinkIssuer::new(&b.inner, &*l.inner).issue(rule, &params, &metadata, SystemTime::now())?)
 }
 
 /// Reads metadata: a JSON object whose values are all strings.
@@ -281,9 +295,8 @@ pub unsafe extern "C" fn faceauth_ledger_apply_webhook(
             // SAFETY: not NULL, and the caller promises a live cipher.
             false => Some(&unsafe { handle(c_or_null, "c_or_null")? }.inner),
         };
-        let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
-        let outcome = l.inner.apply_webhook(&event, SystemTime::now())?;
-        out_json.write(into_c_string(outcome.to_json(&event).to_string(), "the outcome JSON")?);
+        let (_, json) = apply_webhook(l, body, cipher)?;
+        out_json.write(into_c_string(json.to_string(), "the outcome JSON")?);
         Ok(())
     })
 }
@@ -332,18 +345,44 @@ pub unsafe extern "C" fn faceauth_ledger_apply_confirmed(
                 crate::webhook::optional_cipher(cipher_or_null)?,
             )
         };
-        let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
-        // What the ledger would not record (another trigger, another service's expiry, a
-        // result without a token) needs no confirmation: it is answered as it is.
-        let json = if faceauth::token::records_anything(&event) {
-            let confirmed = faceauth::webhook::confirm(&event, &c.inner)?;
-            l.inner.apply_confirmed(&confirmed, SystemTime::now())?.to_json(confirmed.event())
-        } else {
-            l.inner.apply_webhook(&event, SystemTime::now())?.to_json(&event)
-        };
+        let (_, json) = apply_confirmed(l, c, body, cipher)?;
         out_json.write(into_c_string(json.to_string(), "the outcome JSON")?);
         Ok(())
     })
+}
+
+/// The body of faceauth_ledger_apply_confirmed (and faceauth_ledger_apply_confirmed_outcome):
+/// the outcome, and its JSON.
+pub(crate) fn apply_confirmed(
+    l: &faceauth_ledger,
+    c: &crate::client::faceauth_client,
+    body: &str,
+    cipher: Option<&faceauth::crypto::Cipher>,
+) -> Result<(WebhookOutcome, Value), Failure> {
+    let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
+    // What the ledger would not record (another trigger, another service's expiry, a result
+    // without a token) needs no confirmation: it is answered as it is.
+    if faceauth::token::records_anything(&event) {
+        let confirmed = faceauth::webhook::confirm(&event, &c.inner)?;
+        let outcome = l.inner.apply_confirmed(&confirmed, SystemTime::now())?;
+        let json = outcome.to_json(confirmed.event());
+        Ok((outcome, json))
+    } else {
+        apply_webhook(l, body, cipher)
+    }
+}
+
+/// The body of faceauth_ledger_apply_webhook (and faceauth_ledger_apply_webhook_outcome): the
+/// outcome, and its JSON.
+pub(crate) fn apply_webhook(
+    l: &faceauth_ledger,
+    body: &str,
+    cipher: Option<&faceauth::crypto::Cipher>,
+) -> Result<(WebhookOutcome, Value), Failure> {
+    let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
+    let outcome = l.inner.apply_webhook(&event, SystemTime::now())?;
+    let json = outcome.to_json(&event);
+    Ok((outcome, json))
 }
 
 /// Lists tokens with their status now, in order of issue (then id).
@@ -398,7 +437,7 @@ pub unsafe extern "C" fn faceauth_ledger_list(
 }
 
 /// Reads a list filter: a JSON object of `state`, `submission`, `since`, `until` and `limit`.
-fn list_filter(json: &str) -> Result<ListFilter, Failure> {
+pub(crate) fn list_filter(json: &str) -> Result<ListFilter, Failure> {
     let invalid = |why: String| Failure::new(faceauth_status::InvalidArgument, why);
     let value: Value =
         serde_json::from_str(json).map_err(|e| invalid(format!("filter_json_or_null is not JSON: {e}")))?;

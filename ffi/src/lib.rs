@@ -22,11 +22,14 @@ mod client;
 mod crypto;
 mod diagnose;
 mod error;
+mod event;
 mod ledger;
 mod memory;
+mod record;
 mod simulator;
 mod status;
 mod token;
+mod token_status;
 mod url;
 mod webhook;
 
@@ -34,11 +37,14 @@ pub use client::*;
 pub use crypto::*;
 pub use diagnose::*;
 pub use error::*;
+pub use event::*;
 pub use ledger::*;
 pub use memory::*;
+pub use record::*;
 pub use simulator::*;
 pub use status::*;
 pub use token::*;
+pub use token_status::*;
 pub use url::*;
 pub use webhook::*;
 
@@ -93,11 +99,14 @@ mod tests {
             include_str!("client.rs"),
             include_str!("crypto.rs"),
             include_str!("error.rs"),
+            include_str!("event.rs"),
             include_str!("ledger.rs"),
             include_str!("memory.rs"),
+            include_str!("record.rs"),
             include_str!("simulator.rs"),
             include_str!("status.rs"),
             include_str!("token.rs"),
+            include_str!("token_status.rs"),
             include_str!("url.rs"),
             include_str!("webhook.rs"),
         ];

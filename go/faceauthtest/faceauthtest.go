@@ -312,8 +312,8 @@ func (s *Simulator) Faults(faults map[string]any) {
 // Page is the hosted page's answer to a link.
 type Page struct {
 	Status     int    // 200, or 410 for a spent token, 400/403/404 for a bad link
-	AuthID     string `json:"auth_id"`
-	AuthStatus string `json:"auth_status"`
+	AuthID     string `json:"auth_id"`     // the new result's id (200 only)
+	AuthStatus string `json:"auth_status"` // "approved" or "rejected" (200 only)
 	Body       string // the page's JSON
 }
 

@@ -2244,6 +2244,587 @@ static void test_simulator(void) {
   faceauth_simulator_free(sim);
 }
 
+/* Typed results from the in-process simulator: every accessor of faceauth_auth_result and
+   faceauth_auth_record, every auth status (an unknown one from the server included), a known
+   and an unknown fail code, NULL handles and out-params, and the typed values against the
+   JSON of the same handle. */
+static void test_typed_results(void) {
+  static const uint8_t jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 1, 2, 3};
+  static const uint8_t reject[] = {0xff, 0xd8, 0xff, 0xe0, 'R', 'E', 'J', 'E', 'C', 'T'};
+  static const uint8_t unknown_code[] = {0xff, 0xd8, 0xff, 0xe0, 'U', 'N', 'K', 'N', 'O', 'W', 'N',
+                                         'C', 'O', 'D', 'E'};
+  faceauth_simulator *sim = NULL;
+  faceauth_error *err = NULL;
+  faceauth_client *c;
+  faceauth_auth_result *r = UNTOUCHED, *rejected = NULL, *odd = NULL;
+  faceauth_auth_record *rec = UNTOUCHED, *row = NULL;
+  faceauth_records *it = NULL;
+  char value[128] = "", rejected_id[128] = "";
+  double score = -1;
+  int rows = 0, unknown_rows = 0;
+
+  CHECK_STATUS(faceauth_simulator_start(
+                   "{\"api_key\":\"typed-key-0123456789abcdefghij\",\"project_id\":\"typed-project\","
+                   "\"submissions\":[\"sub_typed\"],\"now\":\"2025-03-01T08:00:00Z\","
+                   "\"results\":[{\"auth_id\":\"fa-review\",\"auth_status\":\"under_review\","
+                   "\"kyc_submission_id\":\"sub_typed\"},{\"auth_id\":\"fa-erased\","
+                   "\"auth_status\":\"rejected\",\"delete_check\":true}]}",
+                   &sim, &err),
+               FACEAUTH_STATUS_OK);
+  c = new_client("typed-key-0123456789abcdefghij", faceauth_simulator_base_url(sim), 0);
+
+  /* Approved: status, id, time and the four scores, each as the JSON says. */
+  r = NULL;
+  CHECK_STATUS(faceauth_client_submit_result(c, "sub_typed", jpeg, sizeof jpeg, "u-1", NULL, NULL,
+                                             NULL, &r, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(r != NULL && err == NULL);
+  CHECK(faceauth_auth_result_status(r) == FACEAUTH_AUTH_STATUS_APPROVED);
+  CHECK_STR(faceauth_auth_result_status_str(r), "approved");
+  CHECK(json_string(faceauth_auth_result_json(r), "authentication_id", value, sizeof value));
+  CHECK_STR(faceauth_auth_result_auth_id(r), value);
+  CHECK(json_string(faceauth_auth_result_json(r), "auth_status", value, sizeof value) &&
+        strcmp(value, "approved") == 0);
+  CHECK(json_string(faceauth_auth_result_json(r), "create_time", value, sizeof value));
+  CHECK_STR(faceauth_auth_result_create_time(r), value);
+  CHECK(faceauth_auth_result_face_similarity(r, &score) && score > 85 && score <= 100);
+  CHECK(faceauth_auth_result_occluded(r, &score) && score == 99);
+  CHECK(strstr(faceauth_auth_result_json(r), "\"occluded_score\":99") != NULL);
+  CHECK(faceauth_auth_result_face_cover(r, &score) && score == 0);
+  score = -1;
+  CHECK(faceauth_auth_result_head_cover(r, &score) && score == 0);
+  CHECK(faceauth_auth_result_fail_code_count(r) == 0);
+  CHECK(faceauth_auth_result_fail_code(r, 0) == FACEAUTH_FAIL_CODE_UNKNOWN);
+  CHECK(faceauth_auth_result_fail_code_str(r, 0) == NULL);
+  CHECK(faceauth_auth_result_rejected_comment_count(r) == 0);
+  CHECK(faceauth_auth_result_rejected_comment(r, 0) == NULL);
+  /* The JSON is faceauth_client_submit's: the same keys, the same order. */
+  CHECK(strncmp(faceauth_auth_result_json(r), "{\"authentication_id\":", 21) == 0);
+  CHECK(faceauth_auth_result_json(r) == faceauth_auth_result_json(r)); /* made once, kept */
+  CHECK(faceauth_auth_result_face_similarity(r, NULL) == false);
+  faceauth_auth_result_free(r);
+
+  /* Rejected with a documented fail code, and with one this version does not know. */
+  CHECK_STATUS(faceauth_client_submit_result(c, "sub_typed", reject, sizeof reject, NULL, NULL, NULL,
+                                             NULL, &rejected, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(faceauth_auth_result_status(rejected) == FACEAUTH_AUTH_STATUS_REJECTED);
+  CHECK_STR(faceauth_auth_result_status_str(rejected), "rejected");
+  CHECK(faceauth_auth_result_fail_code_count(rejected) == 1);
+  CHECK(faceauth_auth_result_fail_code(rejected, 0) == FACEAUTH_FAIL_CODE_FACE_COMPARE);
+  CHECK_STR(faceauth_auth_result_fail_code_str(rejected, 0), "face_compare_underscore");
+  CHECK(faceauth_auth_result_fail_code(rejected, 1) == FACEAUTH_FAIL_CODE_UNKNOWN);
+  CHECK(faceauth_auth_result_rejected_comment_count(rejected) == 1);
+  CHECK(faceauth_auth_result_rejected_comment(rejected, 0) != NULL &&
+        strstr(faceauth_auth_result_json(rejected), faceauth_auth_result_rejected_comment(rejected, 0)) != NULL);
+  snprintf(rejected_id, sizeof rejected_id, "%s", faceauth_auth_result_auth_id(rejected));
+  CHECK_STATUS(faceauth_client_submit_result(c, "sub_typed", unknown_code, sizeof unknown_code, NULL,
+                                             NULL, NULL, NULL, &odd, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(faceauth_auth_result_fail_code(odd, 0) == FACEAUTH_FAIL_CODE_UNKNOWN);
+  CHECK_STR(faceauth_auth_result_fail_code_str(odd, 0), "Brand_new_fail_code");
+  CHECK(strstr(faceauth_auth_result_json(odd), "Brand_new_fail_code") != NULL);
+
+  /* A record: every field, as the JSON of faceauth_client_get says. */
+  rec = NULL;
+  CHECK_STATUS(faceauth_client_get_record(c, rejected_id, &rec, &err), FACEAUTH_STATUS_OK);
+  CHECK_STR(faceauth_auth_record_auth_id(rec), rejected_id);
+  CHECK(faceauth_auth_record_status(rec) == FACEAUTH_AUTH_STATUS_REJECTED);
+  CHECK_STR(faceauth_auth_record_status_str(rec), "rejected");
+  CHECK(json_string(faceauth_auth_record_json(rec), "create_time", value, sizeof value));
+  CHECK_STR(faceauth_auth_record_create_time(rec), value);
+  CHECK_STR(faceauth_auth_record_submit_type(rec), "api");
+  CHECK_STR(faceauth_auth_record_submission_id(rec), "sub_typed");
+  CHECK_STR(faceauth_auth_record_project_id(rec), "typed-project");
+  CHECK(json_string(faceauth_auth_record_json(rec), "faceAuth_projectId", value, sizeof value) &&
+        strcmp(value, "typed-project") == 0);
+  CHECK(!faceauth_auth_record_deleted(rec));
+  CHECK(faceauth_auth_record_reject_comment_count(rec) == 1);
+  CHECK(faceauth_auth_record_reject_comment(rec, 0) != NULL && faceauth_auth_record_reject_comment(rec, 1) == NULL);
+  {
+    char *json = NULL;
+    CHECK_STATUS(faceauth_client_get(c, rejected_id, &json, &err), FACEAUTH_STATUS_OK);
+    CHECK_STR(faceauth_auth_record_json(rec), json);
+    faceauth_string_free(json);
+  }
+  faceauth_auth_record_free(rec);
+
+  /* A status the server made up: UNKNOWN, with the text as sent; an erased row. */
+  rec = NULL;
+  CHECK_STATUS(faceauth_client_get_record(c, "fa-review", &rec, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_auth_record_status(rec) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK_STR(faceauth_auth_record_status_str(rec), "under_review");
+  CHECK(json_string(faceauth_auth_record_json(rec), "auth_status", value, sizeof value) &&
+        strcmp(value, "under_review") == 0);
+  faceauth_auth_record_free(rec);
+  rec = NULL;
+  CHECK_STATUS(faceauth_client_get_record(c, "fa-erased", &rec, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_auth_record_deleted(rec));
+  CHECK(faceauth_auth_record_submit_type(rec) == NULL && faceauth_auth_record_submission_id(rec) == NULL);
+  CHECK(strstr(faceauth_auth_record_json(rec), "\"delete_check\":true") != NULL);
+  faceauth_auth_record_free(rec);
+
+  /* The listing, row by row as records, mixed with faceauth_records_next: each row comes once. */
+  CHECK_STATUS(faceauth_client_list(c, NULL, NULL, 2, &it, &err), FACEAUTH_STATUS_OK);
+  {
+    char *first = NULL;
+    CHECK_STATUS(faceauth_records_next(it, &first, &err), FACEAUTH_STATUS_OK);
+    CHECK(first != NULL);
+    rows++;
+    faceauth_string_free(first);
+  }
+  for (;;) {
+    row = UNTOUCHED;
+    CHECK_STATUS(faceauth_records_next_record(it, &row, &err), FACEAUTH_STATUS_OK);
+    if (row == NULL || row == UNTOUCHED) {
+      break;
+    }
+    rows++;
+    unknown_rows += faceauth_auth_record_status(row) == FACEAUTH_AUTH_STATUS_UNKNOWN;
+    CHECK(json_string(faceauth_auth_record_json(row), "auth_id", value, sizeof value) &&
+          strcmp(value, faceauth_auth_record_auth_id(row)) == 0);
+    faceauth_auth_record_free(row);
+  }
+  CHECK(row == NULL);
+  CHECK(rows == 5 && unknown_rows == 1);
+  row = UNTOUCHED;
+  CHECK_STATUS(faceauth_records_next_record(it, &row, &err), FACEAUTH_STATUS_OK);
+  CHECK(row == NULL); /* the end, again */
+  faceauth_records_free(it);
+
+  /* Bad input: typed errors, out-params untouched. */
+  r = UNTOUCHED;
+  rec = UNTOUCHED;
+  row = UNTOUCHED;
+  EXPECT_ERROR(faceauth_client_submit_result(NULL, "sub_typed", jpeg, sizeof jpeg, NULL, NULL, NULL,
+                                             NULL, &r, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_submit_result(c, "sub_typed", jpeg, sizeof jpeg, NULL, NULL, NULL,
+                                             NULL, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_submit_result(c, BAD_UTF8, jpeg, sizeof jpeg, NULL, NULL, NULL, NULL,
+                                             &r, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_HTTP_ERROR(faceauth_client_submit_result(c, "sub_unknown", jpeg, sizeof jpeg, NULL, NULL,
+                                                  NULL, NULL, &r, &err),
+                    FACEAUTH_STATUS_API_INVALID_REQUEST, 400);
+  EXPECT_ERROR(faceauth_client_get_record(c, NULL, &rec, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_get_record(NULL, "fa-review", &rec, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_get_record(c, "fa-review", NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_get_record(c, "", &rec, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_HTTP_ERROR(faceauth_client_get_record(c, "fa-missing", &rec, &err), FACEAUTH_STATUS_API_NOT_FOUND,
+                    400);
+  EXPECT_ERROR(faceauth_records_next_record(NULL, &row, &err), FACEAUTH_STATUS_NULL_POINTER);
+  CHECK(r == UNTOUCHED && rec == UNTOUCHED && row == UNTOUCHED);
+
+  /* NULL handles: each accessor's "absent" value; NULL frees do nothing. */
+  score = -1;
+  CHECK(faceauth_auth_result_auth_id(NULL) == NULL && faceauth_auth_result_status_str(NULL) == NULL);
+  CHECK(faceauth_auth_result_status(NULL) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK(faceauth_auth_result_create_time(NULL) == NULL && faceauth_auth_result_json(NULL) == NULL);
+  CHECK(!faceauth_auth_result_face_similarity(NULL, &score) && !faceauth_auth_result_occluded(NULL, &score) &&
+        !faceauth_auth_result_face_cover(NULL, &score) && !faceauth_auth_result_head_cover(NULL, &score));
+  CHECK(score == -1);
+  CHECK(faceauth_auth_result_fail_code_count(NULL) == 0 && faceauth_auth_result_fail_code_str(NULL, 0) == NULL);
+  CHECK(faceauth_auth_result_fail_code(NULL, 0) == FACEAUTH_FAIL_CODE_UNKNOWN);
+  CHECK(faceauth_auth_result_rejected_comment_count(NULL) == 0 &&
+        faceauth_auth_result_rejected_comment(NULL, 0) == NULL);
+  CHECK(faceauth_auth_record_auth_id(NULL) == NULL && faceauth_auth_record_status_str(NULL) == NULL);
+  CHECK(faceauth_auth_record_status(NULL) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK(faceauth_auth_record_create_time(NULL) == NULL && faceauth_auth_record_submit_type(NULL) == NULL &&
+        faceauth_auth_record_submission_id(NULL) == NULL && faceauth_auth_record_project_id(NULL) == NULL);
+  CHECK(!faceauth_auth_record_deleted(NULL) && faceauth_auth_record_json(NULL) == NULL);
+  CHECK(faceauth_auth_record_reject_comment_count(NULL) == 0 && faceauth_auth_record_reject_comment(NULL, 0) == NULL);
+  faceauth_auth_result_free(NULL);
+  faceauth_auth_record_free(NULL);
+
+  faceauth_auth_result_free(rejected);
+  faceauth_auth_result_free(odd);
+  faceauth_client_free(c);
+  faceauth_simulator_free(sim);
+}
+
+/* The webhook bodies test_typed_ledger applies. */
+static void typed_body(char *body, size_t size, const char *sid, const char *token, const char *auth_id,
+                       const char *status) {
+  snprintf(body, size,
+           "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"%s\",\"Auth_Status\":\"%s\","
+           "\"Token_id\":\"%s\",\"Authentication_id\":\"%s\",\"Create_Time\":\"2025-03-01T08:00:00.000Z\"}}",
+           sid, status, token, auth_id);
+}
+
+/* Issues a link for `sid` under `rule` in `l`; copies its token into `token`. */
+static void typed_issue(const faceauth_ledger *l, const faceauth_url_builder *b, const char *sid,
+                        const char *rule, char *token, size_t size) {
+  faceauth_auth_params *p = new_params(sid, "u-typed", NULL, NULL, NULL, NULL);
+  faceauth_error *err = NULL;
+  faceauth_issued_link *link = NULL;
+  char value[512] = "";
+  CHECK_STATUS(faceauth_ledger_issue_link(l, b, rule, p, "{\"via\":\"typed\"}", &link, &err),
+               FACEAUTH_STATUS_OK);
+  snprintf(token, size, "%s", faceauth_issued_link_token_id(link));
+  CHECK(strncmp(token, "tok_", 4) == 0 && strstr(faceauth_issued_link_url(link), "/face-auth?pid=") != NULL);
+  CHECK_STR(faceauth_issued_link_rule(link), rule);
+  CHECK(json_string(faceauth_issued_link_json(link), "token", value, sizeof value) && strcmp(value, token) == 0);
+  CHECK(json_string(faceauth_issued_link_json(link), "url", value, sizeof value) &&
+        strcmp(value, faceauth_issued_link_url(link)) == 0);
+  faceauth_issued_link_free(link);
+  faceauth_auth_params_free(p);
+}
+
+/* The state of `token` in `list` (UNKNOWN when the list lacks it). */
+static faceauth_token_state typed_state(const faceauth_token_status_list *list, const char *token) {
+  size_t i;
+  for (i = 0; i < faceauth_token_status_list_len(list); i++) {
+    const faceauth_token_status *s = faceauth_token_status_list_get(list, i);
+    if (strcmp(faceauth_token_status_token_id(s), token) == 0) {
+      return faceauth_token_status_state(s);
+    }
+  }
+  return FACEAUTH_TOKEN_STATE_UNKNOWN;
+}
+
+/* Typed token statuses and webhook outcomes: every state, every outcome, the accessors of
+   each, NULLs, and the typed values against the JSON (the same as faceauth_ledger_status's). */
+static void test_typed_ledger(void) {
+  const char *key = "typed-key-0123456789abcdefghij";
+  faceauth_simulator *sim = NULL;
+  faceauth_error *err = NULL;
+  faceauth_ledger *l = open_ledger(":memory:");
+  faceauth_url_builder *b;
+  faceauth_client *c;
+  faceauth_token_status *s = UNTOUCHED;
+  faceauth_token_status_list *list = UNTOUCHED;
+  faceauth_webhook_outcome *o = UNTOUCHED;
+  const faceauth_token_status *borrowed;
+  char unused[80] = "", count[80] = "", timed[80] = "", done[80] = "", other[80] = "";
+  char body[1024], value[160] = "", auth_id[128] = "";
+  char *json = NULL, *url = NULL, *hooks = NULL;
+  int64_t ms = -1, issued;
+  faceauth_auth_params *p;
+
+  CHECK_STATUS(faceauth_simulator_start(
+                   "{\"api_key\":\"typed-key-0123456789abcdefghij\",\"project_id\":\"typed-project\","
+                   "\"token_rule\":\"count\",\"submissions\":[\"sub_typed\",\"sub_other\"]}",
+                   &sim, &err),
+               FACEAUTH_STATUS_OK);
+  c = new_client(key, faceauth_simulator_base_url(sim), 0);
+  b = new_builder("typed-project", key, "ecb");
+  CHECK_STATUS(faceauth_url_builder_set_base_url(b, faceauth_simulator_base_url(sim), NULL), FACEAUTH_STATUS_OK);
+  typed_issue(l, b, "sub_typed", "count", unused, sizeof unused);
+  typed_issue(l, b, "sub_typed", "count", count, sizeof count);
+  typed_issue(l, b, "sub_typed", "time:3600", timed, sizeof timed);
+  typed_issue(l, b, "sub_typed", "count", done, sizeof done);
+  typed_issue(l, b, "sub_other", "count", other, sizeof other);
+
+  /* UNUSED: its ids, rule and issue time; no use, no expiry, no result. */
+  s = NULL;
+  CHECK_STATUS(faceauth_ledger_get_status(l, unused, &s, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_token_status_state(s) == FACEAUTH_TOKEN_STATE_UNUSED);
+  CHECK(json_string(faceauth_token_status_json(s), "state", value, sizeof value) && strcmp(value, "unused") == 0);
+  CHECK_STR(faceauth_token_status_token_id(s), unused);
+  CHECK_STR(faceauth_token_status_submission_id(s), "sub_typed");
+  CHECK_STR(faceauth_token_status_user_id(s), "u-typed");
+  CHECK_STR(faceauth_token_status_rule(s), "count");
+  issued = faceauth_token_status_issued_at_ms(s);
+  CHECK(issued > 1700000000000LL && issued <= (int64_t)time(NULL) * 1000 + 1000);
+  CHECK(!faceauth_token_status_first_used_at_ms(s, &ms) && !faceauth_token_status_until_ms(s, &ms) &&
+        !faceauth_token_status_expired_at_ms(s, &ms) && ms == -1);
+  CHECK(faceauth_token_status_expiry_reason(s) == NULL && faceauth_token_status_result_auth_id(s) == NULL);
+  CHECK(faceauth_token_status_result_status(s) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK(!faceauth_token_status_result_confirmed(s));
+  json = ledger_status(l, unused);
+  CHECK_STR(faceauth_token_status_json(s), json);
+  faceauth_string_free(json);
+  faceauth_token_status_free(s);
+
+  /* EXPIRED: a count token once used, with when and why. */
+  s = NULL;
+  CHECK_STATUS(faceauth_ledger_mark_used_status(l, count, &s, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_token_status_state(s) == FACEAUTH_TOKEN_STATE_EXPIRED);
+  CHECK(json_string(faceauth_token_status_json(s), "state", value, sizeof value) && strcmp(value, "expired") == 0);
+  CHECK_STR(faceauth_token_status_expiry_reason(s), "count");
+  CHECK(faceauth_token_status_first_used_at_ms(s, &ms) && ms >= faceauth_token_status_issued_at_ms(s));
+  CHECK(faceauth_token_status_expired_at_ms(s, &ms) && ms >= faceauth_token_status_issued_at_ms(s));
+  CHECK(!faceauth_token_status_until_ms(s, &ms));
+  faceauth_token_status_free(s);
+
+  /* ACTIVE: a time token once used, usable for an hour from its first use. */
+  s = NULL;
+  CHECK_STATUS(faceauth_ledger_mark_used_status(l, timed, &s, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_token_status_state(s) == FACEAUTH_TOKEN_STATE_ACTIVE);
+  CHECK_STR(faceauth_token_status_rule(s), "time:3600");
+  {
+    int64_t used = 0, until = 0;
+    CHECK(faceauth_token_status_first_used_at_ms(s, &used) && faceauth_token_status_until_ms(s, &until));
+    CHECK(until - used == 3600 * 1000);
+  }
+  CHECK(faceauth_token_status_expiry_reason(s) == NULL && !faceauth_token_status_expired_at_ms(s, &ms));
+  faceauth_token_status_free(s);
+
+  /* RECORDED, COMPLETED: a result as posted (not confirmed). */
+  typed_body(body, sizeof body, "sub_typed", done, "fa-typed-1", "rejected");
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook_outcome(l, body, NULL, &o, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_outcome_kind(o) == FACEAUTH_OUTCOME_KIND_RECORDED);
+  CHECK(json_string(faceauth_webhook_outcome_json(o), "outcome", value, sizeof value) &&
+        strcmp(value, "recorded") == 0);
+  CHECK_STR(faceauth_webhook_outcome_token_id(o), done);
+  CHECK(faceauth_webhook_outcome_reason(o) == NULL);
+  borrowed = faceauth_webhook_outcome_status(o);
+  CHECK(faceauth_token_status_state(borrowed) == FACEAUTH_TOKEN_STATE_COMPLETED);
+  CHECK_STR(faceauth_token_status_result_auth_id(borrowed), "fa-typed-1");
+  CHECK(faceauth_token_status_result_status(borrowed) == FACEAUTH_AUTH_STATUS_REJECTED);
+  CHECK(!faceauth_token_status_result_confirmed(borrowed));
+  CHECK(strstr(faceauth_webhook_outcome_json(o), faceauth_token_status_json(borrowed)) != NULL);
+  faceauth_webhook_outcome_free(o);
+  /* The same as faceauth_ledger_apply_webhook's JSON (applying twice changes nothing). */
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook_outcome(l, body, NULL, &o, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_ledger_apply_webhook(l, body, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK_STR(faceauth_webhook_outcome_json(o), json);
+  faceauth_string_free(json);
+  faceauth_webhook_outcome_free(o);
+  /* A status this version does not know, in the result: UNKNOWN. */
+  typed_body(body, sizeof body, "sub_typed", done, "fa-typed-2", "under_review");
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook_outcome(l, body, NULL, &o, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_token_status_result_status(faceauth_webhook_outcome_status(o)) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  faceauth_webhook_outcome_free(o);
+
+  /* UNKNOWN_TOKEN, NO_TOKEN, IGNORED: nothing recorded, no status. */
+  typed_body(body, sizeof body, "sub_typed", "tok-not-in-this-ledger", "fa-typed-3", "approved");
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook_outcome(l, body, NULL, &o, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_outcome_kind(o) == FACEAUTH_OUTCOME_KIND_UNKNOWN_TOKEN);
+  CHECK_STR(faceauth_webhook_outcome_token_id(o), "tok-not-in-this-ledger");
+  CHECK(faceauth_webhook_outcome_status(o) == NULL && faceauth_webhook_outcome_reason(o) == NULL);
+  faceauth_webhook_outcome_free(o);
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook_outcome(
+                   l,
+                   "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_typed\","
+                   "\"Auth_Status\":\"approved\",\"Authentication_id\":\"fa-typed-4\"}}",
+                   NULL, &o, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_outcome_kind(o) == FACEAUTH_OUTCOME_KIND_NO_TOKEN);
+  CHECK(faceauth_webhook_outcome_token_id(o) == NULL && faceauth_webhook_outcome_status(o) == NULL);
+  CHECK(json_string(faceauth_webhook_outcome_json(o), "outcome", value, sizeof value) &&
+        strcmp(value, "no_token") == 0);
+  faceauth_webhook_outcome_free(o);
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_webhook_outcome(l, "{\"webhook_trigger\":\"kyc\"}", NULL, &o, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_outcome_kind(o) == FACEAUTH_OUTCOME_KIND_IGNORED);
+  CHECK(faceauth_webhook_outcome_reason(o) != NULL && faceauth_webhook_outcome_token_id(o) == NULL);
+  CHECK(json_string(faceauth_webhook_outcome_json(o), "reason", value, sizeof value) &&
+        strcmp(value, faceauth_webhook_outcome_reason(o)) == 0);
+  faceauth_webhook_outcome_free(o);
+
+  /* Confirmed with Argos: a real result of sub_typed (the simulator's link), RECORDED and
+     confirmed; the same result claimed for a token of sub_other, REFUSED. */
+  p = new_params("sub_typed", NULL, NULL, NULL, NULL, unused);
+  CHECK_STATUS(faceauth_url_builder_build(b, p, &url, &err), FACEAUTH_STATUS_OK);
+  faceauth_auth_params_free(p);
+  CHECK_STATUS(faceauth_simulator_open(sim, url, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "auth_id", auth_id, sizeof auth_id));
+  faceauth_string_free(json);
+  faceauth_string_free(url);
+  typed_body(body, sizeof body, "sub_typed", unused, auth_id, "approved");
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_confirmed_outcome(l, c, body, NULL, &o, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_outcome_kind(o) == FACEAUTH_OUTCOME_KIND_RECORDED);
+  CHECK(faceauth_token_status_result_confirmed(faceauth_webhook_outcome_status(o)));
+  CHECK(faceauth_token_status_result_status(faceauth_webhook_outcome_status(o)) == FACEAUTH_AUTH_STATUS_APPROVED);
+  CHECK_STR(faceauth_token_status_result_auth_id(faceauth_webhook_outcome_status(o)), auth_id);
+  faceauth_webhook_outcome_free(o);
+  typed_body(body, sizeof body, "sub_typed", other, auth_id, "approved");
+  o = NULL;
+  CHECK_STATUS(faceauth_ledger_apply_confirmed_outcome(l, c, body, NULL, &o, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_outcome_kind(o) == FACEAUTH_OUTCOME_KIND_REFUSED);
+  CHECK_STR(faceauth_webhook_outcome_token_id(o), other);
+  CHECK(faceauth_webhook_outcome_reason(o) != NULL && faceauth_webhook_outcome_status(o) == NULL);
+  CHECK(json_string(faceauth_webhook_outcome_json(o), "outcome", value, sizeof value) &&
+        strcmp(value, "refused") == 0);
+  faceauth_webhook_outcome_free(o);
+  CHECK_STATUS(faceauth_simulator_webhooks(sim, &hooks, &err), FACEAUTH_STATUS_OK);
+  faceauth_string_free(hooks);
+
+  /* The listing: one handle per token, in order of issue, its JSON faceauth_ledger_list's. */
+  list = NULL;
+  CHECK_STATUS(faceauth_ledger_list_statuses(l, NULL, &list, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_token_status_list_len(list) == 5);
+  CHECK(typed_state(list, unused) == FACEAUTH_TOKEN_STATE_COMPLETED);
+  CHECK(typed_state(list, count) == FACEAUTH_TOKEN_STATE_EXPIRED);
+  CHECK(typed_state(list, timed) == FACEAUTH_TOKEN_STATE_ACTIVE);
+  CHECK(typed_state(list, done) == FACEAUTH_TOKEN_STATE_COMPLETED);
+  CHECK(typed_state(list, other) == FACEAUTH_TOKEN_STATE_UNUSED);
+  CHECK(faceauth_token_status_list_get(list, 5) == NULL);
+  json = ledger_list(l, NULL);
+  CHECK_STR(faceauth_token_status_list_json(list), json);
+  faceauth_string_free(json);
+  faceauth_token_status_list_free(list);
+  list = NULL;
+  CHECK_STATUS(faceauth_ledger_list_statuses(l, "{\"state\":\"active\"}", &list, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_token_status_list_len(list) == 1);
+  CHECK_STR(faceauth_token_status_token_id(faceauth_token_status_list_get(list, 0)), timed);
+  faceauth_token_status_list_free(list);
+
+  /* Bad input: typed errors, out-params untouched. */
+  s = UNTOUCHED;
+  list = UNTOUCHED;
+  o = UNTOUCHED;
+  EXPECT_ERROR(faceauth_ledger_get_status(l, "tok-never-issued", &s, &err), FACEAUTH_STATUS_TOKEN_UNKNOWN);
+  EXPECT_ERROR(faceauth_ledger_get_status(l, "bad id!", &s, &err), FACEAUTH_STATUS_INVALID_TOKEN);
+  EXPECT_ERROR(faceauth_ledger_get_status(NULL, unused, &s, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_get_status(l, NULL, &s, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_get_status(l, unused, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_mark_used_status(l, "tok-never-issued", &s, &err), FACEAUTH_STATUS_TOKEN_UNKNOWN);
+  EXPECT_ERROR(faceauth_ledger_mark_used_status(l, BAD_UTF8, &s, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_mark_used_status(l, unused, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_list_statuses(l, "{\"colour\":1}", &list, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list_statuses(l, "{\"state\":\"lost\"}", &list, &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_ledger_list_statuses(NULL, NULL, &list, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_list_statuses(l, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook_outcome(l, "not json", NULL, &o, &err),
+               FACEAUTH_STATUS_WEBHOOK_MALFORMED);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook_outcome(l, "{\"data\":\"AAAA\"}", NULL, &o, &err),
+               FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook_outcome(l, NULL, NULL, &o, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_webhook_outcome(l, "{}", NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  typed_body(body, sizeof body, "sub_typed", count, "fa-nowhere", "approved");
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome(l, c, body, NULL, &o, &err),
+               FACEAUTH_STATUS_WEBHOOK_UNCONFIRMED);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome(l, NULL, body, NULL, &o, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome(NULL, c, body, NULL, &o, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome(l, c, body, NULL, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  {
+    faceauth_issued_link *link = UNTOUCHED;
+    p = new_params("sub_typed", NULL, NULL, NULL, NULL, NULL);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "weekly", p, NULL, &link, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "count", p, "[1]", &link, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "count", p, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_ledger_issue_link(NULL, b, "count", p, NULL, &link, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, BAD_UTF8, p, NULL, &link, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    faceauth_auth_params_free(p);
+    p = new_params("sub_typed", NULL, NULL, NULL, NULL, "tok-given-here");
+    EXPECT_ERROR(faceauth_ledger_issue_link(l, b, "count", p, NULL, &link, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+    faceauth_auth_params_free(p);
+    CHECK(link == UNTOUCHED);
+    CHECK(faceauth_issued_link_url(NULL) == NULL && faceauth_issued_link_token_id(NULL) == NULL &&
+          faceauth_issued_link_rule(NULL) == NULL && faceauth_issued_link_json(NULL) == NULL);
+    faceauth_issued_link_free(NULL);
+  }
+  CHECK(s == UNTOUCHED && list == UNTOUCHED && o == UNTOUCHED);
+
+  /* NULL handles: each accessor's "absent" value; NULL frees do nothing. */
+  ms = -1;
+  CHECK(faceauth_token_status_state(NULL) == FACEAUTH_TOKEN_STATE_UNKNOWN);
+  CHECK(faceauth_token_status_token_id(NULL) == NULL && faceauth_token_status_submission_id(NULL) == NULL &&
+        faceauth_token_status_user_id(NULL) == NULL && faceauth_token_status_rule(NULL) == NULL);
+  CHECK(faceauth_token_status_issued_at_ms(NULL) == 0);
+  CHECK(!faceauth_token_status_first_used_at_ms(NULL, &ms) && !faceauth_token_status_until_ms(NULL, &ms) &&
+        !faceauth_token_status_expired_at_ms(NULL, &ms) && ms == -1);
+  CHECK(faceauth_token_status_expiry_reason(NULL) == NULL && faceauth_token_status_result_auth_id(NULL) == NULL);
+  CHECK(faceauth_token_status_result_status(NULL) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK(!faceauth_token_status_result_confirmed(NULL) && faceauth_token_status_json(NULL) == NULL);
+  CHECK(faceauth_token_status_list_len(NULL) == 0 && faceauth_token_status_list_get(NULL, 0) == NULL &&
+        faceauth_token_status_list_json(NULL) == NULL);
+  CHECK(faceauth_webhook_outcome_kind(NULL) == FACEAUTH_OUTCOME_KIND_UNKNOWN);
+  CHECK(faceauth_webhook_outcome_token_id(NULL) == NULL && faceauth_webhook_outcome_reason(NULL) == NULL &&
+        faceauth_webhook_outcome_status(NULL) == NULL && faceauth_webhook_outcome_json(NULL) == NULL);
+  faceauth_token_status_free(NULL);
+  faceauth_token_status_list_free(NULL);
+  faceauth_webhook_outcome_free(NULL);
+
+  faceauth_url_builder_free(b);
+  faceauth_client_free(c);
+  faceauth_ledger_free(l);
+  faceauth_simulator_free(sim);
+}
+
+/* A parsed webhook, typed: each kind, the fields of a faceAuth event, an unknown status, an
+   encrypted body, NULLs, and the JSON of faceauth_webhook_parse. */
+static void test_typed_webhook_events(void) {
+  faceauth_cipher *cipher = new_cipher(KEY, "cbc");
+  faceauth_webhook_event *e = UNTOUCHED;
+  faceauth_error *err = NULL;
+  char *json = NULL, *sealed = NULL, body[512];
+  const char *face_auth =
+      "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_e\",\"Auth_Status\":\"rejected\","
+      "\"Token_id\":\"tok-event-1\",\"Authentication_id\":\"fa-event\",\"Auth_User_id\":\"u-event\"}}";
+
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event(face_auth, NULL, &e, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_FACE_AUTH);
+  CHECK(faceauth_webhook_event_status(e) == FACEAUTH_AUTH_STATUS_REJECTED);
+  CHECK_STR(faceauth_webhook_event_status_str(e), "rejected");
+  CHECK_STR(faceauth_webhook_event_auth_id(e), "fa-event");
+  CHECK_STR(faceauth_webhook_event_submission_id(e), "sub_e");
+  CHECK_STR(faceauth_webhook_event_user_id(e), "u-event");
+  CHECK_STR(faceauth_webhook_event_token_id(e), "tok-event-1");
+  CHECK_STR(faceauth_webhook_event_trigger(e), "faceAuth");
+  CHECK(!faceauth_webhook_event_encrypted(e));
+  CHECK_STATUS(faceauth_webhook_parse(face_auth, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK_STR(faceauth_webhook_event_json(e), json);
+  faceauth_string_free(json);
+  faceauth_webhook_event_free(e);
+
+  /* Encrypted, with a status this version does not know. */
+  CHECK_STATUS(faceauth_cipher_encrypt(cipher,
+                                       "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Auth_Status\":\"under_review\","
+                                       "\"Authentication_id\":\"fa-sealed\"}}",
+                                       &sealed, &err),
+               FACEAUTH_STATUS_OK);
+  snprintf(body, sizeof body, "{\"data\":\"%s\"}", sealed);
+  faceauth_string_free(sealed);
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event(body, cipher, &e, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_encrypted(e) && faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_FACE_AUTH);
+  CHECK(faceauth_webhook_event_status(e) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK_STR(faceauth_webhook_event_status_str(e), "under_review");
+  CHECK(faceauth_webhook_event_token_id(e) == NULL && faceauth_webhook_event_user_id(e) == NULL);
+  faceauth_webhook_event_free(e);
+
+  /* token_expired, and another trigger. */
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event("{\"webhook_trigger\":\"token_expired\",\"token_id\":\"tok-gone-1\","
+                                            "\"expired_condition\":\"count\",\"service\":\"faceauth\"}",
+                                            NULL, &e, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_TOKEN_EXPIRED);
+  CHECK_STR(faceauth_webhook_event_token_id(e), "tok-gone-1");
+  CHECK(faceauth_webhook_event_status(e) == FACEAUTH_AUTH_STATUS_UNKNOWN && faceauth_webhook_event_auth_id(e) == NULL);
+  faceauth_webhook_event_free(e);
+  e = NULL;
+  CHECK_STATUS(faceauth_webhook_parse_event("{\"webhook_trigger\":\"kyc\",\"x\":1}", NULL, &e, &err), FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_event_kind(e) == FACEAUTH_EVENT_KIND_OTHER);
+  CHECK_STR(faceauth_webhook_event_trigger(e), "kyc");
+  CHECK(strstr(faceauth_webhook_event_json(e), "\"raw\"") != NULL);
+  faceauth_webhook_event_free(e);
+
+  /* Bad input: typed errors, `e` untouched; NULL handles. */
+  e = UNTOUCHED;
+  EXPECT_ERROR(faceauth_webhook_parse_event("not json", NULL, &e, &err), FACEAUTH_STATUS_WEBHOOK_MALFORMED);
+  EXPECT_ERROR(faceauth_webhook_parse_event(body, NULL, &e, &err), FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED);
+  EXPECT_ERROR(faceauth_webhook_parse_event(NULL, NULL, &e, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_webhook_parse_event(face_auth, NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_webhook_parse_event(BAD_UTF8, NULL, &e, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  CHECK(e == UNTOUCHED);
+  CHECK(faceauth_webhook_event_kind(NULL) == FACEAUTH_EVENT_KIND_OTHER);
+  CHECK(faceauth_webhook_event_status(NULL) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+  CHECK(faceauth_webhook_event_status_str(NULL) == NULL && faceauth_webhook_event_auth_id(NULL) == NULL &&
+        faceauth_webhook_event_submission_id(NULL) == NULL && faceauth_webhook_event_user_id(NULL) == NULL &&
+        faceauth_webhook_event_token_id(NULL) == NULL && faceauth_webhook_event_trigger(NULL) == NULL &&
+        faceauth_webhook_event_json(NULL) == NULL && !faceauth_webhook_event_encrypted(NULL));
+  faceauth_webhook_event_free(NULL);
+  faceauth_cipher_free(cipher);
+}
+
 int main(int argc, char **argv) {
   int with_mock;
   if (argc == 4 && (strcmp(argv[1], "--inspect") == 0 || strcmp(argv[1], "--webhook") == 0)) {
@@ -2285,6 +2866,9 @@ int main(int argc, char **argv) {
   test_bad_url_input();
   test_redact_credentials();
   test_simulator();
+  test_typed_results();
+  test_typed_ledger();
+  test_typed_webhook_events();
   with_mock = read_mock_env();
   if (with_mock) {
     test_client_calls();

@@ -321,19 +321,21 @@ void test_client(const Mock &mock) {
   const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 0, 3};
   faceauth::SubmitFields fields;
   fields.user_id = "user-cpp";
-  const std::string answer = client.submit(mock.submission, png, fields);
-  const std::string auth_id = json_string(answer, "authentication_id");
-  CHECK(!auth_id.empty());
-  CHECK(json_string(answer, "auth_status") == "approved");
-  const std::string row = client.get(auth_id);
-  CHECK(json_string(row, "auth_id") == auth_id);
-  CHECK(json_string(row, "faceAuth_projectId") == mock.project);
+  const faceauth::AuthResult answer = client.submit(mock.submission, png, fields);
+  const std::string auth_id(answer.auth_id());
+  CHECK(!auth_id.empty() && json_string(answer.json(), "authentication_id") == auth_id);
+  CHECK(answer.status() == faceauth::AuthStatus::Approved);
+  CHECK(json_string(answer.json(), "auth_status") == "approved");
+  const faceauth::AuthRecord row = client.get(auth_id);
+  CHECK(row.auth_id() == auth_id && json_string(row.json(), "auth_id") == auth_id);
+  CHECK(row.project_id() == mock.project);
+  CHECK(json_string(row.json(), "faceAuth_projectId") == mock.project);
 
   // The seeded day in pages of 2, through next().
   faceauth::Records day = client.list(mock.day, mock.day, 2);
   int rows = 0;
-  while (const std::optional<std::string> next = day.next()) {
-    CHECK(contains(*next, "\"auth_id\":\""));
+  while (const std::optional<faceauth::AuthRecord> next = day.next()) {
+    CHECK(contains(next->json(), "\"auth_id\":\"" + std::string(next->auth_id()) + "\""));
     ++rows;
   }
   CHECK(rows == mock.rows);
@@ -341,9 +343,9 @@ void test_client(const Mock &mock) {
   CHECK(!day.incomplete().has_value());
   // Everything, as a range: the seeded rows and the submitted one, once.
   int all = 0, submitted = 0;
-  for (const std::string &each : client.list(std::nullopt, std::nullopt, 3)) {
+  for (const faceauth::AuthRecord &each : client.list(std::nullopt, std::nullopt, 3)) {
     ++all;
-    submitted += json_string(each, "auth_id") == auth_id ? 1 : 0;
+    submitted += each.auth_id() == auth_id ? 1 : 0;
   }
   CHECK(all == mock.rows + 1 && submitted == 1);
   // A listing outlives its client, and may be moved.
@@ -366,14 +368,17 @@ void test_client(const Mock &mock) {
                client.confirm_webhook("{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Authentication_id\":"
                                       "\"fa_forged\",\"Token_id\":\"tok_cpp_hook01\"}}"));
   const faceauth::Ledger hooks(":memory:");
-  CHECK(json_string(hooks.apply_confirmed(client, hook), "outcome") == "unknown_token");
+  const faceauth::WebhookOutcome not_ours = hooks.apply_confirmed(client, hook);
+  CHECK(not_ours.kind() == faceauth::OutcomeKind::UnknownToken && not_ours.token_id() == "tok_cpp_hook01");
+  CHECK(json_string(not_ours.json(), "outcome") == "unknown_token");
 
   const faceauth::Image image = client.image(auth_id);
   CHECK(image.bytes == png);
   CHECK(image.content_type == "image/png");
 
   client.delete_result(auth_id);
-  CHECK(contains(client.get(auth_id), "\"delete_check\":true"));
+  const faceauth::AuthRecord erased = client.get(auth_id);
+  CHECK(erased.deleted() && contains(erased.json(), "\"delete_check\":true"));
 
   // HTTP errors carry their status.
   const faceauth::Error gone = EXPECT_ERROR(FACEAUTH_STATUS_API_NOT_FOUND, client.image(auth_id));
@@ -410,7 +415,7 @@ void test_client(const Mock &mock) {
   faceauth::Client a(mock.key, options);
   faceauth::Client b(std::move(a));
   EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, a.get(auth_id));  // NOLINT(bugprone-use-after-move)
-  CHECK(contains(b.get(auth_id), auth_id));
+  CHECK(contains(b.get(auth_id).json(), auth_id));
 }
 
 // A faceAuth webhook (Argos's current shape) for `token`.
@@ -422,33 +427,49 @@ std::string face_auth_body(const std::string &token, const std::string &auth_id)
 void test_ledger_at(const std::string &location) {
   const faceauth::Ledger ledger(location);
   const faceauth::UrlBuilder builder("p", KEY);
-  const std::string link = ledger.issue_url(builder, "time:3600", faceauth::AuthParams("sub_1").with_user_id("u"),
-                                            std::string("{\"order\":\"A-1\"}"));
-  const std::string token = json_string(link, "token");
+  const faceauth::IssuedLink issued = ledger.issue_url(builder, "time:3600",
+                                                       faceauth::AuthParams("sub_1").with_user_id("u"),
+                                                       std::string("{\"order\":\"A-1\"}"));
+  const std::string link = issued.json(), token(issued.token_id());
+  CHECK(json_string(link, "token") == token && json_string(link, "url") == issued.url());
+  CHECK(issued.rule() == "time:3600");
   CHECK(link.rfind("{\"url\":\"https://form.argosidentity.com/face-auth?pid=p&encrypted=", 0) == 0);
   CHECK(token.rfind("tok_", 0) == 0 && contains(link, "\"rule\":\"time:3600\"}"));
   CHECK(contains(faceauth::inspect_url(json_string(link, "url"), faceauth::Cipher(KEY)), token));
 
-  const std::string unused = ledger.status(token);
+  const faceauth::TokenStatus typed = ledger.status(token);
+  CHECK(typed.state() == faceauth::TokenState::Unused && typed.token_id() == token);
+  CHECK(typed.submission_id() == "sub_1" && typed.user_id() == "u" && typed.rule() == "time:3600");
+  const std::string unused = typed.json();
   CHECK(unused.rfind("{\"token\":\"" + token + "\",\"state\":\"unused\"", 0) == 0);
   CHECK(contains(unused, "\"metadata\":{\"order\":\"A-1\"}"));
 
-  const std::string outcome = ledger.apply_webhook(face_auth_body(token, "fa-1"));
+  const faceauth::WebhookOutcome recorded = ledger.apply_webhook(face_auth_body(token, "fa-1"));
+  CHECK(recorded.kind() == faceauth::OutcomeKind::Recorded && recorded.status().has_value());
+  CHECK(recorded.status()->state() == faceauth::TokenState::Completed);
+  CHECK(recorded.status()->result_status() == faceauth::AuthStatus::Approved);
+  CHECK(recorded.status()->result_auth_id() == "fa-1" && !recorded.status()->result_confirmed());
+  const std::string outcome = recorded.json();
   CHECK(outcome.rfind("{\"outcome\":\"recorded\",\"status\":{\"token\":\"" + token + "\",\"state\":\"completed\"", 0) == 0);
   const faceauth::Cipher cipher(KEY);
   const std::string sealed = "{\"data\":\"" + cipher.encrypt(face_auth_body(token, "fa-2")) + "\"}";
-  CHECK(contains(ledger.apply_webhook(sealed, cipher), "\"auth_id\":\"fa-2\""));
+  CHECK(contains(ledger.apply_webhook(sealed, cipher).json(), "\"auth_id\":\"fa-2\""));
   EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_KEY_REQUIRED, ledger.apply_webhook(sealed));
-  CHECK(ledger.apply_webhook(face_auth_body("tok_unknown_here", "fa-3")) ==
+  CHECK(ledger.apply_webhook(face_auth_body("tok_unknown_here", "fa-3")).json() ==
         "{\"outcome\":\"unknown_token\",\"token\":\"tok_unknown_here\"}");
 
-  const std::string second = json_string(ledger.issue_url(builder, "count", {"sub_2"}), "token");
-  CHECK(contains(ledger.mark_used(second), "\"state\":\"expired\",\"until\":null,\"reason\":\"count\""));
+  const std::string second = std::string(ledger.issue_url(builder, "count", {"sub_2"}).token_id());
+  const faceauth::TokenStatus spent = ledger.mark_used(second);
+  CHECK(spent.state() == faceauth::TokenState::Expired && spent.expiry_reason() == "count");
+  CHECK(spent.expired_at_ms().has_value() && spent.first_used_at_ms().has_value() && !spent.until_ms());
+  CHECK(contains(spent.json(), "\"state\":\"expired\",\"until\":null,\"reason\":\"count\""));
 
-  CHECK(count_of(ledger.list(), "{\"token\":") == 2);
-  CHECK(count_of(ledger.list(std::string("{\"state\":\"completed\"}")), "{\"token\":") == 1);
-  CHECK(ledger.list(std::string("{\"submission\":\"sub_3\"}")) == "[]");
-  CHECK(count_of(ledger.list(std::string("{\"submission\":\"sub_2\",\"limit\":5}")), second) == 1);
+  const faceauth::TokenStatusList every = ledger.list();
+  CHECK(every.size() == 2 && count_of(every.json(), "{\"token\":") == 2);
+  CHECK(count_of(ledger.list(std::string("{\"state\":\"completed\"}")).json(), "{\"token\":") == 1);
+  CHECK(ledger.list(std::string("{\"state\":\"completed\"}"))[0].token_id() == token);
+  CHECK(ledger.list(std::string("{\"submission\":\"sub_3\"}")).json() == "[]");
+  CHECK(count_of(ledger.list(std::string("{\"submission\":\"sub_2\",\"limit\":5}")).json(), second) == 1);
 
   EXPECT_ERROR(FACEAUTH_STATUS_TOKEN_UNKNOWN, ledger.status("tok_unknown_here"));
   EXPECT_ERROR(FACEAUTH_STATUS_INVALID_TOKEN, ledger.mark_used("bad token"));
@@ -463,7 +484,7 @@ void test_ledger_at(const std::string &location) {
   CHECK(ledger.purge(86400) == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   CHECK(ledger.purge(0) == 2);
-  CHECK(ledger.list() == "[]");
+  CHECK(ledger.list().empty() && ledger.list().json() == "[]");
 }
 
 void test_ledger() {
@@ -481,9 +502,9 @@ void test_ledger() {
     std::string token;
     {
       const faceauth::Ledger first(path);
-      token = json_string(first.issue_url(faceauth::UrlBuilder("p", KEY), "count", {"s"}), "token");
+      token = std::string(first.issue_url(faceauth::UrlBuilder("p", KEY), "count", {"s"}).token_id());
     }
-    CHECK(contains(faceauth::Ledger(path).status(token), "\"state\":\"unused\""));
+    CHECK(faceauth::Ledger(path).status(token).state() == faceauth::TokenState::Unused);
   }
   for (const char *suffix : {"", "-wal", "-shm"}) {
     std::remove((path + suffix).c_str());
@@ -502,7 +523,7 @@ void test_ledger() {
   faceauth::Ledger a(":memory:");
   faceauth::Ledger b(std::move(a));
   EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, a.list());  // NOLINT(bugprone-use-after-move)
-  CHECK(b.list() == "[]");
+  CHECK(b.list().json() == "[]");
 }
 
 // 8 threads share one Ledger and one UrlBuilder.
@@ -516,8 +537,9 @@ void test_ledger_threads() {
       for (int i = 0; i < 10; ++i) {
         try {
           const std::string sid = "s-" + std::to_string(t) + "-" + std::to_string(i);
-          const std::string token = json_string(ledger.issue_url(builder, "count", {sid}), "token");
-          if (contains(ledger.apply_webhook(face_auth_body(token, sid)), "\"state\":\"completed\"")) {
+          const std::string token = std::string(ledger.issue_url(builder, "count", {sid}).token_id());
+          const std::optional<faceauth::TokenStatus> after = ledger.apply_webhook(face_auth_body(token, sid)).status();
+          if (after && after->state() == faceauth::TokenState::Completed) {
             ++ok[static_cast<std::size_t>(t)];
           }
         } catch (const faceauth::Error &) {
@@ -531,7 +553,7 @@ void test_ledger_threads() {
   for (const int n : ok) {
     CHECK(n == 10);
   }
-  CHECK(count_of(ledger.list(std::string("{\"state\":\"completed\"}")), "{\"token\":") == 80);
+  CHECK(ledger.list(std::string("{\"state\":\"completed\"}")).size() == 80);
 }
 
 }  // namespace
@@ -618,7 +640,7 @@ void test_simulator() {
   options.base_url = sim.base_url();
   options.max_retries = 0;  // no retries
   const faceauth::Client client(key, options);
-  CHECK(contains(client.get(auth_id), auth_id));
+  CHECK(contains(client.get(auth_id).json(), auth_id));
   CHECK(contains(sim.faults("{\"fail_next\":1,\"fail_status\":502}"), "\"fail_next\":1"));
   CHECK(EXPECT_ERROR(FACEAUTH_STATUS_API_SERVER, client.get(auth_id)).http_status() == 502);
   CHECK(sim.add_results("{\"count\":2}") == 2);
@@ -633,6 +655,127 @@ void test_simulator() {
   faceauth::Simulator moved;
   const faceauth::Simulator taken(std::move(moved));
   EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved.base_url());
+}
+
+// The typed results on the in-process simulator: each getter, each enum value it can give (an
+// unknown status and fail code from the server included), absent values, moves, and the
+// typed values against json().
+void test_typed() {
+  const std::string key = "typed-cpp-key-0123456789abcdefghij";
+  const faceauth::Simulator sim(
+      "{\"api_key\":\"" + key + "\",\"project_id\":\"typed-cpp\",\"token_rule\":\"count\","
+      "\"submissions\":[\"sub_a\",\"sub_b\"],\"results\":[{\"auth_id\":\"fa-review\","
+      "\"auth_status\":\"under_review\",\"kyc_submission_id\":\"sub_a\"}]}");
+  faceauth::ClientOptions options;
+  options.base_url = sim.base_url();
+  const faceauth::Client client(key, options);
+
+  const std::vector<std::uint8_t> jpeg{0xff, 0xd8, 0xff, 0xe0, 1, 2, 3};
+  const faceauth::AuthResult approved = client.submit("sub_a", jpeg);
+  CHECK(approved.status() == faceauth::AuthStatus::Approved && approved.status_text() == "approved");
+  CHECK(approved.create_time().has_value() && json_string(approved.json(), "create_time") == *approved.create_time());
+  CHECK(approved.face_similarity().value_or(0) > 85 && approved.occluded() == 99.0);
+  CHECK(approved.face_cover() == 0.0 && approved.head_cover() == 0.0);
+  CHECK(approved.fail_codes().empty() && approved.fail_code_texts().empty() && approved.rejected_comments().empty());
+
+  const std::vector<std::uint8_t> reject{0xff, 0xd8, 0xff, 0xe0, 'R', 'E', 'J', 'E', 'C', 'T'};
+  const faceauth::AuthResult rejected = client.submit("sub_a", reject);
+  CHECK(rejected.status() == faceauth::AuthStatus::Rejected);
+  CHECK(rejected.fail_codes() == std::vector<faceauth::FailCode>{faceauth::FailCode::FaceCompare});
+  CHECK(rejected.fail_code_texts().size() == 1 && rejected.fail_code_texts()[0] == "face_compare_underscore");
+  CHECK(rejected.rejected_comments().size() == 1 && contains(rejected.json(), std::string(rejected.rejected_comments()[0])));
+  const std::vector<std::uint8_t> odd{0xff, 0xd8, 0xff, 0xe0, 'U', 'N', 'K', 'N', 'O', 'W', 'N', 'C', 'O', 'D', 'E'};
+  const faceauth::AuthResult unknown_code = client.submit("sub_a", odd);
+  CHECK(unknown_code.fail_codes() == std::vector<faceauth::FailCode>{faceauth::FailCode::Unknown});
+  CHECK(unknown_code.fail_code_texts()[0] == "Brand_new_fail_code");
+
+  const faceauth::AuthRecord record = client.get(std::string(rejected.auth_id()));
+  CHECK(record.status() == faceauth::AuthStatus::Rejected && record.auth_id() == rejected.auth_id());
+  CHECK(record.submission_id() == "sub_a" && record.submit_type() == "api" && record.project_id() == "typed-cpp");
+  CHECK(!record.deleted() && record.reject_comments().size() == 1);
+  CHECK(record.create_time().has_value() && json_string(record.json(), "create_time") == *record.create_time());
+  const faceauth::AuthRecord review = client.get("fa-review");
+  CHECK(review.status() == faceauth::AuthStatus::Unknown && review.status_text() == "under_review");
+  CHECK(json_string(review.json(), "auth_status") == "under_review");
+  int unknown_rows = 0;
+  for (const faceauth::AuthRecord &row : client.list()) {
+    unknown_rows += row.status() == faceauth::AuthStatus::Unknown ? 1 : 0;
+  }
+  CHECK(unknown_rows == 1);
+
+  // Tokens: Active (a time rule once used), Refused (a confirmed result of another
+  // submission), NoToken and Ignored.
+  const faceauth::Ledger ledger(":memory:");
+  faceauth::UrlBuilder links("typed-cpp", key);
+  links.set_base_url(sim.base_url());
+  const std::string timed = std::string(ledger.issue_url(links, "time:60", {"sub_a"}).token_id());
+  const faceauth::TokenStatus active = ledger.mark_used(timed);
+  CHECK(active.state() == faceauth::TokenState::Active && active.until_ms().has_value());
+  CHECK(*active.until_ms() - active.first_used_at_ms().value_or(0) == 60000 && !active.expiry_reason());
+  CHECK(active.issued_at_ms() > 1700000000000LL && !active.result_auth_id());
+  CHECK(active.result_status() == faceauth::AuthStatus::Unknown);
+  const std::string other = std::string(ledger.issue_url(links, "count", {"sub_b"}).token_id());
+  const faceauth::WebhookOutcome refused = ledger.apply_confirmed(
+      client, "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_a\",\"Auth_Status\":\"rejected\","
+              "\"Token_id\":\"" + other + "\",\"Authentication_id\":\"" + std::string(rejected.auth_id()) + "\"}}");
+  CHECK(refused.kind() == faceauth::OutcomeKind::Refused && refused.token_id() == other);
+  CHECK(refused.reason().has_value() && !refused.status().has_value());
+  CHECK(json_string(refused.json(), "outcome") == "refused");
+  CHECK(ledger.status(other).state() == faceauth::TokenState::Unused);
+  const faceauth::WebhookOutcome none = ledger.apply_webhook(
+      "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_a\",\"Auth_Status\":\"approved\"}}");
+  CHECK(none.kind() == faceauth::OutcomeKind::NoToken && !none.token_id());
+  const faceauth::WebhookOutcome ignored = ledger.apply_webhook("{\"webhook_trigger\":\"kyc\"}");
+  CHECK(ignored.kind() == faceauth::OutcomeKind::Ignored && ignored.reason().has_value());
+
+  // A status borrowed from an outcome or a list outlives them (it shares their C object).
+  std::optional<faceauth::TokenStatus> kept;
+  {
+    const std::string done = std::string(ledger.issue_url(links, "count", {"sub_a"}).token_id());
+    kept = ledger.apply_webhook("{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_a\","
+                                "\"Auth_Status\":\"approved\",\"Token_id\":\"" + done +
+                                "\",\"Authentication_id\":\"fa-kept\"}}")
+               .status();
+  }
+  CHECK(kept && kept->state() == faceauth::TokenState::Completed && kept->result_auth_id() == "fa-kept");
+  std::optional<faceauth::TokenStatus> first;
+  {
+    const faceauth::TokenStatusList list = ledger.list();
+    CHECK(list.size() == 3 && !list.empty());
+    first = list[0];
+  }
+  CHECK(first && !first->token_id().empty() && json_string(first->json(), "token") == first->token_id());
+
+  // A parsed webhook: clear, encrypted, token_expired, another trigger.
+  const faceauth::WebhookEvent event = faceauth::parse_webhook_event(
+      "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Submission_id\":\"sub_a\",\"Auth_Status\":\"approved\","
+      "\"Token_id\":\"tok-event-cpp\",\"Authentication_id\":\"fa-event-cpp\",\"Auth_User_id\":\"u-cpp\"}}");
+  CHECK(event.kind() == faceauth::EventKind::FaceAuth && event.status() == faceauth::AuthStatus::Approved);
+  CHECK(event.auth_id() == "fa-event-cpp" && event.submission_id() == "sub_a" && event.user_id() == "u-cpp");
+  CHECK(event.token_id() == "tok-event-cpp" && event.trigger() == "faceAuth" && !event.encrypted());
+  CHECK(event.status_text() == "approved" && json_string(event.json(), "auth_id") == "fa-event-cpp");
+  const faceauth::Cipher cipher(key);
+  const faceauth::WebhookEvent sealed = faceauth::parse_webhook_event(
+      "{\"data\":\"" + cipher.encrypt("{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Auth_Status\":\"held\",\"Authentication_id\":\"fa-held\"}}") +
+          "\"}",
+      cipher);
+  CHECK(sealed.encrypted() && sealed.status() == faceauth::AuthStatus::Unknown && sealed.status_text() == "held");
+  CHECK(faceauth::parse_webhook_event("{\"webhook_trigger\":\"token_expired\",\"token_id\":\"tok-gone-cpp\","
+                                      "\"expired_condition\":\"count\"}")
+            .kind() == faceauth::EventKind::TokenExpired);
+  const faceauth::WebhookEvent other_event = faceauth::parse_webhook_event("{\"webhook_trigger\":\"kyc\"}");
+  CHECK(other_event.kind() == faceauth::EventKind::Other && other_event.trigger() == "kyc" && !other_event.auth_id());
+  EXPECT_ERROR(FACEAUTH_STATUS_WEBHOOK_MALFORMED, faceauth::parse_webhook_event("{not json"));
+
+  // Moved from: NULL_POINTER, never a crash.
+  faceauth::AuthResult moved_result = client.submit("sub_a", jpeg);
+  const faceauth::AuthResult taken_result(std::move(moved_result));
+  EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved_result.status());  // NOLINT(bugprone-use-after-move)
+  CHECK(taken_result.status() == faceauth::AuthStatus::Approved);
+  faceauth::AuthRecord moved_record = client.get("fa-review");
+  const faceauth::AuthRecord taken_record(std::move(moved_record));
+  EXPECT_ERROR(FACEAUTH_STATUS_NULL_POINTER, moved_record.json());  // NOLINT(bugprone-use-after-move)
+  CHECK(taken_record.auth_id() == "fa-review");
 }
 
 int main() {
@@ -651,6 +794,7 @@ int main() {
     test_ledger();
     test_ledger_threads();
     test_simulator();
+    test_typed();
     if (const std::optional<Mock> mock = mock_from_env()) {
       test_client(*mock);
     } else {

@@ -4,8 +4,9 @@
 #      wheel is manylinux_2_17 (manylinux2014), abi3, with LICENSE and THIRD_PARTY_NOTICES.txt in
 #      its .dist-info (License-File of its METADATA) and a RECORD true to its files;
 #   2. the sdist holds what a build from source needs (the workspace's Cargo.toml and Cargo.lock,
-#      core, mock, python, third_party/tiny_http that [patch.crates-io] names), and cargo resolves
-#      it offline with that Cargo.lock;
+#      core, mock, python), and cargo resolves
+#      it offline with that Cargo.lock; pip builds a wheel from it (offline, dev profile, in
+#      target/sdist-wheel) that carries LICENSE and THIRD_PARTY_NOTICES.txt as the released wheel;
 #   3. the README's Python Install recipe, run as printed in a temporary directory holding
 #      dist/python, with no cargo or rustc on PATH: a fresh venv installs the wheel with
 #      --no-index; then examples/python (copied out of the repository) run with that venv's
@@ -73,7 +74,8 @@ tar -xzf "$sdist" -C "$tmp"
 src=$tmp/faceauth-$version
 for file in PKG-INFO pyproject.toml Cargo.toml Cargo.lock LICENSE core/Cargo.toml core/src/lib.rs \
     mock/Cargo.toml python/Cargo.toml python/src/lib.rs py_src/faceauth/__init__.py \
-    py_src/faceauth/_native.pyi py_src/faceauth/py.typed third_party/tiny_http/Cargo.toml; do
+    py_src/faceauth/_native.pyi py_src/faceauth/py.typed \
+    THIRD_PARTY_NOTICES.txt; do
     [[ -f $src/$file ]] || fail "the sdist has no $file"
 done
 grep -qx "Version: $version" "$src/PKG-INFO" || fail "the sdist's PKG-INFO is not version $version"
@@ -91,6 +93,35 @@ def packages(path):
 shipped, resolved = packages(sys.argv[1]), packages(sys.argv[2])
 assert resolved <= shipped, f"cargo changed the sdist's Cargo.lock: {sorted(resolved - shipped)}"
 print(f"sdist: cargo resolves it offline to {len(resolved)} of Cargo.lock's {len(shipped)} packages, none changed")
+EOF
+
+echo "== tests/dist/python: a wheel built from the sdist carries the license notices"
+# As pip builds it where no wheel fits (offline: the venv's pinned maturin, no build isolation;
+# the dev profile; the venv's maturin on PATH, as pip's backend calls it), unpacked at a fixed path with its own cargo target, so that a second run
+# finds every crate compiled.
+build=$repo/target/sdist-wheel
+rm -rf "$build/src" "$build/wheel"
+mkdir -p "$build/src"
+tar -xzf "$sdist" -C "$build/src"
+PATH=$repo/.venv/bin:$PATH MATURIN_PEP517_ARGS="--profile dev" CARGO_TARGET_DIR=$build/cargo CARGO_NET_OFFLINE=true \
+    "$repo/.venv/bin/python" -m pip wheel --quiet --disable-pip-version-check --no-index --no-build-isolation \
+    --no-deps -w "$build/wheel" "$build/src/faceauth-$version" >"$tmp/sdist-wheel.log" 2>&1 ||
+    { cat "$tmp/sdist-wheel.log" >&2; fail "pip could not build a wheel from the sdist"; }
+python3 - "$build/wheel" "$version" "$wheel" <<'EOF'
+import glob, sys, zipfile
+out, version, released = sys.argv[1], sys.argv[2], sys.argv[3]
+wheels = glob.glob(f"{out}/faceauth-{version}-*.whl")
+assert len(wheels) == 1, wheels
+info = f"faceauth-{version}.dist-info/"
+built, shipped = zipfile.ZipFile(wheels[0]), zipfile.ZipFile(released)
+names = built.namelist()
+for name in ("LICENSE", "THIRD_PARTY_NOTICES.txt"):
+    assert info + "licenses/" + name in names, f"the wheel built from the sdist has no {name}: {names}"
+notices = built.read(info + "licenses/THIRD_PARTY_NOTICES.txt")
+assert notices == shipped.read(info + "licenses/THIRD_PARTY_NOTICES.txt"), "its notices differ from the released wheel's"
+metadata = built.read(info + "METADATA").decode().partition("\n\n")[0].splitlines()
+assert "License-File: THIRD_PARTY_NOTICES.txt" in metadata, metadata
+print(f"sdist: the wheel pip builds from it carries LICENSE and THIRD_PARTY_NOTICES.txt ({len(notices)} bytes), as the released one")
 EOF
 
 echo "== tests/dist/python: the README's recipe, no cargo or rustc on PATH"

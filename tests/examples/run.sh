@@ -189,7 +189,10 @@ cat "$tmp/open.out"
 link=$(sed -n 's/^link: //p' "$tmp/open.out")
 page=$(sed -n 's/^page: 200 //p' "$tmp/open.out")
 webhook=$(sed -n 's/^webhook: //p' "$tmp/open.out")
+result=$(sed -n 's/^result: //p' "$tmp/open.out")
 [[ -n $link && -n $page && -n $webhook ]] || fail "open_link printed no link, page or webhook"
+# The typed outcome of the webhook in the ledger: the token completed, the result approved.
+[[ $result == "approved fa_"*" (token tok_"*")" ]] || fail "open_link's typed result: '$result'"
 # The link is what the C ABI builds; the webhook is the simulator's faceAuth event for it.
 python3 - "$link" "$page" "$webhook" "$(FACEAUTH_API_KEY=$KEY "$faceauth" inspect "$link")" <<'EOF'
 import json, sys
@@ -211,4 +214,4 @@ FACEAUTH_API_KEY=$KEY "$tmp/cpp/open_link" "$base" demo-project sub_2 >"$tmp/ope
 set -e
 same "open_link on a rejected submission: exit status" "$rc" 1
 grep -q 'the hosted page answered 400' "$tmp/open2.err" || fail "open_link on sub_2: $(<"$tmp/open2.err")"
-echo "examples/cpp: link built, opened on the simulator, its encrypted faceAuth webhook parsed"
+echo "examples/cpp: link issued, opened on the simulator, its encrypted faceAuth webhook parsed and applied (typed result)"

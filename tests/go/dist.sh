@@ -5,7 +5,7 @@
 #   1. the proxy's files: list, .info, .mod and .zip at the workspace's version; the zip holds
 #      libfaceauth.a, the header (= include/faceauth.h), the hash file naming that library and
 #      the license notices of what the library links;
-#   2. the README's "Install (Go)" lines, run as printed (FACEAUTH_DIST set);
+#   2. the README's Install recipe for Go (the [go] block), run as printed (FACEAUTH_DIST set);
 #   3. examples/go copied in, built, run, and tested with a faceauthtest test under -race, with
 #      no FACEAUTH_BIN and no `faceauth` on PATH (the simulator is the zip's libfaceauth); the
 #      binary is static in libfaceauth and names the zip's library;
@@ -69,16 +69,16 @@ for cmd in cargo rustc pkg-config faceauth; do
 done
 mkdir -p "$tmp/home" "$tmp/app"
 
-echo "== tests/go/dist: the README's Install (Go) lines, in $tmp/app"
-awk '/^### Install \(Go\)/{s=1} s && /^```sh$/{f=1; next} f && /^```$/{exit} f' README.md >"$tmp/install.sh"
-grep -q "go get $module@$version" "$tmp/install.sh" || fail "the README's Install (Go) does not get $module@$version"
+echo "== tests/go/dist: the README's Install recipe for Go, as printed, in $tmp/app"
+python3 tests/dist/readme_block.py README.md go >"$tmp/install.sh"
+grep -q "go get $module@$version" "$tmp/install.sh" || fail "the README's Install recipe for Go does not get $module@$version"
 cp -r examples/go/makeurl examples/go/webhook "$tmp/app/"
 mkdir "$tmp/app/simtest"
 sed 's/^package faceauthtest_test$/package simtest/' go/faceauthtest/faceauthtest_test.go >"$tmp/app/simtest/simtest_test.go"
 cd "$tmp/app"
 "${user_env[@]}" go mod init example.com/app >/dev/null 2>&1
 "${user_env[@]}" FACEAUTH_DIST="$dist" bash -euo pipefail "$tmp/install.sh" >"$tmp/install.log" 2>&1 ||
-    { cat "$tmp/install.log" >&2; fail "the README's Install (Go) lines failed"; }
+    { cat "$tmp/install.log" >&2; fail "the README's Install recipe for Go failed"; }
 grep -Eq "^(require)?[[:space:]]*$module $version( //.*)?\$" go.mod || fail "go.mod does not require $module $version: $(cat go.mod)"
 
 echo "== tests/go/dist: examples/go and a faceauthtest test under -race"

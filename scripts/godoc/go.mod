@@ -1,0 +1,3 @@
+module faceauth.local/godoc
+
+go 1.22
