@@ -76,6 +76,8 @@ pub struct Chunk {
     /// Reading the input failed after this chunk's rows (or a worker failed on it): the run
     /// ends with this error once the chunk's rows are out.
     pub fatal: Option<anyhow::Error>,
+    /// The input ends with this chunk.
+    last: bool,
 }
 
 impl Chunk {
@@ -89,6 +91,7 @@ impl Chunk {
             tokens: Vec::new(),
             used: 0,
             fatal: None,
+            last: false,
         }
     }
 }
@@ -99,6 +102,8 @@ pub struct Pipeline {
     free: SyncSender<Chunk>,
     waiting: BTreeMap<u64, Chunk>,
     next: u64,
+    /// The last chunk was handed out: the input is all done.
+    ended: bool,
 }
 
 impl Pipeline {
@@ -137,23 +142,28 @@ impl Pipeline {
             let worker = std::thread::Builder::new().name("batch-build".to_owned());
             worker.spawn(move || build(&job, &work, &done)).context("cannot start a thread")?;
         }
-        Ok(Pipeline { done: done_rx, free: free_tx, waiting: BTreeMap::new(), next: 0 })
+        Ok(Pipeline { done: done_rx, free: free_tx, waiting: BTreeMap::new(), next: 0, ended: false })
     }
 
     /// The next chunk in input order; `None` once the input is all done.
     pub fn next_chunk(&mut self) -> anyhow::Result<Option<Chunk>> {
         loop {
+            if self.ended {
+                return Ok(None);
+            }
             if let Some(chunk) = self.waiting.remove(&self.next) {
                 self.next += 1;
+                self.ended = chunk.last;
                 return Ok(Some(chunk));
             }
             match self.done.recv() {
                 Ok(chunk) => {
                     self.waiting.insert(chunk.seq, chunk);
                 }
-                // Every worker is gone: the input ended, unless a chunk never came back.
-                Err(_) if self.waiting.is_empty() => return Ok(None),
-                Err(_) => return Err(anyhow!("internal error: a batch worker stopped")),
+                // Every thread is gone before the last chunk came: never a short output.
+                Err(_) => {
+                    return Err(anyhow!("internal error: the batch pipeline stopped before the input ended"))
+                }
             }
         }
     }
@@ -179,6 +189,7 @@ fn read(
         chunk.seq = seq;
         chunk.entries.clear();
         chunk.fatal = None;
+        chunk.last = false;
         let mut ended = false;
         while chunk.entries.len() < CHUNK_ROWS {
             let slot = chunk.entries.len();
@@ -230,6 +241,7 @@ fn read(
             };
             chunk.entries.push(entry);
         }
+        chunk.last = ended;
         if work.send(chunk).is_err() || ended {
             return;
         }
