@@ -158,7 +158,11 @@ impl Call {
 
     /// Runs `work` (the core call) with the GIL released, interruptible by signals on the main
     /// thread (see the module's documentation).
-    pub(crate) fn run<T: Send>(&self, py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    pub(crate) fn run<T: Send + 'static>(
+        &self,
+        py: Python<'_>,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> PyResult<T> {
         if let Some(handle) = &self.handle {
             let main_thread = match self.main_thread {
                 Some(known) => known,
@@ -196,49 +200,92 @@ fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
 
 /// Runs `work` on a helper thread while this (the main) thread waits in slices with the GIL
 /// released and runs signal handlers between them. When a handler raises, `handle` is
-/// cancelled (aborting the request in flight), the helper is waited for, and the handler's
+/// cancelled (aborting the request in flight), the work is waited for, and the handler's
 /// exception is returned; the work's own result is then dropped.
-fn run<T: Send>(py: Python<'_>, handle: &Cancel, work: impl FnOnce() -> T + Send) -> PyResult<T> {
-    std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel(1);
-        let helper = std::thread::Builder::new()
-            .name("faceauth-call".to_owned())
-            .spawn_scoped(scope, move || {
-                // The receiver is gone only when the main thread gave up on the result.
-                let _ = sender.send(work());
-            })
-            .map_err(|e| PyRuntimeError::new_err(format!("cannot start a thread for the call: {e}")))?;
-        let mut receiver = receiver;
-        loop {
-            // The receiver is not Sync: it goes to the GIL-free closure and comes back.
-            let (back, received) = py.detach(move || {
-                let received = receiver.recv_timeout(SLICE);
-                (receiver, received)
-            });
-            receiver = back;
-            match received {
-                Ok(value) => {
-                    // The helper has sent: it ends at once.
-                    let _ = py.detach(|| helper.join());
-                    return Ok(value);
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    if let Err(err) = py.check_signals() {
-                        handle.cancel();
-                        // The GIL is released while waiting: the attempt hook may need it.
-                        let _ = py.detach(|| helper.join());
-                        return Err(err);
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return match py.detach(|| helper.join()) {
-                        // The work panicked: the panic goes on to pyo3's boundary, as it would
-                        // have on this thread.
-                        Err(panic) => std::panic::resume_unwind(panic),
-                        Ok(()) => Err(PyRuntimeError::new_err("the call's thread ended without a result")),
-                    };
+fn run<T: Send + 'static>(
+    py: Python<'_>,
+    handle: &Cancel,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> PyResult<T> {
+    let (sender, receiver) = mpsc::sync_channel(1);
+    helpers::start(Box::new(move || {
+        // The receiver is gone only when the main thread gave up on the result.
+        let _ = sender.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
+    }))
+    .map_err(|e| PyRuntimeError::new_err(format!("cannot start a thread for the call: {e}")))?;
+    let mut receiver = receiver;
+    let mut interrupted = None;
+    loop {
+        // The receiver is not Sync: it goes to the GIL-free closure and comes back.
+        let (back, received) = py.detach(move || {
+            let received = receiver.recv_timeout(SLICE);
+            (receiver, received)
+        });
+        receiver = back;
+        match received {
+            Ok(Ok(value)) => return interrupted.map_or(Ok(value), Err),
+            // The work panicked: the panic goes on to pyo3's boundary, as on this thread.
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(RecvTimeoutError::Timeout) if interrupted.is_none() => {
+                if let Err(err) = py.check_signals() {
+                    handle.cancel();
+                    // Waits (GIL released: the attempt hook may need it) for the aborted call.
+                    interrupted = Some(err);
                 }
             }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(interrupted
+                    .unwrap_or_else(|| PyRuntimeError::new_err("the call's thread ended without a result")))
+            }
         }
-    })
+    }
+}
+
+/// The helper threads of main-thread calls, kept between calls: starting a thread per call
+/// would cost more than the call on a local server. Usually one (a signal handler that makes a
+/// call while one waits needs a second). They live as long as the process.
+mod helpers {
+    use std::sync::mpsc::{self, Sender};
+    use std::sync::{Mutex, PoisonError};
+
+    type Job = Box<dyn FnOnce() + Send + 'static>;
+
+    /// The idle helpers, and the process they belong to (after a fork the child has none).
+    static IDLE: Mutex<(u32, Vec<Sender<Job>>)> = Mutex::new((0, Vec::new()));
+
+    fn idle() -> Option<Sender<Job>> {
+        let mut idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner);
+        let pid = std::process::id();
+        if idle.0 != pid {
+            // A forked child: its parent's helpers did not come along.
+            *idle = (pid, Vec::new());
+        }
+        idle.1.pop()
+    }
+
+    /// Runs `job` on an idle helper, or on a new one.
+    pub(super) fn start(job: Job) -> std::io::Result<()> {
+        let job = match idle() {
+            Some(helper) => match helper.send(job) {
+                Ok(()) => return Ok(()),
+                // That helper is gone (it cannot be, short of a bug): a new one takes the job.
+                Err(mpsc::SendError(job)) => job,
+            },
+            None => job,
+        };
+        let (sender, jobs) = mpsc::channel::<Job>();
+        let own = sender.clone();
+        std::thread::Builder::new().name("faceauth-call".to_owned()).spawn(move || {
+            let pid = std::process::id();
+            for job in jobs {
+                job();
+                let mut idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner);
+                if idle.0 == pid {
+                    idle.1.push(own.clone());
+                }
+            }
+        })?;
+        sender.send(job).map_err(|_| std::io::Error::other("the new helper thread is gone"))
+    }
 }

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use faceauth::api::{
@@ -315,7 +315,7 @@ impl PyClient {
         let image = ImageArg::extract(image)?;
         let client = self.client()?;
         let call = Call::new(py, timeout, cancel.as_deref())?;
-        let options = &call.options;
+        let options = call.options.clone();
         let result = call.run(py, move || -> Result<AuthResult, Failure> {
             let (bytes, name): (Cow<'_, [u8]>, Option<String>) = match &image {
                 ImageArg::Bytes(bytes) => (Cow::Borrowed(bytes.as_ref()), None),
@@ -348,7 +348,7 @@ impl PyClient {
             if let Some(value) = cf3.as_deref() {
                 submission = submission.cf3(value);
             }
-            Ok(client.submit_with(options, &submission)?)
+            Ok(client.submit_with(&options, &submission)?)
         })?;
         result.map(PyAuthResult).map_err(Failure::into_py)
     }
@@ -364,7 +364,8 @@ impl PyClient {
     ) -> PyResult<PyAuthRecord> {
         let client = self.client()?;
         let call = Call::new(py, timeout, cancel.as_deref())?;
-        call.run(py, || client.get_with(&call.options, &auth_id))?.map(PyAuthRecord).map_err(to_py_err)
+        let options = call.options.clone();
+        call.run(py, move || client.get_with(&options, &auth_id))?.map(PyAuthRecord).map_err(to_py_err)
     }
 
     /// Confirms a webhook event (from `parse_webhook`) with Argos before it is acted on:
@@ -391,7 +392,8 @@ impl PyClient {
         };
         let client = self.client()?;
         let call = Call::new(py, timeout, cancel.as_deref())?;
-        call.run(py, || faceauth::webhook::confirm_with(&event, &client, &call.options))?
+        let options = call.options.clone();
+        call.run(py, move || faceauth::webhook::confirm_with(&event, &client, &options))?
             .map(|inner| crate::webhook::PyConfirmedEvent { inner })
             .map_err(to_py_err)
     }
@@ -429,7 +431,7 @@ impl PyClient {
         }
         let call = Call::listing(py, timeout, cancel.as_deref())?;
         let records = self.client()?.into_list_with(&call.options, &query).map_err(to_py_err)?;
-        Ok(PyRecords { records: Mutex::new(records), call })
+        Ok(PyRecords { records: Arc::new(Mutex::new(records)), call })
     }
 
     /// GET /faceauth/image?authId=…: the selfie, as `Image(.data, .content_type)`.
@@ -443,7 +445,8 @@ impl PyClient {
     ) -> PyResult<PyImage> {
         let client = self.client()?;
         let call = Call::new(py, timeout, cancel.as_deref())?;
-        let image = call.run(py, || client.image_with(&call.options, &auth_id))?.map_err(to_py_err)?;
+        let options = call.options.clone();
+        let image = call.run(py, move || client.image_with(&options, &auth_id))?.map_err(to_py_err)?;
         Ok(PyImage {
             data: PyBytes::new(py, &image.bytes).unbind(),
             content_type: image.content_type.to_owned(),
@@ -461,7 +464,8 @@ impl PyClient {
     ) -> PyResult<()> {
         let client = self.client()?;
         let call = Call::new(py, timeout, cancel.as_deref())?;
-        call.run(py, || client.delete_with(&call.options, &auth_id))?.map_err(to_py_err)
+        let options = call.options.clone();
+        call.run(py, move || client.delete_with(&options, &auth_id))?.map_err(to_py_err)
     }
 }
 
@@ -722,7 +726,7 @@ impl PyImage {
 /// `.incomplete` says why more rows may exist, or is `None`.
 #[pyclass(module = "faceauth", name = "Records", frozen)]
 pub struct PyRecords {
-    records: Mutex<Records<'static>>,
+    records: Arc<Mutex<Records<'static>>>,
     /// The listing's options (its deadline, its cancel handle, which Ctrl-C triggers).
     call: Call,
 }
@@ -734,8 +738,8 @@ impl PyRecords {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyAuthRecord>> {
-        let next =
-            self.call.run(py, || self.records.lock().unwrap_or_else(PoisonError::into_inner).next())?;
+        let records = Arc::clone(&self.records);
+        let next = self.call.run(py, move || records.lock().unwrap_or_else(PoisonError::into_inner).next())?;
         match next {
             None => Ok(None),
             Some(Ok(record)) => Ok(Some(PyAuthRecord(record))),
