@@ -282,8 +282,12 @@ impl PyClient {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let closed = if self.closed() { ", closed" } else { "" };
-        let proxy = self.proxy.as_deref().map(|p| format!(", proxy={}", crate::convert::repr_redacted(py, p)));
-        let ca_file = self.ca_file.as_deref().map(|p| format!(", ca_file={}", repr_opt(py, Some(&p.to_string_lossy()))));
+        let proxy =
+            self.proxy.as_deref().map(|p| format!(", proxy={}", crate::convert::repr_redacted(py, p)));
+        let ca_file = self
+            .ca_file
+            .as_deref()
+            .map(|p| format!(", ca_file={}", repr_opt(py, Some(&p.to_string_lossy()))));
         format!(
             "Client(base_url={}, timeout={:?}, max_retries={}{}{}{closed})",
             crate::convert::repr_redacted(py, &self.base_url),
@@ -739,7 +743,8 @@ impl PyRecords {
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyAuthRecord>> {
         let records = Arc::clone(&self.records);
-        let next = self.call.run(py, move || records.lock().unwrap_or_else(PoisonError::into_inner).next())?;
+        let next =
+            self.call.run(py, move || records.lock().unwrap_or_else(PoisonError::into_inner).next())?;
         match next {
             None => Ok(None),
             Some(Ok(record)) => Ok(Some(PyAuthRecord(record))),

@@ -259,7 +259,8 @@ impl ClientBuilder {
                 let env_list = ["NO_PROXY", "no_proxy"].iter().find_map(|name| std::env::var(name).ok());
                 let bypass = env_list.iter().chain(&self.no_proxy).any(|list| no_proxy_matches(list, host));
                 Ok(ureq::Proxy::try_from_env().filter(|proxy| {
-                    !bypass && matches!(proxy.protocol(), ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https)
+                    !bypass
+                        && matches!(proxy.protocol(), ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https)
                 }))
             }
             ProxyChoice::Url(url) => {
