@@ -10,6 +10,11 @@ confirmed, the default: each result fetched back from the simulator (`faceauth m
 with the results the bodies name) before it is recorded.
 PostgreSQL too when FACEAUTH_TEST_POSTGRES names a server (`make bench` runs this script under
 scripts/with-postgres.sh, a throwaway cluster on this machine).
+
+Group commit: GROUP_WEBHOOKS (default 20,000) results sent by tests/serve/sender.go (Go's
+net/http, built once) over 16 keep-alive connections, against the same sender on 1 connection
+as the baseline, same run, same store, durability full; webhooks/s and the latency each webhook
+paid (p50, p99) are printed.
 """
 
 import http.client
@@ -141,10 +146,36 @@ def baseline_rate(ledger: str, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def build_sender(tmp: str) -> str:
+    """tests/serve/sender.go, built once into `tmp`."""
+    path = str(Path(tmp) / "sender")
+    subprocess.run(["go", "build", "-o", path, str(ROOT / "tests" / "serve" / "sender.go")], check=True,
+                   cwd=tmp)
+    return path
+
+
+def group_commit(sender: str, ledger: str, webhooks: int, connections: int, tmp: str) -> dict:
+    """`webhook serve --unverified` into `ledger`, fed by the Go sender: its report."""
+    tokens = issue(ledger, webhooks)
+    bodies = Path(tmp) / f"bodies-{connections}.jsonl"
+    bodies.write_bytes(b"\n".join(body(t, n) for n, t in enumerate(tokens)) + b"\n")
+    proc, host_port = start_server(ledger, None)
+    try:
+        out = subprocess.run([sender, "-url", f"http://{host_port}/webhook", "-bodies", str(bodies),
+                              "-connections", str(connections)], capture_output=True, text=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    if out.returncode != 0:
+        sys.exit(f"the Go sender saw failures: {out.stdout}{out.stderr}")
+    return json.loads(out.stdout)
+
+
 def main() -> None:
     webhooks = int(os.environ.get("WEBHOOKS", "4000"))
     connections = int(os.environ.get("CONNECTIONS", "8"))
     baseline = int(os.environ.get("BASELINE", "300"))
+    group = int(os.environ.get("GROUP_WEBHOOKS", "20000"))
     with tempfile.TemporaryDirectory(prefix="faceauth-bench-serve-") as tmp:
         stores = [("sqlite", lambda name: str(Path(tmp) / f"{name}.db"))]
         pg = os.environ.get("FACEAUTH_TEST_POSTGRES")
@@ -152,6 +183,15 @@ def main() -> None:
             stores.append(("postgres", lambda _name: pg))
         else:
             print("webhook serve: PostgreSQL skipped (FACEAUTH_TEST_POSTGRES is not set)")
+        sender = build_sender(tmp)
+        for store, location in stores:
+            one = group_commit(sender, location("group-1"), group, 1, tmp)
+            many = group_commit(sender, location("group-16"), group, 16, tmp)
+            print(f"webhook serve, group commit ({store}, durability full, Go net/http sender, {group:,} "
+                  f"webhooks): {many['per_second']:,.0f} webhooks/s from 16 connections (p50 "
+                  f"{many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms); baseline 1 connection "
+                  f"{one['per_second']:,.0f} webhooks/s (p50 {one['p50_ms']:.2f} ms); "
+                  f"{many['per_second'] / one['per_second']:.1f}x")
         mock, argos = start_mock(webhooks)
         try:
             for store, location in stores:

@@ -7,10 +7,6 @@
 # It builds in target/zig: zig's compiler and linker change the fingerprints of crates with
 # build scripts, so sharing target/debug or target/release would make both builds redo them.
 #
-# maturin leaves out of the sdist what Cargo.toml's [patch.crates-io] points at (third_party/,
-# not a dependency by path), so without it the sdist does not build: it is added here, as git
-# tracks it, at the place the patch names.
-#
 # The wheel carries the license texts of the Rust packages linked into faceauth._native
 # (scripts/licenses.py) as .dist-info/licenses/THIRD_PARTY_NOTICES.txt, a License-File of its
 # METADATA, added after maturin (which takes license files from python/ only) with RECORD redone.
@@ -46,10 +42,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/faceauth-dist-python.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tar -xzf "$sdist" -C "$tmp"
 top=$(basename "$sdist" .tar.gz)
-patched=$(sed -n 's/^tiny_http = { path = "\(.*\)" }$/\1/p' "$tmp/$top/Cargo.toml")
-[[ $patched == third_party/tiny_http ]] ||
-    { echo "dist-python: the sdist's [patch.crates-io] names '$patched', expected third_party/tiny_http" >&2; exit 1; }
-git ls-files -z "$patched" | xargs -0 -I{} install -D -m 0644 {} "$tmp/$top/{}"
 python3 scripts/licenses.py notices --out "$tmp/notices" --crate faceauth-python >/dev/null
 install -m 0644 "$tmp/notices/THIRD_PARTY_NOTICES.txt" "$tmp/$top/THIRD_PARTY_NOTICES.txt"
 python3 - "$tmp/$top" <<'EOF'

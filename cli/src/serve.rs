@@ -1,11 +1,12 @@
 //! `faceauth webhook serve`: the endpoint Argos posts webhooks to, keeping a token ledger current.
 //!
-//! - **Threads.** `tiny_http` accepts connections and reads request heads on its own threads;
-//!   `--workers` threads (default 4) take requests from it, read and parse bodies and answer.
-//!   Ledger calls run on ledger threads (one per worker, each with its own connection, for
-//!   PostgreSQL; one for SQLite and `:memory:`, which write one transaction at a time), fed
-//!   through a queue. The core has no threads: they all live here.
-//! - **Deadlines.** A call that no ledger thread has started within [`QUEUE_DEADLINE`] is
+//! - **Runtime.** axum on hyper 1 and a tokio runtime that lives in this command (the core has
+//!   no threads and no runtime). Connections are tasks; the limits on heads, bodies, requests
+//!   and connections are in [`http`]. Ledger calls run on ledger threads ([`ledger_pool`]: one
+//!   per `--workers` for PostgreSQL, each with its own connection; one for SQLite and
+//!   `:memory:`, which write one transaction at a time); confirmations with Argos, which block
+//!   for an HTTP call, on tokio's blocking threads, `--workers` at a time.
+//! - **Deadlines.** A call that no ledger thread has started within [`ledger_pool::QUEUE_DEADLINE`] is
 //!   dropped (never made) and answered 503. A call that started is always waited for: it may
 //!   commit, and 503 promises that nothing changed. The ledger bounds its own waits instead
 //!   ([`LEDGER_WAIT`]: SQLite's busy timeout, PostgreSQL's lock, statement and connect
@@ -15,57 +16,51 @@
 //!   `--allow-from` limits who may post ([`crate::allow`]).
 //! - **Answers.** 200 only after the ledger committed, and only after the request's line is on
 //!   stdout (flushed); 400 for a body that is not a valid webhook, 403 from outside
-//!   `--allow-from`, 413 over `--max-body`, 422 for a webhook refused as unconfirmed, 503
-//!   when Argos cannot be asked or the ledger fails or is too slow (nothing changed), 404 for
-//!   another path, 405 for another method. One exception: stdout fails after a commit (full
-//!   disk, file size limit): 503, and the server stops and exits 1. The sender's retry applies
-//!   the same webhook again, which changes nothing more (a webhook applied twice converges),
-//!   and prints its line.
-//! - **Shutdown.** SIGTERM or SIGINT: workers stop taking requests, finish the ones they hold
-//!   and those already queued, and the command exits 0 within [`SHUTDOWN_DEADLINE`].
+//!   `--allow-from`, 408 for a body that stalls or is too slow, 413 over `--max-body`, 431 for
+//!   a head over 16 KiB, 422 for a webhook refused as unconfirmed, 503 when Argos cannot be
+//!   asked or the ledger fails or is too slow (nothing changed), 404 for another path, 405 for
+//!   another method. One exception: stdout fails after a commit (full disk, file size limit):
+//!   503, and the server stops and exits 1. The sender's retry applies the same webhook again,
+//!   which changes nothing more (a webhook applied twice converges), and prints its line.
+//! - **Shutdown.** SIGTERM or SIGINT: no new connections are taken, requests in flight finish,
+//!   and the command exits 0 within [`http::SHUTDOWN_DEADLINE`].
 
-use std::io::{Read, Write};
+mod http;
+mod ledger_pool;
+mod metrics;
+
+use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{anyhow, Context};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
 use clap::Args;
 use faceauth::api::DEFAULT_BASE_URL;
 use faceauth::crypto::{check_key_text, Cipher, Variant};
-use faceauth::token::{LedgerError, LedgerLocation, OpenOptions, TokenLedger};
+use faceauth::token::{LedgerError, LedgerLocation, OpenOptions};
 use faceauth::webhook::WebhookError;
+use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Request, Response, Server};
+use tokio::sync::Semaphore;
 
 use crate::allow::{AllowList, Cidr};
-use crate::confirm::{Apply, Verification};
+use crate::confirm::Verification;
 use crate::exit::UsageError;
-
-/// How long a ledger call may wait in the queue: one not started by then is never made, and
-/// the worker answers 503.
-pub const QUEUE_DEADLINE: Duration = Duration::from_millis(1500);
+use ledger_pool::{Applied, LedgerFile, LedgerPool, SharedLedger, Stopper};
+use metrics::{LogFormat, Logged, Metrics};
 
 /// How long the ledger itself waits for another connection's lock (SQLite's busy timeout;
 /// PostgreSQL's `lock_timeout`, `statement_timeout` and connect timeout) before failing with
-/// nothing changed. With [`QUEUE_DEADLINE`], under the 5 s a retrying sender is promised.
+/// nothing changed. With [`ledger_pool::QUEUE_DEADLINE`], under the 5 s a retrying sender is promised.
 pub const LEDGER_WAIT: Duration = Duration::from_millis(2500);
-
-/// How long shutdown waits for requests in flight before exiting anyway.
-pub const SHUTDOWN_DEADLINE: Duration = Duration::from_millis(4500);
-
-/// How much of an oversized chunked body is read (and dropped) so that the connection can go
-/// on; past it, the connection's next request is unreadable and tiny_http closes it.
-const CHUNKED_DRAIN_LIMIT: u64 = 64 << 20;
-
-/// How often an idle worker looks at the shutdown flag.
-const POLL: Duration = Duration::from_millis(50);
-
-/// The token id a health check looks up: a valid id no link carries (a primary-key read).
-const HEALTH_PROBE_TOKEN: &str = "faceauth-healthz-probe";
 
 /// The options of `faceauth webhook serve`.
 #[derive(Args)]
@@ -94,10 +89,15 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES",
           value_parser = clap::value_parser!(u64).range(1..))]
     max_body: u64,
-    /// How many requests are handled at once (worker threads, and as many ledger threads).
+    /// How many webhooks are confirmed with Argos at once, and, for a PostgreSQL ledger, how
+    /// many connections commit at once (one ledger thread each).
     #[arg(long, default_value_t = 4, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=256))]
     workers: u16,
+    /// How many connections are served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 4096, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
     /// The FaceAuth project's API key, to confirm each result with Argos (GET /faceauth).
     /// Required unless --unverified.
     #[command(flatten)]
@@ -118,6 +118,9 @@ pub struct ServeArgs {
     /// addresses or CIDR); from anyone else the header is ignored.
     #[arg(long, value_name = "CIDR,…", value_delimiter = ',', value_parser = parse_cidr)]
     trusted_proxy: Vec<Cidr>,
+    /// How the one line per request on stderr is written: text, or json (one object a line).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    log_format: LogFormat,
 }
 
 /// `--allow-from` and `--trusted-proxy` values, checked while the command line is parsed.
@@ -158,143 +161,27 @@ impl ServeArgs {
     }
 }
 
-/// A ledger that ledger threads share.
-type SharedLedger = Arc<dyn TokenLedger + Send + Sync>;
-
-/// A ledger call, run on a ledger thread.
-type Job = Box<dyn FnOnce(Result<&dyn TokenLedger, LedgerError>) + Send>;
-
-/// A queued call's fate, decided once: a ledger thread starts it, or its worker drops it.
-const QUEUED: u8 = 0;
-const STARTED: u8 = 1;
-const DROPPED: u8 = 2;
-
-/// A call waiting in the queue, and who has decided its fate.
-struct Queued {
-    fate: Arc<AtomicU8>,
-    job: Job,
-}
-
-/// The ledger threads: calls go in through a bounded queue; a call not started within
-/// [`QUEUE_DEADLINE`] is dropped, a started one always answers.
-struct LedgerPool {
-    jobs: SyncSender<Queued>,
-}
-
-impl LedgerPool {
-    /// Starts one thread per ledger in `ledgers`, taking calls from a queue with room for
-    /// one call per worker.
-    fn start(
-        ledgers: Vec<SharedLedger>,
-        file: Option<LedgerFile>,
-        workers: usize,
-    ) -> anyhow::Result<LedgerPool> {
-        let file = Arc::new(file);
-        let (jobs, queue) = mpsc::sync_channel::<Queued>(workers.max(1));
-        let queue = Arc::new(Mutex::new(queue));
-        for (n, ledger) in ledgers.into_iter().enumerate() {
-            let (file, queue) = (file.clone(), queue.clone());
-            thread::Builder::new()
-                .name(format!("ledger-{n}"))
-                .spawn(move || ledger_thread(&*ledger, file.as_ref().as_ref(), &queue))
-                .context("cannot start a ledger thread")?;
-        }
-        Ok(LedgerPool { jobs })
-    }
-
-    /// Runs `call` on the ledger and returns its result; `None` when the call was never made
-    /// (the queue full, or no ledger thread free within [`QUEUE_DEADLINE`]) or its thread
-    /// died. A call that started is waited for to its end: it may commit.
-    fn call<T: Send + 'static>(
-        &self,
-        call: impl FnOnce(&dyn TokenLedger) -> Result<T, LedgerError> + Send + 'static,
-    ) -> Option<Result<T, LedgerError>> {
-        let fate = Arc::new(AtomicU8::new(QUEUED));
-        let (answer, answered) = mpsc::sync_channel(1);
-        let job: Job = Box::new(move |ledger| {
-            let _ = answer.send(ledger.and_then(call));
-        });
-        match self.jobs.try_send(Queued { fate: fate.clone(), job }) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return None,
-        }
-        match answered.recv_timeout(QUEUE_DEADLINE) {
-            Ok(result) => return Some(result),
-            Err(RecvTimeoutError::Disconnected) => return None,
-            Err(RecvTimeoutError::Timeout) => {}
-        }
-        if fate.compare_exchange(QUEUED, DROPPED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-            // No ledger thread took it, and now none will: nothing changed.
-            return None;
-        }
-        // Started: its outcome decides the answer, however long the ledger's own bounded
-        // waits make it take.
-        answered.recv().ok()
-    }
-}
-
-fn ledger_thread(ledger: &dyn TokenLedger, file: Option<&LedgerFile>, queue: &Mutex<Receiver<Queued>>) {
-    loop {
-        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(Queued { fate, job }) = next else { return };
-        // A call its worker dropped (and answered 503 for) is not made: the sender retries.
-        if fate.compare_exchange(QUEUED, STARTED, Ordering::AcqRel, Ordering::Acquire).is_err() {
-            continue;
-        }
-        match file.map(LedgerFile::check).unwrap_or(Ok(())) {
-            Ok(()) => job(Ok(ledger)),
-            Err(err) => job(Err(err)),
-        }
-    }
-}
-
-/// The file of an SQLite ledger, as it was when opened. SQLite goes on writing to a file that
-/// was deleted (or whose directory was), and those writes are lost; every call checks first
-/// that the path still names the file opened, and fails as storage does when it does not.
-struct LedgerFile {
-    path: std::path::PathBuf,
-    identity: (u64, u64),
-}
-
-impl LedgerFile {
-    /// The file of `location`, if it is an SQLite one.
-    fn at(location: &LedgerLocation) -> Option<LedgerFile> {
-        let path = location.path()?.to_owned();
-        let identity = crate::files::file_identity(&path)?;
-        Some(LedgerFile { path, identity })
-    }
-
-    fn check(&self) -> Result<(), LedgerError> {
-        if crate::files::file_identity(&self.path) == Some(self.identity) {
-            Ok(())
-        } else {
-            Err(LedgerError::Storage {
-                action: "find the ledger file",
-                reason: "the file was removed or replaced since the server opened it".to_owned(),
-            })
-        }
-    }
-}
-
-/// What every worker shares.
+/// What every request shares.
 struct Shared {
-    server: Server,
     path: String,
     max_body: u64,
     cipher: Option<Cipher>,
     ledger: LedgerPool,
-    stop: Arc<AtomicBool>,
-    /// Set when stdout cannot be written: the command stops and fails with it.
-    failure: Mutex<Option<std::io::Error>>,
     verification: Verification,
+    /// Confirmations with Argos under way at once: `--workers`.
+    confirmations: Semaphore,
     allow: AllowList,
+    /// Requests between their head and their answer.
+    in_flight: AtomicUsize,
+    metrics: Arc<Metrics>,
+    log_format: LogFormat,
 }
 
 /// Runs `faceauth webhook serve` until SIGTERM or SIGINT.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    if !args.path.starts_with('/') || args.path == "/healthz" {
+    if !args.path.starts_with('/') || args.path == "/healthz" || args.path == "/metrics" {
         return Err(UsageError(format!(
-            "--path must start with / and not be /healthz: {:?}",
+            "--path must start with / and be neither /healthz nor /metrics: {:?}",
             faceauth::excerpt(&args.path)
         ))
         .into());
@@ -304,58 +191,49 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let verification = verification(&args)?;
     let workers = usize::from(args.workers);
     let (ledgers, location) = open_ledgers(&given, workers)?;
-    let ledger = LedgerPool::start(ledgers, LedgerFile::at(&location), workers)?;
+    let stopper = Stopper::new();
+    let metrics = Arc::new(Metrics::new());
+    let ledger = LedgerPool::start(ledgers, LedgerFile::at(&location), stopper.clone(), metrics.clone())?;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(signal, stop.clone()).context("cannot handle SIGTERM and SIGINT")?;
-    }
-    let server = Server::http(args.listen.as_str())
+    let listener = std::net::TcpListener::bind(args.listen.as_str())
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
         .map_err(|err| anyhow!("cannot listen on {}: {err}", faceauth::excerpt(&args.listen)))?;
-    let bound = match server.server_addr().to_ip() {
-        Some(addr) => addr,
-        None => {
-            return Err(anyhow!("cannot listen on {}: not an IP address", faceauth::excerpt(&args.listen)))
-        }
-    };
-    let context = Arc::new(Shared {
-        server,
+    let bound = listener.local_addr().context("cannot read the address listened on")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("serve")
+        .max_blocking_threads(workers + 1)
+        .build()
+        .context("cannot start the server's runtime")?;
+    let shared = Arc::new(Shared {
         path: args.path.clone(),
         max_body: args.max_body,
         cipher,
         ledger,
-        stop: stop.clone(),
-        failure: Mutex::new(None),
         verification,
+        confirmations: Semaphore::new(workers),
         allow: AllowList::new(args.allow_from.clone(), args.trusted_proxy.clone()),
+        in_flight: AtomicUsize::new(0),
+        metrics,
+        log_format: args.log_format,
     });
-    let mut handles = Vec::with_capacity(workers);
-    for n in 0..workers {
-        let context = context.clone();
-        let handle = thread::Builder::new()
-            .name(format!("worker-{n}"))
-            .spawn(move || worker(&context))
-            .context("cannot start a worker thread")?;
-        handles.push(handle);
-    }
-    crate::output::note(format_args!("faceauth: listening on http://{}{}", bound, args.path));
-
-    while !stop.load(Ordering::Relaxed) {
-        thread::sleep(POLL);
-    }
-    let deadline = Instant::now() + SHUTDOWN_DEADLINE;
-    while handles.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(10));
-    }
-    let unfinished = handles.iter().filter(|h| !h.is_finished()).count();
-    if unfinished > 0 {
+    let app = http::with_limits(Router::new().fallback(route).with_state(shared.clone()))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), admit_and_log));
+    let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let path = args.path.clone();
+    let finished = runtime.block_on(http::run(listener, app, stopper.clone(), max_connections, || {
+        crate::output::note(format_args!("faceauth: listening on http://{bound}{path}"));
+    }))?;
+    if !finished {
         crate::output::note(format_args!(
-            "faceauth: webhook serve: {unfinished} requests still in flight after {} s, abandoned",
-            SHUTDOWN_DEADLINE.as_secs_f32()
+            "faceauth: webhook serve: {} requests still in flight after {} s, abandoned",
+            shared.in_flight.load(Ordering::Relaxed),
+            http::SHUTDOWN_DEADLINE.as_secs_f32()
         ));
     }
-    let failure = context.failure.lock().unwrap_or_else(PoisonError::into_inner).take();
-    if let Some(err) = failure {
+    // Requests still running (past the deadline) are abandoned with the process.
+    runtime.shutdown_background();
+    if let Some(err) = stopper.failure() {
         return Err(anyhow::Error::new(err).context("cannot write the webhook lines to stdout"));
     }
     crate::output::note("faceauth: webhook serve: stopped");
@@ -383,92 +261,177 @@ fn open_ledgers(given: &str, workers: usize) -> anyhow::Result<(Vec<SharedLedger
     Ok((ledgers, location))
 }
 
-/// Takes requests until shutdown, then the ones already queued.
-fn worker(context: &Shared) {
-    while !context.stop.load(Ordering::Relaxed) {
-        match context.server.recv_timeout(POLL) {
-            Ok(Some(request)) => handle(context, request),
-            Ok(None) => {}
-            Err(err) => crate::output::note(format_args!("faceauth: webhook serve: {err}")),
-        }
-    }
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while Instant::now() < deadline {
-        match context.server.try_recv() {
-            Ok(Some(request)) => handle(context, request),
-            Ok(None) | Err(_) => return,
-        }
-    }
-}
+/// Why a request was refused, kept on its response for the log line.
+#[derive(Clone)]
+struct Reason(String);
+
+/// What became of a webhook posted to the path, kept on its response for the metrics and
+/// the log line.
+#[derive(Clone, Copy)]
+struct Outcome(&'static str);
 
 /// One answer: a status and a JSON body.
 struct Answer {
     status: u16,
     body: Value,
     allow: Option<&'static str>,
+    outcome: Option<&'static str>,
 }
 
 impl Answer {
     fn error(status: u16, message: impl Into<String>) -> Answer {
-        Answer { status, body: json!({ "error": message.into() }), allow: None }
+        Answer { status, body: json!({ "error": message.into() }), allow: None, outcome: None }
+    }
+
+    fn ok(body: Value) -> Answer {
+        Answer { status: 200, body, allow: None, outcome: None }
     }
 }
 
-fn handle(context: &Shared, mut request: Request) {
+/// The outcome of a webhook refused with `status`.
+fn refusal_outcome(status: u16) -> &'static str {
+    match status {
+        400 => "malformed",
+        403 => "forbidden",
+        408 => "timed_out",
+        413 => "too_large",
+        422 => "refused",
+        503 => "unavailable",
+        _ => "failed",
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let mut text = self.body.to_string();
+        text.push('\n');
+        let mut response = Response::new(Body::from(text));
+        *response.status_mut() = axum::http::StatusCode::from_u16(self.status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(allow) = self.allow {
+            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if self.status == 503 {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if self.status >= 400 {
+            let reason = self.body.get("error").and_then(Value::as_str).unwrap_or("").to_owned();
+            response.extensions_mut().insert(Reason(reason));
+        }
+        if let Some(outcome) = self.outcome {
+            response.extensions_mut().insert(Outcome(outcome));
+        }
+        response
+    }
+}
+
+/// Counts a request in flight while it lives.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(count: &'a AtomicUsize) -> InFlight<'a> {
+        count.fetch_add(1, Ordering::Relaxed);
+        InFlight(count)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Outermost: `--allow-from` (403 before anything else), the metrics, and one line on stderr
+/// for each request.
+async fn admit_and_log(
+    State(context): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let _counted = InFlight::enter(&context.in_flight);
     let method = request.method().clone();
-    let path = request.url().split('?').next().unwrap_or("").to_owned();
-    let answer = if let Err(refusal) = admitted(context, &request) {
-        Answer::error(403, refusal)
-    } else if path == "/healthz" {
-        match method {
-            Method::Get | Method::Head => health(context),
-            _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") },
+    let path = request.uri().path().to_owned();
+    let webhook = path == context.path && method == Method::POST;
+    let response = match admitted(&context, peer, request.headers()) {
+        Err(refusal) => {
+            discard_body(request).await;
+            let outcome = webhook.then_some("forbidden");
+            Answer { outcome, ..Answer::error(403, refusal) }.into_response()
+        }
+        Ok(()) => next.run(request).await,
+    };
+    let status = response.status().as_u16();
+    let outcome = response.extensions().get::<Outcome>().map(|o| o.0).or_else(|| {
+        // A 408 from the request deadline comes from tower-http, without an outcome.
+        (webhook && status >= 400).then(|| refusal_outcome(status))
+    });
+    context.metrics.answered(status, outcome);
+    let reason = response.extensions().get::<Reason>().map(|r| r.0.as_str());
+    let line = context.log_format.line(&Logged {
+        method: method.as_str(),
+        path: &path,
+        status,
+        outcome,
+        reason,
+        latency: started.elapsed(),
+    });
+    crate::output::note(line);
+    response
+}
+
+/// The webhook path and its method, `/healthz`, `/metrics`. The webhook path is compared as
+/// given, not as an axum route pattern, so any path the operator picks means itself.
+async fn route(State(context): State<Arc<Shared>>, request: Request) -> Response {
+    let path = request.uri().path();
+    if path == context.path && request.method() == Method::POST {
+        let mut answer = webhook(context, request).await;
+        answer.outcome = answer.outcome.or(Some(refusal_outcome(answer.status)));
+        return answer.into_response();
+    }
+    let response = if path == "/healthz" {
+        match *request.method() {
+            Method::GET | Method::HEAD => health(&context).await.into_response(),
+            _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") }.into_response(),
+        }
+    } else if path == "/metrics" {
+        match *request.method() {
+            Method::GET | Method::HEAD => {
+                let text = context.metrics.render(context.in_flight.load(Ordering::Relaxed));
+                ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text).into_response()
+            }
+            _ => Answer { allow: Some("GET, HEAD"), ..Answer::error(405, "use GET") }.into_response(),
         }
     } else if path == context.path {
-        match method {
-            Method::Post => webhook(context, &mut request),
-            _ => Answer { allow: Some("POST"), ..Answer::error(405, "use POST") },
-        }
+        Answer { allow: Some("POST"), ..Answer::error(405, "use POST") }.into_response()
     } else {
-        Answer::error(404, "no such path")
+        Answer::error(404, "no such path").into_response()
     };
-    if answer.status >= 400 && (path != "/healthz" || answer.status == 403) {
-        let reason = answer.body.get("error").and_then(Value::as_str).unwrap_or("");
-        crate::output::note(format_args!(
-            "faceauth: webhook serve: {method} {path}: {} {reason}",
-            answer.status
-        ));
-    }
-    respond(request, answer);
+    discard_body(request).await;
+    response
 }
 
-fn respond(request: Request, answer: Answer) {
-    let mut text = answer.body.to_string();
-    text.push('\n');
-    let mut response = Response::from_string(text).with_status_code(answer.status);
-    if let Ok(header) = Header::from_bytes("Content-Type", "application/json") {
-        response.add_header(header);
+/// Reads and drops the body of a request answered without it (bounded as a refused body is),
+/// so that the connection can carry the client's next request.
+async fn discard_body(request: Request) {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_none_or(|length| length <= DRAIN_LIMIT) {
+        let _ = tokio::time::timeout(http::BODY_DEADLINE, collect(request.into_body(), 0, DRAIN_LIMIT)).await;
     }
-    if let Some(allow) = answer.allow {
-        if let Ok(header) = Header::from_bytes("Allow", allow) {
-            response.add_header(header);
-        }
-    }
-    if answer.status == 503 {
-        if let Ok(header) = Header::from_bytes("Retry-After", "1") {
-            response.add_header(header);
-        }
-    }
-    // The sender hung up: nothing to tell it.
-    let _ = request.respond(response);
 }
 
 /// 200 when the ledger answers a primary-key read within the deadline, else 503. The body
 /// names how webhooks are checked (`"webhooks": "argos"` or `"unverified"`).
-fn health(context: &Shared) -> Answer {
-    let mut answer = match context.ledger.call(|ledger| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now()))
-    {
-        Some(Ok(_)) => Answer { status: 200, body: json!({ "ledger": "ok" }), allow: None },
+async fn health(context: &Shared) -> Answer {
+    let mut answer = match context.ledger.health().await {
+        Some(Ok(())) => Answer::ok(json!({ "ledger": "ok" })),
         Some(Err(err)) => Answer::error(503, format!("the ledger failed: {err}")),
         None => Answer::error(503, "the ledger did not answer in time"),
     };
@@ -502,49 +465,97 @@ fn verification(args: &ServeArgs) -> anyhow::Result<Verification> {
 }
 
 /// `Err` (a 403) when `--allow-from` does not admit the request's client.
-fn admitted(context: &Shared, request: &Request) -> Result<(), &'static str> {
+fn admitted(context: &Shared, peer: SocketAddr, headers: &HeaderMap) -> Result<(), &'static str> {
     if !context.allow.restricts() {
         return Ok(());
     }
-    let Some(peer) = request.remote_addr().map(std::net::SocketAddr::ip) else {
-        return Err("the client address is unknown");
-    };
-    let forwarded: Vec<&str> = request
-        .headers()
-        .iter()
-        .filter(|h| h.field.equiv("X-Forwarded-For"))
-        .map(|h| h.value.as_str())
-        .collect();
-    match context.allow.client(peer, &forwarded) {
+    let forwarded: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().map(|value| value.to_str().unwrap_or("\u{fffd}")).collect();
+    match context.allow.client(peer.ip(), &forwarded) {
         Ok(client) if context.allow.allows(client) => Ok(()),
         Ok(_) => Err("the client is not in --allow-from"),
         Err(_) => Err("X-Forwarded-For from a trusted proxy holds a malformed address"),
     }
 }
 
-fn webhook(context: &Shared, request: &mut Request) -> Answer {
-    let max = context.max_body;
-    if request.body_length().is_some_and(|length| length as u64 > max) {
-        return Answer::error(
+/// How much of a refused body with a declared length is read (and dropped) before the 413, so
+/// that the client, still sending, reads the answer rather than a reset connection; a longer
+/// one is refused unread and its connection closed.
+const DRAIN_LIMIT: u64 = 4 << 20;
+
+/// How much of an oversized chunked body is read (and dropped) before the 413.
+const CHUNKED_DRAIN_LIMIT: u64 = 64 << 20;
+
+/// Reads the body within `--max-body` and the body's deadlines.
+async fn read_body(max: u64, request: Request) -> Result<Vec<u8>, Answer> {
+    let too_large = || {
+        Answer::error(
             413,
             format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")),
-        );
+        )
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let (keep, read_up_to) = match declared {
+        // Refused unread: hyper closes the connection rather than read what was declared.
+        Some(length) if length > DRAIN_LIMIT && length > max => return Err(too_large()),
+        Some(length) if length > max => (0, length),
+        Some(length) => (length, length),
+        // Chunked bodies declare no length: they are counted as they are read.
+        None => (max, max.saturating_add(CHUNKED_DRAIN_LIMIT)),
+    };
+    match tokio::time::timeout(http::BODY_DEADLINE, collect(request.into_body(), keep, read_up_to)).await {
+        Err(_elapsed) => Err(Answer::error(408, "the body did not arrive in time")),
+        Ok(Ok((body, total))) if total > max || declared.is_some_and(|length| length > max) => {
+            drop(body);
+            Err(too_large())
+        }
+        Ok(Ok((body, _))) => Ok(body),
+        Ok(Err(err)) if caused_by::<tower_http::timeout::TimeoutError>(&*err) => {
+            Err(Answer::error(408, "the body stalled"))
+        }
+        Ok(Err(err)) => Err(Answer::error(400, format!("cannot read the body: {err}"))),
     }
-    // Chunked bodies declare no length: they are counted as they are read.
-    let capacity = request.body_length().unwrap_or(0).min(64 * 1024);
-    let mut body = Vec::with_capacity(capacity);
-    if let Err(err) = request.as_reader().take(max + 1).read_to_end(&mut body) {
-        return Answer::error(400, format!("cannot read the body: {err}"));
+}
+
+/// Reads `body`, keeping its first `keep` bytes, until its end or until more than `up_to`
+/// bytes were read; the bytes kept, and how many were read.
+async fn collect(mut body: Body, keep: u64, up_to: u64) -> Result<(Vec<u8>, u64), axum::BoxError> {
+    let mut kept = Vec::with_capacity(usize::try_from(keep.min(64 * 1024)).unwrap_or(0));
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else { continue };
+        total = total.saturating_add(data.len() as u64);
+        if total <= keep {
+            kept.extend_from_slice(&data);
+        }
+        if total > up_to {
+            break;
+        }
     }
-    if body.len() as u64 > max {
-        // A chunked body: tiny_http does not skip what is left of it before the next request
-        // on the connection, so the rest is read and dropped here, up to a bound.
-        let _ = std::io::copy(&mut request.as_reader().take(CHUNKED_DRAIN_LIMIT), &mut std::io::sink());
-        return Answer::error(
-            413,
-            format!("the body is larger than {}", crate::output::counted(max, "byte", "bytes")),
-        );
+    Ok((kept, total))
+}
+
+/// Whether `err` or one of its sources is an `E`.
+fn caused_by<E: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if err.is::<E>() {
+            return true;
+        }
+        next = err.source();
     }
+    false
+}
+
+async fn webhook(context: Arc<Shared>, request: Request) -> Answer {
+    let body = match read_body(context.max_body, request).await {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
     let event = match faceauth::webhook::parse(&body, context.cipher.as_ref()) {
         Ok(event) => event,
         Err(WebhookError::KeyRequired) => {
@@ -552,49 +563,34 @@ fn webhook(context: &Shared, request: &mut Request) -> Answer {
         }
         Err(err) => return Answer::error(400, err.to_string()),
     };
-    let apply = match context.verification.check(event, context.cipher.is_some()) {
+    let encrypted_only = context.cipher.is_some();
+    let checked = if matches!(context.verification, Verification::Confirm(_)) {
+        // One blocking API call: on a blocking thread, `--workers` at a time.
+        let Ok(_permit) = context.confirmations.acquire().await else {
+            return Answer::error(503, "the server is stopping");
+        };
+        let shared = context.clone();
+        match tokio::task::spawn_blocking(move || shared.verification.check(event, encrypted_only)).await {
+            Ok(checked) => checked,
+            Err(_) => return Answer::error(503, "the confirmation did not finish"),
+        }
+    } else {
+        context.verification.check(event, encrypted_only)
+    };
+    let apply = match checked {
         Ok(apply) => apply,
         Err(refusal) => return Answer::error(refusal.status, refusal.reason),
     };
-    let applied = context.ledger.call(move |ledger| {
-        let now = SystemTime::now();
-        let outcome = match &apply {
-            Apply::AsPosted(event) => ledger.apply_webhook(event, now)?,
-            Apply::Confirmed(confirmed) => ledger.apply_confirmed(confirmed, now)?,
-        };
-        Ok((apply, outcome))
-    });
-    let (apply, outcome) = match applied {
-        None => return Answer::error(503, "the ledger did not answer in time"),
-        Some(Err(err @ LedgerError::Storage { .. })) => {
-            return Answer::error(503, format!("the ledger failed: {err}"))
+    match context.ledger.apply(apply).await {
+        None => Answer::error(503, "the ledger did not answer in time"),
+        Some(Applied::Failed(err @ LedgerError::Storage { .. })) => {
+            Answer::error(503, format!("the ledger failed: {err}"))
         }
-        Some(Err(err)) => return Answer::error(500, format!("the ledger refused the webhook: {err}")),
-        Some(Ok(applied)) => applied,
-    };
-    if let faceauth::token::WebhookOutcome::Refused { reason, .. } = &outcome {
-        return Answer::error(crate::confirm::REFUSED, format!("refused: {reason}"));
+        Some(Applied::Failed(err)) => Answer::error(500, format!("the ledger refused the webhook: {err}")),
+        Some(Applied::Refused(reason)) => {
+            Answer::error(crate::confirm::REFUSED, format!("refused: {reason}"))
+        }
+        Some(Applied::Unprinted) => Answer::error(503, "the receiver cannot write its output; it stops"),
+        Some(Applied::Printed(line, outcome)) => Answer { outcome: Some(outcome), ..Answer::ok(line) },
     }
-    let event = match &apply {
-        Apply::AsPosted(event) => event,
-        Apply::Confirmed(confirmed) => confirmed.event(),
-    };
-    let line = json!({ "webhook": apply.to_json(), "ledger": outcome.to_json(event) });
-    if let Err(err) = print_line(&line) {
-        // The ledger has committed: the sender's retry (to a restarted server) applies the
-        // same webhook again, which changes nothing more, and prints the line then.
-        let answer = Answer::error(503, "the receiver cannot write its output; it stops");
-        let mut failure = context.failure.lock().unwrap_or_else(PoisonError::into_inner);
-        failure.get_or_insert(err);
-        context.stop.store(true, Ordering::Relaxed);
-        return answer;
-    }
-    Answer { status: 200, body: line, allow: None }
-}
-
-/// One line on stdout, flushed, written whole under the stdout lock.
-fn print_line(line: &Value) -> std::io::Result<()> {
-    let mut out = crate::output::stdout();
-    writeln!(out, "{line}")?;
-    out.flush()
 }

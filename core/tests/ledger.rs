@@ -13,7 +13,7 @@ use faceauth::crypto::{Key, Scheme};
 use faceauth::token::time::format_rfc3339;
 use faceauth::token::{
     issue_url, ExpiryReason, LedgerError, LinkIssuer, ListFilter, MemoryLedger, NewToken, StateKind,
-    TokenLedger, TokenRule, TokenState, TokenStatus, WebhookOutcome,
+    TokenLedger, TokenRule, TokenState, TokenStatus, WebhookOutcome, WebhookToApply,
 };
 use faceauth::url::{inspect, AuthParams, UrlBuilder};
 use faceauth::webhook::{self, Event, ExpiredCondition};
@@ -251,6 +251,7 @@ suite!(
     issue_url_records_the_token_it_puts_in_the_url,
     threads_issue_and_apply_webhooks_without_loss,
     confirmed_results_go_only_to_their_own_submission_and_user,
+    apply_many_gives_what_one_by_one_gives,
 );
 
 /// A stand-in for Argos's `GET /faceauth?authId=…` on a free port, answering from `rows` (by
@@ -543,6 +544,34 @@ fn webhooks_are_matched_to_their_tokens(ledger: &dyn TokenLedger) {
     let id_check = token_expired("tok_hook0002", "count", T0, "idCheck");
     assert!(matches!(ledger.apply_webhook(&id_check, now), Ok(WebhookOutcome::Ignored { .. })));
     assert_eq!(self::status(ledger, "tok_hook0002", T0).record.reported_expiry, None);
+}
+
+/// A batch (one transaction in the stores) gives the outcomes and the records that applying
+/// the same webhooks one by one gives, duplicates and a token changed twice in it included.
+fn apply_many_gives_what_one_by_one_gives(ledger: &dyn TokenLedger) {
+    let one_by_one = MemoryLedger::new();
+    for store in [ledger, &one_by_one as &dyn TokenLedger] {
+        store.issue(&NewToken::new("tok_many0001", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+        store.issue(&NewToken::new("tok_many0002", "sub-1", one_hour()), t(T0)).expect("issues");
+    }
+    let now = t(T0 + 10 * MINUTE);
+    let events = [
+        face_auth("tok_many0001", "fa-1", "approved", Some(T0 + MINUTE)),
+        face_auth("tok_nobody01", "fa-2", "approved", None),
+        face_auth("tok_many0002", "fa-3", "rejected", Some(T0 + 2 * MINUTE)),
+        token_expired("tok_many0001", "count", T0 + MINUTE, "faceAuth"),
+        face_auth("tok_many0001", "fa-1", "approved", Some(T0 + MINUTE)),
+        token_expired("tok_many0002", "count", T0, "idCheck"),
+    ];
+    let batch: Vec<WebhookToApply<'_>> = events.iter().map(WebhookToApply::Posted).collect();
+    let together = ledger.apply_many(&batch, now).expect("applies");
+    let apart: Vec<WebhookOutcome> =
+        events.iter().map(|event| one_by_one.apply_webhook(event, now).expect("applies")).collect();
+    assert_eq!(together, apart);
+    for token in ["tok_many0001", "tok_many0002"] {
+        assert_eq!(status(ledger, token, T0 + HOUR), status(&one_by_one, token, T0 + HOUR), "{token}");
+    }
+    assert_eq!(ledger.apply_many(&[], now), Ok(Vec::new()));
 }
 
 fn token_expired_webhooks_set_the_expiry(ledger: &dyn TokenLedger) {

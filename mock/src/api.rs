@@ -35,9 +35,9 @@ impl Endpoint {
     }
 }
 
-pub(crate) fn handle(shared: &Shared, head: &Head, endpoint: Endpoint, body: &[u8]) -> Response {
+pub(crate) async fn handle(shared: &Shared, head: &Head, endpoint: Endpoint, body: Vec<u8>) -> Response {
     match (endpoint, head.method.as_str()) {
-        (Endpoint::Results, "POST") => submit(shared, head, body),
+        (Endpoint::Results, "POST") => submit(shared, head, body).await,
         (Endpoint::Results, "GET") => get(shared, head),
         (Endpoint::Results, "DELETE") => delete(shared, head),
         (Endpoint::Image, "GET") => image(shared, head),
@@ -65,13 +65,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// `POST /faceauth`: compare an uploaded selfie.
-fn submit(shared: &Shared, head: &Head, body: &[u8]) -> Response {
+async fn submit(shared: &Shared, head: &Head, body: Vec<u8>) -> Response {
     let unparseable = || error("invalid_data_format", "Data parsing error. Please check input data.");
     let missing = || error("required_field_missing", "Required field is missing");
-    let Some(boundary) = head.header("content-type").and_then(multipart::boundary) else {
-        return unparseable();
-    };
-    let Ok(parts) = multipart::parse(body, &boundary) else { return unparseable() };
+    let Ok(parts) = multipart::parse(head.header("content-type"), body).await else { return unparseable() };
     let part = |name: &str| parts.iter().find(|p| p.name == name);
     let text = |name: &str| -> Result<Option<String>, ()> {
         match part(name) {

@@ -400,18 +400,16 @@ impl FaultConfig {
     }
 }
 
-/// How the server treats connections: a fixed pool of worker threads, and limits that keep idle,
-/// slow or oversized clients from holding a worker.
+/// How the server treats connections: the threads of its runtime, and limits that keep idle,
+/// slow or oversized clients from holding anything for long.
 ///
-/// Connections between requests (fresh ones, keep-alive ones) and requests whose head is still
-/// arriving wait without a worker; a worker takes a connection once its request head is
-/// complete and gives it back after the answer. A client that trickles its head never holds a
-/// worker; one that trickles its body holds one until `request_timeout_ms`. In a seed file:
-/// `"limits": {"workers": 4, …}`; every field has a default.
+/// The server runs on hyper: every connection is a task, so a client that trickles its head or
+/// its body holds no thread, only its connection, until a limit below closes it. In a seed
+/// file: `"limits": {"workers": 4, …}`; every field has a default.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Worker threads that read requests and answer them (16).
+    /// Threads of the server's runtime, which read requests and answer them (16).
     pub workers: usize,
     /// Client connections open at once, idle ones included (256). A connection beyond it is
     /// answered `503 Service Unavailable` and closed at once.
@@ -420,7 +418,8 @@ pub struct Limits {
     /// The body limit is [`MockConfig::max_body_bytes`].
     pub max_header_bytes: usize,
     /// Milliseconds a connection may wait for its next request, fresh or between keep-alive
-    /// requests, before it is closed (30,000).
+    /// requests, before it is closed (30,000). The whole head must arrive within the smaller of
+    /// this and `request_timeout_ms`.
     pub idle_timeout_ms: u64,
     /// Milliseconds a request in progress may go without a byte from the client (5,000).
     pub read_timeout_ms: u64,
@@ -429,6 +428,8 @@ pub struct Limits {
     /// steadily it sends.
     pub request_timeout_ms: u64,
     /// Milliseconds a write of an answer may block on a client that does not read (10,000).
+    /// Checked (at least 1) and kept for seed files; the server on hyper writes each answer
+    /// from a task, so a client that does not read holds no thread, and a stop closes it.
     pub write_timeout_ms: u64,
 }
 

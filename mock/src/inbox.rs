@@ -1,19 +1,22 @@
 //! A webhook receiver for tests: where the simulator (or Argos, in a staging set-up) posts.
 
-use std::io::{self, BufReader, Write};
+use std::io;
 use std::net::TcpListener;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::http::{read_body, read_head, BodyLength, HEAD_LIMIT};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::Router;
 
 /// The largest webhook body kept.
 const MAX_BODY: usize = 1 << 20;
 
 /// An HTTP server on loopback that answers `200` to every request and keeps each body, in
-/// order of arrival. Point the simulator's `webhook_url` at [`WebhookInbox::url`], then read
-/// what arrived with [`WebhookInbox::next`]. Its threads end when the process does.
+/// order of arrival (axum on a thread of its own). Point the simulator's `webhook_url` at
+/// [`WebhookInbox::url`], then read what arrived with [`WebhookInbox::next`]. Its thread ends
+/// when the process does.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -38,32 +41,23 @@ impl WebhookInbox {
     /// If no loopback port can be bound.
     pub fn start() -> io::Result<WebhookInbox> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
         let url = format!("http://{}/hook", listener.local_addr()?);
         let (tx, bodies) = mpsc::channel();
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let tx = tx.clone();
-                thread::spawn(move || {
-                    let Ok(writer) = stream.try_clone() else { return };
-                    let mut reader = BufReader::new(stream);
-                    let mut writer = writer;
-                    // Keep-alive: one body per request until the sender closes.
-                    while let Ok(head) = read_head(&mut reader, HEAD_LIMIT) {
-                        let BodyLength::Length(len) = head.body_length() else { return };
-                        if len > MAX_BODY {
-                            return;
-                        }
-                        let Ok(body) = read_body(&mut reader, len) else { return };
-                        if tx.send(body).is_err()
-                            || writer.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").is_err()
-                        {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        thread::Builder::new().name("faceauth-inbox".to_owned()).spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
+                // Every request, whatever its path, is a webhook: kept, and answered 200.
+                let app = Router::new()
+                    .fallback(|State(tx): State<mpsc::Sender<Vec<u8>>>, body: Bytes| async move {
+                        let _ = tx.send(body.to_vec());
+                    })
+                    .layer(DefaultBodyLimit::max(MAX_BODY))
+                    .with_state(tx);
+                let _ = axum::serve(listener, app).await;
+            });
+        })?;
         Ok(WebhookInbox { url, bodies })
     }
 

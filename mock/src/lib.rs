@@ -1,6 +1,7 @@
 //! A local simulator of the Argos Identity FaceAuth add-on, for tests and demos.
 //!
-//! [`MockServer`] is a real HTTP/1.1 server on its own threads that serves:
+//! [`MockServer`] is a real HTTP/1.1 server (axum's stack: hyper on a tokio runtime that the
+//! server owns, on its own threads) that serves:
 //!
 //! - the REST API (`POST`/`GET`/`DELETE /faceauth`, `GET /faceauth/image`), with Argos's bodies
 //!   and error messages, the IP allow list, the `x-api-key` check and the body size limit;
@@ -9,8 +10,7 @@
 //! - control endpoints under `/_mock/` for tests: the mock clock, fault injection (latency,
 //!   errors, dropped connections), request counts, submissions, bulk results, a state dump.
 //!
-//! A fixed pool of worker threads serves requests; connections waiting for their next request
-//! hold no thread, and idle, slow or oversized clients are cut off by the limits of
+//! Connections are tasks, not threads: idle, slow or oversized clients are cut off by the limits of
 //! [`Limits`] (`MockConfig::limits`). Webhooks are delivered in order on a background thread, so
 //! the hosted page answers without waiting for the receiver.
 //!
@@ -41,7 +41,6 @@ mod http;
 mod inbox;
 mod multipart;
 mod page;
-mod pool;
 mod server;
 mod state;
 mod time;

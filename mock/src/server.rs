@@ -1,30 +1,47 @@
-//! The server: start and shutdown, one connection's requests, keep-alive, and routing.
+//! The server: start and shutdown, connections on hyper under the limits of [`Limits`], and
+//! routing.
+//!
+//! The simulator owns a tokio runtime whose `limits.workers` threads serve every connection
+//! (connections are tasks: idle and slow clients hold no thread). hyper reads request heads
+//! (`max_header_bytes`, 431 past it; a head must arrive within the smaller of
+//! `idle_timeout_ms` and `request_timeout_ms`, idle keep-alive time included); a body that
+//! sends nothing for `read_timeout_ms`, or is not whole `request_timeout_ms` after the head, is
+//! answered 408 and its connection closed. A connection over `max_connections` is answered 503
+//! and closed at once.
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread;
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
+use axum::http::header;
 use faceauth::crypto::{Cipher, Key, Scheme, Variant};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::watch;
 use zeroize::Zeroize;
 
 use crate::api::{self, Endpoint};
-use crate::config::{ConfigError, Limits, MockConfig};
+use crate::config::{ConfigError, MockConfig};
 use crate::faults::{error_message, Decision};
-use crate::http::{is_timeout, read_body, read_head, BodyLength, Head, HeadError, Response};
-use crate::pool::{lock, Conn, Pool, Threads};
+use crate::http::{lock, Head, Response};
 use crate::state::State;
 use crate::webhook::Deliveries;
 use crate::{control, page};
 
-/// A lingering close waits this long for each read of the client's leftover input,
-const LINGER_READ_TIMEOUT: Duration = Duration::from_secs(1);
-/// this long at most in all,
-const LINGER_TIME: Duration = Duration::from_secs(10);
-/// and discards at most this many bytes.
-const LINGER_BYTES: usize = 256 * 1024 * 1024;
+/// Durations are capped at this (a year): hyper adds its timeouts to the clock, and a limit of
+/// `u64::MAX` ms would overflow it.
+const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+/// How long shutdown waits for the accept loop to let go of the listener.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+/// The answer to a connection over `max_connections`, written before any request is read.
+const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n\
+Content-Length: 35\r\nConnection: close\r\n\r\n{\"message\": \"Service Unavailable\"}";
 /// The body limit of control and page requests, when `max_body_bytes` is smaller.
 const CONTROL_BODY_LIMIT: usize = 1024 * 1024;
 /// Webhook deliveries give up after this long.
@@ -85,6 +102,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// The webhook delivery thread.
     pub deliveries: Deliveries,
+    /// Connections open now.
+    open: AtomicUsize,
 }
 
 impl Shared {
@@ -110,7 +129,15 @@ impl Shared {
         }
         config.limits.check()?;
         let state = State::new(&config)?;
-        Ok(Shared { url_cipher, webhook_cipher, allowed, state: Mutex::new(state), deliveries, config })
+        Ok(Shared {
+            url_cipher,
+            webhook_cipher,
+            allowed,
+            state: Mutex::new(state),
+            deliveries,
+            config,
+            open: AtomicUsize::new(0),
+        })
     }
 
     /// The state, locked. Never held across I/O.
@@ -126,14 +153,16 @@ impl Shared {
 /// A running FaceAuth simulator.
 ///
 /// It serves the REST API (`/faceauth`, `/faceauth/image`), the hosted page (`/face-auth`) and
-/// the test control endpoints (`/_mock/…`) over HTTP/1.1 with a fixed pool of worker threads
-/// (see [`Limits`](crate::Limits)). Dropping it (or [`shutdown`](Self::shutdown)) stops
-/// accepting, closes open connections and stops its threads.
+/// the test control endpoints (`/_mock/…`) over HTTP/1.1 (hyper, on a tokio runtime of its own
+/// with `limits.workers` threads; see [`Limits`](crate::Limits)). Dropping it (or
+/// [`shutdown`](Self::shutdown)) stops accepting, closes open connections and stops its threads.
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    pool: Arc<Pool>,
-    threads: Threads,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop: watch::Sender<bool>,
+    /// Ends when the accept loop has let go of the listener.
+    accepting: Option<std::sync::mpsc::Receiver<()>>,
     stopped: bool,
 }
 
@@ -152,16 +181,33 @@ impl MockServer {
     pub fn start(config: MockConfig) -> io::Result<MockServer> {
         let shared = Shared::new(config, Deliveries::start(None, WEBHOOK_TIMEOUT, false)?)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let listener = TcpListener::bind((shared.config.host.as_str(), shared.config.port))?;
+        let listener = std::net::TcpListener::bind((shared.config.host.as_str(), shared.config.port))?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let config = &shared.config;
         let deliveries = Deliveries::start(config.webhook_url.as_deref(), WEBHOOK_TIMEOUT, config.verbose)?;
         let shared = Arc::new(Shared { deliveries, ..shared });
-        let limits = shared.config.limits.clone();
-        let serving = Arc::clone(&shared);
-        let (pool, threads) = Pool::start(listener, limits, move |conn| serve_connection(&serving, conn))
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(shared.config.limits.workers)
+            .thread_name("faceauth-mock")
+            .enable_all()
+            .build()
             .inspect_err(|_| shared.deliveries.stop())?;
-        Ok(MockServer { addr, shared, pool, threads, stopped: false })
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).inspect_err(|_| shared.deliveries.stop())?
+        };
+        let stop = watch::Sender::new(false);
+        let (accepted, accepting) = std::sync::mpsc::channel();
+        runtime.spawn(accept(listener, shared.clone(), stop.subscribe(), accepted));
+        Ok(MockServer {
+            addr,
+            shared,
+            runtime: Some(runtime),
+            stop,
+            accepting: Some(accepting),
+            stopped: false,
+        })
     }
 
     /// The address the server listens on.
@@ -182,30 +228,31 @@ impl MockServer {
 
     /// Serves until the process ends.
     pub fn wait(mut self) {
-        self.threads.join_accept();
+        if let Some(accepting) = self.accepting.take() {
+            // The accept loop never ends unless stopped: this waits for the process's end.
+            let _ = accepting.recv();
+        }
     }
 
     fn stop(&mut self) {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }
-        self.pool.begin_stop();
-        // Wake the accept thread with a connection of our own.
-        let wake = match self.addr.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => {
-                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), self.addr.port())
-            }
-            IpAddr::V6(ip) if ip.is_unspecified() => {
-                SocketAddr::new(Ipv6Addr::LOCALHOST.into(), self.addr.port())
-            }
-            _ => self.addr,
-        };
-        if TcpStream::connect_timeout(&wake, Duration::from_secs(2)).is_ok() {
-            self.threads.join_accept();
+        self.stop.send_replace(true);
+        if let Some(accepting) = self.accepting.take() {
+            let _ = accepting.recv_timeout(STOP_WAIT);
         }
-        self.pool.stop(&mut self.threads);
+        if let Some(runtime) = self.runtime.take() {
+            // Dropping the connections' tasks closes their sockets. Inside another runtime a
+            // blocking wait is not allowed; the tasks are dropped there without waiting.
+            if tokio::runtime::Handle::try_current().is_ok() {
+                runtime.shutdown_background();
+            } else {
+                runtime.shutdown_timeout(STOP_WAIT);
+            }
+        }
         self.shared.deliveries.stop();
-        // The threads are joined, so this is the last owner: wipe the keys (an in-process
+        // The tasks are gone, so this is the last owner: wipe the keys (an in-process
         // simulator's memory outlives it).
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             let config = &mut shared.config;
@@ -222,105 +269,155 @@ impl Drop for MockServer {
     }
 }
 
-/// What to do after one request.
+fn millis(ms: u64) -> Duration {
+    Duration::from_millis(ms).min(LONGEST)
+}
+
+/// Takes connections until told to stop; then drops the listener and says so.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+    accepted: std::sync::mpsc::Sender<()>,
+) {
+    let limits = &shared.config.limits;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(millis(limits.idle_timeout_ms.min(limits.request_timeout_ms)))
+        .max_header_size(limits.max_header_bytes)
+        .max_buf_size(limits.max_header_bytes.saturating_add(1).clamp(8192, 64 << 20));
+    loop {
+        let (stream, peer) = tokio::select! {
+            biased;
+            () = stopped(&mut stop) => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(_) => {
+                    // Out of file descriptors, or a connection reset before it was taken.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let open = Open::enter(&shared);
+        if open.count > limits.max_connections {
+            tokio::spawn(refuse(stream, open));
+            continue;
+        }
+        let serving = shared.clone();
+        let service = hyper::service::service_fn(move |request| {
+            let shared = serving.clone();
+            async move { serve_request(&shared, peer, request).await }
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = connection => {}
+                // Shutdown closes open connections, mid-request or not.
+                () = stopped(&mut stop) => {}
+            }
+            drop(open);
+        });
+    }
+    // Connections the kernel completed but the loop had not taken yet are closed too (with
+    // a FIN, as the others: dropping the listener would reset them).
+    while let Ok(Ok((stream, _))) = tokio::time::timeout(Duration::from_millis(1), listener.accept()).await {
+        drop(stream);
+    }
+    drop(listener);
+    let _ = accepted.send(());
+}
+
+/// Resolves once the server is told to stop.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Counts an open connection while it lives.
+struct Open {
+    shared: Arc<Shared>,
+    /// The count with this one.
+    count: usize,
+}
+
+impl Open {
+    fn enter(shared: &Arc<Shared>) -> Open {
+        let count = shared.open.fetch_add(1, Ordering::AcqRel).saturating_add(1);
+        Open { shared: shared.clone(), count }
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.shared.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A connection over `max_connections`: 503 and closed, without reading a request.
+async fn refuse(mut stream: tokio::net::TcpStream, open: Open) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(OVER_CAPACITY)).await;
+    let _ = stream.shutdown().await;
+    drop(open);
+}
+
+/// A request answered with nothing: hyper closes the connection without a byte.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the connection was dropped on purpose")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// What to do with one request.
 enum Outcome {
     Respond(Response),
-    /// Answer, then close at once without reading what the client still sends (it was too
-    /// slow to finish its request).
-    Cut(Response),
     /// Close the connection without an answer.
     Drop,
 }
 
 fn timed_out() -> Outcome {
-    Outcome::Cut(Response::message(408, "Request Timeout").closing())
+    Outcome::Respond(Response::message(408, "Request Timeout").closing())
 }
 
-/// Serves one request of a connection (its head has arrived, or is arriving); gives the
-/// connection back when it should be kept alive, `None` when it should be closed.
-fn serve_connection(shared: &Shared, mut conn: Conn) -> Option<Conn> {
-    let limits = &shared.config.limits;
-    let peer = conn.peer;
-    // The whole-request deadline runs from the request's first byte.
-    let started = conn.started.take().unwrap_or_else(Instant::now);
-    conn.reader.get_mut().deadline = started.checked_add(Duration::from_millis(limits.request_timeout_ms));
-    let (label, outcome) = match read_head(&mut conn.reader, limits.max_header_bytes) {
-        Ok(head) => {
-            let label = format!("{} {}", head.method, head.path);
-            let started = Instant::now();
-            let outcome = handle(shared, &mut conn, &head, peer.ip());
-            let outcome = match outcome {
-                Outcome::Respond(mut response) => {
-                    response.close |= head.wants_close();
-                    Outcome::Respond(response)
-                }
-                other => other,
-            };
-            (format!("{label} ({} ms)", started.elapsed().as_millis()), outcome)
+/// Serves one request: its answer, or `Err` to close the connection without one.
+async fn serve_request(
+    shared: &Shared,
+    peer: SocketAddr,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Dropped> {
+    let (parts, body) = request.into_parts();
+    let head = Head::of(&parts);
+    let started = Instant::now();
+    let outcome = match handle(shared, &head, body, peer.ip()).await {
+        Outcome::Respond(mut response) => {
+            response.close |= head.wants_close;
+            Outcome::Respond(response)
         }
-        Err(HeadError::Closed) => return None,
-        Err(HeadError::TimedOut) => ("request head timed out".to_owned(), timed_out()),
-        Err(HeadError::Malformed(what)) => (
-            format!("malformed request ({what})"),
-            Outcome::Respond(Response::message(400, "Bad Request").closing()),
-        ),
-        Err(HeadError::TooLarge) => (
-            "oversized request head".to_owned(),
-            Outcome::Respond(Response::message(431, "Request Header Fields Too Large").closing()),
-        ),
+        Outcome::Drop => Outcome::Drop,
     };
-    conn.reader.get_mut().deadline = None;
     if shared.config.verbose {
         let result = match &outcome {
-            Outcome::Respond(response) | Outcome::Cut(response) => response.status.to_string(),
+            Outcome::Respond(response) => response.status.to_string(),
             Outcome::Drop => "dropped".to_owned(),
         };
-        crate::log(format_args!("faceauth-mock: {} {label} -> {result}", peer.ip()));
+        crate::log(format_args!(
+            "faceauth-mock: {} {} {} ({} ms) -> {result}",
+            peer.ip(),
+            head.method,
+            head.path,
+            started.elapsed().as_millis()
+        ));
     }
     match outcome {
-        Outcome::Respond(response) => {
-            if response.write_to(conn.stream()).is_err() {
-                let _ = conn.stream().shutdown(Shutdown::Both);
-                return None;
-            }
-            if response.close {
-                linger(&mut conn, limits);
-                return None;
-            }
-            // The connection waits for its next request without a worker (with any
-            // pipelined bytes already received).
-            Some(conn)
-        }
-        Outcome::Cut(response) => {
-            let _ = response.write_to(conn.stream());
-            let _ = conn.stream().shutdown(Shutdown::Both);
-            None
-        }
-        Outcome::Drop => {
-            let _ = conn.stream().shutdown(Shutdown::Both);
-            None
-        }
+        Outcome::Respond(response) => Ok(response.into_http()),
+        Outcome::Drop => Err(Dropped),
     }
-}
-
-/// Closes after an answer while the client may still be sending (a body too large, say):
-/// closing with unread data would reset the connection and could destroy the answer before the
-/// client reads it, so the rest of the input is read and discarded for a while first.
-fn linger(conn: &mut Conn, limits: &Limits) {
-    let _ = conn.stream().shutdown(Shutdown::Write);
-    let sock = conn.reader.get_mut();
-    sock.read_timeout = LINGER_READ_TIMEOUT;
-    sock.deadline =
-        Instant::now().checked_add(LINGER_TIME.min(Duration::from_millis(limits.request_timeout_ms)));
-    let mut buf = [0u8; 16 * 1024];
-    let mut total = 0usize;
-    while total < LINGER_BYTES {
-        match sock.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => total += n,
-        }
-    }
-    let _ = conn.stream().shutdown(Shutdown::Read);
 }
 
 /// Where a path leads.
@@ -348,24 +445,29 @@ fn route(path: &str) -> Route<'_> {
     }
 }
 
-/// Reads the body a request announces; on failure, what to do instead: 408 if the client was
-/// too slow, a silent close if the connection failed mid-body.
-fn body(conn: &mut Conn, head: &Head, len: usize) -> Result<Vec<u8>, Outcome> {
-    if len > 0 && head.expects_continue() {
-        conn.stream().write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(|_| Outcome::Drop)?;
+/// Reads the body a request announces within the limits; on failure, what to do instead: 408
+/// if the client was too slow, a silent close if the connection failed mid-body.
+async fn body(shared: &Shared, body: Incoming) -> Result<Vec<u8>, Outcome> {
+    let limits = &shared.config.limits;
+    let stalling = tower_http::timeout::TimeoutBody::new(millis(limits.read_timeout_ms), body);
+    match tokio::time::timeout(millis(limits.request_timeout_ms), stalling.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+        Ok(Err(err)) if err.is::<tower_http::timeout::TimeoutError>() => Err(timed_out()),
+        Ok(Err(_)) => Err(Outcome::Drop),
+        Err(_elapsed) => Err(timed_out()),
     }
-    read_body(&mut conn.reader, len).map_err(|e| if is_timeout(&e) { timed_out() } else { Outcome::Drop })
 }
 
-fn handle(shared: &Shared, conn: &mut Conn, head: &Head, peer: IpAddr) -> Outcome {
+async fn handle(shared: &Shared, head: &Head, incoming: Incoming, peer: IpAddr) -> Outcome {
     let max = shared.config.max_body_bytes;
-    let len = match head.body_length() {
-        BodyLength::Length(len) => len,
-        BodyLength::Unsupported => {
-            return Outcome::Respond(Response::message(411, "Length Required").closing());
-        }
-        BodyLength::Invalid => return Outcome::Respond(Response::message(400, "Bad Request").closing()),
-    };
+    if head.header("transfer-encoding").is_some() {
+        return Outcome::Respond(Response::message(411, "Length Required").closing());
+    }
+    // hyper has checked the length: absent is none.
+    let len = head
+        .header(header::CONTENT_LENGTH.as_str())
+        .and_then(|value| value.parse::<u64>().ok())
+        .map_or(0, |len| usize::try_from(len).unwrap_or(usize::MAX));
     let too_large = || Outcome::Respond(Response::message(413, "Request Entity Too Large").closing());
     match route(&head.path) {
         Route::Api(endpoint) => {
@@ -381,10 +483,11 @@ fn handle(shared: &Shared, conn: &mut Conn, head: &Head, peer: IpAddr) -> Outcom
             if let Some(message) = denial {
                 let response = Response::message(403, message);
                 // Keep the connection only if the body can be read past without asking for it.
-                if len > max || head.expects_continue() {
+                let expects_continue = head.header("expect").is_some();
+                if len > max || expects_continue {
                     return Outcome::Respond(response.closing());
                 }
-                return match body(conn, head, len) {
+                return match body(shared, incoming).await {
                     Ok(_) => Outcome::Respond(response),
                     Err(outcome) => outcome,
                 };
@@ -392,13 +495,13 @@ fn handle(shared: &Shared, conn: &mut Conn, head: &Head, peer: IpAddr) -> Outcom
             if len > max {
                 return too_large();
             }
-            let body = match body(conn, head, len) {
+            let body = match body(shared, incoming).await {
                 Ok(body) => body,
                 Err(outcome) => return outcome,
             };
             let latency = shared.state().faults.settings.latency_ms;
             if latency > 0 {
-                thread::sleep(Duration::from_millis(latency));
+                tokio::time::sleep(millis(latency)).await;
             }
             let decision = shared.state().faults.decide();
             match decision {
@@ -409,18 +512,18 @@ fn handle(shared: &Shared, conn: &mut Conn, head: &Head, peer: IpAddr) -> Outcom
                 Decision::Pass => State::count(&mut shared.state().processed, &key),
                 Decision::Lose => {
                     State::count(&mut shared.state().processed, &key);
-                    api::handle(shared, head, endpoint, &body);
+                    api::handle(shared, head, endpoint, body).await;
                     return Outcome::Drop;
                 }
             }
-            Outcome::Respond(api::handle(shared, head, endpoint, &body))
+            Outcome::Respond(api::handle(shared, head, endpoint, body).await)
         }
         route => {
             // Control requests are never refused for a small test limit.
             if len > max.max(CONTROL_BODY_LIMIT) {
                 return too_large();
             }
-            let body = match body(conn, head, len) {
+            let body = match body(shared, incoming).await {
                 Ok(body) => body,
                 Err(outcome) => return outcome,
             };

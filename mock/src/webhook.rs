@@ -12,7 +12,7 @@ use faceauth::url::redact_credentials;
 use serde_json::{json, Value};
 
 use crate::config::WebhookShape;
-use crate::pool::lock;
+use crate::http::lock;
 use crate::server::Shared;
 use crate::state::{AuthRecord, OUTBOX_LIMIT};
 use crate::time::format_rfc3339;

@@ -71,8 +71,9 @@ fn malformed_requests_never_take_the_server_down() {
         (code, serde_json::from_slice::<Value>(&body).ok()),
         (413, Some(json!({"message": "Request Entity Too Large"})))
     );
+    // A length no integer holds is not a length: hyper refuses the head as malformed.
     let overflow = "POST /_mock/clock HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n";
-    assert_eq!(status(overflow.as_bytes()), Some(413));
+    assert_eq!(status(overflow.as_bytes()), Some(400));
     let chunked =
         format!("POST /faceauth HTTP/1.1\r\nx-api-key: {KEY}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     assert_eq!(status(chunked.as_bytes()), Some(411));

@@ -4,7 +4,7 @@
 #      wheel is manylinux_2_17 (manylinux2014), abi3, with LICENSE and THIRD_PARTY_NOTICES.txt in
 #      its .dist-info (License-File of its METADATA) and a RECORD true to its files;
 #   2. the sdist holds what a build from source needs (the workspace's Cargo.toml and Cargo.lock,
-#      core, mock, python, third_party/tiny_http that [patch.crates-io] names), and cargo resolves
+#      core, mock, python), and cargo resolves
 #      it offline with that Cargo.lock; pip builds a wheel from it (offline, dev profile, in
 #      target/sdist-wheel) that carries LICENSE and THIRD_PARTY_NOTICES.txt as the released wheel;
 #   3. the README's Python Install recipe, run as printed in a temporary directory holding
@@ -74,7 +74,7 @@ tar -xzf "$sdist" -C "$tmp"
 src=$tmp/faceauth-$version
 for file in PKG-INFO pyproject.toml Cargo.toml Cargo.lock LICENSE core/Cargo.toml core/src/lib.rs \
     mock/Cargo.toml python/Cargo.toml python/src/lib.rs py_src/faceauth/__init__.py \
-    py_src/faceauth/_native.pyi py_src/faceauth/py.typed third_party/tiny_http/Cargo.toml \
+    py_src/faceauth/_native.pyi py_src/faceauth/py.typed \
     THIRD_PARTY_NOTICES.txt; do
     [[ -f $src/$file ]] || fail "the sdist has no $file"
 done

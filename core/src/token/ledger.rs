@@ -674,6 +674,25 @@ pub(crate) struct Owner {
     user_id: Option<String>,
 }
 
+/// One webhook for [`TokenLedger::apply_many`]: applied as posted, or as confirmed with Argos.
+#[derive(Debug, Clone, Copy)]
+pub enum WebhookToApply<'a> {
+    /// As [`TokenLedger::apply_webhook`] applies it.
+    Posted(&'a Event),
+    /// As [`TokenLedger::apply_confirmed`] applies it.
+    Confirmed(&'a ConfirmedEvent),
+}
+
+impl WebhookToApply<'_> {
+    /// The change it makes, as the single calls route it.
+    pub(crate) fn route(&self, now: SystemTime) -> Route {
+        match self {
+            WebhookToApply::Posted(event) => route(event, now),
+            WebhookToApply::Confirmed(confirmed) => route_confirmed(confirmed, now),
+        }
+    }
+}
+
 /// What a store's load-check-merge-store of one token came to.
 #[allow(clippy::large_enum_variant, reason = "one per call, returned at once; as WebhookOutcome")]
 pub(crate) enum Updated {
@@ -834,6 +853,29 @@ pub trait TokenLedger: Send + Sync {
     /// [`LedgerError::Storage`] only.
     fn apply_confirmed(&self, event: &ConfirmedEvent, now: SystemTime)
         -> Result<WebhookOutcome, LedgerError>;
+
+    /// Applies several webhooks, in order, as [`apply_webhook`](Self::apply_webhook) and
+    /// [`apply_confirmed`](Self::apply_confirmed) would one by one, and returns their outcomes
+    /// in the same order. The stores apply them in one transaction: one commit (one sync to
+    /// disk) for all, which is what lets a receiver keep up with many senders at full
+    /// durability. A refused webhook changes nothing and does not stop the others.
+    /// [`MemoryLedger`] applies them one by one (it has nothing to sync).
+    ///
+    /// # Errors
+    /// [`LedgerError::Storage`]: then none of them is applied.
+    fn apply_many(
+        &self,
+        webhooks: &[WebhookToApply<'_>],
+        now: SystemTime,
+    ) -> Result<Vec<WebhookOutcome>, LedgerError> {
+        webhooks
+            .iter()
+            .map(|webhook| match webhook {
+                WebhookToApply::Posted(event) => self.apply_webhook(event, now),
+                WebhookToApply::Confirmed(confirmed) => self.apply_confirmed(confirmed, now),
+            })
+            .collect()
+    }
 
     /// The token's record and state at `now`; `None` if it is not in the ledger.
     ///

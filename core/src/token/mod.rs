@@ -62,6 +62,7 @@ pub use issue::{issue_url, IssuedLink, LinkIssuer};
 pub use ledger::{
     records_anything, Durability, LedgerError, LinkResult, ListFilter, MemoryLedger, NewToken,
     ReportedExpiry, StateKind, TokenLedger, TokenRecord, TokenState, TokenStatus, WebhookOutcome,
+    WebhookToApply,
 };
 pub use open::{
     is_postgres_location, open_ledger, open_ledger_with, shared_file_mode, LedgerLocation, OpenOptions,

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::ledger::{
     route, route_confirmed, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken,
     ReportedExpiry, Route, StateKind, TokenLedger, TokenRecord, TokenStatus, Updated, WebhookOutcome,
+    WebhookToApply,
 };
 use super::rule::TokenRule;
 use super::time::{duration_ms, from_ms, to_ms};
@@ -471,16 +472,45 @@ impl PostgresLedger {
     /// is [`TokenRecord::apply`], as in every store.
     fn update(&self, token_id: &str, change: &Change) -> Result<Updated, LedgerError> {
         self.writable()?;
+        self.run(Mode::Write, |tx| self.update_in(tx, token_id, change))
+    }
+
+    /// Load (locked), check, merge and store one token's change inside `tx`.
+    fn update_in(
+        &self,
+        tx: &mut Transaction<'_>,
+        token_id: &str,
+        change: &Change,
+    ) -> Result<Updated, LedgerError> {
+        let Some(mut record) = self.load(tx, token_id, " FOR UPDATE")? else {
+            return Ok(Updated::Unknown);
+        };
+        if let Some(reason) = record.refusal(change) {
+            return Ok(Updated::Refused(reason));
+        }
+        record.apply(change);
+        self.store_facts(tx, &record)?;
+        Ok(Updated::Done(record))
+    }
+
+    /// [`TokenLedger::apply_many`]: every webhook in one write transaction.
+    fn apply_all(
+        &self,
+        webhooks: &[WebhookToApply<'_>],
+        now: SystemTime,
+    ) -> Result<Vec<WebhookOutcome>, LedgerError> {
+        self.writable()?;
         self.run(Mode::Write, |tx| {
-            let Some(mut record) = self.load(tx, token_id, " FOR UPDATE")? else {
-                return Ok(Updated::Unknown);
-            };
-            if let Some(reason) = record.refusal(change) {
-                return Ok(Updated::Refused(reason));
+            let mut outcomes = Vec::with_capacity(webhooks.len());
+            for webhook in webhooks {
+                outcomes.push(match webhook.route(now) {
+                    Route::Skip(outcome) => outcome,
+                    Route::Apply { token_id, change } => {
+                        self.update_in(tx, &token_id, &change)?.outcome(token_id, now)
+                    }
+                });
             }
-            record.apply(change);
-            self.store_facts(tx, &record)?;
-            Ok(Updated::Done(record))
+            Ok(outcomes)
         })
     }
 
@@ -800,6 +830,14 @@ impl TokenLedger for PostgresLedger {
         now: SystemTime,
     ) -> Result<WebhookOutcome, LedgerError> {
         self.apply_route(route_confirmed(event, now), now)
+    }
+
+    fn apply_many(
+        &self,
+        webhooks: &[WebhookToApply<'_>],
+        now: SystemTime,
+    ) -> Result<Vec<WebhookOutcome>, LedgerError> {
+        self.apply_all(webhooks, now)
     }
 
     fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {

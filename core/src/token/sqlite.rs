@@ -12,6 +12,7 @@ use rusqlite::{
 use super::ledger::{
     route, route_confirmed, Change, Durability, LedgerError, LinkResult, ListFilter, NewToken,
     ReportedExpiry, Route, StateKind, TokenLedger, TokenRecord, TokenStatus, Updated, WebhookOutcome,
+    WebhookToApply,
 };
 use super::rule::TokenRule;
 use super::time::{duration_ms, from_ms, to_ms};
@@ -550,14 +551,35 @@ impl SqliteLedger {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage("begin a write"))?;
-        let Some(mut record) = load(&tx, token_id)? else { return Ok(Updated::Unknown) };
-        if let Some(reason) = record.refusal(change) {
-            return Ok(Updated::Refused(reason));
+        let updated = update_in(&tx, token_id, change)?;
+        if matches!(updated, Updated::Done(_)) {
+            tx.commit().map_err(storage("commit"))?;
         }
-        record.apply(change);
-        store_facts(&tx, &record)?;
+        Ok(updated)
+    }
+
+    /// [`TokenLedger::apply_many`]: every webhook in one write transaction.
+    fn apply_all(
+        &self,
+        webhooks: &[WebhookToApply<'_>],
+        now: SystemTime,
+    ) -> Result<Vec<WebhookOutcome>, LedgerError> {
+        self.writable()?;
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage("begin a write"))?;
+        let mut outcomes = Vec::with_capacity(webhooks.len());
+        for webhook in webhooks {
+            outcomes.push(match webhook.route(now) {
+                Route::Skip(outcome) => outcome,
+                Route::Apply { token_id, change } => {
+                    update_in(&tx, &token_id, &change)?.outcome(token_id, now)
+                }
+            });
+        }
         tx.commit().map_err(storage("commit"))?;
-        Ok(Updated::Done(record))
+        Ok(outcomes)
     }
 
     fn apply_route(&self, route: Route, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
@@ -566,6 +588,21 @@ impl SqliteLedger {
             Route::Apply { token_id, change } => Ok(self.update(&token_id, &change)?.outcome(token_id, now)),
         }
     }
+}
+
+/// Load, check, merge and store one token's change inside `tx`.
+fn update_in(
+    tx: &rusqlite::Transaction<'_>,
+    token_id: &str,
+    change: &Change,
+) -> Result<Updated, LedgerError> {
+    let Some(mut record) = load(tx, token_id)? else { return Ok(Updated::Unknown) };
+    if let Some(reason) = record.refusal(change) {
+        return Ok(Updated::Refused(reason));
+    }
+    record.apply(change);
+    store_facts(tx, &record)?;
+    Ok(Updated::Done(record))
 }
 
 /// Switches the file to WAL, unless it is already (retrying "busy" itself, see
@@ -854,6 +891,14 @@ impl TokenLedger for SqliteLedger {
         now: SystemTime,
     ) -> Result<WebhookOutcome, LedgerError> {
         self.apply_route(route_confirmed(event, now), now)
+    }
+
+    fn apply_many(
+        &self,
+        webhooks: &[WebhookToApply<'_>],
+        now: SystemTime,
+    ) -> Result<Vec<WebhookOutcome>, LedgerError> {
+        self.apply_all(webhooks, now)
     }
 
     fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {

@@ -1,0 +1,135 @@
+//! What `faceauth webhook serve` tells the people who run it: `GET /metrics` in Prometheus's
+//! text format, and one line per request on stderr (text or JSON) with status, outcome and
+//! latency, never a body, a key or a token.
+
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::{json, Value};
+use support::serve::Serve;
+use support::TempDir;
+
+mod support;
+
+/// A path nobody can guess, as the docs advise.
+const PATH: &str = "/webhook/5f0c1d2e3a4b";
+
+fn issue(db: &str) -> String {
+    let output = Command::cargo_bin("faceauth")
+        .expect("binary built")
+        .args(["tokens", "--db", db, "issue", "--pid", support::PROJECT, "--sid", "sub-1"])
+        .args(["--rule", "count", "--count", "1", "--base-url", "http://127.0.0.1:9"])
+        .args(["--api-key", support::API_KEY, "--durability", "normal"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let link: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    link["token"].as_str().expect("a token id").to_owned()
+}
+
+fn status(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    match result {
+        Ok(response) => (response.status(), response.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(status, response)) => (status, response.into_string().unwrap_or_default()),
+        Err(err) => panic!("no answer: {err}"),
+    }
+}
+
+/// A webhook recorded, one for an unknown token, a malformed one, a 404: the metrics count
+/// each status and outcome, the commit-time histogram counts the commits, and the text format
+/// is what Prometheus reads.
+#[test]
+fn metrics_count_statuses_outcomes_and_commits() {
+    let dir = TempDir::new("serve-metrics");
+    let db = dir.db();
+    let token = issue(&db);
+    let serve = Serve::start_with(&db, &["--path", PATH]);
+    let agent = ureq::agent();
+    let body = |token: &str| {
+        json!({"webhook_trigger": "faceAuth", "data": {"Submission_id": "sub-1", "Auth_Status": "approved",
+            "Token_id": token, "Authentication_id": "fa-1"}})
+        .to_string()
+    };
+    assert_eq!(status(agent.post(&serve.url(PATH)).send_string(&body(&token))).0, 200);
+    assert_eq!(status(agent.post(&serve.url(PATH)).send_string(&body("tok_nobodyhasthis1"))).0, 200);
+    assert_eq!(status(agent.post(&serve.url(PATH)).send_string("not json")).0, 400);
+    assert_eq!(status(agent.get(&serve.url("/nowhere")).call()).0, 404);
+
+    let response = agent.get(&serve.url("/metrics")).call().expect("an answer");
+    assert_eq!(response.status(), 200);
+    assert!(response.content_type().starts_with("text/plain"), "{}", response.content_type());
+    let text = response.into_string().expect("text");
+    for expected in [
+        "faceauth_webhook_requests_total{status=\"200\"} 2",
+        "faceauth_webhook_requests_total{status=\"400\"} 1",
+        "faceauth_webhook_requests_total{status=\"404\"} 1",
+        "faceauth_webhook_outcomes_total{outcome=\"recorded\"} 1",
+        "faceauth_webhook_outcomes_total{outcome=\"unknown_token\"} 1",
+        "faceauth_webhook_outcomes_total{outcome=\"malformed\"} 1",
+        "# TYPE faceauth_webhook_commit_seconds histogram",
+        "faceauth_webhook_commit_seconds_count 2",
+        "faceauth_webhook_commit_seconds_bucket{le=\"+Inf\"} 2",
+        "# TYPE faceauth_webhook_requests_in_flight gauge",
+        // The metrics request itself is in flight while it is answered.
+        "faceauth_webhook_requests_in_flight 1",
+    ] {
+        assert!(text.contains(expected), "{expected} not in\n{text}");
+    }
+    // Every sample line is `name{labels} value` or `name value`, with a number.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let value = line.rsplit(' ').next().expect("a value");
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+        assert!(line.starts_with("faceauth_webhook_"), "{line}");
+    }
+    // Not a path to post to, and not one --path may take.
+    assert_eq!(status(agent.post(&serve.url("/metrics")).send_string("")).0, 405);
+    let refused = Command::cargo_bin("faceauth")
+        .expect("binary built")
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", &db, "--unverified"])
+        .args(["--path", "/metrics"])
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+/// One line per request, in both formats: status, outcome, latency; nothing of the body (the
+/// token, the authentication and submission ids) appears.
+#[test]
+fn each_request_gets_one_log_line_without_body_or_token() {
+    let dir = TempDir::new("serve-log");
+    let db = dir.db();
+    let token = issue(&db);
+    let body = json!({"webhook_trigger": "faceAuth", "data": {"Submission_id": "sub-1",
+        "Auth_Status": "approved", "Token_id": token, "Authentication_id": "fa-secret-auth-1"}})
+    .to_string();
+
+    let text = Serve::start_with(&db, &["--path", PATH]);
+    assert_eq!(status(ureq::post(&text.url(PATH)).send_string(&body)).0, 200);
+    assert_eq!(status(ureq::get(&text.url("/healthz")).call()).0, 200);
+    let log = text.wait_stderr("GET /healthz: 200");
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains(" ms)")).collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    let posted = format!("faceauth: webhook serve: POST {PATH}: 200 recorded (recorded, ");
+    assert!(lines[0].starts_with(&posted), "{log}");
+    assert!(lines[1].starts_with("faceauth: webhook serve: GET /healthz: 200  ("), "{log}");
+
+    let json = Serve::start_with(&db, &["--path", PATH, "--log-format", "json"]);
+    assert_eq!(status(ureq::post(&json.url(PATH)).send_string(&body)).0, 200);
+    assert_eq!(status(ureq::post(&json.url(PATH)).send_string("{\"webhook_trigger\": 7}")).0, 400);
+    let log = json.wait_stderr("\"status\":400");
+    let lines: Vec<Value> = log.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert_eq!(
+        (&lines[0]["method"], &lines[0]["path"], &lines[0]["status"], &lines[0]["outcome"]),
+        (&json!("POST"), &json!(PATH), &json!(200), &json!("recorded"))
+    );
+    assert!(lines[0]["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{log}");
+    assert_eq!((&lines[1]["status"], &lines[1]["outcome"]), (&json!(400), &json!("malformed")));
+    assert!(lines[1]["reason"].as_str().is_some_and(|r| !r.is_empty()), "{log}");
+
+    for log in [text.stderr(), json.stderr()] {
+        for secret in [token.as_str(), "fa-secret-auth-1", "sub-1"] {
+            assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+        }
+    }
+}
