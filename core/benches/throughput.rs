@@ -37,6 +37,17 @@ fn rate(mut f: impl FnMut(u64)) -> f64 {
     calls as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Calls `f`, which does `per_call` units of work, for about [`round`]; returns units per second.
+fn rate_of_batches(per_call: usize, mut f: impl FnMut()) -> f64 {
+    let (started, round) = (Instant::now(), round());
+    let mut calls = 0usize;
+    while started.elapsed() < round {
+        f();
+        calls += 1;
+    }
+    (calls * per_call) as f64 / started.elapsed().as_secs_f64()
+}
+
 /// The hand-written baseline: one link, everything set up per call.
 fn by_hand(sid: &str, user: &str, token: &str) -> String {
     let key: [u8; 32] = Sha256::digest(KEY.as_bytes()).into();
@@ -95,6 +106,22 @@ fn main() {
             black_box(builder.build_to(&params(i), &mut out).ok());
         }),
     ));
+
+    // Bulk GCM: nonces from a NonceSource (one getrandom per block), as build_many and batch do.
+    let gcm = UrlBuilder::new("pid-1", &key, Scheme::Gcm).expect("builder");
+    let mut nonces = faceauth::crypto::NonceSource::new();
+    results.push((
+        "faceauth UrlBuilder::build_with (NonceSource), gcm",
+        rate(|i| {
+            out.clear();
+            black_box(gcm.build_with(&params(i), &mut nonces, &mut out).ok());
+        }),
+    ));
+    let rows: Vec<AuthParams<'_>> = (0..1024).map(|i| params(i as u64)).collect();
+    let many = rate_of_batches(1024, || {
+        black_box(gcm.build_many(&rows).ok());
+    });
+    results.push(("faceauth UrlBuilder::build_many x1024, gcm", many));
 
     println!("URL building, one core, {:?} per row, ~75-byte payload", round());
     for (name, per_second) in results {

@@ -254,3 +254,109 @@ proptest! {
         let _ = inspect(&format!("https://x/face-auth?pid=p&encrypted={text}"), links.cipher());
     }
 }
+
+/// The URL written the plain way, with none of the builder's shortcuts: `serde_json` for the
+/// values, `AuthParams::validate` for the checks, the `ecb`/`aes` crates, the `base64` crate and
+/// `percent-encoding` (RFC 3986 unreserved kept).
+fn reference_ecb_url(params: &AuthParams<'_>, lang: Option<&str>) -> Result<String, UrlError> {
+    use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyInit};
+    use base64::Engine;
+    params.validate()?;
+    let mut json = String::from("{");
+    for (key, value) in params.fields() {
+        let Some(value) = value else { continue };
+        if json.len() > 1 {
+            json.push(',');
+        }
+        json.push_str(&format!("\"{key}\":{}", serde_json::to_string(value).expect("a string")));
+    }
+    json.push('}');
+    use sha2::Digest;
+    let key: [u8; 32] = sha2::Sha256::digest(KEY.as_bytes()).into();
+    let sealed =
+        ecb::Encryptor::<aes::Aes256>::new(&key.into()).encrypt_padded_vec_mut::<Pkcs7>(json.as_bytes());
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    let text = base64::engine::general_purpose::STANDARD.encode(sealed);
+    let mut url = format!(
+        "https://form.argosidentity.com/face-auth?pid=pid-1&encrypted={}",
+        percent_encoding::utf8_percent_encode(&text, UNRESERVED)
+    );
+    if let Some(lang) = lang {
+        url.push_str(&format!("&lang={lang}"));
+    }
+    Ok(url)
+}
+
+/// Values that need JSON escapes (quotes, backslashes, non-ASCII, U+00A0–U+00BF whose UTF-8
+/// starts with 0xC2 as the C1 controls' does), control characters (refused), and lengths around
+/// the 8-byte words the fast path copies, up to payloads past its stack buffer.
+fn field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9_-]{1,20}",
+        "[ -~]{0,40}",
+        "[\"\\\\/a\u{a0}-\u{bf}é한🔑 ]{1,24}",
+        ".{0,12}",
+        "[a-z\u{0}-\u{1f}\u{7f}\u{80}-\u{9f}]{1,10}",
+        "[a-z]{60,200}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #[test]
+    fn the_fast_path_writes_what_the_plain_recipe_writes(
+        sid in field(),
+        user in proptest::option::of(field()),
+        cf in proptest::collection::vec(proptest::option::of(field()), 3),
+        token in proptest::option::of(prop_oneof!["[A-Za-z0-9][A-Za-z0-9._-]{6,62}[A-Za-z0-9]", field()]),
+        lang in proptest::option::of("[a-z]{2}"),
+    ) {
+        let params = AuthParams {
+            sid: sid.into(),
+            user_id: user.map(Into::into),
+            cf1: cf[0].clone().map(Into::into),
+            cf2: cf[1].clone().map(Into::into),
+            cf3: cf[2].clone().map(Into::into),
+            token: token.map(Into::into),
+        };
+        let mut links = builder(Scheme::Ecb);
+        if let Some(lang) = &lang {
+            links = links.lang(lang).expect("lang");
+        }
+        let expected = reference_ecb_url(&params, lang.as_deref());
+        prop_assert_eq!(links.build(&params), expected.clone());
+        let mut out = String::from("kept|");
+        let built = links.build_to(&params, &mut out);
+        match &expected {
+            Ok(url) => prop_assert_eq!(out, format!("kept|{url}")),
+            Err(_) => prop_assert_eq!((built, out.as_str()), (expected.clone().map(drop), "kept|")),
+        }
+        prop_assert_eq!(links.build_many([&params]).map_err(|(_, e)| e), expected.clone().map(|url| vec![url]));
+        // GCM draws a nonce: the same checks, and the payload read back is the reference's.
+        let gcm = builder(Scheme::Gcm);
+        let mut nonces = faceauth::crypto::NonceSource::new();
+        let mut url = String::new();
+        match (gcm.build_with(&params, &mut nonces, &mut url), &expected) {
+            (Ok(()), Ok(_)) => prop_assert_eq!(inspect(&url, gcm.cipher()).expect("inspects").params, params),
+            (Err(got), Err(want)) => prop_assert_eq!(&got, want),
+            (got, want) => prop_assert!(false, "gcm {:?}, reference {:?}", got, want),
+        }
+    }
+}
+
+#[test]
+fn bulk_gcm_urls_carry_distinct_nonces_and_name_the_failing_row() {
+    let links = builder(Scheme::Gcm);
+    let rows: Vec<AuthParams<'_>> = (0..1_000).map(|i| AuthParams::new(format!("sub-{}", i % 3))).collect();
+    let urls = links.build_many(&rows).expect("builds");
+    let distinct: std::collections::HashSet<&String> = urls.iter().collect();
+    assert_eq!(distinct.len(), urls.len(), "a nonce repeated");
+    for (url, row) in urls.iter().zip(&rows) {
+        assert_eq!(inspect(url, links.cipher()).expect("inspects").params, *row);
+    }
+    let mut bad = rows[..5].to_vec();
+    bad[3] = AuthParams::new("a\nb");
+    let failed = links.build_many(&bad).err();
+    assert_eq!(failed, Some((3, UrlError::ControlCharacter { field: "sid", position: 1 })));
+}

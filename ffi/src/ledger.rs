@@ -159,7 +159,7 @@ pub(crate) fn issue(
         Some(json) => metadata(json)?,
         None => BTreeMap::new(),
     };
-    Ok(LinkIssuer::new(&b.inner, &*l.inner).issue(rule, &params, &metadata, SystemTime::now())?)
+    Ok(LinkIssuer::new(&b.inner, &*l.inner).issue(rule, params, &metadata, SystemTime::now())?)
 }
 
 /// Reads metadata: a JSON object whose values are all strings.

@@ -36,12 +36,8 @@ const _: () = {
 /// uses it.
 #[derive(Debug)]
 pub struct faceauth_auth_params {
-    sid: String,
-    user_id: Option<String>,
-    cf1: Option<String>,
-    cf2: Option<String>,
-    cf3: Option<String>,
-    token: Option<String>,
+    /// Core's parameters, owning their text: a build borrows them as they are.
+    inner: AuthParams<'static>,
 }
 
 const _: () = {
@@ -69,14 +65,7 @@ pub unsafe extern "C" fn faceauth_auth_params_new(
     ffi_boundary!("faceauth_auth_params_new", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
         let (sid, out) = unsafe { (text(sid, "sid")?, self::out(out, "out")?) };
-        out.write(into_handle(faceauth_auth_params {
-            sid: sid.to_owned(),
-            user_id: None,
-            cf1: None,
-            cf2: None,
-            cf3: None,
-            token: None,
-        }));
+        out.write(into_handle(faceauth_auth_params { inner: AuthParams::new(sid.to_owned()) }));
         Ok(())
     })
 }
@@ -103,7 +92,7 @@ pub unsafe extern "C" fn faceauth_auth_params_set_user_id(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_auth_params_set_user_id", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        unsafe { set_field(p, |p| &mut p.user_id, value_or_null) }
+        unsafe { set_field(p, |p| &mut p.inner.user_id, value_or_null) }
     })
 }
 
@@ -129,7 +118,7 @@ pub unsafe extern "C" fn faceauth_auth_params_set_cf1(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_auth_params_set_cf1", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        unsafe { set_field(p, |p| &mut p.cf1, value_or_null) }
+        unsafe { set_field(p, |p| &mut p.inner.cf1, value_or_null) }
     })
 }
 
@@ -155,7 +144,7 @@ pub unsafe extern "C" fn faceauth_auth_params_set_cf2(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_auth_params_set_cf2", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        unsafe { set_field(p, |p| &mut p.cf2, value_or_null) }
+        unsafe { set_field(p, |p| &mut p.inner.cf2, value_or_null) }
     })
 }
 
@@ -181,7 +170,7 @@ pub unsafe extern "C" fn faceauth_auth_params_set_cf3(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_auth_params_set_cf3", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        unsafe { set_field(p, |p| &mut p.cf3, value_or_null) }
+        unsafe { set_field(p, |p| &mut p.inner.cf3, value_or_null) }
     })
 }
 
@@ -207,7 +196,7 @@ pub unsafe extern "C" fn faceauth_auth_params_set_token(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_auth_params_set_token", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        unsafe { set_field(p, |p| &mut p.token, value_or_null) }
+        unsafe { set_field(p, |p| &mut p.inner.token, value_or_null) }
     })
 }
 
@@ -217,12 +206,12 @@ pub unsafe extern "C" fn faceauth_auth_params_set_token(
 /// `p` is NULL or live parameters nothing else uses; `value_or_null` is NULL or NUL-terminated.
 unsafe fn set_field(
     p: *mut faceauth_auth_params,
-    field: fn(&mut faceauth_auth_params) -> &mut Option<String>,
+    field: fn(&mut faceauth_auth_params) -> &mut Option<Cow<'static, str>>,
     value_or_null: *const c_char,
 ) -> Result<(), Failure> {
     // SAFETY: forwarded from the caller.
     let (p, value) = unsafe { (handle_mut(p, "p")?, optional_text(value_or_null, "value_or_null")?) };
-    *field(p) = value.map(str::to_owned);
+    *field(p) = value.map(|value| Cow::Owned(value.to_owned()));
     Ok(())
 }
 
@@ -360,29 +349,18 @@ pub unsafe extern "C" fn faceauth_url_builder_build(
     ffi_boundary!("faceauth_url_builder_build", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
         let (b, p, out_url) = unsafe { (handle(b, "b")?, handle(p, "p")?, out(out_url, "out_url")?) };
-        let params = auth_params(p);
         // Built in place in the string handed over: no copy (a URL is about 200 bytes), no NUL
         // to look for and nothing secret to wipe (see OutString::finish_url).
         let mut url = OutString::with_capacity(512);
-        b.inner.build_to(&params, url.text())?;
+        b.inner.build_to(auth_params(p), url.text())?;
         out_url.write(url.finish_url());
         Ok(())
     })
 }
 
-/// Borrows the fields of `p` as core's parameters (core checks them when it builds the URL).
-pub(crate) fn auth_params(p: &faceauth_auth_params) -> AuthParams<'_> {
-    fn field(value: &Option<String>) -> Option<Cow<'_, str>> {
-        value.as_deref().map(Cow::Borrowed)
-    }
-    AuthParams {
-        sid: Cow::Borrowed(&p.sid),
-        user_id: field(&p.user_id),
-        cf1: field(&p.cf1),
-        cf2: field(&p.cf2),
-        cf3: field(&p.cf3),
-        token: field(&p.token),
-    }
+/// Core's parameters held by `p` (core checks them when it builds the URL).
+pub(crate) fn auth_params(p: &faceauth_auth_params) -> &AuthParams<'static> {
+    &p.inner
 }
 
 /// Frees a builder, wiping its key material. NULL is allowed and does nothing.

@@ -3,14 +3,15 @@
 //!
 //! Every request runs with the GIL released ([`Python::detach`]): other Python threads go on
 //! while one waits for Argos, and a server running in a thread of the same process can answer.
-//! One `Client` is shared safely by any number of threads.
+//! One `Client` is shared safely by any number of threads. On the main thread a Ctrl-C aborts
+//! the request in flight ([`crate::call`]).
 //!
 //! Also `system_time`, the way from Python `datetime`s to Rust times that ledger and testing share
 //! (the other way is `crate::convert`).
 
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use faceauth::api::{
@@ -23,6 +24,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
+use crate::call::{Call, PyCancel};
 use crate::convert::{parse_time, repr_opt, utc_datetime_ms, value_to_py};
 use crate::errors::{invalid_argument_err, to_py_err};
 
@@ -124,9 +126,12 @@ impl From<faceauth::api::ApiError> for Failure {
 
 /// A client of the FaceAuth REST API.
 ///
-/// `Client(api_key, *, base_url=None, timeout=60.0, max_retries=2)`. Thread-safe: share one.
-/// A context manager; `close()` (or leaving the `with` block) makes later calls raise
-/// `ValueError`. The API key never appears in its `repr` or in errors.
+/// `Client(api_key, *, base_url=None, timeout=60.0, max_retries=2, proxy=None, no_proxy=None,
+/// proxy_from_env=True, ca_file=None, platform_roots=False, user_agent_suffix=None,
+/// on_attempt=None)`. Thread-safe: share one. A context manager; `close()` (or leaving the
+/// `with` block) makes later calls raise `ValueError`. The API key never appears in its `repr`
+/// or in errors, nor a proxy's password. Every call takes `timeout=` (seconds for the whole
+/// call, retries included) and `cancel=` (a `faceauth.Cancel`); Ctrl-C aborts a call.
 #[pyclass(module = "faceauth", name = "Client", frozen)]
 pub struct PyClient {
     inner: RwLock<Option<Client>>,
@@ -134,6 +139,9 @@ pub struct PyClient {
     base_url: String,
     timeout: f64,
     max_retries: u32,
+    /// The explicit proxy without credentials, for `repr`.
+    proxy: Option<String>,
+    ca_file: Option<PathBuf>,
 }
 
 impl PyClient {
@@ -146,13 +154,21 @@ impl PyClient {
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (api_key, *, base_url=None, timeout=60.0, max_retries=2))]
+    #[pyo3(signature = (api_key, *, base_url=None, timeout=60.0, max_retries=2, proxy=None, no_proxy=None, proxy_from_env=true, ca_file=None, platform_roots=false, user_agent_suffix=None, on_attempt=None))]
+    #[allow(clippy::too_many_arguments, reason = "the keyword arguments of the Python constructor")]
     fn new(
         py: Python<'_>,
         api_key: &str,
         base_url: Option<&str>,
         timeout: f64,
         max_retries: i64,
+        proxy: Option<&str>,
+        no_proxy: Option<&str>,
+        proxy_from_env: bool,
+        ca_file: Option<PathBuf>,
+        platform_roots: bool,
+        user_agent_suffix: Option<&str>,
+        on_attempt: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let duration =
             Duration::try_from_secs_f64(timeout).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
@@ -165,18 +181,43 @@ impl PyClient {
             invalid_argument_err(py, format!("max_retries must be 0 or more, got {max_retries}"))
         })?;
         let base = base_url.unwrap_or(DEFAULT_BASE_URL);
-        let client = Client::builder(api_key)
+        let mut builder = Client::builder(api_key)
             .base_url(base)
             .timeout(duration)
             .max_retries(retries)
             .binding("python")
-            .build()
-            .map_err(to_py_err)?;
+            .proxy_from_env(proxy_from_env)
+            .platform_roots(platform_roots);
+        if let Some(proxy) = proxy {
+            builder = builder.proxy(proxy);
+        }
+        if let Some(hosts) = no_proxy {
+            builder = builder.no_proxy(hosts);
+        }
+        if let Some(path) = &ca_file {
+            builder = builder.ca_file(path);
+        }
+        if let Some(suffix) = user_agent_suffix {
+            builder = builder.user_agent_suffix(suffix);
+        }
+        if let Some(callable) = on_attempt.filter(|c| !c.is_none()) {
+            if !callable.is_callable() {
+                return Err(PyTypeError::new_err(format!(
+                    "on_attempt must be callable, not {}",
+                    callable.get_type().name()?
+                )));
+            }
+            builder = builder.on_attempt(crate::attempt::hook(callable.unbind()));
+        }
+        // Reading the CA file may take a moment: without the GIL.
+        let client = py.detach(move || builder.build()).map_err(to_py_err)?;
         Ok(PyClient {
             inner: RwLock::new(Some(client)),
             base_url: redact_credentials(base.trim_end_matches('/')).into_owned(),
             timeout,
             max_retries: retries,
+            proxy: proxy.map(|p| redact_credentials(p).into_owned()),
+            ca_file,
         })
     }
 
@@ -196,6 +237,18 @@ impl PyClient {
     #[getter]
     fn max_retries(&self) -> u32 {
         self.max_retries
+    }
+
+    /// The proxy given as `proxy=` (its credentials redacted), or `None`.
+    #[getter]
+    fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
+    }
+
+    /// The CA bundle given as `ca_file=`, or `None`.
+    #[getter]
+    fn ca_file(&self) -> Option<String> {
+        self.ca_file.as_deref().map(|p| p.to_string_lossy().into_owned())
     }
 
     /// True once `close()` was called.
@@ -229,17 +282,25 @@ impl PyClient {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let closed = if self.closed() { ", closed" } else { "" };
+        let proxy =
+            self.proxy.as_deref().map(|p| format!(", proxy={}", crate::convert::repr_redacted(py, p)));
+        let ca_file = self
+            .ca_file
+            .as_deref()
+            .map(|p| format!(", ca_file={}", repr_opt(py, Some(&p.to_string_lossy()))));
         format!(
-            "Client(base_url={}, timeout={:?}, max_retries={}{closed})",
+            "Client(base_url={}, timeout={:?}, max_retries={}{}{}{closed})",
             crate::convert::repr_redacted(py, &self.base_url),
             self.timeout,
-            self.max_retries
+            self.max_retries,
+            proxy.unwrap_or_default(),
+            ca_file.unwrap_or_default()
         )
     }
 
     /// POST /faceauth: compares a selfie with the approved submission's. A rejected face is a
     /// result with status `rejected`, not an error.
-    #[pyo3(signature = (submission_id, image, *, user_id=None, cf1=None, cf2=None, cf3=None, file_name=None, content_type=None))]
+    #[pyo3(signature = (submission_id, image, *, user_id=None, cf1=None, cf2=None, cf3=None, file_name=None, content_type=None, timeout=None, cancel=None))]
     #[allow(clippy::too_many_arguments, reason = "the keyword arguments of the Python method")]
     fn submit(
         &self,
@@ -252,10 +313,14 @@ impl PyClient {
         cf3: Option<String>,
         file_name: Option<String>,
         content_type: Option<String>,
+        timeout: Option<f64>,
+        cancel: Option<PyRef<'_, PyCancel>>,
     ) -> PyResult<PyAuthResult> {
         let image = ImageArg::extract(image)?;
         let client = self.client()?;
-        let result = py.detach(move || -> Result<AuthResult, Failure> {
+        let call = Call::new(py, timeout, cancel.as_deref())?;
+        let options = call.options.clone();
+        let result = call.run(py, move || -> Result<AuthResult, Failure> {
             let (bytes, name): (Cow<'_, [u8]>, Option<String>) = match &image {
                 ImageArg::Bytes(bytes) => (Cow::Borrowed(bytes.as_ref()), None),
                 ImageArg::Path(path) => {
@@ -287,15 +352,24 @@ impl PyClient {
             if let Some(value) = cf3.as_deref() {
                 submission = submission.cf3(value);
             }
-            Ok(client.submit(&submission)?)
-        });
+            Ok(client.submit_with(&options, &submission)?)
+        })?;
         result.map(PyAuthResult).map_err(Failure::into_py)
     }
 
     /// GET /faceauth?authId=…: one result.
-    fn get(&self, py: Python<'_>, auth_id: String) -> PyResult<PyAuthRecord> {
+    #[pyo3(signature = (auth_id, *, timeout=None, cancel=None))]
+    fn get(
+        &self,
+        py: Python<'_>,
+        auth_id: String,
+        timeout: Option<f64>,
+        cancel: Option<PyRef<'_, PyCancel>>,
+    ) -> PyResult<PyAuthRecord> {
         let client = self.client()?;
-        py.detach(move || client.get(&auth_id)).map(PyAuthRecord).map_err(to_py_err)
+        let call = Call::new(py, timeout, cancel.as_deref())?;
+        let options = call.options.clone();
+        call.run(py, move || client.get_with(&options, &auth_id))?.map(PyAuthRecord).map_err(to_py_err)
     }
 
     /// Confirms a webhook event (from `parse_webhook`) with Argos before it is acted on:
@@ -306,10 +380,13 @@ impl PyClient {
     /// `webhook_mismatch`: it belongs to another submission or user; `webhook_unverifiable`:
     /// it cannot be confirmed), or the API's error when Argos cannot be asked (then answer the
     /// sender so that it retries).
+    #[pyo3(signature = (event, *, timeout=None, cancel=None))]
     fn confirm_webhook(
         &self,
         py: Python<'_>,
         event: &Bound<'_, PyAny>,
+        timeout: Option<f64>,
+        cancel: Option<PyRef<'_, PyCancel>>,
     ) -> PyResult<crate::webhook::PyConfirmedEvent> {
         let Some(event) = crate::webhook::event_of(event) else {
             return Err(PyTypeError::new_err(format!(
@@ -318,7 +395,9 @@ impl PyClient {
             )));
         };
         let client = self.client()?;
-        py.detach(move || faceauth::webhook::confirm(&event, &client))
+        let call = Call::new(py, timeout, cancel.as_deref())?;
+        let options = call.options.clone();
+        call.run(py, move || faceauth::webhook::confirm_with(&event, &client, &options))?
             .map(|inner| crate::webhook::PyConfirmedEvent { inner })
             .map_err(to_py_err)
     }
@@ -326,13 +405,15 @@ impl PyClient {
     /// GET /faceauth: every result, as a lazy iterator that fetches page after page (with the
     /// GIL released) as it is consumed. Dates are `yyyy-mm-dd` text or `datetime.date`s, both
     /// or neither; `count` is the page size (1 to 2000).
-    #[pyo3(signature = (*, start_date=None, end_date=None, count=None))]
+    #[pyo3(signature = (*, start_date=None, end_date=None, count=None, timeout=None, cancel=None))]
     fn list(
         &self,
         py: Python<'_>,
         start_date: Option<&Bound<'_, PyAny>>,
         end_date: Option<&Bound<'_, PyAny>>,
         count: Option<i64>,
+        timeout: Option<f64>,
+        cancel: Option<PyRef<'_, PyCancel>>,
     ) -> PyResult<PyRecords> {
         let start = start_date.filter(|d| !d.is_none()).map(|d| date_text(d, "start_date")).transpose()?;
         let end = end_date.filter(|d| !d.is_none()).map(|d| date_text(d, "end_date")).transpose()?;
@@ -352,14 +433,24 @@ impl PyClient {
                 .map_err(|_| invalid_argument_err(py, format!("count must be 1 to 2000, got {count}")))?;
             query = query.count(count);
         }
-        let records = self.client()?.into_list(&query).map_err(to_py_err)?;
-        Ok(PyRecords { records: Mutex::new(records) })
+        let call = Call::listing(py, timeout, cancel.as_deref())?;
+        let records = self.client()?.into_list_with(&call.options, &query).map_err(to_py_err)?;
+        Ok(PyRecords { records: Arc::new(Mutex::new(records)), call })
     }
 
     /// GET /faceauth/image?authId=…: the selfie, as `Image(.data, .content_type)`.
-    fn image(&self, py: Python<'_>, auth_id: String) -> PyResult<PyImage> {
+    #[pyo3(signature = (auth_id, *, timeout=None, cancel=None))]
+    fn image(
+        &self,
+        py: Python<'_>,
+        auth_id: String,
+        timeout: Option<f64>,
+        cancel: Option<PyRef<'_, PyCancel>>,
+    ) -> PyResult<PyImage> {
         let client = self.client()?;
-        let image = py.detach(move || client.image(&auth_id)).map_err(to_py_err)?;
+        let call = Call::new(py, timeout, cancel.as_deref())?;
+        let options = call.options.clone();
+        let image = call.run(py, move || client.image_with(&options, &auth_id))?.map_err(to_py_err)?;
         Ok(PyImage {
             data: PyBytes::new(py, &image.bytes).unbind(),
             content_type: image.content_type.to_owned(),
@@ -367,9 +458,18 @@ impl PyClient {
     }
 
     /// DELETE /faceauth?authId=…: erases the image and personal data of a result.
-    fn delete(&self, py: Python<'_>, auth_id: String) -> PyResult<()> {
+    #[pyo3(signature = (auth_id, *, timeout=None, cancel=None))]
+    fn delete(
+        &self,
+        py: Python<'_>,
+        auth_id: String,
+        timeout: Option<f64>,
+        cancel: Option<PyRef<'_, PyCancel>>,
+    ) -> PyResult<()> {
         let client = self.client()?;
-        py.detach(move || client.delete(&auth_id)).map_err(to_py_err)
+        let call = Call::new(py, timeout, cancel.as_deref())?;
+        let options = call.options.clone();
+        call.run(py, move || client.delete_with(&options, &auth_id))?.map_err(to_py_err)
     }
 }
 
@@ -625,11 +725,14 @@ impl PyImage {
 }
 
 /// The results of `Client.list`, fetched page by page as the iteration goes (each fetch with
-/// the GIL released). A failed page raises once, then the iteration ends. After the end,
+/// the GIL released; a Ctrl-C during one cancels the listing). A failed page raises once,
+/// then the iteration ends. After the end,
 /// `.incomplete` says why more rows may exist, or is `None`.
 #[pyclass(module = "faceauth", name = "Records", frozen)]
 pub struct PyRecords {
-    records: Mutex<Records<'static>>,
+    records: Arc<Mutex<Records<'static>>>,
+    /// The listing's options (its deadline, its cancel handle, which Ctrl-C triggers).
+    call: Call,
 }
 
 #[pymethods]
@@ -639,7 +742,9 @@ impl PyRecords {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyAuthRecord>> {
-        let next = py.detach(|| self.records.lock().unwrap_or_else(PoisonError::into_inner).next());
+        let records = Arc::clone(&self.records);
+        let next =
+            self.call.run(py, move || records.lock().unwrap_or_else(PoisonError::into_inner).next())?;
         match next {
             None => Ok(None),
             Some(Ok(record)) => Ok(Some(PyAuthRecord(record))),

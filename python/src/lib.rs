@@ -6,10 +6,13 @@
 //! - [`errors`]: the exception hierarchy and the one mapping from core errors to it.
 //! - [`convert`]: JSON to Python objects, times to aware UTC `datetime`s, `repr` helpers.
 //! - [`crypto`], [`url`], [`token`], [`webhook`]: ciphers, URLs, token ids and webhook bodies.
-//! - [`client`], [`ledger`], [`testing`]: the REST client, the token ledger and the simulator.
+//! - [`client`], [`ledger`], [`testing`]: the REST client, the token ledger and the simulator;
+//!   [`call`] (one call's options, cancellation, Ctrl-C) and [`attempt`] (the attempt hook).
 
 use pyo3::prelude::*;
 
+pub mod attempt;
+pub mod call;
 pub mod client;
 pub mod convert;
 pub mod crypto;
@@ -30,6 +33,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     token::register(m)?;
     webhook::register(m)?;
     client::register(m)?;
+    call::register(m)?;
+    attempt::register(m)?;
     ledger::register(m)?;
     testing::register(m)?;
     // `m.add` keeps an `__all__`; the private module needs none (the package's is the public

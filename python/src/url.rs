@@ -1,6 +1,7 @@
 //! FaceAuth URLs: `UrlBuilder` (one project's links, one at a time or in bulk) and
 //! `inspect_url` (a link taken apart).
 
+use faceauth::crypto::NonceSource;
 use faceauth::url::{self, AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -200,8 +201,10 @@ fn build_rows(
 ) -> Result<(), (usize, faceauth::url::UrlError)> {
     text.clear();
     ends.clear();
+    // Nonces (GCM) and IVs (CBC) from the OS a block at a time, for this chunk only.
+    let mut nonces = NonceSource::new();
     for index in 0..rows.rows.len() {
-        builder.build_to(&rows.params(index), text).map_err(|e| (index, e))?;
+        builder.build_with(&rows.params(index), &mut nonces, text).map_err(|e| (index, e))?;
         ends.push(text.len());
     }
     Ok(())

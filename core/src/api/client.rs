@@ -130,7 +130,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Hosts reached without the proxy set with [`ClientBuilder::proxy`], as in `NO_PROXY`:
+    /// Hosts reached without a proxy (the one set with [`ClientBuilder::proxy`] or the
+    /// environment's), as in `NO_PROXY`:
     /// comma-separated names, each matching itself and its subdomains; `*` matches every host.
     pub fn no_proxy(mut self, hosts: &str) -> Self {
         self.no_proxy = Some(hosts.to_owned());
@@ -252,9 +253,16 @@ impl ClientBuilder {
             ProxyChoice::Off => Ok(None),
             // A SOCKS proxy in the environment is not one this client speaks: go direct, as
             // a client without SOCKS support does.
-            ProxyChoice::FromEnv => Ok(ureq::Proxy::try_from_env().filter(|proxy| {
-                matches!(proxy.protocol(), ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https)
-            })),
+            // NO_PROXY is matched here too: ureq's own matching takes `a, b` (a space after
+            // the comma, as curl and requests accept) as no match. `no_proxy` applies as well.
+            ProxyChoice::FromEnv => {
+                let env_list = ["NO_PROXY", "no_proxy"].iter().find_map(|name| std::env::var(name).ok());
+                let bypass = env_list.iter().chain(&self.no_proxy).any(|list| no_proxy_matches(list, host));
+                Ok(ureq::Proxy::try_from_env().filter(|proxy| {
+                    !bypass
+                        && matches!(proxy.protocol(), ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https)
+                }))
+            }
             ProxyChoice::Url(url) => {
                 let proxy = ureq::Proxy::new(url).map_err(|_| {
                     ApiError::invalid(format!(

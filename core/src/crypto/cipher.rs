@@ -9,7 +9,7 @@ use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::Zeroizing;
 
 use super::variant::{CbcIv, GcmLayout, Mode};
-use super::{CryptoError, Key, Normalization, Scheme, Variant};
+use super::{CryptoError, Key, NonceSource, Normalization, Scheme, Variant};
 
 const BLOCK: usize = 16;
 const CBC_IV: usize = 16;
@@ -109,7 +109,7 @@ impl Cipher {
     /// # Errors
     /// As [`Cipher::encrypt`]; `out` is left as it was on error.
     pub fn encrypt_to(&self, plaintext: &[u8], out: &mut String) -> Result<(), CryptoError> {
-        self.seal(plaintext, None, out)
+        self.seal(plaintext, IvFrom::Os, out)
     }
 
     /// Encrypts with a caller-chosen IV (CBC, 16 bytes) or nonce (GCM, 12 bytes).
@@ -129,7 +129,7 @@ impl Cipher {
             });
         }
         let mut out = String::new();
-        self.seal(plaintext, Some(iv), &mut out)?;
+        self.seal(plaintext, IvFrom::Given(iv), &mut out)?;
         Ok(out)
     }
 
@@ -166,64 +166,82 @@ impl Cipher {
     }
 
     /// Bytes a sealed message may add to its plaintext (IV or nonce, tag, padding), so callers
-    /// can size one buffer for [`Cipher::seal_vec`].
+    /// can size one buffer for [`Cipher::seal_in_place`].
     pub(crate) fn overhead(&self) -> usize {
         CBC_IV + BLOCK
     }
 
-    fn seal(&self, plaintext: &[u8], iv: Option<&[u8]>, out: &mut String) -> Result<(), CryptoError> {
-        let mut buf = Vec::with_capacity(plaintext.len() + self.overhead());
-        buf.extend_from_slice(plaintext);
-        let sealed = self.seal_vec(buf, iv)?;
-        self.variant.text_encoding().encode_into(&sealed, out);
+    /// Where the plaintext goes in a buffer given to [`Cipher::seal_in_place`]: after the room
+    /// for what the variant's layout puts before the ciphertext (an IV, a nonce and a tag).
+    pub(crate) fn head_room(&self) -> usize {
+        match &self.engine {
+            Engine::Ecb(_) | Engine::Cbc(_, CbcIv::FromKey | CbcIv::Zero) => 0,
+            Engine::Cbc(_, CbcIv::Prefix) => CBC_IV,
+            Engine::Gcm(_, GcmLayout::NonceCtTag) => GCM_NONCE,
+            Engine::Gcm(_, GcmLayout::NonceTagCt) => GCM_NONCE + GCM_TAG,
+        }
+    }
+
+    fn seal(&self, plaintext: &[u8], iv: IvFrom<'_>, out: &mut String) -> Result<(), CryptoError> {
+        let head = self.head_room();
+        let mut buf = vec![0u8; head + plaintext.len() + self.overhead()];
+        buf[head..head + plaintext.len()].copy_from_slice(plaintext);
+        let len = self.seal_in_place(&mut buf, plaintext.len(), iv)?;
+        self.variant.text_encoding().encode_into(&buf[..len], out);
         Ok(())
     }
 
-    /// Encrypts the plaintext in `buf` in place and returns the binary message in the
-    /// variant's layout. With [`Cipher::overhead`] spare capacity, nothing is reallocated.
-    pub(crate) fn seal_vec(&self, mut buf: Vec<u8>, iv: Option<&[u8]>) -> Result<Vec<u8>, CryptoError> {
-        let len = buf.len();
+    /// Encrypts, in place, the `plain_len` bytes of plaintext at `buf[head_room()..]`, and
+    /// returns the length of the binary message in the variant's layout, which starts at
+    /// `buf[0]`. `buf` must hold [`Cipher::head_room`] + `plain_len` + [`Cipher::overhead`]
+    /// bytes (the caller sizes it: a shorter one is a bug, reported as `BadPadding`).
+    pub(crate) fn seal_in_place(
+        &self,
+        buf: &mut [u8],
+        plain_len: usize,
+        iv: IvFrom<'_>,
+    ) -> Result<usize, CryptoError> {
+        let head = self.head_room();
+        let padded = (plain_len / BLOCK + 1) * BLOCK;
+        if buf.len() < head + padded.max(plain_len + GCM_TAG) {
+            return Err(CryptoError::BadPadding);
+        }
         match &self.engine {
             Engine::Ecb(aes) => {
-                buf.resize((len / BLOCK + 1) * BLOCK, 0);
                 ecb::Encryptor::<&Aes256>::inner_init(aes)
-                    .encrypt_padded_mut::<Pkcs7>(&mut buf, len)
+                    .encrypt_padded_mut::<Pkcs7>(&mut buf[..padded], plain_len)
                     .map_err(|_| CryptoError::BadPadding)?;
+                Ok(padded)
             }
             Engine::Cbc(aes, source) => {
-                let iv: [u8; CBC_IV] = match (source, iv) {
-                    (CbcIv::Prefix, Some(iv)) => array(iv),
-                    (CbcIv::Prefix, None) => random()?,
-                    (CbcIv::FromKey | CbcIv::Zero, _) => *self.fixed_iv,
+                let iv: [u8; CBC_IV] = match source {
+                    CbcIv::Prefix => iv.take()?,
+                    CbcIv::FromKey | CbcIv::Zero => *self.fixed_iv,
                 };
-                buf.resize((len / BLOCK + 1) * BLOCK, 0);
                 cbc::Encryptor::<&Aes256>::inner_iv_init(aes, &iv.into())
-                    .encrypt_padded_mut::<Pkcs7>(&mut buf, len)
+                    .encrypt_padded_mut::<Pkcs7>(&mut buf[head..head + padded], plain_len)
                     .map_err(|_| CryptoError::BadPadding)?;
-                if *source == CbcIv::Prefix {
-                    buf.splice(0..0, iv);
-                }
+                buf[..head].copy_from_slice(&iv[..head]);
+                Ok(head + padded)
             }
             Engine::Gcm(gcm, layout) => {
-                let nonce: [u8; GCM_NONCE] = match iv {
-                    Some(iv) => array(iv),
-                    None => random()?,
-                };
+                let nonce: [u8; GCM_NONCE] = iv.take()?;
                 let tag = gcm
-                    .encrypt_in_place_detached(Nonce::from_slice(&nonce), b"", &mut buf)
+                    .encrypt_in_place_detached(
+                        Nonce::from_slice(&nonce),
+                        b"",
+                        &mut buf[head..head + plain_len],
+                    )
                     .map_err(|_| CryptoError::TagMismatch)?;
-                match layout {
-                    GcmLayout::NonceCtTag => {
-                        buf.extend_from_slice(&tag);
-                        buf.splice(0..0, nonce);
-                    }
-                    GcmLayout::NonceTagCt => {
-                        buf.splice(0..0, nonce.into_iter().chain(tag));
-                    }
-                }
+                buf[..GCM_NONCE].copy_from_slice(&nonce);
+                let tag_at = match layout {
+                    GcmLayout::NonceCtTag => head + plain_len,
+                    GcmLayout::NonceTagCt => GCM_NONCE,
+                };
+                buf[tag_at..tag_at + GCM_TAG].copy_from_slice(&tag);
+                Ok(GCM_NONCE + GCM_TAG + plain_len)
             }
         }
-        Ok(buf)
     }
 
     fn open(&self, mut data: Vec<u8>) -> Result<Vec<u8>, CryptoError> {
@@ -303,8 +321,26 @@ fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
     out
 }
 
-fn random<const N: usize>() -> Result<[u8; N], CryptoError> {
-    let mut out = [0u8; N];
-    getrandom::fill(&mut out).map_err(CryptoError::random)?;
-    Ok(out)
+/// Where an IV or nonce comes from.
+pub(crate) enum IvFrom<'a> {
+    /// The OS random source, one call for this message.
+    Os,
+    /// A block of the OS's bytes shared by a bulk call.
+    Source(&'a mut NonceSource),
+    /// The caller (test vectors; the length was checked).
+    Given(&'a [u8]),
+}
+
+impl IvFrom<'_> {
+    fn take<const N: usize>(self) -> Result<[u8; N], CryptoError> {
+        match self {
+            IvFrom::Os => {
+                let mut out = [0u8; N];
+                getrandom::fill(&mut out).map_err(CryptoError::random)?;
+                Ok(out)
+            }
+            IvFrom::Source(source) => source.take(),
+            IvFrom::Given(iv) => Ok(array(iv)),
+        }
+    }
 }

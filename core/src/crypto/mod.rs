@@ -10,12 +10,15 @@ mod cipher;
 mod diagnose;
 mod error;
 mod key;
+mod nonce;
 mod text;
 mod variant;
 
 pub use cipher::Cipher;
+pub(crate) use cipher::IvFrom;
 pub use diagnose::{diagnose, Diagnosis, Outcome};
 pub use error::CryptoError;
 pub use key::{check_key_text, Key};
+pub use nonce::NonceSource;
 pub use text::{Normalization, TextEncoding};
 pub use variant::{KeyDerivation, Scheme, Variant};

@@ -47,47 +47,95 @@ const fn query_forms(alphabet: &[u8; 64]) -> [[u8; 4]; 64] {
     forms
 }
 
-const STANDARD_FORMS: [[u8; 4]; 64] =
-    query_forms(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-const URL_SAFE_FORMS: [[u8; 4]; 64] =
-    query_forms(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+/// The query forms of every pair of symbols of an alphabet (12 bits of input): up to 6 bytes of
+/// text, little-endian from the low byte, and their length in the top byte.
+const fn pair_forms(alphabet: &[u8; 64]) -> [u64; 4096] {
+    let mut pairs = [0u64; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        let (a, b) = (query_form(alphabet[i >> 6]), query_form(alphabet[i & 63]));
+        let (la, lb) = (a[3] as usize, b[3] as usize);
+        let mut bytes = [0u8; 8];
+        let mut j = 0;
+        while j < la {
+            bytes[j] = a[j];
+            j += 1;
+        }
+        j = 0;
+        while j < lb {
+            bytes[la + j] = b[j];
+            j += 1;
+        }
+        bytes[7] = (la + lb) as u8;
+        pairs[i] = u64::from_le_bytes(bytes);
+        i += 1;
+    }
+    pairs
+}
+
+const STANDARD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URL_SAFE_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static STANDARD_FORMS: [[u8; 4]; 64] = query_forms(STANDARD_ALPHABET);
+static URL_SAFE_FORMS: [[u8; 4]; 64] = query_forms(URL_SAFE_ALPHABET);
+static STANDARD_PAIRS: [u64; 4096] = pair_forms(STANDARD_ALPHABET);
+static URL_SAFE_PAIRS: [u64; 4096] = pair_forms(URL_SAFE_ALPHABET);
+
+/// Text of a query value up to this long is written on the stack.
+const STACK_QUERY: usize = 1024;
 
 /// Base64-encodes `data` straight into its percent-encoded query form, in one pass and without
-/// branches per symbol. Escaping the crate's base64 output afterwards cost more than the
-/// encryption: the few `+`, `/` among random letters defeat branch prediction.
-fn base64_query(data: &[u8], forms: &[[u8; 4]; 64], out: &mut String) {
-    const GROUPS: usize = 64;
-    // 4 symbols per group, 3 bytes per escaped symbol, and 1 byte of slack for the 4-byte store.
-    let mut buf = [0u8; GROUPS * 12 + 1];
-    out.reserve(data.len().div_ceil(3) * 4 * 3 / 2);
-    let mut pieces = data.chunks(GROUPS * 3).peekable();
-    while let Some(piece) = pieces.next() {
-        let mut len = 0;
-        let mut put = |form: [u8; 4]| {
+/// a branch per symbol, and hands `f` the text. Each 3 bytes are two lookups in a table of the
+/// forms of every pair of symbols (32 KiB), two 8-byte stores and two length additions.
+/// Escaping the crate's base64 output afterwards cost more than the encryption: the few `+`,
+/// `/` among random letters defeat branch prediction.
+fn base64_query(data: &[u8], forms: &[[u8; 4]; 64], pairs: &[u64; 4096], f: impl FnOnce(&str)) {
+    // 4 symbols per group, 3 bytes per escaped symbol, and room for the last 16-byte window.
+    let max = data.len().div_ceil(3) * 12 + 16;
+    let mut stack = [0u8; STACK_QUERY];
+    let mut heap = Vec::new();
+    let buf = if max <= STACK_QUERY {
+        &mut stack[..]
+    } else {
+        heap.resize(max, 0);
+        &mut heap[..]
+    };
+    let mut len = 0;
+    // A group's two pair forms, each stored whole (8 bytes) where the text so far ends.
+    let mut put = |n: u32| {
+        let (a, b) = (pairs[(n >> 12 & 0xfff) as usize], pairs[(n & 0xfff) as usize]);
+        let window = &mut buf[len..len + 16];
+        let la = (a >> 56) as usize & 7;
+        window[..8].copy_from_slice(&a.to_le_bytes());
+        window[la..la + 8].copy_from_slice(&b.to_le_bytes());
+        len += la + ((b >> 56) as usize & 7);
+    };
+    let mut i = 0;
+    // Two groups read as one 8-byte word (one load) while 2 more bytes follow them.
+    while i + 8 <= data.len() {
+        let word = u64::from_be_bytes(<[u8; 8]>::try_from(&data[i..i + 8]).unwrap_or([0; 8]));
+        put((word >> 40) as u32);
+        put((word >> 16) as u32 & 0xff_ffff);
+        i += 6;
+    }
+    while i + 3 <= data.len() {
+        put(u32::from(data[i]) << 16 | u32::from(data[i + 1]) << 8 | u32::from(data[i + 2]));
+        i += 3;
+    }
+    let rest = &data[i..];
+    if !rest.is_empty() {
+        // A partial last group: '=' pads it.
+        let n = u32::from(rest[0]) << 16 | rest.get(1).map_or(0, |&b| u32::from(b) << 8);
+        let third = if rest.len() == 2 { forms[(n >> 6 & 0x3f) as usize] } else { query_form(b'=') };
+        for form in
+            [forms[(n >> 18 & 0x3f) as usize], forms[(n >> 12 & 0x3f) as usize], third, query_form(b'=')]
+        {
             buf[len..len + 4].copy_from_slice(&form);
             len += usize::from(form[3]);
-        };
-        let mut groups = piece.chunks_exact(3);
-        for g in &mut groups {
-            let n = u32::from(g[0]) << 16 | u32::from(g[1]) << 8 | u32::from(g[2]);
-            for shift in [18, 12, 6, 0] {
-                put(forms[(n >> shift & 0x3f) as usize]);
-            }
         }
-        // Only the last piece can end in a partial group; '=' pads it.
-        let rest = groups.remainder();
-        if !rest.is_empty() {
-            let n = u32::from(rest[0]) << 16 | rest.get(1).map_or(0, |&b| u32::from(b) << 8);
-            put(forms[(n >> 18 & 0x3f) as usize]);
-            put(forms[(n >> 12 & 0x3f) as usize]);
-            put(if rest.len() == 2 { forms[(n >> 6 & 0x3f) as usize] } else { query_form(b'=') });
-            put(query_form(b'='));
-        }
-        debug_assert!(pieces.peek().is_none() || rest.is_empty());
-        // Every form is ASCII.
-        if let Ok(text) = std::str::from_utf8(&buf[..len]) {
-            out.push_str(text);
-        }
+    }
+    // Every form is ASCII.
+    if let Ok(text) = std::str::from_utf8(&buf[..len]) {
+        f(text);
     }
 }
 
@@ -102,12 +150,19 @@ impl TextEncoding {
 
     /// Appends the text form of `data` to `out`, percent-encoded for a URL query value
     /// (everything but RFC 3986 unreserved characters becomes `%XX`).
+    #[cfg(test)]
     pub(crate) fn encode_query_into(self, data: &[u8], out: &mut String) {
+        self.with_query_text(data, |text| out.push_str(text));
+    }
+
+    /// Hands `f` the text form of `data` percent-encoded for a URL query value (everything but
+    /// RFC 3986 unreserved characters becomes `%XX`), written on the stack when it is small.
+    pub(crate) fn with_query_text(self, data: &[u8], f: impl FnOnce(&str)) {
         match self {
-            TextEncoding::Base64 => base64_query(data, &STANDARD_FORMS, out),
-            TextEncoding::Base64UrlSafe => base64_query(data, &URL_SAFE_FORMS, out),
+            TextEncoding::Base64 => base64_query(data, &STANDARD_FORMS, &STANDARD_PAIRS, f),
+            TextEncoding::Base64UrlSafe => base64_query(data, &URL_SAFE_FORMS, &URL_SAFE_PAIRS, f),
             // Hex digits are all unreserved.
-            TextEncoding::Hex => self.encode_into(data, out),
+            TextEncoding::Hex => self.with_text(data, f),
         }
     }
 

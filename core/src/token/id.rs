@@ -56,7 +56,8 @@ pub enum TokenError {
 /// The first rule broken, as a [`TokenError`].
 pub fn validate(id: &str) -> Result<(), TokenError> {
     let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
-    if !id.bytes().all(allowed) {
+    // A table and no early exit: a few instructions per byte on the hot path of every URL.
+    if !id.bytes().fold(true, |ok, b| ok & ID_BYTES[usize::from(b)]) {
         // Name the first bad character by its position in characters, not bytes.
         let bad = id.chars().enumerate().find(|&(_, c)| !(c.is_ascii() && allowed(c as u8)));
         if let Some((position, found)) = bad {
@@ -74,6 +75,18 @@ pub fn validate(id: &str) -> Result<(), TokenError> {
     }
     Ok(())
 }
+
+/// The bytes a token id may hold: ASCII letters, digits, `.`, `_` and `-`.
+static ID_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-';
+        b += 1;
+    }
+    table
+};
 
 /// Generates a fresh token id: `tok_` and 26 lowercase base32 characters carrying 128 bits from
 /// the OS random source (30 characters in all).

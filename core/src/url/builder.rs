@@ -2,7 +2,10 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::params::check_text;
 use super::{AuthParams, UrlError};
-use crate::crypto::{Cipher, Key, Scheme, Variant};
+use crate::crypto::{Cipher, CryptoError, IvFrom, Key, NonceSource, Scheme, Variant};
+
+/// A payload whose bound (see `AuthParams::json_bound`) fits here is sealed on the stack.
+const STACK_PAYLOAD: usize = 512;
 
 /// Argos's hosted form host, where FaceAuth URLs point unless told otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://form.argosidentity.com";
@@ -40,6 +43,8 @@ pub struct UrlBuilder {
     lang: Option<String>,
     /// `{base}/face-auth?pid={pid}&encrypted=`, kept ready.
     prefix: String,
+    /// `&lang={lang}`, or empty.
+    suffix: String,
 }
 
 /// Shows the cipher as `Cipher` does (no key) and the base URL without its credentials.
@@ -76,6 +81,7 @@ impl UrlBuilder {
             pid: pid.to_owned(),
             lang: None,
             prefix: String::new(),
+            suffix: String::new(),
         };
         builder.refresh_prefix();
         Ok(builder)
@@ -119,6 +125,7 @@ impl UrlBuilder {
             return Err(UrlError::InvalidLang);
         }
         self.lang = Some(lang.to_owned());
+        self.suffix = format!("&lang={lang}");
         Ok(self)
     }
 
@@ -143,9 +150,14 @@ impl UrlBuilder {
     /// [`UrlError`] for an empty `sid`, a control character in any field or an invalid token
     /// id; [`UrlError::Crypto`] if the OS random source fails (CBC and GCM).
     pub fn build(&self, params: &AuthParams<'_>) -> Result<String, UrlError> {
-        let mut url = String::with_capacity(self.prefix.len() + 240);
-        self.build_to(params, &mut url)?;
-        Ok(url)
+        self.encoded(params, IvFrom::Os, |text| {
+            // One allocation, of the URL's exact size.
+            let mut url = String::with_capacity(self.prefix.len() + text.len() + self.suffix.len());
+            url.push_str(&self.prefix);
+            url.push_str(text);
+            url.push_str(&self.suffix);
+            url
+        })
     }
 
     /// Builds the URL for one user and appends it to `out`, for loops that reuse a buffer.
@@ -153,19 +165,85 @@ impl UrlBuilder {
     /// # Errors
     /// As [`UrlBuilder::build`]; `out` is unchanged on error.
     pub fn build_to(&self, params: &AuthParams<'_>, out: &mut String) -> Result<(), UrlError> {
-        params.validate()?;
-        // One buffer serves the JSON, its padding or tag, and the encryption in place.
-        let mut buf = Vec::with_capacity(192 + self.cipher.overhead());
-        params.write_json(&mut buf);
-        let sealed = self.cipher.seal_vec(buf, None)?;
+        self.encoded(params, IvFrom::Os, |text| self.append(text, out))
+    }
 
-        out.push_str(&self.prefix);
-        self.cipher.variant().text_encoding().encode_query_into(&sealed, out);
-        if let Some(lang) = &self.lang {
-            out.push_str("&lang=");
-            out.push_str(lang);
+    /// As [`UrlBuilder::build_to`], drawing the IV or nonce (CBC and GCM) from `nonces`: what a
+    /// bulk job calls, with one [`NonceSource`] per call or batch (see there), so that the OS
+    /// random source is read once per block of URLs instead of once per URL.
+    ///
+    /// # Errors
+    /// As [`UrlBuilder::build`]; `out` is unchanged on error.
+    pub fn build_with(
+        &self,
+        params: &AuthParams<'_>,
+        nonces: &mut NonceSource,
+        out: &mut String,
+    ) -> Result<(), UrlError> {
+        self.encoded(params, IvFrom::Source(nonces), |text| self.append(text, out))
+    }
+
+    /// Builds the URL of every row, in order, reading the OS random source once per block of
+    /// URLs (a [`NonceSource`] made for this call and dropped with it).
+    ///
+    /// # Errors
+    /// The first failing row's index (counted from 0) and its error, as [`UrlBuilder::build`]
+    /// gives it; no URL is returned then.
+    pub fn build_many<'p>(
+        &self,
+        rows: impl IntoIterator<Item = &'p AuthParams<'p>>,
+    ) -> Result<Vec<String>, (usize, UrlError)> {
+        let mut nonces = NonceSource::new();
+        let rows = rows.into_iter();
+        let mut urls = Vec::with_capacity(rows.size_hint().0);
+        for (index, params) in rows.enumerate() {
+            let url = self.encoded(params, IvFrom::Source(&mut nonces), |text| {
+                let mut url = String::with_capacity(self.prefix.len() + text.len() + self.suffix.len());
+                self.append(text, &mut url);
+                url
+            });
+            urls.push(url.map_err(|e| (index, e))?);
         }
-        Ok(())
+        Ok(urls)
+    }
+
+    #[inline]
+    fn append(&self, text: &str, out: &mut String) {
+        out.reserve(self.prefix.len() + text.len() + self.suffix.len());
+        out.push_str(&self.prefix);
+        out.push_str(text);
+        out.push_str(&self.suffix);
+    }
+
+    /// Checks the parameters, writes their JSON payload, encrypts it and hands `f` the
+    /// ciphertext, base64- and percent-encoded. The payload, the encryption (in place) and the
+    /// text share one stack buffer each when they fit (a payload up to ~300 bytes), so nothing
+    /// is allocated but what `f` makes.
+    fn encoded<R>(
+        &self,
+        params: &AuthParams<'_>,
+        iv: IvFrom<'_>,
+        f: impl FnOnce(&str) -> R,
+    ) -> Result<R, UrlError> {
+        let head = self.cipher.head_room();
+        let size = head + params.json_bound() + self.cipher.overhead();
+        let mut stack = [0u8; STACK_PAYLOAD];
+        let mut heap = Vec::new();
+        let buf = if size <= STACK_PAYLOAD {
+            &mut stack[..]
+        } else {
+            heap.resize(size, 0);
+            &mut heap[..]
+        };
+        let json_len = params.write_checked_json(&mut buf[head..])?;
+        let sealed = self.cipher.seal_in_place(buf, json_len, iv)?;
+        let mut result = None;
+        let mut f = Some(f);
+        self.cipher.variant().text_encoding().with_query_text(&buf[..sealed], |text| {
+            result = f.take().map(|f| f(text));
+        });
+        // The payload was encrypted in place: no plaintext is left in `buf`.
+        result.ok_or(UrlError::Crypto(CryptoError::BadPadding))
     }
 
     fn refresh_prefix(&mut self) {

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{Event, WebhookError};
-use crate::api::{ApiError, AuthRecord, Client};
+use crate::api::{ApiError, AuthRecord, CallOptions, Client};
 use crate::Error;
 
 /// What a [`ConfirmedEvent`] rests on.
@@ -123,6 +123,15 @@ fn record_user_id(record: &AuthRecord) -> Option<&str> {
 /// - [`Error::Api`] when Argos cannot be asked (timeout, connection, 5xx, a refused API key):
 ///   nothing is known, so the webhook should be answered so that the sender retries.
 pub fn confirm(event: &Event, client: &Client) -> Result<ConfirmedEvent, Error> {
+    confirm_with(event, client, &CallOptions::default())
+}
+
+/// [`confirm`] with per-call options for its API call: a cancel handle and a deadline.
+///
+/// # Errors
+/// As [`confirm`]; [`ApiError::Cancelled`] and [`ApiError::DeadlineExceeded`] (as
+/// [`Error::Api`]).
+pub fn confirm_with(event: &Event, client: &Client, options: &CallOptions) -> Result<ConfirmedEvent, Error> {
     let face_auth = match event {
         Event::FaceAuth(face_auth) => face_auth,
         Event::TokenExpired(_) if event.encrypted() => {
@@ -138,7 +147,7 @@ pub fn confirm(event: &Event, client: &Client) -> Result<ConfirmedEvent, Error> 
     let Some(auth_id) = face_auth.auth_id.as_deref() else {
         return Err(unverifiable("a faceAuth event without an authentication id"));
     };
-    let record = match client.get(auth_id) {
+    let record = match client.get_with(options, auth_id) {
         Ok(record) => record,
         Err(err) if unknown_to_argos(&err) => {
             return Err(WebhookError::Unconfirmed { auth_id: auth_id.to_owned() }.into())

@@ -30,7 +30,7 @@ mod token_expired;
 
 use serde_json::{json, Value};
 
-pub use confirm::{confirm, Basis, ConfirmedEvent};
+pub use confirm::{confirm, confirm_with, Basis, ConfirmedEvent};
 pub use error::WebhookError;
 pub use face_auth::{FaceAuthEvent, FaceAuthShape, Reference};
 pub use token_expired::{ExpiredCondition, Service, TokenExpiredEvent};

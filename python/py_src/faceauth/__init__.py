@@ -49,7 +49,8 @@ WebhookEvent = Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
 """What ``parse_webhook`` returns."""
 
 # -- client ---------------------------------------------------------------------------------
-from faceauth._native import AuthRecord, AuthResult, Client, Image, Records, Scores
+from faceauth._native import Attempt, AuthRecord, AuthResult, Cancel, Client, Image, Records, Scores
+from faceauth._async import AsyncClient, AsyncRecords
 
 # -- ledger ---------------------------------------------------------------------------------
 from faceauth._native import IssuedLink, Ledger, LinkResult, ReportedExpiry, TokenStatus, WebhookOutcome
@@ -94,8 +95,12 @@ __all__ = [
     "WebhookEvent",
     "parse_webhook",
     # client
+    "AsyncClient",
+    "AsyncRecords",
+    "Attempt",
     "AuthRecord",
     "AuthResult",
+    "Cancel",
     "Client",
     "Image",
     "Records",

@@ -10,7 +10,7 @@ from typing import Any, Optional, Union, final
 # client, ledger, testing
 import os
 from collections.abc import Iterator, Sequence
-from typing import Literal, overload
+from typing import Callable, Literal, overload
 
 from typing_extensions import Self, disjoint_base
 
@@ -468,8 +468,55 @@ class Records(Iterator[AuthRecord]):
         """After the end: why more rows may exist, or ``None``."""
 
 @final
+class Cancel:
+    """A handle that cancels the ``Client`` calls it is given to (``cancel=``), from any thread.
+
+    Once cancelled it stays cancelled: a call given it later raises ``Cancelled`` at once.
+    """
+
+    def __new__(cls) -> Cancel: ...
+    def cancel(self) -> None:
+        """Cancels every call using this handle, now and later: the request in flight is
+        aborted, no further attempt made, and the call raises ``Cancelled``. Any thread."""
+    @property
+    def cancelled(self) -> bool:
+        """True once ``cancel()`` was called."""
+
+@final
+class Attempt:
+    """One HTTP attempt of a ``Client`` call, as ``on_attempt`` sees it (never the key, the
+    image or personal data)."""
+
+    @property
+    def method(self) -> str:
+        """``GET``, ``POST`` or ``DELETE``."""
+    @property
+    def route(self) -> str:
+        """The route template: ``/FaceAuth`` or ``/FaceAuth/Image`` (never a query value)."""
+    @property
+    def status(self) -> Optional[int]:
+        """The HTTP status when an answer arrived, else ``None``."""
+    @property
+    def error_kind(self) -> Optional[str]:
+        """When no answer arrived: ``api_timeout``, ``api_connection``, ``api_tls_untrusted``
+        or ``cancelled``; else ``None``."""
+    @property
+    def attempt(self) -> int:
+        """1 for the first attempt of a call, 2 for its first retry, and so on."""
+    @property
+    def duration(self) -> float:
+        """Seconds from sending the request to the end of the answer (or the failure)."""
+    @property
+    def request_id(self) -> Optional[str]:
+        """Argos's request id, when the answer had one."""
+
+@final
 class Client:
-    """A thread-safe client of the FaceAuth REST API; a context manager."""
+    """A thread-safe client of the FaceAuth REST API; a context manager.
+
+    Every call takes ``timeout=`` (seconds for the whole call, retries and backoff included)
+    and ``cancel=`` (a ``Cancel``); Ctrl-C aborts the request in flight.
+    """
 
     def __new__(
         cls,
@@ -478,6 +525,13 @@ class Client:
         base_url: Optional[str] = None,
         timeout: float = 60.0,
         max_retries: int = 2,
+        proxy: Optional[str] = None,
+        no_proxy: Optional[str] = None,
+        proxy_from_env: bool = True,
+        ca_file: Union[str, os.PathLike[str], None] = None,
+        platform_roots: bool = False,
+        user_agent_suffix: Optional[str] = None,
+        on_attempt: Optional[Callable[[Attempt], object]] = None,
     ) -> Client: ...
     @property
     def base_url(self) -> str:
@@ -488,6 +542,12 @@ class Client:
     @property
     def max_retries(self) -> int:
         """How many times a failed GET or DELETE is repeated."""
+    @property
+    def proxy(self) -> Optional[str]:
+        """The proxy given as ``proxy=`` (its credentials redacted), or ``None``."""
+    @property
+    def ca_file(self) -> Optional[str]:
+        """The CA bundle given as ``ca_file=``, or ``None``."""
     @property
     def closed(self) -> bool:
         """True once `close()` was called."""
@@ -511,14 +571,20 @@ class Client:
         cf3: Optional[str] = None,
         file_name: Optional[str] = None,
         content_type: Optional[str] = None,
+        timeout: Optional[float] = None,
+        cancel: Optional[Cancel] = None,
     ) -> AuthResult:
         """POST /faceauth: compares a selfie with the approved submission's. A rejected face is a
         result with status `rejected`, not an error.
         """
-    def get(self, auth_id: str) -> AuthRecord:
+    def get(self, auth_id: str, *, timeout: Optional[float] = None, cancel: Optional[Cancel] = None) -> AuthRecord:
         """GET /faceauth?authId=…: one result."""
     def confirm_webhook(
-        self, event: Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent]
+        self,
+        event: Union[FaceAuthEvent, TokenExpiredEvent, UnknownEvent],
+        *,
+        timeout: Optional[float] = None,
+        cancel: Optional[Cancel] = None,
     ) -> ConfirmedEvent:
         """Confirms a webhook event (from `parse_webhook`) with Argos before it is acted on:
         fetches a `faceAuth` result back by its authentication id and returns a
@@ -535,14 +601,16 @@ class Client:
         start_date: Union[str, datetime.date, None] = None,
         end_date: Union[str, datetime.date, None] = None,
         count: Optional[int] = None,
+        timeout: Optional[float] = None,
+        cancel: Optional[Cancel] = None,
     ) -> Records:
         """GET /faceauth: every result, as a lazy iterator that fetches page after page (with the
         GIL released) as it is consumed. Dates are `yyyy-mm-dd` text or `datetime.date`s, both
         or neither; `count` is the page size (1 to 2000).
         """
-    def image(self, auth_id: str) -> Image:
+    def image(self, auth_id: str, *, timeout: Optional[float] = None, cancel: Optional[Cancel] = None) -> Image:
         """GET /faceauth/image?authId=…: the selfie, as `Image(.data, .content_type)`."""
-    def delete(self, auth_id: str) -> None:
+    def delete(self, auth_id: str, *, timeout: Optional[float] = None, cancel: Optional[Cancel] = None) -> None:
         """DELETE /faceauth?authId=…: erases the image and personal data of a result."""
 
 # == ledger ====================================================================================
