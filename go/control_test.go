@@ -50,7 +50,7 @@ type apiServer struct {
 	statuses        []int // statuses to answer before 200, in order
 }
 
-func startAPI(t *testing.T, tlsConfig *tls.Config) *apiServer {
+func startAPI(t testing.TB, tlsConfig *tls.Config) *apiServer {
 	t.Helper()
 	s := &apiServer{closed: make(chan struct{}, 16)}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -12,10 +12,11 @@
 // SHA-256 (FACEAUTH_LIB_SHA256) into this package's C object, so another library is another
 // package build, and so a new link.
 //
-// Every handle type here owns its C handle: Close frees it once (later calls fail with
-// ErrClosed), a finalizer frees it if Close was never called, and runtime.KeepAlive follows
-// every C call. Handles that the C side documents as thread-safe are guarded by a sync.RWMutex
-// so that Close cannot free a handle another goroutine is using. Every output is copied into
+// Every handle type here (Cipher, URLBuilder, Client, Records, Ledger, Simulator, Call) owns
+// its C handle through the one generic handle[P] (handle.go): Close frees it once (later calls
+// fail with ErrClosed), a finalizer frees it if Close was never called, runtime.KeepAlive
+// follows every C call, and a read lock held for each call means Close cannot free a handle
+// another goroutine is using. Every output is copied into
 // Go memory and then freed with the library's own free functions; errors come back with the
 // call (there is no thread-local state). Nothing above this package imports "C".
 package capi
