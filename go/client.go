@@ -283,9 +283,9 @@ func (k *call) finish(err error) error {
 	ctxErr := k.ctx.Err()
 	if err == nil {
 		code := capi.StatusCancelled
-		msg := "the context was cancelled before the call"
+		msg := "the context was cancelled before the request"
 		if errors.Is(ctxErr, context.DeadlineExceeded) || ctxErr == nil {
-			code, msg, ctxErr = capi.StatusAPITimeout, "the context's deadline passed before the call", context.DeadlineExceeded
+			code, msg, ctxErr = capi.StatusAPITimeout, "the context's deadline passed before the request", context.DeadlineExceeded
 		}
 		return &Error{Kind: kindOf(code), Code: code, Message: msg, ctxErr: ctxErr}
 	}
