@@ -440,6 +440,7 @@ inline std::string parse_webhook(const std::string &body, const Cipher &cipher) 
 /// waits. It must outlive the calls given it.
 class Cancel {
  public:
+  /// A new handle, not yet triggered.
   Cancel() {
     ::faceauth_cancel *out = nullptr;
     detail::call([&](::faceauth_error **err) { return ::faceauth_cancel_new(&out, err); });
@@ -463,7 +464,10 @@ class Cancel {
 /// for the whole call, retries and backoff included (FACEAUTH_STATUS_API_TIMEOUT, saying how
 /// many attempts were made, when it passes).
 struct CallOptions {
+  /// The cancel handle that can abort the call, or none.
   const Cancel *cancel = nullptr;
+  /// The time the whole call may take, counted from its start, or none (the client's timeout
+  /// then bounds each attempt).
   std::optional<std::chrono::milliseconds> deadline;
 };
 
