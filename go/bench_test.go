@@ -1,6 +1,7 @@
 package faceauth_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -101,5 +102,33 @@ func BenchmarkBuildRatio(b *testing.B) {
 	b.ReportMetric(pureNs, "pure-go-ns/URL")
 	if b.N > 1000 {
 		b.Logf("%d URLs each: cgo %.0f ns/URL, pure Go %.0f ns/URL: cgo is %.2fx pure Go's speed", b.N, cgoNs, pureNs, pureNs/cgoNs)
+	}
+}
+
+// The GET loop against a loopback server: a context that can neither end nor expire (no call
+// options) against one that can (a cancel handle and call options per call).
+func BenchmarkGetLoop(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"background", func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }},
+		{"cancellable", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv := startAPI(b, nil)
+			c, err := faceauth.NewClient(testKey, faceauth.ClientOptions{BaseURL: srv.URL})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			ctx, cancel := tc.ctx()
+			defer cancel()
+			for b.Loop() {
+				if _, err := c.Get(ctx, "fa_x"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

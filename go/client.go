@@ -3,10 +3,10 @@ package faceauth
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"iter"
 	"math"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/faceauth/faceauth/go/internal/capi"
@@ -15,7 +15,8 @@ import (
 // NoRetries, as ClientOptions.MaxRetries, turns retries off.
 const NoRetries = -1
 
-// ClientOptions configure NewClient; the zero value gives every default.
+// ClientOptions configure NewClient; the zero value gives every default. Printing one (%v,
+// %+v, %#v) shows a proxy URL's password as <redacted>.
 type ClientOptions struct {
 	// BaseURL is the REST base URL: "" for https://rest-api.argosidentity.com/v3, or the
 	// simulator's (faceauthtest.Simulator.URL).
@@ -27,32 +28,63 @@ type ClientOptions struct {
 	// MaxRetries is how often a failed GET or DELETE is repeated (a POST only when it provably
 	// never reached the server): 0 for 2, NoRetries (any negative number) for none.
 	MaxRetries int
+	// Proxy is an HTTP proxy, "http://[user:password@]host:port", used whatever the
+	// environment says. "" uses the proxy the environment names (HTTPS_PROXY, HTTP_PROXY or
+	// ALL_PROXY, upper or lower case, unless NO_PROXY names the API's host), as curl does.
+	// Requests go through a CONNECT tunnel: the proxy never sees the API key.
+	Proxy string
+	// NoProxy lists the hosts reached without Proxy, as NO_PROXY does: comma-separated names,
+	// each matching itself and its subdomains; "*" for every host.
+	NoProxy string
+	// CAFile is a PEM bundle whose certificates are trusted instead of the built-in roots, as a
+	// TLS-inspecting gateway needs; NewClient reads it (ErrInvalidArgument when it cannot).
+	CAFile string
+	// PlatformRoots trusts the operating system's certificate store instead of the built-in
+	// roots (not together with CAFile).
+	PlatformRoots bool
+	// UserAgentSuffix is sent after the user agent's faceauth-go/<version>, such as
+	// "myapp/1.2" (printable ASCII, at most 200 characters).
+	UserAgentSuffix string
+	// OnAttempt, when set, is called once per HTTP attempt of every call, on the goroutine
+	// making the call, after the attempt ends (the call waits for it: keep it quick). Calls
+	// on several goroutines call it at once. A panic in it is recovered and printed to
+	// stderr; the call goes on. It must not call runtime.Goexit (t.FailNow, t.Fatal): that
+	// would unwind through the library's C frames.
+	OnAttempt func(Attempt)
+}
+
+// Attempt is one HTTP attempt of a call, as ClientOptions.OnAttempt sees it. It holds no key,
+// image, query value or personal data.
+type Attempt struct {
+	Method    string        // "GET", "POST" or "DELETE"
+	Route     string        // the route template, "/FaceAuth" or "/FaceAuth/Image": never a query value
+	Status    int           // the HTTP status of the answer; 0 when none arrived (see ErrorKind)
+	ErrorKind string        // when no answer arrived, the failure's kind ("api_timeout", "api_connection", "api_tls_untrusted", "cancelled"); else ""
+	Attempt   int           // 1 for a call's first attempt, 2 for its first retry, …
+	Duration  time.Duration // from sending to the end of the answer
+	RequestID string        // Argos's request id header, "" when the answer had none
 }
 
 // Client is a client of the FaceAuth REST API for one project's API key. Safe for concurrent
-// use (make one and share it: it keeps a pool of connections).
+// use (make one and share it: it keeps a pool of connections). It keeps no copy of the key in
+// Go memory: the library holds it, and wipes it on Close.
 //
-// Contexts: a call checks its context before it starts (an ended context sends nothing). A
-// context with a deadline bounds the call: when the deadline comes before the client's own
-// worst case (every attempt timing out, plus the backoff between them), the call runs on a
-// one-off connection whose timeout is the time left, with no retries; the error then also
-// matches context.DeadlineExceeded. Cancellation cannot interrupt a request in flight: the
-// library's calls block in C until the API answers or the timeout passes, so a canceled
-// context is seen before the call and, for List, before each row. Bound calls with deadlines
-// (or ClientOptions.Timeout), not with cancel alone.
+// Contexts: every call takes one. An ended context sends nothing. While the call runs, the
+// context's cancellation or deadline aborts it at once, even in the middle of a request (the
+// library shuts the connection down, skips any backoff wait and retry), on the shared client
+// and its connection pool. The context's deadline also bounds the whole call, retries and
+// backoff included: the library cuts each attempt's timeout to the time left and starts no
+// retry that could not end in time.
+//
+// The error of a call whose context ended matches the context's error with errors.Is, and a
+// sentinel: a cancelled context gives ErrCancelled and context.Canceled; a deadline gives
+// ErrTimeout and context.DeadlineExceeded (also when the library stopped the call just before
+// the deadline because no further attempt could end in time). A List or ListAll is one call:
+// its context bounds and cancels every page.
 type Client struct {
 	h    *capi.Client
-	opts ClientOptions
-	key  secret // for the one-off clients of calls with short deadlines; wiped by Close
-
-	mu     sync.RWMutex
-	closed bool
+	opts ClientOptions // what String shows: the proxy's credentials already redacted, no hook
 }
-
-// secret holds key bytes; it prints as <redacted> whatever the verb.
-type secret struct{ b []byte }
-
-func (s secret) Format(f fmt.State, verb rune) { fmt.Fprint(f, "<redacted>") }
 
 // Submission is one selfie to compare with an approved ID check submission.
 type Submission struct {
@@ -102,9 +134,11 @@ type Image struct {
 }
 
 // NewClient makes a client for an API key. Nothing is sent until a call.
-// Errors: ErrInvalidArgument (an empty or malformed key, a base URL not http(s)://).
+// Errors: ErrInvalidArgument (an empty or malformed key, a base URL not http(s)://, a proxy URL
+// that is not http://, a CA file that cannot be read or holds no certificate, CAFile with
+// PlatformRoots, a user agent suffix that is not printable ASCII).
 func NewClient(apiKey string, opts ClientOptions) (*Client, error) {
-	co, err := cOptions(opts, 0)
+	co, err := cOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +146,9 @@ func NewClient(apiKey string, opts ClientOptions) (*Client, error) {
 	if cerr != nil {
 		return nil, wrapC(cerr)
 	}
-	return &Client{h: h, opts: opts, key: secret{[]byte(apiKey)}}, nil
+	shown := opts
+	shown.Proxy, shown.OnAttempt = redacted(opts.Proxy), nil
+	return &Client{h: h, opts: shown}, nil
 }
 
 func millis(d time.Duration, what string) (uint32, error) {
@@ -126,8 +162,18 @@ func millis(d time.Duration, what string) (uint32, error) {
 	return uint32(ms), nil
 }
 
-// cOptions converts options; a non-zero limit caps the timeouts and turns retries off.
-func cOptions(o ClientOptions, limit time.Duration) (capi.ClientOptions, error) {
+// userAgent is the product this package names itself by, before the caller's suffix.
+// The library's C clients call themselves faceauth-c/<version>; Go's requests add this one.
+func userAgent(suffix string) string {
+	ua := "faceauth-go/" + Version()
+	if s := strings.TrimSpace(suffix); s != "" {
+		ua += " " + s
+	}
+	return ua
+}
+
+// cOptions converts options.
+func cOptions(o ClientOptions) (capi.ClientOptions, error) {
 	retries := o.MaxRetries
 	if retries < 0 {
 		retries = NoRetries
@@ -135,86 +181,134 @@ func cOptions(o ClientOptions, limit time.Duration) (capi.ClientOptions, error) 
 	if retries > math.MaxInt32 {
 		retries = math.MaxInt32
 	}
-	timeout, connect := o.Timeout, o.ConnectTimeout
-	if limit > 0 {
-		if timeout == 0 || timeout > limit {
-			timeout = limit
-		}
-		if connect == 0 || connect > timeout {
-			connect = timeout
-		}
-		retries = NoRetries
-	}
-	t, err := millis(timeout, "Timeout")
+	t, err := millis(o.Timeout, "Timeout")
 	if err != nil {
 		return capi.ClientOptions{}, err
 	}
-	c, err := millis(connect, "ConnectTimeout")
+	c, err := millis(o.ConnectTimeout, "ConnectTimeout")
 	if err != nil {
 		return capi.ClientOptions{}, err
 	}
-	return capi.ClientOptions{BaseURL: o.BaseURL, TimeoutMS: t, ConnectTimeoutMS: c, MaxRetries: int32(retries)}, nil
+	co := capi.ClientOptions{
+		BaseURL: o.BaseURL, TimeoutMS: t, ConnectTimeoutMS: c, MaxRetries: int32(retries),
+		Proxy: o.Proxy, NoProxy: o.NoProxy, CAFile: o.CAFile, PlatformRoots: o.PlatformRoots,
+		UserAgentSuffix: userAgent(o.UserAgentSuffix),
+	}
+	if hook := o.OnAttempt; hook != nil {
+		co.OnAttempt = func(a capi.Attempt) {
+			kind := ""
+			if a.Error != 0 {
+				kind = kindOf(a.Error)
+			}
+			hook(Attempt{Method: a.Method, Route: a.Route, Status: a.HTTPStatus, ErrorKind: kind,
+				Attempt: a.Number, Duration: a.Duration, RequestID: a.RequestID})
+		}
+	}
+	return co, nil
 }
 
-// worstCase is how long a call of the shared client may take: every attempt timing out, and
-// the longest backoff (4 s) between them.
-func (c *Client) worstCase() time.Duration {
-	timeout := c.opts.Timeout
-	if timeout == 0 {
-		timeout = 60 * time.Second
-	}
-	retries := c.opts.MaxRetries
-	if retries == 0 {
-		retries = 2
-	} else if retries < 0 {
-		retries = 0
-	}
-	return time.Duration(retries+1)*timeout + time.Duration(retries)*4*time.Second
+// maxBackoff is the library's longest wait between attempts: a deadline closer than this when
+// the library answers api_timeout is what stopped the call (it starts no retry that the
+// deadline would cut).
+const maxBackoff = 4 * time.Second
+
+// call is one call's tie to its context: the library's call options (a cancel handle that the
+// context's end triggers, and the context's deadline), or none for a context that can neither
+// end nor expire (context.Background).
+type call struct {
+	ctx      context.Context
+	opts     *capi.Call // nil: no options
+	stop     func() bool
+	deadline time.Time
 }
 
-// handle picks the C client for a call under ctx: the shared one, or a one-off one bounded by
-// the time left (release frees it). It fails when ctx has already ended.
-func (c *Client) handle(ctx context.Context) (h *capi.Client, release func(), err error) {
+// start ties a call to ctx. It fails when ctx has already ended: nothing is sent.
+func start(ctx context.Context) (*call, error) {
+	k := &call{ctx: ctx}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, k.finish(nil)
 	}
-	c.mu.RLock()
-	closed := c.closed
-	c.mu.RUnlock()
-	if closed {
-		return nil, nil, ErrClosed
+	deadline, hasDeadline := ctx.Deadline()
+	done := ctx.Done()
+	if done == nil && !hasDeadline {
+		return k, nil
 	}
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return c.h, func() {}, nil
+	var ms uint64
+	if hasDeadline {
+		k.deadline = deadline
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, k.finish(nil)
+		}
+		ms = uint64((left + time.Millisecond - 1) / time.Millisecond)
 	}
-	left := time.Until(deadline)
-	if left <= 0 {
-		return nil, nil, context.DeadlineExceeded
-	}
-	if left >= c.worstCase() {
-		return c.h, func() {}, nil
-	}
-	co, err := cOptions(c.opts, left)
-	if err != nil {
-		return nil, nil, err
-	}
-	c.mu.RLock()
-	one, cerr := capi.NewClient(string(c.key.b), co)
-	c.mu.RUnlock()
+	opts, cerr := capi.NewCall(done != nil, ms)
 	if cerr != nil {
-		return nil, nil, wrapC(cerr)
+		return nil, wrapC(cerr)
 	}
-	return one, one.Close, nil
+	k.opts = opts
+	if done != nil {
+		k.stop = context.AfterFunc(ctx, opts.Cancel)
+	}
+	return k, nil
 }
 
-// finish converts a call's error, tying it to ctx when ctx ended meanwhile.
-func finish(ctx context.Context, err error) error {
-	err = wrap(err)
-	if e, ok := err.(*Error); ok && ctx.Err() != nil {
-		e.ctxErr = ctx.Err()
+// unbound ties a call that the library cannot abort (no call options: ConfirmWebhook,
+// Ledger.ApplyConfirmed) to ctx: it fails when ctx has already ended, and finish ties its error
+// to ctx; ClientOptions.Timeout bounds each attempt.
+func unbound(ctx context.Context) (*call, error) {
+	k := &call{ctx: ctx}
+	if ctx.Err() != nil {
+		return nil, k.finish(nil)
 	}
-	return err
+	return k, nil
+}
+
+// end unties the call from its context and frees its options (waiting for a cancel that the
+// context's end is triggering right now).
+func (k *call) end() {
+	if k == nil {
+		return
+	}
+	if k.stop != nil {
+		k.stop()
+	}
+	k.opts.Close()
+}
+
+// finish converts a call's error (nil: the context ended before the call), tying it to the
+// context when that ended or its deadline stopped the call: a cancelled context is
+// ErrCancelled and context.Canceled; a deadline is ErrTimeout and context.DeadlineExceeded.
+func (k *call) finish(err error) error {
+	ctxErr := k.ctx.Err()
+	if err == nil {
+		code := capi.StatusCancelled
+		msg := "the context was cancelled before the request"
+		if errors.Is(ctxErr, context.DeadlineExceeded) || ctxErr == nil {
+			code, msg, ctxErr = capi.StatusAPITimeout, "the context's deadline passed before the request", context.DeadlineExceeded
+		}
+		return &Error{Kind: kindOf(code), Code: code, Message: msg, ctxErr: ctxErr}
+	}
+	err = wrap(err)
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	switch {
+	case ctxErr == nil:
+		if e.Code == capi.StatusAPITimeout && !k.deadline.IsZero() && time.Until(k.deadline) < maxBackoff {
+			e.ctxErr = context.DeadlineExceeded
+		}
+	case errors.Is(ctxErr, context.DeadlineExceeded):
+		e.ctxErr = ctxErr
+		if e.Code == capi.StatusCancelled { // the cancel handle the deadline triggered
+			e.Code, e.Kind = capi.StatusAPITimeout, kindOf(capi.StatusAPITimeout)
+			e.Message = "the context's deadline passed: " + e.Message
+		}
+	default:
+		e.ctxErr = ctxErr
+	}
+	return e
 }
 
 // Submit compares a selfie with an approved ID check submission (POST /faceauth). It is not
@@ -225,14 +319,14 @@ func finish(ctx context.Context, err error) error {
 // ErrAuthentication (403), ErrIPNotAllowed (403), ErrPayloadTooLarge (413), ErrServer (5xx),
 // ErrTimeout, ErrConnection, ErrDecode, ErrUnexpectedStatus, ErrInvalidArgument.
 func (c *Client) Submit(ctx context.Context, s Submission) (*AuthResult, error) {
-	h, release, err := c.handle(ctx)
+	k, err := start(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	js, err := h.Submit(s.SubmissionID, s.Image, s.UserID, s.CF1, s.CF2, s.CF3)
+	defer k.end()
+	js, err := c.h.Submit(k.opts, s.SubmissionID, s.Image, s.UserID, s.CF1, s.CF2, s.CF3)
 	if err != nil {
-		return nil, finish(ctx, err)
+		return nil, k.finish(err)
 	}
 	return decode[AuthResult](js)
 }
@@ -242,14 +336,14 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*AuthResult, error) 
 // Errors: ErrNotFound (no such result: Argos's HTTP 400 NOT_FOUND, or a success answer
 // without that row; it matches ErrInvalidRequest too), and the other REST errors.
 func (c *Client) Get(ctx context.Context, authID string) (*AuthRecord, error) {
-	h, release, err := c.handle(ctx)
+	k, err := start(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	js, err := h.Get(authID)
+	defer k.end()
+	js, err := c.h.Get(k.opts, authID)
 	if err != nil {
-		return nil, finish(ctx, err)
+		return nil, k.finish(err)
 	}
 	return decodeRecord(js)
 }
@@ -266,14 +360,14 @@ func decodeRecord(js string) (*AuthRecord, error) {
 // Image fetches a result's selfie (GET /faceauth/image?authId=…).
 // Errors: ErrNotFound (an unknown id or an erased image), ErrDecode, the REST errors.
 func (c *Client) Image(ctx context.Context, authID string) (*Image, error) {
-	h, release, err := c.handle(ctx)
+	k, err := start(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	data, ct, err := h.Image(authID)
+	defer k.end()
+	data, ct, err := c.h.Image(k.opts, authID)
 	if err != nil {
-		return nil, finish(ctx, err)
+		return nil, k.finish(err)
 	}
 	return &Image{Data: data, ContentType: ct}, nil
 }
@@ -281,19 +375,22 @@ func (c *Client) Image(ctx context.Context, authID string) (*Image, error) {
 // Delete erases a result's image and personal data (DELETE /faceauth?authId=…).
 // Errors: ErrNotFound (an unknown or already erased id), ErrDecode, the REST errors.
 func (c *Client) Delete(ctx context.Context, authID string) error {
-	h, release, err := c.handle(ctx)
+	k, err := start(ctx)
 	if err != nil {
 		return err
 	}
-	defer release()
-	return finish(ctx, h.Delete(authID))
+	defer k.end()
+	if err := c.h.Delete(k.opts, authID); err != nil {
+		return k.finish(err)
+	}
+	return nil
 }
 
 // List ranges over results, fetching each page when the one before is used up. A failure
 // (a bad query, a page that does not load, an ended context) is yielded once as (nil, err),
 // and the listing ends. The iterator belongs to the goroutine ranging over it; breaking out
-// of the loop frees it. Each page request is bounded by the context's deadline as it was
-// when the range began. The iterator cannot say whether rows may be missing (a full page
+// of the loop frees it. The context bounds the whole listing: its deadline counts for every
+// page, and its cancellation aborts the page being fetched. The iterator cannot say whether rows may be missing (a full page
 // without a next-page key); ListAll can.
 func (c *Client) List(ctx context.Context, q ListQuery) iter.Seq2[*AuthRecord, error] {
 	return func(yield func(*AuthRecord, error) bool) {
@@ -304,7 +401,7 @@ func (c *Client) List(ctx context.Context, q ListQuery) iter.Seq2[*AuthRecord, e
 		}
 		defer l.close()
 		for {
-			r, ok, err := l.next(ctx)
+			r, ok, err := l.next()
 			if err != nil {
 				yield(nil, err)
 				return
@@ -326,7 +423,7 @@ func (c *Client) ListAll(ctx context.Context, q ListQuery) (rows []*AuthRecord, 
 	}
 	defer l.close()
 	for {
-		r, ok, err := l.next(ctx)
+		r, ok, err := l.next()
 		if err != nil {
 			return rows, "", err
 		}
@@ -337,33 +434,35 @@ func (c *Client) ListAll(ctx context.Context, q ListQuery) (rows []*AuthRecord, 
 	}
 }
 
+// listing is a listing in progress and the call (context tie) that bounds all its pages.
 type listing struct {
-	h *capi.Records
+	h    *capi.Records
+	call *call
 }
 
 func (c *Client) open(ctx context.Context, q ListQuery) (*listing, error) {
 	if q.Count < 0 || q.Count > math.MaxUint32 {
 		return nil, &Error{Kind: kindOf(capi.StatusInvalidArgument), Code: capi.StatusInvalidArgument, Message: "count is out of range"}
 	}
-	h, release, err := c.handle(ctx)
+	k, err := start(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer release() // the listing holds its own reference to the connections
-	l, err := h.List(q.StartDate, q.EndDate, uint32(q.Count))
+	l, err := c.h.List(k.opts, q.StartDate, q.EndDate, uint32(q.Count))
 	if err != nil {
-		return nil, finish(ctx, err)
+		k.end()
+		return nil, k.finish(err)
 	}
-	return &listing{h: l}, nil
+	return &listing{h: l, call: k}, nil
 }
 
-func (l *listing) next(ctx context.Context) (*AuthRecord, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, false, err
+func (l *listing) next() (*AuthRecord, bool, error) {
+	if l.call.ctx.Err() != nil {
+		return nil, false, l.call.finish(nil)
 	}
 	js, ok, err := l.h.Next()
 	if err != nil {
-		return nil, false, finish(ctx, err)
+		return nil, false, l.call.finish(err)
 	}
 	if !ok {
 		return nil, false, nil
@@ -372,18 +471,14 @@ func (l *listing) next(ctx context.Context) (*AuthRecord, bool, error) {
 	return r, err == nil, err
 }
 
-func (l *listing) close() { l.h.Close() }
+func (l *listing) close() {
+	l.h.Close()
+	l.call.end()
+}
 
-// Close frees the client and wipes the copy of its key this package kept. It is idempotent
-// and waits for calls in progress on the shared connections; later calls fail with ErrClosed.
+// Close frees the client; the library wipes its copy of the key. It is idempotent and waits
+// for calls in progress; later calls fail with ErrClosed.
 func (c *Client) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.closed {
-		c.closed = true
-		clear(c.key.b)
-		c.key.b = nil
-	}
 	c.h.Close()
 	return nil
 }

@@ -204,7 +204,7 @@ func TestContextDeadlineAndCancel(t *testing.T) {
 	slow := faceauthtest.StartSimulator(t, faceauthtest.WithArgs("--latency-ms", "2000"))
 	c := mustClient(t, slow.APIKey, faceauth.ClientOptions{BaseURL: slow.URL}) // 60 s, 2 retries
 
-	// A deadline shorter than the client's worst case bounds the call: a timeout that is also
+	// A deadline bounds the call on the shared client: a timeout that is also
 	// the context's.
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()

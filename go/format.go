@@ -34,10 +34,13 @@ func formatCopy(f fmt.State, verb rune, v any, copyName, name string) {
 	_, _ = io.WriteString(f, s)
 }
 
-// String describes the client: its base URL without credentials, never its key.
+// String describes the client: its base URL and proxy without credentials, never its key.
 func (c *Client) String() string {
-	return fmt.Sprintf("faceauth.Client{base_url: %q, timeout: %v, max_retries: %d}",
-		redacted(c.opts.BaseURL), c.opts.Timeout, c.opts.MaxRetries)
+	s := fmt.Sprintf("faceauth.Client{base_url: %q, timeout: %v, max_retries: %d", redacted(c.opts.BaseURL), c.opts.Timeout, c.opts.MaxRetries)
+	if c.opts.Proxy != "" {
+		s += fmt.Sprintf(", proxy: %q", c.opts.Proxy) // redacted by NewClient
+	}
+	return s + "}"
 }
 
 // GoString is String.
@@ -74,16 +77,19 @@ type plainClientOptions ClientOptions
 func (o ClientOptions) shown() plainClientOptions {
 	p := plainClientOptions(o)
 	p.BaseURL = redacted(p.BaseURL)
+	if p.Proxy != "" {
+		p.Proxy = redacted(p.Proxy)
+	}
 	return p
 }
 
-// String prints the options as %+v does, BaseURL without credentials.
+// String prints the options as %+v does, BaseURL and Proxy without credentials.
 func (o ClientOptions) String() string { return fmt.Sprintf("%+v", o.shown()) }
 
-// GoString prints the options as %#v does, BaseURL without credentials.
+// GoString prints the options as %#v does, BaseURL and Proxy without credentials.
 func (o ClientOptions) GoString() string { return fmt.Sprintf("%#v", o) }
 
-// Format prints the options as for a plain struct, BaseURL without credentials.
+// Format prints the options as for a plain struct, BaseURL and Proxy without credentials.
 func (o ClientOptions) Format(f fmt.State, verb rune) {
 	formatCopy(f, verb, o.shown(), "plainClientOptions", "ClientOptions")
 }

@@ -182,24 +182,24 @@ func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*WebhookOutcome, error) {
 // ApplyConfirmed parses a webhook body, confirms it with Argos through client (as
 // Client.ConfirmWebhook) and records what Argos returned, the result marked Confirmed. A result
 // goes only to a token issued for the submission (and user, when both name one) of Argos's
-// record; otherwise the outcome is "refused" and nothing changes. ctx bounds the API call as
-// for Client.Get.
+// record; otherwise the outcome is "refused" and nothing changes. An ended ctx sends nothing,
+// and the error matches ctx's error; the library's call has no call options yet, so ctx does
+// not abort the request in flight (ClientOptions.Timeout bounds it).
 //
 // Errors: those of Client.ConfirmWebhook (the ledger is unchanged after any of them),
 // ErrLedgerStorage.
 func (l *Ledger) ApplyConfirmed(ctx context.Context, client *Client, body []byte, c *Cipher) (*WebhookOutcome, error) {
-	h, release, err := client.handle(ctx)
+	k, err := unbound(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	var kh *capi.Cipher
 	if c != nil {
 		kh = c.h
 	}
-	js, err := l.h.ApplyConfirmed(h, body, kh)
+	js, err := l.h.ApplyConfirmed(client.h, body, kh)
 	if err != nil {
-		return nil, finish(ctx, err)
+		return nil, k.finish(err)
 	}
 	return decode[WebhookOutcome](js)
 }

@@ -121,8 +121,9 @@ type ConfirmedEvent struct {
 // ConfirmWebhook parses a webhook body (decrypting it with c when encrypted; c may be nil)
 // and confirms it with Argos before it is acted on: Argos signs no webhook, so a faceAuth
 // result is fetched back by its authentication id (GET /faceauth) and Argos's answer counts.
-// A token_expired event is confirmed only when its body was encrypted. ctx bounds the call as
-// for Get.
+// A token_expired event is confirmed only when its body was encrypted. An ended ctx sends
+// nothing, and the error matches ctx's error; the library's confirmation has no call options
+// yet, so ctx does not abort the request in flight (ClientOptions.Timeout bounds it).
 //
 // Errors: ErrWebhookUnconfirmed (Argos has no such result), ErrWebhookMismatch (it belongs to
 // another submission or user), ErrWebhookUnverifiable (a plain token_expired body, no
@@ -130,18 +131,17 @@ type ConfirmedEvent struct {
 // REST errors (ErrConnection, ErrTimeout, ErrServer, …) when Argos cannot be asked: answer the
 // sender so that it retries (HTTP 503).
 func (c *Client) ConfirmWebhook(ctx context.Context, body []byte, key *Cipher) (*ConfirmedEvent, error) {
-	h, release, err := c.handle(ctx)
+	k, err := unbound(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	var kh *capi.Cipher
 	if key != nil {
 		kh = key.h
 	}
-	js, err := h.ConfirmWebhook(body, kh)
+	js, err := c.h.ConfirmWebhook(body, kh)
 	if err != nil {
-		return nil, finish(ctx, err)
+		return nil, k.finish(err)
 	}
 	var extra struct {
 		Event       string          `json:"event"`

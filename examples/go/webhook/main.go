@@ -30,7 +30,10 @@ func main() {
 	scheme := flag.String("scheme", "ecb", "the webhook encryption scheme")
 	baseURL := flag.String("base-url", os.Getenv("FACEAUTH_BASE_URL"), "the REST base URL (default Argos's)")
 	flag.Parse()
-	client, err := faceauth.NewClient(os.Getenv("FACEAUTH_API_KEY"), faceauth.ClientOptions{BaseURL: *baseURL})
+	// One attempt within the sender's patience: the confirmation (ApplyConfirmed) is not yet
+	// aborted by its context in flight, so the client's own timeout bounds it.
+	client, err := faceauth.NewClient(os.Getenv("FACEAUTH_API_KEY"), faceauth.ClientOptions{
+		BaseURL: *baseURL, Timeout: 4 * time.Second, MaxRetries: faceauth.NoRetries})
 	if err != nil {
 		log.Fatalf("FACEAUTH_API_KEY: %v", err)
 	}

@@ -12,10 +12,11 @@
 // SHA-256 (FACEAUTH_LIB_SHA256) into this package's C object, so another library is another
 // package build, and so a new link.
 //
-// Every handle type here owns its C handle: Close frees it once (later calls fail with
-// ErrClosed), a finalizer frees it if Close was never called, and runtime.KeepAlive follows
-// every C call. Handles that the C side documents as thread-safe are guarded by a sync.RWMutex
-// so that Close cannot free a handle another goroutine is using. Every output is copied into
+// Every handle type here (Cipher, URLBuilder, Client, Records, Ledger, Simulator, Call) owns
+// its C handle through the one generic handle[P] (handle.go): Close frees it once (later calls
+// fail with ErrClosed), a finalizer frees it if Close was never called, runtime.KeepAlive
+// follows every C call, and a read lock held for each call means Close cannot free a handle
+// another goroutine is using. Every output is copied into
 // Go memory and then freed with the library's own free functions; errors come back with the
 // call (there is no thread-local state). Nothing above this package imports "C".
 package capi
@@ -59,7 +60,6 @@ import (
 	"errors"
 	"runtime"
 	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -80,6 +80,8 @@ var ErrClosed = errors.New("faceauth: use of a closed handle")
 const (
 	StatusInvalidArgument  = int(C.FACEAUTH_STATUS_INVALID_ARGUMENT)
 	StatusWebhookMalformed = int(C.FACEAUTH_STATUS_WEBHOOK_MALFORMED)
+	StatusCancelled        = int(C.FACEAUTH_STATUS_CANCELLED)
+	StatusAPITimeout       = int(C.FACEAUTH_STATUS_API_TIMEOUT)
 )
 
 // Version is faceauth_version(): the library's version, such as "0.1.0".
@@ -221,23 +223,19 @@ func RedactCredentials(text string) (string, *Error) {
 // ---- cipher ----
 
 // Cipher owns a faceauth_cipher (thread-safe on the C side).
-type Cipher struct {
-	mu sync.RWMutex
-	p  *C.faceauth_cipher
-}
+type Cipher struct{ h *handle[*C.faceauth_cipher] }
 
-// borrow read-locks c for one C call and returns its pointer (NULL for a nil c, which means no
-// key) and the unlock to defer; a closed c is ErrClosed.
+// borrow acquires c for one C call and returns its pointer (NULL for a nil c, which means no
+// key) and the release to defer; a closed c is ErrClosed.
 func (c *Cipher) borrow() (*C.faceauth_cipher, func(), error) {
 	if c == nil {
 		return nil, func() {}, nil
 	}
-	c.mu.RLock()
-	if c.p == nil {
-		c.mu.RUnlock()
-		return nil, nil, ErrClosed
+	p, err := c.h.acquire()
+	if err != nil {
+		return nil, nil, err
 	}
-	return c.p, c.mu.RUnlock, nil
+	return p, c.h.release, nil
 }
 
 // NewCipher is faceauth_cipher_new. The key's C copy is wiped after the call.
@@ -256,41 +254,26 @@ func NewCipher(apiKey, scheme string) (*Cipher, *Error) {
 	if st := C.faceauth_cipher_new(ptr(k), ptr(s), &p, &cerr); st != C.FACEAUTH_STATUS_OK {
 		return nil, takeError(st, cerr)
 	}
-	c := &Cipher{p: p}
-	runtime.SetFinalizer(c, (*Cipher).free)
-	return c, nil
-}
-
-func (c *Cipher) free() {
-	C.faceauth_cipher_free(c.p)
-	c.p = nil
+	return &Cipher{h: own(p, func(p *C.faceauth_cipher) { C.faceauth_cipher_free(p) })}, nil
 }
 
 // Close frees the cipher once; later calls do nothing.
-func (c *Cipher) Close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.p != nil {
-		c.free()
-		runtime.SetFinalizer(c, nil)
-	}
-}
+func (c *Cipher) Close() { c.h.Close() }
 
 // Encrypt is faceauth_cipher_encrypt_bytes over data (a Go string's bytes or a slice).
 func (c *Cipher) Encrypt(data []byte) (string, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return "", ErrClosed
+	cp, closed := c.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
+	defer c.h.release()
 	var dp *C.uint8_t
 	if len(data) > 0 {
 		dp = (*C.uint8_t)(unsafe.Pointer(&data[0]))
 	}
 	var out *C.char
 	var cerr *C.faceauth_error
-	st := C.faceauth_cipher_encrypt_bytes(c.p, dp, C.size_t(len(data)), &out, &cerr)
-	runtime.KeepAlive(c)
+	st := C.faceauth_cipher_encrypt_bytes(cp, dp, C.size_t(len(data)), &out, &cerr)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
 	}
@@ -303,15 +286,14 @@ func (c *Cipher) Decrypt(text string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return "", ErrClosed
+	cp, closed := c.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
+	defer c.h.release()
 	var out *C.char
 	var cerr *C.faceauth_error
-	st := C.faceauth_cipher_decrypt(c.p, ptr(b), &out, &cerr)
-	runtime.KeepAlive(c)
+	st := C.faceauth_cipher_decrypt(cp, ptr(b), &out, &cerr)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
 	}
@@ -324,15 +306,14 @@ func (c *Cipher) DecryptBytes(text string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return nil, ErrClosed
+	cp, closed := c.h.acquire()
+	if closed != nil {
+		return nil, closed
 	}
+	defer c.h.release()
 	var out C.faceauth_buf
 	var cerr *C.faceauth_error
-	st := C.faceauth_cipher_decrypt_bytes(c.p, ptr(b), &out, &cerr)
-	runtime.KeepAlive(c)
+	st := C.faceauth_cipher_decrypt_bytes(cp, ptr(b), &out, &cerr)
 	if st != C.FACEAUTH_STATUS_OK {
 		return nil, takeError(st, cerr)
 	}
@@ -345,15 +326,14 @@ func (c *Cipher) InspectURL(url string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return "", ErrClosed
+	cp, closed := c.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
+	defer c.h.release()
 	var out *C.char
 	var cerr *C.faceauth_error
-	st := C.faceauth_url_inspect(ptr(b), c.p, &out, &cerr)
-	runtime.KeepAlive(c)
+	st := C.faceauth_url_inspect(ptr(b), cp, &out, &cerr)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
 	}
@@ -386,7 +366,6 @@ func webhookCall(body []byte, c *Cipher,
 	var out *C.char
 	var cerr *C.faceauth_error
 	st := call(ptr(b), cp, &out, &cerr)
-	runtime.KeepAlive(c)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
 	}
@@ -396,14 +375,13 @@ func webhookCall(body []byte, c *Cipher,
 // ConfirmWebhook is faceauth_client_confirm_webhook; c may be nil. It returns the confirmed
 // event's JSON.
 func (cl *Client) ConfirmWebhook(body []byte, c *Cipher) (string, error) {
-	cl.mu.RLock()
-	defer cl.mu.RUnlock()
-	if cl.p == nil {
-		return "", ErrClosed
+	clp, closed := cl.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
-	defer runtime.KeepAlive(cl)
+	defer cl.h.release()
 	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
-		return C.faceauth_client_confirm_webhook(cl.p, b, cp, out, cerr)
+		return C.faceauth_client_confirm_webhook(clp, b, cp, out, cerr)
 	})
 }
 
@@ -412,8 +390,7 @@ func (cl *Client) ConfirmWebhook(body []byte, c *Cipher) (string, error) {
 // URLBuilder owns a faceauth_url_builder. Its setters run in NewURLBuilder only, before anyone
 // else can see it, so Build may be called from any number of goroutines.
 type URLBuilder struct {
-	mu sync.RWMutex
-	p  *C.faceauth_url_builder
+	h *handle[*C.faceauth_url_builder]
 }
 
 // NewURLBuilder is faceauth_url_builder_new followed by the setters for a non-empty lang and
@@ -460,25 +437,11 @@ func NewURLBuilder(projectID, apiKey, scheme, lang, baseURL string) (*URLBuilder
 			return nil, takeError(st, cerr)
 		}
 	}
-	b := &URLBuilder{p: p}
-	runtime.SetFinalizer(b, (*URLBuilder).free)
-	return b, nil
-}
-
-func (b *URLBuilder) free() {
-	C.faceauth_url_builder_free(b.p)
-	b.p = nil
+	return &URLBuilder{h: own(p, func(p *C.faceauth_url_builder) { C.faceauth_url_builder_free(p) })}, nil
 }
 
 // Close frees the builder once; later calls do nothing.
-func (b *URLBuilder) Close() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.p != nil {
-		b.free()
-		runtime.SetFinalizer(b, nil)
-	}
-}
+func (b *URLBuilder) Close() { b.h.Close() }
 
 // Params are the fields of one URL; "" is absent, except SID, which is always sent.
 type Params struct{ SID, UserID, CF1, CF2, CF3, Token string }
@@ -510,276 +473,15 @@ func (b *URLBuilder) Build(p Params) (string, error) {
 			ptrs[i] = (*C.char)(unsafe.Pointer(&buf[off]))
 		}
 	}
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.p == nil {
-		return "", ErrClosed
+	bp, closed := b.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
-	r := C.fa_build(b.p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5])
-	runtime.KeepAlive(b)
+	defer b.h.release()
+	r := C.fa_build(bp, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5])
 	runtime.KeepAlive(buf)
 	if r.status != C.FACEAUTH_STATUS_OK {
 		return "", takeError(r.status, r.err)
 	}
 	return takeString(r.url), nil
-}
-
-// ---- REST client ----
-
-// ClientOptions are what NewClient sets on a faceauth_client_options: 0 keeps a default;
-// a negative MaxRetries is none.
-type ClientOptions struct {
-	BaseURL          string
-	TimeoutMS        uint32
-	ConnectTimeoutMS uint32
-	MaxRetries       int32
-}
-
-// Client owns a faceauth_client (thread-safe on the C side).
-type Client struct {
-	mu sync.RWMutex
-	p  *C.faceauth_client
-}
-
-// NewClient is faceauth_client_new. The key's Go-side C copy is wiped after the call.
-func NewClient(apiKey string, o ClientOptions) (*Client, *Error) {
-	k, err := cstr(apiKey, "api key")
-	if err != nil {
-		return nil, err
-	}
-	defer wipe(k)
-	var opts *C.faceauth_client_options
-	var cerr *C.faceauth_error
-	if st := C.faceauth_client_options_new(&opts, &cerr); st != C.FACEAUTH_STATUS_OK {
-		return nil, takeError(st, cerr)
-	}
-	defer C.faceauth_client_options_free(opts)
-	st := C.enum_faceauth_status(C.FACEAUTH_STATUS_OK)
-	if o.BaseURL != "" {
-		u, err := cstr(o.BaseURL, "base url")
-		if err != nil {
-			return nil, err
-		}
-		st = C.faceauth_client_options_set_base_url(opts, ptr(u), &cerr)
-		runtime.KeepAlive(u)
-	}
-	if st == C.FACEAUTH_STATUS_OK && o.TimeoutMS != 0 {
-		st = C.faceauth_client_options_set_timeout_ms(opts, C.uint32_t(o.TimeoutMS), &cerr)
-	}
-	if st == C.FACEAUTH_STATUS_OK && o.ConnectTimeoutMS != 0 {
-		st = C.faceauth_client_options_set_connect_timeout_ms(opts, C.uint32_t(o.ConnectTimeoutMS), &cerr)
-	}
-	if st == C.FACEAUTH_STATUS_OK && o.MaxRetries != 0 {
-		retries := C.uint32_t(0)
-		if o.MaxRetries > 0 {
-			retries = C.uint32_t(o.MaxRetries)
-		}
-		st = C.faceauth_client_options_set_max_retries(opts, retries, &cerr)
-	}
-	var p *C.faceauth_client
-	if st == C.FACEAUTH_STATUS_OK {
-		st = C.faceauth_client_new(ptr(k), opts, &p, &cerr)
-	}
-	if st != C.FACEAUTH_STATUS_OK {
-		return nil, takeError(st, cerr)
-	}
-	c := &Client{p: p}
-	runtime.SetFinalizer(c, (*Client).free)
-	return c, nil
-}
-
-func (c *Client) free() {
-	C.faceauth_client_free(c.p)
-	c.p = nil
-}
-
-// Close frees the client once; later calls do nothing. It waits for calls in progress.
-func (c *Client) Close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.p != nil {
-		c.free()
-		runtime.SetFinalizer(c, nil)
-	}
-}
-
-// Submit is faceauth_client_submit; "" optional fields are absent.
-func (c *Client) Submit(submissionID string, image []byte, userID, cf1, cf2, cf3 string) (string, error) {
-	sid, err := cstr(submissionID, "submission id")
-	if err != nil {
-		return "", err
-	}
-	opt := func(s, what string) ([]byte, *Error) {
-		if s == "" {
-			return nil, nil
-		}
-		return cstr(s, what)
-	}
-	var u, c1, c2, c3 []byte
-	if u, err = opt(userID, "user id"); err != nil {
-		return "", err
-	}
-	if c1, err = opt(cf1, "cf1"); err != nil {
-		return "", err
-	}
-	if c2, err = opt(cf2, "cf2"); err != nil {
-		return "", err
-	}
-	if c3, err = opt(cf3, "cf3"); err != nil {
-		return "", err
-	}
-	var ip *C.uint8_t
-	if len(image) > 0 {
-		ip = (*C.uint8_t)(unsafe.Pointer(&image[0]))
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return "", ErrClosed
-	}
-	var out *C.char
-	var cerr *C.faceauth_error
-	st := C.faceauth_client_submit(c.p, ptr(sid), ip, C.size_t(len(image)), ptr(u), ptr(c1), ptr(c2), ptr(c3), &out, &cerr)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return "", takeError(st, cerr)
-	}
-	return takeString(out), nil
-}
-
-// Get is faceauth_client_get: the record's JSON.
-func (c *Client) Get(authID string) (string, error) {
-	id, err := cstr(authID, "auth id")
-	if err != nil {
-		return "", err
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return "", ErrClosed
-	}
-	var out *C.char
-	var cerr *C.faceauth_error
-	st := C.faceauth_client_get(c.p, ptr(id), &out, &cerr)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return "", takeError(st, cerr)
-	}
-	return takeString(out), nil
-}
-
-// Image is faceauth_client_image: the bytes and their content type.
-func (c *Client) Image(authID string) ([]byte, string, error) {
-	id, err := cstr(authID, "auth id")
-	if err != nil {
-		return nil, "", err
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return nil, "", ErrClosed
-	}
-	var data C.faceauth_buf
-	var ct *C.char
-	var cerr *C.faceauth_error
-	st := C.faceauth_client_image(c.p, ptr(id), &data, &ct, &cerr)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return nil, "", takeError(st, cerr)
-	}
-	return takeBuf(&data), takeString(ct), nil
-}
-
-// Delete is faceauth_client_delete.
-func (c *Client) Delete(authID string) error {
-	id, err := cstr(authID, "auth id")
-	if err != nil {
-		return err
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return ErrClosed
-	}
-	var cerr *C.faceauth_error
-	st := C.faceauth_client_delete(c.p, ptr(id), &cerr)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return takeError(st, cerr)
-	}
-	return nil
-}
-
-// Records owns a faceauth_records: one goroutine at a time (the caller sees to it).
-type Records struct {
-	p *C.faceauth_records
-}
-
-// List is faceauth_client_list; empty dates are both absent.
-func (c *Client) List(startDate, endDate string, count uint32) (*Records, error) {
-	var s, e []byte
-	var err *Error
-	if startDate != "" || endDate != "" {
-		if s, err = cstr(startDate, "start date"); err != nil {
-			return nil, err
-		}
-		if e, err = cstr(endDate, "end date"); err != nil {
-			return nil, err
-		}
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.p == nil {
-		return nil, ErrClosed
-	}
-	var p *C.faceauth_records
-	var cerr *C.faceauth_error
-	st := C.faceauth_client_list(c.p, ptr(s), ptr(e), C.uint32_t(count), &p, &cerr)
-	runtime.KeepAlive(c)
-	if st != C.FACEAUTH_STATUS_OK {
-		return nil, takeError(st, cerr)
-	}
-	l := &Records{p: p}
-	runtime.SetFinalizer(l, (*Records).Close)
-	return l, nil
-}
-
-// Next is faceauth_records_next: a row's JSON and true, or "" and false at the end.
-func (l *Records) Next() (string, bool, error) {
-	if l.p == nil {
-		return "", false, ErrClosed
-	}
-	var out *C.char
-	var cerr *C.faceauth_error
-	st := C.faceauth_records_next(l.p, &out, &cerr)
-	runtime.KeepAlive(l)
-	if st != C.FACEAUTH_STATUS_OK {
-		return "", false, takeError(st, cerr)
-	}
-	if out == nil {
-		return "", false, nil
-	}
-	return takeString(out), true, nil
-}
-
-// Incomplete is faceauth_records_incomplete: why rows may be missing, or "".
-func (l *Records) Incomplete() string {
-	if l.p == nil {
-		return ""
-	}
-	s := C.faceauth_records_incomplete(l.p)
-	runtime.KeepAlive(l)
-	if s == nil {
-		return ""
-	}
-	return C.GoString(s)
-}
-
-// Close frees the listing once; later calls do nothing.
-func (l *Records) Close() {
-	if l.p != nil {
-		C.faceauth_records_free(l.p)
-		l.p = nil
-		runtime.SetFinalizer(l, nil)
-	}
 }

@@ -23,15 +23,11 @@ import "C"
 
 import (
 	"runtime"
-	"sync"
 	"unsafe"
 )
 
 // Ledger owns a faceauth_ledger (thread-safe on the C side).
-type Ledger struct {
-	mu sync.RWMutex
-	p  *C.faceauth_ledger
-}
+type Ledger struct{ h *handle[*C.faceauth_ledger] }
 
 // LedgerOpen is faceauth_ledger_open.
 func LedgerOpen(location string) (*Ledger, *Error) {
@@ -44,25 +40,11 @@ func LedgerOpen(location string) (*Ledger, *Error) {
 	if st := C.faceauth_ledger_open(ptr(loc), &p, &cerr); st != C.FACEAUTH_STATUS_OK {
 		return nil, takeError(st, cerr)
 	}
-	l := &Ledger{p: p}
-	runtime.SetFinalizer(l, (*Ledger).free)
-	return l, nil
-}
-
-func (l *Ledger) free() {
-	C.faceauth_ledger_free(l.p)
-	l.p = nil
+	return &Ledger{h: own(p, func(p *C.faceauth_ledger) { C.faceauth_ledger_free(p) })}, nil
 }
 
 // Close frees the ledger once (closing its file); later calls do nothing.
-func (l *Ledger) Close() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.p != nil {
-		l.free()
-		runtime.SetFinalizer(l, nil)
-	}
-}
+func (l *Ledger) Close() { l.h.Close() }
 
 // pack packs NUL-terminated strings into one buffer; nil pointers for absent ("" and
 // optional) fields. It refuses a string holding a NUL byte.
@@ -105,18 +87,19 @@ func (l *Ledger) IssueURL(b *URLBuilder, rule string, p *Params, meta string) (s
 	if err != nil {
 		return "", err
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if l.p == nil || b.p == nil {
-		return "", ErrClosed
+	lp, closed := l.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
+	defer l.h.release()
+	bp, closed := b.h.acquire()
+	if closed != nil {
+		return "", closed
+	}
+	defer b.h.release()
 	var out *C.char
 	var cerr *C.faceauth_error
-	st := C.fa_ledger_issue(l.p, b.p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], &out, &cerr)
-	runtime.KeepAlive(l)
-	runtime.KeepAlive(b)
+	st := C.fa_ledger_issue(lp, bp, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], &out, &cerr)
 	runtime.KeepAlive(buf)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
@@ -130,20 +113,19 @@ func (l *Ledger) tokenCall(tokenID string, mark bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.p == nil {
-		return "", ErrClosed
+	lp, closed := l.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
+	defer l.h.release()
 	var out *C.char
 	var cerr *C.faceauth_error
 	var st C.enum_faceauth_status
 	if mark {
-		st = C.faceauth_ledger_mark_used(l.p, ptr(t), &out, &cerr)
+		st = C.faceauth_ledger_mark_used(lp, ptr(t), &out, &cerr)
 	} else {
-		st = C.faceauth_ledger_status(l.p, ptr(t), &out, &cerr)
+		st = C.faceauth_ledger_status(lp, ptr(t), &out, &cerr)
 	}
-	runtime.KeepAlive(l)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
 	}
@@ -158,33 +140,30 @@ func (l *Ledger) MarkUsed(tokenID string) (string, error) { return l.tokenCall(t
 
 // ApplyConfirmed is faceauth_ledger_apply_confirmed; c may be nil.
 func (l *Ledger) ApplyConfirmed(cl *Client, body []byte, c *Cipher) (string, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.p == nil {
-		return "", ErrClosed
+	lp, closed := l.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
-	cl.mu.RLock()
-	defer cl.mu.RUnlock()
-	if cl.p == nil {
-		return "", ErrClosed
+	defer l.h.release()
+	clp, closed := cl.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
-	defer runtime.KeepAlive(l)
-	defer runtime.KeepAlive(cl)
+	defer cl.h.release()
 	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
-		return C.faceauth_ledger_apply_confirmed(l.p, cl.p, b, cp, out, cerr)
+		return C.faceauth_ledger_apply_confirmed(lp, clp, b, cp, out, cerr)
 	})
 }
 
 // ApplyWebhook is faceauth_ledger_apply_webhook; c may be nil.
 func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (string, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.p == nil {
-		return "", ErrClosed
+	lp, closed := l.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
-	defer runtime.KeepAlive(l)
+	defer l.h.release()
 	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
-		return C.faceauth_ledger_apply_webhook(l.p, b, cp, out, cerr)
+		return C.faceauth_ledger_apply_webhook(lp, b, cp, out, cerr)
 	})
 }
 
@@ -197,15 +176,14 @@ func (l *Ledger) List(filter string) (string, error) {
 			return "", err
 		}
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.p == nil {
-		return "", ErrClosed
+	lp, closed := l.h.acquire()
+	if closed != nil {
+		return "", closed
 	}
+	defer l.h.release()
 	var out *C.char
 	var cerr *C.faceauth_error
-	st := C.faceauth_ledger_list(l.p, ptr(f), &out, &cerr)
-	runtime.KeepAlive(l)
+	st := C.faceauth_ledger_list(lp, ptr(f), &out, &cerr)
 	if st != C.FACEAUTH_STATUS_OK {
 		return "", takeError(st, cerr)
 	}
@@ -214,15 +192,14 @@ func (l *Ledger) List(filter string) (string, error) {
 
 // Purge is faceauth_ledger_purge.
 func (l *Ledger) Purge(olderThanSeconds int64) (uint64, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.p == nil {
-		return 0, ErrClosed
+	lp, closed := l.h.acquire()
+	if closed != nil {
+		return 0, closed
 	}
+	defer l.h.release()
 	var n C.uint64_t
 	var cerr *C.faceauth_error
-	st := C.faceauth_ledger_purge(l.p, C.int64_t(olderThanSeconds), &n, &cerr)
-	runtime.KeepAlive(l)
+	st := C.faceauth_ledger_purge(lp, C.int64_t(olderThanSeconds), &n, &cerr)
 	if st != C.FACEAUTH_STATUS_OK {
 		return 0, takeError(st, cerr)
 	}

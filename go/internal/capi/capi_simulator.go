@@ -6,16 +6,12 @@ package capi
 */
 import "C"
 
-import (
-	"runtime"
-	"sync"
-)
+import ()
 
 // Simulator owns a faceauth_simulator: the FaceAuth simulator in this process (thread-safe on
 // the C side; Close stops it and joins its threads).
 type Simulator struct {
-	mu  sync.RWMutex
-	p   *C.faceauth_simulator
+	h   *handle[*C.faceauth_simulator]
 	url string
 }
 
@@ -35,39 +31,25 @@ func StartSimulator(configJSON []byte) (*Simulator, *Error) {
 	if st := C.faceauth_simulator_start(ptr(cfg), &p, &cerr); st != C.FACEAUTH_STATUS_OK {
 		return nil, takeError(st, cerr)
 	}
-	s := &Simulator{p: p, url: C.GoString(C.faceauth_simulator_base_url(p))}
-	runtime.SetFinalizer(s, (*Simulator).free)
-	return s, nil
-}
-
-func (s *Simulator) free() {
-	C.faceauth_simulator_free(s.p)
-	s.p = nil
+	url := C.GoString(C.faceauth_simulator_base_url(p))
+	return &Simulator{h: own(p, func(p *C.faceauth_simulator) { C.faceauth_simulator_free(p) }), url: url}, nil
 }
 
 // Close stops the simulator, joins its threads and frees it; later calls return ErrClosed.
-func (s *Simulator) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.p != nil {
-		s.free()
-		runtime.SetFinalizer(s, nil)
-	}
-}
+func (s *Simulator) Close() { s.h.Close() }
 
 // BaseURL is faceauth_simulator_base_url (kept after Close).
 func (s *Simulator) BaseURL() string { return s.url }
 
 // call runs f on the live handle under the read lock.
 func (s *Simulator) call(f func(p *C.faceauth_simulator, err **C.faceauth_error) C.enum_faceauth_status) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.p == nil {
-		return ErrClosed
+	sp, closed := s.h.acquire()
+	if closed != nil {
+		return closed
 	}
+	defer s.h.release()
 	var cerr *C.faceauth_error
-	st := f(s.p, &cerr)
-	runtime.KeepAlive(s)
+	st := f(sp, &cerr)
 	if st != C.FACEAUTH_STATUS_OK {
 		return takeError(st, cerr)
 	}
