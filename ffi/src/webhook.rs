@@ -149,7 +149,8 @@ unsafe fn confirm_call(
         (handle(c, "c")?, text(body, "body")?, out(out_json, "out_json")?, optional_cipher(cipher_or_null)?)
     };
     let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
-    let confirmed = faceauth::webhook::confirm_with(&event, &c.inner, &faceauth_call_options::for_call(opts))?;
+    let confirmed =
+        faceauth::webhook::confirm_with(&event, &c.inner, &faceauth_call_options::for_call(opts))?;
     out_json.write(into_c_string(confirmed.to_json().to_string(), "the confirmed event JSON")?);
     Ok(())
 }
