@@ -2033,6 +2033,28 @@ enum faceauth_status faceauth_client_submit_result(const struct faceauth_client 
                                                    struct faceauth_error **out_err);
 
 /**
+ * faceauth_client_submit_result with call options: `call_opts_or_null` (NULL for none) may
+ * carry a cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the
+ * whole call (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else
+ * is as faceauth_client_submit_result, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_submit_result; `call_opts_or_null` is NULL or live call options no other
+ * thread changes during the call.
+ */
+enum faceauth_status faceauth_client_submit_result_with(const struct faceauth_client *c,
+                                                        const struct faceauth_call_options *call_opts_or_null,
+                                                        const char *submission_id,
+                                                        const uint8_t *image,
+                                                        size_t image_len,
+                                                        const char *user_id,
+                                                        const char *cf1,
+                                                        const char *cf2,
+                                                        const char *cf3,
+                                                        struct faceauth_auth_result **out,
+                                                        struct faceauth_error **out_err);
+
+/**
  * Reads one result (GET /faceauth?authId=…), as faceauth_client_get, typed: `*out` receives a
  * new faceauth_auth_record (its JSON, faceauth_auth_record_json, is faceauth_client_get's).
  *
@@ -2051,6 +2073,22 @@ enum faceauth_status faceauth_client_get_record(const struct faceauth_client *c,
                                                 const char *auth_id,
                                                 struct faceauth_auth_record **out,
                                                 struct faceauth_error **out_err);
+
+/**
+ * faceauth_client_get_record with call options: `call_opts_or_null` (NULL for none) may carry a
+ * cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole
+ * call (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+ * faceauth_client_get_record, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_get_record; `call_opts_or_null` is NULL or live call options no other
+ * thread changes during the call.
+ */
+enum faceauth_status faceauth_client_get_record_with(const struct faceauth_client *c,
+                                                     const struct faceauth_call_options *call_opts_or_null,
+                                                     const char *auth_id,
+                                                     struct faceauth_auth_record **out,
+                                                     struct faceauth_error **out_err);
 
 /**
  * The next row of a listing, as faceauth_records_next, typed: `*out_or_null_at_end` receives a

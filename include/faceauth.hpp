@@ -969,16 +969,18 @@ class Client {
     return AuthResult(out);
   }
 
-  /// submit() with per-call options (a cancel handle, a deadline); the API's answer as JSON.
-  std::string submit(const CallOptions &call, const std::string &submission_id,
-                     const std::vector<std::uint8_t> &image, const SubmitFields &fields = {}) const {
+  /// submit() with per-call options (a cancel handle, a deadline): the same typed answer.
+  AuthResult submit(const CallOptions &call, const std::string &submission_id,
+                    const std::vector<std::uint8_t> &image, const SubmitFields &fields = {}) const {
     const auto opts = detail::call_options(call);
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_client_submit_with(get(), opts.get(), detail::c_str(submission_id, "the submission id"),
-                                           image.data(), image.size(), detail::c_str(fields.user_id, "user_id"),
-                                           detail::c_str(fields.cf1, "cf1"), detail::c_str(fields.cf2, "cf2"),
-                                           detail::c_str(fields.cf3, "cf3"), out, err);
+    ::faceauth_auth_result *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_submit_result_with(
+          get(), opts.get(), detail::c_str(submission_id, "the submission id"), image.data(), image.size(),
+          detail::c_str(fields.user_id, "user_id"), detail::c_str(fields.cf1, "cf1"),
+          detail::c_str(fields.cf2, "cf2"), detail::c_str(fields.cf3, "cf3"), &out, err);
     });
+    return AuthResult(out);
   }
 
   /// One result; json() is what `faceauth auth get` prints.
@@ -990,12 +992,15 @@ class Client {
     return AuthRecord(out);
   }
 
-  /// get() with per-call options (a cancel handle, a deadline); the row as JSON.
-  std::string get(const CallOptions &call, const std::string &auth_id) const {
+  /// get() with per-call options (a cancel handle, a deadline): the same typed record.
+  AuthRecord get(const CallOptions &call, const std::string &auth_id) const {
     const auto opts = detail::call_options(call);
-    return detail::call_string([&](char **out, ::faceauth_error **err) {
-      return ::faceauth_client_get_with(get(), opts.get(), detail::c_str(auth_id, "the auth id"), out, err);
+    ::faceauth_auth_record *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_get_record_with(get(), opts.get(), detail::c_str(auth_id, "the auth id"), &out,
+                                               err);
     });
+    return AuthRecord(out);
   }
 
   /// list() with per-call options, which bound every page (the deadline counts from here).

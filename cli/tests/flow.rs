@@ -18,10 +18,12 @@ fn links(mock: &Mock, scheme: Scheme) -> UrlBuilder {
 
 /// Opens a FaceAuth URL; returns the status and the JSON body.
 fn open(url: &str) -> (u16, Value) {
-    match ureq::get(url).call() {
-        Ok(response) => (response.status(), response.into_json().expect("JSON")),
-        Err(ureq::Error::Status(status, response)) => (status, response.into_json().unwrap_or(Value::Null)),
-        Err(err) => panic!("{err}"),
+    let (status, text) =
+        support::http_text(support::http_agent(None).get(url).call()).unwrap_or_else(|err| panic!("{err}"));
+    match serde_json::from_str(&text) {
+        Ok(json) => (status, json),
+        Err(e) if status < 400 => panic!("not JSON ({e}): {text}"),
+        Err(_) => (status, Value::Null),
     }
 }
 
@@ -67,11 +69,10 @@ fn a_count_token_works_once_and_reports_every_step() {
     let outbox = mock.control_get("/_mock/webhooks");
     assert_eq!(outbox.as_array().map(Vec::len), Some(2));
     assert_eq!(outbox[0]["webhook_trigger"], "faceAuth");
-    let last = ureq::get(&format!("{}/_mock/last-webhook", mock.url))
-        .call()
-        .expect("last")
-        .into_string()
-        .expect("text");
+    let (status, last) =
+        support::http_text(support::http_agent(None).get(&format!("{}/_mock/last-webhook", mock.url)).call())
+            .expect("last");
+    assert_eq!(status, 200, "{last}");
     assert!(matches!(webhook::parse(last.as_bytes(), None), Ok(Event::TokenExpired(_))));
 
     let (status, _) = open(&url);

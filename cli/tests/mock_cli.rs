@@ -53,12 +53,7 @@ impl Running {
     }
 
     fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let request = ureq::request(method, &format!("{}{path}", self.url));
-        let response = match body {
-            Some(body) => request.send_json(body),
-            None => request.call(),
-        };
-        response.expect("control request").into_json().expect("JSON")
+        support::http_json(method, &format!("{}{path}", self.url), body)
     }
 
     /// Opens a hosted-page link encrypted with `key` for an approved submission; the status.
@@ -69,9 +64,8 @@ impl Running {
             .and_then(|b| b.base_url(&self.url))
             .and_then(|b| b.build(&AuthParams::new("sub-1")))
             .expect("url");
-        match ureq::get(&url).call() {
-            Ok(response) => response.status(),
-            Err(ureq::Error::Status(status, _)) => status,
+        match support::http_text(support::http_agent(None).get(&url).call()) {
+            Ok((status, _)) => status,
             Err(e) => panic!("{e}"),
         }
     }

@@ -412,10 +412,10 @@ fn webhook_serve_takes_the_ledger_from_option_alias_and_environment() {
     ] {
         let (mut child, url) = serve(&args, &envs);
         let base = &url[..url.rfind('/').expect("a path")];
-        let health = ureq::get(&format!("{base}/healthz")).call();
+        let health = support::http_agent(None).get(&format!("{base}/healthz")).call();
         child.kill().ok();
         child.wait().ok();
-        assert_eq!(health.map(|r| r.status()).ok(), Some(200), "{args:?} {envs:?}");
+        assert_eq!(health.map(|r| r.status().as_u16()).ok(), Some(200), "{args:?} {envs:?}");
     }
     // No ledger from anywhere: a usage error.
     let output = run(faceauth().args(["webhook", "serve", "--listen", "127.0.0.1:0"]), "");

@@ -193,19 +193,15 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 
 /// POSTs `body`; the status and the body of the answer.
 fn post(agent: &ureq::Agent, url: &str, body: &[u8]) -> (u16, String) {
-    answer(agent.post(url).send_bytes(body))
+    answer(agent.post(url).send(body))
 }
 
-fn answer(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
-    match result {
-        Ok(response) => (response.status(), response.into_string().unwrap_or_default()),
-        Err(ureq::Error::Status(status, response)) => (status, response.into_string().unwrap_or_default()),
-        Err(err) => panic!("{err}"),
-    }
+fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, String) {
+    support::http_text(result).unwrap_or_else(|err| panic!("{err}"))
 }
 
 fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new().timeout(PATIENCE).build()
+    support::http_agent(Some(PATIENCE))
 }
 
 /// `faceauth ledger …` with `--db`; its stdout lines, parsed. Fails the test on failure.
@@ -271,7 +267,7 @@ fn free_port() -> u16 {
 
 /// Opens a link on the simulator (the user takes a selfie); the auth id of the result.
 fn open_link(url: &str) -> String {
-    let (status, page) = answer(ureq::get(url).call());
+    let (status, page) = answer(support::http_agent(None).get(url).call());
     assert_eq!(status, 200, "{page}");
     let page: Value = serde_json::from_str(&page).expect("JSON");
     page["auth_id"].as_str().expect("an auth id").to_owned()
@@ -473,8 +469,8 @@ fn many_senders_at_once_apply_each_webhook_once_in_effect() {
             let (bodies, url) = (bodies.clone(), url.clone());
             std::thread::spawn(move || {
                 // One agent per sender: one keep-alive connection each.
-                let agent =
-                    ureq::AgentBuilder::new().timeout(PATIENCE).max_idle_connections_per_host(1).build();
+                let agent: ureq::Agent =
+                    support::http_config(Some(PATIENCE)).max_idle_connections_per_host(1).build().into();
                 let mut ok = 0;
                 for body in bodies.iter().skip(n).step_by(CONNECTIONS) {
                     let (status, text) = post(&agent, &url, body.as_bytes());
@@ -544,7 +540,8 @@ fn bad_requests_are_refused_and_change_nothing() {
     // Over --max-body: with a Content-Length, and chunked (no length: counted as read).
     let big = vec![b' '; 10_000];
     assert_eq!(post(&agent, &url, &big).0, 413);
-    let chunked = agent.post(&url).send(std::io::Cursor::new(big.clone()));
+    let mut reader = std::io::Cursor::new(big.clone());
+    let chunked = agent.post(&url).send(ureq::SendBody::from_reader(&mut reader));
     assert_eq!(answer(chunked).0, 413);
     // A declared length far over the limit is answered before the body is sent; one larger
     // than any memory too, and the server lives on. hyper cannot hold a length of 2^64 - 1
@@ -568,8 +565,8 @@ fn bad_requests_are_refused_and_change_nothing() {
     // Another path, another method; the health check.
     assert_eq!(post(&agent, &serve.url("/other"), good.as_bytes()).0, 404);
     assert_eq!(answer(agent.get(&url).call()).0, 405);
-    assert_eq!(answer(agent.put(&url).send_bytes(good.as_bytes())).0, 405);
-    assert_eq!(answer(agent.post(&serve.url("/healthz")).send_bytes(b"")).0, 405);
+    assert_eq!(answer(agent.put(&url).send(good.as_bytes())).0, 405);
+    assert_eq!(answer(agent.post(&serve.url("/healthz")).send(&b""[..])).0, 405);
     assert_eq!(answer(agent.get(&serve.url("/healthz")).call()).0, 200);
 
     assert_eq!(dump(&db), before, "a refused request changed the ledger");
@@ -822,7 +819,7 @@ fn argos_out_of_reach_is_503_and_the_retry_is_recorded_once() {
     let (url, token) = &links[0];
     let auth_id = open_link(url);
     // The body the simulator would have posted (it has no webhook URL here), exactly as sent.
-    let (_, body) = answer(ureq::get(&format!("{}/_mock/last-webhook", mock.url)).call());
+    let (_, body) = answer(support::http_agent(None).get(&format!("{}/_mock/last-webhook", mock.url)).call());
     assert!(body.contains(&auth_id), "{body}");
     let serve = Serve::confirming(&mock.url, &db, &[], None);
     let before = dump(&db);
@@ -857,9 +854,9 @@ fn allow_from_refuses_other_clients_and_believes_only_trusted_proxies() {
     let send = |serve: &Serve, forwarded: Option<&str>| {
         let mut request = agent().post(&serve.url("/webhook"));
         if let Some(value) = forwarded {
-            request = request.set("X-Forwarded-For", value);
+            request = request.header("X-Forwarded-For", value);
         }
-        answer(request.send_bytes(kyc.as_bytes())).0
+        answer(request.send(kyc.as_bytes())).0
     };
     let outside = Serve::start(&db, &["--unverified", "--allow-from", "10.0.0.0/8,192.168.0.0/16"], None);
     assert_eq!(send(&outside, None), 403, "127.0.0.1 is not in 10.0.0.0/8");

@@ -27,7 +27,7 @@ const ANSWER_BOUND: Duration = Duration::from_secs(5);
 
 /// An agent that gives up after [`ANSWER_BOUND`].
 fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new().timeout(ANSWER_BOUND).build()
+    support::http_agent(Some(ANSWER_BOUND))
 }
 
 /// Issues one count-rule link for submission `sub-1`; its token.
@@ -52,16 +52,14 @@ fn real_requests(serve: &Serve, token: &str) -> ((u16, Duration), (u16, Duration
         "Auth_Status": "approved", "Token_id": token, "Authentication_id": "fa-1"}})
     .to_string();
     let start = Instant::now();
-    let webhook = match agent.post(&serve.url("/webhook")).send_string(&body) {
-        Ok(response) => response.status(),
-        Err(ureq::Error::Status(status, _)) => status,
+    let webhook = match support::http_text(agent.post(&serve.url("/webhook")).send(&body)) {
+        Ok((status, _)) => status,
         Err(err) => panic!("the webhook got no answer: {err}\n{}", serve.stderr.lock().expect("lock")),
     };
     let webhook_took = start.elapsed();
     let start = Instant::now();
-    let health = match agent.get(&serve.url("/healthz")).call() {
-        Ok(response) => response.status(),
-        Err(ureq::Error::Status(status, _)) => status,
+    let health = match support::http_text(agent.get(&serve.url("/healthz")).call()) {
+        Ok((status, _)) => status,
         Err(err) => panic!("/healthz got no answer: {err}"),
     };
     ((webhook, webhook_took), (health, start.elapsed()))
@@ -172,10 +170,9 @@ fn a_huge_header_gets_431_and_memory_stays_bounded() {
     eprintln!("hostile: 300 MB header line: refused after {sent} bytes sent; RSS {before:?} KiB before, {during:?} KiB after");
 }
 
-fn status_of(result: Result<ureq::Response, ureq::Error>) -> u16 {
-    match result {
-        Ok(response) => response.status(),
-        Err(ureq::Error::Status(status, _)) => status,
+fn status_of(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> u16 {
+    match support::http_text(result) {
+        Ok((status, _)) => status,
         Err(err) => panic!("no answer: {err}"),
     }
 }

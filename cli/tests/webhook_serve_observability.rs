@@ -27,12 +27,8 @@ fn issue(db: &str) -> String {
     link["token"].as_str().expect("a token id").to_owned()
 }
 
-fn status(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
-    match result {
-        Ok(response) => (response.status(), response.into_string().unwrap_or_default()),
-        Err(ureq::Error::Status(status, response)) => (status, response.into_string().unwrap_or_default()),
-        Err(err) => panic!("no answer: {err}"),
-    }
+fn status(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, String) {
+    support::http_text(result).unwrap_or_else(|err| panic!("no answer: {err}"))
 }
 
 /// A webhook recorded, one for an unknown token, a malformed one, a 404: the metrics count
@@ -44,21 +40,23 @@ fn metrics_count_statuses_outcomes_and_commits() {
     let db = dir.db();
     let token = issue(&db);
     let serve = Serve::start_with(&db, &["--path", PATH]);
-    let agent = ureq::agent();
+    let agent = support::http_agent(None);
     let body = |token: &str| {
         json!({"webhook_trigger": "faceAuth", "data": {"Submission_id": "sub-1", "Auth_Status": "approved",
             "Token_id": token, "Authentication_id": "fa-1"}})
         .to_string()
     };
-    assert_eq!(status(agent.post(&serve.url(PATH)).send_string(&body(&token))).0, 200);
-    assert_eq!(status(agent.post(&serve.url(PATH)).send_string(&body("tok_nobodyhasthis1"))).0, 200);
-    assert_eq!(status(agent.post(&serve.url(PATH)).send_string("not json")).0, 400);
+    assert_eq!(status(agent.post(&serve.url(PATH)).send(&body(&token))).0, 200);
+    assert_eq!(status(agent.post(&serve.url(PATH)).send(&body("tok_nobodyhasthis1"))).0, 200);
+    assert_eq!(status(agent.post(&serve.url(PATH)).send("not json")).0, 400);
     assert_eq!(status(agent.get(&serve.url("/nowhere")).call()).0, 404);
 
-    let response = agent.get(&serve.url("/metrics")).call().expect("an answer");
+    let mut response = agent.get(&serve.url("/metrics")).call().expect("an answer");
     assert_eq!(response.status(), 200);
-    assert!(response.content_type().starts_with("text/plain"), "{}", response.content_type());
-    let text = response.into_string().expect("text");
+    let content_type =
+        (response.headers().get("content-type")).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    let text = response.body_mut().read_to_string().expect("text");
     for expected in [
         "faceauth_webhook_requests_total{status=\"200\"} 2",
         "faceauth_webhook_requests_total{status=\"400\"} 1",
@@ -82,7 +80,7 @@ fn metrics_count_statuses_outcomes_and_commits() {
         assert!(line.starts_with("faceauth_webhook_"), "{line}");
     }
     // Not a path to post to, and not one --path may take.
-    assert_eq!(status(agent.post(&serve.url("/metrics")).send_string("")).0, 405);
+    assert_eq!(status(agent.post(&serve.url("/metrics")).send("")).0, 405);
     let refused = Command::cargo_bin("faceauth")
         .expect("binary built")
         .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--ledger", &db, "--unverified"])
@@ -104,8 +102,9 @@ fn each_request_gets_one_log_line_without_body_or_token() {
     .to_string();
 
     let text = Serve::start_with(&db, &["--path", PATH]);
-    assert_eq!(status(ureq::post(&text.url(PATH)).send_string(&body)).0, 200);
-    assert_eq!(status(ureq::get(&text.url("/healthz")).call()).0, 200);
+    let agent = support::http_agent(None);
+    assert_eq!(status(agent.post(&text.url(PATH)).send(&body)).0, 200);
+    assert_eq!(status(agent.get(&text.url("/healthz")).call()).0, 200);
     let log = text.wait_stderr("GET /healthz: 200");
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(" ms)")).collect();
     assert_eq!(lines.len(), 2, "{log}");
@@ -114,8 +113,8 @@ fn each_request_gets_one_log_line_without_body_or_token() {
     assert!(lines[1].starts_with("faceauth: webhook serve: GET /healthz: 200  ("), "{log}");
 
     let json = Serve::start_with(&db, &["--path", PATH, "--log-format", "json"]);
-    assert_eq!(status(ureq::post(&json.url(PATH)).send_string(&body)).0, 200);
-    assert_eq!(status(ureq::post(&json.url(PATH)).send_string("{\"webhook_trigger\": 7}")).0, 400);
+    assert_eq!(status(agent.post(&json.url(PATH)).send(&body)).0, 200);
+    assert_eq!(status(agent.post(&json.url(PATH)).send("{\"webhook_trigger\": 7}")).0, 400);
     let log = json.wait_stderr("\"status\":400");
     let lines: Vec<Value> = log.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert_eq!(lines.len(), 2, "{log}");

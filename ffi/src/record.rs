@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use faceauth::api::{AuthRecord, AuthResult, AuthStatus, FailCode};
 
 use crate::boundary::{free_handle, handle, handle_mut, into_handle, out, text};
+use crate::call::faceauth_call_options;
 use crate::client::{faceauth_client, faceauth_records};
 use crate::error::{faceauth_error, Failure};
 use crate::status::faceauth_status;
@@ -231,6 +232,47 @@ pub unsafe extern "C" fn faceauth_client_submit_result(
     })
 }
 
+/// faceauth_client_submit_result with call options: `call_opts_or_null` (NULL for none) may
+/// carry a cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the
+/// whole call (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else
+/// is as faceauth_client_submit_result, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_submit_result; `call_opts_or_null` is NULL or live call options no other
+/// thread changes during the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_submit_result_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    submission_id: *const c_char,
+    image: *const u8,
+    image_len: usize,
+    user_id: *const c_char,
+    cf1: *const c_char,
+    cf2: *const c_char,
+    cf3: *const c_char,
+    out: *mut *mut faceauth_auth_result,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_submit_result_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let out = unsafe { self::out(out, "out")? };
+        // SAFETY: as above; as_ref checks NULL.
+        let result = unsafe {
+            crate::client::submit(
+                c,
+                call_opts_or_null.as_ref(),
+                submission_id,
+                image,
+                image_len,
+                [user_id, cf1, cf2, cf3],
+            )?
+        };
+        out.write(into_handle(faceauth_auth_result::new(result)?));
+        Ok(())
+    })
+}
+
 /// Reads one result (GET /faceauth?authId=…), as faceauth_client_get, typed: `*out` receives a
 /// new faceauth_auth_record (its JSON, faceauth_auth_record_json, is faceauth_client_get's).
 ///
@@ -253,12 +295,47 @@ pub unsafe extern "C" fn faceauth_client_get_record(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_get_record", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (c, auth_id, out) =
-            unsafe { (handle(c, "c")?, text(auth_id, "auth_id")?, self::out(out, "out")?) };
-        let record = c.inner.get(auth_id)?;
-        out.write(into_handle(faceauth_auth_record::new(record)?));
-        Ok(())
+        unsafe { get_record(c, None, auth_id, out) }
     })
+}
+
+/// faceauth_client_get_record with call options: `call_opts_or_null` (NULL for none) may carry a
+/// cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole
+/// call (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+/// faceauth_client_get_record, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_get_record; `call_opts_or_null` is NULL or live call options no other
+/// thread changes during the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_get_record_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    auth_id: *const c_char,
+    out: *mut *mut faceauth_auth_record,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_get_record_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        unsafe { get_record(c, call_opts_or_null.as_ref(), auth_id, out) }
+    })
+}
+
+/// The body of faceauth_client_get_record and faceauth_client_get_record_with.
+///
+/// # Safety
+/// As faceauth_client_get_record.
+unsafe fn get_record(
+    c: *const faceauth_client,
+    opts: Option<&faceauth_call_options>,
+    auth_id: *const c_char,
+    out: *mut *mut faceauth_auth_record,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract (the export's) covers every pointer.
+    let (c, auth_id, out) = unsafe { (handle(c, "c")?, text(auth_id, "auth_id")?, self::out(out, "out")?) };
+    let record = c.inner.get_with(&faceauth_call_options::for_call(opts), auth_id)?;
+    out.write(into_handle(faceauth_auth_record::new(record)?));
+    Ok(())
 }
 
 /// The next row of a listing, as faceauth_records_next, typed: `*out_or_null_at_end` receives a

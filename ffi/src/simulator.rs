@@ -63,23 +63,9 @@ impl faceauth_simulator {
         }
     }
 
-    /// A request to the simulator: its status and body. No proxy: the agent reads no
-    /// environment.
+    /// A request to the simulator: its status and body.
     fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<(u16, Vec<u8>), Failure> {
-        let agent = self.agent()?;
-        let request = agent.request(method, url);
-        let result = match body {
-            Some(body) => request.set("content-type", "application/json").send_string(&body.to_string()),
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
-            Err(ureq::Error::Transport(transport)) => return Err(unanswered(&transport)),
-        };
-        let status = response.status();
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).map_err(|e| unanswered(&e))?;
-        Ok((status, bytes))
+        send(&self.agent()?, method, url, body).map_err(|e| unanswered(&e))
     }
 
     /// A control request under `/_mock/`; a refusal is FACEAUTH_STATUS_INVALID_ARGUMENT with
@@ -94,6 +80,38 @@ impl faceauth_simulator {
         let reason = value.get("error").and_then(Value::as_str).unwrap_or("refused");
         Err(Failure::new(faceauth_status::InvalidArgument, format!("the simulator refused {what}: {reason}")))
     }
+}
+
+/// Sends one request to the simulator; its status and body.
+fn send(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    body: Option<&Value>,
+) -> Result<(u16, Vec<u8>), ureq::Error> {
+    let request = ureq::http::Request::builder().method(method).uri(url);
+    let result = match body {
+        Some(body) => agent.run(request.header("content-type", "application/json").body(body.to_string())?),
+        // POST without a body sends an empty one (Content-Length: 0), not a chunked nothing.
+        None if matches!(method, "POST" | "PUT" | "PATCH") => agent.run(request.body(Vec::new())?),
+        None => agent.run(request.body(())?),
+    };
+    let mut response = result?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut response.body_mut().as_reader(), &mut bytes)?;
+    Ok((response.status().as_u16(), bytes))
+}
+
+/// The agent of the control and page requests: [`REQUEST_TIMEOUT`], no redirect followed, no
+/// proxy read from the environment, and every status an answer.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(REQUEST_TIMEOUT))
+        .max_redirects(0)
+        .proxy(None)
+        .http_status_as_error(false)
+        .build()
+        .into()
 }
 
 /// A control or page request that got no answer.
@@ -215,7 +233,7 @@ pub unsafe extern "C" fn faceauth_simulator_start(
         })?;
         let base_url = CString::new(server.base_url())
             .map_err(|_| invalid("the base URL holds a NUL byte".to_owned()))?;
-        let agent = ureq::AgentBuilder::new().timeout(REQUEST_TIMEOUT).redirects(0).build();
+        let agent = agent();
         out_sim.write(into_handle(faceauth_simulator {
             running: Mutex::new(Some(Running { server, agent })),
             base_url,

@@ -51,22 +51,34 @@ pub struct PySimulator {
 /// A control endpoint's or the page's answer: status and body.
 type Answer = (u16, Vec<u8>);
 
-/// Sends one request to the simulator (no proxy: the agent reads no environment).
+/// Sends one request to the simulator.
 fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Value>) -> Result<Answer, String> {
-    let request = agent.request(method, url);
+    let request = ureq::http::Request::builder().method(method).uri(url);
     let result = match body {
-        Some(body) => request.set("content-type", "application/json").send_string(&body.to_string()),
-        None => request.call(),
+        Some(body) => {
+            request.header("content-type", "application/json").body(body.to_string()).map(|r| agent.run(r))
+        }
+        // POST without a body sends an empty one (Content-Length: 0), not a chunked nothing.
+        None if matches!(method, "POST" | "PUT" | "PATCH") => request.body(Vec::new()).map(|r| agent.run(r)),
+        None => request.body(()).map(|r| agent.run(r)),
     };
-    let response = match result {
-        Ok(response) => response,
-        Err(ureq::Error::Status(_, response)) => response,
-        Err(ureq::Error::Transport(transport)) => return Err(transport.to_string()),
-    };
-    let status = response.status();
+    let mut response = result.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).map_err(|e| e.to_string())?;
-    Ok((status, bytes))
+    std::io::Read::read_to_end(&mut response.body_mut().as_reader(), &mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok((response.status().as_u16(), bytes))
+}
+
+/// The agent of the control and page requests: [`REQUEST_TIMEOUT`], no redirect followed, no
+/// proxy read from the environment, and every status an answer.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(REQUEST_TIMEOUT))
+        .max_redirects(0)
+        .proxy(None)
+        .http_status_as_error(false)
+        .build()
+        .into()
 }
 
 impl PySimulator {
@@ -186,7 +198,7 @@ impl PySimulator {
                 std::io::ErrorKind::InvalidInput => invalid_argument_err(slf.py(), e.to_string()),
                 _ => PyErr::from(e),
             })?;
-            let agent = ureq::AgentBuilder::new().timeout(REQUEST_TIMEOUT).redirects(0).build();
+            let agent = agent();
             *running = Some(Running { base_url: server.base_url(), server, agent });
         }
         drop(running);

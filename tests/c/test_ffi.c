@@ -1259,6 +1259,7 @@ static void test_client_control(int with_mock) {
   faceauth_client *c = NULL;
   faceauth_error *err = NULL;
   faceauth_records *it = NULL;
+  faceauth_auth_record *rec = NULL;
   faceauth_buf image = {UNTOUCHED, 7};
   char *json = UNTOUCHED, *content_type = UNTOUCHED, *row = NULL;
   char auth_id[128] = "";
@@ -1302,6 +1303,20 @@ static void test_client_control(int with_mock) {
   CHECK(seconds_since(&started) < 2.0);
   faceauth_client_free(c); /* closes the pooled connection, ending the server's wait */
   CHECK(stall_stop(&stall) == 0);
+  /* The typed calls take the options too: the deadline ends faceauth_client_get_record_with,
+   * whose out-param stays untouched. */
+  CHECK(stall_start(&stall));
+  c = new_client(mock.key, stall.url, 3);
+  rec = UNTOUCHED;
+  err = NULL;
+  gettimeofday(&started, NULL);
+  CHECK_STATUS(faceauth_client_get_record_with(c, call, "auth-1", &rec, &err), FACEAUTH_STATUS_API_TIMEOUT);
+  CHECK(err != NULL && strstr(faceauth_error_message(err), "after 1 attempt") != NULL);
+  faceauth_error_free(err);
+  CHECK(rec == UNTOUCHED && seconds_since(&started) < 2.0);
+  faceauth_client_free(c);
+  CHECK(stall_stop(&stall) == 0);
+  CHECK(stall.requests == 1);
   CHECK_STATUS(faceauth_call_options_set_deadline_ms(call, 0, &err), FACEAUTH_STATUS_OK);
 
   test_confirmations_cancelled();
@@ -2840,6 +2855,77 @@ static void test_typed_results(void) {
                     400);
   EXPECT_ERROR(faceauth_records_next_record(NULL, &row, &err), FACEAUTH_STATUS_NULL_POINTER);
   CHECK(r == UNTOUCHED && rec == UNTOUCHED && row == UNTOUCHED);
+
+  /* The typed calls with call options: a deadline that leaves time succeeds (NULL options too),
+   * the listing with options gives records; once the cancel handle is triggered nothing is sent,
+   * typed or not, and the out-params stay untouched. */
+  {
+    faceauth_call_options *call = NULL;
+    faceauth_cancel *cancel = NULL;
+    char typed_id[128] = "";
+    CHECK_STATUS(faceauth_call_options_new(&call, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_call_options_set_deadline_ms(call, 30000, &err), FACEAUTH_STATUS_OK);
+    r = NULL;
+    CHECK_STATUS(faceauth_client_submit_result_with(c, call, "sub_typed", jpeg, sizeof jpeg, "u-2", NULL,
+                                                    NULL, NULL, &r, &err),
+                 FACEAUTH_STATUS_OK);
+    CHECK(faceauth_auth_result_status(r) == FACEAUTH_AUTH_STATUS_APPROVED);
+    CHECK(faceauth_auth_result_auth_id(r) != NULL);
+    snprintf(typed_id, sizeof typed_id, "%s", faceauth_auth_result_auth_id(r));
+    faceauth_auth_result_free(r);
+    rec = NULL;
+    CHECK_STATUS(faceauth_client_get_record_with(c, call, typed_id, &rec, &err), FACEAUTH_STATUS_OK);
+    CHECK_STR(faceauth_auth_record_auth_id(rec), typed_id);
+    CHECK(faceauth_auth_record_status(rec) == FACEAUTH_AUTH_STATUS_APPROVED);
+    CHECK_STR(faceauth_auth_record_submission_id(rec), "sub_typed");
+    faceauth_auth_record_free(rec);
+    rec = NULL;
+    CHECK_STATUS(faceauth_client_get_record_with(c, NULL, "fa-review", &rec, &err), FACEAUTH_STATUS_OK);
+    CHECK(faceauth_auth_record_status(rec) == FACEAUTH_AUTH_STATUS_UNKNOWN);
+    faceauth_auth_record_free(rec);
+    EXPECT_HTTP_ERROR(faceauth_client_get_record_with(c, call, "fa-missing", &rec, &err),
+                      FACEAUTH_STATUS_API_NOT_FOUND, 400);
+    CHECK_STATUS(faceauth_client_list_with(c, call, NULL, NULL, 0, &it, &err), FACEAUTH_STATUS_OK);
+    rows = 0;
+    for (;;) {
+      row = NULL;
+      CHECK_STATUS(faceauth_records_next_record(it, &row, &err), FACEAUTH_STATUS_OK);
+      if (row == NULL) {
+        break;
+      }
+      rows++;
+      faceauth_auth_record_free(row);
+    }
+    CHECK(rows == 6); /* the five rows above and this one */
+    faceauth_records_free(it);
+
+    CHECK_STATUS(faceauth_cancel_new(&cancel, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_call_options_set_cancel(call, cancel, &err), FACEAUTH_STATUS_OK);
+    faceauth_cancel_trigger(cancel);
+    r = UNTOUCHED;
+    rec = UNTOUCHED;
+    EXPECT_ERROR(faceauth_client_submit_result_with(c, call, "sub_typed", jpeg, sizeof jpeg, NULL, NULL,
+                                                    NULL, NULL, &r, &err),
+                 FACEAUTH_STATUS_CANCELLED);
+    EXPECT_ERROR(faceauth_client_get_record_with(c, call, typed_id, &rec, &err), FACEAUTH_STATUS_CANCELLED);
+    /* Bad input comes first, as in the plain forms. */
+    EXPECT_ERROR(faceauth_client_submit_result_with(NULL, call, "sub_typed", jpeg, sizeof jpeg, NULL, NULL,
+                                                    NULL, NULL, &r, &err),
+                 FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_client_submit_result_with(c, NULL, "sub_typed", jpeg, sizeof jpeg, NULL, NULL,
+                                                    NULL, NULL, NULL, &err),
+                 FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_client_submit_result_with(c, NULL, BAD_UTF8, jpeg, sizeof jpeg, NULL, NULL, NULL,
+                                                    NULL, &r, &err),
+                 FACEAUTH_STATUS_INVALID_UTF8);
+    EXPECT_ERROR(faceauth_client_get_record_with(c, NULL, NULL, &rec, &err), FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_client_get_record_with(c, NULL, "fa-review", NULL, &err),
+                 FACEAUTH_STATUS_NULL_POINTER);
+    EXPECT_ERROR(faceauth_client_get_record_with(c, NULL, BAD_UTF8, &rec, &err), FACEAUTH_STATUS_INVALID_UTF8);
+    CHECK(r == UNTOUCHED && rec == UNTOUCHED);
+    faceauth_cancel_free(cancel);
+    faceauth_call_options_free(call);
+  }
 
   /* NULL handles: each accessor's "absent" value; NULL frees do nothing. */
   score = -1;

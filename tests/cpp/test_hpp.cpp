@@ -435,6 +435,19 @@ void test_client_control(const Mock &mock) {
     const faceauth::Error e = EXPECT_ERROR(FACEAUTH_STATUS_API_TIMEOUT, client.delete_result(call, "auth-1"));
     CHECK(contains(e.what(), "after 1 attempt"));
   }
+  // The typed overloads too: a deadline ends get(CallOptions, …), which returns an AuthRecord.
+  {
+    StallServer stall;
+    faceauth::ClientOptions options;
+    options.base_url = stall.url;
+    const faceauth::Client client(mock.key, options);
+    faceauth::CallOptions call;
+    call.deadline = 300ms;
+    const auto started = std::chrono::steady_clock::now();
+    const faceauth::Error e = EXPECT_ERROR(FACEAUTH_STATUS_API_TIMEOUT, client.get(call, "auth-1"));
+    CHECK(contains(e.what(), "after 1 attempt"));
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+  }
   // The attempt hook sees each attempt; one that throws does not break the call.
   {
     faceauth::ClientOptions options;
@@ -449,8 +462,10 @@ void test_client_control(const Mock &mock) {
     const faceauth::Client client(mock.key, options);
     const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 0, 3};
     const faceauth::CallOptions call;
-    const std::string auth_id = json_string(client.submit(call, mock.submission, png), "authentication_id");
-    CHECK(client.get(call, auth_id).find(auth_id) != std::string::npos);
+    const faceauth::AuthResult submitted = client.submit(call, mock.submission, png);
+    const std::string auth_id = json_string(submitted.json(), "authentication_id");
+    CHECK(submitted.auth_id() == auth_id);
+    CHECK(client.get(call, auth_id).auth_id() == auth_id);
     CHECK(client.list(call, mock.day, mock.day, 0).next().has_value());
     CHECK(client.image(call, auth_id).bytes == png);
     client.delete_result(call, auth_id);
@@ -867,6 +882,30 @@ void test_typed() {
     unknown_rows += row.status() == faceauth::AuthStatus::Unknown ? 1 : 0;
   }
   CHECK(unknown_rows == 1);
+
+  // With call options: the same typed answers; once the cancel handle is triggered nothing is
+  // sent and each typed call throws CANCELLED.
+  {
+    const faceauth::Cancel cancel;
+    faceauth::CallOptions call;
+    call.deadline = std::chrono::milliseconds(30000);
+    const faceauth::AuthResult with = client.submit(call, "sub_b", jpeg);
+    CHECK(with.status() == faceauth::AuthStatus::Approved && !with.auth_id().empty());
+    const faceauth::AuthRecord with_record = client.get(call, std::string(with.auth_id()));
+    CHECK(with_record.auth_id() == with.auth_id() && with_record.submission_id() == "sub_b");
+    CHECK(with_record.status() == faceauth::AuthStatus::Approved);
+    CHECK(client.get(faceauth::CallOptions{}, "fa-review").status() == faceauth::AuthStatus::Unknown);
+    EXPECT_ERROR(FACEAUTH_STATUS_API_NOT_FOUND, client.get(call, "fa-missing"));
+    int rows = 0;
+    for (const faceauth::AuthRecord &row : client.list(call)) {
+      rows += row.auth_id().empty() ? 0 : 1;
+    }
+    CHECK(rows == 5);  // fa-review, three from sub_a and this one
+    call.cancel = &cancel;
+    cancel.trigger();
+    EXPECT_ERROR(FACEAUTH_STATUS_CANCELLED, client.submit(call, "sub_b", jpeg));
+    EXPECT_ERROR(FACEAUTH_STATUS_CANCELLED, client.get(call, std::string(with.auth_id())));
+  }
 
   // Tokens: Active (a time rule once used), Refused (a confirmed result of another
   // submission), NoToken and Ignored.

@@ -17,6 +17,48 @@ use serde_json::Value;
 pub const API_KEY: &str = "test-api-key-7f3a91c2";
 pub const PROJECT: &str = "proj-1";
 
+/// The tests' HTTP client configuration: gives up after `timeout` (none: no limit), reads no
+/// proxy from the environment, and makes every status an answer (ureq 3 makes 4xx and 5xx
+/// errors by default).
+pub fn http_config(timeout: Option<Duration>) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+    ureq::Agent::config_builder().timeout_global(timeout).proxy(None).http_status_as_error(false)
+}
+
+/// An agent of [`http_config`].
+pub fn http_agent(timeout: Option<Duration>) -> ureq::Agent {
+    http_config(timeout).build().into()
+}
+
+/// The status and the body (as text; empty if unreadable) of an answer, or the transport
+/// error.
+pub fn http_text(
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<(u16, String), ureq::Error> {
+    let mut response = result?;
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    Ok((response.status().as_u16(), text))
+}
+
+/// `method url` with an optional JSON body: the answer's JSON. A transport error, a status of
+/// 400 or more, or a body that is not JSON fails the test.
+pub fn http_json(method: &str, url: &str, body: Option<Value>) -> Value {
+    let request = ureq::http::Request::builder().method(method).uri(url);
+    let agent = http_agent(None);
+    let result = match body {
+        Some(body) => agent.run(
+            request.header("content-type", "application/json").body(body.to_string()).expect("a request"),
+        ),
+        // POST without a body sends an empty one (Content-Length: 0), as ureq 2 did.
+        None if matches!(method, "POST" | "PUT" | "PATCH") => {
+            agent.run(request.body(Vec::new()).expect("a request"))
+        }
+        None => agent.run(request.body(()).expect("a request")),
+    };
+    let (status, text) = http_text(result).unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    assert!(status < 400, "{method} {url}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
+}
+
 /// `faceauth mock` running on a free port; killed on drop.
 pub struct Mock {
     child: Child,
@@ -74,16 +116,12 @@ impl Mock {
 
     /// GET a control endpoint.
     pub fn control_get(&self, path: &str) -> Value {
-        ureq::get(&format!("{}{path}", self.url)).call().expect("control GET").into_json().expect("JSON")
+        http_json("GET", &format!("{}{path}", self.url), None)
     }
 
     /// POST JSON to a control endpoint.
     pub fn control(&self, path: &str, body: Value) -> Value {
-        ureq::post(&format!("{}{path}", self.url))
-            .send_json(body)
-            .expect("control POST")
-            .into_json()
-            .expect("JSON")
+        http_json("POST", &format!("{}{path}", self.url), Some(body))
     }
 
     /// How many requests for `route` (e.g. "POST /faceauth") arrived, and how many were processed.
