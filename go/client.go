@@ -162,16 +162,6 @@ func millis(d time.Duration, what string) (uint32, error) {
 	return uint32(ms), nil
 }
 
-// userAgent is the product this package names itself by, before the caller's suffix.
-// The library's C clients call themselves faceauth-c/<version>; Go's requests add this one.
-func userAgent(suffix string) string {
-	ua := "faceauth-go/" + Version()
-	if s := strings.TrimSpace(suffix); s != "" {
-		ua += " " + s
-	}
-	return ua
-}
-
 // cOptions converts options.
 func cOptions(o ClientOptions) (capi.ClientOptions, error) {
 	retries := o.MaxRetries
@@ -192,7 +182,8 @@ func cOptions(o ClientOptions) (capi.ClientOptions, error) {
 	co := capi.ClientOptions{
 		BaseURL: o.BaseURL, TimeoutMS: t, ConnectTimeoutMS: c, MaxRetries: int32(retries),
 		Proxy: o.Proxy, NoProxy: o.NoProxy, CAFile: o.CAFile, PlatformRoots: o.PlatformRoots,
-		UserAgentSuffix: userAgent(o.UserAgentSuffix),
+		// Requests name this package: faceauth-go/<version>, then the caller's suffix.
+		UserAgentSuffix: strings.TrimSpace(o.UserAgentSuffix), Language: "go",
 	}
 	if hook := o.OnAttempt; hook != nil {
 		co.OnAttempt = func(a capi.Attempt) {
@@ -249,17 +240,6 @@ func start(ctx context.Context) (*call, error) {
 	k.opts = opts
 	if done != nil {
 		k.stop = context.AfterFunc(ctx, opts.Cancel)
-	}
-	return k, nil
-}
-
-// unbound ties a call that the library cannot abort (no call options: ConfirmWebhook,
-// Ledger.ApplyConfirmed) to ctx: it fails when ctx has already ended, and finish ties its error
-// to ctx; ClientOptions.Timeout bounds each attempt.
-func unbound(ctx context.Context) (*call, error) {
-	k := &call{ctx: ctx}
-	if ctx.Err() != nil {
-		return nil, k.finish(nil)
 	}
 	return k, nil
 }

@@ -196,8 +196,126 @@ func TestShortDeadlinesReuseConnections(t *testing.T) {
 		t.Fatalf("50 calls opened %d connections", n)
 	}
 	t.Logf("50 calls with 5 s deadlines: %d connection(s)", srv.conns.Load())
-	if ua := srv.lastHeader().Get("User-Agent"); !strings.Contains(ua, "faceauth-go/"+faceauth.Version()) {
-		t.Fatalf("user agent %q", ua)
+	if ua, want := srv.lastHeader().Get("User-Agent"), "faceauth-go/"+faceauth.Version(); ua != want {
+		t.Fatalf("user agent %q, want %q", ua, want)
+	}
+}
+
+// Requests name the Go package alone, faceauth-go/<version> (the C library's own faceauth-c
+// is replaced, not followed), then the caller's suffix.
+func TestUserAgent(t *testing.T) {
+	noEnvProxy(t)
+	srv := startAPI(t, nil)
+	for _, tc := range []struct{ suffix, want string }{
+		{"", "faceauth-go/" + faceauth.Version()},
+		{"  ", "faceauth-go/" + faceauth.Version()},
+		{"myapp/1.2", "faceauth-go/" + faceauth.Version() + " myapp/1.2"},
+	} {
+		c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL, UserAgentSuffix: tc.suffix})
+		if _, err := c.Get(t.Context(), "fa_x"); err != nil {
+			t.Fatal(err)
+		}
+		if ua := srv.lastHeader().Get("User-Agent"); ua != tc.want {
+			t.Errorf("suffix %q: user agent %q, want %q", tc.suffix, ua, tc.want)
+		}
+	}
+	_, err := faceauth.NewClient(testKey, faceauth.ClientOptions{BaseURL: srv.URL, UserAgentSuffix: "bad\nsuffix"})
+	if !reached(err, faceauth.ErrInvalidArgument) {
+		t.Fatalf("a suffix with a newline: %v", err)
+	}
+}
+
+// ConfirmWebhook and Ledger.ApplyConfirmed are aborted in flight by their context like every
+// other call: cancelled at 300 ms against a stalling server, they return at once, the server
+// sees the connection closed and one request, and the ledger records nothing.
+func TestCancelAbortsAConfirmationInFlight(t *testing.T) {
+	noEnvProxy(t)
+	l := mustLedger(t, ":memory:")
+	link, err := l.IssueURL(mustBuilder(t, "project-1", testKey), faceauth.CountRule(), faceauth.AuthParams{SID: "s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"webhook_trigger":"faceAuth","data":{"Authentication_id":"fa_x","Submission_id":"s1",` +
+		`"Auth_Status":"approved","Token_id":"` + link.Token + `"}}`)
+	for _, through := range []string{"ConfirmWebhook", "ApplyConfirmed"} {
+		t.Run(through, func(t *testing.T) {
+			srv := startAPI(t, nil)
+			srv.stall.Store(true)
+			c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL}) // 60 s per attempt, 2 retries
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var cancelled atomic.Int64
+			time.AfterFunc(300*time.Millisecond, func() {
+				cancelled.Store(time.Now().UnixNano())
+				cancel()
+			})
+			var err error
+			if through == "ConfirmWebhook" {
+				_, err = c.ConfirmWebhook(ctx, body, nil)
+			} else {
+				_, err = l.ApplyConfirmed(ctx, c, body, nil)
+			}
+			returned := time.Now()
+			if !reached(err, faceauth.ErrCancelled) || !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled at 300 ms: %v", err)
+			}
+			after := returned.Sub(time.Unix(0, cancelled.Load()))
+			t.Logf("returned %v after the cancel (goal: 50 ms)", after)
+			// A generous bound: without cancellation the call would wait for its 60 s timeout.
+			if after > 5*time.Second {
+				t.Fatalf("returned %v after the cancel", after)
+			}
+			select {
+			case <-srv.closed:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the server never saw the connection closed")
+			}
+			if n := srv.requests.Load(); n != 1 {
+				t.Fatalf("the server saw %d requests, want 1 (no retry after a cancel)", n)
+			}
+			if ua, want := srv.lastHeader().Get("User-Agent"), "faceauth-go/"+faceauth.Version(); ua != want {
+				t.Fatalf("user agent %q, want %q", ua, want)
+			}
+			// The same client then asks Argos again: its row names no submission, so the
+			// webhook is unverifiable (an answer, not a transport failure).
+			srv.stall.Store(false)
+			if _, err := c.ConfirmWebhook(t.Context(), body, nil); !reached(err, faceauth.ErrWebhookUnverifiable) {
+				t.Fatalf("after the cancel: %v", err)
+			}
+		})
+	}
+	if st, err := l.Status(link.Token); err != nil || st.State != "unused" {
+		t.Fatalf("the token after cancelled confirmations: %+v, %v", st, err)
+	}
+}
+
+// A context's deadline bounds a confirmation in flight: ErrTimeout and DeadlineExceeded.
+func TestDeadlineAbortsAConfirmationInFlight(t *testing.T) {
+	noEnvProxy(t)
+	srv := startAPI(t, nil)
+	srv.stall.Store(true)
+	c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL})
+	l := mustLedger(t, ":memory:")
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	body := []byte(`{"webhook_trigger":"faceAuth","data":{"Authentication_id":"fa_x","Token_id":"tok_go_stall02"}}`)
+	begun := time.Now()
+	_, err := l.ApplyConfirmed(ctx, c, body, nil)
+	took := time.Since(begun)
+	if !reached(err, faceauth.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ApplyConfirmed under a 300 ms deadline: %v", err)
+	}
+	t.Logf("a 300 ms deadline: returned after %v: %v", took, err)
+	if took > 5*time.Second {
+		t.Fatalf("returned after %v", took)
+	}
+	select {
+	case <-srv.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server never saw the connection closed")
+	}
+	if n := srv.requests.Load(); n != 1 {
+		t.Fatalf("the server saw %d requests, want 1", n)
 	}
 }
 

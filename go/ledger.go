@@ -182,22 +182,23 @@ func (l *Ledger) ApplyWebhook(body []byte, c *Cipher) (*WebhookOutcome, error) {
 // ApplyConfirmed parses a webhook body, confirms it with Argos through client (as
 // Client.ConfirmWebhook) and records what Argos returned, the result marked Confirmed. A result
 // goes only to a token issued for the submission (and user, when both name one) of Argos's
-// record; otherwise the outcome is "refused" and nothing changes. An ended ctx sends nothing,
-// and the error matches ctx's error; the library's call has no call options yet, so ctx does
-// not abort the request in flight (ClientOptions.Timeout bounds it).
+// record; otherwise the outcome is "refused" and nothing changes. ctx works as for every Client
+// call: an ended ctx sends nothing; its cancellation or deadline aborts the confirmation in
+// flight (the ledger is then unchanged), and the error matches ctx's error.
 //
 // Errors: those of Client.ConfirmWebhook (the ledger is unchanged after any of them),
 // ErrLedgerStorage.
 func (l *Ledger) ApplyConfirmed(ctx context.Context, client *Client, body []byte, c *Cipher) (*WebhookOutcome, error) {
-	k, err := unbound(ctx)
+	k, err := start(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer k.end()
 	var kh *capi.Cipher
 	if c != nil {
 		kh = c.h
 	}
-	js, err := l.h.ApplyConfirmed(client.h, body, kh)
+	js, err := l.h.ApplyConfirmed(client.h, k.opts, body, kh)
 	if err != nil {
 		return nil, k.finish(err)
 	}

@@ -121,9 +121,9 @@ type ConfirmedEvent struct {
 // ConfirmWebhook parses a webhook body (decrypting it with c when encrypted; c may be nil)
 // and confirms it with Argos before it is acted on: Argos signs no webhook, so a faceAuth
 // result is fetched back by its authentication id (GET /faceauth) and Argos's answer counts.
-// A token_expired event is confirmed only when its body was encrypted. An ended ctx sends
-// nothing, and the error matches ctx's error; the library's confirmation has no call options
-// yet, so ctx does not abort the request in flight (ClientOptions.Timeout bounds it).
+// A token_expired event is confirmed only when its body was encrypted. ctx works as for every
+// Client call: an ended ctx sends nothing; its cancellation or deadline aborts the request in
+// flight, and the error matches ctx's error.
 //
 // Errors: ErrWebhookUnconfirmed (Argos has no such result), ErrWebhookMismatch (it belongs to
 // another submission or user), ErrWebhookUnverifiable (a plain token_expired body, no
@@ -131,15 +131,16 @@ type ConfirmedEvent struct {
 // REST errors (ErrConnection, ErrTimeout, ErrServer, …) when Argos cannot be asked: answer the
 // sender so that it retries (HTTP 503).
 func (c *Client) ConfirmWebhook(ctx context.Context, body []byte, key *Cipher) (*ConfirmedEvent, error) {
-	k, err := unbound(ctx)
+	k, err := start(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer k.end()
 	var kh *capi.Cipher
 	if key != nil {
 		kh = key.h
 	}
-	js, err := c.h.ConfirmWebhook(body, kh)
+	js, err := c.h.ConfirmWebhook(k.opts, body, kh)
 	if err != nil {
 		return nil, k.finish(err)
 	}

@@ -994,7 +994,8 @@ enum faceauth_status faceauth_client_options_set_platform_roots(struct faceauth_
                                                                 struct faceauth_error **out_err);
 
 /**
- * Words sent after the user agent `faceauth-c/<version>`, such as "myapp/1.2" (printable
+ * Words sent after the user agent `faceauth-c/<version>` (or the language
+ * faceauth_client_options_set_user_agent_language names), such as "myapp/1.2" (printable
  * ASCII, at most 200 characters; faceauth_client_new refuses others with
  * FACEAUTH_STATUS_INVALID_ARGUMENT). `suffix` is copied.
  *
@@ -1010,6 +1011,28 @@ enum faceauth_status faceauth_client_options_set_platform_roots(struct faceauth_
 enum faceauth_status faceauth_client_options_set_user_agent_suffix(struct faceauth_client_options *opts,
                                                                    const char *suffix,
                                                                    struct faceauth_error **out_err);
+
+/**
+ * Names the language of a binding built on this library in the user agent: requests then
+ * carry `faceauth-<language>/<version>` (such as "faceauth-go/0.1.0") instead of the default
+ * `faceauth-c/<version>`, before any suffix (faceauth_client_options_set_user_agent_suffix).
+ * For bindings (Go, C++, another language's FFI) so that Argos sees which SDK calls it; a C
+ * program leaves it unset. `language` is copied.
+ *
+ * NULL handling: `opts` and `language` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+ * FACEAUTH_STATUS_INVALID_ARGUMENT (not 1 to 32 characters of a-z, 0-9 and '-'; `opts`
+ * is unchanged).
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `language` is NULL or
+ * NUL-terminated; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_user_agent_language(struct faceauth_client_options *opts,
+                                                                     const char *language,
+                                                                     struct faceauth_error **out_err);
 
 /**
  * Sets the attempt callback (NULL removes it): called once per HTTP attempt of every call of
@@ -1887,6 +1910,26 @@ enum faceauth_status faceauth_ledger_apply_confirmed(const struct faceauth_ledge
                                                      struct faceauth_error **out_err);
 
 /**
+ * faceauth_ledger_apply_confirmed with call options for its API call: `call_opts_or_null`
+ * (NULL for none) may carry a cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered:
+ * the request in flight has its connection shut down) and a deadline for the confirmation
+ * (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). The ledger is unchanged
+ * after either. Everything else is as faceauth_ledger_apply_confirmed, whose documentation
+ * this follows.
+ *
+ * # Safety
+ * As faceauth_ledger_apply_confirmed; `call_opts_or_null` is NULL or live call options no
+ * other thread changes during the call.
+ */
+enum faceauth_status faceauth_ledger_apply_confirmed_with(const struct faceauth_ledger *l,
+                                                          const struct faceauth_client *c,
+                                                          const struct faceauth_call_options *call_opts_or_null,
+                                                          const char *body,
+                                                          const struct faceauth_cipher *cipher_or_null,
+                                                          char **out_json,
+                                                          struct faceauth_error **out_err);
+
+/**
  * Lists tokens with their status now, in order of issue (then id).
  *
  * `filter_json_or_null`: NULL or `{}` for every token, or a JSON object with any of (null is
@@ -2740,6 +2783,26 @@ enum faceauth_status faceauth_ledger_apply_confirmed_outcome(const struct faceau
                                                              struct faceauth_error **out_err);
 
 /**
+ * faceauth_ledger_apply_confirmed_outcome with call options for its API call:
+ * `call_opts_or_null` (NULL for none) may carry a cancel handle (FACEAUTH_STATUS_CANCELLED once
+ * it is triggered: the request in flight has its connection shut down) and a deadline for the
+ * confirmation (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). The ledger
+ * is unchanged after either. Everything else is as faceauth_ledger_apply_confirmed_outcome,
+ * whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_ledger_apply_confirmed_outcome; `call_opts_or_null` is NULL or live call
+ * options no other thread changes during the call.
+ */
+enum faceauth_status faceauth_ledger_apply_confirmed_outcome_with(const struct faceauth_ledger *l,
+                                                                  const struct faceauth_client *c,
+                                                                  const struct faceauth_call_options *call_opts_or_null,
+                                                                  const char *body,
+                                                                  const struct faceauth_cipher *cipher_or_null,
+                                                                  struct faceauth_webhook_outcome **out,
+                                                                  struct faceauth_error **out_err);
+
+/**
  * Frees a token status from faceauth_ledger_get_status or faceauth_ledger_mark_used_status
  * (never one borrowed from a list or an outcome). NULL is allowed and does nothing.
  *
@@ -3385,6 +3448,24 @@ enum faceauth_status faceauth_client_confirm_webhook(const struct faceauth_clien
                                                      const struct faceauth_cipher *cipher_or_null,
                                                      char **out_json,
                                                      struct faceauth_error **out_err);
+
+/**
+ * faceauth_client_confirm_webhook with call options: `call_opts_or_null` (NULL for none) may
+ * carry a cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered: the request in flight
+ * has its connection shut down) and a deadline for the whole confirmation
+ * (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+ * faceauth_client_confirm_webhook, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_confirm_webhook; `call_opts_or_null` is NULL or live call options no
+ * other thread changes during the call.
+ */
+enum faceauth_status faceauth_client_confirm_webhook_with(const struct faceauth_client *c,
+                                                          const struct faceauth_call_options *call_opts_or_null,
+                                                          const char *body,
+                                                          const struct faceauth_cipher *cipher_or_null,
+                                                          char **out_json,
+                                                          struct faceauth_error **out_err);
 
 #ifdef __cplusplus
 }  // extern "C"

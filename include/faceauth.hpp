@@ -538,7 +538,7 @@ struct ClientOptions {
   std::optional<std::string> ca_file;
   /// Trust the operating system's certificate store instead of the built-in roots.
   bool platform_roots = false;
-  /// Words after the user agent faceauth-c/<version>, such as "myapp/1.2".
+  /// Words after the user agent faceauth-cpp/<version>, such as "myapp/1.2".
   std::optional<std::string> user_agent_suffix;
   /// Called once per HTTP attempt, on the calling thread (so from several threads at once when
   /// the Client is shared). An exception it throws is swallowed: it never breaks the call.
@@ -936,6 +936,9 @@ class Client {
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_client_options_set_platform_roots(opts.get(), options.platform_roots, err);
     });
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_options_set_user_agent_language(opts.get(), "cpp", err);
+    });
     if (options.on_attempt) {
       on_attempt_ = std::make_shared<std::function<void(const Attempt &)>>(options.on_attempt);
       detail::call([&](::faceauth_error **err) {
@@ -1082,6 +1085,17 @@ class Client {
     });
   }
 
+  /// confirm_webhook() with per-call options: a cancel handle aborts the confirmation in flight
+  /// (FACEAUTH_STATUS_CANCELLED), a deadline bounds it (FACEAUTH_STATUS_API_TIMEOUT).
+  std::string confirm_webhook(const CallOptions &call, const std::string &body) const {
+    return confirm_with(call, body, nullptr);
+  }
+
+  /// The same for a body that may be encrypted with `cipher` (the webhook key).
+  std::string confirm_webhook(const CallOptions &call, const std::string &body, const Cipher &cipher) const {
+    return confirm_with(call, body, cipher.get());
+  }
+
   /// Erases the image and personal data of a result.
   void delete_result(const std::string &auth_id) const {
     detail::call([&](::faceauth_error **err) {
@@ -1103,6 +1117,14 @@ class Client {
   }
 
  private:
+  std::string confirm_with(const CallOptions &call, const std::string &body, const ::faceauth_cipher *cipher) const {
+    const auto opts = detail::call_options(call);
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_client_confirm_webhook_with(get(), opts.get(), detail::c_str(body, "the webhook body"), cipher,
+                                                    out, err);
+    });
+  }
+
   /// The C callback: copies the attempt and calls on_attempt, swallowing what it throws.
   static void report_attempt(const ::faceauth_attempt *a, void *user_data) noexcept {
     try {
@@ -1381,6 +1403,19 @@ class Ledger {
     return confirm(client, body, cipher.get());
   }
 
+  /// apply_confirmed() with per-call options for the confirmation: a cancel handle aborts it in
+  /// flight (FACEAUTH_STATUS_CANCELLED), a deadline bounds it (FACEAUTH_STATUS_API_TIMEOUT);
+  /// the ledger is unchanged after either.
+  WebhookOutcome apply_confirmed(const CallOptions &call, const Client &client, const std::string &body) const {
+    return confirm(call, client, body, nullptr);
+  }
+
+  /// The same for a body that may be encrypted with `cipher` (the webhook key).
+  WebhookOutcome apply_confirmed(const CallOptions &call, const Client &client, const std::string &body,
+                                 const Cipher &cipher) const {
+    return confirm(call, client, body, cipher.get());
+  }
+
   /// The tokens a filter admits, with their statuses. `filter_json`: {"state", "submission",
   /// "since", "until", "limit"} (any of them), or none for every token.
   TokenStatusList list(const std::optional<std::string> &filter_json = std::nullopt) const {
@@ -1423,6 +1458,17 @@ class Ledger {
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_ledger_apply_confirmed_outcome(get(), client.get(), detail::c_str(body, "the webhook body"),
                                                        cipher, &out, err);
+    });
+    return WebhookOutcome(out);
+  }
+
+  WebhookOutcome confirm(const CallOptions &call, const Client &client, const std::string &body,
+                         const ::faceauth_cipher *cipher) const {
+    const auto opts = detail::call_options(call);
+    ::faceauth_webhook_outcome *out = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_ledger_apply_confirmed_outcome_with(get(), client.get(), opts.get(),
+                                                            detail::c_str(body, "the webhook body"), cipher, &out, err);
     });
     return WebhookOutcome(out);
   }

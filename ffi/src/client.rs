@@ -90,6 +90,8 @@ pub struct faceauth_client_options {
     ca_file: Option<String>,
     platform_roots: bool,
     user_agent_suffix: Option<String>,
+    /// The language the user agent names, for a binding built on this library; None: "c".
+    language: Option<String>,
     /// The attempt callback and its user data (an address C owns, only passed back).
     on_attempt: Option<(unsafe extern "C" fn(*const faceauth_attempt, *mut c_void), usize)>,
 }
@@ -358,7 +360,8 @@ pub unsafe extern "C" fn faceauth_client_options_set_platform_roots(
     })
 }
 
-/// Words sent after the user agent `faceauth-c/<version>`, such as "myapp/1.2" (printable
+/// Words sent after the user agent `faceauth-c/<version>` (or the language
+/// faceauth_client_options_set_user_agent_language names), such as "myapp/1.2" (printable
 /// ASCII, at most 200 characters; faceauth_client_new refuses others with
 /// FACEAUTH_STATUS_INVALID_ARGUMENT). `suffix` is copied.
 ///
@@ -380,6 +383,37 @@ pub unsafe extern "C" fn faceauth_client_options_set_user_agent_suffix(
         // SAFETY: the caller's contract above covers every pointer.
         let (opts, suffix) = unsafe { (handle_mut(opts, "opts")?, text(suffix, "suffix")?) };
         opts.user_agent_suffix = Some(suffix.to_owned());
+        Ok(())
+    })
+}
+
+/// Names the language of a binding built on this library in the user agent: requests then
+/// carry `faceauth-<language>/<version>` (such as "faceauth-go/0.1.0") instead of the default
+/// `faceauth-c/<version>`, before any suffix (faceauth_client_options_set_user_agent_suffix).
+/// For bindings (Go, C++, another language's FFI) so that Argos sees which SDK calls it; a C
+/// program leaves it unset. `language` is copied.
+///
+/// NULL handling: `opts` and `language` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8;
+/// FACEAUTH_STATUS_INVALID_ARGUMENT (not 1 to 32 characters of a-z, 0-9 and '-'; `opts`
+/// is unchanged).
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `language` is NULL or
+/// NUL-terminated; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_user_agent_language(
+    opts: *mut faceauth_client_options,
+    language: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_user_agent_language", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (opts, language) = unsafe { (handle_mut(opts, "opts")?, text(language, "language")?) };
+        faceauth::api::check_binding(language)?;
+        opts.language = Some(language.to_owned());
         Ok(())
     })
 }
@@ -459,7 +493,8 @@ pub unsafe extern "C" fn faceauth_client_new(
         // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
         let (api_key, opts, out) =
             unsafe { (text(api_key, "api_key")?, opts_or_null.as_ref(), self::out(out, "out")?) };
-        let mut builder = Client::builder(api_key).binding("c");
+        let language = opts.and_then(|opts| opts.language.as_deref()).unwrap_or("c");
+        let mut builder = Client::builder(api_key).binding(language);
         if let Some(opts) = opts {
             if let Some(base_url) = &opts.base_url {
                 builder = builder.base_url(base_url);

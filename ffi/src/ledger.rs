@@ -12,6 +12,7 @@ use faceauth::token::{
 use serde_json::{Map, Value};
 
 use crate::boundary::{free_handle, handle, into_handle, optional_text, out, text};
+use crate::call::faceauth_call_options;
 use crate::crypto::faceauth_cipher;
 use crate::error::{faceauth_error, Failure};
 use crate::memory::into_c_string;
@@ -345,17 +346,57 @@ pub unsafe extern "C" fn faceauth_ledger_apply_confirmed(
                 crate::webhook::optional_cipher(cipher_or_null)?,
             )
         };
-        let (_, json) = apply_confirmed(l, c, body, cipher)?;
+        let (_, json) = apply_confirmed(l, c, None, body, cipher)?;
         out_json.write(into_c_string(json.to_string(), "the outcome JSON")?);
         Ok(())
     })
 }
 
-/// The body of faceauth_ledger_apply_confirmed (and faceauth_ledger_apply_confirmed_outcome):
-/// the outcome, and its JSON.
+/// faceauth_ledger_apply_confirmed with call options for its API call: `call_opts_or_null`
+/// (NULL for none) may carry a cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered:
+/// the request in flight has its connection shut down) and a deadline for the confirmation
+/// (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). The ledger is unchanged
+/// after either. Everything else is as faceauth_ledger_apply_confirmed, whose documentation
+/// this follows.
+///
+/// # Safety
+/// As faceauth_ledger_apply_confirmed; `call_opts_or_null` is NULL or live call options no
+/// other thread changes during the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_ledger_apply_confirmed_with(
+    l: *const faceauth_ledger,
+    c: *const crate::client::faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    body: *const c_char,
+    cipher_or_null: *const faceauth_cipher,
+    out_json: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_ledger_apply_confirmed_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        let (l, c, opts, body, out_json, cipher) = unsafe {
+            (
+                handle(l, "l")?,
+                handle(c, "c")?,
+                call_opts_or_null.as_ref(),
+                text(body, "body")?,
+                out(out_json, "out_json")?,
+                crate::webhook::optional_cipher(cipher_or_null)?,
+            )
+        };
+        let (_, json) = apply_confirmed(l, c, opts, body, cipher)?;
+        out_json.write(into_c_string(json.to_string(), "the outcome JSON")?);
+        Ok(())
+    })
+}
+
+/// The body of faceauth_ledger_apply_confirmed, faceauth_ledger_apply_confirmed_outcome and
+/// their `_with` forms (`opts`: the call options of the confirmation, if any): the outcome,
+/// and its JSON.
 pub(crate) fn apply_confirmed(
     l: &faceauth_ledger,
     c: &crate::client::faceauth_client,
+    opts: Option<&faceauth_call_options>,
     body: &str,
     cipher: Option<&faceauth::crypto::Cipher>,
 ) -> Result<(WebhookOutcome, Value), Failure> {
@@ -363,7 +404,8 @@ pub(crate) fn apply_confirmed(
     // What the ledger would not record (another trigger, another service's expiry, a result
     // without a token) needs no confirmation: it is answered as it is.
     if faceauth::token::records_anything(&event) {
-        let confirmed = faceauth::webhook::confirm(&event, &c.inner)?;
+        let confirmed =
+            faceauth::webhook::confirm_with(&event, &c.inner, &faceauth_call_options::for_call(opts))?;
         let outcome = l.inner.apply_confirmed(&confirmed, SystemTime::now())?;
         let json = outcome.to_json(confirmed.event());
         Ok((outcome, json))

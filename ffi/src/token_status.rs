@@ -11,6 +11,7 @@ use faceauth::token::{ListFilter, TokenState, TokenStatus, WebhookOutcome};
 use serde_json::Value;
 
 use crate::boundary::{free_handle, handle, into_handle, optional_text, out, text};
+use crate::call::faceauth_call_options;
 use crate::client::faceauth_client;
 use crate::crypto::faceauth_cipher;
 use crate::error::{faceauth_error, Failure};
@@ -338,7 +339,45 @@ pub unsafe extern "C" fn faceauth_ledger_apply_confirmed_outcome(
                 optional_cipher(cipher_or_null)?,
             )
         };
-        let (outcome, json) = apply_confirmed(l, c, body, cipher)?;
+        let (outcome, json) = apply_confirmed(l, c, None, body, cipher)?;
+        out.write(into_handle(faceauth_webhook_outcome::new(outcome, &json)?));
+        Ok(())
+    })
+}
+
+/// faceauth_ledger_apply_confirmed_outcome with call options for its API call:
+/// `call_opts_or_null` (NULL for none) may carry a cancel handle (FACEAUTH_STATUS_CANCELLED once
+/// it is triggered: the request in flight has its connection shut down) and a deadline for the
+/// confirmation (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). The ledger
+/// is unchanged after either. Everything else is as faceauth_ledger_apply_confirmed_outcome,
+/// whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_ledger_apply_confirmed_outcome; `call_opts_or_null` is NULL or live call
+/// options no other thread changes during the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_ledger_apply_confirmed_outcome_with(
+    l: *const faceauth_ledger,
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    body: *const c_char,
+    cipher_or_null: *const faceauth_cipher,
+    out: *mut *mut faceauth_webhook_outcome,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_ledger_apply_confirmed_outcome_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        let (l, c, opts, body, out, cipher) = unsafe {
+            (
+                handle(l, "l")?,
+                handle(c, "c")?,
+                call_opts_or_null.as_ref(),
+                text(body, "body")?,
+                self::out(out, "out")?,
+                optional_cipher(cipher_or_null)?,
+            )
+        };
+        let (outcome, json) = apply_confirmed(l, c, opts, body, cipher)?;
         out.write(into_handle(faceauth_webhook_outcome::new(outcome, &json)?));
         Ok(())
     })

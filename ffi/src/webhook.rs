@@ -3,9 +3,10 @@
 use std::ffi::c_char;
 
 use crate::boundary::{handle, out, text};
+use crate::call::faceauth_call_options;
 use crate::client::faceauth_client;
 use crate::crypto::faceauth_cipher;
-use crate::error::faceauth_error;
+use crate::error::{faceauth_error, Failure};
 use crate::memory::into_c_string;
 use crate::status::faceauth_status;
 
@@ -58,7 +59,7 @@ pub unsafe extern "C" fn faceauth_webhook_parse(
 /// `c_or_null` is NULL or a live cipher.
 pub(crate) unsafe fn optional_cipher<'a>(
     c_or_null: *const faceauth_cipher,
-) -> Result<Option<&'a faceauth::crypto::Cipher>, crate::error::Failure> {
+) -> Result<Option<&'a faceauth::crypto::Cipher>, Failure> {
     if c_or_null.is_null() {
         return Ok(None);
     }
@@ -104,17 +105,52 @@ pub unsafe extern "C" fn faceauth_client_confirm_webhook(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_confirm_webhook", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (c, body, out_json, cipher) = unsafe {
-            (
-                handle(c, "c")?,
-                text(body, "body")?,
-                out(out_json, "out_json")?,
-                optional_cipher(cipher_or_null)?,
-            )
-        };
-        let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
-        let confirmed = faceauth::webhook::confirm(&event, &c.inner)?;
-        out_json.write(into_c_string(confirmed.to_json().to_string(), "the confirmed event JSON")?);
-        Ok(())
+        unsafe { confirm_call(c, None, body, cipher_or_null, out_json) }
     })
+}
+
+/// faceauth_client_confirm_webhook with call options: `call_opts_or_null` (NULL for none) may
+/// carry a cancel handle (FACEAUTH_STATUS_CANCELLED once it is triggered: the request in flight
+/// has its connection shut down) and a deadline for the whole confirmation
+/// (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+/// faceauth_client_confirm_webhook, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_confirm_webhook; `call_opts_or_null` is NULL or live call options no
+/// other thread changes during the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_confirm_webhook_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    body: *const c_char,
+    cipher_or_null: *const faceauth_cipher,
+    out_json: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_confirm_webhook_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        unsafe { confirm_call(c, call_opts_or_null.as_ref(), body, cipher_or_null, out_json) }
+    })
+}
+
+/// The body of faceauth_client_confirm_webhook and faceauth_client_confirm_webhook_with.
+///
+/// # Safety
+/// As faceauth_client_confirm_webhook.
+unsafe fn confirm_call(
+    c: *const faceauth_client,
+    opts: Option<&faceauth_call_options>,
+    body: *const c_char,
+    cipher_or_null: *const faceauth_cipher,
+    out_json: *mut *mut c_char,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract covers every pointer.
+    let (c, body, out_json, cipher) = unsafe {
+        (handle(c, "c")?, text(body, "body")?, out(out_json, "out_json")?, optional_cipher(cipher_or_null)?)
+    };
+    let event = faceauth::webhook::parse(body.as_bytes(), cipher)?;
+    let confirmed =
+        faceauth::webhook::confirm_with(&event, &c.inner, &faceauth_call_options::for_call(opts))?;
+    out_json.write(into_c_string(confirmed.to_json().to_string(), "the confirmed event JSON")?);
+    Ok(())
 }

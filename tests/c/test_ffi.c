@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -1002,6 +1003,7 @@ struct stall_server {
   char url[64];
   int requests;
   int closed;
+  char request[4096]; /* the start of the request it read */
   pthread_t thread;
 };
 
@@ -1015,8 +1017,10 @@ static void *stall_serve(void *arg) {
     return NULL;
   }
   setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
-  if (recv(conn, buf, sizeof buf, 0) > 0) {
+  n = recv(conn, s->request, sizeof s->request - 1, 0);
+  if (n > 0) {
     s->requests = 1;
+    s->request[n] = '\0';
   }
   do {
     n = recv(conn, buf, sizeof buf, 0);
@@ -1056,6 +1060,25 @@ static int stall_stop(struct stall_server *s) {
   return more;
 }
 
+/* The value of a request's header (its name in any case), or "" when it has none. */
+static void header_value(const char *request, const char *name, char *out, size_t size) {
+  const char *line = strstr(request, "\r\n");
+  size_t len = strlen(name);
+  out[0] = '\0';
+  while (line != NULL && line[2] != '\r') {
+    line += 2;
+    if (strncasecmp(line, name, len) == 0 && line[len] == ':') {
+      const char *value = line + len + 1, *end = strstr(value, "\r\n");
+      while (*value == ' ') {
+        value++;
+      }
+      snprintf(out, size, "%.*s", end != NULL ? (int)(end - value) : 0, value);
+      return;
+    }
+    line = strstr(line, "\r\n");
+  }
+}
+
 static double seconds_since(const struct timeval *start) {
   struct timeval now;
   gettimeofday(&now, NULL);
@@ -1091,6 +1114,136 @@ static void record_attempt(const faceauth_attempt *attempt, void *user_data) {
   seen->number = faceauth_attempt_number(attempt);
   seen->duration_us = faceauth_attempt_duration_us(attempt);
   seen->request_id_is_null = faceauth_attempt_request_id(attempt) == NULL;
+}
+
+/* Each confirmation's `_with` form against a stalling server: a cancel from another thread
+ * aborts the request in flight (the server sees it closed, and no other request), a deadline
+ * bounds it; the ledger is unchanged. The requests carry the user agent faceauth-c/<version>,
+ * or the language faceauth_client_options_set_user_agent_language names. */
+static void test_confirmations_cancelled(void) {
+  static const char body[] = "{\"webhook_trigger\":\"faceAuth\",\"data\":{\"Authentication_id\":\"fa_1\","
+                             "\"Submission_id\":\"s1\",\"Auth_Status\":\"approved\",\"Token_id\":\"tok_c_stall01\"}}";
+  struct stall_server stall;
+  struct timeval started;
+  faceauth_client_options *opts = NULL;
+  faceauth_call_options *call = NULL;
+  faceauth_cancel *cancel = NULL;
+  faceauth_client *c = NULL;
+  faceauth_ledger *l = NULL;
+  faceauth_webhook_outcome *outcome = UNTOUCHED;
+  faceauth_error *err = NULL;
+  char *json = UNTOUCHED, *status = NULL, expected[64], agent[256];
+  const char *language = NULL;
+  pthread_t trigger;
+  int which;
+
+  CHECK_STATUS(faceauth_ledger_open(":memory:", &l, &err), FACEAUTH_STATUS_OK);
+  for (which = 0; which < 3; which++) {
+    CHECK(stall_start(&stall));
+    CHECK_STATUS(faceauth_client_options_new(&opts, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_client_options_set_base_url(opts, stall.url, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_client_options_set_max_retries(opts, 3, &err), FACEAUTH_STATUS_OK);
+    language = which == 1 ? "go" : which == 2 ? "my-lang2" : NULL;
+    if (language != NULL) {
+      CHECK_STATUS(faceauth_client_options_set_user_agent_language(opts, language, &err), FACEAUTH_STATUS_OK);
+    }
+    CHECK_STATUS(faceauth_client_new("stall-key", opts, &c, &err), FACEAUTH_STATUS_OK);
+    faceauth_client_options_free(opts);
+    CHECK_STATUS(faceauth_cancel_new(&cancel, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_call_options_new(&call, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_call_options_set_cancel(call, cancel, &err), FACEAUTH_STATUS_OK);
+    CHECK(pthread_create(&trigger, NULL, trigger_after_300ms, cancel) == 0);
+    gettimeofday(&started, NULL);
+    if (which == 0) {
+      EXPECT_ERROR(faceauth_client_confirm_webhook_with(c, call, body, NULL, &json, &err),
+                   FACEAUTH_STATUS_CANCELLED);
+    } else if (which == 1) {
+      EXPECT_ERROR(faceauth_ledger_apply_confirmed_with(l, c, call, body, NULL, &json, &err),
+                   FACEAUTH_STATUS_CANCELLED);
+    } else {
+      EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome_with(l, c, call, body, NULL, &outcome, &err),
+                   FACEAUTH_STATUS_CANCELLED);
+    }
+    CHECK(seconds_since(&started) < 2.0); /* the server would stall 30 s */
+    pthread_join(trigger, NULL);
+    CHECK(json == UNTOUCHED && outcome == UNTOUCHED);
+    CHECK(stall_stop(&stall) == 0);
+    CHECK(stall.requests == 1 && stall.closed);
+    CHECK(strstr(stall.request, "GET /faceauth?authId=fa_1 ") == stall.request);
+    header_value(stall.request, "user-agent", agent, sizeof agent);
+    snprintf(expected, sizeof expected, "faceauth-%s/%s", language != NULL ? language : "c", faceauth_version());
+    CHECK_STR(agent, expected);
+    faceauth_call_options_free(call);
+    faceauth_cancel_free(cancel);
+    faceauth_client_free(c);
+  }
+
+  /* A deadline bounds a confirmation (and the ledger's) as a whole. */
+  CHECK(stall_start(&stall));
+  c = new_client("stall-key", stall.url, 3);
+  CHECK_STATUS(faceauth_call_options_new(&call, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_call_options_set_deadline_ms(call, 300, &err), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_with(l, c, call, body, NULL, &json, &err),
+               FACEAUTH_STATUS_API_TIMEOUT);
+  faceauth_client_free(c);
+  CHECK(stall_stop(&stall) == 0);
+  /* Nothing was recorded: the token is unknown to the ledger still. */
+  EXPECT_ERROR(faceauth_ledger_status(l, "tok_c_stall01", &status, &err), FACEAUTH_STATUS_TOKEN_UNKNOWN);
+
+  /* NULL pointers and invalid UTF-8: typed errors, nothing sent, nothing written. */
+  c = new_client("stall-key", "http://127.0.0.1:9", 0);
+  EXPECT_ERROR(faceauth_client_confirm_webhook_with(NULL, call, body, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_confirm_webhook_with(c, call, NULL, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_confirm_webhook_with(c, call, body, NULL, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_confirm_webhook_with(c, NULL, BAD_UTF8, NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_with(NULL, c, call, body, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_with(l, NULL, call, body, NULL, &json, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_with(l, c, call, body, NULL, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_with(l, c, NULL, BAD_UTF8, NULL, &json, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome_with(NULL, c, call, body, NULL, &outcome, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome_with(l, NULL, NULL, body, NULL, &outcome, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome_with(l, c, call, NULL, NULL, &outcome, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_ledger_apply_confirmed_outcome_with(l, c, call, body, NULL, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  CHECK(json == UNTOUCHED && outcome == UNTOUCHED);
+  faceauth_client_free(c);
+  faceauth_call_options_free(call);
+  faceauth_ledger_free(l);
+
+  /* The language is one short token of a-z, 0-9 and '-'; anything else is refused and leaves
+   * the options as they were. */
+  CHECK_STATUS(faceauth_client_options_new(&opts, &err), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(NULL, "go", &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, BAD_UTF8, &err),
+               FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, "", &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, "Go", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, "go/1.2", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, "go lang", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, "go\r\nx-api-key: k", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_language(opts, "abcdefghijklmnopqrstuvwxyz0123456", &err),
+               FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(faceauth_client_options_set_user_agent_language(opts, "abcdefghijklmnopqrstuvwxyz012345", &err),
+               FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_new("stall-key", opts, &c, &err), FACEAUTH_STATUS_OK);
+  faceauth_client_free(c);
+  faceauth_client_options_free(opts);
 }
 
 /* Cancellation from another thread, deadlines, the client options of issue 16 and the `_with`
@@ -1165,6 +1318,8 @@ static void test_client_control(int with_mock) {
   CHECK(stall_stop(&stall) == 0);
   CHECK(stall.requests == 1);
   CHECK_STATUS(faceauth_call_options_set_deadline_ms(call, 0, &err), FACEAUTH_STATUS_OK);
+
+  test_confirmations_cancelled();
 
   /* Client options: the attempt callback, the user agent suffix, proxies and CAs. */
   CHECK_STATUS(faceauth_client_options_new(&opts, &err), FACEAUTH_STATUS_OK);
@@ -2281,6 +2436,8 @@ static void test_confirm_webhooks(void) {
   static const uint8_t png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 0, 5};
   faceauth_client *c = new_client(mock.key, mock.url, -1);
   faceauth_ledger *l = NULL;
+  faceauth_call_options *call = NULL;
+  faceauth_webhook_outcome *outcome = NULL;
   char *json = NULL, *out = UNTOUCHED;
   char auth_id[128] = "", body[512], value[64];
   faceauth_error *err = NULL;
@@ -2316,7 +2473,26 @@ static void test_confirm_webhooks(void) {
   EXPECT_ERROR(faceauth_client_confirm_webhook(c, BAD_UTF8, NULL, &out, &err), FACEAUTH_STATUS_INVALID_UTF8);
   CHECK(out == UNTOUCHED);
 
+  /* The `_with` form, given no options or a deadline it meets, answers the same. */
+  CHECK_STATUS(faceauth_call_options_new(&call, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_call_options_set_deadline_ms(call, 30000, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_confirm_webhook_with(c, call, body, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "status", value, sizeof value) && strcmp(value, "approved") == 0);
+  faceauth_string_free(json);
+  CHECK_STATUS(faceauth_client_confirm_webhook_with(c, NULL, body, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "confirmed_by", value, sizeof value) && strcmp(value, "argos") == 0);
+  faceauth_string_free(json);
+  json = NULL;
+
   CHECK_STATUS(faceauth_ledger_open(":memory:", &l, NULL), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_ledger_apply_confirmed_with(l, c, call, body, NULL, &json, &err), FACEAUTH_STATUS_OK);
+  CHECK(json_string(json, "outcome", value, sizeof value) && strcmp(value, "unknown_token") == 0);
+  faceauth_string_free(json);
+  CHECK_STATUS(faceauth_ledger_apply_confirmed_outcome_with(l, c, NULL, body, NULL, &outcome, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK(faceauth_webhook_outcome_kind(outcome) == FACEAUTH_OUTCOME_KIND_UNKNOWN_TOKEN);
+  faceauth_webhook_outcome_free(outcome);
+  faceauth_call_options_free(call);
   CHECK_STATUS(faceauth_ledger_apply_confirmed(l, c, body, NULL, &json, &err), FACEAUTH_STATUS_OK);
   CHECK(json_string(json, "outcome", value, sizeof value) && strcmp(value, "unknown_token") == 0);
   faceauth_string_free(json);

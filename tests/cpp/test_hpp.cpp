@@ -3,6 +3,7 @@
 // every failure as a faceauth::Error with its status, move-only handles, and threads sharing one
 // Cipher, one UrlBuilder and one Ledger. Prints "N passed, M failed"; exits 1 if any check failed. Built by
 // tests/cpp/run.sh with -fsanitize=address,undefined, which fail it on any leak or error.
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -322,6 +323,7 @@ struct StallServer {
   int fd = -1;
   std::string url;
   bool closed = false;
+  std::string request;  // the start of the request it read
   std::thread thread;
 
   StallServer() {
@@ -344,6 +346,9 @@ struct StallServer {
       setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
       char buf[4096];
       ssize_t n = recv(conn, buf, sizeof buf, 0);
+      if (n > 0) {
+        request.assign(buf, static_cast<std::size_t>(n));
+      }
       while (n > 0) {
         n = recv(conn, buf, sizeof buf, 0);
       }
@@ -382,6 +387,42 @@ void test_client_control(const Mock &mock) {
     CHECK(cancel.triggered());
     stall.thread.join();
     CHECK(stall.closed);
+  }
+  // A confirmation, and a ledger's, aborted in flight by a cancel; the requests name C++ in
+  // their user agent.
+  for (const bool through_ledger : {false, true}) {
+    StallServer stall;
+    faceauth::ClientOptions options;
+    options.base_url = stall.url;
+    options.proxy_from_env = false;
+    const faceauth::Client client(mock.key, options);
+    const faceauth::Ledger ledger(":memory:");
+    const faceauth::Cancel cancel;
+    faceauth::CallOptions call;
+    call.cancel = &cancel;
+    const std::string body = R"({"webhook_trigger":"faceAuth","data":{"Authentication_id":"fa_1",)"
+                             R"("Submission_id":"s1","Auth_Status":"approved","Token_id":"tok_cpp_stall1"}})";
+    std::thread trigger([&cancel] {
+      std::this_thread::sleep_for(300ms);
+      cancel.trigger();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    if (through_ledger) {
+      EXPECT_ERROR(FACEAUTH_STATUS_CANCELLED, ledger.apply_confirmed(call, client, body));
+    } else {
+      EXPECT_ERROR(FACEAUTH_STATUS_CANCELLED, client.confirm_webhook(call, body));
+    }
+    CHECK(std::chrono::steady_clock::now() - started < 2s);  // the server would stall 30 s
+    trigger.join();
+    stall.thread.join();
+    CHECK(stall.closed);
+    CHECK(stall.request.rfind("GET /faceauth?authId=fa_1 ", 0) == 0);
+    const std::string agent = "\r\nuser-agent: faceauth-cpp/" + std::string(faceauth::version()) + "\r\n";
+    std::string lower = stall.request;
+    for (char &ch : lower) {
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    CHECK(contains(lower, agent));
   }
   // A deadline ends the call with a timeout that names the attempts.
   {

@@ -100,7 +100,8 @@ impl ClientBuilder {
     }
 
     /// The language named in the user agent, `faceauth-<binding>/<version>` (default `rust`;
-    /// the bindings set `python`, `go`, `c`, `cli`).
+    /// the bindings set `python`, `go`, `c`, `cpp`, `cli`). [`check_binding`] says which names
+    /// [`build`](Self::build) takes.
     pub fn binding(mut self, binding: &str) -> Self {
         self.binding = binding.to_owned();
         self
@@ -167,9 +168,9 @@ impl ClientBuilder {
     /// # Errors
     /// [`ApiError::InvalidArgument`] for an empty API key, one that begins or ends with white
     /// space or holds a control character, a base URL that is not http(s), a zero timeout, a
-    /// proxy URL that does not parse, a user agent suffix that is not printable ASCII, a CA
-    /// file that cannot be read or holds no valid certificate, or a CA file together with
-    /// platform roots.
+    /// proxy URL that does not parse, a language name [`check_binding`] refuses, a user agent
+    /// suffix that is not printable ASCII, a CA file that cannot be read or holds no valid
+    /// certificate, or a CA file together with platform roots.
     pub fn build(self) -> Result<Client, ApiError> {
         // The one key rule of the SDK: no surrounding white space, whatever the source.
         if let Err(err) = crate::crypto::check_key_text(&self.api_key) {
@@ -225,13 +226,31 @@ impl ClientBuilder {
     }
 }
 
+/// The longest language name [`ClientBuilder::binding`] takes.
+const MAX_BINDING_LEN: usize = 32;
+
+/// Checks a language name for the user agent `faceauth-<binding>/<version>`
+/// ([`ClientBuilder::binding`]): 1 to 32 characters of `a`–`z`, `0`–`9` and `-`, so that the
+/// product token stays one token (`go`, `cpp`, `node`, `ruby`).
+///
+/// # Errors
+/// [`ApiError::InvalidArgument`] for any other name.
+pub fn check_binding(binding: &str) -> Result<(), ApiError> {
+    let token = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if binding.is_empty() || binding.len() > MAX_BINDING_LEN || !binding.chars().all(token) {
+        return Err(ApiError::invalid(format!(
+            "the language name {:?} is not 1 to {MAX_BINDING_LEN} characters of a-z, 0-9 and '-'",
+            crate::excerpt(binding)
+        )));
+    }
+    Ok(())
+}
+
 impl ClientBuilder {
     /// `faceauth-<binding>/<version>`, then the suffix.
     fn user_agent(&self) -> Result<String, ApiError> {
         let printable = |text: &str| text.chars().all(|c| c.is_ascii_graphic() || c == ' ');
-        if self.binding.is_empty() || !self.binding.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ApiError::invalid("the binding name must be ASCII letters, digits or '-'"));
-        }
+        check_binding(&self.binding)?;
         let mut agent = format!("faceauth-{}/{}", self.binding, crate::VERSION);
         if let Some(suffix) = self.user_agent_suffix.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             if !printable(suffix) || suffix.len() > 200 {
@@ -1100,6 +1119,21 @@ mod tests {
             ("EXAMPLE.com", "Api.Example.COM", true),
         ] {
             assert_eq!(no_proxy_matches(list, host), matches, "{list:?} {host:?}");
+        }
+    }
+
+    #[test]
+    fn a_language_name_is_one_short_lowercase_token() {
+        for good in ["go", "cpp", "c", "node-js", "ruby3", &"x".repeat(32)] {
+            assert!(check_binding(good).is_ok(), "{good:?}");
+            let client = Client::builder("key").binding(good).build().expect(good);
+            assert_eq!(client.user_agent(), format!("faceauth-{good}/{}", crate::VERSION));
+        }
+        for bad in ["", "Go", "go lang", "go/1", "go\n", "go_lang", "gö", &"x".repeat(33)] {
+            let err = check_binding(bad).err().map(|e| e.kind());
+            assert_eq!(err, Some(crate::ErrorKind::InvalidArgument), "{bad:?}");
+            let err = Client::builder("key").binding(bad).build().err().map(|e| e.kind());
+            assert_eq!(err, Some(crate::ErrorKind::InvalidArgument), "{bad:?}");
         }
     }
 

@@ -24,7 +24,7 @@ mod transport;
 
 pub use attempt::{Attempt, Outcome};
 pub use cancel::{CallOptions, Cancel};
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{check_binding, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiFailure};
 pub use list::{Incomplete, ListQuery, Records};
 pub use model::{AuthRecord, AuthResult, AuthStatus, FailCode, Image, Scores};

@@ -30,10 +30,8 @@ func main() {
 	scheme := flag.String("scheme", "ecb", "the webhook encryption scheme")
 	baseURL := flag.String("base-url", os.Getenv("FACEAUTH_BASE_URL"), "the REST base URL (default Argos's)")
 	flag.Parse()
-	// One attempt within the sender's patience: the confirmation (ApplyConfirmed) is not yet
-	// aborted by its context in flight, so the client's own timeout bounds it.
-	client, err := faceauth.NewClient(os.Getenv("FACEAUTH_API_KEY"), faceauth.ClientOptions{
-		BaseURL: *baseURL, Timeout: 4 * time.Second, MaxRetries: faceauth.NoRetries})
+	// Each request's context bounds its confirmation (see ServeHTTP), retries included.
+	client, err := faceauth.NewClient(os.Getenv("FACEAUTH_API_KEY"), faceauth.ClientOptions{BaseURL: *baseURL})
 	if err != nil {
 		log.Fatalf("FACEAUTH_API_KEY: %v", err)
 	}
@@ -84,7 +82,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body too large or unreadable", http.StatusBadRequest)
 		return
 	}
-	// Under the sender's patience: the confirmation call, then the ledger write.
+	// Under the sender's patience: the confirmation call (aborted in flight when the deadline
+	// passes or the sender hangs up), then the ledger write.
 	ctx, cancel := context.WithTimeout(r.Context(), 4*time.Second)
 	defer cancel()
 	res, err := h.ledger.ApplyConfirmed(ctx, h.client, body, h.cipher)

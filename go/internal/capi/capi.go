@@ -372,16 +372,16 @@ func webhookCall(body []byte, c *Cipher,
 	return takeString(out), nil
 }
 
-// ConfirmWebhook is faceauth_client_confirm_webhook; c may be nil. It returns the confirmed
-// event's JSON.
-func (cl *Client) ConfirmWebhook(body []byte, c *Cipher) (string, error) {
-	clp, closed := cl.h.acquire()
+// ConfirmWebhook is faceauth_client_confirm_webhook_with; call and c may be nil. It returns
+// the confirmed event's JSON.
+func (cl *Client) ConfirmWebhook(call *Call, body []byte, c *Cipher) (string, error) {
+	clp, op, end, closed := cl.begin(call)
 	if closed != nil {
 		return "", closed
 	}
-	defer cl.h.release()
+	defer end()
 	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
-		return C.faceauth_client_confirm_webhook(clp, b, cp, out, cerr)
+		return C.faceauth_client_confirm_webhook_with(clp, op, b, cp, out, cerr)
 	})
 }
 

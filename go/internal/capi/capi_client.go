@@ -63,6 +63,7 @@ type ClientOptions struct {
 	CAFile           string // faceauth_client_options_set_ca_file
 	PlatformRoots    bool   // faceauth_client_options_set_platform_roots
 	UserAgentSuffix  string // faceauth_client_options_set_user_agent_suffix
+	Language         string // faceauth_client_options_set_user_agent_language ("": the library's "c")
 	// OnAttempt is called once per HTTP attempt, on the goroutine making the call; a panic in
 	// it is recovered (and printed), so it never unwinds into the library.
 	OnAttempt func(Attempt)
@@ -129,6 +130,9 @@ func NewClient(apiKey string, o ClientOptions) (*Client, *Error) {
 		}},
 		{o.UserAgentSuffix, "user agent suffix", func(p *C.char) C.enum_faceauth_status {
 			return C.faceauth_client_options_set_user_agent_suffix(opts, p, &cerr)
+		}},
+		{o.Language, "user agent language", func(p *C.char) C.enum_faceauth_status {
+			return C.faceauth_client_options_set_user_agent_language(opts, p, &cerr)
 		}},
 	} {
 		if err := setString(s.value, s.what, s.set); err != nil {

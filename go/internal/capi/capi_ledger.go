@@ -138,20 +138,20 @@ func (l *Ledger) Status(tokenID string) (string, error) { return l.tokenCall(tok
 // MarkUsed is faceauth_ledger_mark_used.
 func (l *Ledger) MarkUsed(tokenID string) (string, error) { return l.tokenCall(tokenID, true) }
 
-// ApplyConfirmed is faceauth_ledger_apply_confirmed; c may be nil.
-func (l *Ledger) ApplyConfirmed(cl *Client, body []byte, c *Cipher) (string, error) {
+// ApplyConfirmed is faceauth_ledger_apply_confirmed_with; call and c may be nil.
+func (l *Ledger) ApplyConfirmed(cl *Client, call *Call, body []byte, c *Cipher) (string, error) {
 	lp, closed := l.h.acquire()
 	if closed != nil {
 		return "", closed
 	}
 	defer l.h.release()
-	clp, closed := cl.h.acquire()
+	clp, op, end, closed := cl.begin(call)
 	if closed != nil {
 		return "", closed
 	}
-	defer cl.h.release()
+	defer end()
 	return webhookCall(body, c, func(b *C.char, cp *C.faceauth_cipher, out **C.char, cerr **C.faceauth_error) C.enum_faceauth_status {
-		return C.faceauth_ledger_apply_confirmed(lp, clp, b, cp, out, cerr)
+		return C.faceauth_ledger_apply_confirmed_with(lp, clp, op, b, cp, out, cerr)
 	})
 }
 
