@@ -221,9 +221,21 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .layer(axum::middleware::from_fn_with_state(shared.clone(), admit_and_log));
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let path = args.path.clone();
-    let finished = runtime.block_on(http::run(listener, app, stopper.clone(), max_connections, || {
-        crate::output::note(format_args!("faceauth: listening on http://{bound}{path}"));
-    }))?;
+    let (metrics, log_format) = (shared.metrics.clone(), args.log_format);
+    let refused = move |refusal: http::Refusal, err: &hyper::Error| {
+        metrics.connection_error(refusal.name());
+        // Idle keep-alive connections closing are routine: counted, not logged.
+        if refusal != http::Refusal::Idle {
+            crate::output::note(log_format.connection_line(
+                refusal.name(),
+                refusal.status(),
+                &err.to_string(),
+            ));
+        }
+    };
+    let listening = || crate::output::note(format_args!("faceauth: listening on http://{bound}{path}"));
+    let finished =
+        runtime.block_on(http::run(listener, app, stopper.clone(), max_connections, listening, refused))?;
     if !finished {
         crate::output::note(format_args!(
             "faceauth: webhook serve: {} requests still in flight after {} s, abandoned",
