@@ -286,17 +286,19 @@ struct Outcome(&'static str);
 struct Answer {
     status: u16,
     body: Value,
+    /// The body already serialized (a webhook's output line), instead of `body`.
+    text: Option<String>,
     allow: Option<&'static str>,
     outcome: Option<&'static str>,
 }
 
 impl Answer {
     fn error(status: u16, message: impl Into<String>) -> Answer {
-        Answer { status, body: json!({ "error": message.into() }), allow: None, outcome: None }
+        Answer { status, body: json!({ "error": message.into() }), text: None, allow: None, outcome: None }
     }
 
     fn ok(body: Value) -> Answer {
-        Answer { status: 200, body, allow: None, outcome: None }
+        Answer { status: 200, body, text: None, allow: None, outcome: None }
     }
 }
 
@@ -315,7 +317,7 @@ fn refusal_outcome(status: u16) -> &'static str {
 
 impl IntoResponse for Answer {
     fn into_response(self) -> Response {
-        let mut text = self.body.to_string();
+        let mut text = self.text.unwrap_or_else(|| self.body.to_string());
         text.push('\n');
         let mut response = Response::new(Body::from(text));
         *response.status_mut() = axum::http::StatusCode::from_u16(self.status)
@@ -603,6 +605,8 @@ async fn webhook(context: Arc<Shared>, request: Request) -> Answer {
             Answer::error(crate::confirm::REFUSED, format!("refused: {reason}"))
         }
         Some(Applied::Unprinted) => Answer::error(503, "the receiver cannot write its output; it stops"),
-        Some(Applied::Printed(line, outcome)) => Answer { outcome: Some(outcome), ..Answer::ok(line) },
+        Some(Applied::Printed(line, outcome)) => {
+            Answer { outcome: Some(outcome), text: Some(line), ..Answer::ok(Value::Null) }
+        }
     }
 }
