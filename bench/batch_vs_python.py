@@ -1,11 +1,17 @@
 """`make bench`: `faceauth batch` against the Python reference, same input, same machine, one run.
 
-Generates ROWS rows (default 1,000,000) once, runs both, checks the outputs are identical, and
-prints URLs/s for each, the ratio, and each process's peak memory.
+Generates ROWS rows (default 200,000) once, then runs ROUNDS rounds (default 3), each of:
+`faceauth batch` on every core (the default `--jobs`), `faceauth batch --jobs 1` pinned to one
+core (`taskset -c 0`, as it ran before it had workers), and the Python reference. Interleaving
+the runs lets the machine's load fall on all three alike. Checks every output is identical to
+the reference's, and prints the median URLs/s of each, the ratios (each against the reference
+measured in the same run) and each process's peak memory.
 """
 
+import filecmp
 import os
-import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -30,40 +36,65 @@ def make_input(rows: int) -> Path:
 
 
 def run(name: str, argv: list[str]) -> tuple[float, int]:
-    """Runs argv, returns (seconds, peak RSS in KiB) for that process alone."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Runs argv, returns (seconds, peak RSS in KiB) for that process alone (wait4's: it starts
+    from this script's own resident size, a few MiB, copied at the fork)."""
     started = time.perf_counter()
-    proc = subprocess.run(argv, env={**os.environ, "FACEAUTH_API_KEY": KEY},
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, env={**os.environ, "FACEAUTH_API_KEY": KEY},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        sys.exit(f"{name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    # ru_maxrss of children is the max over all children so far; each run is a fresh max check.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, peak if peak > before else 0
+        sys.exit(f"{name} failed ({proc.returncode}): {err[-2000:].decode(errors='replace')}")
+    return seconds, usage.ru_maxrss
 
 
 def main() -> None:
-    rows = int(os.environ.get("ROWS", "1000000"))
-    faceauth = ROOT / "target" / "release" / "faceauth"
+    rows = int(os.environ.get("ROWS", "200000"))
+    rounds = int(os.environ.get("ROUNDS", "3"))
+    faceauth = str(ROOT / "target" / "release" / "faceauth")
     src = make_input(rows)
-    ours, theirs = DATA / "out-faceauth.csv", DATA / "out-python.csv"
+    theirs = DATA / "out-python.csv"
+    one_core = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    cores = os.cpu_count() or 1
+    sides = {
+        "python": [sys.executable, str(ROOT / "bench" / "reference_batch.py"), "pid-1", str(src), str(theirs)],
+        "all": [faceauth, "batch", "--pid", "pid-1", "--input", str(src), "--output", str(DATA / "out-all.csv")],
+        "one": one_core + [faceauth, "batch", "--pid", "pid-1", "--jobs", "1", "--input", str(src),
+                           "--output", str(DATA / "out-one.csv")],
+    }
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    peaks: dict[str, int] = {name: 0 for name in sides}
+    ratios: list[tuple[float, float]] = []
+    load = os.getloadavg()[0]
+    for _ in range(rounds):
+        for name in ("all", "one", "python"):
+            seconds, peak = run(name, sides[name])
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], peak)
+        for name in ("all", "one"):
+            if not filecmp.cmp(DATA / f"out-{name}.csv", theirs, shallow=False):
+                sys.exit(f"outputs differ: faceauth batch ({name}) and the Python reference disagree")
+        ratios.append((times["python"][-1] / times["all"][-1], times["python"][-1] / times["one"][-1]))
+    load = max(load, os.getloadavg()[0])
 
-    # faceauth runs first, so its peak memory is not masked by Python's larger one.
-    t_ours, rss_ours = run("faceauth batch", [str(faceauth), "batch", "--pid", "pid-1",
-                                              "--input", str(src), "--output", str(ours)])
-    t_theirs, rss_theirs = run("python reference", [sys.executable, str(ROOT / "bench" / "reference_batch.py"),
-                                                    "pid-1", str(src), str(theirs)])
-    if ours.read_bytes() != theirs.read_bytes():
-        sys.exit("outputs differ: faceauth batch and the Python reference disagree")
+    def rate(name: str) -> float:
+        return rows / statistics.median(times[name])
 
-    ours_rate, theirs_rate = rows / t_ours, rows / t_theirs
-    print(f"batch of {rows:,} rows, ECB, one process each (outputs identical)")
-    print(f"  python + cryptography (baseline) {theirs_rate:>12,.0f} URLs/s  {t_theirs:7.2f} s  peak {rss_theirs/1024:6.1f} MiB")
-    print(f"  faceauth batch                   {ours_rate:>12,.0f} URLs/s  {t_ours:7.2f} s  peak {rss_ours/1024:6.1f} MiB")
-    print(f"  ratio: faceauth batch is {ours_rate / theirs_rate:.1f}x the Python reference")
-    for path in (ours, theirs):
-        path.unlink()
+    print(f"batch of {rows:,} rows, ECB, {rounds} interleaved rounds, medians (outputs identical); "
+          f"{cores} CPUs, load average up to {load:.1f}")
+    print(f"  python + cryptography (baseline)       {rate('python'):>12,.0f} URLs/s  peak {peaks['python']/1024:6.1f} MiB")
+    print(f"  faceauth batch --jobs 1, one core      {rate('one'):>12,.0f} URLs/s  peak {peaks['one']/1024:6.1f} MiB")
+    print(f"  faceauth batch, every core ({cores} jobs)    {rate('all'):>12,.0f} URLs/s  peak {peaks['all']/1024:6.1f} MiB")
+    each = ", ".join(f"{a:.1f}x/{o:.1f}x" for a, o in ratios)
+    print(f"  ratio vs the Python reference, every core / one core, per round: {each}")
+    print(f"  ratio (medians): every core {rate('all') / rate('python'):.1f}x, one core "
+          f"{rate('one') / rate('python'):.1f}x, every core vs one core {rate('all') / rate('one'):.2f}x")
+    for name in ("all", "one"):
+        (DATA / f"out-{name}.csv").unlink()
+    theirs.unlink()
 
 
 if __name__ == "__main__":

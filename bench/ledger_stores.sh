@@ -5,7 +5,9 @@
 #   transaction per link, a link printed only after its token commits), into one SQLite file
 #   and into one PostgreSQL database; the figure is P × N ÷ wall time;
 # - batch --ledger rows/s: `faceauth batch --new-tokens --ledger …` over ROWS rows (8,192 tokens
-#   to a transaction), into SQLite and into PostgreSQL.
+#   to a transaction), into SQLite and into PostgreSQL; for PostgreSQL, three rounds alternating
+#   today's path (COPY into a temporary table, one INSERT from it) with the earlier one (one
+#   INSERT … unnest per chunk, kept reachable by the hidden --postgres-copy-from), the baseline.
 #
 # Both at --durability full (the default: every commit on disk before the link goes out).
 # PostgreSQL is a throwaway cluster on this machine (scripts/with-postgres.sh, which this script
@@ -59,8 +61,9 @@ issue_rate() { # store processes
     rate $((procs * per_process)) "$start" "$end"
 }
 
-batch_rate() { # store
+batch_rate() { # store [extra batch arguments]
     local store=$1 location
+    shift
     if [[ $store == sqlite ]]; then
         location=$work/batch.db
     else
@@ -69,7 +72,7 @@ batch_rate() { # store
     local start end
     start=$(now)
     "$cli" batch --pid p --new-tokens --ledger "$location" --input "$work/in.csv" --output "$work/out.csv" \
-        2>/dev/null
+        "$@" 2>/dev/null
     end=$(now)
     rate "$rows" "$start" "$end"
 }
@@ -88,7 +91,12 @@ for store in sqlite postgres; do
     done
     echo
 done
-echo "== token ledger: batch --ledger rows/s ($rows rows, 8,192 per transaction, durability full)"
-for store in sqlite postgres; do
-    printf '%-12s %12s\n' "$store" "$(batch_rate "$store")"
+echo "== token ledger: batch --ledger rows/s ($rows rows, 8,192 per transaction, durability full;" \
+    "$(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg))"
+printf '%-12s %12s\n' sqlite "$(batch_rate sqlite)"
+for round in 1 2 3; do
+    copy=$(batch_rate postgres)
+    old=$(batch_rate postgres --postgres-copy-from 1000000000)
+    printf 'postgres, round %d: COPY %s rows/s; INSERT … unnest (baseline) %s rows/s; ratio %s\n' \
+        "$round" "$copy" "$old" "$(awk -v a="$copy" -v b="$old" 'BEGIN { printf "%.2fx", a / b }')"
 done

@@ -20,6 +20,10 @@ var unreachable = map[string]string{
 	"invalid_iv":    "no export takes an IV or nonce",
 	"random_source": "the OS random source does not fail on demand",
 	"token_exists":  "IssueURL mints its token; no export records a given one",
+	// Issue 16's core and C ABI are in; the Go binding's contexts and CA options come next,
+	// with their tests: remove these two then.
+	"cancelled":         "the Go binding does not pass a cancel handle yet (contexts come next)",
+	"api_tls_untrusted": "the Go binding has no CA option yet to test a private CA with",
 }
 
 var seen sync.Map // kind -> true: kinds a test caused and checked

@@ -7,6 +7,8 @@ package faceauth
 var (
 	// ErrInvalidArgument (invalid_argument, 1): An argument is empty, holds a control character, or is otherwise malformed.
 	ErrInvalidArgument = &Error{Kind: "invalid_argument", Code: 1}
+	// ErrCancelled (cancelled, 2): The call was cancelled through its cancel handle (faceauth_cancel_trigger).
+	ErrCancelled = &Error{Kind: "cancelled", Code: 2}
 	// ErrInvalidURL (invalid_url, 10): The text given to inspect is not a FaceAuth URL (no query, no `pid` or `encrypted`).
 	ErrInvalidURL = &Error{Kind: "invalid_url", Code: 10}
 	// ErrInvalidPayload (invalid_payload, 11): A URL decrypted, but not to the FaceAuth JSON payload (not an object, no `sid`).
@@ -75,6 +77,8 @@ var (
 	ErrConnection = &Error{Kind: "api_connection", Code: 308}
 	// ErrDecode (api_decode, 309): A success response that does not decode.
 	ErrDecode = &Error{Kind: "api_decode", Code: 309}
+	// ErrTLSUntrusted (api_tls_untrusted, 310): The server's TLS certificate is not trusted (an unknown issuer, such as a TLS-inspecting gateway's CA not given with faceauth_client_options_set_ca_file; expired; for another name).
+	ErrTLSUntrusted = &Error{Kind: "api_tls_untrusted", Code: 310}
 	// ErrWebhookMalformed (webhook_malformed, 400): A webhook body is not JSON, or a documented field has the wrong type.
 	ErrWebhookMalformed = &Error{Kind: "webhook_malformed", Code: 400}
 	// ErrWebhookKeyRequired (webhook_key_required, 401): A webhook body is encrypted and no key was given.
@@ -92,6 +96,7 @@ var (
 // sentinels lists every sentinel, in the header's order.
 var sentinels = []*Error{
 	ErrInvalidArgument,
+	ErrCancelled,
 	ErrInvalidURL,
 	ErrInvalidPayload,
 	ErrNullPointer,
@@ -126,6 +131,7 @@ var sentinels = []*Error{
 	ErrTimeout,
 	ErrConnection,
 	ErrDecode,
+	ErrTLSUntrusted,
 	ErrWebhookMalformed,
 	ErrWebhookKeyRequired,
 	ErrWebhookDecrypt,

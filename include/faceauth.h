@@ -28,18 +28,20 @@
  *   absent) for text, and a *_json accessor giving the same JSON. An accessor given NULL
  *   returns its "absent" value; it never fails.
  * - Handles (faceauth_cipher, faceauth_url_builder, faceauth_client, faceauth_records,
- *   faceauth_ledger, faceauth_simulator, and the options objects above) are made by *_new (a listing by faceauth_client_list,
+ *   faceauth_ledger, faceauth_simulator, faceauth_cancel, and the options objects above) are made by *_new (a listing by faceauth_client_list,
  *   a ledger by faceauth_ledger_open, a simulator by faceauth_simulator_start) and freed by
  *   *_free; every *_free accepts NULL.
  *   Which handles may be shared across threads is said on each type.
  * - The REST client's calls block until the API answers, within the client's timeouts. Their
  *   error objects carry the HTTP status (faceauth_error_http_status) when a response arrived.
+ *   Each call has a `_with` form taking faceauth_call_options (NULL for none): a cancel handle
+ *   (faceauth_cancel) any thread may trigger, and a deadline for the whole call.
  * - The ABI only grows: a later 0.x release adds functions, statuses and setters, and never
  *   removes or changes an export (the build checks the exports against ffi/abi/). So no struct
  *   whose size could change crosses it: options and parameters are opaque objects, made by
  *   *_new with every default (or their required fields), changed by *_set_* setters (each
  *   returning faceauth_status), only read by the calls they are given to, and freed by *_free
- *   (faceauth_client_options, faceauth_auth_params). The one public struct, faceauth_buf
+ *   (faceauth_client_options, faceauth_call_options, faceauth_auth_params). The one public struct, faceauth_buf
  *   {data, len}, is frozen as it is; faceauth_status gains values, never renumbers them.
  * - No function lets a Rust panic cross into the caller: it becomes FACEAUTH_STATUS_PANIC.
  * - Error messages never contain keys.
@@ -88,6 +90,10 @@ typedef enum faceauth_status {
    * An argument is empty, holds a control character, or is otherwise malformed.
    */
   FACEAUTH_STATUS_INVALID_ARGUMENT = 1,
+  /**
+   * The call was cancelled through its cancel handle (faceauth_cancel_trigger).
+   */
+  FACEAUTH_STATUS_CANCELLED = 2,
   /**
    * The text given to inspect is not a FaceAuth URL (no query, no `pid` or `encrypted`).
    */
@@ -229,6 +235,12 @@ typedef enum faceauth_status {
    * A success response that does not decode.
    */
   FACEAUTH_STATUS_API_DECODE = 309,
+  /**
+   * The server's TLS certificate is not trusted (an unknown issuer, such as a TLS-inspecting
+   * gateway's CA not given with faceauth_client_options_set_ca_file; expired; for another
+   * name).
+   */
+  FACEAUTH_STATUS_API_TLS_UNTRUSTED = 310,
   /**
    * A webhook body is not JSON, or a documented field has the wrong type.
    */
@@ -384,6 +396,15 @@ typedef enum faceauth_outcome_kind {
 } faceauth_outcome_kind;
 
 /**
+ * One HTTP attempt, as the attempt callback (faceauth_client_options_set_on_attempt) is shown
+ * it (opaque): read with faceauth_attempt_method, _route, _http_status, _error, _number,
+ * _duration_us and _request_id. It holds no key, image, query value or personal data.
+ *
+ * Lifetime: borrowed for the callback's duration only; never free it or keep it.
+ */
+typedef struct faceauth_attempt faceauth_attempt;
+
+/**
  * The encrypted fields of one URL (opaque): made by faceauth_auth_params_new with its `sid`,
  * the optional fields set by the faceauth_auth_params_set_* functions, freed by
  * faceauth_auth_params_free. A field added in a later version is a new setter (the ABI rule
@@ -416,6 +437,30 @@ typedef struct faceauth_auth_record faceauth_auth_record;
  * once. A NULL handle gives each accessor's "absent" value (NULL, false, 0 or UNKNOWN).
  */
 typedef struct faceauth_auth_result faceauth_auth_result;
+
+/**
+ * The options of one call (opaque): a cancel handle and a deadline. Made by
+ * faceauth_call_options_new (neither), changed by faceauth_call_options_set_*, freed by
+ * faceauth_call_options_free; given to the `_with` calls (faceauth_client_get_with, …), where
+ * NULL means no options.
+ *
+ * Thread safety: one thread at a time changes it; calls only read it, so several threads may
+ * pass the same options to calls at once (each call counts its deadline from its own start).
+ */
+typedef struct faceauth_call_options faceauth_call_options;
+
+/**
+ * A cancel handle (opaque): faceauth_cancel_trigger, from any thread, aborts every call given
+ * call options that carry it: the request in flight has its connection shut down (a blocked
+ * read returns at once), a backoff wait ends, no further attempt is made, and the call fails
+ * with FACEAUTH_STATUS_CANCELLED. Once triggered it stays triggered: a call given it later
+ * fails at once, sending nothing; make a new handle for new work.
+ *
+ * Thread safety: any number of threads may use it at once (trigger it from a signal-handling
+ * thread, a UI thread, a watchdog). Free it once, after every other use; call options that
+ * carry it keep their own reference, so it may be freed before them.
+ */
+typedef struct faceauth_cancel faceauth_cancel;
 
 /**
  * An encryptor/decryptor for one API key and one encryption variant (opaque).
@@ -554,6 +599,13 @@ typedef struct faceauth_webhook_event faceauth_webhook_event;
 typedef struct faceauth_webhook_outcome faceauth_webhook_outcome;
 
 /**
+ * The attempt callback: called once per HTTP attempt, on the thread that made the call, with
+ * the attempt (borrowed for the call) and the user data given with it. It must not throw a
+ * C++ exception or longjmp out, and must not free the client; keep it quick (the call waits).
+ */
+typedef void (*faceauth_attempt_fn)(const struct faceauth_attempt *attempt, void *user_data);
+
+/**
  * Bytes the library returns (decrypted data, images): `len` bytes at `data`.
  *
  * Ownership: the caller owns a filled buffer and frees it with faceauth_buf_free, which wipes
@@ -581,6 +633,193 @@ extern "C" {
  * Never fails.
  */
 const char *faceauth_version(void);
+
+/**
+ * Makes a cancel handle, not triggered.
+ *
+ * Ownership: on success `*out` receives a new handle, freed with faceauth_cancel_free.
+ * NULL handling: `out` must not be NULL; `out_err` may be.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_cancel_new(struct faceauth_cancel **out,
+                                         struct faceauth_error **out_err);
+
+/**
+ * Triggers a cancel handle: every call using it, now or later, fails with
+ * FACEAUTH_STATUS_CANCELLED (see faceauth_cancel). Returns at once, without waiting for the
+ * calls to end. Triggering again does nothing more. NULL is allowed and does nothing.
+ *
+ * Thread safety: any thread, any time while `cancel` is live (not from a signal handler
+ * itself: it takes a lock; trigger it from a thread that waits for the signal).
+ *
+ * # Safety
+ * `cancel` is NULL or a live handle from faceauth_cancel_new.
+ */
+void faceauth_cancel_trigger(const struct faceauth_cancel *cancel);
+
+/**
+ * True once faceauth_cancel_trigger was called on this handle; false for NULL.
+ *
+ * Thread safety: any thread. Never fails.
+ *
+ * # Safety
+ * `cancel` is NULL or a live handle from faceauth_cancel_new.
+ */
+bool faceauth_cancel_is_triggered(const struct faceauth_cancel *cancel);
+
+/**
+ * Frees a cancel handle. NULL is allowed and does nothing. Call options that carry it keep
+ * working (they hold their own reference).
+ *
+ * Thread safety: call it once, after every other use of `cancel` on every thread has returned.
+ *
+ * # Safety
+ * `cancel` is NULL or a handle from faceauth_cancel_new, not freed before; do not use it after.
+ */
+void faceauth_cancel_free(struct faceauth_cancel *cancel);
+
+/**
+ * Makes call options with neither a cancel handle nor a deadline.
+ *
+ * Ownership: on success `*out` receives new options, freed with faceauth_call_options_free.
+ * NULL handling: `out` must not be NULL; `out_err` may be.
+ * Thread safety: any thread.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `out` and `out_err` are NULL or writable.
+ */
+enum faceauth_status faceauth_call_options_new(struct faceauth_call_options **out,
+                                               struct faceauth_error **out_err);
+
+/**
+ * Sets the cancel handle of calls made with these options (NULL removes it). The options keep
+ * their own reference: `cancel` may be freed before them.
+ *
+ * NULL handling: `opts` must not be NULL; `cancel_or_null` and `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `cancel_or_null` is NULL or a live
+ * handle; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_call_options_set_cancel(struct faceauth_call_options *opts,
+                                                      const struct faceauth_cancel *cancel_or_null,
+                                                      struct faceauth_error **out_err);
+
+/**
+ * Sets the deadline of calls made with these options: each call, every attempt and backoff
+ * wait included, must end within `deadline_ms` milliseconds of its start, or it fails with
+ * FACEAUTH_STATUS_API_TIMEOUT and a message saying how many attempts were made. 0 removes
+ * the deadline. A listing counts from faceauth_client_list_with and bounds all its pages.
+ *
+ * NULL handling: `opts` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_call_options_set_deadline_ms(struct faceauth_call_options *opts,
+                                                           uint64_t deadline_ms,
+                                                           struct faceauth_error **out_err);
+
+/**
+ * Frees call options. NULL is allowed and does nothing.
+ *
+ * Thread safety: call it once, after every call using them has returned.
+ *
+ * # Safety
+ * `opts` is NULL or options from faceauth_call_options_new, not freed before; do not use
+ * them after.
+ */
+void faceauth_call_options_free(struct faceauth_call_options *opts);
+
+/**
+ * The attempt's method: "GET", "POST" or "DELETE" (static; never free it). NULL for a NULL
+ * attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+const char *faceauth_attempt_method(const struct faceauth_attempt *attempt);
+
+/**
+ * The route template: "/FaceAuth" or "/FaceAuth/Image" (static; never free it), never a query
+ * value: what a span or metric is named by. NULL for a NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+const char *faceauth_attempt_route(const struct faceauth_attempt *attempt);
+
+/**
+ * The HTTP status of the answer, or 0 when none arrived (see faceauth_attempt_error) or for a
+ * NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+uint16_t faceauth_attempt_http_status(const struct faceauth_attempt *attempt);
+
+/**
+ * FACEAUTH_STATUS_OK when an answer arrived (whatever its HTTP status), else why none did:
+ * FACEAUTH_STATUS_API_TIMEOUT, _API_CONNECTION, _API_TLS_UNTRUSTED, _CANCELLED, …;
+ * FACEAUTH_STATUS_NULL_POINTER for a NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+enum faceauth_status faceauth_attempt_error(const struct faceauth_attempt *attempt);
+
+/**
+ * 1 for a call's first attempt, 2 for its first retry, and so on; 0 for a NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+uint32_t faceauth_attempt_number(const struct faceauth_attempt *attempt);
+
+/**
+ * How long the attempt took, in microseconds, from sending to the end of the answer; 0 for a
+ * NULL attempt.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+uint64_t faceauth_attempt_duration_us(const struct faceauth_attempt *attempt);
+
+/**
+ * Argos's request id (the x-amzn-requestid or x-request-id header), or NULL when the answer
+ * had none (or for a NULL attempt). Borrowed for the callback's duration; never free it.
+ *
+ * Thread safety: the callback's thread. Never fails.
+ *
+ * # Safety
+ * `attempt` is NULL or the attempt passed to the running callback.
+ */
+const char *faceauth_attempt_request_id(const struct faceauth_attempt *attempt);
 
 /**
  * Makes client options with every default: Argos's base URL
@@ -663,6 +902,137 @@ enum faceauth_status faceauth_client_options_set_connect_timeout_ms(struct facea
 enum faceauth_status faceauth_client_options_set_max_retries(struct faceauth_client_options *opts,
                                                              uint32_t max_retries,
                                                              struct faceauth_error **out_err);
+
+/**
+ * Sets an HTTP proxy (`http://[user:password@]host:port`), used whatever the environment
+ * says. Requests go through it in a CONNECT tunnel: the proxy sees the API's host and port,
+ * never the API key. faceauth_client_new checks it (FACEAUTH_STATUS_INVALID_ARGUMENT for a URL
+ * that does not parse or a SOCKS proxy). `proxy_url` is copied (and wiped when the options
+ * are freed: it may hold a password).
+ *
+ * NULL handling: `opts` and `proxy_url` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `proxy_url` is NULL or NUL-terminated;
+ * `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_proxy(struct faceauth_client_options *opts,
+                                                       const char *proxy_url,
+                                                       struct faceauth_error **out_err);
+
+/**
+ * Sets the hosts reached without the proxy set by faceauth_client_options_set_proxy, as in
+ * NO_PROXY: comma-separated names, each matching itself and its subdomains; "*" matches every
+ * host. `hosts` is copied.
+ *
+ * NULL handling: `opts` and `hosts` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `hosts` is NULL or NUL-terminated;
+ * `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_no_proxy(struct faceauth_client_options *opts,
+                                                          const char *hosts,
+                                                          struct faceauth_error **out_err);
+
+/**
+ * Whether the client uses the proxy the environment names (default true): HTTPS_PROXY,
+ * HTTP_PROXY or ALL_PROXY, upper or lower case, unless NO_PROXY names the API's host. false
+ * turns proxies off, unless faceauth_client_options_set_proxy names one.
+ *
+ * NULL handling: `opts` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_proxy_from_env(struct faceauth_client_options *opts,
+                                                                bool on,
+                                                                struct faceauth_error **out_err);
+
+/**
+ * Trusts the certificates of a PEM bundle instead of the built-in roots (Mozilla's), as a
+ * TLS-inspecting gateway needs. faceauth_client_new reads and checks the file
+ * (FACEAUTH_STATUS_INVALID_ARGUMENT when it cannot be read, holds no certificate or one that
+ * does not parse, or platform roots are on too). `path` is copied.
+ *
+ * NULL handling: `opts` and `path` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `path` is NULL or NUL-terminated;
+ * `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_ca_file(struct faceauth_client_options *opts,
+                                                         const char *path,
+                                                         struct faceauth_error **out_err);
+
+/**
+ * Whether to trust the operating system's certificate store (and its verifier) instead of the
+ * built-in roots (default false).
+ *
+ * NULL handling: `opts` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_platform_roots(struct faceauth_client_options *opts,
+                                                                bool on,
+                                                                struct faceauth_error **out_err);
+
+/**
+ * Words sent after the user agent `faceauth-c/<version>`, such as "myapp/1.2" (printable
+ * ASCII, at most 200 characters; faceauth_client_new refuses others with
+ * FACEAUTH_STATUS_INVALID_ARGUMENT). `suffix` is copied.
+ *
+ * NULL handling: `opts` and `suffix` must not be NULL; `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `suffix` is NULL or NUL-terminated;
+ * `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_user_agent_suffix(struct faceauth_client_options *opts,
+                                                                   const char *suffix,
+                                                                   struct faceauth_error **out_err);
+
+/**
+ * Sets the attempt callback (NULL removes it): called once per HTTP attempt of every call of
+ * the client, on the calling thread, with the attempt (read it with faceauth_attempt_*;
+ * borrowed for the callback) and `user_data` (passed back as given, never read). It sees the
+ * method, route template, HTTP status or error, attempt number, duration and Argos's request
+ * id: never the key, the image or personal data. Several threads may call it at once when
+ * they share the client: `user_data` must allow that.
+ *
+ * NULL handling: `opts` must not be NULL; `callback_or_null`, `user_data` and `out_err` may be.
+ * Thread safety: changes `opts`: never while another thread uses it.
+ *
+ * Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+ *
+ * # Safety
+ * `opts` is NULL or live options no other thread uses; `callback_or_null` is NULL or a
+ * function that may be called as faceauth_attempt_fn says, with `user_data`, from any thread
+ * calling the client, until the client is freed; `out_err` is NULL or writable.
+ */
+enum faceauth_status faceauth_client_options_set_on_attempt(struct faceauth_client_options *opts,
+                                                            faceauth_attempt_fn callback_or_null,
+                                                            void *user_data,
+                                                            struct faceauth_error **out_err);
 
 /**
  * Frees client options. NULL is allowed and does nothing. Clients made with them are not
@@ -756,6 +1126,28 @@ enum faceauth_status faceauth_client_submit(const struct faceauth_client *c,
                                             struct faceauth_error **out_err);
 
 /**
+ * faceauth_client_submit with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+ * (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+ * (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+ * faceauth_client_submit, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_submit; `call_opts_or_null` is NULL or live call options no other thread changes during
+ * the call.
+ */
+enum faceauth_status faceauth_client_submit_with(const struct faceauth_client *c,
+                                                 const struct faceauth_call_options *call_opts_or_null,
+                                                 const char *submission_id,
+                                                 const uint8_t *image,
+                                                 size_t image_len,
+                                                 const char *user_id,
+                                                 const char *cf1,
+                                                 const char *cf2,
+                                                 const char *cf3,
+                                                 char **out_json,
+                                                 struct faceauth_error **out_err);
+
+/**
  * Reads one result (GET /faceauth?authId=…).
  *
  * `*out_json` receives the same JSON as `faceauth auth get` prints: the row as the API sent
@@ -780,6 +1172,22 @@ enum faceauth_status faceauth_client_get(const struct faceauth_client *c,
                                          const char *auth_id,
                                          char **out_json,
                                          struct faceauth_error **out_err);
+
+/**
+ * faceauth_client_get with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+ * (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+ * (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+ * faceauth_client_get, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_get; `call_opts_or_null` is NULL or live call options no other thread changes during
+ * the call.
+ */
+enum faceauth_status faceauth_client_get_with(const struct faceauth_client *c,
+                                              const struct faceauth_call_options *call_opts_or_null,
+                                              const char *auth_id,
+                                              char **out_json,
+                                              struct faceauth_error **out_err);
 
 /**
  * Starts a listing of results (GET /faceauth): every result, or those created from
@@ -809,6 +1217,24 @@ enum faceauth_status faceauth_client_list(const struct faceauth_client *c,
                                           uint32_t count,
                                           struct faceauth_records **out,
                                           struct faceauth_error **out_err);
+
+/**
+ * faceauth_client_list with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+ * (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+ * (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+ * faceauth_client_list, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_list; `call_opts_or_null` is NULL or live call options no other thread changes during
+ * the call.
+ */
+enum faceauth_status faceauth_client_list_with(const struct faceauth_client *c,
+                                               const struct faceauth_call_options *call_opts_or_null,
+                                               const char *start_date,
+                                               const char *end_date,
+                                               uint32_t count,
+                                               struct faceauth_records **out,
+                                               struct faceauth_error **out_err);
 
 /**
  * The next row of a listing, fetching the next page when the current one is used up.
@@ -890,6 +1316,23 @@ enum faceauth_status faceauth_client_image(const struct faceauth_client *c,
                                            struct faceauth_error **out_err);
 
 /**
+ * faceauth_client_image with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+ * (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+ * (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+ * faceauth_client_image, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_image; `call_opts_or_null` is NULL or live call options no other thread changes during
+ * the call.
+ */
+enum faceauth_status faceauth_client_image_with(const struct faceauth_client *c,
+                                                const struct faceauth_call_options *call_opts_or_null,
+                                                const char *auth_id,
+                                                struct faceauth_buf *out_data,
+                                                char **out_content_type,
+                                                struct faceauth_error **out_err);
+
+/**
  * Erases the image and personal data of a result (DELETE /faceauth?authId=…).
  *
  * If a lost answer made the library repeat the request and the repeat finds nothing to
@@ -912,6 +1355,21 @@ enum faceauth_status faceauth_client_image(const struct faceauth_client *c,
 enum faceauth_status faceauth_client_delete(const struct faceauth_client *c,
                                             const char *auth_id,
                                             struct faceauth_error **out_err);
+
+/**
+ * faceauth_client_delete with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+ * (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+ * (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+ * faceauth_client_delete, whose documentation this follows.
+ *
+ * # Safety
+ * As faceauth_client_delete; `call_opts_or_null` is NULL or live call options no other thread changes during
+ * the call.
+ */
+enum faceauth_status faceauth_client_delete_with(const struct faceauth_client *c,
+                                                 const struct faceauth_call_options *call_opts_or_null,
+                                                 const char *auth_id,
+                                                 struct faceauth_error **out_err);
 
 /**
  * Makes the cipher from an API key and a scheme name.

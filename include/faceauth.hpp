@@ -36,8 +36,10 @@
 #error "faceauth.hpp needs C++17 or later; C code includes faceauth.h"
 #endif
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -431,6 +433,89 @@ inline std::string parse_webhook(const std::string &body, const Cipher &cipher) 
 }
 
 
+/// A cancel handle: trigger() from any thread aborts every call given CallOptions that carry
+/// it (the request in flight has its connection shut down, no further attempt is made) and
+/// the call throws Error with FACEAUTH_STATUS_CANCELLED. It stays triggered: use a new one for
+/// new work. Thread safety: every member is const; trigger it from another thread while a call
+/// waits. It must outlive the calls given it.
+class Cancel {
+ public:
+  /// A new handle, not yet triggered.
+  Cancel() {
+    ::faceauth_cancel *out = nullptr;
+    detail::call([&](::faceauth_error **err) { return ::faceauth_cancel_new(&out, err); });
+    handle_.reset(out);
+  }
+
+  /// Cancels every call using this handle, now and later; returns at once.
+  void trigger() const noexcept { ::faceauth_cancel_trigger(handle_.get()); }
+
+  /// True once trigger() was called.
+  bool triggered() const noexcept { return ::faceauth_cancel_is_triggered(handle_.get()); }
+
+  /// The C handle; still owned by this object.
+  const ::faceauth_cancel *get() const { return detail::live(handle_, "the Cancel"); }
+
+ private:
+  detail::Handle<::faceauth_cancel, ::faceauth_cancel_free> handle_;
+};
+
+/// The options of one call: a cancel handle (borrowed: it must outlive the call) and a deadline
+/// for the whole call, retries and backoff included (FACEAUTH_STATUS_API_TIMEOUT, saying how
+/// many attempts were made, when it passes).
+struct CallOptions {
+  /// The cancel handle that can abort the call, or none.
+  const Cancel *cancel = nullptr;
+  /// The time the whole call may take, counted from its start, or none (the client's timeout
+  /// then bounds each attempt).
+  std::optional<std::chrono::milliseconds> deadline;
+};
+
+namespace detail {
+
+using OwnedCallOptions = Handle<::faceauth_call_options, ::faceauth_call_options_free>;
+
+/// The C call options for `options`.
+inline OwnedCallOptions call_options(const CallOptions &options) {
+  ::faceauth_call_options *raw = nullptr;
+  call([&](::faceauth_error **err) { return ::faceauth_call_options_new(&raw, err); });
+  OwnedCallOptions owned(raw);
+  if (options.cancel != nullptr) {
+    call([&](::faceauth_error **err) {
+      return ::faceauth_call_options_set_cancel(owned.get(), options.cancel->get(), err);
+    });
+  }
+  if (options.deadline) {
+    const auto ms = options.deadline->count();
+    // A deadline of 0 or less has passed already: the smallest one the library takes.
+    const std::uint64_t deadline_ms = ms > 0 ? static_cast<std::uint64_t>(ms) : 1;
+    call([&](::faceauth_error **err) {
+      return ::faceauth_call_options_set_deadline_ms(owned.get(), deadline_ms, err);
+    });
+  }
+  return owned;
+}
+
+}  // namespace detail
+
+/// One HTTP attempt, as ClientOptions::on_attempt sees it: never the key, the image, a query
+/// value or personal data.
+struct Attempt {
+  /// "GET", "POST" or "DELETE".
+  std::string method;
+  /// The route template, "/FaceAuth" or "/FaceAuth/Image": a span's or metric's name.
+  std::string route;
+  /// The HTTP status, or 0 when no answer arrived (then `error` says why).
+  std::uint16_t http_status = 0;
+  /// FACEAUTH_STATUS_OK when an answer arrived, else FACEAUTH_STATUS_API_TIMEOUT, … .
+  Status error = FACEAUTH_STATUS_OK;
+  /// 1 for the first attempt of a call, 2 for its first retry, …
+  std::uint32_t number = 0;
+  std::chrono::microseconds duration{0};
+  /// Argos's request id, when the answer had one.
+  std::optional<std::string> request_id;
+};
+
 /// Options of a Client; every default is the library's (Argos's URL, a 60 s timeout, a 10 s
 /// connect timeout, 2 retries).
 struct ClientOptions {
@@ -442,8 +527,25 @@ struct ClientOptions {
   std::optional<std::uint32_t> connect_timeout_ms;
   /// Repeats of a failed request (0: none); none for the default.
   std::optional<std::uint32_t> max_retries;
+  /// An HTTP proxy (http://[user:password@]host:port), whatever the environment says.
+  std::optional<std::string> proxy;
+  /// Hosts reached without `proxy`, as in NO_PROXY ("example.com, 127.0.0.1").
+  std::optional<std::string> no_proxy;
+  /// Whether to use HTTPS_PROXY/HTTP_PROXY/ALL_PROXY (unless NO_PROXY names the host); none
+  /// for the default, true.
+  std::optional<bool> proxy_from_env;
+  /// A PEM bundle of CAs to trust instead of the built-in roots (a TLS-inspecting gateway's).
+  std::optional<std::string> ca_file;
+  /// Trust the operating system's certificate store instead of the built-in roots.
+  bool platform_roots = false;
+  /// Words after the user agent faceauth-c/<version>, such as "myapp/1.2".
+  std::optional<std::string> user_agent_suffix;
+  /// Called once per HTTP attempt, on the calling thread (so from several threads at once when
+  /// the Client is shared). An exception it throws is swallowed: it never breaks the call.
+  std::function<void(const Attempt &)> on_attempt;
 
-  /// Prints every field, base_url without its credentials.
+  /// Prints the options, base_url and proxy without their credentials (the network options
+  /// only when set; never the hook).
   friend std::ostream &operator<<(std::ostream &os, const ClientOptions &o) {
     os << "faceauth::ClientOptions{base_url: ";
     if (o.base_url) {
@@ -462,6 +564,16 @@ struct ClientOptions {
     number("timeout_ms", o.timeout_ms);
     number("connect_timeout_ms", o.connect_timeout_ms);
     number("max_retries", o.max_retries);
+    // The network options only when set.
+    if (o.proxy) {
+      detail::quoted(os << ", proxy: ", detail::redacted(*o.proxy));
+    }
+    if (o.ca_file) {
+      detail::quoted(os << ", ca_file: ", *o.ca_file);
+    }
+    if (o.platform_roots) {
+      os << ", platform_roots: true";
+    }
     return os << '}';
   }
 };
@@ -788,7 +900,8 @@ class Records {
 class Client {
  public:
   /// A client with the project's API key (wiped when the client is freed) and `options`.
-  explicit Client(const std::string &api_key, const ClientOptions &options = {}) : handle_(), base_url_() {
+  explicit Client(const std::string &api_key, const ClientOptions &options = {})
+      : on_attempt_(), handle_(), base_url_() {
     ::faceauth_client_options *raw = nullptr;
     detail::call([&](::faceauth_error **err) { return ::faceauth_client_options_new(&raw, err); });
     const detail::Handle<::faceauth_client_options, ::faceauth_client_options_free> opts(raw);
@@ -806,6 +919,29 @@ class Client {
     set(::faceauth_client_options_set_timeout_ms, options.timeout_ms);
     set(::faceauth_client_options_set_connect_timeout_ms, options.connect_timeout_ms);
     set(::faceauth_client_options_set_max_retries, options.max_retries);
+    const auto set_text = [&](auto setter, const std::optional<std::string> &value, const char *what) {
+      if (value) {
+        detail::call([&](::faceauth_error **err) { return setter(opts.get(), detail::c_str(value, what), err); });
+      }
+    };
+    set_text(::faceauth_client_options_set_proxy, options.proxy, "the proxy URL");
+    set_text(::faceauth_client_options_set_no_proxy, options.no_proxy, "the no-proxy hosts");
+    set_text(::faceauth_client_options_set_ca_file, options.ca_file, "the CA file");
+    set_text(::faceauth_client_options_set_user_agent_suffix, options.user_agent_suffix, "the user agent suffix");
+    if (options.proxy_from_env) {
+      detail::call([&](::faceauth_error **err) {
+        return ::faceauth_client_options_set_proxy_from_env(opts.get(), *options.proxy_from_env, err);
+      });
+    }
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_options_set_platform_roots(opts.get(), options.platform_roots, err);
+    });
+    if (options.on_attempt) {
+      on_attempt_ = std::make_shared<std::function<void(const Attempt &)>>(options.on_attempt);
+      detail::call([&](::faceauth_error **err) {
+        return ::faceauth_client_options_set_on_attempt(opts.get(), &Client::report_attempt, on_attempt_.get(), err);
+      });
+    }
     ::faceauth_client *out = nullptr;
     detail::call([&](::faceauth_error **err) {
       return ::faceauth_client_new(detail::c_str(api_key, "the API key"), opts.get(), &out, err);
@@ -830,6 +966,18 @@ class Client {
     return AuthResult(out);
   }
 
+  /// submit() with per-call options (a cancel handle, a deadline); the API's answer as JSON.
+  std::string submit(const CallOptions &call, const std::string &submission_id,
+                     const std::vector<std::uint8_t> &image, const SubmitFields &fields = {}) const {
+    const auto opts = detail::call_options(call);
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_client_submit_with(get(), opts.get(), detail::c_str(submission_id, "the submission id"),
+                                           image.data(), image.size(), detail::c_str(fields.user_id, "user_id"),
+                                           detail::c_str(fields.cf1, "cf1"), detail::c_str(fields.cf2, "cf2"),
+                                           detail::c_str(fields.cf3, "cf3"), out, err);
+    });
+  }
+
   /// One result; json() is what `faceauth auth get` prints.
   AuthRecord get(const std::string &auth_id) const {
     ::faceauth_auth_record *out = nullptr;
@@ -837,6 +985,50 @@ class Client {
       return ::faceauth_client_get_record(get(), detail::c_str(auth_id, "the auth id"), &out, err);
     });
     return AuthRecord(out);
+  }
+
+  /// get() with per-call options (a cancel handle, a deadline); the row as JSON.
+  std::string get(const CallOptions &call, const std::string &auth_id) const {
+    const auto opts = detail::call_options(call);
+    return detail::call_string([&](char **out, ::faceauth_error **err) {
+      return ::faceauth_client_get_with(get(), opts.get(), detail::c_str(auth_id, "the auth id"), out, err);
+    });
+  }
+
+  /// list() with per-call options, which bound every page (the deadline counts from here).
+  Records list(const CallOptions &call, const std::optional<std::string> &start_date = std::nullopt,
+               const std::optional<std::string> &end_date = std::nullopt, std::uint32_t count = 0) const {
+    const auto opts = detail::call_options(call);
+    ::faceauth_records *it = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_list_with(get(), opts.get(), detail::c_str(start_date, "the start date"),
+                                         detail::c_str(end_date, "the end date"), count, &it, err);
+    });
+    return Records(it);
+  }
+
+  /// image() with per-call options (a cancel handle, a deadline).
+  Image image(const CallOptions &call, const std::string &auth_id) const {
+    const auto opts = detail::call_options(call);
+    ::faceauth_buf buf{nullptr, 0};
+    char *content_type = nullptr;
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_image_with(get(), opts.get(), detail::c_str(auth_id, "the auth id"), &buf,
+                                          &content_type, err);
+    });
+    detail::OwnedString type(content_type);
+    Image image;
+    image.bytes = detail::take_buf(buf);
+    image.content_type = type.get();
+    return image;
+  }
+
+  /// delete_result() with per-call options (a cancel handle, a deadline).
+  void delete_result(const CallOptions &call, const std::string &auth_id) const {
+    const auto opts = detail::call_options(call);
+    detail::call([&](::faceauth_error **err) {
+      return ::faceauth_client_delete_with(get(), opts.get(), detail::c_str(auth_id, "the auth id"), err);
+    });
   }
 
   /// Every result (no dates), or those from `start_date` to `end_date` (yyyy-mm-dd, both or
@@ -906,6 +1098,27 @@ class Client {
   }
 
  private:
+  /// The C callback: copies the attempt and calls on_attempt, swallowing what it throws.
+  static void report_attempt(const ::faceauth_attempt *a, void *user_data) noexcept {
+    try {
+      Attempt attempt;
+      attempt.method = ::faceauth_attempt_method(a);
+      attempt.route = ::faceauth_attempt_route(a);
+      attempt.http_status = ::faceauth_attempt_http_status(a);
+      attempt.error = ::faceauth_attempt_error(a);
+      attempt.number = ::faceauth_attempt_number(a);
+      attempt.duration = std::chrono::microseconds(::faceauth_attempt_duration_us(a));
+      if (const char *id = ::faceauth_attempt_request_id(a)) {
+        attempt.request_id = id;
+      }
+      (*static_cast<const std::function<void(const Attempt &)> *>(user_data))(attempt);
+    } catch (...) {
+      // A hook must not break the call, nor unwind into C.
+    }
+  }
+
+  // Declared first: destroyed after the client that calls it.
+  std::shared_ptr<std::function<void(const Attempt &)>> on_attempt_;
   detail::Handle<::faceauth_client, ::faceauth_client_free> handle_;
   std::optional<std::string> base_url_;  // redacted
 };

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use faceauth::api::{Client, ListQuery, Submission, DEFAULT_BASE_URL};
+use faceauth::api::{CallOptions, Cancel, Client, ListQuery, Submission, DEFAULT_BASE_URL};
 use serde_json::json;
 
 use crate::key::ApiKeyArgs;
@@ -34,6 +34,34 @@ struct ClientArgs {
     /// How many times a failed GET or DELETE is repeated.
     #[arg(long, global = true, default_value_t = 2)]
     max_retries: u32,
+    /// A PEM bundle of the CAs to trust instead of the built-in roots (a TLS-inspecting
+    /// gateway's).
+    #[arg(
+        long,
+        global = true,
+        env = "FACEAUTH_CA_FILE",
+        hide_env_values = true,
+        value_name = "FILE",
+        conflicts_with = "platform_roots"
+    )]
+    ca_file: Option<PathBuf>,
+    /// Trust the operating system's certificate store instead of the built-in roots.
+    #[arg(long, global = true)]
+    platform_roots: bool,
+    /// The HTTP proxy (http://[user:password@]host:port); by default HTTPS_PROXY, HTTP_PROXY
+    /// or ALL_PROXY, unless NO_PROXY names the host.
+    #[arg(
+        long,
+        global = true,
+        env = "FACEAUTH_PROXY",
+        hide_env_values = true,
+        value_name = "URL",
+        conflicts_with = "no_proxy"
+    )]
+    proxy: Option<String>,
+    /// Use no proxy, whatever the environment says.
+    #[arg(long, global = true)]
+    no_proxy: bool,
 }
 
 impl ClientArgs {
@@ -41,12 +69,20 @@ impl ClientArgs {
         let key = self.key.key_string()?;
         let timeout = Duration::try_from_secs_f64(self.timeout)
             .map_err(|_| crate::exit::UsageError("--timeout must be a positive number".to_owned()))?;
-        Ok(Client::builder(&key)
+        let mut builder = Client::builder(&key)
             .base_url(&self.base_url)
             .timeout(timeout)
             .max_retries(self.max_retries)
-            .binding("cli")
-            .build()?)
+            .platform_roots(self.platform_roots)
+            .proxy_from_env(!self.no_proxy)
+            .binding("cli");
+        if let Some(ca_file) = &self.ca_file {
+            builder = builder.ca_file(ca_file);
+        }
+        if let Some(proxy) = &self.proxy {
+            builder = builder.proxy(proxy);
+        }
+        Ok(builder.build()?)
     }
 }
 
@@ -105,8 +141,28 @@ enum AuthCommand {
     },
 }
 
+/// Ctrl-C (SIGINT) cancels the call in flight, which then fails as `cancelled` (exit 130)
+/// with the connection closed; a second Ctrl-C exits at once.
+fn cancel_on_ctrl_c() -> anyhow::Result<Cancel> {
+    let cancel = Cancel::new();
+    let mut signals =
+        signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]).context("cannot handle SIGINT")?;
+    let trigger = cancel.clone();
+    std::thread::spawn(move || {
+        let mut signals = signals.forever();
+        if signals.next().is_some() {
+            trigger.cancel();
+        }
+        if signals.next().is_some() {
+            std::process::exit(i32::from(crate::exit::CANCELLED));
+        }
+    });
+    Ok(cancel)
+}
+
 pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
     let client = args.client.client()?;
+    let options = CallOptions::new().cancel(&cancel_on_ctrl_c()?);
     let mut out = crate::output::stdout();
     match args.command {
         AuthCommand::Submit { submission_id, image, user_id, cf1, cf2, cf3 } => {
@@ -125,10 +181,10 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
             if let Some(value) = &cf3 {
                 submission = submission.cf3(value);
             }
-            let result = client.submit(&submission)?;
+            let result = client.submit_with(&options, &submission)?;
             writeln!(out, "{}", result.to_json())?;
         }
-        AuthCommand::Get { auth_id } => writeln!(out, "{}", client.get(&auth_id)?.to_json())?,
+        AuthCommand::Get { auth_id } => writeln!(out, "{}", client.get_with(&options, &auth_id)?.to_json())?,
         AuthCommand::List { start_date, end_date, count } => {
             let mut query = ListQuery::new();
             if let (Some(start), Some(end)) = (&start_date, &end_date) {
@@ -137,7 +193,7 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
             if let Some(count) = count {
                 query = query.count(count);
             }
-            let mut records = client.list(&query)?;
+            let mut records = client.list_with(&options, &query)?;
             for record in records.by_ref() {
                 writeln!(out, "{}", record?.to_json())?;
             }
@@ -149,14 +205,14 @@ pub fn auth(args: AuthArgs) -> anyhow::Result<ExitCode> {
             }
         }
         AuthCommand::Image { auth_id, output } => {
-            let image = client.image(&auth_id)?;
+            let image = client.image_with(&options, &auth_id)?;
             std::fs::write(&output, &image.bytes)
                 .with_context(|| format!("cannot write {}", output.display()))?;
             let summary = json!({"file": output.display().to_string(), "bytes": image.bytes.len(), "content_type": image.content_type});
             writeln!(out, "{summary}")?;
         }
         AuthCommand::Delete { auth_id } => {
-            client.delete(&auth_id)?;
+            client.delete_with(&options, &auth_id)?;
             writeln!(out, "{}", json!({"deleted": auth_id}))?;
         }
     }

@@ -1,4 +1,8 @@
-//! `faceauth batch`: one FaceAuth URL per CSV row, streamed in constant memory.
+//! `faceauth batch`: one FaceAuth URL per CSV row, built on every core, written in input
+//! order, streamed in constant memory.
+
+mod pipeline;
+mod quotes;
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Read, Write};
@@ -9,9 +13,12 @@ use std::time::{Instant, SystemTime};
 use anyhow::{bail, Context};
 use clap::Args;
 use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
-use faceauth::token::{Durability, NewToken, TokenGenerator, TokenRule};
+use faceauth::token::{Durability, NewToken, TokenRule};
 use faceauth::url::AuthParams;
 use indicatif::{ProgressBar, ProgressStyle};
+
+use self::pipeline::{Job, Outcome, Pipeline};
+use self::quotes::QuoteTracker;
 
 use crate::exit::UsageError;
 use crate::files;
@@ -24,8 +31,6 @@ use crate::url_cmd::LinkArgs;
 const EXIT_SOME_ROWS_FAILED: u8 = crate::exit::SOME_ROWS_FAILED;
 /// Read and write buffer size.
 const BUFFER: usize = 1 << 16;
-/// Rows between progress updates.
-const PROGRESS_EVERY: u64 = 16_384;
 
 #[derive(Args)]
 pub struct BatchArgs {
@@ -62,6 +67,16 @@ pub struct BatchArgs {
     /// a crash of the server (PostgreSQL) may lose the last commits.
     #[arg(long, value_name = "MODE", value_parser = crate::ledger_cmd::durability)]
     durability: Option<Durability>,
+    /// Threads that build URLs (besides one reading the input and one writing the output)
+    /// [default: the number of CPUs]. The output is the same, in the same order, for any
+    /// number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
+    /// For benchmarks: a PostgreSQL ledger records a chunk through COPY only from this many
+    /// tokens (default 256; a larger number than the chunk, 8,192, keeps the single INSERT …
+    /// unnest of earlier versions).
+    #[arg(long, hide = true, value_name = "TOKENS")]
+    postgres_copy_from: Option<usize>,
 }
 
 /// Rows recorded in one ledger transaction (and then written out together).
@@ -71,12 +86,11 @@ const LEDGER_CHUNK: usize = 8192;
 /// reuse their memory from one chunk to the next: no allocation per row.
 struct Pending {
     ledger: Ledger,
-    rule: TokenRule,
     /// The chunk's tokens are `tokens[..used]`; the rest are spare, for their strings.
     tokens: Vec<NewToken>,
     used: usize,
     /// The chunk's output rows, encoded.
-    encoded: csv::Writer<Vec<u8>>,
+    encoded: Vec<u8>,
     /// Where recorded rows go.
     out: BufWriter<Box<dyn Write>>,
     /// For each row: where it ends in `encoded`, its input line and, if it carries a token,
@@ -85,48 +99,30 @@ struct Pending {
 }
 
 impl Pending {
-    fn new(ledger: Ledger, rule: TokenRule, out: Box<dyn Write>) -> Pending {
+    fn new(ledger: Ledger, out: BufWriter<Box<dyn Write>>) -> Pending {
         Pending {
             ledger,
-            rule,
             tokens: Vec::with_capacity(LEDGER_CHUNK),
             used: 0,
-            encoded: encoder(Vec::with_capacity(LEDGER_CHUNK * 256)),
-            out: BufWriter::with_capacity(BUFFER, out),
+            encoded: Vec::with_capacity(LEDGER_CHUNK * 256),
+            out,
             rows: Vec::with_capacity(LEDGER_CHUNK),
         }
     }
 
-    /// Queues one output row, and its token (if any) to record first.
-    fn push(
-        &mut self,
-        row: &ByteRecord,
-        line: u64,
-        token: Option<(&str, &str, Option<&str>)>,
-    ) -> anyhow::Result<()> {
-        let index = token.map(|(token_id, sid, user_id)| {
+    /// Queues one encoded output row, and its token (if any) to record first. The token is
+    /// taken by swapping it with a spare one, which the caller reuses.
+    fn push(&mut self, row: &[u8], line: u64, token: Option<&mut NewToken>) {
+        let index = token.map(|token| {
             if self.used == self.tokens.len() {
-                self.tokens.push(NewToken::new(String::new(), String::new(), self.rule));
+                self.tokens.push(NewToken::new(String::new(), String::new(), TokenRule::Count));
             }
-            let new = &mut self.tokens[self.used];
-            new.token_id.clear();
-            new.token_id.push_str(token_id);
-            new.submission_id.clear();
-            new.submission_id.push_str(sid);
-            match (user_id, &mut new.user_id) {
-                (Some(id), Some(kept)) => {
-                    kept.clear();
-                    kept.push_str(id);
-                }
-                (id, kept) => *kept = id.map(str::to_owned),
-            }
+            std::mem::swap(&mut self.tokens[self.used], token);
             self.used += 1;
             self.used - 1
         });
-        self.encoded.write_byte_record(row).context("cannot write the output")?;
-        self.encoded.flush().context("cannot write the output")?;
-        self.rows.push((self.encoded.get_ref().len(), line, index));
-        Ok(())
+        self.encoded.extend_from_slice(row);
+        self.rows.push((self.encoded.len(), line, index));
     }
 
     fn is_full(&self) -> bool {
@@ -142,10 +138,9 @@ impl Pending {
             if tokens.is_empty() { Vec::new() } else { self.ledger.issue_new(tokens, SystemTime::now())? };
         let mut skipped = skipped.into_iter().peekable();
         let mut refused = Vec::new();
-        let encoded = self.encoded.get_ref();
         let mut start = 0;
         for &(end, line, token) in &self.rows {
-            let row = &encoded[start..end];
+            let row = &self.encoded[start..end];
             start = end;
             if let Some(index) = token {
                 if skipped.peek() == Some(&index) {
@@ -162,15 +157,16 @@ impl Pending {
         }
         self.out.flush().context("cannot write the output")?;
         self.rows.clear();
+        self.encoded.clear();
         self.used = 0;
-        // Everything was flushed into the vector at each row: nothing is lost here.
-        let mut buffer = std::mem::replace(&mut self.encoded, encoder(Vec::new()))
-            .into_inner()
-            .map_err(|err| anyhow::anyhow!("cannot write the output: {}", err.error()))?;
-        buffer.clear();
-        self.encoded = encoder(buffer);
         Ok(refused)
     }
+}
+
+/// Where built rows go: straight out, or through the ledger first.
+enum Sink {
+    Direct(BufWriter<Box<dyn Write>>),
+    Ledger(Box<Pending>),
 }
 
 /// A CSV writer into memory, set up as the output's.
@@ -318,31 +314,36 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let ledger = match location.as_ref().map(|(location, _)| location) {
-        Some(location) => Some(Ledger::open(location, durability, false)?),
+        Some(location) => Some(Ledger::open_tuned(location, durability, false, args.postgres_copy_from)?),
         None => None,
     };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
 
-    // With a ledger, rows wait in `pending` for their tokens to be recorded; without, they go
-    // straight out through `writer`.
-    let output = open_output(&args.output)?;
-    let (mut writer, mut pending) = match ledger {
-        Some(ledger) => (None, Some(Pending::new(ledger, rule, output))),
-        None => (Some(WriterBuilder::new().flexible(true).buffer_capacity(BUFFER).from_writer(output)), None),
-    };
+    // With a ledger, rows wait in `Pending` for their tokens to be recorded; without, they go
+    // straight out.
+    let out = BufWriter::with_capacity(BUFFER, open_output(&args.output)?);
+    let mut header_row = encoder(Vec::new());
     let mut out_header = header.clone();
     out_header.push_field(b"url");
     if append_token {
         out_header.push_field(b"token");
     }
-    match (&mut writer, &mut pending) {
-        (Some(writer), _) => writer.write_byte_record(&out_header).context("cannot write the output")?,
-        (None, Some(pending)) => {
-            pending.push(&out_header, 1, None)?;
+    header_row.write_byte_record(&out_header).context("cannot write the output")?;
+    let header_row =
+        header_row.into_inner().map_err(|e| anyhow::anyhow!("cannot write the output: {}", e.error()))?;
+    let mut sink = match ledger {
+        Some(ledger) => {
+            let mut pending = Box::new(Pending::new(ledger, out));
+            pending.push(&header_row, 1, None);
             pending.flush()?;
+            Sink::Ledger(pending)
         }
-        (None, None) => {}
-    }
+        None => {
+            let mut out = out;
+            out.write_all(&header_row).context("cannot write the output")?;
+            Sink::Direct(out)
+        }
+    };
 
     let progress = progress_bar(input_len);
     let report = |line: u64, message: &str| {
@@ -354,106 +355,56 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     };
 
     let started = Instant::now();
-    let mut generator = TokenGenerator::new();
-    let (mut record, mut out) = (ByteRecord::new(), ByteRecord::new());
-    let (mut url, mut minted) = (String::with_capacity(512), String::with_capacity(48));
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+    let record = matches!(sink, Sink::Ledger(_)).then_some(rule);
+    let job = Job { builder, columns, new_tokens: args.new_tokens, append_token, record };
+    // While a ledger chunk commits, the workers build the next one.
+    let ahead = if record.is_some() { LEDGER_CHUNK } else { 0 };
+    let mut pipeline = Pipeline::start(reader, job, jobs, ahead, progress.clone())?;
     let mut tally = Tally::default();
-    loop {
-        let line = reader.position().line();
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(err) if err.is_io_error() => return Err(err).context("cannot read the input"),
-            Err(err) => {
-                tally.rows += 1;
-                tally.failed += 1;
-                report(line, &err.to_string());
-                continue;
+    while let Some(mut chunk) = pipeline.next_chunk()? {
+        let mut start = 0;
+        for outcome in &chunk.outcomes {
+            tally.rows += 1;
+            match *outcome {
+                Outcome::Failed { line, ref message } => {
+                    tally.failed += 1;
+                    report(line, message);
+                }
+                Outcome::Built { end, line, token } => {
+                    if let Sink::Ledger(pending) = &mut sink {
+                        let token = token.and_then(|i| chunk.tokens.get_mut(i));
+                        pending.push(&chunk.encoded[start..end], line, token);
+                        if pending.is_full() {
+                            for (line, message) in pending.flush()? {
+                                tally.failed += 1;
+                                report(line, &message);
+                            }
+                        }
+                    }
+                    start = end;
+                }
             }
         }
-        tally.rows += 1;
-        let line = record.position().map_or(line, |p| p.line());
-        if tally.rows % PROGRESS_EVERY == 0 {
-            if let (Some(bar), Some(pos)) = (&progress, record.position()) {
-                bar.set_position(pos.byte());
-            }
+        if let Sink::Direct(out) = &mut sink {
+            out.write_all(&chunk.encoded).context("cannot write the output")?;
         }
-        if let Some(opened) = reader.get_ref().unclosed() {
-            // The record ran from the open quote to the end of the input.
-            tally.failed += 1;
-            report(
-                opened,
-                "a quote opened here is never closed; the rest of the input was read into this row",
-            );
-            continue;
+        if let Some(err) = chunk.fatal.take() {
+            return Err(err);
         }
-        if record.len() > columns.width {
-            tally.failed += 1;
-            report(
-                line,
-                &format!(
-                    "the row has {}, the header {}",
-                    output::counted(record.len() as u64, "field", "fields"),
-                    columns.width
-                ),
-            );
-            continue;
-        }
-
-        minted.clear();
-        let built = row_params(&columns, &record).and_then(|mut params| {
-            if args.new_tokens && params.token.is_none() {
-                generator.next_ordered_into(SystemTime::now(), &mut minted).map_err(|e| e.to_string())?;
-                params.token = Some(minted.as_str().into());
-            }
-            url.clear();
-            builder.build_to(&params, &mut url).map_err(|e| e.to_string())
-        });
-        if let Err(message) = built {
-            tally.failed += 1;
-            report(line, &message);
-            continue;
-        }
-
-        out.clear();
-        let token_column = columns.of(Field::Token);
-        for i in 0..columns.width {
-            let cell = record.get(i).unwrap_or_default();
-            let minted_here = Some(i) == token_column && !minted.is_empty();
-            out.push_field(if minted_here { minted.as_bytes() } else { cell });
-        }
-        out.push_field(url.as_bytes());
-        if append_token {
-            out.push_field(minted.as_bytes());
-        }
-        if let Some(writer) = &mut writer {
-            writer.write_byte_record(&out).context("cannot write the output")?;
-            continue;
-        }
-        let Some(pending) = &mut pending else { continue };
-        // Every token that went into the URL is recorded: minted here, or given.
-        let token = if minted.is_empty() {
-            columns.get(&record, Field::Token).ok().flatten()
-        } else {
-            Some(minted.as_str())
-        };
-        let user_id = columns.get(&record, Field::UserId).ok().flatten();
-        pending.push(&out, line, token.map(|token| (token, sid_of(&columns, &record), user_id)))?;
-        if pending.is_full() {
+        pipeline.recycle(chunk);
+    }
+    match &mut sink {
+        Sink::Ledger(pending) => {
             for (line, message) in pending.flush()? {
                 tally.failed += 1;
                 report(line, &message);
             }
         }
-    }
-    if let Some(pending) = &mut pending {
-        for (line, message) in pending.flush()? {
-            tally.failed += 1;
-            report(line, &message);
-        }
-    }
-    if let Some(writer) = &mut writer {
-        writer.flush().context("cannot write the output")?;
+        Sink::Direct(out) => out.flush().context("cannot write the output")?,
     }
     if let Some(bar) = &progress {
         bar.finish_and_clear();
@@ -471,11 +422,6 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_SOME_ROWS_FAILED) })
 }
 
-/// The row's `sid` as text (already validated when its URL was built).
-fn sid_of<'r>(columns: &Columns, record: &'r ByteRecord) -> &'r str {
-    columns.get(record, Field::Sid).ok().flatten().unwrap_or_default()
-}
-
 /// The payload fields of one row.
 fn row_params<'r>(columns: &Columns, record: &'r ByteRecord) -> Result<AuthParams<'r>, String> {
     let mut values = [None; 6];
@@ -487,9 +433,10 @@ fn row_params<'r>(columns: &Columns, record: &'r ByteRecord) -> Result<AuthParam
 }
 
 /// The input stream and, for a regular file, its length (for the progress bar).
-fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read>, Option<u64>)> {
+fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read + Send>, Option<u64>)> {
     if files::is_stdio(path) {
-        return Ok((Box::new(std::io::stdin().lock()), None));
+        // Read on the reader thread: `Stdin` (not its lock) can go there.
+        return Ok((Box::new(std::io::stdin()), None));
     }
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let len = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
@@ -518,91 +465,4 @@ fn progress_bar(input_len: Option<u64>) -> Option<ProgressBar> {
     };
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     Some(bar)
-}
-
-/// Where a quoted field opened, as the CSV reader reads the input, so that a quote never
-/// closed is reported at its own line: the CSV reader sees only a last row running to the end
-/// of the input, and gives no sign of it.
-struct QuoteTracker<R> {
-    inner: R,
-    state: QuoteState,
-    /// The line being read (1-based).
-    line: u64,
-    /// The line of the quote that opened the current quoted field.
-    opened: u64,
-    /// Bytes read so far, to recognise a byte-order mark at the start.
-    read: u64,
-    eof: bool,
-}
-
-/// The states of a CSV field that matter for quotes (as the `csv` crate reads them).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum QuoteState {
-    /// At the start of a field: a quote here opens a quoted field.
-    FieldStart,
-    /// In an unquoted field: quotes are literal.
-    Unquoted,
-    /// In a quoted field.
-    Quoted,
-    /// Just after a quote in a quoted field: it closed the field, or is the first of a pair.
-    QuoteInQuoted,
-}
-
-impl<R: Read> QuoteTracker<R> {
-    fn new(inner: R) -> QuoteTracker<R> {
-        QuoteTracker { inner, state: QuoteState::FieldStart, line: 1, opened: 0, read: 0, eof: false }
-    }
-
-    /// The line of a quote that was never closed, once the whole input has been read.
-    fn unclosed(&self) -> Option<u64> {
-        (self.eof && self.state == QuoteState::Quoted).then_some(self.opened)
-    }
-
-    fn scan(&mut self, mut bytes: &[u8]) {
-        if self.read == 0 {
-            // The CSV reader skips a UTF-8 byte-order mark.
-            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-        }
-        let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        // Most chunks hold no quote at all: only their end matters then.
-        if !bytes.contains(&b'"') {
-            match (self.state, bytes.last()) {
-                (_, None) | (QuoteState::Quoted, _) => {}
-                (_, Some(b',' | b'\n' | b'\r')) => self.state = QuoteState::FieldStart,
-                (_, Some(_)) => self.state = QuoteState::Unquoted,
-            }
-            self.line += newlines(bytes);
-            return;
-        }
-        for &byte in bytes {
-            let ends_field = matches!(byte, b',' | b'\n' | b'\r');
-            self.state = match (self.state, byte) {
-                (QuoteState::FieldStart, b'"') => {
-                    self.opened = self.line;
-                    QuoteState::Quoted
-                }
-                (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
-                (QuoteState::Quoted, _) => QuoteState::Quoted,
-                (QuoteState::QuoteInQuoted, b'"') => QuoteState::Quoted,
-                (_, _) if ends_field => QuoteState::FieldStart,
-                (_, _) => QuoteState::Unquoted,
-            };
-            if byte == b'\n' {
-                self.line += 1;
-            }
-        }
-    }
-}
-
-impl<R: Read> Read for QuoteTracker<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.eof = true;
-        } else {
-            self.scan(&buf[..n]);
-            self.read += n as u64;
-        }
-        Ok(n)
-    }
 }

@@ -19,7 +19,7 @@ pub const REFUSED: u16 = 422;
 /// How webhooks are checked.
 pub enum Verification {
     /// Confirmed with Argos through this client.
-    Confirm(Client),
+    Confirm(Box<Client>),
     /// `--unverified`: applied as posted.
     Unverified,
 }
@@ -60,7 +60,7 @@ impl Verification {
             .max_retries(0)
             .binding("cli")
             .build()?;
-        Ok(Verification::Confirm(client))
+        Ok(Verification::Confirm(Box::new(client)))
     }
 
     /// The name `/healthz` gives the mode: `argos` or `unverified`.

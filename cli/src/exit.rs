@@ -18,6 +18,7 @@
 //! | 12 | API: transport (connection failed, timed out) |
 //! | 13 | API: Argos server error (5xx) |
 //! | 14 | API: any other refusal (invalid request, payload too large, unexpected answer) |
+//! | 130 | `auth`: cancelled by Ctrl-C (SIGINT) while a request was in flight |
 
 use faceauth::ErrorKind;
 
@@ -41,6 +42,8 @@ pub const API_TRANSPORT: u8 = 12;
 pub const API_SERVER: u8 = 13;
 /// API: any other refusal or undecodable answer.
 pub const API_OTHER: u8 = 14;
+/// Cancelled by Ctrl-C (128 + SIGINT, as shells report a process SIGINT ended).
+pub const CANCELLED: u8 = 130;
 
 /// A usage error found after parsing (a malformed option value, options that do not go
 /// together): the command exits [`USAGE`].
@@ -53,8 +56,9 @@ pub fn for_kind(kind: ErrorKind) -> u8 {
     match kind {
         ErrorKind::ApiAuthentication | ErrorKind::ApiIpNotAllowed => API_AUTH,
         ErrorKind::ApiNotFound => API_NOT_FOUND,
-        ErrorKind::ApiTimeout | ErrorKind::ApiConnection => API_TRANSPORT,
+        ErrorKind::ApiTimeout | ErrorKind::ApiConnection | ErrorKind::ApiTlsUntrusted => API_TRANSPORT,
         ErrorKind::ApiServer => API_SERVER,
+        ErrorKind::Cancelled => CANCELLED,
         ErrorKind::ApiInvalidRequest
         | ErrorKind::ApiPayloadTooLarge
         | ErrorKind::ApiUnexpectedStatus

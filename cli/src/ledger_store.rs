@@ -47,6 +47,17 @@ pub enum Ledger {
 impl Ledger {
     /// Opens (creating if needed; reading only with `read_only`) the ledger at `location`.
     pub fn open(location: &Location, durability: Durability, read_only: bool) -> anyhow::Result<Ledger> {
+        Ledger::open_tuned(location, durability, read_only, None)
+    }
+
+    /// As [`open`](Self::open); a PostgreSQL ledger copies issues of `copy_from` tokens or
+    /// more (see `PostgresOptions::copy_from`; `None`: the default).
+    pub fn open_tuned(
+        location: &Location,
+        durability: Durability,
+        read_only: bool,
+        copy_from: Option<usize>,
+    ) -> anyhow::Result<Ledger> {
         let opened = match location {
             // Nothing would be left of it once the command ends.
             Location::Memory => return Err(UsageError(
@@ -61,7 +72,10 @@ impl Ledger {
                 SqliteLedger::open_with(path, &options).map(Ledger::Sqlite)
             }
             Location::Postgres(url) => {
-                let options = PostgresOptions::new().durability(durability).read_only(read_only);
+                let mut options = PostgresOptions::new().durability(durability).read_only(read_only);
+                if let Some(tokens) = copy_from {
+                    options = options.copy_from(tokens);
+                }
                 PostgresLedger::open_with(url, &options).map(|ledger| {
                     for warning in ledger.warnings() {
                         crate::output::note(format_args!("faceauth: warning: {warning}"));

@@ -274,7 +274,7 @@ fn random_faults_do_not_break_idempotent_calls() {
 #[test]
 fn the_user_agent_names_the_binding() {
     let client = Client::builder(API_KEY).binding("python").build().expect("client");
-    assert_eq!(client.user_agent(), format!("faceauth/{} (python)", faceauth::VERSION));
+    assert_eq!(client.user_agent(), format!("faceauth-python/{}", faceauth::VERSION));
 }
 
 /// A client for a scripted server: fast retries, a short timeout.

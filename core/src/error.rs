@@ -112,6 +112,9 @@ impl Error {
 pub enum ErrorKind {
     /// An argument is empty, holds a control character, or is otherwise malformed.
     InvalidArgument = 1,
+    /// The call was cancelled through its cancel handle (a Python KeyboardInterrupt or task
+    /// cancellation, a Go context's cancellation, a C `faceauth_cancel_trigger`).
+    Cancelled = 2,
     /// The text given to inspect is not a FaceAuth URL (no query, no `pid` or `encrypted`).
     InvalidUrl = 10,
     /// A URL decrypted, but not to the FaceAuth JSON payload (not an object, no `sid`).
@@ -173,6 +176,9 @@ pub enum ErrorKind {
     ApiConnection = 308,
     /// A success response that does not decode.
     ApiDecode = 309,
+    /// The server's TLS certificate is not trusted (an unknown issuer, such as a TLS-inspecting
+    /// gateway's CA not given as a CA file; expired; for another name).
+    ApiTlsUntrusted = 310,
     /// A webhook body is not JSON, or a documented field has the wrong type.
     WebhookMalformed = 400,
     /// A webhook body is encrypted and no key was given.
@@ -221,6 +227,7 @@ impl ErrorKind {
     pub fn name(self) -> &'static str {
         match self {
             ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::Cancelled => "cancelled",
             ErrorKind::InvalidUrl => "invalid_url",
             ErrorKind::InvalidPayload => "invalid_payload",
             ErrorKind::InvalidKey => "invalid_key",
@@ -250,6 +257,7 @@ impl ErrorKind {
             ErrorKind::ApiTimeout => "api_timeout",
             ErrorKind::ApiConnection => "api_connection",
             ErrorKind::ApiDecode => "api_decode",
+            ErrorKind::ApiTlsUntrusted => "api_tls_untrusted",
             ErrorKind::WebhookMalformed => "webhook_malformed",
             ErrorKind::WebhookKeyRequired => "webhook_key_required",
             ErrorKind::WebhookDecrypt => "webhook_decrypt",

@@ -1583,6 +1583,58 @@ mod postgres_only {
         assert_eq!(refused, Err(LedgerError::TokenExists { token_id: "tok_fresh002".to_owned() }));
     }
 
+    /// Many tokens go through `COPY` into a temporary table, a few through one `INSERT …
+    /// unnest`: the two record the same rows and skip the same ones (known ids, and repeats
+    /// within the call, whose first is the one recorded), in calls that follow each other and
+    /// after a call that failed and rolled back.
+    #[test]
+    fn copy_and_unnest_record_and_skip_the_same_tokens() {
+        let batch: Vec<NewToken> = (0..600)
+            .map(|i| {
+                let id = match i {
+                    // A repeat of an earlier id in the same call, with another submission.
+                    100 | 450 => "tok_bulk0007".to_owned(),
+                    // An id recorded before the call.
+                    300 => "tok_known001".to_owned(),
+                    _ => format!("tok_bulk{i:04}"),
+                };
+                let rule =
+                    if i % 2 == 0 { TokenRule::Count } else { TokenRule::Time(Duration::from_secs(90)) };
+                let token = NewToken::new(id, format!("sub-{i}"), rule);
+                match i % 3 {
+                    0 => token,
+                    1 => token.user_id(format!("user-{i}")),
+                    _ => token.user_id("u").meta("source", format!("row {i}")),
+                }
+            })
+            .collect();
+        let mut recorded = Vec::new();
+        for (name, copy_from) in [("copy", 0), ("unnest", usize::MAX)] {
+            let Some(schema) = pg::Schema::new(name) else { return };
+            let options = PostgresOptions::new().copy_from(copy_from);
+            let ledger = PostgresLedger::open_with(&schema.location, &options).expect("opens");
+            ledger.issue(&NewToken::new("tok_known001", "sub-0", TokenRule::Count), t(T0)).expect("issues");
+            // A call that fails (a known id) rolls back whole, its staging rows with it.
+            let refused = ledger.issue_many(&batch[250..350], t(T0 + 1));
+            assert_eq!(
+                refused,
+                Err(LedgerError::TokenExists { token_id: "tok_known001".to_owned() }),
+                "{name}"
+            );
+            assert_eq!(ledger.issue_new(&batch[..300], t(T0 + 2)), Ok(vec![100]), "{name}");
+            assert_eq!(ledger.issue_new(&batch[300..], t(T0 + 3)), Ok(vec![0, 150]), "{name}");
+            assert_eq!(ledger.issue_new(&batch[..2], t(T0 + 4)), Ok(vec![0, 1]), "{name}: known now");
+            let listed = ledger.list(&ListFilter::new(), t(T0 + 5)).expect("lists");
+            assert_eq!(listed.len(), 600 - 3 + 1, "{name}");
+            assert_eq!(status(&ledger, "tok_known001", T0 + 5).record.submission_id, "sub-0", "{name}");
+            assert_eq!(status(&ledger, "tok_bulk0007", T0 + 5).record.submission_id, "sub-7", "{name}");
+            recorded.push(listed.into_iter().map(|s| s.record).collect::<Vec<_>>());
+        }
+        if let [copied, inserted] = &recorded[..] {
+            assert_eq!(copied, inserted, "COPY and unnest recorded different rows");
+        }
+    }
+
     #[test]
     fn an_unreachable_server_is_a_storage_error_without_the_password() {
         let options = PostgresOptions::new().connect_timeout(Duration::from_secs(2));

@@ -4,9 +4,13 @@
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
+use std::ffi::c_void;
+
 use faceauth::api::{AuthRecord, AuthResult, Client, ListQuery, Records, Submission};
+use zeroize::Zeroizing;
 
 use crate::boundary::{free_handle, handle, handle_mut, into_handle, optional_text, out, text};
+use crate::call::{faceauth_attempt, faceauth_attempt_fn, faceauth_call_options};
 use crate::error::{faceauth_error, Failure};
 use crate::memory::{faceauth_buf, into_c_string};
 use crate::status::faceauth_status;
@@ -72,13 +76,34 @@ const _: () = {
 ///
 /// Thread safety: one thread at a time (it may move between threads). faceauth_client_new only
 /// reads it: one options object may make several clients, and may be freed right after.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct faceauth_client_options {
     /// The REST base URL; None for Argos's.
     base_url: Option<String>,
     timeout_ms: Option<u32>,
     connect_timeout_ms: Option<u32>,
     max_retries: Option<u32>,
+    /// An explicit proxy URL (may hold credentials: never shown).
+    proxy: Option<Zeroizing<String>>,
+    no_proxy: Option<String>,
+    proxy_from_env: Option<bool>,
+    ca_file: Option<String>,
+    platform_roots: bool,
+    user_agent_suffix: Option<String>,
+    /// The attempt callback and its user data (an address C owns, only passed back).
+    on_attempt: Option<(unsafe extern "C" fn(*const faceauth_attempt, *mut c_void), usize)>,
+}
+
+impl std::fmt::Debug for faceauth_client_options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("faceauth_client_options")
+            .field("base_url", &self.base_url.as_deref().map(faceauth::url::redact_credentials))
+            .field("timeout_ms", &self.timeout_ms)
+            .field("max_retries", &self.max_retries)
+            .field("proxy", &self.proxy.as_deref().map(|p| faceauth::url::redact_credentials(p)))
+            .field("ca_file", &self.ca_file)
+            .finish_non_exhaustive()
+    }
 }
 
 const _: () = {
@@ -205,6 +230,191 @@ pub unsafe extern "C" fn faceauth_client_options_set_max_retries(
     })
 }
 
+/// Sets an HTTP proxy (`http://[user:password@]host:port`), used whatever the environment
+/// says. Requests go through it in a CONNECT tunnel: the proxy sees the API's host and port,
+/// never the API key. faceauth_client_new checks it (FACEAUTH_STATUS_INVALID_ARGUMENT for a URL
+/// that does not parse or a SOCKS proxy). `proxy_url` is copied (and wiped when the options
+/// are freed: it may hold a password).
+///
+/// NULL handling: `opts` and `proxy_url` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `proxy_url` is NULL or NUL-terminated;
+/// `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_proxy(
+    opts: *mut faceauth_client_options,
+    proxy_url: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_proxy", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (opts, proxy) = unsafe { (handle_mut(opts, "opts")?, text(proxy_url, "proxy_url")?) };
+        opts.proxy = Some(Zeroizing::new(proxy.to_owned()));
+        Ok(())
+    })
+}
+
+/// Sets the hosts reached without the proxy set by faceauth_client_options_set_proxy, as in
+/// NO_PROXY: comma-separated names, each matching itself and its subdomains; "*" matches every
+/// host. `hosts` is copied.
+///
+/// NULL handling: `opts` and `hosts` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `hosts` is NULL or NUL-terminated;
+/// `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_no_proxy(
+    opts: *mut faceauth_client_options,
+    hosts: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_no_proxy", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (opts, hosts) = unsafe { (handle_mut(opts, "opts")?, text(hosts, "hosts")?) };
+        opts.no_proxy = Some(hosts.to_owned());
+        Ok(())
+    })
+}
+
+/// Whether the client uses the proxy the environment names (default true): HTTPS_PROXY,
+/// HTTP_PROXY or ALL_PROXY, upper or lower case, unless NO_PROXY names the API's host. false
+/// turns proxies off, unless faceauth_client_options_set_proxy names one.
+///
+/// NULL handling: `opts` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_proxy_from_env(
+    opts: *mut faceauth_client_options,
+    on: bool,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_proxy_from_env", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { handle_mut(opts, "opts")? }.proxy_from_env = Some(on);
+        Ok(())
+    })
+}
+
+/// Trusts the certificates of a PEM bundle instead of the built-in roots (Mozilla's), as a
+/// TLS-inspecting gateway needs. faceauth_client_new reads and checks the file
+/// (FACEAUTH_STATUS_INVALID_ARGUMENT when it cannot be read, holds no certificate or one that
+/// does not parse, or platform roots are on too). `path` is copied.
+///
+/// NULL handling: `opts` and `path` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `path` is NULL or NUL-terminated;
+/// `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_ca_file(
+    opts: *mut faceauth_client_options,
+    path: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_ca_file", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (opts, path) = unsafe { (handle_mut(opts, "opts")?, text(path, "path")?) };
+        opts.ca_file = Some(path.to_owned());
+        Ok(())
+    })
+}
+
+/// Whether to trust the operating system's certificate store (and its verifier) instead of the
+/// built-in roots (default false).
+///
+/// NULL handling: `opts` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_platform_roots(
+    opts: *mut faceauth_client_options,
+    on: bool,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_platform_roots", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        unsafe { handle_mut(opts, "opts")? }.platform_roots = on;
+        Ok(())
+    })
+}
+
+/// Words sent after the user agent `faceauth-c/<version>`, such as "myapp/1.2" (printable
+/// ASCII, at most 200 characters; faceauth_client_new refuses others with
+/// FACEAUTH_STATUS_INVALID_ARGUMENT). `suffix` is copied.
+///
+/// NULL handling: `opts` and `suffix` must not be NULL; `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER; FACEAUTH_STATUS_INVALID_UTF8.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `suffix` is NULL or NUL-terminated;
+/// `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_user_agent_suffix(
+    opts: *mut faceauth_client_options,
+    suffix: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_user_agent_suffix", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let (opts, suffix) = unsafe { (handle_mut(opts, "opts")?, text(suffix, "suffix")?) };
+        opts.user_agent_suffix = Some(suffix.to_owned());
+        Ok(())
+    })
+}
+
+/// Sets the attempt callback (NULL removes it): called once per HTTP attempt of every call of
+/// the client, on the calling thread, with the attempt (read it with faceauth_attempt_*;
+/// borrowed for the callback) and `user_data` (passed back as given, never read). It sees the
+/// method, route template, HTTP status or error, attempt number, duration and Argos's request
+/// id: never the key, the image or personal data. Several threads may call it at once when
+/// they share the client: `user_data` must allow that.
+///
+/// NULL handling: `opts` must not be NULL; `callback_or_null`, `user_data` and `out_err` may be.
+/// Thread safety: changes `opts`: never while another thread uses it.
+///
+/// Statuses: FACEAUTH_STATUS_OK; FACEAUTH_STATUS_NULL_POINTER.
+///
+/// # Safety
+/// `opts` is NULL or live options no other thread uses; `callback_or_null` is NULL or a
+/// function that may be called as faceauth_attempt_fn says, with `user_data`, from any thread
+/// calling the client, until the client is freed; `out_err` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_options_set_on_attempt(
+    opts: *mut faceauth_client_options,
+    callback_or_null: faceauth_attempt_fn,
+    user_data: *mut c_void,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_options_set_on_attempt", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let opts = unsafe { handle_mut(opts, "opts")? };
+        opts.on_attempt = callback_or_null.map(|callback| (callback, user_data as usize));
+        Ok(())
+    })
+}
+
 /// Frees client options. NULL is allowed and does nothing. Clients made with them are not
 /// affected.
 ///
@@ -262,6 +472,25 @@ pub unsafe extern "C" fn faceauth_client_new(
             }
             if let Some(retries) = opts.max_retries {
                 builder = builder.max_retries(retries);
+            }
+            if let Some(on) = opts.proxy_from_env {
+                builder = builder.proxy_from_env(on);
+            }
+            if let Some(proxy) = &opts.proxy {
+                builder = builder.proxy(proxy);
+            }
+            if let Some(hosts) = &opts.no_proxy {
+                builder = builder.no_proxy(hosts);
+            }
+            if let Some(path) = &opts.ca_file {
+                builder = builder.ca_file(path);
+            }
+            builder = builder.platform_roots(opts.platform_roots);
+            if let Some(suffix) = &opts.user_agent_suffix {
+                builder = builder.user_agent_suffix(suffix);
+            }
+            if let Some((callback, user_data)) = opts.on_attempt {
+                builder = builder.on_attempt(crate::call::hook(callback, user_data));
             }
         }
         let client = builder.build()?;
@@ -333,20 +562,56 @@ pub unsafe extern "C" fn faceauth_client_submit(
         // SAFETY: the caller's contract above covers every pointer.
         let out_json = unsafe { out(out_json, "out_json")? };
         // SAFETY: as above.
-        let result = unsafe { submit(c, submission_id, image, image_len, [user_id, cf1, cf2, cf3])? };
+        let result = unsafe { submit(c, None, submission_id, image, image_len, [user_id, cf1, cf2, cf3])? };
         out_json.write(into_c_string(result.to_json().to_string(), "the result JSON")?);
         Ok(())
     })
 }
 
-/// The body of faceauth_client_submit (and faceauth_client_submit_result): checks the
-/// arguments, sends the submission and returns the API's answer. `fields`: user_id, cf1, cf2,
-/// cf3, each NULL or sent.
+/// faceauth_client_submit with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+/// (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+/// (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+/// faceauth_client_submit, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_submit; `call_opts_or_null` is NULL or live call options no other thread changes during
+/// the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_submit_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    submission_id: *const c_char,
+    image: *const u8,
+    image_len: usize,
+    user_id: *const c_char,
+    cf1: *const c_char,
+    cf2: *const c_char,
+    cf3: *const c_char,
+    out_json: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_submit_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer.
+        let out_json = unsafe { out(out_json, "out_json")? };
+        // SAFETY: as above; as_ref checks NULL.
+        let result = unsafe {
+            submit(c, call_opts_or_null.as_ref(), submission_id, image, image_len, [user_id, cf1, cf2, cf3])?
+        };
+        out_json.write(into_c_string(result.to_json().to_string(), "the result JSON")?);
+        Ok(())
+    })
+}
+
+/// The body of faceauth_client_submit, faceauth_client_submit_with and
+/// faceauth_client_submit_result: checks the arguments, sends the submission (with the call
+/// options, if any) and returns the API's answer. `fields`: user_id, cf1, cf2, cf3, each NULL
+/// or sent.
 ///
 /// # Safety
 /// As faceauth_client_submit's.
 pub(crate) unsafe fn submit(
     c: *const faceauth_client,
+    opts: Option<&faceauth_call_options>,
     submission_id: *const c_char,
     image: *const u8,
     image_len: usize,
@@ -384,7 +649,7 @@ pub(crate) unsafe fn submit(
     if let Some(value) = cf3 {
         submission = submission.cf3(value);
     }
-    Ok(c.inner.submit(&submission)?)
+    Ok(c.inner.submit_with(&faceauth_call_options::for_call(opts), &submission)?)
 }
 
 /// Reads one result (GET /faceauth?authId=…).
@@ -415,11 +680,29 @@ pub unsafe extern "C" fn faceauth_client_get(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_get", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (c, auth_id, out_json) =
-            unsafe { (handle(c, "c")?, text(auth_id, "auth_id")?, out(out_json, "out_json")?) };
-        let record = c.inner.get(auth_id)?;
-        out_json.write(into_c_string(record.to_json().to_string(), "the result JSON")?);
-        Ok(())
+        unsafe { get_call(c, None, auth_id, out_json) }
+    })
+}
+
+/// faceauth_client_get with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+/// (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+/// (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+/// faceauth_client_get, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_get; `call_opts_or_null` is NULL or live call options no other thread changes during
+/// the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_get_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    auth_id: *const c_char,
+    out_json: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_get_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        unsafe { get_call(c, call_opts_or_null.as_ref(), auth_id, out_json) }
     })
 }
 
@@ -454,31 +737,31 @@ pub unsafe extern "C" fn faceauth_client_list(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_list", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (c, start_date, end_date, out) = unsafe {
-            (
-                handle(c, "c")?,
-                optional_text(start_date, "start_date")?,
-                optional_text(end_date, "end_date")?,
-                self::out(out, "out")?,
-            )
-        };
-        let mut query = ListQuery::new();
-        match (start_date, end_date) {
-            (Some(start), Some(end)) => query = query.dates(start, end),
-            (None, None) => {}
-            _ => {
-                return Err(Failure::new(
-                    faceauth_status::InvalidArgument,
-                    "start_date and end_date go together: give both or neither".to_owned(),
-                ))
-            }
-        }
-        if count != 0 {
-            query = query.count(count);
-        }
-        let records = c.inner.clone().into_list(&query)?;
-        out.write(into_handle(faceauth_records { records, incomplete: None }));
-        Ok(())
+        unsafe { list_call(c, None, start_date, end_date, count, out) }
+    })
+}
+
+/// faceauth_client_list with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+/// (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+/// (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+/// faceauth_client_list, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_list; `call_opts_or_null` is NULL or live call options no other thread changes during
+/// the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_list_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    start_date: *const c_char,
+    end_date: *const c_char,
+    count: u32,
+    out: *mut *mut faceauth_records,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_list_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        unsafe { list_call(c, call_opts_or_null.as_ref(), start_date, end_date, count, out) }
     })
 }
 
@@ -589,19 +872,30 @@ pub unsafe extern "C" fn faceauth_client_image(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_image", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (c, auth_id, out_data, out_content_type) = unsafe {
-            (
-                handle(c, "c")?,
-                text(auth_id, "auth_id")?,
-                out(out_data, "out_data")?,
-                out(out_content_type, "out_content_type")?,
-            )
-        };
-        let image = c.inner.image(auth_id)?;
-        let content_type = into_c_string(image.content_type.to_owned(), "the content type")?;
-        out_content_type.write(content_type);
-        out_data.write(faceauth_buf::from_vec(image.bytes));
-        Ok(())
+        unsafe { image_call(c, None, auth_id, out_data, out_content_type) }
+    })
+}
+
+/// faceauth_client_image with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+/// (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+/// (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+/// faceauth_client_image, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_image; `call_opts_or_null` is NULL or live call options no other thread changes during
+/// the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_image_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    auth_id: *const c_char,
+    out_data: *mut faceauth_buf,
+    out_content_type: *mut *mut c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_image_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        unsafe { image_call(c, call_opts_or_null.as_ref(), auth_id, out_data, out_content_type) }
     })
 }
 
@@ -631,10 +925,129 @@ pub unsafe extern "C" fn faceauth_client_delete(
 ) -> faceauth_status {
     ffi_boundary!("faceauth_client_delete", out_err, {
         // SAFETY: the caller's contract above covers every pointer.
-        let (c, auth_id) = unsafe { (handle(c, "c")?, text(auth_id, "auth_id")?) };
-        c.inner.delete(auth_id)?;
-        Ok(())
+        unsafe { delete_call(c, None, auth_id) }
     })
+}
+
+/// faceauth_client_delete with call options: `call_opts_or_null` (NULL for none) may carry a cancel handle
+/// (FACEAUTH_STATUS_CANCELLED once it is triggered) and a deadline for the whole call
+/// (FACEAUTH_STATUS_API_TIMEOUT, saying how many attempts were made). Everything else is as
+/// faceauth_client_delete, whose documentation this follows.
+///
+/// # Safety
+/// As faceauth_client_delete; `call_opts_or_null` is NULL or live call options no other thread changes during
+/// the call.
+#[no_mangle]
+pub unsafe extern "C" fn faceauth_client_delete_with(
+    c: *const faceauth_client,
+    call_opts_or_null: *const faceauth_call_options,
+    auth_id: *const c_char,
+    out_err: *mut *mut faceauth_error,
+) -> faceauth_status {
+    ffi_boundary!("faceauth_client_delete_with", out_err, {
+        // SAFETY: the caller's contract above covers every pointer; as_ref checks NULL.
+        unsafe { delete_call(c, call_opts_or_null.as_ref(), auth_id) }
+    })
+}
+
+/// The body of faceauth_client_get and faceauth_client_get_with.
+///
+/// # Safety
+/// As faceauth_client_get.
+unsafe fn get_call(
+    c: *const faceauth_client,
+    opts: Option<&faceauth_call_options>,
+    auth_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract (the export's) covers every pointer.
+    let (c, auth_id, out_json) =
+        unsafe { (handle(c, "c")?, text(auth_id, "auth_id")?, out(out_json, "out_json")?) };
+    let record = c.inner.get_with(&faceauth_call_options::for_call(opts), auth_id)?;
+    out_json.write(into_c_string(record.to_json().to_string(), "the result JSON")?);
+    Ok(())
+}
+
+/// The body of faceauth_client_list and faceauth_client_list_with.
+///
+/// # Safety
+/// As faceauth_client_list.
+unsafe fn list_call(
+    c: *const faceauth_client,
+    opts: Option<&faceauth_call_options>,
+    start_date: *const c_char,
+    end_date: *const c_char,
+    count: u32,
+    out: *mut *mut faceauth_records,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract (the export's) covers every pointer.
+    let (c, start_date, end_date, out) = unsafe {
+        (
+            handle(c, "c")?,
+            optional_text(start_date, "start_date")?,
+            optional_text(end_date, "end_date")?,
+            self::out(out, "out")?,
+        )
+    };
+    let mut query = ListQuery::new();
+    match (start_date, end_date) {
+        (Some(start), Some(end)) => query = query.dates(start, end),
+        (None, None) => {}
+        _ => {
+            return Err(Failure::new(
+                faceauth_status::InvalidArgument,
+                "start_date and end_date go together: give both or neither".to_owned(),
+            ))
+        }
+    }
+    if count != 0 {
+        query = query.count(count);
+    }
+    let records = c.inner.clone().into_list_with(&faceauth_call_options::for_call(opts), &query)?;
+    out.write(into_handle(faceauth_records { records, incomplete: None }));
+    Ok(())
+}
+
+/// The body of faceauth_client_image and faceauth_client_image_with.
+///
+/// # Safety
+/// As faceauth_client_image.
+unsafe fn image_call(
+    c: *const faceauth_client,
+    opts: Option<&faceauth_call_options>,
+    auth_id: *const c_char,
+    out_data: *mut faceauth_buf,
+    out_content_type: *mut *mut c_char,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract (the export's) covers every pointer.
+    let (c, auth_id, out_data, out_content_type) = unsafe {
+        (
+            handle(c, "c")?,
+            text(auth_id, "auth_id")?,
+            out(out_data, "out_data")?,
+            out(out_content_type, "out_content_type")?,
+        )
+    };
+    let image = c.inner.image_with(&faceauth_call_options::for_call(opts), auth_id)?;
+    let content_type = into_c_string(image.content_type.to_owned(), "the content type")?;
+    out_content_type.write(content_type);
+    out_data.write(faceauth_buf::from_vec(image.bytes));
+    Ok(())
+}
+
+/// The body of faceauth_client_delete and faceauth_client_delete_with.
+///
+/// # Safety
+/// As faceauth_client_delete.
+unsafe fn delete_call(
+    c: *const faceauth_client,
+    opts: Option<&faceauth_call_options>,
+    auth_id: *const c_char,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract (the export's) covers every pointer.
+    let (c, auth_id) = unsafe { (handle(c, "c")?, text(auth_id, "auth_id")?) };
+    c.inner.delete_with(&faceauth_call_options::for_call(opts), auth_id)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 
 #[macro_use]
 mod boundary;
+mod call;
 mod client;
 mod crypto;
 mod diagnose;
@@ -33,6 +34,7 @@ mod token_status;
 mod url;
 mod webhook;
 
+pub use call::*;
 pub use client::*;
 pub use crypto::*;
 pub use diagnose::*;

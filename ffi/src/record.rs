@@ -223,8 +223,9 @@ pub unsafe extern "C" fn faceauth_client_submit_result(
         // SAFETY: the caller's contract above covers every pointer.
         let out = unsafe { self::out(out, "out")? };
         // SAFETY: as above.
-        let result =
-            unsafe { crate::client::submit(c, submission_id, image, image_len, [user_id, cf1, cf2, cf3])? };
+        let result = unsafe {
+            crate::client::submit(c, None, submission_id, image, image_len, [user_id, cf1, cf2, cf3])?
+        };
         out.write(into_handle(faceauth_auth_result::new(result)?));
         Ok(())
     })

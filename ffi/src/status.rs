@@ -19,6 +19,8 @@ pub enum faceauth_status {
     Ok = 0,
     /// An argument is empty, holds a control character, or is otherwise malformed.
     InvalidArgument = 1,
+    /// The call was cancelled through its cancel handle (faceauth_cancel_trigger).
+    Cancelled = 2,
     /// The text given to inspect is not a FaceAuth URL (no query, no `pid` or `encrypted`).
     InvalidUrl = 10,
     /// A URL decrypted, but not to the FaceAuth JSON payload (not an object, no `sid`).
@@ -92,6 +94,10 @@ pub enum faceauth_status {
     ApiConnection = 308,
     /// A success response that does not decode.
     ApiDecode = 309,
+    /// The server's TLS certificate is not trusted (an unknown issuer, such as a TLS-inspecting
+    /// gateway's CA not given with faceauth_client_options_set_ca_file; expired; for another
+    /// name).
+    ApiTlsUntrusted = 310,
     /// A webhook body is not JSON, or a documented field has the wrong type.
     WebhookMalformed = 400,
     /// A webhook body is encrypted and no key was given.
@@ -145,6 +151,7 @@ macro_rules! map_error_kinds {
 
 map_error_kinds!(
     InvalidArgument,
+    Cancelled,
     InvalidUrl,
     InvalidPayload,
     InvalidKey,
@@ -174,6 +181,7 @@ map_error_kinds!(
     ApiTimeout,
     ApiConnection,
     ApiDecode,
+    ApiTlsUntrusted,
     WebhookMalformed,
     WebhookKeyRequired,
     WebhookDecrypt,

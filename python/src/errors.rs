@@ -98,6 +98,19 @@ pyo3::create_exception!(
     "A connection failure (DNS, refused, reset, TLS). Not the builtin `ConnectionError`."
 );
 
+pyo3::create_exception!(
+    faceauth,
+    Cancelled,
+    FaceAuthError,
+    "The call was cancelled: the request in flight was aborted and no further attempt made."
+);
+pyo3::create_exception!(
+    faceauth,
+    TlsUntrusted,
+    ConnectionError,
+    "The server's TLS certificate is not trusted (give a TLS-inspecting gateway's CA as `ca_file`)."
+);
+
 /// `faceauth.InvalidArgument(FaceAuthError, ValueError)`: built at import time, since it has two
 /// bases (`create_exception!` takes one).
 static INVALID_ARGUMENT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -139,6 +152,10 @@ pub enum Class {
     Timeout,
     /// `ConnectionError(TransportError)`.
     ConnectionError,
+    /// `Cancelled(FaceAuthError)`.
+    Cancelled,
+    /// `TlsUntrusted(ConnectionError)`.
+    TlsUntrusted,
 }
 
 impl Class {
@@ -147,7 +164,8 @@ impl Class {
         use Class::*;
         match self {
             FaceAuthError => None,
-            InvalidArgument | CryptoError | UrlError | TokenError | WebhookError | ApiError => {
+            TlsUntrusted => Some(ConnectionError),
+            InvalidArgument | CryptoError | UrlError | TokenError | WebhookError | ApiError | Cancelled => {
                 Some(FaceAuthError)
             }
             LedgerError => Some(TokenError),
@@ -191,6 +209,8 @@ impl Class {
             Class::TransportError => TransportError::type_object(py),
             Class::Timeout => Timeout::type_object(py),
             Class::ConnectionError => ConnectionError::type_object(py),
+            Class::Cancelled => Cancelled::type_object(py),
+            Class::TlsUntrusted => TlsUntrusted::type_object(py),
         })
     }
 }
@@ -227,6 +247,8 @@ pub fn class_of(kind: ErrorKind) -> Class {
         ErrorKind::ApiNotFound => Class::NotFound,
         ErrorKind::ApiTimeout => Class::Timeout,
         ErrorKind::ApiConnection => Class::ConnectionError,
+        ErrorKind::ApiTlsUntrusted => Class::TlsUntrusted,
+        ErrorKind::Cancelled => Class::Cancelled,
         ErrorKind::ApiUnexpectedStatus | ErrorKind::ApiDecode => Class::ApiError,
         ErrorKind::WebhookMalformed
         | ErrorKind::WebhookKeyRequired
@@ -356,7 +378,7 @@ fn invalid_argument(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 /// fields (so an exception a user raises by hand has them too).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    const ALL: [Class; 17] = [
+    const ALL: [Class; 19] = [
         Class::FaceAuthError,
         Class::InvalidArgument,
         Class::CryptoError,
@@ -374,6 +396,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         Class::TransportError,
         Class::Timeout,
         Class::ConnectionError,
+        Class::Cancelled,
+        Class::TlsUntrusted,
     ];
     let base = Class::FaceAuthError.type_object(py)?;
     base.setattr("kind", "error")?;
@@ -397,8 +421,9 @@ mod tests {
 
     /// Every kind core has today (`ErrorKind` is non-exhaustive: a kind added there must be added
     /// here and to `class_of`).
-    const KINDS: [ErrorKind; 35] = [
+    const KINDS: [ErrorKind; 37] = [
         ErrorKind::InvalidArgument,
+        ErrorKind::Cancelled,
         ErrorKind::InvalidUrl,
         ErrorKind::InvalidPayload,
         ErrorKind::InvalidKey,
@@ -427,6 +452,7 @@ mod tests {
         ErrorKind::ApiTimeout,
         ErrorKind::ApiConnection,
         ErrorKind::ApiDecode,
+        ErrorKind::ApiTlsUntrusted,
         ErrorKind::WebhookMalformed,
         ErrorKind::WebhookKeyRequired,
         ErrorKind::WebhookDecrypt,
@@ -449,7 +475,7 @@ mod tests {
             if family == Class::FaceAuthError {
                 // The generic range: no area family.
                 assert!(
-                    matches!(class, Class::InvalidArgument | Class::UrlError),
+                    matches!(class, Class::InvalidArgument | Class::UrlError | Class::Cancelled),
                     "{} -> {class:?}",
                     kind.name()
                 );

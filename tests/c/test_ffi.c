@@ -995,6 +995,254 @@ static void test_client_calls(void) {
   faceauth_client_free(c);
 }
 
+/* A loopback server that takes one connection, reads its request and never answers; it notes
+ * whether the client then closed the connection. */
+struct stall_server {
+  int fd;
+  char url[64];
+  int requests;
+  int closed;
+  pthread_t thread;
+};
+
+static void *stall_serve(void *arg) {
+  struct stall_server *s = arg;
+  struct timeval patience = {30, 0};
+  char buf[4096];
+  ssize_t n;
+  int conn = accept(s->fd, NULL, NULL);
+  if (conn < 0) {
+    return NULL;
+  }
+  setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  if (recv(conn, buf, sizeof buf, 0) > 0) {
+    s->requests = 1;
+  }
+  do {
+    n = recv(conn, buf, sizeof buf, 0);
+  } while (n > 0);
+  s->closed = n == 0;
+  close(conn);
+  return NULL;
+}
+
+static int stall_start(struct stall_server *s) {
+  struct sockaddr_in addr;
+  socklen_t len = sizeof addr;
+  memset(s, 0, sizeof *s);
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  s->fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+      listen(s->fd, 8) != 0 || getsockname(s->fd, (struct sockaddr *)&addr, &len) != 0) {
+    return 0;
+  }
+  snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", (int)ntohs(addr.sin_port));
+  return pthread_create(&s->thread, NULL, stall_serve, s) == 0;
+}
+
+/* Joins the server, then counts connections made after the first (none expected). */
+static int stall_stop(struct stall_server *s) {
+  struct timeval none = {0, 1000};
+  int more = 0, conn;
+  pthread_join(s->thread, NULL);
+  setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+  while ((conn = accept(s->fd, NULL, NULL)) >= 0) {
+    more++;
+    close(conn);
+  }
+  close(s->fd);
+  return more;
+}
+
+static double seconds_since(const struct timeval *start) {
+  struct timeval now;
+  gettimeofday(&now, NULL);
+  return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_usec - start->tv_usec) / 1e6;
+}
+
+static void *trigger_after_300ms(void *cancel) {
+  struct timespec wait = {0, 300000000L};
+  nanosleep(&wait, NULL);
+  faceauth_cancel_trigger(cancel);
+  return NULL;
+}
+
+struct attempts_seen {
+  int count;
+  char method[16];
+  char route[32];
+  uint16_t http_status;
+  faceauth_status error;
+  uint32_t number;
+  uint64_t duration_us;
+  int request_id_is_null;
+};
+
+static void record_attempt(const faceauth_attempt *attempt, void *user_data) {
+  struct attempts_seen *seen = user_data;
+  const char *method = faceauth_attempt_method(attempt), *route = faceauth_attempt_route(attempt);
+  seen->count++;
+  snprintf(seen->method, sizeof seen->method, "%s", method ? method : "(null)");
+  snprintf(seen->route, sizeof seen->route, "%s", route ? route : "(null)");
+  seen->http_status = faceauth_attempt_http_status(attempt);
+  seen->error = faceauth_attempt_error(attempt);
+  seen->number = faceauth_attempt_number(attempt);
+  seen->duration_us = faceauth_attempt_duration_us(attempt);
+  seen->request_id_is_null = faceauth_attempt_request_id(attempt) == NULL;
+}
+
+/* Cancellation from another thread, deadlines, the client options of issue 16 and the `_with`
+ * calls, on a stalling loopback server and on the simulator. */
+static void test_client_control(int with_mock) {
+  static const uint8_t png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 0, 4};
+  struct stall_server stall;
+  struct attempts_seen seen;
+  struct timeval started;
+  faceauth_client_options *opts = NULL;
+  faceauth_call_options *call = NULL;
+  faceauth_cancel *cancel = NULL;
+  faceauth_client *c = NULL;
+  faceauth_error *err = NULL;
+  faceauth_records *it = NULL;
+  faceauth_buf image = {UNTOUCHED, 7};
+  char *json = UNTOUCHED, *content_type = UNTOUCHED, *row = NULL;
+  char auth_id[128] = "";
+  pthread_t trigger;
+
+  /* A cancel from another thread aborts the request in flight: the server sees the connection
+   * closed and no further request, and the call says it was cancelled. */
+  CHECK(stall_start(&stall));
+  c = new_client(mock.key, stall.url, 3);
+  CHECK_STATUS(faceauth_cancel_new(&cancel, &err), FACEAUTH_STATUS_OK);
+  CHECK(!faceauth_cancel_is_triggered(cancel) && !faceauth_cancel_is_triggered(NULL));
+  CHECK_STATUS(faceauth_call_options_new(&call, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_call_options_set_cancel(call, cancel, &err), FACEAUTH_STATUS_OK);
+  CHECK(pthread_create(&trigger, NULL, trigger_after_300ms, cancel) == 0);
+  gettimeofday(&started, NULL);
+  EXPECT_ERROR(faceauth_client_delete_with(c, call, "auth-1", &err), FACEAUTH_STATUS_CANCELLED);
+  CHECK(seconds_since(&started) < 2.0); /* the server would stall 30 s */
+  pthread_join(trigger, NULL);
+  CHECK(faceauth_cancel_is_triggered(cancel));
+  CHECK(stall_stop(&stall) == 0);
+  CHECK(stall.requests == 1 && stall.closed);
+  /* Triggered stays triggered: the next call sends nothing. The options keep the handle. */
+  faceauth_cancel_free(cancel);
+  cancel = NULL;
+  json = UNTOUCHED;
+  EXPECT_ERROR(faceauth_client_get_with(c, call, "auth-1", &json, &err), FACEAUTH_STATUS_CANCELLED);
+  CHECK(json == UNTOUCHED);
+  faceauth_cancel_trigger(NULL); /* does nothing */
+  faceauth_client_free(c);
+
+  /* A deadline bounds the whole call: a timeout naming the attempts made. */
+  CHECK(stall_start(&stall));
+  c = new_client(mock.key, stall.url, 3);
+  CHECK_STATUS(faceauth_call_options_set_cancel(call, NULL, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_call_options_set_deadline_ms(call, 300, &err), FACEAUTH_STATUS_OK);
+  gettimeofday(&started, NULL);
+  err = NULL;
+  CHECK_STATUS(faceauth_client_get_with(c, call, "auth-1", &json, &err), FACEAUTH_STATUS_API_TIMEOUT);
+  CHECK(err != NULL && strstr(faceauth_error_message(err), "after 1 attempt") != NULL);
+  faceauth_error_free(err);
+  CHECK(seconds_since(&started) < 2.0);
+  faceauth_client_free(c); /* closes the pooled connection, ending the server's wait */
+  CHECK(stall_stop(&stall) == 0);
+  CHECK_STATUS(faceauth_call_options_set_deadline_ms(call, 0, &err), FACEAUTH_STATUS_OK);
+
+  /* Client options: the attempt callback, the user agent suffix, proxies and CAs. */
+  CHECK_STATUS(faceauth_client_options_new(&opts, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_ca_file(opts, "/nonexistent/ca.pem", &err),
+               FACEAUTH_STATUS_OK);
+  c = UNTOUCHED;
+  EXPECT_ERROR(faceauth_client_new(mock.key, opts, &c, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK(c == UNTOUCHED);
+  faceauth_client_options_free(opts);
+  CHECK_STATUS(faceauth_client_options_new(&opts, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_proxy(opts, "socks5://127.0.0.1:1", &err), FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_client_new(mock.key, opts, &c, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(faceauth_client_options_set_proxy(opts, "http://user:pw@127.0.0.1:1", &err),
+               FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_no_proxy(opts, "127.0.0.1, example.com", &err),
+               FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_proxy_from_env(opts, false, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_platform_roots(opts, true, &err), FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_user_agent_suffix(opts, "c-tests/1.0", &err),
+               FACEAUTH_STATUS_OK);
+  memset(&seen, 0, sizeof seen);
+  CHECK_STATUS(faceauth_client_options_set_on_attempt(opts, record_attempt, &seen, &err),
+               FACEAUTH_STATUS_OK);
+  CHECK_STATUS(faceauth_client_options_set_user_agent_suffix(opts, "bad\nsuffix", &err),
+               FACEAUTH_STATUS_OK);
+  EXPECT_ERROR(faceauth_client_new(mock.key, opts, &c, &err), FACEAUTH_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(faceauth_client_options_set_user_agent_suffix(opts, "c-tests/1.0", &err),
+               FACEAUTH_STATUS_OK);
+  /* NULL and invalid UTF-8 are refused by every setter. */
+  EXPECT_ERROR(faceauth_client_options_set_proxy(NULL, "http://p:1", &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_proxy(opts, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_proxy(opts, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_options_set_no_proxy(opts, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_ca_file(opts, BAD_UTF8, &err), FACEAUTH_STATUS_INVALID_UTF8);
+  EXPECT_ERROR(faceauth_client_options_set_user_agent_suffix(opts, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_proxy_from_env(NULL, true, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_platform_roots(NULL, true, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_client_options_set_on_attempt(NULL, record_attempt, NULL, &err),
+               FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_call_options_set_cancel(NULL, NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_call_options_set_deadline_ms(NULL, 1, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_call_options_new(NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  EXPECT_ERROR(faceauth_cancel_new(NULL, &err), FACEAUTH_STATUS_NULL_POINTER);
+  /* The attempt getters take NULL. */
+  CHECK(faceauth_attempt_method(NULL) == NULL && faceauth_attempt_route(NULL) == NULL);
+  CHECK(faceauth_attempt_http_status(NULL) == 0 && faceauth_attempt_number(NULL) == 0);
+  CHECK(faceauth_attempt_duration_us(NULL) == 0 && faceauth_attempt_request_id(NULL) == NULL);
+  CHECK(faceauth_attempt_error(NULL) == FACEAUTH_STATUS_NULL_POINTER);
+
+  if (with_mock) {
+    /* The proxy is skipped (no_proxy names the host); each call reports its attempt. */
+    CHECK_STATUS(faceauth_client_options_set_base_url(opts, mock.url, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_client_options_set_platform_roots(opts, false, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_client_new(mock.key, opts, &c, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_client_submit_with(c, call, mock.submission, png, sizeof png, NULL, NULL,
+                                             NULL, NULL, &json, &err),
+                 FACEAUTH_STATUS_OK);
+    CHECK(json_string(json, "authentication_id", auth_id, sizeof auth_id));
+    faceauth_string_free(json);
+    CHECK(seen.count == 1 && seen.http_status == 200 && seen.number == 1);
+    CHECK_STR(seen.method, "POST");
+    CHECK_STR(seen.route, "/FaceAuth");
+    CHECK(seen.error == FACEAUTH_STATUS_OK);
+    json = NULL;
+    CHECK_STATUS(faceauth_client_get_with(c, NULL, auth_id, &json, &err), FACEAUTH_STATUS_OK);
+    CHECK(json != NULL && strstr(json, auth_id) != NULL);
+    faceauth_string_free(json);
+    CHECK(seen.count == 2);
+    CHECK_STR(seen.method, "GET");
+    CHECK_STATUS(faceauth_client_list_with(c, call, mock.day, mock.day, 0, &it, &err), FACEAUTH_STATUS_OK);
+    CHECK_STATUS(faceauth_records_next(it, &row, &err), FACEAUTH_STATUS_OK);
+    CHECK(row != NULL);
+    faceauth_string_free(row);
+    faceauth_records_free(it);
+    CHECK_STATUS(faceauth_client_image_with(c, call, auth_id, &image, &content_type, &err),
+                 FACEAUTH_STATUS_OK);
+    CHECK_STR(seen.route, "/FaceAuth/Image");
+    faceauth_buf_free(&image);
+    faceauth_string_free(content_type);
+    CHECK_STATUS(faceauth_client_delete_with(c, call, auth_id, &err), FACEAUTH_STATUS_OK);
+    CHECK_STR(seen.method, "DELETE");
+    EXPECT_HTTP_ERROR(faceauth_client_delete_with(c, NULL, auth_id, &err), FACEAUTH_STATUS_API_NOT_FOUND,
+                      400);
+    CHECK(seen.http_status == 400 && seen.error == FACEAUTH_STATUS_OK && seen.number == 1);
+    faceauth_client_free(c);
+  }
+  faceauth_client_options_free(opts);
+  faceauth_call_options_free(call);
+  faceauth_call_options_free(NULL);
+  faceauth_cancel_free(NULL);
+}
+
 /* NULL for each pointer, invalid UTF-8 for each string, bad arguments: refused before sending. */
 static void test_bad_client_input(void) {
   static const uint8_t jpeg[] = {0xff, 0xd8, 0xff, 0xe0};
@@ -2875,6 +3123,7 @@ int main(int argc, char **argv) {
     test_confirm_webhooks();
     test_bad_client_input();
   }
+  test_client_control(with_mock);
   test_threads_share_a_builder_a_cipher_and_a_client(with_mock);
   test_ledgers(with_mock);
   test_bad_ledger_input();

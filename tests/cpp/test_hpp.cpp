@@ -13,6 +13,10 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -310,6 +314,126 @@ std::optional<Mock> mock_from_env() {
     values.emplace_back(value);
   }
   return Mock{values[0], values[1], values[2], values[3], values[4], std::atoi(values[5].c_str())};
+}
+
+// A loopback server that takes one connection, reads its request and never answers (until the
+// client closes, or 30 s pass); `closed` says whether the client closed it.
+struct StallServer {
+  int fd = -1;
+  std::string url;
+  bool closed = false;
+  std::thread thread;
+
+  StallServer() {
+    sockaddr_in addr{};
+    socklen_t len = sizeof addr;
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || listen(fd, 4) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
+      throw std::runtime_error("cannot listen on loopback");
+    }
+    url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    thread = std::thread([this] {
+      const int conn = accept(fd, nullptr, nullptr);
+      if (conn < 0) {
+        return;
+      }
+      timeval patience{30, 0};
+      setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+      char buf[4096];
+      ssize_t n = recv(conn, buf, sizeof buf, 0);
+      while (n > 0) {
+        n = recv(conn, buf, sizeof buf, 0);
+      }
+      closed = n == 0;
+      close(conn);
+    });
+  }
+  ~StallServer() {
+    if (thread.joinable()) {
+      thread.join();
+    }
+    close(fd);
+  }
+};
+
+void test_client_control(const Mock &mock) {
+  using namespace std::chrono_literals;
+  // A cancel from another thread aborts the call in flight, promptly, closing the connection.
+  {
+    StallServer stall;
+    faceauth::ClientOptions options;
+    options.base_url = stall.url;
+    options.proxy_from_env = false;
+    const faceauth::Client client(mock.key, options);
+    const faceauth::Cancel cancel;
+    faceauth::CallOptions call;
+    call.cancel = &cancel;
+    std::thread trigger([&cancel] {
+      std::this_thread::sleep_for(300ms);
+      cancel.trigger();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_ERROR(FACEAUTH_STATUS_CANCELLED, client.get(call, "auth-1"));
+    CHECK(std::chrono::steady_clock::now() - started < 2s);  // the server would stall 30 s
+    trigger.join();
+    CHECK(cancel.triggered());
+    stall.thread.join();
+    CHECK(stall.closed);
+  }
+  // A deadline ends the call with a timeout that names the attempts.
+  {
+    StallServer stall;
+    faceauth::ClientOptions options;
+    options.base_url = stall.url;
+    const faceauth::Client client(mock.key, options);
+    faceauth::CallOptions call;
+    call.deadline = 300ms;
+    const faceauth::Error e = EXPECT_ERROR(FACEAUTH_STATUS_API_TIMEOUT, client.delete_result(call, "auth-1"));
+    CHECK(contains(e.what(), "after 1 attempt"));
+  }
+  // The attempt hook sees each attempt; one that throws does not break the call.
+  {
+    faceauth::ClientOptions options;
+    options.base_url = mock.url;
+    options.no_proxy = "127.0.0.1";
+    options.user_agent_suffix = "cpp-tests/1.0";
+    std::vector<faceauth::Attempt> seen;
+    options.on_attempt = [&seen](const faceauth::Attempt &attempt) {
+      seen.push_back(attempt);
+      throw std::runtime_error("a hook that throws");
+    };
+    const faceauth::Client client(mock.key, options);
+    const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 0, 3};
+    const faceauth::CallOptions call;
+    const std::string auth_id = json_string(client.submit(call, mock.submission, png), "authentication_id");
+    CHECK(client.get(call, auth_id).find(auth_id) != std::string::npos);
+    CHECK(client.list(call, mock.day, mock.day, 0).next().has_value());
+    CHECK(client.image(call, auth_id).bytes == png);
+    client.delete_result(call, auth_id);
+    CHECK(seen.size() == 5);
+    if (seen.size() == 5) {
+      CHECK(seen[0].method == "POST" && seen[0].route == "/FaceAuth" && seen[0].http_status == 200);
+      CHECK(seen[0].number == 1 && seen[0].error == FACEAUTH_STATUS_OK);
+      CHECK(seen[3].method == "GET" && seen[3].route == "/FaceAuth/Image");
+      CHECK(seen[4].method == "DELETE");
+    }
+  }
+  // Options the library refuses when the client is made.
+  {
+    faceauth::ClientOptions options;
+    options.ca_file = "/nonexistent/ca.pem";
+    EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Client(mock.key, options));
+    options.ca_file.reset();
+    options.proxy = "socks5://127.0.0.1:1";
+    EXPECT_ERROR(FACEAUTH_STATUS_INVALID_ARGUMENT, faceauth::Client(mock.key, options));
+    options.proxy = "http://user:secret-pw@127.0.0.1:3128";
+    std::ostringstream printed;
+    printed << options;
+    CHECK(!contains(printed.str(), "secret-pw"));
+  }
 }
 
 void test_client(const Mock &mock) {
@@ -797,6 +921,7 @@ int main() {
     test_typed();
     if (const std::optional<Mock> mock = mock_from_env()) {
       test_client(*mock);
+      test_client_control(*mock);
     } else {
       std::fprintf(stderr, "FAIL: no simulator described in the environment: run tests/cpp/run.sh\n");
       ++failed;

@@ -108,6 +108,34 @@ pub enum ApiError {
         /// The timeout or connection error.
         cause: Box<ApiError>,
     },
+    /// The call's [`Cancel`](super::Cancel) handle was cancelled: the attempt in flight was
+    /// aborted and no further attempt was made.
+    #[error("the call was cancelled after {}", crate::error::counted(*attempts as usize, "attempt", "attempts"))]
+    Cancelled {
+        /// The attempts started before the cancellation (0 when it came first).
+        attempts: u32,
+    },
+    /// The call's deadline ([`CallOptions::deadline`](super::CallOptions::deadline)) passed,
+    /// retries and backoff included. Its kind is `api_timeout`.
+    #[error(
+        "the call's deadline passed after {}{}",
+        crate::error::counted(*attempts as usize, "attempt", "attempts"),
+        last.as_ref().map(|e| format!(" (the last: {e})")).unwrap_or_default()
+    )]
+    DeadlineExceeded {
+        /// The attempts made (0 when the deadline had passed before the first).
+        attempts: u32,
+        /// The last attempt's failure, when one failed before the deadline.
+        last: Option<Box<ApiError>>,
+    },
+    /// The server's TLS certificate is not trusted: its issuer is in none of the trusted roots
+    /// (a TLS-inspecting gateway's own CA needs [`ClientBuilder::ca_file`](super::ClientBuilder::ca_file)),
+    /// or it is expired, or for another name.
+    #[error("the server's certificate is not trusted: {reason}")]
+    TlsUntrusted {
+        /// What the certificate check said.
+        reason: String,
+    },
     /// A success response whose body is not what the API documents.
     #[error("cannot decode the response (HTTP {status}): {reason}")]
     Decode {
@@ -136,6 +164,18 @@ impl ApiError {
             ApiError::Connection { .. } => ErrorKind::ApiConnection,
             ApiError::Decode { .. } => ErrorKind::ApiDecode,
             ApiError::AnswerLost { cause, .. } => cause.kind(),
+            ApiError::Cancelled { .. } => ErrorKind::Cancelled,
+            ApiError::DeadlineExceeded { .. } => ErrorKind::ApiTimeout,
+            ApiError::TlsUntrusted { .. } => ErrorKind::ApiTlsUntrusted,
+        }
+    }
+
+    /// How many attempts the call made, for the errors that end a call early (a deadline, a
+    /// cancellation).
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            ApiError::Cancelled { attempts } | ApiError::DeadlineExceeded { attempts, .. } => Some(*attempts),
+            _ => None,
         }
     }
 

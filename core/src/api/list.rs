@@ -1,6 +1,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use super::cancel::CallOptions;
 use super::client::Client;
 use super::model::{AuthRecord, PageKey};
 use super::ApiError;
@@ -163,6 +164,7 @@ impl std::fmt::Display for Incomplete {
 pub struct Records<'a> {
     client: Cow<'a, Client>,
     query: ListQuery,
+    options: CallOptions,
     buffer: std::vec::IntoIter<AuthRecord>,
     next: Option<PageKey>,
     /// `next` was made from the last row of a full page without `nextPage_key`.
@@ -178,10 +180,11 @@ pub struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    pub(crate) fn new(client: Cow<'a, Client>, query: ListQuery) -> Self {
+    pub(crate) fn new(client: Cow<'a, Client>, query: ListQuery, options: CallOptions) -> Self {
         Records {
             client,
             query,
+            options,
             buffer: Vec::new().into_iter(),
             next: None,
             guessed: false,
@@ -209,7 +212,7 @@ impl<'a> Records<'a> {
     fn fetch(&mut self) -> Result<(), ApiError> {
         let after = self.next.take();
         let guessed = std::mem::take(&mut self.guessed);
-        let (mut rows, next) = self.client.list_page(&self.query, after.as_ref())?;
+        let (mut rows, next) = self.client.list_page(&self.options, &self.query, after.as_ref())?;
         self.pages += 1;
         if let Some(after) = after.clone() {
             self.seen_keys.insert(after);

@@ -13,12 +13,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod attempt;
+mod cancel;
 mod client;
 mod error;
 mod list;
 mod model;
 mod submit;
+mod transport;
 
+pub use attempt::{Attempt, Outcome};
+pub use cancel::{CallOptions, Cancel};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiFailure};
 pub use list::{Incomplete, ListQuery, Records};

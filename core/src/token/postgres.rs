@@ -72,7 +72,11 @@ pub struct PostgresOptions {
     statement_timeout: Option<Duration>,
     durability: Durability,
     read_only: bool,
+    copy_from: usize,
 }
+
+/// Tokens from which one issue call goes through `COPY` rather than one `INSERT … unnest`.
+const COPY_FROM: usize = 256;
 
 impl Default for PostgresOptions {
     fn default() -> PostgresOptions {
@@ -81,6 +85,7 @@ impl Default for PostgresOptions {
             statement_timeout: None,
             durability: Durability::Full,
             read_only: false,
+            copy_from: COPY_FROM,
         }
     }
 }
@@ -116,6 +121,16 @@ impl PostgresOptions {
     /// Opens read-only: see [`PostgresLedger::open_read_only`].
     pub fn read_only(mut self, read_only: bool) -> PostgresOptions {
         self.read_only = read_only;
+        self
+    }
+
+    /// How many tokens an [`issue_many`](TokenLedger::issue_many) or
+    /// [`issue_new`](PostgresLedger::issue_new) call must hold to be sent with `COPY … FROM
+    /// STDIN (FORMAT binary)` into a temporary table and inserted from there; fewer go in one
+    /// `INSERT … SELECT FROM unnest(…)`. Both record the same rows; `COPY` costs a round trip
+    /// more and the server less per row. Default 256; `usize::MAX` never copies.
+    pub fn copy_from(mut self, tokens: usize) -> PostgresOptions {
+        self.copy_from = tokens;
         self
     }
 }
@@ -174,6 +189,8 @@ pub struct PostgresLedger {
     warnings: Vec<String>,
     durability: Durability,
     read_only: bool,
+    /// Issue calls of this many tokens or more go through `COPY`.
+    copy_from: usize,
 }
 
 impl std::fmt::Debug for PostgresLedger {
@@ -264,6 +281,7 @@ impl PostgresLedger {
             warnings,
             durability: options.durability,
             read_only: options.read_only,
+            copy_from: options.copy_from,
         };
         let opened = if options.read_only { ledger.check_reader() } else { ledger.migrate() };
         match opened {
@@ -735,10 +753,105 @@ impl PostgresLedger {
         Ok(())
     }
 
-    /// Inserts `tokens` in one statement (`INSERT … SELECT FROM unnest(…) ON CONFLICT DO
-    /// NOTHING RETURNING token_id`) within `tx`; returns the indices of those not inserted
-    /// because their id was taken (already recorded, or earlier in `tokens`), in order.
+    /// Inserts `tokens` within `tx`; returns the indices of those not inserted because their
+    /// id was taken (already recorded, or earlier in `tokens`), in order. Many tokens go
+    /// through [`copy_all`](Self::copy_all), a few through [`insert_unnest`](Self::insert_unnest).
     fn insert_all(
+        &self,
+        tx: &mut Transaction<'_>,
+        tokens: &[NewToken],
+        now: SystemTime,
+    ) -> Result<Vec<usize>, LedgerError> {
+        if tokens.len() >= self.copy_from {
+            self.copy_all(tx, tokens, now)
+        } else {
+            self.insert_unnest(tx, tokens, now)
+        }
+    }
+
+    /// Sends `tokens` with `COPY … FROM STDIN (FORMAT binary)` into a temporary table of this
+    /// session (emptied at every commit), then inserts them from there in one `INSERT … SELECT
+    /// … ON CONFLICT (token_id) DO NOTHING`, which answers with the rows it skipped only.
+    /// Of two equal ids in `tokens` only the first is sent: the later ones are skipped here,
+    /// as the one-statement insert skips them.
+    fn copy_all(
+        &self,
+        tx: &mut Transaction<'_>,
+        tokens: &[NewToken],
+        now: SystemTime,
+    ) -> Result<Vec<usize>, LedgerError> {
+        let mut seen = std::collections::HashSet::with_capacity(tokens.len());
+        let mut skipped = Vec::new();
+        let mut data = Vec::with_capacity(COPY_HEADER.len() + 2 + tokens.len() * 160);
+        data.extend_from_slice(COPY_HEADER);
+        for (i, token) in tokens.iter().enumerate() {
+            if !seen.insert(token.token_id.as_str()) {
+                skipped.push(i);
+                continue;
+            }
+            let ord = i32::try_from(i).map_err(|_| LedgerError::Storage {
+                action: "copy tokens",
+                reason: "too many tokens".to_owned(),
+            })?;
+            let rule_ms: i64 = match token.rule {
+                TokenRule::Count => 0,
+                TokenRule::Time(d) => duration_ms(d),
+            };
+            data.extend_from_slice(&7i16.to_be_bytes());
+            copy_field(&mut data, Some(&ord.to_be_bytes()))?;
+            copy_field(&mut data, Some(token.token_id.as_bytes()))?;
+            copy_field(&mut data, Some(token.submission_id.as_bytes()))?;
+            copy_field(&mut data, Some(token.rule.kind().as_bytes()))?;
+            copy_field(&mut data, Some(&rule_ms.to_be_bytes()))?;
+            copy_field(&mut data, token.user_id.as_deref().map(str::as_bytes))?;
+            if token.metadata.is_empty() {
+                copy_field(&mut data, Some(b"{}"))?;
+            } else {
+                let metadata = serde_json::to_string(&token.metadata)
+                    .map_err(|e| LedgerError::Storage { action: "encode metadata", reason: e.to_string() })?;
+                copy_field(&mut data, Some(metadata.as_bytes()))?;
+            }
+        }
+        data.extend_from_slice(&(-1i16).to_be_bytes());
+
+        // Created in the transaction if this session has none yet, so it is there whatever
+        // became of earlier transactions (a rollback drops a table it created).
+        tx.batch_execute(
+            "CREATE TEMP TABLE IF NOT EXISTS faceauth_issue_staging (ord int4 NOT NULL, token_id text COLLATE \
+             \"C\" NOT NULL, submission_id text NOT NULL, rule text NOT NULL, rule_ms bigint NOT NULL, user_id \
+             text, metadata text NOT NULL) ON COMMIT DELETE ROWS",
+        )
+        .map_err(self.storage("create the staging table"))?;
+        let mut writer = tx
+            .copy_in("COPY faceauth_issue_staging FROM STDIN (FORMAT binary)")
+            .map_err(self.storage("copy tokens"))?;
+        std::io::Write::write_all(&mut writer, &data).map_err(|e| LedgerError::Storage {
+            action: "copy tokens",
+            reason: self.scrub(&e.to_string()),
+        })?;
+        writer.finish().map_err(self.storage("copy tokens"))?;
+        let taken = tx
+            .query(
+                "WITH inserted AS (INSERT INTO faceauth_tokens (token_id, submission_id, rule, rule_ms, user_id, \
+                 metadata, issued_ms) SELECT token_id, submission_id, rule, rule_ms, user_id, metadata, $1 FROM \
+                 faceauth_issue_staging ON CONFLICT (token_id) DO NOTHING RETURNING token_id) SELECT s.ord FROM \
+                 faceauth_issue_staging s WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.token_id = \
+                 s.token_id)",
+                &[&to_ms(now)],
+            )
+            .map_err(self.storage("insert tokens"))?;
+        for row in &taken {
+            let ord: i32 = row.try_get(0).map_err(self.storage("insert tokens"))?;
+            skipped.push(usize::try_from(ord).unwrap_or(usize::MAX));
+        }
+        skipped.sort_unstable();
+        // The table empties itself at the commit (each call is its own transaction).
+        Ok(skipped)
+    }
+
+    /// Inserts `tokens` in one statement (`INSERT … SELECT FROM unnest(…) ON CONFLICT DO
+    /// NOTHING RETURNING token_id`) within `tx`; returns what [`insert_all`](Self::insert_all) does.
+    fn insert_unnest(
         &self,
         tx: &mut Transaction<'_>,
         tokens: &[NewToken],
@@ -801,6 +914,25 @@ impl PostgresLedger {
         }
         self.run(Mode::Write, |tx| self.insert_all(tx, tokens, now))
     }
+}
+
+/// The binary `COPY` signature, flags and header extension length.
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// Appends one field in binary `COPY` form: its length, then its bytes (`-1` for NULL).
+fn copy_field(data: &mut Vec<u8>, value: Option<&[u8]>) -> Result<(), LedgerError> {
+    match value {
+        None => data.extend_from_slice(&(-1i32).to_be_bytes()),
+        Some(bytes) => {
+            let len = i32::try_from(bytes.len()).map_err(|_| LedgerError::InvalidField {
+                field: "token",
+                problem: "holds a field over 2 GiB",
+            })?;
+            data.extend_from_slice(&len.to_be_bytes());
+            data.extend_from_slice(bytes);
+        }
+    }
+    Ok(())
 }
 
 /// The version in `faceauth_ledger_schema`; `None` if the database holds no ledger.

@@ -16,7 +16,6 @@ mod inspect;
 mod params;
 mod redact;
 
-#[cfg(test)]
 pub(crate) use builder::QUERY_VALUE;
 pub use builder::{UrlBuilder, DEFAULT_BASE_URL, PAGE_PATH};
 pub use error::UrlError;

@@ -28,7 +28,7 @@ func (s Status) GoName() string {
 	b.WriteString("Err")
 	for _, word := range strings.Split(name, "_") {
 		switch word {
-		case "URL", "UTF8", "IV", "IP", "HTTP", "ID":
+		case "URL", "UTF8", "IV", "IP", "HTTP", "ID", "TLS":
 			b.WriteString(word)
 		default:
 			b.WriteString(word[:1] + strings.ToLower(word[1:]))

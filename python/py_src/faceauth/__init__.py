@@ -14,6 +14,7 @@ from faceauth._native import __version__
 from faceauth._native import (
     ApiError,
     AuthenticationError,
+    Cancelled,
     ConnectionError as ConnectionError,  # "as": exported for type checkers, yet not in __all__
     CryptoError,
     FaceAuthError,
@@ -25,6 +26,7 @@ from faceauth._native import (
     PayloadTooLarge,
     ServerError,
     Timeout,
+    TlsUntrusted,
     TokenError,
     TransportError,
     UrlError,
@@ -57,6 +59,7 @@ __all__ = [
     # errors (ConnectionError is left out: it would shadow the builtin on `import *`)
     "ApiError",
     "AuthenticationError",
+    "Cancelled",
     "CryptoError",
     "FaceAuthError",
     "InvalidArgument",
@@ -67,6 +70,7 @@ __all__ = [
     "PayloadTooLarge",
     "ServerError",
     "Timeout",
+    "TlsUntrusted",
     "TokenError",
     "TransportError",
     "UrlError",

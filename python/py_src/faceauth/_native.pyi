@@ -71,6 +71,10 @@ class Timeout(TransportError):
     """A connect or request timeout."""
 class ConnectionError(TransportError):
     """A connection failure (DNS, refused, reset, TLS). Not the builtin `ConnectionError`."""
+class TlsUntrusted(ConnectionError):
+    """The server's TLS certificate is not trusted (give a TLS-inspecting gateway's CA as `ca_file`)."""
+class Cancelled(FaceAuthError):
+    """The call was cancelled: the request in flight was aborted and no further attempt made."""
 
 # == crypto ====================================================================================
 
