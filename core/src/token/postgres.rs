@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
 use zeroize::Zeroizing;
 
@@ -580,20 +580,23 @@ impl PostgresLedger {
         if ids.is_empty() {
             return Ok(records);
         }
+        // Typed queries: one round trip each (no separate prepare). The results are read by a
+        // second statement, once the locks are held, so that they include what a writer this
+        // one waited for committed.
         let rows = tx
-            .query(
+            .query_typed(
                 &format!(
                     "SELECT {TOKEN_COLUMNS} FROM faceauth_tokens WHERE token_id = ANY($1) ORDER BY token_id \
                      FOR UPDATE"
                 ),
-                &[&ids],
+                &[(&ids, Type::TEXT_ARRAY)],
             )
             .map_err(self.storage("read tokens"))?;
         let results = tx
-            .query(
+            .query_typed(
                 "SELECT token_id, auth_id, status, created_ms, confirmed FROM faceauth_results \
                  WHERE token_id = ANY($1) ORDER BY token_id, created_ms NULLS FIRST, auth_key",
-                &[&ids],
+                &[(&ids, Type::TEXT_ARRAY)],
             )
             .map_err(self.storage("read results"))?;
         let mut by_token: Vec<Vec<LinkResult>> = vec![Vec::new(); ids.len()];
@@ -610,8 +613,8 @@ impl PostgresLedger {
         Ok(records)
     }
 
-    /// [`store_facts`](Self::store_facts) for many records at once: one `UPDATE` of the tokens
-    /// and one upsert of their results, from arrays (`unnest`).
+    /// [`store_facts`](Self::store_facts) for many records at once, in one statement: an
+    /// `UPDATE` of the tokens and an upsert of their results, from arrays (`unnest`).
     fn store_all(&self, tx: &mut Transaction<'_>, records: &[&TokenRecord]) -> Result<(), LedgerError> {
         if records.is_empty() {
             return Ok(());
@@ -626,39 +629,42 @@ impl PostgresLedger {
             .iter()
             .map(|r| r.reported_expiry.as_ref().and_then(|e| e.service.as_ref()).map(Service::as_str))
             .collect();
-        tx.execute(
-            "UPDATE faceauth_tokens t SET first_used_ms = v.first_used_ms, expired_ms = v.expired_ms, \
-             expired_condition = v.expired_condition, expired_service = v.expired_service \
-             FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[]) \
-             AS v (token_id, first_used_ms, expired_ms, expired_condition, expired_service) \
-             WHERE t.token_id = v.token_id",
-            &[&ids, &first_used, &expired, &conditions, &services],
-        )
-        .map_err(self.storage("update tokens"))?;
-        let results: Vec<(&str, &LinkResult)> = records
-            .iter()
-            .flat_map(|r| r.results.iter().map(move |result| (r.token_id.as_str(), result)))
-            .collect();
-        if results.is_empty() {
-            return Ok(());
-        }
+        let results: Vec<(&str, &LinkResult)> =
+            records.iter().flat_map(|r| r.results.iter().map(move |result| (r.token_id.as_str(), result))).collect();
         let tokens: Vec<&str> = results.iter().map(|(token, _)| *token).collect();
         let keys: Vec<&str> = results.iter().map(|(_, result)| result.key()).collect();
-        let auth_ids: Vec<Option<&str>> =
-            results.iter().map(|(_, result)| result.auth_id.as_deref()).collect();
+        let auth_ids: Vec<Option<&str>> = results.iter().map(|(_, result)| result.auth_id.as_deref()).collect();
         let statuses: Vec<Option<&str>> =
             results.iter().map(|(_, result)| result.status.as_ref().map(AuthStatus::as_str)).collect();
-        let created: Vec<Option<i64>> =
-            results.iter().map(|(_, result)| result.created_at.map(to_ms)).collect();
+        let created: Vec<Option<i64>> = results.iter().map(|(_, result)| result.created_at.map(to_ms)).collect();
         let confirmed: Vec<bool> = results.iter().map(|(_, result)| result.confirmed).collect();
-        tx.execute(
-            "INSERT INTO faceauth_results (token_id, auth_key, auth_id, status, created_ms, confirmed) \
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::bool[]) \
+        // One statement, one round trip: the tokens' update and the results' upsert.
+        tx.execute_typed(
+            "WITH updated AS (UPDATE faceauth_tokens t SET first_used_ms = v.first_used_ms, \
+             expired_ms = v.expired_ms, expired_condition = v.expired_condition, \
+             expired_service = v.expired_service \
+             FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[]) \
+             AS v (token_id, first_used_ms, expired_ms, expired_condition, expired_service) \
+             WHERE t.token_id = v.token_id RETURNING t.token_id) \
+             INSERT INTO faceauth_results (token_id, auth_key, auth_id, status, created_ms, confirmed) \
+             SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int8[], $11::bool[]) \
              ON CONFLICT (token_id, auth_key) DO UPDATE SET auth_id = EXCLUDED.auth_id, \
              status = EXCLUDED.status, created_ms = EXCLUDED.created_ms, confirmed = EXCLUDED.confirmed",
-            &[&tokens, &keys, &auth_ids, &statuses, &created, &confirmed],
+            &[
+                (&ids, Type::TEXT_ARRAY),
+                (&first_used, Type::INT8_ARRAY),
+                (&expired, Type::INT8_ARRAY),
+                (&conditions, Type::TEXT_ARRAY),
+                (&services, Type::TEXT_ARRAY),
+                (&tokens, Type::TEXT_ARRAY),
+                (&keys, Type::TEXT_ARRAY),
+                (&auth_ids, Type::TEXT_ARRAY),
+                (&statuses, Type::TEXT_ARRAY),
+                (&created, Type::INT8_ARRAY),
+                (&confirmed, Type::BOOL_ARRAY),
+            ],
         )
-        .map_err(self.storage("store results"))?;
+        .map_err(self.storage("store tokens"))?;
         Ok(())
     }
 
