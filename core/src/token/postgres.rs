@@ -629,14 +629,18 @@ impl PostgresLedger {
             .iter()
             .map(|r| r.reported_expiry.as_ref().and_then(|e| e.service.as_ref()).map(Service::as_str))
             .collect();
-        let results: Vec<(&str, &LinkResult)> =
-            records.iter().flat_map(|r| r.results.iter().map(move |result| (r.token_id.as_str(), result))).collect();
+        let results: Vec<(&str, &LinkResult)> = records
+            .iter()
+            .flat_map(|r| r.results.iter().map(move |result| (r.token_id.as_str(), result)))
+            .collect();
         let tokens: Vec<&str> = results.iter().map(|(token, _)| *token).collect();
         let keys: Vec<&str> = results.iter().map(|(_, result)| result.key()).collect();
-        let auth_ids: Vec<Option<&str>> = results.iter().map(|(_, result)| result.auth_id.as_deref()).collect();
+        let auth_ids: Vec<Option<&str>> =
+            results.iter().map(|(_, result)| result.auth_id.as_deref()).collect();
         let statuses: Vec<Option<&str>> =
             results.iter().map(|(_, result)| result.status.as_ref().map(AuthStatus::as_str)).collect();
-        let created: Vec<Option<i64>> = results.iter().map(|(_, result)| result.created_at.map(to_ms)).collect();
+        let created: Vec<Option<i64>> =
+            results.iter().map(|(_, result)| result.created_at.map(to_ms)).collect();
         let confirmed: Vec<bool> = results.iter().map(|(_, result)| result.confirmed).collect();
         // One statement, one round trip: the tokens' update and the results' upsert.
         tx.execute_typed(
