@@ -13,8 +13,10 @@ scripts/with-postgres.sh, a throwaway cluster on this machine).
 
 Group commit: GROUP_WEBHOOKS (default 20,000) results sent by tests/serve/sender.go (Go's
 net/http, built once) over 16 keep-alive connections, against the same sender on 1 connection
-as the baseline, same run, same store, durability full; webhooks/s and the latency each webhook
-paid (p50, p99) are printed.
+as the baseline, same run, same store, durability full; webhooks/s, the latency each webhook
+paid (p50, p99), and from the server's /metrics the webhooks per commit and the time of a commit
+are printed, with the load average and the time of one fsync on this disk (a durable commit's
+floor).
 """
 
 import http.client
@@ -163,12 +165,46 @@ def group_commit(sender: str, ledger: str, webhooks: int, connections: int, tmp:
     try:
         out = subprocess.run([sender, "-url", f"http://{host_port}/webhook", "-bodies", str(bodies),
                               "-connections", str(connections)], capture_output=True, text=True)
+        metrics = commit_metrics(host_port)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     if out.returncode != 0:
         sys.exit(f"the Go sender saw failures: {out.stdout}{out.stderr}")
-    return json.loads(out.stdout)
+    return {**json.loads(out.stdout), **metrics}
+
+
+def commit_metrics(host_port: str) -> dict:
+    """From the server's /metrics: webhooks per commit and milliseconds per commit, on average."""
+    conn = http.client.HTTPConnection(*host_port.rsplit(":", 1), timeout=10)
+    conn.request("GET", "/metrics")
+    samples = {}
+    for line in conn.getresponse().read().decode().splitlines():
+        if line.startswith(("faceauth_webhook_commit_seconds_", "faceauth_webhook_commit_batch_size_")):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    conn.close()
+    commits = samples.get("faceauth_webhook_commit_seconds_count", 0) or 1
+    return {"batch": samples.get("faceauth_webhook_commit_batch_size_sum", 0) / commits,
+            "commit_ms": samples.get("faceauth_webhook_commit_seconds_sum", 0) * 1000 / commits}
+
+
+def fsync_ms(directory: str) -> float:
+    """The median time of one 4 KiB write and fsync in `directory`: what a durable commit waits for
+    at least, so 16 connections cannot exceed 16 / this many webhooks/s into SQLite."""
+    path = Path(directory) / "fsync-probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    times = []
+    try:
+        for n in range(200):
+            os.pwrite(fd, b"x" * 4096, (n % 16) * 4096)
+            started = time.perf_counter()
+            os.fsync(fd)
+            times.append(time.perf_counter() - started)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return sorted(times)[len(times) // 2] * 1000
 
 
 def main() -> None:
@@ -184,14 +220,19 @@ def main() -> None:
         else:
             print("webhook serve: PostgreSQL skipped (FACEAUTH_TEST_POSTGRES is not set)")
         sender = build_sender(tmp)
+        probe = fsync_ms(tmp)
+        print(f"webhook serve, group commit: load average {os.getloadavg()[0]:.1f}; one fsync of 4 KiB here: "
+              f"{probe:.2f} ms (p50): 16 connections waiting on one commit each send at most "
+              f"{16 / probe * 1000:,.0f} webhooks/s into SQLite")
         for store, location in stores:
             one = group_commit(sender, location("group-1"), group, 1, tmp)
             many = group_commit(sender, location("group-16"), group, 16, tmp)
             print(f"webhook serve, group commit ({store}, durability full, Go net/http sender, {group:,} "
                   f"webhooks): {many['per_second']:,.0f} webhooks/s from 16 connections (p50 "
-                  f"{many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms); baseline 1 connection "
-                  f"{one['per_second']:,.0f} webhooks/s (p50 {one['p50_ms']:.2f} ms); "
-                  f"{many['per_second'] / one['per_second']:.1f}x")
+                  f"{many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms; {many['batch']:.1f} webhooks a "
+                  f"commit, {many['commit_ms']:.2f} ms a commit); baseline 1 connection "
+                  f"{one['per_second']:,.0f} webhooks/s (p50 {one['p50_ms']:.2f} ms, {one['commit_ms']:.2f} ms a "
+                  f"commit); {many['per_second'] / one['per_second']:.1f}x")
         mock, argos = start_mock(webhooks)
         try:
             for store, location in stores:

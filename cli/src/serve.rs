@@ -221,9 +221,21 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .layer(axum::middleware::from_fn_with_state(shared.clone(), admit_and_log));
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let path = args.path.clone();
-    let finished = runtime.block_on(http::run(listener, app, stopper.clone(), max_connections, || {
-        crate::output::note(format_args!("faceauth: listening on http://{bound}{path}"));
-    }))?;
+    let (metrics, log_format) = (shared.metrics.clone(), args.log_format);
+    let refused = move |refusal: http::Refusal, err: &hyper::Error| {
+        metrics.connection_error(refusal.name());
+        // Idle keep-alive connections closing are routine: counted, not logged.
+        if refusal != http::Refusal::Idle {
+            crate::output::note(log_format.connection_line(
+                refusal.name(),
+                refusal.status(),
+                &err.to_string(),
+            ));
+        }
+    };
+    let listening = || crate::output::note(format_args!("faceauth: listening on http://{bound}{path}"));
+    let finished =
+        runtime.block_on(http::run(listener, app, stopper.clone(), max_connections, listening, refused))?;
     if !finished {
         crate::output::note(format_args!(
             "faceauth: webhook serve: {} requests still in flight after {} s, abandoned",
@@ -274,17 +286,19 @@ struct Outcome(&'static str);
 struct Answer {
     status: u16,
     body: Value,
+    /// The body already serialized (a webhook's output line), instead of `body`.
+    text: Option<String>,
     allow: Option<&'static str>,
     outcome: Option<&'static str>,
 }
 
 impl Answer {
     fn error(status: u16, message: impl Into<String>) -> Answer {
-        Answer { status, body: json!({ "error": message.into() }), allow: None, outcome: None }
+        Answer { status, body: json!({ "error": message.into() }), text: None, allow: None, outcome: None }
     }
 
     fn ok(body: Value) -> Answer {
-        Answer { status: 200, body, allow: None, outcome: None }
+        Answer { status: 200, body, text: None, allow: None, outcome: None }
     }
 }
 
@@ -303,7 +317,7 @@ fn refusal_outcome(status: u16) -> &'static str {
 
 impl IntoResponse for Answer {
     fn into_response(self) -> Response {
-        let mut text = self.body.to_string();
+        let mut text = self.text.unwrap_or_else(|| self.body.to_string());
         text.push('\n');
         let mut response = Response::new(Body::from(text));
         *response.status_mut() = axum::http::StatusCode::from_u16(self.status)
@@ -591,6 +605,8 @@ async fn webhook(context: Arc<Shared>, request: Request) -> Answer {
             Answer::error(crate::confirm::REFUSED, format!("refused: {reason}"))
         }
         Some(Applied::Unprinted) => Answer::error(503, "the receiver cannot write its output; it stops"),
-        Some(Applied::Printed(line, outcome)) => Answer { outcome: Some(outcome), ..Answer::ok(line) },
+        Some(Applied::Printed(line, outcome)) => {
+            Answer { outcome: Some(outcome), text: Some(line), ..Answer::ok(Value::Null) }
+        }
     }
 }

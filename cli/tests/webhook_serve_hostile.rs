@@ -131,7 +131,8 @@ fn stalled_bodies_get_408_and_hold_up_nobody() {
         assert_eq!(status_line(stream), "HTTP/1.1 408 Request Timeout");
         assert!(closed_by_server(stream), "a stalled body's connection stayed open");
     }
-    let stderr = serve.stderr.lock().expect("lock").clone();
+    // The log line is read from the server's stderr by another thread: wait for it.
+    let stderr = serve.wait_stderr("POST /webhook: 408 the body stalled");
     assert!(stderr.contains("POST /webhook: 408 the body stalled"), "{stderr}");
 }
 

@@ -132,3 +132,51 @@ fn each_request_gets_one_log_line_without_body_or_token() {
         }
     }
 }
+
+/// Reads from `stream` until the server closes it; what it sent.
+fn read_to_close(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).expect("a timeout");
+    let mut seen = Vec::new();
+    let _ = stream.read_to_end(&mut seen);
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+/// The refusals hyper makes itself, before any request reaches the server's routes (a head
+/// over the limit, a head that is not HTTP, a head that stops half-way, an idle connection):
+/// each is counted in `faceauth_webhook_connection_errors_total`, and each but the idle one
+/// gets one log line, which carries nothing the client sent.
+#[test]
+fn refusals_of_the_http_layer_are_counted_and_logged() {
+    use std::io::Write;
+    let dir = TempDir::new("serve-refusals");
+    let serve = Serve::start_with(&dir.db(), &["--path", PATH]);
+
+    let mut big = serve.connect();
+    write!(big, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "secret".repeat(4 * 1024))
+        .expect("head");
+    assert!(read_to_close(&mut big).starts_with("HTTP/1.1 431 "));
+    let mut malformed = serve.connect();
+    malformed.write_all(b"GET /healthz HTTP/1.1\r\nHo st\x01: secret\r\n\r\n").expect("head");
+    assert!(read_to_close(&mut malformed).starts_with("HTTP/1.1 400 "));
+    // Half a head, then nothing: closed unanswered once the head deadline (10 s) passes; an
+    // idle connection beside it is closed too.
+    let mut half = serve.connect();
+    half.write_all(b"POST /webhook/secret HTTP/1.1\r\nHost: x\r\n").expect("head");
+    let mut idle = serve.connect();
+    assert_eq!(read_to_close(&mut half), "");
+    assert_eq!(read_to_close(&mut idle), "");
+
+    let text = status(ureq::get(&serve.url("/metrics")).call()).1;
+    for reason in ["head_too_large", "malformed", "head_timeout", "idle"] {
+        let expected = format!("faceauth_webhook_connection_errors_total{{reason=\"{reason}\"}} 1");
+        assert!(text.contains(&expected), "{expected} not in\n{text}");
+    }
+    let log = serve.wait_stderr("GET /metrics: 200");
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains("webhook serve: connection: ")).collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    for expected in ["431 head_too_large (", "400 malformed (", "closed head_timeout ("] {
+        assert!(lines.iter().any(|l| l.contains(expected)), "{expected} not in\n{log}");
+    }
+    assert!(!log.contains("secret"), "{log}");
+}

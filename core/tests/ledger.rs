@@ -342,6 +342,16 @@ fn confirmed_results_go_only_to_their_own_submission_and_user(ledger: &dyn Token
         assert!(!outcome.matched());
     }
     assert_eq!(status(ledger, "tok_conf0001", T0), before, "a refusal changed the token");
+    // In a batch, a refusal changes nothing either, and leaves the others of its batch be.
+    ledger.issue(&NewToken::new("tok_conf0003", "sub-1", TokenRule::Count), t(T0)).expect("issues");
+    let other =
+        webhook::confirm(&claim("tok_conf0001", "fa-other", None, "approved"), &argos).expect("known");
+    let posted = face_auth("tok_conf0003", "fa-3", "approved", Some(T0));
+    let batch = [WebhookToApply::Confirmed(&other), WebhookToApply::Posted(&posted)];
+    let outcomes = ledger.apply_many(&batch, now).expect("applies");
+    assert!(matches!(&outcomes[0], WebhookOutcome::Refused { .. }), "{outcomes:?}");
+    assert!(matches!(&outcomes[1], WebhookOutcome::Recorded(_)), "{outcomes:?}");
+    assert_eq!(status(ledger, "tok_conf0001", T0), before, "a refusal in a batch changed the token");
 
     // Its own result: Argos's status and time, marked confirmed, whatever the body claimed.
     let confirmed = webhook::confirm(&claim("tok_conf0001", "fa-own", Some("sub-1"), "rejected"), &argos)

@@ -427,9 +427,8 @@ pub struct Limits {
     /// that trickles bytes is answered `408 Request Timeout` and closed when it passes, however
     /// steadily it sends.
     pub request_timeout_ms: u64,
-    /// Milliseconds a write of an answer may block on a client that does not read (10,000).
-    /// Checked (at least 1) and kept for seed files; the server on hyper writes each answer
-    /// from a task, so a client that does not read holds no thread, and a stop closes it.
+    /// Milliseconds a write of an answer may wait on a client that reads nothing (10,000): past
+    /// it, the connection is closed. A client that reads, however slowly, is not cut off.
     pub write_timeout_ms: u64,
 }
 

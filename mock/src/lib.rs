@@ -45,6 +45,7 @@ mod server;
 mod state;
 mod time;
 mod webhook;
+mod write_deadline;
 
 /// One line on stderr for the simulator's log. A closed or full stderr must not take the
 /// server down (`eprintln!` would panic), so a failed write is dropped.

@@ -6,8 +6,9 @@
 //! (`max_header_bytes`, 431 past it; a head must arrive within the smaller of
 //! `idle_timeout_ms` and `request_timeout_ms`, idle keep-alive time included); a body that
 //! sends nothing for `read_timeout_ms`, or is not whole `request_timeout_ms` after the head, is
-//! answered 408 and its connection closed. A connection over `max_connections` is answered 503
-//! and closed at once.
+//! answered 408 and its connection closed. A write of an answer that the client leaves unread
+//! for `write_timeout_ms` closes the connection ([`WriteDeadline`]). A connection over
+//! `max_connections` is answered 503 and closed at once.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -32,6 +33,7 @@ use crate::faults::{error_message, Decision};
 use crate::http::{lock, Head, Response};
 use crate::state::State;
 use crate::webhook::Deliveries;
+use crate::write_deadline::WriteDeadline;
 use crate::{control, page};
 
 /// Durations are capped at this (a year): hyper adds its timeouts to the clock, and a limit of
@@ -310,6 +312,7 @@ async fn accept(
             let shared = serving.clone();
             async move { serve_request(&shared, peer, request).await }
         });
+        let stream = WriteDeadline::new(stream, millis(limits.write_timeout_ms));
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let mut stop = stop.clone();
         tokio::spawn(async move {

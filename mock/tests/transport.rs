@@ -439,3 +439,25 @@ fn huge_or_zero_limits_are_handled() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     }
 }
+
+/// A client that sends requests and never reads the answers: once the answers fill the
+/// socket's buffers, a write waits, and after `write_timeout_ms` the server closes the
+/// connection, which the client sees as a failed write (its own write would otherwise wait for
+/// as long as the client lets it: 20 s here). The server goes on serving others.
+#[test]
+fn a_client_that_never_reads_is_closed_after_the_write_timeout() {
+    let server = limited(|l| l.write_timeout_ms = 200);
+    let mut conn = TcpStream::connect(server.addr()).expect("connect");
+    conn.set_write_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let requests = get_request("").repeat(256);
+    let failed = within("a client that never reads", move || loop {
+        if let Err(err) = conn.write_all(requests.as_bytes()) {
+            return err.kind();
+        }
+    });
+    assert!(
+        !matches!(failed, ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "the server kept the connection open: the client's write waited ({failed:?})"
+    );
+    assert_eq!(call(&server, "GET", "/faceauth", None).status, 200);
+}

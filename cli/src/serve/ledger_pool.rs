@@ -4,9 +4,12 @@
 //! A call that no ledger thread has started within [`QUEUE_DEADLINE`] is dropped (never made)
 //! and answered 503. A call that started is always waited for: it may commit, and 503 promises
 //! that nothing changed. A ledger thread takes every call waiting when it comes free, and
-//! commits their webhooks in one transaction (group commit: one sync to disk for all); their
-//! stdout lines are printed on the ledger thread right after that commit, so a line follows
-//! every commit even when the sender has gone, and only then is each answered.
+//! commits their webhooks in one transaction (group commit: one sync to disk for all). The
+//! committed batch goes to the printer thread, which writes their stdout lines (one write for
+//! the batch) and only then answers each, so a line follows every commit even when the sender
+//! has gone; meanwhile the ledger thread commits the next batch (pipelining). Each webhook's
+//! part of its line is serialized by its request, on the runtime's threads, before it is
+//! queued: the ledger thread, which every webhook passes through, does only the ledger's work.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -17,7 +20,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 use faceauth::token::{LedgerError, TokenLedger, WebhookOutcome, WebhookToApply};
-use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 use super::metrics::Metrics;
@@ -51,7 +53,13 @@ enum Work {
     /// A primary-key read, for `/healthz`.
     Health(oneshot::Sender<Result<(), LedgerError>>),
     /// Apply a webhook, commit, and print its line.
-    Webhook(Box<Apply>, oneshot::Sender<Applied>),
+    Webhook(Box<Posted>, oneshot::Sender<Applied>),
+}
+
+/// A webhook to apply, and its part of the output line, already serialized.
+struct Posted {
+    apply: Apply,
+    shown: String,
 }
 
 /// A call waiting in the queue, and who has decided its fate.
@@ -62,8 +70,9 @@ struct Queued {
 
 /// What became of a webhook a ledger thread took.
 pub enum Applied {
-    /// Committed, and this line printed on stdout (flushed); the ledger's outcome.
-    Printed(Value, &'static str),
+    /// Committed, and this line (JSON, without its line end) printed on stdout (flushed); the
+    /// ledger's outcome.
+    Printed(String, &'static str),
     /// The ledger refused it (after confirmation: the token is another submission's); nothing
     /// changed.
     Refused(String),
@@ -123,12 +132,17 @@ impl LedgerPool {
         let file = Arc::new(file);
         let (jobs, queue) = mpsc::sync_channel::<Queued>(QUEUE_ROOM);
         let queue = Arc::new(Mutex::new(queue));
+        let (committed, to_print) = mpsc::sync_channel::<Committed>(PRINT_ROOM);
+        thread::Builder::new()
+            .name("ledger-out".to_owned())
+            .spawn(move || printer_thread(&to_print, &stopper))
+            .context("cannot start the printer thread")?;
         for (n, ledger) in ledgers.into_iter().enumerate() {
-            let (file, queue, stopper, metrics) =
-                (file.clone(), queue.clone(), stopper.clone(), metrics.clone());
+            let (file, queue, committed, metrics) =
+                (file.clone(), queue.clone(), committed.clone(), metrics.clone());
             thread::Builder::new()
                 .name(format!("ledger-{n}"))
-                .spawn(move || ledger_thread(&*ledger, file.as_ref().as_ref(), &queue, &stopper, &metrics))
+                .spawn(move || ledger_thread(&*ledger, file.as_ref().as_ref(), &queue, &committed, &metrics))
                 .context("cannot start a ledger thread")?;
         }
         Ok(LedgerPool { jobs })
@@ -144,7 +158,8 @@ impl LedgerPool {
     /// full, or no ledger thread free within [`QUEUE_DEADLINE`]) or its thread died.
     pub async fn apply(&self, apply: Apply) -> Option<Applied> {
         let (answer, answered) = oneshot::channel();
-        self.call(Work::Webhook(Box::new(apply), answer), answered).await
+        let shown = apply.to_json().to_string();
+        self.call(Work::Webhook(Box::new(Posted { apply, shown }), answer), answered).await
     }
 
     async fn call<T>(&self, work: Work, mut answered: oneshot::Receiver<T>) -> Option<T> {
@@ -190,7 +205,7 @@ fn ledger_thread(
     ledger: &dyn TokenLedger,
     file: Option<&LedgerFile>,
     queue: &Mutex<Receiver<Queued>>,
-    stopper: &Stopper,
+    printer: &SyncSender<Committed>,
     metrics: &Metrics,
 ) {
     loop {
@@ -205,14 +220,14 @@ fn ledger_thread(
                         .and_then(|()| ledger.status(HEALTH_PROBE_TOKEN, SystemTime::now()).map(drop));
                     let _ = answer.send(result);
                 }
-                Work::Webhook(apply, answer) => webhooks.push((*apply, answer)),
+                Work::Webhook(posted, answer) => webhooks.push((*posted, answer)),
             }
         }
         if webhooks.is_empty() {
             continue;
         }
         match checked {
-            Ok(()) => apply_and_print(ledger, webhooks, stopper, metrics),
+            Ok(()) => apply(ledger, webhooks, printer, metrics),
             Err(err) => {
                 for (_, answer) in webhooks {
                     let _ = answer.send(Applied::Failed(err.clone()));
@@ -245,17 +260,23 @@ fn next_batch(queue: &Mutex<Receiver<Queued>>) -> Option<Vec<Work>> {
     Some(batch)
 }
 
+/// How many committed batches may wait for the printer thread; past it, ledger threads wait.
+const PRINT_ROOM: usize = 64;
+
+/// A committed batch, for the printer thread: each webhook, its outcome, and who waits.
+type Committed = Vec<(Posted, WebhookOutcome, oneshot::Sender<Applied>)>;
+
 /// Applies the webhooks that arrived together in one transaction (group commit) and, once it
-/// has committed, prints their lines in order and answers each.
-fn apply_and_print(
+/// has committed, hands them to the printer thread, which prints and answers them.
+fn apply(
     ledger: &dyn TokenLedger,
-    webhooks: Vec<(Apply, oneshot::Sender<Applied>)>,
-    stopper: &Stopper,
+    webhooks: Vec<(Posted, oneshot::Sender<Applied>)>,
+    printer: &SyncSender<Committed>,
     metrics: &Metrics,
 ) {
     let batch: Vec<WebhookToApply<'_>> = webhooks
         .iter()
-        .map(|(apply, _)| match apply {
+        .map(|(posted, _)| match &posted.apply {
             Apply::AsPosted(event) => WebhookToApply::Posted(event),
             Apply::Confirmed(confirmed) => WebhookToApply::Confirmed(confirmed),
         })
@@ -263,6 +284,7 @@ fn apply_and_print(
     let started = Instant::now();
     let applied = ledger.apply_many(&batch, SystemTime::now());
     metrics.committed(batch.len(), started.elapsed());
+    drop(batch);
     let outcomes = match applied {
         Ok(outcomes) => outcomes,
         Err(err) => {
@@ -272,42 +294,62 @@ fn apply_and_print(
             return;
         }
     };
-    drop(batch);
-    let mut out = crate::output::stdout();
-    let mut printed = Ok(());
-    let mut answers = Vec::with_capacity(webhooks.len());
-    for ((apply, answer), outcome) in webhooks.into_iter().zip(outcomes) {
-        if let WebhookOutcome::Refused { reason, .. } = &outcome {
-            answers.push((answer, Applied::Refused(reason.to_string())));
-            continue;
+    let committed: Committed = webhooks
+        .into_iter()
+        .zip(outcomes)
+        .map(|((posted, answer), outcome)| (posted, outcome, answer))
+        .collect();
+    if let Err(mpsc::SendError(committed)) = printer.send(committed) {
+        // The printer is gone (it never stops while ledger threads run): nothing can be
+        // printed, so nothing is answered 200.
+        for (_, _, answer) in committed {
+            let _ = answer.send(Applied::Unprinted);
         }
-        let event = match &apply {
-            Apply::AsPosted(event) => event,
-            Apply::Confirmed(confirmed) => confirmed.event(),
+    }
+}
+
+/// Prints each committed batch's lines in one write (flushed) and then answers its webhooks,
+/// until every ledger thread has ended. After a failure of stdout nothing more is printed: the
+/// server is stopping.
+fn printer_thread(batches: &Receiver<Committed>, stopper: &Stopper) {
+    let mut failed = false;
+    let mut text = Vec::new();
+    while let Ok(batch) = batches.recv() {
+        text.clear();
+        let mut answers = Vec::with_capacity(batch.len());
+        for (posted, outcome, answer) in batch {
+            if let WebhookOutcome::Refused { reason, .. } = &outcome {
+                answers.push((answer, Applied::Refused(reason.to_string())));
+                continue;
+            }
+            let event = match &posted.apply {
+                Apply::AsPosted(event) => event,
+                Apply::Confirmed(confirmed) => confirmed.event(),
+            };
+            // As `{"webhook": …, "ledger": …}` serializes, without building the object.
+            let line = format!("{{\"webhook\":{},\"ledger\":{}}}", posted.shown, outcome.to_json(event));
+            text.extend_from_slice(line.as_bytes());
+            text.push(b'\n');
+            answers.push((answer, Applied::Printed(line, outcome_name(&outcome))));
+        }
+        let printed = if failed || text.is_empty() {
+            Ok(())
+        } else {
+            let mut out = crate::output::stdout();
+            out.write_all(&text).and_then(|()| out.flush())
         };
-        let line = json!({ "webhook": apply.to_json(), "ledger": outcome.to_json(event) });
-        if printed.is_ok() {
-            printed = writeln!(out, "{line}");
+        if let Err(err) = printed {
+            // The ledger has committed: the senders' retries (to a restarted server) apply the
+            // same webhooks again, which changes nothing more, and print the lines then. Which
+            // lines reached stdout is unknown, so none is answered 200.
+            stopper.fail(err);
+            failed = true;
         }
-        answers.push((answer, Applied::Printed(line, outcome_name(&outcome))));
-    }
-    if printed.is_ok() {
-        printed = out.flush();
-    }
-    drop(out);
-    if let Err(err) = printed {
-        // The ledger has committed: the senders' retries (to a restarted server) apply the
-        // same webhooks again, which changes nothing more, and print the lines then. Which
-        // lines reached stdout is unknown, so none is answered 200.
-        stopper.fail(err);
         for (answer, applied) in answers {
-            let applied = if matches!(applied, Applied::Printed(..)) { Applied::Unprinted } else { applied };
+            let applied =
+                if failed && matches!(applied, Applied::Printed(..)) { Applied::Unprinted } else { applied };
             let _ = answer.send(applied);
         }
-        return;
-    }
-    for (answer, applied) in answers {
-        let _ = answer.send(applied);
     }
 }
 

@@ -24,6 +24,7 @@ const BATCH_BUCKETS: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 25
 pub struct Metrics {
     requests: Mutex<BTreeMap<u16, u64>>,
     outcomes: Mutex<BTreeMap<&'static str, u64>>,
+    connection_errors: Mutex<BTreeMap<&'static str, u64>>,
     commit_seconds: Histogram<13>,
     batch_size: Histogram<9>,
 }
@@ -33,6 +34,7 @@ impl Metrics {
         Metrics {
             requests: Mutex::new(BTreeMap::new()),
             outcomes: Mutex::new(BTreeMap::new()),
+            connection_errors: Mutex::new(BTreeMap::new()),
             commit_seconds: Histogram::new(COMMIT_BUCKETS),
             batch_size: Histogram::new(BATCH_BUCKETS),
         }
@@ -44,6 +46,13 @@ impl Metrics {
         if let Some(outcome) = outcome {
             *self.outcomes.lock().unwrap_or_else(PoisonError::into_inner).entry(outcome).or_default() += 1;
         }
+    }
+
+    /// A connection that hyper refused or closed itself, before any request was answered by
+    /// the application, for `reason` (see `http::Refusal`).
+    pub fn connection_error(&self, reason: &'static str) {
+        *self.connection_errors.lock().unwrap_or_else(PoisonError::into_inner).entry(reason).or_default() +=
+            1;
     }
 
     /// One ledger transaction of `webhooks` webhooks that took `took`, committed or not.
@@ -66,6 +75,14 @@ impl Metrics {
         text.push_str("# TYPE faceauth_webhook_outcomes_total counter\n");
         for (outcome, count) in self.outcomes.lock().unwrap_or_else(PoisonError::into_inner).iter() {
             let _ = writeln!(text, "faceauth_webhook_outcomes_total{{outcome=\"{outcome}\"}} {count}");
+        }
+        text.push_str(
+            "# HELP faceauth_webhook_connection_errors_total Connections the HTTP layer refused or closed \
+             itself, by reason (no request was answered by the server for them).\n",
+        );
+        text.push_str("# TYPE faceauth_webhook_connection_errors_total counter\n");
+        for (reason, count) in self.connection_errors.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+            let _ = writeln!(text, "faceauth_webhook_connection_errors_total{{reason=\"{reason}\"}} {count}");
         }
         self.commit_seconds.render(
             &mut text,
@@ -173,6 +190,24 @@ impl LogFormat {
             .to_string(),
         }
     }
+
+    /// The line for a connection the HTTP layer refused itself: `reason`, the status it
+    /// answered (if it answered), and hyper's description of the error (which names no value
+    /// the client sent).
+    pub fn connection_line(self, reason: &str, status: Option<u16>, detail: &str) -> String {
+        match self {
+            LogFormat::Text => {
+                let status = status.map_or_else(|| "closed".to_owned(), |s| s.to_string());
+                format!("faceauth: webhook serve: connection: {status} {reason} ({detail})")
+            }
+            LogFormat::Json => json!({
+                "connection_error": reason,
+                "status": status,
+                "reason": detail,
+            })
+            .to_string(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -187,6 +222,7 @@ mod tests {
         metrics.answered(503, Some("unavailable"));
         metrics.answered(404, None);
         metrics.committed(3, Duration::from_millis(2));
+        metrics.connection_error("head_too_large");
         let text = metrics.render(1);
         for expected in [
             "faceauth_webhook_requests_total{status=\"200\"} 2",
@@ -199,6 +235,7 @@ mod tests {
             "faceauth_webhook_commit_seconds_count 1",
             "faceauth_webhook_commit_batch_size_bucket{le=\"4\"} 1",
             "faceauth_webhook_requests_in_flight 1",
+            "faceauth_webhook_connection_errors_total{reason=\"head_too_large\"} 1",
         ] {
             assert!(text.contains(expected), "{expected} in\n{text}");
         }

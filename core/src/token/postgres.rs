@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
 use zeroize::Zeroizing;
 
@@ -511,25 +511,165 @@ impl PostgresLedger {
         Ok(Updated::Done(record))
     }
 
-    /// [`TokenLedger::apply_many`]: every webhook in one write transaction.
+    /// [`TokenLedger::apply_many`]: every webhook in one write transaction, in a fixed number
+    /// of statements whatever their count (one round trip per statement, not several per
+    /// webhook): their tokens are read and locked at once (in id order, so that two batches
+    /// sharing tokens cannot deadlock), merged in memory in the order given (as applying them
+    /// one after another would), and each changed token is written once.
     fn apply_all(
         &self,
         webhooks: &[WebhookToApply<'_>],
         now: SystemTime,
     ) -> Result<Vec<WebhookOutcome>, LedgerError> {
         self.writable()?;
+        let routes: Vec<Route> = webhooks.iter().map(|webhook| webhook.route(now)).collect();
+        let mut ids: Vec<&str> = routes
+            .iter()
+            .filter_map(|route| match route {
+                Route::Apply { token_id, .. } => Some(token_id.as_str()),
+                Route::Skip(_) => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
         self.run(Mode::Write, |tx| {
-            let mut outcomes = Vec::with_capacity(webhooks.len());
-            for webhook in webhooks {
-                outcomes.push(match webhook.route(now) {
-                    Route::Skip(outcome) => outcome,
-                    Route::Apply { token_id, change } => {
-                        self.update_in(tx, &token_id, &change)?.outcome(token_id, now)
+            let mut records = self.load_locked(tx, &ids)?;
+            let mut changed = vec![false; ids.len()];
+            let mut outcomes = Vec::with_capacity(routes.len());
+            for route in &routes {
+                let (token_id, change) = match route {
+                    Route::Skip(outcome) => {
+                        outcomes.push(outcome.clone());
+                        continue;
                     }
-                });
+                    Route::Apply { token_id, change } => (token_id, change),
+                };
+                let at = ids.binary_search(&token_id.as_str()).ok();
+                let updated = match at.and_then(|at| records[at].as_mut().map(|record| (at, record))) {
+                    None => Updated::Unknown,
+                    Some((at, record)) => match record.refusal(change) {
+                        Some(reason) => Updated::Refused(reason),
+                        None => {
+                            record.apply(change);
+                            changed[at] = true;
+                            Updated::Done(record.clone())
+                        }
+                    },
+                };
+                outcomes.push(updated.outcome(token_id.clone(), now));
             }
+            let dirty: Vec<&TokenRecord> = records
+                .iter()
+                .zip(&changed)
+                .filter(|(_, changed)| **changed)
+                .filter_map(|(r, _)| r.as_ref())
+                .collect();
+            self.store_all(tx, &dirty)?;
             Ok(outcomes)
         })
+    }
+
+    /// The records of `ids` (sorted, distinct), each `None` when no such token, read with their
+    /// results and locked (`FOR UPDATE`, in id order) in two statements.
+    fn load_locked(
+        &self,
+        tx: &mut Transaction<'_>,
+        ids: &[&str],
+    ) -> Result<Vec<Option<TokenRecord>>, LedgerError> {
+        let mut records: Vec<Option<TokenRecord>> = vec![None; ids.len()];
+        if ids.is_empty() {
+            return Ok(records);
+        }
+        // Typed queries: one round trip each (no separate prepare). The results are read by a
+        // second statement, once the locks are held, so that they include what a writer this
+        // one waited for committed.
+        let rows = tx
+            .query_typed(
+                &format!(
+                    "SELECT {TOKEN_COLUMNS} FROM faceauth_tokens WHERE token_id = ANY($1) ORDER BY token_id \
+                     FOR UPDATE"
+                ),
+                &[(&ids, Type::TEXT_ARRAY)],
+            )
+            .map_err(self.storage("read tokens"))?;
+        let results = tx
+            .query_typed(
+                "SELECT token_id, auth_id, status, created_ms, confirmed FROM faceauth_results \
+                 WHERE token_id = ANY($1) ORDER BY token_id, created_ms NULLS FIRST, auth_key",
+                &[(&ids, Type::TEXT_ARRAY)],
+            )
+            .map_err(self.storage("read results"))?;
+        let mut by_token: Vec<Vec<LinkResult>> = vec![Vec::new(); ids.len()];
+        for row in &results {
+            let token_id: &str = row.try_get(0).map_err(self.storage("read results"))?;
+            let Ok(at) = ids.binary_search(&token_id) else { continue };
+            by_token[at].push(self.link_result(row, 1)?);
+        }
+        for row in &rows {
+            let token_id: &str = row.try_get(0).map_err(self.storage("read tokens"))?;
+            let Ok(at) = ids.binary_search(&token_id) else { continue };
+            records[at] = Some(record_from(row, std::mem::take(&mut by_token[at]))?);
+        }
+        Ok(records)
+    }
+
+    /// [`store_facts`](Self::store_facts) for many records at once, in one statement: an
+    /// `UPDATE` of the tokens and an upsert of their results, from arrays (`unnest`).
+    fn store_all(&self, tx: &mut Transaction<'_>, records: &[&TokenRecord]) -> Result<(), LedgerError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = records.iter().map(|r| r.token_id.as_str()).collect();
+        let first_used: Vec<Option<i64>> = records.iter().map(|r| r.first_used_at.map(to_ms)).collect();
+        let expired: Vec<Option<i64>> =
+            records.iter().map(|r| r.reported_expiry.as_ref().map(|e| to_ms(e.at))).collect();
+        let conditions: Vec<Option<&str>> =
+            records.iter().map(|r| r.reported_expiry.as_ref().map(|e| e.condition.as_str())).collect();
+        let services: Vec<Option<&str>> = records
+            .iter()
+            .map(|r| r.reported_expiry.as_ref().and_then(|e| e.service.as_ref()).map(Service::as_str))
+            .collect();
+        let results: Vec<(&str, &LinkResult)> = records
+            .iter()
+            .flat_map(|r| r.results.iter().map(move |result| (r.token_id.as_str(), result)))
+            .collect();
+        let tokens: Vec<&str> = results.iter().map(|(token, _)| *token).collect();
+        let keys: Vec<&str> = results.iter().map(|(_, result)| result.key()).collect();
+        let auth_ids: Vec<Option<&str>> =
+            results.iter().map(|(_, result)| result.auth_id.as_deref()).collect();
+        let statuses: Vec<Option<&str>> =
+            results.iter().map(|(_, result)| result.status.as_ref().map(AuthStatus::as_str)).collect();
+        let created: Vec<Option<i64>> =
+            results.iter().map(|(_, result)| result.created_at.map(to_ms)).collect();
+        let confirmed: Vec<bool> = results.iter().map(|(_, result)| result.confirmed).collect();
+        // One statement, one round trip: the tokens' update and the results' upsert.
+        tx.execute_typed(
+            "WITH updated AS (UPDATE faceauth_tokens t SET first_used_ms = v.first_used_ms, \
+             expired_ms = v.expired_ms, expired_condition = v.expired_condition, \
+             expired_service = v.expired_service \
+             FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[]) \
+             AS v (token_id, first_used_ms, expired_ms, expired_condition, expired_service) \
+             WHERE t.token_id = v.token_id RETURNING t.token_id) \
+             INSERT INTO faceauth_results (token_id, auth_key, auth_id, status, created_ms, confirmed) \
+             SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int8[], $11::bool[]) \
+             ON CONFLICT (token_id, auth_key) DO UPDATE SET auth_id = EXCLUDED.auth_id, \
+             status = EXCLUDED.status, created_ms = EXCLUDED.created_ms, confirmed = EXCLUDED.confirmed",
+            &[
+                (&ids, Type::TEXT_ARRAY),
+                (&first_used, Type::INT8_ARRAY),
+                (&expired, Type::INT8_ARRAY),
+                (&conditions, Type::TEXT_ARRAY),
+                (&services, Type::TEXT_ARRAY),
+                (&tokens, Type::TEXT_ARRAY),
+                (&keys, Type::TEXT_ARRAY),
+                (&auth_ids, Type::TEXT_ARRAY),
+                (&statuses, Type::TEXT_ARRAY),
+                (&created, Type::INT8_ARRAY),
+                (&confirmed, Type::BOOL_ARRAY),
+            ],
+        )
+        .map_err(self.storage("store tokens"))?;
+        Ok(())
     }
 
     fn apply_route(&self, route: Route, now: SystemTime) -> Result<WebhookOutcome, LedgerError> {
@@ -568,22 +708,23 @@ impl PostgresLedger {
                 &[&token_id],
             )
             .map_err(self.storage("read results"))?;
-        rows.iter()
-            .map(|row| {
-                Ok(LinkResult {
-                    auth_id: row.try_get(0).map_err(self.storage("read results"))?,
-                    status: row
-                        .try_get::<_, Option<String>>(1)
-                        .map_err(self.storage("read results"))?
-                        .map(|s| AuthStatus::parse(&s)),
-                    created_at: row
-                        .try_get::<_, Option<i64>>(2)
-                        .map_err(self.storage("read results"))?
-                        .map(from_ms),
-                    confirmed: row.try_get(3).map_err(self.storage("read results"))?,
-                })
-            })
-            .collect()
+        rows.iter().map(|row| self.link_result(row, 0)).collect()
+    }
+
+    /// A result from `row`'s columns `auth_id, status, created_ms, confirmed`, from `first` on.
+    fn link_result(&self, row: &Row, first: usize) -> Result<LinkResult, LedgerError> {
+        Ok(LinkResult {
+            auth_id: row.try_get(first).map_err(self.storage("read results"))?,
+            status: row
+                .try_get::<_, Option<String>>(first + 1)
+                .map_err(self.storage("read results"))?
+                .map(|s| AuthStatus::parse(&s)),
+            created_at: row
+                .try_get::<_, Option<i64>>(first + 2)
+                .map_err(self.storage("read results"))?
+                .map(from_ms),
+            confirmed: row.try_get(first + 3).map_err(self.storage("read results"))?,
+        })
     }
 
     /// Writes what [`TokenRecord::apply`] can change: the first use, the reported expiry,
