@@ -13,6 +13,7 @@ use std::time::SystemTime;
 
 use anyhow::{anyhow, Context};
 use csv::ByteRecord;
+use faceauth::crypto::NonceSource;
 use faceauth::token::{NewToken, TokenGenerator, TokenRule};
 use faceauth::url::UrlBuilder;
 use indicatif::ProgressBar;
@@ -283,6 +284,9 @@ impl Worker {
         *used = 0;
         let columns = &job.columns;
         let token_column = columns.of(Field::Token);
+        // GCM nonces and CBC IVs from the OS a block at a time, for this chunk only: a source
+        // is never shared between workers, nor kept past the chunk (so never across a fork).
+        let mut nonces = NonceSource::new();
         for (entry, record) in entries.iter_mut().zip(records.iter()) {
             let line = match entry {
                 Entry::Row { line } => *line,
@@ -295,13 +299,14 @@ impl Worker {
             minted.clear();
             let url = &mut self.url;
             let generator = &mut self.generator;
+            let nonces = &mut nonces;
             let built = row_params(columns, record).and_then(|mut params| {
                 if job.new_tokens && params.token.is_none() {
                     generator.next_ordered_into(SystemTime::now(), minted).map_err(|e| e.to_string())?;
                     params.token = Some(minted.as_str().into());
                 }
                 url.clear();
-                job.builder.build_to(&params, url).map_err(|e| e.to_string())
+                job.builder.build_with(&params, nonces, url).map_err(|e| e.to_string())
             });
             if let Err(message) = built {
                 outcomes.push(Outcome::Failed { line, message });
