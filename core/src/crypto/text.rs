@@ -47,27 +47,12 @@ const fn query_forms(alphabet: &[u8; 64]) -> [[u8; 4]; 64] {
     forms
 }
 
-/// The query forms of every pair of symbols of an alphabet (12 bits of input): up to 6 bytes of
-/// text, little-endian from the low byte, and their length in the top byte.
-const fn pair_forms(alphabet: &[u8; 64]) -> [u64; 4096] {
-    let mut pairs = [0u64; 4096];
+/// Every pair of symbols of an alphabet (12 bits of input), the first in the low byte.
+const fn symbol_pairs(alphabet: &[u8; 64]) -> [u16; 4096] {
+    let mut pairs = [0u16; 4096];
     let mut i = 0;
     while i < 4096 {
-        let (a, b) = (query_form(alphabet[i >> 6]), query_form(alphabet[i & 63]));
-        let (la, lb) = (a[3] as usize, b[3] as usize);
-        let mut bytes = [0u8; 8];
-        let mut j = 0;
-        while j < la {
-            bytes[j] = a[j];
-            j += 1;
-        }
-        j = 0;
-        while j < lb {
-            bytes[la + j] = b[j];
-            j += 1;
-        }
-        bytes[7] = (la + lb) as u8;
-        pairs[i] = u64::from_le_bytes(bytes);
+        pairs[i] = alphabet[i >> 6] as u16 | (alphabet[i & 63] as u16) << 8;
         i += 1;
     }
     pairs
@@ -77,66 +62,94 @@ const STANDARD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno
 const URL_SAFE_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static STANDARD_FORMS: [[u8; 4]; 64] = query_forms(STANDARD_ALPHABET);
 static URL_SAFE_FORMS: [[u8; 4]; 64] = query_forms(URL_SAFE_ALPHABET);
-static STANDARD_PAIRS: [u64; 4096] = pair_forms(STANDARD_ALPHABET);
-static URL_SAFE_PAIRS: [u64; 4096] = pair_forms(URL_SAFE_ALPHABET);
+static STANDARD_PAIRS: [u16; 4096] = symbol_pairs(STANDARD_ALPHABET);
+static URL_SAFE_PAIRS: [u16; 4096] = symbol_pairs(URL_SAFE_ALPHABET);
 
-/// Text of a query value up to this long is written on the stack.
-const STACK_QUERY: usize = 1024;
+const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// Base64-encodes `data` straight into its percent-encoded query form, in one pass and without
-/// a branch per symbol, and hands `f` the text. Each 3 bytes are two lookups in a table of the
-/// forms of every pair of symbols (32 KiB), two 8-byte stores and two length additions.
-/// Escaping the crate's base64 output afterwards cost more than the encryption: the few `+`,
-/// `/` among random letters defeat branch prediction.
-fn base64_query(data: &[u8], forms: &[[u8; 4]; 64], pairs: &[u64; 4096], f: impl FnOnce(&str)) {
-    // 4 symbols per group, 3 bytes per escaped symbol, and room for the last 16-byte window.
-    let max = data.len().div_ceil(3) * 12 + 16;
-    let mut stack = [0u8; STACK_QUERY];
-    let mut heap = Vec::new();
-    let buf = if max <= STACK_QUERY {
-        &mut stack[..]
-    } else {
-        heap.resize(max, 0);
-        &mut heap[..]
-    };
+/// `0x80` in each byte of `symbols` that is `+` or `/` (the only standard base64 symbols that
+/// are not unreserved: `'+' | 4 == '/'`), `0` in the others; exact for every byte.
+#[inline(always)]
+fn plus_or_slash(symbols: u64) -> u64 {
+    const LOW: u64 = ONES * 0x7f;
+    let t = (symbols | ONES * 4) ^ ONES * u64::from(b'/');
+    !(((t & LOW) + LOW) | t | LOW)
+}
+
+/// Writes 8 symbols at `buf[len..]`, each `+` or `/` (the bytes `escapes` marks) as `%2B` or
+/// `%2F`; returns the new length. Stores whole words: `buf` has room past the text.
+#[inline(never)]
+fn put_escaped(symbols: u64, mut escapes: u64, buf: &mut [u8], mut len: usize) -> usize {
+    // Symbols of the word already written.
+    let mut done = 0;
+    while escapes != 0 {
+        let at = escapes.trailing_zeros() / 8;
+        buf[len..len + 8].copy_from_slice(&(symbols >> (8 * done)).to_le_bytes());
+        len += (at - done) as usize;
+        let hex = if (symbols >> (8 * at)) as u8 == b'+' { b'B' } else { b'F' };
+        buf[len..len + 4].copy_from_slice(&[b'%', b'2', hex, 0]);
+        len += 3;
+        done = at + 1;
+        escapes &= escapes - 1;
+    }
+    buf[len..len + 8].copy_from_slice(&symbols.checked_shr(8 * done).unwrap_or(0).to_le_bytes());
+    len + (8 - done) as usize
+}
+
+/// Base64-encodes `data` straight into its percent-encoded query form at the start of `buf`
+/// (which holds [`TextEncoding::query_room`] bytes) and returns its length. Six bytes at a
+/// time: one 8-byte load, four lookups in a table of every pair of symbols (8 KiB), one 8-byte
+/// store; a word with a `+` or `/` (1 in 4 in standard base64, never in URL-safe base64, so
+/// `ESCAPES` is false there) goes the slower way. Escaping the crate's base64 output
+/// afterwards cost more than the encryption.
+#[inline(always)]
+fn base64_query<const ESCAPES: bool>(
+    data: &[u8],
+    buf: &mut [u8],
+    forms: &[[u8; 4]; 64],
+    pairs: &[u16; 4096],
+) -> usize {
     let mut len = 0;
-    // A group's two pair forms, each stored whole (8 bytes) where the text so far ends.
-    let mut put = |n: u32| {
-        let (a, b) = (pairs[(n >> 12 & 0xfff) as usize], pairs[(n & 0xfff) as usize]);
-        let window = &mut buf[len..len + 16];
-        let la = (a >> 56) as usize & 7;
-        window[..8].copy_from_slice(&a.to_le_bytes());
-        window[la..la + 8].copy_from_slice(&b.to_le_bytes());
-        len += la + ((b >> 56) as usize & 7);
-    };
     let mut i = 0;
     // Two groups read as one 8-byte word (one load) while 2 more bytes follow them.
     while i + 8 <= data.len() {
         let word = u64::from_be_bytes(<[u8; 8]>::try_from(&data[i..i + 8]).unwrap_or([0; 8]));
-        put((word >> 40) as u32);
-        put((word >> 16) as u32 & 0xff_ffff);
+        let symbols = u64::from(pairs[(word >> 52) as usize])
+            | u64::from(pairs[(word >> 40 & 0xfff) as usize]) << 16
+            | u64::from(pairs[(word >> 28 & 0xfff) as usize]) << 32
+            | u64::from(pairs[(word >> 16 & 0xfff) as usize]) << 48;
+        let escapes = if ESCAPES { plus_or_slash(symbols) } else { 0 };
+        if escapes == 0 {
+            buf[len..len + 8].copy_from_slice(&symbols.to_le_bytes());
+            len += 8;
+        } else {
+            len = put_escaped(symbols, escapes, buf, len);
+        }
         i += 6;
     }
+    // The last 0–7 bytes: whole groups, then a partial one that '=' pads.
+    let mut put = |form: [u8; 4]| {
+        buf[len..len + 4].copy_from_slice(&form);
+        len += usize::from(form[3]);
+    };
     while i + 3 <= data.len() {
-        put(u32::from(data[i]) << 16 | u32::from(data[i + 1]) << 8 | u32::from(data[i + 2]));
+        let n = u32::from(data[i]) << 16 | u32::from(data[i + 1]) << 8 | u32::from(data[i + 2]);
+        for shift in [18, 12, 6, 0] {
+            put(forms[(n >> shift & 0x3f) as usize]);
+        }
         i += 3;
     }
     let rest = &data[i..];
     if !rest.is_empty() {
-        // A partial last group: '=' pads it.
         let n = u32::from(rest[0]) << 16 | rest.get(1).map_or(0, |&b| u32::from(b) << 8);
         let third = if rest.len() == 2 { forms[(n >> 6 & 0x3f) as usize] } else { query_form(b'=') };
         for form in
             [forms[(n >> 18 & 0x3f) as usize], forms[(n >> 12 & 0x3f) as usize], third, query_form(b'=')]
         {
-            buf[len..len + 4].copy_from_slice(&form);
-            len += usize::from(form[3]);
+            put(form);
         }
     }
-    // Every form is ASCII.
-    if let Ok(text) = std::str::from_utf8(&buf[..len]) {
-        f(text);
-    }
+    len
 }
 
 /// Text up to this long is encoded on the stack.
@@ -152,17 +165,37 @@ impl TextEncoding {
     /// (everything but RFC 3986 unreserved characters becomes `%XX`).
     #[cfg(test)]
     pub(crate) fn encode_query_into(self, data: &[u8], out: &mut String) {
-        self.with_query_text(data, |text| out.push_str(text));
+        let mut buf = vec![0; self.query_room(data.len())];
+        let len = self.write_query(data, &mut buf);
+        out.push_str(std::str::from_utf8(&buf[..len]).expect("ASCII"));
     }
 
-    /// Hands `f` the text form of `data` percent-encoded for a URL query value (everything but
-    /// RFC 3986 unreserved characters becomes `%XX`), written on the stack when it is small.
-    pub(crate) fn with_query_text(self, data: &[u8], f: impl FnOnce(&str)) {
+    /// The room [`TextEncoding::write_query`] needs for `len` bytes of data: 4 symbols per
+    /// 3 bytes, 3 bytes per escaped symbol, and slack for whole-word stores past the text.
+    pub(crate) fn query_room(self, len: usize) -> usize {
         match self {
-            TextEncoding::Base64 => base64_query(data, &STANDARD_FORMS, &STANDARD_PAIRS, f),
-            TextEncoding::Base64UrlSafe => base64_query(data, &URL_SAFE_FORMS, &URL_SAFE_PAIRS, f),
+            TextEncoding::Hex => len * 2,
+            _ => len.div_ceil(3) * 12 + 16,
+        }
+    }
+
+    /// Writes the text form of `data`, percent-encoded for a URL query value (everything but
+    /// RFC 3986 unreserved characters becomes `%XX`), at the start of `buf`, which holds
+    /// [`TextEncoding::query_room`] bytes, and returns its length. The text is ASCII.
+    pub(crate) fn write_query(self, data: &[u8], buf: &mut [u8]) -> usize {
+        match self {
+            TextEncoding::Base64 => base64_query::<true>(data, buf, &STANDARD_FORMS, &STANDARD_PAIRS),
+            TextEncoding::Base64UrlSafe => {
+                base64_query::<false>(data, buf, &URL_SAFE_FORMS, &URL_SAFE_PAIRS)
+            }
             // Hex digits are all unreserved.
-            TextEncoding::Hex => self.with_text(data, f),
+            TextEncoding::Hex => {
+                for (pair, byte) in buf.chunks_exact_mut(2).zip(data) {
+                    pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
+                    pair[1] = HEX_DIGITS[usize::from(byte & 0x0f)];
+                }
+                data.len() * 2
+            }
         }
     }
 
