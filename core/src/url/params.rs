@@ -133,7 +133,14 @@ impl AuthParams<'_> {
     /// An upper bound of the payload's length for [`AuthParams::write_checked_json`]: every
     /// byte escaped as `\u00XX`, and a word of slack per value for its last store.
     pub(crate) fn json_bound(&self) -> usize {
-        self.fields().iter().filter_map(|(_, value)| value.map(|v| 16 + 8 + 6 * v.len())).sum::<usize>() + 2
+        let bound = |value: &Option<Cow<'_, str>>| value.as_ref().map_or(0, |v| 16 + 8 + 6 * v.len());
+        16 + 8 + 6 * self.sid.len()
+            + bound(&self.user_id)
+            + bound(&self.cf1)
+            + bound(&self.cf2)
+            + bound(&self.cf3)
+            + bound(&self.token)
+            + 2
     }
 
     /// Checks every field as [`AuthParams::validate`] does and writes the compact JSON payload
@@ -144,18 +151,19 @@ impl AuthParams<'_> {
     /// byte that needs a closer look (a control character's, `"` or `\`); a value with one
     /// (rare) is checked and written again the slow way.
     pub(crate) fn write_checked_json(&self, buf: &mut [u8]) -> Result<usize, UrlError> {
-        // Field by field, without the array `fields` builds: this runs for every URL.
+        // Field by field, without an array of them: this runs for every URL.
         let mut at = write_field(buf, 0, 0, "sid", &self.sid)?;
-        let optional = [
-            (1, "authUserId", &self.user_id),
-            (2, "authCf1", &self.cf1),
-            (3, "authCf2", &self.cf2),
-            (4, "authCf3", &self.cf3),
-        ];
-        for (index, field, value) in optional {
-            if let Some(value) = value {
-                at = write_field(buf, at, index, field, value)?;
-            }
+        if let Some(value) = &self.user_id {
+            at = write_field(buf, at, 1, "authUserId", value)?;
+        }
+        if let Some(value) = &self.cf1 {
+            at = write_field(buf, at, 2, "authCf1", value)?;
+        }
+        if let Some(value) = &self.cf2 {
+            at = write_field(buf, at, 3, "authCf2", value)?;
+        }
+        if let Some(value) = &self.cf3 {
+            at = write_field(buf, at, 4, "authCf3", value)?;
         }
         if let Some(token) = &self.token {
             at = write_field(buf, at, 5, "token", token)?;
@@ -201,16 +209,18 @@ fn write_field(
 fn copy_words(src: &[u8], buf: &mut [u8], at: usize) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
-    // Nonzero when some byte of `v` is zero (exact as a yes/no).
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    // Nonzero when some byte of `w` is below 0x20, `"`, `\`, DEL or 0xC2 (exact as a yes/no):
+    // `(v - ONES) & !v & HIGH` finds a zero byte of `v`, here `w` XOR each byte looked for; the
+    // `!v & HIGH` of those is `!w & HIGH` (0xC2's: `w & HIGH`), so the tests share it.
     let special = |w: u64| {
-        (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
-            | zero(w ^ (ONES * u64::from(b'"')))
-            | zero(w ^ (ONES * u64::from(b'\\')))
-            | zero(w ^ (ONES * 0x7f))
-            | zero(w ^ (ONES * 0xc2))
+        let below = w.wrapping_sub(ONES * 0x20)
+            | (w ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES)
+            | (w ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES)
+            | (w ^ (ONES * 0x7f)).wrapping_sub(ONES);
+        (below & !w | (w ^ (ONES * 0xc2)).wrapping_sub(ONES) & w) & HIGH
     };
     let load = |bytes: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(bytes).unwrap_or([0; 8]));
+    let load4 = |bytes: &[u8]| u32::from_le_bytes(<[u8; 4]>::try_from(bytes).unwrap_or([0; 4]));
     let n = src.len();
     let dst = &mut buf[at..at + n + 8];
     let mut found = 0;
@@ -228,13 +238,22 @@ fn copy_words(src: &[u8], buf: &mut [u8], at: usize) -> bool {
             found |= special(w);
             dst[n - 8..n].copy_from_slice(&w.to_le_bytes());
         } else {
-            let mut word = [b'a'; 8];
-            for (to, from) in word.iter_mut().zip(src) {
-                *to = *from;
-            }
-            let w = u64::from_le_bytes(word);
+            // 1–7 bytes: two 4-byte loads that may overlap (or the bytes one by one), checked
+            // as one word, without a call to copy a few bytes.
+            let w = if n >= 4 {
+                let (lo, hi) = (load4(&src[..4]), load4(&src[n - 4..]));
+                dst[..4].copy_from_slice(&lo.to_le_bytes());
+                dst[n - 4..n].copy_from_slice(&hi.to_le_bytes());
+                u64::from(lo) | u64::from(hi) << 32
+            } else {
+                let (first, last) = (src[0], src[n - 1]);
+                let middle = src[n / 2];
+                dst[0] = first;
+                dst[n / 2] = middle;
+                dst[n - 1] = last;
+                u64::from_le_bytes([first, middle, last, first, middle, last, first, last])
+            };
             found |= special(w);
-            dst[..8].copy_from_slice(&word);
         }
     }
     found == 0
