@@ -47,12 +47,27 @@ const fn query_forms(alphabet: &[u8; 64]) -> [[u8; 4]; 64] {
     forms
 }
 
-/// Every pair of symbols of an alphabet (12 bits of input), the first in the low byte.
-const fn symbol_pairs(alphabet: &[u8; 64]) -> [u16; 4096] {
-    let mut pairs = [0u16; 4096];
+/// The query forms of every pair of symbols of an alphabet (12 bits of input): up to 6 bytes of
+/// text, little-endian from the low byte, and their length in the top byte.
+const fn pair_forms(alphabet: &[u8; 64]) -> [u64; 4096] {
+    let mut pairs = [0u64; 4096];
     let mut i = 0;
     while i < 4096 {
-        pairs[i] = alphabet[i >> 6] as u16 | (alphabet[i & 63] as u16) << 8;
+        let (a, b) = (query_form(alphabet[i >> 6]), query_form(alphabet[i & 63]));
+        let (la, lb) = (a[3] as usize, b[3] as usize);
+        let mut bytes = [0u8; 8];
+        let mut j = 0;
+        while j < la {
+            bytes[j] = a[j];
+            j += 1;
+        }
+        j = 0;
+        while j < lb {
+            bytes[la + j] = b[j];
+            j += 1;
+        }
+        bytes[7] = (la + lb) as u8;
+        pairs[i] = u64::from_le_bytes(bytes);
         i += 1;
     }
     pairs
@@ -62,69 +77,40 @@ const STANDARD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno
 const URL_SAFE_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static STANDARD_FORMS: [[u8; 4]; 64] = query_forms(STANDARD_ALPHABET);
 static URL_SAFE_FORMS: [[u8; 4]; 64] = query_forms(URL_SAFE_ALPHABET);
-static STANDARD_PAIRS: [u16; 4096] = symbol_pairs(STANDARD_ALPHABET);
-static URL_SAFE_PAIRS: [u16; 4096] = symbol_pairs(URL_SAFE_ALPHABET);
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// `0x80` in each byte of `symbols` that is `+` or `/` (the only standard base64 symbols that
-/// are not unreserved: `'+' | 4 == '/'`), `0` in the others; exact for every byte.
-#[inline(always)]
-fn plus_or_slash(symbols: u64) -> u64 {
-    const LOW: u64 = ONES * 0x7f;
-    let t = (symbols | ONES * 4) ^ ONES * u64::from(b'/');
-    !(((t & LOW) + LOW) | t | LOW)
-}
-
-/// Writes 8 symbols at `buf[len..]`, each `+` or `/` (the bytes `escapes` marks) as `%2B` or
-/// `%2F`; returns the new length. Stores whole words: `buf` has room past the text.
-#[inline(never)]
-fn put_escaped(symbols: u64, mut escapes: u64, buf: &mut [u8], mut len: usize) -> usize {
-    // Symbols of the word already written.
-    let mut done = 0;
-    while escapes != 0 {
-        let at = escapes.trailing_zeros() / 8;
-        buf[len..len + 8].copy_from_slice(&(symbols >> (8 * done)).to_le_bytes());
-        len += (at - done) as usize;
-        let hex = if (symbols >> (8 * at)) as u8 == b'+' { b'B' } else { b'F' };
-        buf[len..len + 4].copy_from_slice(&[b'%', b'2', hex, 0]);
-        len += 3;
-        done = at + 1;
-        escapes &= escapes - 1;
-    }
-    buf[len..len + 8].copy_from_slice(&symbols.checked_shr(8 * done).unwrap_or(0).to_le_bytes());
-    len + (8 - done) as usize
-}
+static STANDARD_PAIRS: [u64; 4096] = pair_forms(STANDARD_ALPHABET);
+static URL_SAFE_PAIRS: [u64; 4096] = pair_forms(URL_SAFE_ALPHABET);
 
 /// Base64-encodes `data` straight into its percent-encoded query form at the start of `buf`
-/// (which holds [`TextEncoding::query_room`] bytes) and returns its length. Six bytes at a
-/// time: one 8-byte load, four lookups in a table of every pair of symbols (8 KiB), one 8-byte
-/// store; a word with a `+` or `/` (1 in 4 in standard base64, never in URL-safe base64, so
-/// `ESCAPES` is false there) goes the slower way. Escaping the crate's base64 output
-/// afterwards cost more than the encryption.
+/// (which holds [`TextEncoding::query_room`] bytes) and returns its length, in one pass and
+/// without a branch per symbol. Each 12 bits of input are one lookup in a table of the forms
+/// of every pair of symbols (32 KiB), one 8-byte store where the text so far ends, and one
+/// length addition; 12 bytes of input go into one 64-byte window of `buf`, one bounds check.
+/// Escaping the crate's base64 output afterwards cost more than the encryption: the few `+`,
+/// `/` among random letters defeat branch prediction.
 #[inline(always)]
-fn base64_query<const ESCAPES: bool>(
-    data: &[u8],
-    buf: &mut [u8],
-    forms: &[[u8; 4]; 64],
-    pairs: &[u16; 4096],
-) -> usize {
+fn base64_query(data: &[u8], buf: &mut [u8], forms: &[[u8; 4]; 64], pairs: &[u64; 4096]) -> usize {
+    // The four pair forms of 6 bytes (read as one 8-byte word while 2 more bytes follow them),
+    // each stored whole where the text so far ends; `at` advances by their lengths (2–6).
+    let put6 = |window: &mut [u8], mut at: usize, word: u64| {
+        for shift in [52, 40, 28, 16] {
+            let form = pairs[(word >> shift & 0xfff) as usize];
+            window[at..at + 8].copy_from_slice(&form.to_le_bytes());
+            at += (form >> 56) as usize & 7;
+        }
+        at
+    };
+    let word_at = |i: usize| u64::from_be_bytes(<[u8; 8]>::try_from(&data[i..i + 8]).unwrap_or([0; 8]));
     let mut len = 0;
     let mut i = 0;
-    // Two groups read as one 8-byte word (one load) while 2 more bytes follow them.
-    while i + 8 <= data.len() {
-        let word = u64::from_be_bytes(<[u8; 8]>::try_from(&data[i..i + 8]).unwrap_or([0; 8]));
-        let symbols = u64::from(pairs[(word >> 52) as usize])
-            | u64::from(pairs[(word >> 40 & 0xfff) as usize]) << 16
-            | u64::from(pairs[(word >> 28 & 0xfff) as usize]) << 32
-            | u64::from(pairs[(word >> 16 & 0xfff) as usize]) << 48;
-        let escapes = if ESCAPES { plus_or_slash(symbols) } else { 0 };
-        if escapes == 0 {
-            buf[len..len + 8].copy_from_slice(&symbols.to_le_bytes());
-            len += 8;
-        } else {
-            len = put_escaped(symbols, escapes, buf, len);
-        }
+    while i + 14 <= data.len() {
+        // At most 8 × 6 bytes of text, and the last store's 8.
+        let window = &mut buf[len..len + 56];
+        let at = put6(window, 0, word_at(i));
+        len += put6(window, at, word_at(i + 6));
+        i += 12;
+    }
+    if i + 8 <= data.len() {
+        len += put6(&mut buf[len..len + 32], 0, word_at(i));
         i += 6;
     }
     // The last 0–7 bytes: whole groups, then a partial one that '=' pads.
@@ -184,10 +170,8 @@ impl TextEncoding {
     /// [`TextEncoding::query_room`] bytes, and returns its length. The text is ASCII.
     pub(crate) fn write_query(self, data: &[u8], buf: &mut [u8]) -> usize {
         match self {
-            TextEncoding::Base64 => base64_query::<true>(data, buf, &STANDARD_FORMS, &STANDARD_PAIRS),
-            TextEncoding::Base64UrlSafe => {
-                base64_query::<false>(data, buf, &URL_SAFE_FORMS, &URL_SAFE_PAIRS)
-            }
+            TextEncoding::Base64 => base64_query(data, buf, &STANDARD_FORMS, &STANDARD_PAIRS),
+            TextEncoding::Base64UrlSafe => base64_query(data, buf, &URL_SAFE_FORMS, &URL_SAFE_PAIRS),
             // Hex digits are all unreserved.
             TextEncoding::Hex => {
                 for (pair, byte) in buf.chunks_exact_mut(2).zip(data) {
