@@ -223,39 +223,41 @@ fn copy_words(src: &[u8], buf: &mut [u8], at: usize) -> bool {
     let load4 = |bytes: &[u8]| u32::from_le_bytes(<[u8; 4]>::try_from(bytes).unwrap_or([0; 4]));
     let n = src.len();
     let dst = &mut buf[at..at + n + 8];
-    let mut found = 0;
-    let mut i = 0;
-    while i + 8 <= n {
-        let w = load(&src[i..i + 8]);
-        found |= special(w);
-        dst[i..i + 8].copy_from_slice(&w.to_le_bytes());
-        i += 8;
-    }
-    if i < n {
-        if n >= 8 {
-            // The last 8 bytes, overlapping words already copied.
-            let w = load(&src[n - 8..]);
+    // Most values are short: 8–16 bytes are two words that may overlap, 1–7 bytes two 4-byte
+    // loads (or the bytes one by one), without a loop (whose set-up, vectorised, cost more than
+    // a short value's copy) or a call to copy a few bytes.
+    let found = if n > 16 {
+        let mut found = 0;
+        let mut i = 0;
+        while i + 8 <= n {
+            let w = load(&src[i..i + 8]);
             found |= special(w);
-            dst[n - 8..n].copy_from_slice(&w.to_le_bytes());
-        } else {
-            // 1–7 bytes: two 4-byte loads that may overlap (or the bytes one by one), checked
-            // as one word, without a call to copy a few bytes.
-            let w = if n >= 4 {
-                let (lo, hi) = (load4(&src[..4]), load4(&src[n - 4..]));
-                dst[..4].copy_from_slice(&lo.to_le_bytes());
-                dst[n - 4..n].copy_from_slice(&hi.to_le_bytes());
-                u64::from(lo) | u64::from(hi) << 32
-            } else {
-                let (first, last) = (src[0], src[n - 1]);
-                let middle = src[n / 2];
-                dst[0] = first;
-                dst[n / 2] = middle;
-                dst[n - 1] = last;
-                u64::from_le_bytes([first, middle, last, first, middle, last, first, last])
-            };
-            found |= special(w);
+            dst[i..i + 8].copy_from_slice(&w.to_le_bytes());
+            i += 8;
         }
-    }
+        // The last 8 bytes, overlapping words already copied.
+        let w = load(&src[n - 8..]);
+        dst[n - 8..n].copy_from_slice(&w.to_le_bytes());
+        found | special(w)
+    } else if n >= 8 {
+        let (first, last) = (load(&src[..8]), load(&src[n - 8..]));
+        dst[..8].copy_from_slice(&first.to_le_bytes());
+        dst[n - 8..n].copy_from_slice(&last.to_le_bytes());
+        special(first) | special(last)
+    } else if n >= 4 {
+        let (lo, hi) = (load4(&src[..4]), load4(&src[n - 4..]));
+        dst[..4].copy_from_slice(&lo.to_le_bytes());
+        dst[n - 4..n].copy_from_slice(&hi.to_le_bytes());
+        special(u64::from(lo) | u64::from(hi) << 32)
+    } else if n > 0 {
+        let (first, middle, last) = (src[0], src[n / 2], src[n - 1]);
+        dst[0] = first;
+        dst[n / 2] = middle;
+        dst[n - 1] = last;
+        special(u64::from_le_bytes([first, middle, last, first, middle, last, first, last]))
+    } else {
+        0
+    };
     found == 0
 }
 
