@@ -9,6 +9,7 @@ use crate::crypto::{Cipher, CryptoError, IvFrom, Key, NonceSource, Scheme, Varia
 /// A sealed payload whose bound (see `AuthParams::json_bound`) fits here is sealed in this
 /// thread's scratch buffer, and its text written in the other.
 const SCRATCH_PAYLOAD: usize = 512;
+/// `TextEncoding::query_room` of a full payload scratch, base64 (hex needs less).
 const SCRATCH_TEXT: usize = SCRATCH_PAYLOAD.div_ceil(3) * 12 + 16;
 
 /// A thread's buffers for [`UrlBuilder::encoded`]: reused from one URL to the next, so that they
@@ -245,11 +246,10 @@ impl UrlBuilder {
     ) -> Result<R, UrlError> {
         let head = self.cipher.head_room();
         let size = head + params.json_bound() + self.cipher.overhead();
-        let encoding = self.cipher.variant().text_encoding();
-        let room = encoding.query_room(size);
         let mut f = Some(f);
         let mut iv = Some(iv);
-        if size <= SCRATCH_PAYLOAD && room <= SCRATCH_TEXT {
+        // The text of a message that fits the payload scratch fits the text scratch.
+        if size <= SCRATCH_PAYLOAD {
             let done = SCRATCH.try_with(|scratch| {
                 let mut scratch = scratch.try_borrow_mut().ok()?;
                 let Scratch { payload, text } = &mut *scratch;
@@ -260,6 +260,7 @@ impl UrlBuilder {
             }
         }
         // Too large, or (never in practice) the scratch is in use or gone.
+        let room = self.cipher.variant().text_encoding().query_room(size);
         let (mut payload, mut text) = (vec![0; size], vec![0; room]);
         let iv = iv.ok_or(UrlError::Crypto(CryptoError::BadPadding))?;
         self.seal_and_encode(params, iv, &mut payload, &mut text, &mut f)
