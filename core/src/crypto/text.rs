@@ -113,29 +113,38 @@ fn base64_query(data: &[u8], buf: &mut [u8], forms: &[[u8; 4]; 64], pairs: &[u64
         len += put6(&mut buf[len..len + 32], 0, word_at(i));
         i += 6;
     }
-    // The last 0–7 bytes: whole groups, then a partial one that '=' pads.
-    let mut put = |form: [u8; 4]| {
-        buf[len..len + 4].copy_from_slice(&form);
-        len += usize::from(form[3]);
+    // The last 0–7 bytes: whole groups (two pair forms each), then a partial one that '='
+    // pads, in one window.
+    let tail = &mut buf[len..];
+    let mut at = 0;
+    let mut put = |form: u64| {
+        tail[at..at + 8].copy_from_slice(&form.to_le_bytes());
+        at += (form >> 56) as usize & 7;
     };
     while i + 3 <= data.len() {
-        let n = u32::from(data[i]) << 16 | u32::from(data[i + 1]) << 8 | u32::from(data[i + 2]);
-        for shift in [18, 12, 6, 0] {
-            put(forms[(n >> shift & 0x3f) as usize]);
-        }
+        let n = usize::from(data[i]) << 16 | usize::from(data[i + 1]) << 8 | usize::from(data[i + 2]);
+        put(pairs[n >> 12]);
+        put(pairs[n & 0xfff]);
         i += 3;
     }
-    let rest = &data[i..];
-    if !rest.is_empty() {
-        let n = u32::from(rest[0]) << 16 | rest.get(1).map_or(0, |&b| u32::from(b) << 8);
-        let third = if rest.len() == 2 { forms[(n >> 6 & 0x3f) as usize] } else { query_form(b'=') };
-        for form in
-            [forms[(n >> 18 & 0x3f) as usize], forms[(n >> 12 & 0x3f) as usize], third, query_form(b'=')]
-        {
-            put(form);
+    // `=` and `==` in query form, with their lengths.
+    const PAD1: u64 = u64::from_le_bytes([b'%', b'3', b'D', 0, 0, 0, 0, 3]);
+    const PAD2: u64 = u64::from_le_bytes([b'%', b'3', b'D', b'%', b'3', b'D', 0, 6]);
+    match data[i..] {
+        [a] => {
+            put(pairs[usize::from(a) << 4]);
+            put(PAD2);
         }
+        [a, b] => {
+            let n = usize::from(a) << 8 | usize::from(b);
+            put(pairs[n >> 4]);
+            let [x, y, z, l] = forms[(n & 0xf) << 2];
+            put(u64::from_le_bytes([x, y, z, 0, 0, 0, 0, l]));
+            put(PAD1);
+        }
+        _ => {}
     }
-    len
+    len + at
 }
 
 /// Text up to this long is encoded on the stack.
