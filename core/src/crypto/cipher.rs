@@ -1,8 +1,8 @@
 use std::fmt;
 
 use aes::cipher::block_padding::Pkcs7;
-use aes::cipher::crypto_common::InnerInit;
 use aes::cipher::consts::U16;
+use aes::cipher::crypto_common::InnerInit;
 use aes::cipher::generic_array::GenericArray;
 use aes::cipher::{
     BlockBackend, BlockClosure, BlockDecryptMut, BlockEncrypt, BlockEncryptMut, BlockSizeUser, InnerIvInit,
@@ -218,7 +218,7 @@ impl Cipher {
                 // plumbing cost about as much as the AES rounds of a URL's 5 blocks.
                 let pad = (padded - plain_len) as u8;
                 buf[plain_len..plain_len + BLOCK].copy_from_slice(&[pad; BLOCK]);
-                aes.encrypt_with_backend(EcbBlocks(buf[..padded].as_chunks_mut::<BLOCK>().0));
+                aes.encrypt_with_backend(EcbBlocks(&mut buf[..padded]));
                 Ok(padded)
             }
             Engine::Cbc(aes, source) => {
@@ -331,7 +331,7 @@ fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
 
 /// Whole blocks, encrypted in place one after another (ECB) by the block cipher's backend, in
 /// one call: the backend keeps the round keys in registers across the blocks.
-struct EcbBlocks<'a>(&'a mut [[u8; BLOCK]]);
+struct EcbBlocks<'a>(&'a mut [u8]);
 
 impl BlockSizeUser for EcbBlocks<'_> {
     type BlockSize = U16;
@@ -340,8 +340,8 @@ impl BlockSizeUser for EcbBlocks<'_> {
 impl BlockClosure for EcbBlocks<'_> {
     #[inline(always)]
     fn call<B: BlockBackend<BlockSize = U16>>(self, backend: &mut B) {
-        for block in self.0 {
-            backend.proc_block(<&mut GenericArray<u8, U16>>::from(block).into());
+        for block in self.0.chunks_exact_mut(BLOCK) {
+            backend.proc_block(GenericArray::from_mut_slice(block).into());
         }
     }
 }

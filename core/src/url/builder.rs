@@ -292,7 +292,8 @@ impl UrlBuilder {
         // The payload was encrypted in place: no plaintext is left in `payload`.
         let len = self.cipher.variant().text_encoding().write_query(&payload[..sealed], text);
         // Every form is ASCII, so this never fails.
-        let text = std::str::from_utf8(&text[..len]).map_err(|_| UrlError::Crypto(CryptoError::BadPadding))?;
+        let text =
+            std::str::from_utf8(&text[..len]).map_err(|_| UrlError::Crypto(CryptoError::BadPadding))?;
         f.take().map(|f| f(text)).ok_or(UrlError::Crypto(CryptoError::BadPadding))
     }
 

@@ -134,7 +134,8 @@ impl AuthParams<'_> {
     /// byte escaped as `\u00XX`, and a word of slack per value for its last store.
     pub(crate) fn json_bound(&self) -> usize {
         let bound = |value: &Option<Cow<'_, str>>| value.as_ref().map_or(0, |v| 16 + 8 + 6 * v.len());
-        16 + 8 + 6 * self.sid.len()
+        16 + 8
+            + 6 * self.sid.len()
             + bound(&self.user_id)
             + bound(&self.cf1)
             + bound(&self.cf2)
