@@ -305,3 +305,32 @@ impl UrlBuilder {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Scheme;
+
+    fn scratch_holds(needle: &[u8]) -> bool {
+        SCRATCH.with_borrow(|scratch| {
+            [&scratch.payload[..], &scratch.text[..]]
+                .iter()
+                .any(|buf| buf.windows(needle.len()).any(|w| w == needle))
+        })
+    }
+
+    #[test]
+    fn the_scratch_keeps_no_plaintext_after_a_url_or_an_error() {
+        let key = Key::derive("0123456789abcdefghijABCDEFGHIJ0123456789").expect("key");
+        for scheme in [Scheme::Ecb, Scheme::Cbc, Scheme::Gcm] {
+            let links = UrlBuilder::new("pid-1", &key, scheme).expect("builder");
+            let good = AuthParams::new("secret-sid-0001").user_id("secret-user");
+            assert!(links.build(&good).is_ok());
+            assert!(!scratch_holds(b"secret-sid-0001") && !scratch_holds(b"secret-user"), "{scheme:?}");
+            // The JSON is written before the token is found invalid.
+            let bad = AuthParams::new("secret-sid-0002").user_id("secret-user").token("not a token");
+            assert!(matches!(links.build(&bad), Err(UrlError::Token(_))));
+            assert!(!scratch_holds(b"secret-sid-0002") && !scratch_holds(b"secret-user"), "{scheme:?}");
+        }
+    }
+}
