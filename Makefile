@@ -13,7 +13,7 @@ DEMO_SID ?= abc123xyz
 # builds the CLI alone, with the features every later build resolves, so `make test` reuses it.
 FACEAUTH_DEV := target/debug/faceauth
 
-.PHONY: demo build build-release test test-rust test-docs test-python python-env python-wheel python-bench-wheel bench bench-criterion lint fmt clean \
+.PHONY: demo build build-release fetch test test-rust test-docs test-python python-env python-wheel python-bench-wheel bench bench-criterion lint fmt clean \
 	ffi header header-check test-c c-env ffi-debug test-cpp install examples test-examples \
 	go go-sdk test-go bench-go
 
@@ -58,7 +58,12 @@ test:
 # it afterwards), so the ledger suite covers memory, SQLite and PostgreSQL.
 # First, scripts/check-features.sh: the demo's, the C library's, the wheel's and these builds
 # resolve one feature set, so each crate compiles once for all of them.
-test-rust:
+# fetch: every crate of Cargo.lock, for all platforms, before the steps that read the dependency
+# graph offline (check-features, licenses, docs): a fresh machine's Cargo cache is empty.
+fetch:
+	$(CARGO) fetch --locked
+
+test-rust: fetch
 	CARGO=$(CARGO) ./scripts/check-features.sh
 	./scripts/with-postgres.sh $(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
@@ -161,7 +166,7 @@ test-docs: python-wheel go-sdk
 .PHONY: docs test-apidocs
 DOCS_DIR ?= dist/docs
 
-docs: python-wheel
+docs: fetch python-wheel
 	CARGO=$(CARGO) ./scripts/docs.sh $(DOCS_DIR)
 
 test-apidocs: docs
@@ -250,7 +255,7 @@ clean:
 NOTICES_OUT ?= target/notices
 NOTICES_CRATES ?= faceauth-cli faceauth-ffi faceauth-python
 
-test-licenses: python-env
+test-licenses: fetch python-env
 	$(PY) -m mypy --strict scripts/licenses.py tests/licenses
 	$(PY) -m pytest tests/licenses -q
 	CARGO=$(CARGO) $(PY) scripts/licenses.py check
