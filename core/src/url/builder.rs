@@ -8,7 +8,7 @@ use crate::crypto::{Cipher, CryptoError, IvFrom, Key, NonceSource, Scheme, Varia
 
 /// A sealed payload whose bound (see `AuthParams::json_bound`) fits here is sealed in this
 /// thread's scratch buffer, and its text written in the other.
-const SCRATCH_PAYLOAD: usize = 512;
+const SCRATCH_PAYLOAD: usize = 1024;
 /// `TextEncoding::query_room` of a full payload scratch, base64 (hex needs less).
 const SCRATCH_TEXT: usize = SCRATCH_PAYLOAD.div_ceil(3) * 12 + 16;
 
@@ -236,7 +236,7 @@ impl UrlBuilder {
 
     /// Checks the parameters, writes their JSON payload, encrypts it and hands `f` the
     /// ciphertext, base64- and percent-encoded. The payload, the encryption (in place) and the
-    /// text use this thread's scratch buffers when they fit (a payload up to ~300 bytes), so
+    /// text use this thread's scratch buffers when they fit (values up to ~450 bytes in all), so
     /// nothing is allocated, or zeroed, but what `f` makes.
     fn encoded<R>(
         &self,
@@ -317,6 +317,21 @@ mod tests {
                 .iter()
                 .any(|buf| buf.windows(needle.len()).any(|w| w == needle))
         })
+    }
+
+    #[test]
+    fn payloads_too_large_for_the_scratch_build_on_the_heap_alike() {
+        let key = Key::derive("0123456789abcdefghijABCDEFGHIJ0123456789").expect("key");
+        for scheme in [Scheme::Ecb, Scheme::Cbc, Scheme::Gcm] {
+            let links = UrlBuilder::new("pid-1", &key, scheme).expect("builder");
+            for len in [400, 460, 480, 2000] {
+                let value = "a\"b\\c".repeat(len / 6);
+                let params = AuthParams::new("s").cf1(value.as_str()).token("tok_abcdefgh");
+                let url = links.build(&params).expect("builds");
+                let back = crate::url::inspect(&url, links.cipher()).expect("inspects").params;
+                assert_eq!(back, params, "{scheme:?} {len}");
+            }
+        }
     }
 
     #[test]

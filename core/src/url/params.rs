@@ -130,12 +130,14 @@ const fn padded(prefix: &[u8]) -> ([u8; 16], usize) {
 }
 
 impl AuthParams<'_> {
-    /// An upper bound of the payload's length for [`AuthParams::write_checked_json`]: every
-    /// byte escaped as `\u00XX`, and a word of slack per value for its last store.
+    /// An upper bound of the payload's length for [`AuthParams::write_checked_json`]: each key
+    /// as a 16-byte store, every byte of a value escaped as `\"` or `\\` (the only escapes a
+    /// value can need: control characters are refused before a value is escaped), and a word of
+    /// slack per value for its last store.
     pub(crate) fn json_bound(&self) -> usize {
-        let bound = |value: &Option<Cow<'_, str>>| value.as_ref().map_or(0, |v| 16 + 8 + 6 * v.len());
+        let bound = |value: &Option<Cow<'_, str>>| value.as_ref().map_or(0, |v| 16 + 8 + 2 * v.len());
         16 + 8
-            + 6 * self.sid.len()
+            + 2 * self.sid.len()
             + bound(&self.user_id)
             + bound(&self.cf1)
             + bound(&self.cf2)
