@@ -2,12 +2,12 @@ use std::cell::RefCell;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::params::check_text;
+use super::params::{check_text, JsonError};
 use super::{AuthParams, UrlError};
 use crate::crypto::{Cipher, CryptoError, IvFrom, Key, NonceSource, Scheme, Variant};
 
-/// A sealed payload whose bound (see `AuthParams::json_bound`) fits here is sealed in this
-/// thread's scratch buffer, and its text written in the other.
+/// A payload that fits here is written and sealed in this thread's scratch buffer, and its text
+/// written in the other; a larger one in buffers of its bound's size (`AuthParams::json_bound`).
 const SCRATCH_PAYLOAD: usize = 512;
 /// `TextEncoding::query_room` of a full payload scratch, base64 (hex needs less).
 const SCRATCH_TEXT: usize = SCRATCH_PAYLOAD.div_ceil(3) * 12 + 16;
@@ -236,7 +236,7 @@ impl UrlBuilder {
 
     /// Checks the parameters, writes their JSON payload, encrypts it and hands `f` the
     /// ciphertext, base64- and percent-encoded. The payload, the encryption (in place) and the
-    /// text use this thread's scratch buffers when they fit (values up to ~190 bytes in all), so
+    /// text use this thread's scratch buffers when they fit (values up to ~200 bytes in all), so
     /// nothing is allocated, or zeroed, but what `f` makes.
     fn encoded<R>(
         &self,
@@ -244,57 +244,70 @@ impl UrlBuilder {
         iv: IvFrom<'_>,
         f: impl FnOnce(&str) -> R,
     ) -> Result<R, UrlError> {
-        let head = self.cipher.head_room();
-        let size = head + params.json_bound() + self.cipher.overhead();
         let mut f = Some(f);
         let mut iv = Some(iv);
-        // The text of a message that fits the payload scratch fits the text scratch.
-        if size <= SCRATCH_PAYLOAD {
-            let done = SCRATCH.try_with(|scratch| {
-                let mut scratch = scratch.try_borrow_mut().ok()?;
-                let Scratch { payload, text } = &mut *scratch;
-                Some(self.seal_and_encode(params, iv.take()?, &mut payload[..size], text, &mut f))
-            });
-            if let Ok(Some(result)) = done {
-                return result;
-            }
+        let done = SCRATCH.try_with(|scratch| {
+            let mut scratch = scratch.try_borrow_mut().ok()?;
+            let Scratch { payload, text } = &mut *scratch;
+            self.seal_and_encode(params, &mut iv, payload, text, &mut f)
+        });
+        if let Ok(Some(result)) = done {
+            return result;
         }
-        // Too large, or (never in practice) the scratch is in use or gone.
+        // Too large for the scratch, or (never in practice) the scratch is in use or gone: a
+        // payload of the bound's size always fits.
+        let size = self.cipher.head_room() + params.json_bound() + self.cipher.overhead();
         let room = self.cipher.variant().text_encoding().query_room(size);
         let (mut payload, mut text) = (vec![0; size], vec![0; room]);
-        let iv = iv.ok_or(UrlError::Crypto(CryptoError::BadPadding))?;
-        self.seal_and_encode(params, iv, &mut payload, &mut text, &mut f)
+        self.seal_and_encode(params, &mut iv, &mut payload, &mut text, &mut f)
+            .unwrap_or(Err(UrlError::Crypto(CryptoError::BadPadding)))
     }
 
-    /// [`UrlBuilder::encoded`] with its buffers: `payload` holds the sealed message, `text`
-    /// its query form's [`TextEncoding::query_room`](crate::crypto::TextEncoding).
+    /// [`UrlBuilder::encoded`] with its buffers: `payload` for the sealed message, `text` for
+    /// its query form ([`TextEncoding::query_room`](crate::crypto::TextEncoding) of
+    /// `payload`'s length). `None`, with `iv` and `f` left as they were, if the payload may not
+    /// fit `payload`.
     #[inline(always)]
     fn seal_and_encode<R>(
         &self,
         params: &AuthParams<'_>,
-        iv: IvFrom<'_>,
+        iv: &mut Option<IvFrom<'_>>,
         payload: &mut [u8],
         text: &mut [u8],
         f: &mut Option<impl FnOnce(&str) -> R>,
-    ) -> Result<R, UrlError> {
+    ) -> Option<Result<R, UrlError>> {
         let head = self.cipher.head_room();
-        let sealed = params
-            .write_checked_json(&mut payload[head..])
-            .and_then(|json_len| Ok(self.cipher.seal_in_place(payload, json_len, iv)?));
-        let sealed = match sealed {
-            Ok(sealed) => sealed,
+        // Room after the JSON for what sealing adds (padding, a tag).
+        let end = payload.len().checked_sub(self.cipher.overhead())?;
+        let json_len = match params.write_checked_json(payload.get_mut(head..end)?) {
+            Ok(json_len) => json_len,
             Err(e) => {
                 // No plaintext is left behind in a buffer that outlives the call.
                 payload.fill(0);
-                return Err(e);
+                return match e {
+                    JsonError::Invalid(e) => Some(Err(e)),
+                    JsonError::NoRoom => None,
+                };
+            }
+        };
+        let Some(iv) = iv.take() else {
+            payload.fill(0);
+            return Some(Err(UrlError::Crypto(CryptoError::BadPadding)));
+        };
+        let sealed = match self.cipher.seal_in_place(payload, json_len, iv) {
+            Ok(sealed) => sealed,
+            Err(e) => {
+                payload.fill(0);
+                return Some(Err(e.into()));
             }
         };
         // The payload was encrypted in place: no plaintext is left in `payload`.
         let len = self.cipher.variant().text_encoding().write_query(&payload[..sealed], text);
         // Every form is ASCII, so this never fails.
-        let text =
-            std::str::from_utf8(&text[..len]).map_err(|_| UrlError::Crypto(CryptoError::BadPadding))?;
-        f.take().map(|f| f(text)).ok_or(UrlError::Crypto(CryptoError::BadPadding))
+        let Ok(text) = std::str::from_utf8(&text[..len]) else {
+            return Some(Err(UrlError::Crypto(CryptoError::BadPadding)));
+        };
+        Some(f.take().map(|f| f(text)).ok_or(UrlError::Crypto(CryptoError::BadPadding)))
     }
 
     fn refresh_prefix(&mut self) {
@@ -324,7 +337,7 @@ mod tests {
         let key = Key::derive("0123456789abcdefghijABCDEFGHIJ0123456789").expect("key");
         for scheme in [Scheme::Ecb, Scheme::Cbc, Scheme::Gcm] {
             let links = UrlBuilder::new("pid-1", &key, scheme).expect("builder");
-            for len in [150, 180, 186, 192, 198, 400, 2000] {
+            for len in [150, 180, 198, 210, 216, 222, 228, 240, 300, 2000] {
                 let value = "a\"b\\c".repeat(len / 6);
                 let params = AuthParams::new("s").cf1(value.as_str()).token("tok_abcdefgh");
                 let url = links.build(&params).expect("builds");

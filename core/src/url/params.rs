@@ -130,7 +130,7 @@ const fn padded(prefix: &[u8]) -> ([u8; 16], usize) {
 }
 
 impl AuthParams<'_> {
-    /// An upper bound of the payload's length for [`AuthParams::write_checked_json`]: each key
+    /// A buffer length that [`AuthParams::write_checked_json`] always has room in: each key
     /// as a 16-byte store, every byte of a value escaped as `\"` or `\\` (the only escapes a
     /// value can need: control characters are refused before a value is escaped), and a word of
     /// slack per value for its last store.
@@ -148,12 +148,13 @@ impl AuthParams<'_> {
 
     /// Checks every field as [`AuthParams::validate`] does and writes the compact JSON payload
     /// (as [`AuthParams::write_json`]) at the start of `buf`, in one pass over each value;
-    /// returns its length. `buf` holds at least [`AuthParams::json_bound`] bytes.
+    /// returns its length; [`JsonError::NoRoom`] if it may not fit `buf`, which never happens
+    /// with [`AuthParams::json_bound`] bytes.
     ///
     /// Each value is copied a word (8 bytes) at a time while the same words are checked for a
     /// byte that needs a closer look (a control character's, `"` or `\`); a value with one
     /// (rare) is checked and written again the slow way.
-    pub(crate) fn write_checked_json(&self, buf: &mut [u8]) -> Result<usize, UrlError> {
+    pub(crate) fn write_checked_json(&self, buf: &mut [u8]) -> Result<usize, JsonError> {
         // Field by field, without an array of them: this runs for every URL.
         let mut at = write_field(buf, 0, 0, "sid", &self.sid)?;
         if let Some(value) = &self.user_id {
@@ -172,8 +173,29 @@ impl AuthParams<'_> {
             at = write_field(buf, at, 5, "token", token)?;
             token::validate(token)?;
         }
-        buf[at..at + 2].copy_from_slice(b"\"}");
+        buf.get_mut(at..at + 2).ok_or(JsonError::NoRoom)?.copy_from_slice(b"\"}");
         Ok(at + 2)
+    }
+}
+
+/// Why [`AuthParams::write_checked_json`] stopped.
+#[derive(Debug)]
+pub(crate) enum JsonError {
+    /// A field is not valid, as [`AuthParams::validate`] says.
+    Invalid(UrlError),
+    /// The payload may not fit the buffer: try one of [`AuthParams::json_bound`] bytes.
+    NoRoom,
+}
+
+impl From<UrlError> for JsonError {
+    fn from(error: UrlError) -> JsonError {
+        JsonError::Invalid(error)
+    }
+}
+
+impl From<token::TokenError> for JsonError {
+    fn from(error: token::TokenError) -> JsonError {
+        JsonError::Invalid(error.into())
     }
 }
 
@@ -181,27 +203,30 @@ impl AuthParams<'_> {
 #[inline(always)]
 fn write_field(
     buf: &mut [u8],
-    mut at: usize,
+    at: usize,
     index: usize,
     field: &'static str,
     value: &str,
-) -> Result<usize, UrlError> {
+) -> Result<usize, JsonError> {
     if value.is_empty() {
-        return Err(UrlError::EmptyField { field });
+        return Err(UrlError::EmptyField { field }.into());
     }
+    // The key's 16-byte store, the value with every byte escaped (`\"` or `\\`: a value with a
+    // control character is refused before it is escaped), and a word of slack for the last store.
+    let room = 16 + 2 * value.len() + 8;
+    let window = buf.get_mut(at..).and_then(|rest| rest.get_mut(..room)).ok_or(JsonError::NoRoom)?;
     let (prefix, len) = &KEY_PREFIXES[index];
-    buf[at..at + 16].copy_from_slice(prefix);
-    at += len;
-    if copy_words(value.as_bytes(), buf, at) {
-        return Ok(at + value.len());
+    window[..16].copy_from_slice(prefix);
+    if copy_words(value.as_bytes(), window, *len) {
+        return Ok(at + len + value.len());
     }
     check_text(field, value)?;
     let mut escaped = Vec::with_capacity(value.len() + 16);
     write_json_string(value, &mut escaped);
     // Without its quotes: the prefixes hold them.
     let inner = &escaped[1..escaped.len() - 1];
-    buf[at..at + inner.len()].copy_from_slice(inner);
-    Ok(at + inner.len())
+    window[*len..len + inner.len()].copy_from_slice(inner);
+    Ok(at + len + inner.len())
 }
 
 /// Copies `src` into `buf` at `at` a word at a time (it may write up to 7 bytes past the end of
