@@ -173,7 +173,10 @@ impl AuthParams<'_> {
             at = write_field(buf, at, 5, "token", token)?;
             token::validate(token)?;
         }
-        buf.get_mut(at..at + 2).ok_or(JsonError::NoRoom)?.copy_from_slice(b"\"}");
+        let Some(end) = buf.get_mut(at..at + 2) else {
+            return Err(JsonError::NoRoom);
+        };
+        end.copy_from_slice(b"\"}");
         Ok(at + 2)
     }
 }
@@ -214,7 +217,9 @@ fn write_field(
     // The key's 16-byte store, the value with every byte escaped (`\"` or `\\`: a value with a
     // control character is refused before it is escaped), and a word of slack for the last store.
     let room = 16 + 2 * value.len() + 8;
-    let window = buf.get_mut(at..).and_then(|rest| rest.get_mut(..room)).ok_or(JsonError::NoRoom)?;
+    let Some(window) = buf.get_mut(at..).and_then(|rest| rest.get_mut(..room)) else {
+        return Err(JsonError::NoRoom);
+    };
     let (prefix, len) = &KEY_PREFIXES[index];
     window[..16].copy_from_slice(prefix);
     if copy_words(value.as_bytes(), window, *len) {
