@@ -36,15 +36,30 @@ const fn query_form(b: u8) -> [u8; 4] {
     }
 }
 
-/// The query-value forms of an alphabet's 64 symbols.
-const fn query_forms(alphabet: &[u8; 64]) -> [[u8; 4]; 64] {
-    let mut forms = [[0u8; 4]; 64];
+/// The query form of a partial group's third symbol (the input's last 4 bits, shifted) and the
+/// `=` that pads it, for each of the 16 values: up to 6 bytes, their length in the top byte.
+const fn third_forms(alphabet: &[u8; 64]) -> [u64; 16] {
+    let mut thirds = [0u64; 16];
     let mut i = 0;
-    while i < 64 {
-        forms[i] = query_form(alphabet[i]);
+    while i < 16 {
+        let (a, pad) = (query_form(alphabet[i << 2]), query_form(b'='));
+        let (la, lp) = (a[3] as usize, pad[3] as usize);
+        let mut bytes = [0u8; 8];
+        let mut j = 0;
+        while j < la {
+            bytes[j] = a[j];
+            j += 1;
+        }
+        j = 0;
+        while j < lp {
+            bytes[la + j] = pad[j];
+            j += 1;
+        }
+        bytes[7] = (la + lp) as u8;
+        thirds[i] = u64::from_le_bytes(bytes);
         i += 1;
     }
-    forms
+    thirds
 }
 
 /// The query forms of every pair of symbols of an alphabet (12 bits of input): up to 6 bytes of
@@ -75,8 +90,8 @@ const fn pair_forms(alphabet: &[u8; 64]) -> [u64; 4096] {
 
 const STANDARD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL_SAFE_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-static STANDARD_FORMS: [[u8; 4]; 64] = query_forms(STANDARD_ALPHABET);
-static URL_SAFE_FORMS: [[u8; 4]; 64] = query_forms(URL_SAFE_ALPHABET);
+static STANDARD_THIRDS: [u64; 16] = third_forms(STANDARD_ALPHABET);
+static URL_SAFE_THIRDS: [u64; 16] = third_forms(URL_SAFE_ALPHABET);
 static STANDARD_PAIRS: [u64; 4096] = pair_forms(STANDARD_ALPHABET);
 static URL_SAFE_PAIRS: [u64; 4096] = pair_forms(URL_SAFE_ALPHABET);
 
@@ -88,7 +103,7 @@ static URL_SAFE_PAIRS: [u64; 4096] = pair_forms(URL_SAFE_ALPHABET);
 /// Escaping the crate's base64 output afterwards cost more than the encryption: the few `+`,
 /// `/` among random letters defeat branch prediction.
 #[inline(always)]
-fn base64_query(data: &[u8], buf: &mut [u8], forms: &[[u8; 4]; 64], pairs: &[u64; 4096]) -> usize {
+fn base64_query(data: &[u8], buf: &mut [u8], thirds: &[u64; 16], pairs: &[u64; 4096]) -> usize {
     // The four pair forms of 6 bytes (read as one 8-byte word while 2 more bytes follow them),
     // each stored whole where the text so far ends; `at` advances by their lengths (2–6).
     let put6 = |window: &mut [u8], mut at: usize, word: u64| {
@@ -127,8 +142,7 @@ fn base64_query(data: &[u8], buf: &mut [u8], forms: &[[u8; 4]; 64], pairs: &[u64
         put(pairs[n & 0xfff]);
         i += 3;
     }
-    // `=` and `==` in query form, with their lengths.
-    const PAD1: u64 = u64::from_le_bytes([b'%', b'3', b'D', 0, 0, 0, 0, 3]);
+    // `==` in query form, with its length.
     const PAD2: u64 = u64::from_le_bytes([b'%', b'3', b'D', b'%', b'3', b'D', 0, 6]);
     match data[i..] {
         [a] => {
@@ -138,9 +152,7 @@ fn base64_query(data: &[u8], buf: &mut [u8], forms: &[[u8; 4]; 64], pairs: &[u64
         [a, b] => {
             let n = usize::from(a) << 8 | usize::from(b);
             put(pairs[n >> 4]);
-            let [x, y, z, l] = forms[(n & 0xf) << 2];
-            put(u64::from_le_bytes([x, y, z, 0, 0, 0, 0, l]));
-            put(PAD1);
+            put(thirds[n & 0xf]);
         }
         _ => {}
     }
@@ -179,8 +191,8 @@ impl TextEncoding {
     /// [`TextEncoding::query_room`] bytes, and returns its length. The text is ASCII.
     pub(crate) fn write_query(self, data: &[u8], buf: &mut [u8]) -> usize {
         match self {
-            TextEncoding::Base64 => base64_query(data, buf, &STANDARD_FORMS, &STANDARD_PAIRS),
-            TextEncoding::Base64UrlSafe => base64_query(data, buf, &URL_SAFE_FORMS, &URL_SAFE_PAIRS),
+            TextEncoding::Base64 => base64_query(data, buf, &STANDARD_THIRDS, &STANDARD_PAIRS),
+            TextEncoding::Base64UrlSafe => base64_query(data, buf, &URL_SAFE_THIRDS, &URL_SAFE_PAIRS),
             // Hex digits are all unreserved.
             TextEncoding::Hex => {
                 for (pair, byte) in buf.chunks_exact_mut(2).zip(data) {
