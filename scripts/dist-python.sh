@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Python distributions (make dist-python):
-#   OUT/faceauth-<version>-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
+#   OUT/faceauth-<version>-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
 #   OUT/faceauth-<version>.tar.gz   (the sdist: builds from source with maturin where no wheel fits)
 # The wheel links with zig (PyPI's ziglang, pinned in requirements-dev.txt) against glibc 2.17,
 # so it installs on every manylinux2014 system; tests/dist/python.sh checks `auditwheel show`.

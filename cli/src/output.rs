@@ -43,8 +43,12 @@ impl Write for Stdout {
 
 /// A line on stderr (progress, warnings, summaries). A closed or full stderr cannot be told
 /// anything, and must not turn into a panic as `eprintln!` would: the line is dropped.
+/// The line goes out in one `write` (stderr is unbuffered: `writeln!` would make one system
+/// call per piece, and lines from several threads could interleave).
 pub fn note(text: impl Display) {
-    let _ = writeln!(io::stderr(), "{text}");
+    let mut line = text.to_string();
+    line.push('\n');
+    let _ = io::stderr().write_all(line.as_bytes());
 }
 
 /// `count` and the noun, singular for 1: `1 URL`, `2 URLs`, `0 rows`.

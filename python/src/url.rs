@@ -131,48 +131,24 @@ impl<'py> RowReader<'py> {
         Ok(())
     }
 
-    /// Copies every value's UTF-8 into one buffer. Under the limited API of Python 3.9 a `str`
-    /// gives its UTF-8 only as a new `bytes` object; rather than one per value, the values are
-    /// joined with U+001F (a control character, which no valid value holds) and encoded once.
-    /// If a value holds U+001F after all (an invalid one), each is encoded on its own.
+    /// Copies every value's UTF-8 into one buffer. Under the limited API of Python 3.10 a `str`
+    /// lends its UTF-8 (cached in the object, no copy for ASCII), so each value is read in place
+    /// and copied once.
     fn finish(&mut self, out: &mut Rows) -> PyResult<()> {
-        let n = self.values.len();
         let spans = &mut self.spans;
         spans.clear();
         let text = &mut out.text;
         text.clear();
-        if n > 0 {
-            let joined = PyString::new(self.py, "\u{1f}")
-                .call_method1("join", (PyList::new(self.py, &self.values)?,))?;
-            let encoded = joined.cast::<PyString>()?.encode_utf8().ok();
-            let utf8 = encoded.as_ref().and_then(|b| std::str::from_utf8(b.as_bytes()).ok());
-            if let Some(utf8) = utf8 {
-                text.reserve_exact(utf8.len());
+        // Values were pushed row by row, field by field: their order in `values`.
+        for (index, row) in self.rows.iter().enumerate() {
+            for (field, slot) in row.iter().enumerate() {
+                let Some(v) = slot else { continue };
+                let utf8 = self.values[*v].to_str().map_err(|_| {
+                    let what = format!("row {index}: '{}' is not valid Unicode text", ROW_KEYS[field]);
+                    invalid_argument_err(self.py, what)
+                })?;
+                spans.push((text.len(), text.len() + utf8.len()));
                 text.push_str(utf8);
-                let mut start = 0;
-                for piece in utf8.split('\u{1f}') {
-                    spans.push((start, start + piece.len()));
-                    start += piece.len() + 1;
-                }
-            }
-            if spans.len() != n {
-                spans.clear();
-                text.clear();
-                for (index, row) in self.rows.iter().enumerate() {
-                    for (field, slot) in row.iter().enumerate() {
-                        let Some(v) = slot else { continue };
-                        let invalid = || {
-                            let what =
-                                format!("row {index}: '{}' is not valid Unicode text", ROW_KEYS[field]);
-                            invalid_argument_err(self.py, what)
-                        };
-                        let bytes = self.values[*v].encode_utf8().map_err(|_| invalid())?;
-                        let utf8 = std::str::from_utf8(bytes.as_bytes()).map_err(|_| invalid())?;
-                        spans.push((text.len(), text.len() + utf8.len()));
-                        text.push_str(utf8);
-                    }
-                }
-                // The loop above walked values in row order, which is their order in `values`.
             }
         }
         out.rows.clear();

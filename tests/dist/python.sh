@@ -30,7 +30,7 @@ shopt -u nullglob
 ((${#wheels[@]} == 1)) || fail "$dir holds ${#wheels[@]} wheels, expected 1: ${wheels[*]}"
 ((${#sdists[@]} == 1)) || fail "$dir holds ${#sdists[@]} sdists, expected 1: ${sdists[*]}"
 wheel=${wheels[0]} sdist=${sdists[0]}
-[[ $(basename "$wheel") == faceauth-$version-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl ]] ||
+[[ $(basename "$wheel") == faceauth-$version-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl ]] ||
     fail "the wheel's name: $(basename "$wheel")"
 [[ $(basename "$sdist") == faceauth-$version.tar.gz ]] || fail "the sdist's name: $(basename "$sdist")"
 
@@ -52,7 +52,7 @@ for want in ("faceauth/__init__.py", "faceauth/_native.abi3.so", "faceauth/_nati
     assert want in names, f"the wheel has no {want}: {names}"
 z = zipfile.ZipFile(wheel)
 tags = z.read(info + "WHEEL").decode()
-assert "Tag: cp39-abi3-manylinux_2_17_x86_64" in tags, tags
+assert "Tag: cp310-abi3-manylinux_2_17_x86_64" in tags, tags
 # The third-party notices (scripts/dist-python.sh adds them), named by METADATA, and RECORD true.
 notices = z.read(info + "licenses/THIRD_PARTY_NOTICES.txt").decode()
 assert "== faceauth-python, in the Python wheel" in notices and "pyo3 " in notices, notices[:400]
