@@ -87,7 +87,9 @@ impl OutString {
         self.hand_over(false)
     }
 
-    /// Adds the NUL, fills the header, and gives up the allocation.
+    /// Adds the NUL, fills the header, and gives up the allocation. Inlined: a call here was
+    /// ~10 of the ~80 instructions a URL pays to cross the C ABI.
+    #[inline(always)]
     fn hand_over(self, wipe: bool) -> *mut c_char {
         let mut bytes = self.0.into_bytes();
         let wipe_len = if wipe { bytes.len() - HEADER } else { 0 };

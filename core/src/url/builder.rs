@@ -1,30 +1,17 @@
-use std::cell::RefCell;
-
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::params::{check_text, JsonError};
 use super::{AuthParams, UrlError};
 use crate::crypto::{Cipher, CryptoError, IvFrom, Key, NonceSource, Scheme, Variant};
 
-/// A payload that fits here is written and sealed in this thread's scratch buffer, and its text
-/// written in the other; a larger one in buffers of its bound's size (`AuthParams::json_bound`).
-const SCRATCH_PAYLOAD: usize = 512;
-/// `TextEncoding::query_room` of a full payload scratch, base64 (hex needs less).
-const SCRATCH_TEXT: usize = SCRATCH_PAYLOAD.div_ceil(3) * 12 + 16;
-
-/// A thread's buffers for [`UrlBuilder::encoded`]: reused from one URL to the next, so that they
-/// are neither allocated nor zeroed per URL (zeroing two stack buffers cost ~140 instructions
-/// of a ~2,000-instruction URL). They hold ciphertext and its text between calls, never
-/// plaintext: the payload is encrypted in place, and wiped if it could not be.
-struct Scratch {
-    payload: [u8; SCRATCH_PAYLOAD],
-    text: [u8; SCRATCH_TEXT],
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> =
-        const { RefCell::new(Scratch { payload: [0; SCRATCH_PAYLOAD], text: [0; SCRATCH_TEXT] }) };
-}
+/// A payload that fits here is written and sealed in a stack buffer of this size, and its text
+/// written in a second one; a larger one in heap buffers of its bound's size
+/// (`AuthParams::json_bound`). Both arrays are zeroed for every URL (~85 instructions of
+/// `memset` at these sizes), which keeps core free of per-thread state: 256 bytes take values
+/// up to ~110 bytes in all.
+const STACK_PAYLOAD: usize = 256;
+/// `TextEncoding::query_room` of a full stack payload, base64 (hex needs less).
+const STACK_TEXT: usize = STACK_PAYLOAD.div_ceil(3) * 12 + 16;
 
 /// Argos's hosted form host, where FaceAuth URLs point unless told otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://form.argosidentity.com";
@@ -236,8 +223,8 @@ impl UrlBuilder {
 
     /// Checks the parameters, writes their JSON payload, encrypts it and hands `f` the
     /// ciphertext, base64- and percent-encoded. The payload, the encryption (in place) and the
-    /// text use this thread's scratch buffers when they fit (values up to ~200 bytes in all), so
-    /// nothing is allocated, or zeroed, but what `f` makes.
+    /// text use two stack buffers when they fit (values up to ~110 bytes in all), so nothing is
+    /// allocated but what `f` makes.
     fn encoded<R>(
         &self,
         params: &AuthParams<'_>,
@@ -246,15 +233,13 @@ impl UrlBuilder {
     ) -> Result<R, UrlError> {
         let mut f = Some(f);
         let mut iv = Some(iv);
-        let done = SCRATCH.try_with(|scratch| {
-            let mut scratch = scratch.try_borrow_mut().ok()?;
-            let Scratch { payload, text } = &mut *scratch;
-            self.seal_and_encode(params, &mut iv, payload, text, &mut f)
-        });
-        if let Ok(Some(result)) = done {
+        let mut payload = [0u8; STACK_PAYLOAD];
+        let mut text = [0u8; STACK_TEXT];
+        let done = self.seal_and_encode(params, &mut iv, &mut payload, &mut text, &mut f);
+        if let Some(result) = done {
             return result;
         }
-        // Too large for the scratch, or (never in practice) the scratch is in use or gone: a
+        // Too large for the stack buffers: a
         // payload of the bound's size always fits.
         let size = self.cipher.head_room() + params.json_bound() + self.cipher.overhead();
         let room = self.cipher.variant().text_encoding().query_room(size);
@@ -324,16 +309,8 @@ mod tests {
     use super::*;
     use crate::crypto::Scheme;
 
-    fn scratch_holds(needle: &[u8]) -> bool {
-        SCRATCH.with_borrow(|scratch| {
-            [&scratch.payload[..], &scratch.text[..]]
-                .iter()
-                .any(|buf| buf.windows(needle.len()).any(|w| w == needle))
-        })
-    }
-
     #[test]
-    fn payloads_too_large_for_the_scratch_build_on_the_heap_alike() {
+    fn payloads_too_large_for_the_stack_build_on_the_heap_alike() {
         let key = Key::derive("0123456789abcdefghijABCDEFGHIJ0123456789").expect("key");
         for scheme in [Scheme::Ecb, Scheme::Cbc, Scheme::Gcm] {
             let links = UrlBuilder::new("pid-1", &key, scheme).expect("builder");
@@ -344,21 +321,6 @@ mod tests {
                 let back = crate::url::inspect(&url, links.cipher()).expect("inspects").params;
                 assert_eq!(back, params, "{scheme:?} {len}");
             }
-        }
-    }
-
-    #[test]
-    fn the_scratch_keeps_no_plaintext_after_a_url_or_an_error() {
-        let key = Key::derive("0123456789abcdefghijABCDEFGHIJ0123456789").expect("key");
-        for scheme in [Scheme::Ecb, Scheme::Cbc, Scheme::Gcm] {
-            let links = UrlBuilder::new("pid-1", &key, scheme).expect("builder");
-            let good = AuthParams::new("secret-sid-0001").user_id("secret-user");
-            assert!(links.build(&good).is_ok());
-            assert!(!scratch_holds(b"secret-sid-0001") && !scratch_holds(b"secret-user"), "{scheme:?}");
-            // The JSON is written before the token is found invalid.
-            let bad = AuthParams::new("secret-sid-0002").user_id("secret-user").token("not a token");
-            assert!(matches!(links.build(&bad), Err(UrlError::Token(_))));
-            assert!(!scratch_holds(b"secret-sid-0002") && !scratch_holds(b"secret-user"), "{scheme:?}");
         }
     }
 }
