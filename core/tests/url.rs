@@ -290,7 +290,7 @@ fn reference_ecb_url(params: &AuthParams<'_>, lang: Option<&str>) -> Result<Stri
 
 /// Values that need JSON escapes (quotes, backslashes, non-ASCII, U+00A0–U+00BF whose UTF-8
 /// starts with 0xC2 as the C1 controls' does), control characters (refused), and lengths around
-/// the 8-byte words the fast path copies, up to payloads past its per-thread scratch buffer.
+/// the 8-byte words the fast path copies, up to payloads past its stack buffers (onto the heap path).
 fn field() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-zA-Z0-9_-]{1,20}",
