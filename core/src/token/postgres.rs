@@ -126,9 +126,10 @@ impl PostgresOptions {
 
     /// How many tokens an [`issue_many`](TokenLedger::issue_many) or
     /// [`issue_new`](PostgresLedger::issue_new) call must hold to be sent with `COPY … FROM
-    /// STDIN (FORMAT binary)` into a temporary table and inserted from there; fewer go in one
-    /// `INSERT … SELECT FROM unnest(…)`. Both record the same rows; `COPY` costs a round trip
-    /// more and the server less per row. Default 256; `usize::MAX` never copies.
+    /// STDIN (FORMAT binary)`: straight into the table, or, when an id is already recorded,
+    /// into a temporary table and inserted from there; fewer go in one `INSERT … SELECT FROM
+    /// unnest(…)`. Every path records the same rows; `COPY` costs a round trip or two more and
+    /// the server much less per row. Default 256; `usize::MAX` never copies.
     pub fn copy_from(mut self, tokens: usize) -> PostgresOptions {
         self.copy_from = tokens;
         self
@@ -779,11 +780,13 @@ impl PostgresLedger {
         }
     }
 
-    /// Sends `tokens` with `COPY … FROM STDIN (FORMAT binary)` into a temporary table of this
-    /// session (emptied at every commit), then inserts them from there in one `INSERT … SELECT
-    /// … ON CONFLICT (token_id) DO NOTHING`, which answers with the rows it skipped only.
-    /// Of two equal ids in `tokens` only the first is sent: the later ones are skipped here,
-    /// as the one-statement insert skips them.
+    /// Sends `tokens` with `COPY … FROM STDIN (FORMAT binary)`. First straight into
+    /// `faceauth_tokens`, inside a savepoint: the server then writes the rows a page at a time
+    /// (no `ON CONFLICT` speculative insertion, no second copy of each row). An id already
+    /// recorded fails that `COPY` as a whole (unique violation): the savepoint is rolled back
+    /// and the tokens go through [`copy_staged`](Self::copy_staged), which skips and reports
+    /// such ids. Of two equal ids in `tokens` only the first is sent: the later ones are
+    /// skipped here, as the one-statement insert skips them.
     fn copy_all(
         &self,
         tx: &mut Transaction<'_>,
@@ -792,38 +795,74 @@ impl PostgresLedger {
     ) -> Result<Vec<usize>, LedgerError> {
         let mut seen = std::collections::HashSet::with_capacity(tokens.len());
         let mut skipped = Vec::new();
-        let mut data = Vec::with_capacity(COPY_HEADER.len() + 2 + tokens.len() * 160);
-        data.extend_from_slice(COPY_HEADER);
-        for (i, token) in tokens.iter().enumerate() {
-            if !seen.insert(token.token_id.as_str()) {
-                skipped.push(i);
-                continue;
+        let fresh: Vec<(usize, &NewToken)> = tokens
+            .iter()
+            .enumerate()
+            .filter(|(i, token)| {
+                let first = seen.insert(token.token_id.as_str());
+                if !first {
+                    skipped.push(*i);
+                }
+                first
+            })
+            .collect();
+        let issued = to_ms(now);
+        let data = copy_data(&fresh, |_, data| copy_field(data, Some(&issued.to_be_bytes())), false)?;
+        let mut savepoint = tx.savepoint("faceauth_copy").map_err(self.storage("copy tokens"))?;
+        match self.copy_in(
+            &mut savepoint,
+            "COPY faceauth_tokens (token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms) \
+             FROM STDIN (FORMAT binary)",
+            &data,
+        ) {
+            Ok(()) => {
+                savepoint.commit().map_err(self.storage("copy tokens"))?;
+                return Ok(skipped);
             }
-            let ord = i32::try_from(i).map_err(|_| LedgerError::Storage {
-                action: "copy tokens",
-                reason: "too many tokens".to_owned(),
-            })?;
-            let rule_ms: i64 = match token.rule {
-                TokenRule::Count => 0,
-                TokenRule::Time(d) => duration_ms(d),
-            };
-            data.extend_from_slice(&7i16.to_be_bytes());
-            copy_field(&mut data, Some(&ord.to_be_bytes()))?;
-            copy_field(&mut data, Some(token.token_id.as_bytes()))?;
-            copy_field(&mut data, Some(token.submission_id.as_bytes()))?;
-            copy_field(&mut data, Some(token.rule.kind().as_bytes()))?;
-            copy_field(&mut data, Some(&rule_ms.to_be_bytes()))?;
-            copy_field(&mut data, token.user_id.as_deref().map(str::as_bytes))?;
-            if token.metadata.is_empty() {
-                copy_field(&mut data, Some(b"{}"))?;
-            } else {
-                let metadata = serde_json::to_string(&token.metadata)
-                    .map_err(|e| LedgerError::Storage { action: "encode metadata", reason: e.to_string() })?;
-                copy_field(&mut data, Some(metadata.as_bytes()))?;
+            Err(err) if err.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                savepoint.rollback().map_err(self.storage("copy tokens"))?;
+            }
+            Err(err) => return Err(self.storage("copy tokens")(err)),
+        }
+        skipped.extend(self.copy_staged(tx, &fresh, now)?);
+        skipped.sort_unstable();
+        Ok(skipped)
+    }
+
+    /// Sends `data`, binary `COPY` rows, with the `COPY … FROM STDIN` statement `statement`.
+    fn copy_in(&self, tx: &mut Transaction<'_>, statement: &str, data: &[u8]) -> Result<(), postgres::Error> {
+        let mut writer = tx.copy_in(statement)?;
+        if let Err(err) = std::io::Write::write_all(&mut writer, data) {
+            // The writer wraps the client's error (the server's answer among them) in an
+            // `io::Error`; anything else, `finish` reports as the server saw it.
+            if let Some(err) = err.into_inner().and_then(|inner| inner.downcast::<postgres::Error>().ok()) {
+                return Err(*err);
             }
         }
-        data.extend_from_slice(&(-1i16).to_be_bytes());
+        writer.finish().map(|_| ())
+    }
 
+    /// Sends `fresh` (index in the call, token) into a temporary table of this session (emptied
+    /// at every commit), then inserts them from there in one `INSERT … SELECT … ON CONFLICT
+    /// (token_id) DO NOTHING`, which answers with the rows it skipped only; returns their
+    /// indices.
+    fn copy_staged(
+        &self,
+        tx: &mut Transaction<'_>,
+        fresh: &[(usize, &NewToken)],
+        now: SystemTime,
+    ) -> Result<Vec<usize>, LedgerError> {
+        let data = copy_data(
+            fresh,
+            |i, data| {
+                let ord = i32::try_from(i).map_err(|_| LedgerError::Storage {
+                    action: "copy tokens",
+                    reason: "too many tokens".to_owned(),
+                })?;
+                copy_field(data, Some(&ord.to_be_bytes()))
+            },
+            true,
+        )?;
         // Created in the transaction if this session has none yet, so it is there whatever
         // became of earlier transactions (a rollback drops a table it created).
         tx.batch_execute(
@@ -832,14 +871,8 @@ impl PostgresLedger {
              text, metadata text NOT NULL) ON COMMIT DELETE ROWS",
         )
         .map_err(self.storage("create the staging table"))?;
-        let mut writer = tx
-            .copy_in("COPY faceauth_issue_staging FROM STDIN (FORMAT binary)")
+        self.copy_in(tx, "COPY faceauth_issue_staging FROM STDIN (FORMAT binary)", &data)
             .map_err(self.storage("copy tokens"))?;
-        std::io::Write::write_all(&mut writer, &data).map_err(|e| LedgerError::Storage {
-            action: "copy tokens",
-            reason: self.scrub(&e.to_string()),
-        })?;
-        writer.finish().map_err(self.storage("copy tokens"))?;
         let taken = tx
             .query(
                 "WITH inserted AS (INSERT INTO faceauth_tokens (token_id, submission_id, rule, rule_ms, user_id, \
@@ -850,11 +883,11 @@ impl PostgresLedger {
                 &[&to_ms(now)],
             )
             .map_err(self.storage("insert tokens"))?;
+        let mut skipped = Vec::with_capacity(taken.len());
         for row in &taken {
             let ord: i32 = row.try_get(0).map_err(self.storage("insert tokens"))?;
             skipped.push(usize::try_from(ord).unwrap_or(usize::MAX));
         }
-        skipped.sort_unstable();
         // The table empties itself at the commit (each call is its own transaction).
         Ok(skipped)
     }
@@ -928,6 +961,44 @@ impl PostgresLedger {
 
 /// The binary `COPY` signature, flags and header extension length.
 const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// The binary `COPY` data of `tokens` (index in the call, token): per row seven fields, the
+/// token's six columns with `extra`'s field before them (`extra_first`) or after them.
+fn copy_data(
+    tokens: &[(usize, &NewToken)],
+    extra: impl Fn(usize, &mut Vec<u8>) -> Result<(), LedgerError>,
+    extra_first: bool,
+) -> Result<Vec<u8>, LedgerError> {
+    let mut data = Vec::with_capacity(COPY_HEADER.len() + 2 + tokens.len() * 160);
+    data.extend_from_slice(COPY_HEADER);
+    for &(i, token) in tokens {
+        let rule_ms: i64 = match token.rule {
+            TokenRule::Count => 0,
+            TokenRule::Time(d) => duration_ms(d),
+        };
+        data.extend_from_slice(&7i16.to_be_bytes());
+        if extra_first {
+            extra(i, &mut data)?;
+        }
+        copy_field(&mut data, Some(token.token_id.as_bytes()))?;
+        copy_field(&mut data, Some(token.submission_id.as_bytes()))?;
+        copy_field(&mut data, Some(token.rule.kind().as_bytes()))?;
+        copy_field(&mut data, Some(&rule_ms.to_be_bytes()))?;
+        copy_field(&mut data, token.user_id.as_deref().map(str::as_bytes))?;
+        if token.metadata.is_empty() {
+            copy_field(&mut data, Some(b"{}"))?;
+        } else {
+            let metadata = serde_json::to_string(&token.metadata)
+                .map_err(|e| LedgerError::Storage { action: "encode metadata", reason: e.to_string() })?;
+            copy_field(&mut data, Some(metadata.as_bytes()))?;
+        }
+        if !extra_first {
+            extra(i, &mut data)?;
+        }
+    }
+    data.extend_from_slice(&(-1i16).to_be_bytes());
+    Ok(data)
+}
 
 /// Appends one field in binary `COPY` form: its length, then its bytes (`-1` for NULL).
 fn copy_field(data: &mut Vec<u8>, value: Option<&[u8]>) -> Result<(), LedgerError> {
