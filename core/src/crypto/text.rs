@@ -43,23 +43,29 @@ const fn third_forms(alphabet: &[u8; 64]) -> [u64; 16] {
     let mut i = 0;
     while i < 16 {
         let (a, pad) = (query_form(alphabet[i << 2]), query_form(b'='));
-        let (la, lp) = (a[3] as usize, pad[3] as usize);
-        let mut bytes = [0u8; 8];
-        let mut j = 0;
-        while j < la {
-            bytes[j] = a[j];
-            j += 1;
-        }
-        j = 0;
-        while j < lp {
-            bytes[la + j] = pad[j];
-            j += 1;
-        }
-        bytes[7] = (la + lp) as u8;
-        thirds[i] = u64::from_le_bytes(bytes);
+        thirds[i] = joined(a, pad);
         i += 1;
     }
     thirds
+}
+
+/// Two query forms (`query_form`'s bytes and length) one after the other, as a table entry: up
+/// to 6 bytes little-endian from the low byte, their length in the top byte.
+const fn joined(a: [u8; 4], b: [u8; 4]) -> u64 {
+    let (la, lb) = (a[3] as usize, b[3] as usize);
+    let mut bytes = [0u8; 8];
+    let mut j = 0;
+    while j < la {
+        bytes[j] = a[j];
+        j += 1;
+    }
+    j = 0;
+    while j < lb {
+        bytes[la + j] = b[j];
+        j += 1;
+    }
+    bytes[7] = (la + lb) as u8;
+    u64::from_le_bytes(bytes)
 }
 
 /// The query forms of every pair of symbols of an alphabet (12 bits of input): up to 6 bytes of
@@ -69,20 +75,7 @@ const fn pair_forms(alphabet: &[u8; 64]) -> [u64; 4096] {
     let mut i = 0;
     while i < 4096 {
         let (a, b) = (query_form(alphabet[i >> 6]), query_form(alphabet[i & 63]));
-        let (la, lb) = (a[3] as usize, b[3] as usize);
-        let mut bytes = [0u8; 8];
-        let mut j = 0;
-        while j < la {
-            bytes[j] = a[j];
-            j += 1;
-        }
-        j = 0;
-        while j < lb {
-            bytes[la + j] = b[j];
-            j += 1;
-        }
-        bytes[7] = (la + lb) as u8;
-        pairs[i] = u64::from_le_bytes(bytes);
+        pairs[i] = joined(a, b);
         i += 1;
     }
     pairs
