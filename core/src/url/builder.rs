@@ -239,8 +239,7 @@ impl UrlBuilder {
         if let Some(result) = done {
             return result;
         }
-        // Too large for the stack buffers: a
-        // payload of the bound's size always fits.
+        // Too large for the stack buffers: a payload of the bound's size always fits.
         let size = self.cipher.head_room() + params.json_bound() + self.cipher.overhead();
         let room = self.cipher.variant().text_encoding().query_room(size);
         let (mut payload, mut text) = (vec![0; size], vec![0; room]);
@@ -267,7 +266,7 @@ impl UrlBuilder {
         let json_len = match params.write_checked_json(payload.get_mut(head..end)?) {
             Ok(json_len) => json_len,
             Err(e) => {
-                // No plaintext is left behind in a buffer that outlives the call.
+                // No plaintext is left behind in the memory the call gives back.
                 payload.fill(0);
                 return match e {
                     JsonError::Invalid(e) => Some(Err(e)),
