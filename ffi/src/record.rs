@@ -484,6 +484,7 @@ pub unsafe extern "C" fn faceauth_auth_result_face_similarity(
         unsafe { write_optional(read(r, None, |r| r.result.scores.face_similarity), out) }
     })
 }
+
 /// The occlusion score (`score.occluded_score`).
 ///
 /// Returns true and writes `*out` when the answer carries the score (the project's options
@@ -502,6 +503,7 @@ pub unsafe extern "C" fn faceauth_auth_result_occluded(
         unsafe { write_optional(read(r, None, |r| r.result.scores.occluded), out) }
     })
 }
+
 /// The face cover score (`score.face_cover_score`).
 ///
 /// Returns true and writes `*out` when the answer carries the score (the project's options
@@ -520,6 +522,7 @@ pub unsafe extern "C" fn faceauth_auth_result_face_cover(
         unsafe { write_optional(read(r, None, |r| r.result.scores.face_cover), out) }
     })
 }
+
 /// The head cover score (`score.head_cover_score`).
 ///
 /// Returns true and writes `*out` when the answer carries the score (the project's options
@@ -686,6 +689,7 @@ pub unsafe extern "C" fn faceauth_auth_record_create_time(r: *const faceauth_aut
         unsafe { read(r, std::ptr::null(), |r| ptr(r.create_time.as_ref())) }
     })
 }
+
 /// How it was submitted (`submit_type`): "form" (the hosted page) or "api".
 ///
 /// Ownership: borrowed from `r` (see faceauth_auth_record). NULL when the row lacks it, or for
@@ -700,6 +704,7 @@ pub unsafe extern "C" fn faceauth_auth_record_submit_type(r: *const faceauth_aut
         unsafe { read(r, std::ptr::null(), |r| ptr(r.submit_type.as_ref())) }
     })
 }
+
 /// The ID check submission it re-authenticated (`kyc_submission_id`).
 ///
 /// Ownership: borrowed from `r` (see faceauth_auth_record). NULL when the row lacks it, or for
@@ -714,6 +719,7 @@ pub unsafe extern "C" fn faceauth_auth_record_submission_id(r: *const faceauth_a
         unsafe { read(r, std::ptr::null(), |r| ptr(r.submission_id.as_ref())) }
     })
 }
+
 /// The FaceAuth project (`faceAuth_projectId`).
 ///
 /// Ownership: borrowed from `r` (see faceauth_auth_record). NULL when the row lacks it, or for
