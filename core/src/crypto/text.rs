@@ -37,7 +37,7 @@ const fn query_form(b: u8) -> [u8; 4] {
 }
 
 /// The query form of a partial group's third symbol (the input's last 4 bits, shifted) and the
-/// `=` that pads it, for each of the 16 values: up to 6 bytes, their length in the top byte.
+/// `=` that pads it, for each of the 16 values: up to 6 bytes, their length in the top 3 bits.
 const fn third_forms(alphabet: &[u8; 64]) -> [u64; 16] {
     let mut thirds = [0u64; 16];
     let mut i = 0;
@@ -50,7 +50,8 @@ const fn third_forms(alphabet: &[u8; 64]) -> [u64; 16] {
 }
 
 /// Two query forms (`query_form`'s bytes and length) one after the other, as a table entry: up
-/// to 6 bytes little-endian from the low byte, their length in the top byte.
+/// to 6 bytes little-endian from the low byte, their length in the top 3 bits (`form >> 61`:
+/// no mask needed, and the bound it gives lets the compiler drop the windows' bounds checks).
 const fn joined(a: [u8; 4], b: [u8; 4]) -> u64 {
     let (la, lb) = (a[3] as usize, b[3] as usize);
     let mut bytes = [0u8; 8];
@@ -64,12 +65,12 @@ const fn joined(a: [u8; 4], b: [u8; 4]) -> u64 {
         bytes[la + j] = b[j];
         j += 1;
     }
-    bytes[7] = (la + lb) as u8;
+    bytes[7] = ((la + lb) as u8) << 5;
     u64::from_le_bytes(bytes)
 }
 
 /// The query forms of every pair of symbols of an alphabet (12 bits of input): up to 6 bytes of
-/// text, little-endian from the low byte, and their length in the top byte.
+/// text, little-endian from the low byte, and their length in the top 3 bits.
 const fn pair_forms(alphabet: &[u8; 64]) -> [u64; 4096] {
     let mut pairs = [0u64; 4096];
     let mut i = 0;
@@ -89,21 +90,22 @@ static STANDARD_PAIRS: [u64; 4096] = pair_forms(STANDARD_ALPHABET);
 static URL_SAFE_PAIRS: [u64; 4096] = pair_forms(URL_SAFE_ALPHABET);
 
 /// Base64-encodes `data` straight into its percent-encoded query form at the start of `buf`
-/// (which holds [`TextEncoding::query_room`] bytes) and returns its length, in one pass and
+/// and returns its length (`None` if `buf` is too small; [`TextEncoding::query_room`] bytes
+/// always do), in one pass and
 /// without a branch per symbol. Each 12 bits of input are one lookup in a table of the forms
 /// of every pair of symbols (32 KiB), one 8-byte store where the text so far ends, and one
-/// length addition; 12 bytes of input go into one 64-byte window of `buf`, one bounds check.
+/// length addition; 12 bytes of input go into one 57-byte window of `buf`, one bounds check.
 /// Escaping the crate's base64 output afterwards cost more than the encryption: the few `+`,
 /// `/` among random letters defeat branch prediction.
 #[inline(always)]
-fn base64_query(data: &[u8], buf: &mut [u8], thirds: &[u64; 16], pairs: &[u64; 4096]) -> usize {
+fn base64_query(data: &[u8], buf: &mut [u8], thirds: &[u64; 16], pairs: &[u64; 4096]) -> Option<usize> {
     // The four pair forms of 6 bytes (read as one 8-byte word while 2 more bytes follow them),
     // each stored whole where the text so far ends; `at` advances by their lengths (2–6).
     let put6 = |window: &mut [u8], mut at: usize, word: u64| {
         for shift in [52, 40, 28, 16] {
             let form = pairs[(word >> shift & 0xfff) as usize];
             window[at..at + 8].copy_from_slice(&form.to_le_bytes());
-            at += (form >> 56) as usize & 7;
+            at += (form >> 61) as usize;
         }
         at
     };
@@ -111,23 +113,25 @@ fn base64_query(data: &[u8], buf: &mut [u8], thirds: &[u64; 16], pairs: &[u64; 4
     let mut len = 0;
     let mut i = 0;
     while i + 14 <= data.len() {
-        // At most 8 × 6 bytes of text, and the last store's 8.
-        let window = &mut buf[len..len + 56];
+        // At most 8 × 6 bytes of text and the last store's 8; sized for 7 a form (all that
+        // `form >> 61` tells the compiler), so that no store in it is checked again.
+        let window = buf.get_mut(len..len + 57)?;
         let at = put6(window, 0, word_at(i));
         len += put6(window, at, word_at(i + 6));
         i += 12;
     }
     if i + 8 <= data.len() {
-        len += put6(&mut buf[len..len + 32], 0, word_at(i));
+        len += put6(buf.get_mut(len..len + 32)?, 0, word_at(i));
         i += 6;
     }
     // The last 0–7 bytes: whole groups (two pair forms each), then a partial one that '='
-    // pads, in one window.
-    let tail = &mut buf[len..];
+    // pads, in one window: at most 5 forms of 6 bytes and the last store's 8 (sized for 7 a
+    // form, as above).
+    let tail = buf.get_mut(len..len + 43)?;
     let mut at = 0;
     let mut put = |form: u64| {
         tail[at..at + 8].copy_from_slice(&form.to_le_bytes());
-        at += (form >> 56) as usize & 7;
+        at += (form >> 61) as usize;
     };
     while i + 3 <= data.len() {
         let n = usize::from(data[i]) << 16 | usize::from(data[i + 1]) << 8 | usize::from(data[i + 2]);
@@ -136,7 +140,7 @@ fn base64_query(data: &[u8], buf: &mut [u8], thirds: &[u64; 16], pairs: &[u64; 4
         i += 3;
     }
     // `==` in query form, with its length.
-    const PAD2: u64 = u64::from_le_bytes([b'%', b'3', b'D', b'%', b'3', b'D', 0, 6]);
+    const PAD2: u64 = u64::from_le_bytes([b'%', b'3', b'D', b'%', b'3', b'D', 0, 6 << 5]);
     match data[i..] {
         [a] => {
             put(pairs[usize::from(a) << 4]);
@@ -149,7 +153,7 @@ fn base64_query(data: &[u8], buf: &mut [u8], thirds: &[u64; 16], pairs: &[u64; 4
         }
         _ => {}
     }
-    len + at
+    Some(len + at)
 }
 
 /// Text up to this long is encoded on the stack.
@@ -166,33 +170,36 @@ impl TextEncoding {
     #[cfg(test)]
     pub(crate) fn encode_query_into(self, data: &[u8], out: &mut String) {
         let mut buf = vec![0; self.query_room(data.len())];
-        let len = self.write_query(data, &mut buf);
+        let len = self.write_query(data, &mut buf).expect("room");
         out.push_str(std::str::from_utf8(&buf[..len]).expect("ASCII"));
     }
 
     /// The room [`TextEncoding::write_query`] needs for `len` bytes of data: 4 symbols per
-    /// 3 bytes, 3 bytes per escaped symbol, and slack for whole-word stores past the text.
+    /// 3 bytes, 3 bytes per escaped symbol, and slack for whole-word stores past the text (the
+    /// last bytes' window).
     pub(crate) fn query_room(self, len: usize) -> usize {
         match self {
             TextEncoding::Hex => len * 2,
-            _ => len.div_ceil(3) * 12 + 16,
+            _ => len.div_ceil(3) * 12 + 43,
         }
     }
 
     /// Writes the text form of `data`, percent-encoded for a URL query value (everything but
-    /// RFC 3986 unreserved characters becomes `%XX`), at the start of `buf`, which holds
-    /// [`TextEncoding::query_room`] bytes, and returns its length. The text is ASCII.
-    pub(crate) fn write_query(self, data: &[u8], buf: &mut [u8]) -> usize {
+    /// RFC 3986 unreserved characters becomes `%XX`), at the start of `buf` and returns its
+    /// length, or `None` if it may not fit: [`TextEncoding::query_room`] bytes always do, and a
+    /// smaller buffer does for most data (few symbols are escaped). The text is ASCII.
+    pub(crate) fn write_query(self, data: &[u8], buf: &mut [u8]) -> Option<usize> {
         match self {
             TextEncoding::Base64 => base64_query(data, buf, &STANDARD_THIRDS, &STANDARD_PAIRS),
             TextEncoding::Base64UrlSafe => base64_query(data, buf, &URL_SAFE_THIRDS, &URL_SAFE_PAIRS),
             // Hex digits are all unreserved.
             TextEncoding::Hex => {
+                let buf = buf.get_mut(..data.len() * 2)?;
                 for (pair, byte) in buf.chunks_exact_mut(2).zip(data) {
                     pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
                     pair[1] = HEX_DIGITS[usize::from(byte & 0x0f)];
                 }
-                data.len() * 2
+                Some(data.len() * 2)
             }
         }
     }
@@ -574,6 +581,30 @@ mod tests {
                 let escaped: String = percent_encoding::utf8_percent_encode(&expected, QUERY_VALUE).collect();
                 prop_assert_eq!(&plain[1..], expected.as_str());
                 prop_assert_eq!(&query[1..], escaped.as_str());
+            }
+        }
+    }
+
+    /// `query_room` always suffices, even when every symbol is escaped (`0xff` bytes are all
+    /// `/`), and a smaller buffer gives `None` or the whole text, never a panic or a cut text.
+    #[test]
+    fn query_text_fits_its_room_and_too_small_a_buffer_is_refused() {
+        for len in 0..=300 {
+            for data in [vec![0xff; len], (0..len).map(|i| (i * 37) as u8).collect::<Vec<u8>>()] {
+                for encoding in [TextEncoding::Base64, TextEncoding::Base64UrlSafe, TextEncoding::Hex] {
+                    let mut expected = String::new();
+                    encoding.encode_into(&data, &mut expected);
+                    let expected: String =
+                        percent_encoding::utf8_percent_encode(&expected, QUERY_VALUE).collect();
+                    let room = encoding.query_room(len);
+                    for size in [0, expected.len(), expected.len() + 20, room.saturating_sub(1), room] {
+                        let mut buf = vec![0; size];
+                        match encoding.write_query(&data, &mut buf) {
+                            Some(n) => assert_eq!(&buf[..n], expected.as_bytes(), "{encoding} {len} {size}"),
+                            None => assert!(size < room, "{encoding} {len}: refused its room"),
+                        }
+                    }
+                }
             }
         }
     }
