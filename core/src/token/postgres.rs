@@ -62,8 +62,15 @@ CREATE TABLE faceauth_results (
     "ALTER TABLE faceauth_results ADD COLUMN confirmed boolean NOT NULL DEFAULT false;",
 ];
 
-const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
-                             first_used_ms, expired_ms, expired_condition, expired_service";
+/// A token row's columns, as a macro so that the statements below are `concat!`ed once, at
+/// compile time, not formatted for every call.
+macro_rules! token_columns {
+    () => {
+        "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
+         first_used_ms, expired_ms, expired_condition, expired_service"
+    };
+}
+const TOKEN_COLUMNS: &str = token_columns!();
 
 /// Options for [`PostgresLedger::open_with`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -501,7 +508,7 @@ impl PostgresLedger {
         token_id: &str,
         change: &Change,
     ) -> Result<Updated, LedgerError> {
-        let Some(mut record) = self.load(tx, token_id, " FOR UPDATE")? else {
+        let Some(mut record) = self.load(tx, token_id, true)? else {
             return Ok(Updated::Unknown);
         };
         if let Some(reason) = record.refusal(change) {
@@ -586,9 +593,10 @@ impl PostgresLedger {
         // one waited for committed.
         let rows = tx
             .query_typed(
-                &format!(
-                    "SELECT {TOKEN_COLUMNS} FROM faceauth_tokens WHERE token_id = ANY($1) ORDER BY token_id \
-                     FOR UPDATE"
+                concat!(
+                    "SELECT ",
+                    token_columns!(),
+                    " FROM faceauth_tokens WHERE token_id = ANY($1) ORDER BY token_id FOR UPDATE"
                 ),
                 &[(&ids, Type::TEXT_ARRAY)],
             )
@@ -680,17 +688,19 @@ impl PostgresLedger {
         }
     }
 
+    /// The token `token_id` and its results; `lock` takes its row lock (`FOR UPDATE`) first.
     fn load(
         &self,
         tx: &mut Transaction<'_>,
         token_id: &str,
-        lock: &str,
+        lock: bool,
     ) -> Result<Option<TokenRecord>, LedgerError> {
+        const SELECT: &str =
+            concat!("SELECT ", token_columns!(), " FROM faceauth_tokens WHERE token_id = $1");
+        const LOCKED: &str =
+            concat!("SELECT ", token_columns!(), " FROM faceauth_tokens WHERE token_id = $1 FOR UPDATE");
         let row = tx
-            .query_opt(
-                &format!("SELECT {TOKEN_COLUMNS} FROM faceauth_tokens WHERE token_id = $1{lock}"),
-                &[&token_id],
-            )
+            .query_opt(if lock { LOCKED } else { SELECT }, &[&token_id])
             .map_err(self.storage("read a token"))?;
         match row {
             None => Ok(None),
@@ -1186,7 +1196,7 @@ impl TokenLedger for PostgresLedger {
 
     fn status(&self, token_id: &str, now: SystemTime) -> Result<Option<TokenStatus>, LedgerError> {
         super::validate(token_id)?;
-        let record = self.run(Mode::Read, |tx| self.load(tx, token_id, ""))?;
+        let record = self.run(Mode::Read, |tx| self.load(tx, token_id, false))?;
         Ok(record.map(|record| TokenStatus::at(record, now)))
     }
 

@@ -65,8 +65,15 @@ CREATE TABLE results (
     "ALTER TABLE results ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1));",
 ];
 
-const TOKEN_COLUMNS: &str = "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
-                             first_used_ms, expired_ms, expired_condition, expired_service";
+/// A token row's columns, as a macro so that the statements below are `concat!`ed once, at
+/// compile time, not formatted for every call.
+macro_rules! token_columns {
+    () => {
+        "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
+         first_used_ms, expired_ms, expired_condition, expired_service"
+    };
+}
+const TOKEN_COLUMNS: &str = token_columns!();
 
 /// Options for [`SqliteLedger::open_with`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -734,7 +741,7 @@ fn load_results(conn: &Connection, token_id: &str) -> Result<Vec<LinkResult>, Le
 
 fn load(conn: &Connection, token_id: &str) -> Result<Option<TokenRecord>, LedgerError> {
     let row = conn
-        .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE token_id = ?1"))
+        .prepare_cached(concat!("SELECT ", token_columns!(), " FROM tokens WHERE token_id = ?1"))
         .and_then(|mut statement| statement.query_row([token_id], token_row).optional())
         .map_err(storage("read a token"))?;
     match row {
