@@ -200,6 +200,89 @@ impl Job {
     }
 }
 
+/// `build_many` on the calling thread: builds `job` (its first chunk, read) with the GIL
+/// released, makes its `str`s, reads the next chunk if `more`, and so on.
+fn build_here<'py>(
+    builder: &UrlBuilder,
+    reader: &mut RowReader<'py>,
+    iter: &mut Bound<'py, PyIterator>,
+    mut job: Job,
+    mut more: bool,
+    urls: &mut Vec<Bound<'py, PyString>>,
+) -> PyResult<()> {
+    let py = reader.py;
+    loop {
+        py.detach(|| job.build(builder));
+        job.collect(py, urls)?;
+        if !more {
+            return Ok(());
+        }
+        job.first += job.rows.rows.len();
+        more = reader.read_chunk(iter, &mut job)?;
+    }
+}
+
+/// `build_many` on two threads: a worker builds each chunk while the calling thread reads the
+/// next one (and makes the `str`s of the one before), waiting for the worker with the GIL
+/// released. `first` is the first chunk, read. Gives `false`, having done nothing, if no thread
+/// can be started.
+fn build_on_worker<'py>(
+    builder: &UrlBuilder,
+    reader: &mut RowReader<'py>,
+    iter: &mut Bound<'py, PyIterator>,
+    first: &mut Job,
+    urls: &mut Vec<Bound<'py, PyString>>,
+) -> PyResult<bool> {
+    let py = reader.py;
+    std::thread::scope(|scope| {
+        let (to_worker, jobs) = mpsc::sync_channel::<Job>(1);
+        let (to_caller, mut done) = mpsc::sync_channel::<Job>(1);
+        let worker = std::thread::Builder::new().name("faceauth-build_many".to_owned());
+        let started = worker.spawn_scoped(scope, move || {
+            for mut job in jobs {
+                job.build(builder);
+                if to_caller.send(job).is_err() {
+                    break;
+                }
+            }
+        });
+        if started.is_err() {
+            return Ok(false);
+        }
+        let mut next = std::mem::take(first);
+        let mut more = true;
+        let mut spare = Job::default();
+        loop {
+            // `next` holds a chunk read: the worker builds it while this thread reads the
+            // following one into `spare`.
+            spare.first = next.first + next.rows.rows.len();
+            let sent = to_worker.send(next).is_ok();
+            let read = if more {
+                reader.read_chunk(iter, &mut spare)
+            } else {
+                spare.rows.rows.clear();
+                Ok(false)
+            };
+            // Waits with the GIL released; the receiver goes in and comes back out, as a
+            // `&Receiver` may not cross threads.
+            let (back, built) = py.detach(move || {
+                let built = if sent { done.recv().ok() } else { None };
+                (done, built)
+            });
+            done = back;
+            // None: the worker panicked; leaving the scope raises its panic.
+            let Some(mut built) = built else { return Ok(true) };
+            // A chunk that fails to build comes before a row of the next that cannot be read.
+            built.collect(py, urls)?;
+            more = read?;
+            if spare.rows.rows.is_empty() {
+                return Ok(true);
+            }
+            next = std::mem::replace(&mut spare, built);
+        }
+    })
+}
+
 #[pymethods]
 impl PyUrlBuilder {
     #[new]
@@ -285,66 +368,25 @@ impl PyUrlBuilder {
     }
 
     /// Builds one URL per row: `rows` is an iterable of dicts with `build`'s keyword arguments
-    /// (`sid` required). Rows are taken 1024 at a time, read with the GIL held; while the calling
-    /// thread reads a chunk, a second thread builds the one before it, and the calling thread
-    /// waits for it with the GIL released. An input of one chunk or less is built on the calling
-    /// thread, the GIL released. An error names its row (`.row`, counted from 0; the first
-    /// failing row of the first chunk that fails); no URL is returned then.
+    /// (`sid` required). Rows are read 1024 at a time with the GIL held; while the calling thread
+    /// reads a chunk, a second thread builds the one before it, and the calling thread waits for
+    /// it with the GIL released. An input of one chunk or less (or any, if no thread can be
+    /// started) is built on the calling thread, the GIL released. An error names its row
+    /// (`.row`, counted from 0; the first failing row of the first chunk that fails); no URL is
+    /// returned then.
     fn build_many<'py>(&self, py: Python<'py>, rows: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        // The `str`s, made into the list at the end (each item set once, not appended).
-        let mut urls = Vec::new();
         let mut reader = RowReader::new(py);
         let mut iter = rows.try_iter()?;
-        let mut next = Job::default();
-        let mut more = reader.read_chunk(&mut iter, &mut next)?;
-        if !more {
-            // Too few rows for a second thread to pay for itself.
-            py.detach(|| next.build(&self.inner));
-            next.collect(py, &mut urls)?;
-            return PyList::new(py, urls);
+        let mut job = Job::default();
+        let more = reader.read_chunk(&mut iter, &mut job)?;
+        // The `str`s, made into the list at the end (each item set once, not appended).
+        let mut urls = Vec::new();
+        // One chunk is too little for a second thread to pay for itself; and if none can be
+        // started, the chunks are built here.
+        let on_worker = more && build_on_worker(&self.inner, &mut reader, &mut iter, &mut job, &mut urls)?;
+        if !on_worker {
+            build_here(&self.inner, &mut reader, &mut iter, job, more, &mut urls)?;
         }
-        let builder = &self.inner;
-        std::thread::scope(|scope| -> PyResult<()> {
-            let (to_worker, jobs) = mpsc::sync_channel::<Job>(1);
-            let (to_caller, mut done) = mpsc::sync_channel::<Job>(1);
-            scope.spawn(move || {
-                for mut job in jobs {
-                    job.build(builder);
-                    if to_caller.send(job).is_err() {
-                        break;
-                    }
-                }
-            });
-            let mut spare = Job::default();
-            loop {
-                // `next` holds a chunk read: the worker builds it while this thread reads the
-                // following one into `spare`.
-                spare.first = next.first + next.rows.rows.len();
-                let sent = to_worker.send(next).is_ok();
-                let read = if more {
-                    reader.read_chunk(&mut iter, &mut spare)
-                } else {
-                    spare.rows.rows.clear();
-                    Ok(false)
-                };
-                // Waits with the GIL released; the receiver goes in and comes back out, as a
-                // `&Receiver` may not cross threads.
-                let (back, built) = py.detach(move || {
-                    let built = if sent { done.recv().ok() } else { None };
-                    (done, built)
-                });
-                done = back;
-                // None: the worker panicked; leaving the scope raises its panic.
-                let Some(mut built) = built else { return Ok(()) };
-                // A chunk that fails to build comes before a row of the next that cannot be read.
-                built.collect(py, &mut urls)?;
-                more = read?;
-                if spare.rows.rows.is_empty() {
-                    return Ok(());
-                }
-                next = std::mem::replace(&mut spare, built);
-            }
-        })?;
         PyList::new(py, urls)
     }
 
