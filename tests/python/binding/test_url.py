@@ -347,11 +347,11 @@ def ticks_of_another_thread(work: Callable[[], object]) -> int:
 
 def test_build_many_releases_the_gil() -> None:
     builder = faceauth.UrlBuilder("pid-1", KEY)
-    # Rows whose URLs take long to build (20 kB each), so that the calling thread, quick to read
+    # Rows whose URLs take long to build (10 kB each), so that the calling thread, quick to read
     # them, waits for the building with the GIL released long enough (milliseconds, even in a
     # release build) for the other thread to be woken and take it: in one chunk (1,000 rows) and
     # across two (1,100).
-    rows: list[dict[str, Optional[str]]] = [{"sid": f"s-{i}", "cf3": "x" * 20_000} for i in range(1100)]
+    rows: list[dict[str, Optional[str]]] = [{"sid": f"s-{i}", "cf3": "x" * 10_000} for i in range(1100)]
     # The control: `build` in a loop keeps the GIL, and the other thread is seen not to run.
     assert ticks_of_another_thread(lambda: [builder.build(r["sid"] or "", cf3=r["cf3"]) for r in rows]) == 0
     assert ticks_of_another_thread(lambda: builder.build_many(rows)) > 0
