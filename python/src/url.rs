@@ -1,11 +1,13 @@
 //! FaceAuth URLs: `UrlBuilder` (one project's links, one at a time or in bulk) and
 //! `inspect_url` (a link taken apart).
 
+use std::sync::mpsc;
+
 use faceauth::crypto::NonceSource;
 use faceauth::url::{self, AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyIterator, PyList, PyString};
 
 use crate::convert::{json_to_py, repr_opt};
 use crate::crypto::{cipher_of, PyCipher};
@@ -24,8 +26,9 @@ pub struct PyUrlBuilder {
 const ROW_KEYS: [&str; 6] = ["sid", "user_id", "cf1", "cf2", "cf3", "token"];
 
 /// `build_many` reads, builds and returns its rows this many at a time: the buffers stay small
-/// and warm in cache, and the GIL is released once per chunk.
-const CHUNK: usize = 4096;
+/// and warm in cache, the GIL is released at least once per chunk, and the worker thread (see
+/// [`PyUrlBuilder::build_many`]) builds one chunk while the calling thread reads the next.
+const CHUNK: usize = 1024;
 
 /// The rows of a `build_many` call, copied out of Python so the GIL can be released while the
 /// URLs are built: every value's text sits in one buffer, and each row holds, per field of
@@ -52,8 +55,9 @@ impl Rows {
     }
 }
 
-/// Reads `build_many`'s rows while the GIL is held: keeps each value's `str` object, then copies
-/// the text of them all in one go (see [`RowReader::finish`]).
+/// Reads `build_many`'s rows while the GIL is held, copying each value's UTF-8 as it goes (under
+/// the limited API of Python 3.10 a `str` lends its UTF-8, cached in the object; an ASCII `str`
+/// is its own), so the objects are touched once.
 struct RowReader<'py> {
     py: Python<'py>,
     /// The interned names of [`ROW_KEYS`]: keys written as literals are these very objects.
@@ -61,18 +65,12 @@ struct RowReader<'py> {
     /// Other key objects seen (equal names that are not the interned objects, as
     /// `csv.DictReader` makes), with their field; kept alive so their identity stays theirs.
     seen: Vec<(Bound<'py, PyAny>, usize)>,
-    /// Every value, in row order.
-    values: Vec<Bound<'py, PyString>>,
-    /// Per row and field, the index of its value in `values`.
-    rows: Vec<[Option<usize>; 6]>,
-    /// Per value, its range in the text (a buffer kept between chunks).
-    spans: Vec<(usize, usize)>,
 }
 
 impl<'py> RowReader<'py> {
     fn new(py: Python<'py>) -> Self {
         let keys = ROW_KEYS.map(|key| PyString::intern(py, key));
-        RowReader { py, keys, seen: Vec::new(), values: Vec::new(), rows: Vec::new(), spans: Vec::new() }
+        RowReader { py, keys, seen: Vec::new() }
     }
 
     /// The field a key names, by identity first (cheap), else by its text.
@@ -101,10 +99,22 @@ impl<'py> RowReader<'py> {
         Ok(i)
     }
 
+    /// Reads up to [`CHUNK`] rows into `job` (whose `first` is set), and tells whether more may
+    /// follow (the chunk is full).
+    fn read_chunk(&mut self, iter: &mut Bound<'py, PyIterator>, job: &mut Job) -> PyResult<bool> {
+        job.rows.text.clear();
+        job.rows.rows.clear();
+        for offset in 0..CHUNK {
+            let Some(row) = iter.next() else { return Ok(false) };
+            self.push(job.first + offset, &row?, &mut job.rows)?;
+        }
+        Ok(true)
+    }
+
     /// Reads one dict with the keyword arguments of `build`: `sid` (required), `user_id`, `cf1`,
-    /// `cf2`, `cf3` and `token` (each a `str` or `None`). Any other key is a `TypeError`, as an
-    /// unknown keyword is.
-    fn push(&mut self, index: usize, row: &Bound<'py, PyAny>) -> PyResult<()> {
+    /// `cf2`, `cf3` and `token` (each a `str` or `None`), appending its values to `out`. Any
+    /// other key is a `TypeError`, as an unknown keyword is.
+    fn push(&mut self, index: usize, row: &Bound<'py, PyAny>, out: &mut Rows) -> PyResult<()> {
         let dict = row
             .cast::<PyDict>()
             .map_err(|_| row_type_error(index, format!("expected a dict, got {}", type_name(row))))?;
@@ -116,45 +126,23 @@ impl<'py> RowReader<'py> {
             if value.is_none() && i > 0 {
                 continue;
             }
-            let text = value.cast_into::<PyString>().map_err(|e| {
+            let text = value.cast::<PyString>().map_err(|_| {
                 let allowed = if i == 0 { "str" } else { "str or None" };
-                let got = type_name(&e.into_inner());
+                let got = type_name(&value);
                 row_type_error(index, format!("'{}' must be {allowed}, not {got}", ROW_KEYS[i]))
             })?;
-            slots[i] = Some(self.values.len());
-            self.values.push(text);
+            let utf8 = text.to_str().map_err(|_| {
+                let what = format!("row {index}: '{}' is not valid Unicode text", ROW_KEYS[i]);
+                invalid_argument_err(self.py, what)
+            })?;
+            let start = out.text.len();
+            out.text.push_str(utf8);
+            slots[i] = Some((start, out.text.len()));
         }
         if !has_sid {
             return Err(row_type_error(index, "missing key 'sid'".to_owned()));
         }
-        self.rows.push(slots);
-        Ok(())
-    }
-
-    /// Copies every value's UTF-8 into one buffer. Under the limited API of Python 3.10 a `str`
-    /// lends its UTF-8 (cached in the object, no copy for ASCII), so each value is read in place
-    /// and copied once.
-    fn finish(&mut self, out: &mut Rows) -> PyResult<()> {
-        let spans = &mut self.spans;
-        spans.clear();
-        let text = &mut out.text;
-        text.clear();
-        // Values were pushed row by row, field by field: their order in `values`.
-        for (index, row) in self.rows.iter().enumerate() {
-            for (field, slot) in row.iter().enumerate() {
-                let Some(v) = slot else { continue };
-                let utf8 = self.values[*v].to_str().map_err(|_| {
-                    let what = format!("row {index}: '{}' is not valid Unicode text", ROW_KEYS[field]);
-                    invalid_argument_err(self.py, what)
-                })?;
-                spans.push((text.len(), text.len() + utf8.len()));
-                text.push_str(utf8);
-            }
-        }
-        out.rows.clear();
-        out.rows.extend(self.rows.iter().map(|row| row.map(|slot| slot.map(|v| spans[v]))));
-        self.values.clear();
-        self.rows.clear();
+        out.rows.push(slots);
         Ok(())
     }
 }
@@ -167,23 +155,132 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
     value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
 }
 
-/// Appends the URL of every row to `text`, each one's end to `ends`; or gives the first failing
-/// row (counted within `rows`) and its error.
-fn build_rows(
-    builder: &UrlBuilder,
-    rows: &Rows,
-    text: &mut String,
-    ends: &mut Vec<usize>,
-) -> Result<(), (usize, faceauth::url::UrlError)> {
-    text.clear();
-    ends.clear();
-    // Nonces (GCM) and IVs (CBC) from the OS a block at a time, for this chunk only.
-    let mut nonces = NonceSource::new();
-    for index in 0..rows.rows.len() {
-        builder.build_with(&rows.params(index), &mut nonces, text).map_err(|e| (index, e))?;
-        ends.push(text.len());
+/// One chunk of `build_many`: its rows, copied out of Python, and once built, their URLs (one
+/// buffer, each URL's end in `ends`) or the first failing row. Two of them take turns between the
+/// calling thread and the worker, so their buffers are reused.
+#[derive(Default)]
+struct Job {
+    /// The index of the chunk's first row in the whole input.
+    first: usize,
+    rows: Rows,
+    urls: String,
+    ends: Vec<usize>,
+    /// The first failing row (counted within the chunk) and its error.
+    failed: Option<(usize, faceauth::url::UrlError)>,
+}
+
+impl Job {
+    /// Builds the URL of every row, stopping at the first that fails. Needs no Python.
+    fn build(&mut self, builder: &UrlBuilder) {
+        self.urls.clear();
+        self.ends.clear();
+        self.failed = None;
+        // Nonces (GCM) and IVs (CBC) from the OS a block at a time, for this chunk only.
+        let mut nonces = NonceSource::new();
+        for index in 0..self.rows.rows.len() {
+            if let Err(e) = builder.build_with(&self.rows.params(index), &mut nonces, &mut self.urls) {
+                self.failed = Some((index, e));
+                return;
+            }
+            self.ends.push(self.urls.len());
+        }
     }
-    Ok(())
+
+    /// Adds the chunk's URLs to `urls` as `str`s, or raises its failing row's error.
+    fn collect<'py>(&mut self, py: Python<'py>, urls: &mut Vec<Bound<'py, PyString>>) -> PyResult<()> {
+        if let Some((index, err)) = self.failed.take() {
+            return Err(to_py_err_at_row(err, self.first + index));
+        }
+        let mut start = 0;
+        for &end in &self.ends {
+            urls.push(PyString::new(py, &self.urls[start..end]));
+            start = end;
+        }
+        Ok(())
+    }
+}
+
+/// `build_many` on the calling thread: builds `job` (its first chunk, read) with the GIL
+/// released, makes its `str`s, reads the next chunk if `more`, and so on.
+fn build_here<'py>(
+    builder: &UrlBuilder,
+    reader: &mut RowReader<'py>,
+    iter: &mut Bound<'py, PyIterator>,
+    mut job: Job,
+    mut more: bool,
+    urls: &mut Vec<Bound<'py, PyString>>,
+) -> PyResult<()> {
+    let py = reader.py;
+    loop {
+        py.detach(|| job.build(builder));
+        job.collect(py, urls)?;
+        if !more {
+            return Ok(());
+        }
+        job.first += job.rows.rows.len();
+        more = reader.read_chunk(iter, &mut job)?;
+    }
+}
+
+/// `build_many` on two threads: a worker builds each chunk while the calling thread reads the
+/// next one (and makes the `str`s of the one before), waiting for the worker with the GIL
+/// released. `first` is the first chunk, read. Gives `false`, having done nothing, if no thread
+/// can be started.
+fn build_on_worker<'py>(
+    builder: &UrlBuilder,
+    reader: &mut RowReader<'py>,
+    iter: &mut Bound<'py, PyIterator>,
+    first: &mut Job,
+    urls: &mut Vec<Bound<'py, PyString>>,
+) -> PyResult<bool> {
+    let py = reader.py;
+    std::thread::scope(|scope| {
+        let (to_worker, jobs) = mpsc::sync_channel::<Job>(1);
+        let (to_caller, mut done) = mpsc::sync_channel::<Job>(1);
+        let worker = std::thread::Builder::new().name("faceauth-build_many".to_owned());
+        let started = worker.spawn_scoped(scope, move || {
+            for mut job in jobs {
+                job.build(builder);
+                if to_caller.send(job).is_err() {
+                    break;
+                }
+            }
+        });
+        if started.is_err() {
+            return Ok(false);
+        }
+        let mut next = std::mem::take(first);
+        let mut more = true;
+        let mut spare = Job::default();
+        loop {
+            // `next` holds a chunk read: the worker builds it while this thread reads the
+            // following one into `spare`.
+            spare.first = next.first + next.rows.rows.len();
+            let sent = to_worker.send(next).is_ok();
+            let read = if more {
+                reader.read_chunk(iter, &mut spare)
+            } else {
+                spare.rows.rows.clear();
+                Ok(false)
+            };
+            // Waits with the GIL released; the receiver goes in and comes back out, as a
+            // `&Receiver` may not cross threads.
+            let (back, built) = py.detach(move || {
+                let built = if sent { done.recv().ok() } else { None };
+                (done, built)
+            });
+            done = back;
+            // None: the worker panicked; leaving the scope raises its panic.
+            let Some(mut built) = built else { return Ok(true) };
+            // A chunk that fails to build comes before a row of the next that cannot be read.
+            built.collect(py, urls)?;
+            more = read?;
+            if spare.rows.rows.is_empty() {
+                return Ok(true);
+            }
+            next = std::mem::replace(&mut spare, built);
+        }
+    })
 }
 
 #[pymethods]
@@ -271,28 +368,26 @@ impl PyUrlBuilder {
     }
 
     /// Builds one URL per row: `rows` is an iterable of dicts with `build`'s keyword arguments
-    /// (`sid` required). Rows are taken 4096 at a time: read with the GIL held, then built with
-    /// it released. An error names its row (`.row`, counted from 0); no URL is returned then.
+    /// (`sid` required). Rows are read 1024 at a time with the GIL held; while the calling thread
+    /// reads a chunk, a second thread builds the one before it, and the calling thread waits for
+    /// it with the GIL released. An input of one chunk or less (or any, if no thread can be
+    /// started) is built on the calling thread, the GIL released. An error names its row
+    /// (`.row`, counted from 0; the first failing row of the first chunk that fails); no URL is
+    /// returned then.
     fn build_many<'py>(&self, py: Python<'py>, rows: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let list = PyList::empty(py);
         let mut reader = RowReader::new(py);
-        let (mut owned, mut text, mut ends) = (Rows::default(), String::new(), Vec::new());
-        let mut iter = rows.try_iter()?.enumerate().peekable();
-        while iter.peek().is_some() {
-            let first = list.len();
-            for (index, row) in iter.by_ref().take(CHUNK) {
-                reader.push(index, &row?)?;
-            }
-            reader.finish(&mut owned)?;
-            py.detach(|| build_rows(&self.inner, &owned, &mut text, &mut ends))
-                .map_err(|(index, err)| to_py_err_at_row(err, first + index))?;
-            let mut start = 0;
-            for &end in &ends {
-                list.append(PyString::new(py, &text[start..end]))?;
-                start = end;
-            }
+        let mut iter = rows.try_iter()?;
+        let mut job = Job::default();
+        let more = reader.read_chunk(&mut iter, &mut job)?;
+        // The `str`s, made into the list at the end (each item set once, not appended).
+        let mut urls = Vec::new();
+        // One chunk is too little for a second thread to pay for itself; and if none can be
+        // started, the chunks are built here.
+        let on_worker = more && build_on_worker(&self.inner, &mut reader, &mut iter, &mut job, &mut urls)?;
+        if !on_worker {
+            build_here(&self.inner, &mut reader, &mut iter, job, more, &mut urls)?;
         }
-        Ok(list)
+        PyList::new(py, urls)
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

@@ -4,8 +4,10 @@ build in a loop, errors that name their row, UrlError from real causes, one buil
 import base64
 import hashlib
 import json
+import sys
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any, Optional
 from urllib.parse import quote
 
@@ -75,7 +77,7 @@ def test_build_many_gcm_urls_decrypt_back() -> None:
         assert report.user_id == row.get("user_id")
         assert report.variant == "gcm-nonce-ct-tag"
     assert len(set(builder.build_many([{"sid": "same"}] * 10))) == 10, "nonces repeat"
-    # Nonces come from the OS a block at a time (and a new source per 4,096-row chunk): none
+    # Nonces come from the OS a block at a time (and a new source per 1,024-row chunk): none
     # repeats across blocks, chunks or calls, and each URL still decrypts.
     many = builder.build_many([{"sid": "same"}] * 5000) + builder.build_many([{"sid": "same"}] * 5000)
     assert len(set(many)) == 10000, "nonces repeat"
@@ -240,3 +242,117 @@ def test_build_many_odd_values_and_keys() -> None:
     reader = csv.DictReader(io.StringIO("sid,user_id,cf1\ns1,u1,c1\ns2,u2,c2\n"))
     assert builder.build_many(reader) == [builder.build("s1", user_id="u1", cf1="c1"),
                                           builder.build("s2", user_id="u2", cf1="c2")]
+
+
+def mixed_rows(n: int) -> list[dict[str, Optional[str]]]:
+    """Rows of every key set, `None`s and non-ASCII text included, in a pattern that does not
+    repeat on chunk boundaries (1,024 rows)."""
+    rows: list[dict[str, Optional[str]]] = []
+    for i in range(n):
+        row: dict[str, Optional[str]] = {"sid": f"s-{i}"}
+        if i % 3:
+            row["user_id"] = f"u-{i}é" if i % 7 == 0 else f"u-{i}"
+        if i % 5 == 1:
+            row["cf1"] = None
+        if i % 11 == 2:
+            row["cf2"], row["cf3"] = "two", "three"
+        if i % 4 == 3:
+            row["token"] = f"tok_{i:012d}"
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("n", [1, 1023, 1024, 1025, 2048, 3001])
+def test_build_many_across_chunks_equals_build(n: int) -> None:
+    # Beyond one chunk a second thread builds while the calling one reads: order and content
+    # must not change, whatever the input's length against the chunk's.
+    builder = faceauth.UrlBuilder("pid-1", KEY)
+    rows = mixed_rows(n)
+    expected = [reference_url("pid-1", r) for r in rows]
+    assert builder.build_many(rows) == expected
+    assert builder.build_many(r for r in rows) == expected
+    gcm = faceauth.UrlBuilder("pid-1", KEY, "gcm").build_many(rows)
+    assert [faceauth.inspect_url(u, KEY, "gcm").sid for u in gcm] == [r["sid"] for r in rows]
+
+
+def test_build_many_a_very_large_row() -> None:
+    builder = faceauth.UrlBuilder("pid-1", KEY)
+    big: dict[str, Optional[str]] = {"sid": "s" * 100_000, "user_id": "ü" * 50_000, "cf3": "x" * 70_000}
+    rows = mixed_rows(1500)
+    rows[1200] = big
+    urls = builder.build_many(rows)
+    assert urls[1200] == reference_url("pid-1", big)
+    assert urls[1199] == reference_url("pid-1", rows[1199]) and urls[1201] == reference_url("pid-1", rows[1201])
+
+
+def test_build_many_errors_in_later_chunks_name_the_first_failing_row() -> None:
+    builder = faceauth.UrlBuilder("pid-1", KEY)
+    rows: list[Any] = mixed_rows(4000)
+    # A row that cannot be read, two chunks on.
+    not_read = list(rows)
+    not_read[2100] = {"sid": "a", "cf2": 7}
+    with pytest.raises(TypeError, match="row 2100: 'cf2' must be str or None, not int"):
+        builder.build_many(not_read)
+    not_read[1030] = ("not", "a", "dict")
+    with pytest.raises(TypeError, match="row 1030: expected a dict, got tuple"):
+        builder.build_many(not_read)
+    # A row that fails to build comes first, even though the next chunk, read meanwhile, has a
+    # row that cannot be read.
+    both = list(rows)
+    both[1500] = {"sid": "x", "token": "bad"}
+    both[2100] = {"sid": "a", "cf2": 7}
+    with pytest.raises(faceauth.TokenError) as info:
+        builder.build_many(both)
+    assert info.value.row == 1500
+    with pytest.raises(faceauth.InvalidArgument, match="row 3000: 'user_id' is not valid Unicode text"):
+        builder.build_many(rows[:3000] + [{"sid": "a", "user_id": "\ud800"}])
+    with pytest.raises(TypeError, match="row 2050: missing key 'sid'"):
+        builder.build_many(rows[:2050] + [{"user_id": "u"}])
+
+    def failing() -> Any:
+        yield from rows[:1500]
+        raise KeyError("from the generator")
+
+    with pytest.raises(KeyError, match="from the generator"):
+        builder.build_many(failing())
+
+
+def ticks_of_another_thread(work: Callable[[], object]) -> int:
+    """How often another Python thread ran while `work()` did. With a switch interval of an hour
+    the interpreter never takes the GIL from a thread, so the other thread runs only when `work`
+    releases the GIL while it waits (and gives it back by sleeping)."""
+    ticks = 0
+    stop = False
+
+    def count() -> None:
+        nonlocal ticks
+        while not stop:
+            ticks += 1
+            time.sleep(0.0001)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(3600)
+    thread = threading.Thread(target=count)
+    try:
+        thread.start()
+        time.sleep(0.01)
+        before = ticks
+        work()
+        return ticks - before
+    finally:
+        stop = True
+        sys.setswitchinterval(interval)
+        thread.join()
+
+
+def test_build_many_releases_the_gil() -> None:
+    builder = faceauth.UrlBuilder("pid-1", KEY)
+    # Rows whose URLs take long to build (10 kB each), so that the calling thread, quick to read
+    # them, waits for the building with the GIL released long enough (milliseconds, even in a
+    # release build) for the other thread to be woken and take it: in one chunk (1,000 rows) and
+    # across two (1,100).
+    rows: list[dict[str, Optional[str]]] = [{"sid": f"s-{i}", "cf3": "x" * 10_000} for i in range(1100)]
+    # The control: `build` in a loop keeps the GIL, and the other thread is seen not to run.
+    assert ticks_of_another_thread(lambda: [builder.build(r["sid"] or "", cf3=r["cf3"]) for r in rows]) == 0
+    assert ticks_of_another_thread(lambda: builder.build_many(rows)) > 0
+    assert ticks_of_another_thread(lambda: builder.build_many(rows[:1000])) > 0
