@@ -135,6 +135,41 @@ fn every_job_count_records_the_same_tokens_and_refuses_the_same_rows() {
     }
 }
 
+/// Inputs whose quoted fields (line ends inside, doubled quotes), `\r\n` line ends, empty
+/// lines, stray quotes and last row (without a line end, or with a quote never closed) fall
+/// across the reader's block boundaries at every place: every block size writes the same bytes
+/// and reports the same rows at the same lines as one block holding the whole input.
+#[test]
+fn every_block_size_reads_the_same_rows_at_the_same_lines() {
+    let crlf = String::from_utf8_lossy(&sprinkled_input(400)).replace('\n', "\r\n").into_bytes();
+    let mut tricky = b"sid,user_id,cf1,token,note\n\
+        s1,u1,\"a\"\"\nb\"\"\",tok_aaaaaaaa,\"x\"\"\"\"y\"\n\
+        \n\n\
+        ,u-after-empty-lines,,tok_ffffffff,no sid\n\
+        s2,u2,,tok_bbbbbbbb,\"multi\r\nline\nnote\"\r\n\
+        s3,u\"3,,tok_cccccccc,n\"o\n\
+        \"\",u-quoted-empty-sid,,tok_gggggggg,\"\"\r\n\
+        s4,,,tok_dddddddd,\"\"\"\"\r\r\n"
+        .to_vec();
+    tricky.extend_from_slice(b"s5,\xff,,tok_eeeeeeee,bad user\n");
+    tricky.extend_from_slice(b"s6,u6,,tok_hhhhhhhh,\"last row without a line end\"");
+    let unclosed = b"sid,note\ns1,a\r\ns2,\"x\"\"y\",\n,\"never\nclosed\ns3,x\n".to_vec();
+    for (name, input) in
+        [("sprinkled", sprinkled_input(400)), ("crlf", crlf), ("tricky", tricky), ("unclosed", unclosed)]
+    {
+        let whole = run(&["--jobs", "2"], &input);
+        assert_eq!(whole.status.code(), Some(3), "{name}: {}", String::from_utf8_lossy(&whole.stderr));
+        let reported = reports(&whole);
+        assert!(reported.iter().filter(|l| l.contains(": line ")).count() >= 2, "{name}: {reported:?}");
+        for block in ["1", "2", "3", "5", "8", "13", "61", "256", "4099"] {
+            let cut = run(&["--jobs", "2", "--read-block", block], &input);
+            assert_eq!(cut.status.code(), whole.status.code(), "{name}, --read-block {block}");
+            assert!(cut.stdout == whole.stdout, "{name}, --read-block {block}: the output differs");
+            assert_eq!(reports(&cut), reported, "{name}, --read-block {block}: the reports differ");
+        }
+    }
+}
+
 #[test]
 fn jobs_must_be_a_positive_count() {
     for jobs in ["0", "-1", "many", "100000"] {

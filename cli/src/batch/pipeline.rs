@@ -1,6 +1,7 @@
-//! The batch pipeline: a reader thread cuts the input into chunks of rows, worker threads
-//! build their URLs and encode their output rows, and the caller takes the chunks back in
-//! input order. A fixed pool of chunks goes round (reader, a worker, the caller, back to the
+//! The batch pipeline: a reader thread cuts the input into blocks of whole CSV records (it
+//! only reads, and finds the last record end of each block by jumping from quote to quote),
+//! worker threads parse their blocks, build the URLs and encode the output rows, and the
+//! caller takes the chunks back in input order. A fixed pool of chunks goes round (reader, a worker, the caller, back to the
 //! reader), so memory stays the same whatever the input size, and a chunk's buffers are
 //! reused from one trip to the next: no allocation per row.
 
@@ -12,24 +13,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use anyhow::{anyhow, Context};
-use csv::ByteRecord;
+use csv_core::ReadRecordResult;
 use faceauth::crypto::NonceSource;
 use faceauth::token::{NewToken, TokenGenerator, TokenRule};
 use faceauth::url::UrlBuilder;
 use indicatif::ProgressBar;
 
-use super::quotes::QuoteTracker;
-use super::{row_params, Columns, Field};
+use super::quotes;
+use super::{row_params, Columns, Field, Row};
 use crate::output;
 
-/// Rows in one chunk: large enough that handing chunks between threads costs nothing per
-/// row, small enough that the pool stays a few MiB.
-const CHUNK_ROWS: usize = 1024;
-/// Rows between progress updates.
-const PROGRESS_EVERY: u64 = 16_384;
-
-/// The CSV reader the pipeline reads from, past the header line.
-pub type Input = csv::Reader<QuoteTracker<Box<dyn Read + Send>>>;
+/// Bytes of input the reader reads into a block before cutting it at its last record end
+/// (a record longer than that grows the block): large enough that handing blocks between
+/// threads costs nothing per row, small enough that the pool stays a few MiB.
+pub const BLOCK: usize = 128 * 1024;
 
 /// What every worker needs to turn a row into its output row.
 pub struct Job {
@@ -43,31 +40,27 @@ pub struct Job {
     pub record: Option<TokenRule>,
 }
 
-/// One input row as the reader left it.
-enum Entry {
-    /// Read whole; the record is in the chunk's slot of the same index.
-    Row { line: u64 },
-    /// Not a row that can be built: a CSV error, an unclosed quote, too many fields.
-    Failed { line: u64, message: String },
-}
-
 /// One row as a worker left it.
 pub enum Outcome {
     /// Built: its encoded output row ends at `end` in the chunk's encoding; `token` is its
-    /// index in the chunk's tokens when it carries one to record.
+    /// index in the chunk's tokens when it carries one to record. `line` counts from the
+    /// chunk's first line (1): add the chunk's `lines_before`.
     Built { end: usize, line: u64, token: Option<usize> },
-    /// Failed, with the message to report at its line.
+    /// Failed, with the message to report at its line (counted as in `Built`).
     Failed { line: u64, message: String },
 }
 
-/// A run of consecutive input rows, on its way round the pipeline.
+/// A block of consecutive input records, on its way round the pipeline.
 pub struct Chunk {
     /// Its place in the input (0, 1, 2, …).
     seq: u64,
-    /// Input records; slot `i` belongs to `entries[i]` (unused when that row failed).
-    records: Vec<ByteRecord>,
-    entries: Vec<Entry>,
-    /// What became of each entry, in order.
+    /// The block is `input[..len]`, whole records (the rest of the input when `last`); the
+    /// vector keeps its length, so that reading into it never clears memory again.
+    input: Vec<u8>,
+    len: usize,
+    /// Line ends in the block, for the lines of the chunks after it.
+    pub newlines: u64,
+    /// What became of each record, in order.
     pub outcomes: Vec<Outcome>,
     /// The built rows, CSV-encoded one after another.
     pub encoded: Vec<u8>,
@@ -85,10 +78,12 @@ impl Chunk {
     fn new() -> Chunk {
         Chunk {
             seq: 0,
-            records: Vec::with_capacity(CHUNK_ROWS),
-            entries: Vec::with_capacity(CHUNK_ROWS),
-            outcomes: Vec::with_capacity(CHUNK_ROWS),
-            encoded: Vec::with_capacity(CHUNK_ROWS * 256),
+            // Zeroed by the kernel, page by page as it is first written.
+            input: vec![0; BLOCK],
+            len: 0,
+            newlines: 0,
+            outcomes: Vec::new(),
+            encoded: Vec::new(),
             tokens: Vec::new(),
             used: 0,
             fatal: None,
@@ -108,22 +103,28 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Starts the reader and `jobs` workers on `input`, with room for `ahead` built rows
-    /// waiting beyond those the workers hold (so that they go on while the caller is busy
-    /// with that many). The threads end with the input, or when the pipeline is dropped.
+    /// Starts the reader and `jobs` workers on `input`, whose first bytes, `carry`, were read
+    /// already (`consumed` bytes before them, for the progress bar), with room for `ahead`
+    /// built chunks waiting beyond those the workers hold (so that they go on while the caller
+    /// is busy with that many). Blocks are cut at the last record end after `block` bytes.
+    /// The threads end with the input, or when the pipeline is dropped.
     ///
     /// # Errors
     /// When a thread cannot be started.
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
-        input: Input,
+        input: Box<dyn Read + Send>,
+        carry: Vec<u8>,
+        consumed: u64,
+        block: usize,
         job: Job,
         jobs: usize,
         ahead: usize,
         progress: Option<ProgressBar>,
     ) -> anyhow::Result<Pipeline> {
         // Every worker busy with one chunk and one read ahead for each, the one the caller
-        // writes, and `ahead` rows more.
-        let pool = 2 * jobs + 2 + ahead.div_ceil(CHUNK_ROWS);
+        // writes, and `ahead` more.
+        let pool = 2 * jobs + 2 + ahead;
         let (free_tx, free_rx) = sync_channel::<Chunk>(pool);
         let (work_tx, work_rx) = sync_channel::<Chunk>(pool);
         let (done_tx, done_rx) = sync_channel::<Chunk>(pool);
@@ -131,10 +132,10 @@ impl Pipeline {
             // Cannot fail: the channel holds `pool` and its receiver is alive.
             free_tx.send(Chunk::new()).ok();
         }
-        let width = job.columns.width;
         let reader = std::thread::Builder::new().name("batch-read".to_owned());
+        let blocks = Blocks { input, carry, consumed, block, ended: false };
         reader
-            .spawn(move || read(input, width, &free_rx, &work_tx, progress.as_ref()))
+            .spawn(move || read(blocks, &free_rx, &work_tx, progress.as_ref()))
             .context("cannot start a thread")?;
         let job = Arc::new(job);
         let work = Arc::new(Mutex::new(work_rx));
@@ -176,73 +177,107 @@ impl Pipeline {
     }
 }
 
-/// The reader thread: fills free chunks with rows and sends them to the workers, in order.
+/// The input as the reader thread reads it.
+struct Blocks {
+    input: Box<dyn Read + Send>,
+    /// Read, not yet in a chunk: the start of the next block.
+    carry: Vec<u8>,
+    /// Bytes read so far, for the progress bar.
+    consumed: u64,
+    /// Bytes to read before looking for the block's end.
+    block: usize,
+    /// The input has ended.
+    ended: bool,
+}
+
+impl Blocks {
+    /// Reads into `chunk` until it holds `want` bytes or more, or the input ends (then
+    /// `true`), or a read returns less than asked for (a pipe whose writer is slower than us:
+    /// what is there goes on rather than waiting for more).
+    fn fill(&mut self, chunk: &mut Chunk, want: usize) -> std::io::Result<bool> {
+        if chunk.input.len() < want {
+            chunk.input.resize(want, 0);
+        }
+        while chunk.len < want && !self.ended {
+            match self.input.read(&mut chunk.input[chunk.len..want]) {
+                Ok(0) => self.ended = true,
+                Ok(n) => {
+                    chunk.len += n;
+                    self.consumed += n as u64;
+                    if chunk.len < want {
+                        return Ok(false);
+                    }
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(self.ended)
+    }
+
+    /// Fills `chunk` with the next block of whole records (or the rest of the input): `true`
+    /// when the input ends with it.
+    fn next(&mut self, chunk: &mut Chunk) -> anyhow::Result<bool> {
+        chunk.len = 0;
+        if chunk.input.len() < self.carry.len() {
+            chunk.input.resize(self.carry.len(), 0);
+        }
+        chunk.input[..self.carry.len()].copy_from_slice(&self.carry);
+        chunk.len = self.carry.len();
+        self.carry.clear();
+        let mut want = self.block.max(1);
+        loop {
+            let filled = self.fill(chunk, want);
+            let ended = match filled {
+                Ok(ended) => ended,
+                Err(err) => {
+                    // The whole records read are still built; the run ends after them.
+                    let cut = quotes::last_record_end(&chunk.input[..chunk.len]).unwrap_or(0);
+                    chunk.len = cut;
+                    return Err(anyhow::Error::new(err).context("cannot read the input"));
+                }
+            };
+            // What was carried over may be longer than a block: a block is cut within its
+            // first `want` bytes.
+            let end = chunk.len.min(want);
+            if ended && end == chunk.len {
+                return Ok(true);
+            }
+            if let Some(cut) = quotes::last_record_end(&chunk.input[..end]) {
+                self.carry.extend_from_slice(&chunk.input[cut..chunk.len]);
+                chunk.len = cut;
+                return Ok(false);
+            }
+            // No record ends yet: a longer one (or a slow pipe), read on.
+            want =
+                if chunk.len > want { want.saturating_mul(2) } else { want.max(chunk.len.saturating_mul(2)) };
+        }
+    }
+}
+
+/// The reader thread: fills free chunks with blocks of records and sends them to the workers,
+/// in order.
 fn read(
-    mut input: Input,
-    width: usize,
+    mut blocks: Blocks,
     free: &Receiver<Chunk>,
     work: &SyncSender<Chunk>,
     progress: Option<&ProgressBar>,
 ) {
-    let mut rows = 0u64;
     for seq in 0.. {
         let Ok(mut chunk) = free.recv() else { return };
         chunk.seq = seq;
-        chunk.entries.clear();
         chunk.fatal = None;
-        chunk.last = false;
-        let mut ended = false;
-        while chunk.entries.len() < CHUNK_ROWS {
-            let slot = chunk.entries.len();
-            if chunk.records.len() == slot {
-                chunk.records.push(ByteRecord::new());
+        let ended = match blocks.next(&mut chunk) {
+            Ok(ended) => ended,
+            Err(err) => {
+                chunk.fatal = Some(err);
+                true
             }
-            let record = &mut chunk.records[slot];
-            let line = input.position().line();
-            match input.read_byte_record(record) {
-                Ok(true) => {}
-                Ok(false) => {
-                    ended = true;
-                    break;
-                }
-                Err(err) if err.is_io_error() => {
-                    chunk.fatal = Some(anyhow::Error::new(err).context("cannot read the input"));
-                    ended = true;
-                    break;
-                }
-                Err(err) => {
-                    chunk.entries.push(Entry::Failed { line, message: err.to_string() });
-                    rows += 1;
-                    continue;
-                }
-            }
-            rows += 1;
-            let line = record.position().map_or(line, |p| p.line());
-            if rows % PROGRESS_EVERY == 0 {
-                if let (Some(bar), Some(pos)) = (progress, record.position()) {
-                    bar.set_position(pos.byte());
-                }
-            }
-            let entry = if let Some(opened) = input.get_ref().unclosed() {
-                // The record ran from the open quote to the end of the input.
-                Entry::Failed {
-                    line: opened,
-                    message:
-                        "a quote opened here is never closed; the rest of the input was read into this row"
-                            .to_owned(),
-                }
-            } else if record.len() > width {
-                let message = format!(
-                    "the row has {}, the header {width}",
-                    output::counted(record.len() as u64, "field", "fields")
-                );
-                Entry::Failed { line, message }
-            } else {
-                Entry::Row { line }
-            };
-            chunk.entries.push(entry);
-        }
+        };
         chunk.last = ended;
+        if let Some(bar) = progress {
+            bar.set_position(blocks.consumed);
+        }
         if work.send(chunk).is_err() || ended {
             return;
         }
@@ -252,6 +287,7 @@ fn read(
 /// A worker thread: builds the chunks it takes, until the reader is done.
 fn build(job: &Job, work: &Mutex<Receiver<Chunk>>, done: &SyncSender<Chunk>) {
     let mut worker = Worker {
+        parser: Parser::new(),
         generator: TokenGenerator::new(),
         url: String::with_capacity(512),
         minted: String::with_capacity(48),
@@ -269,8 +305,59 @@ fn build(job: &Job, work: &Mutex<Receiver<Chunk>>, done: &SyncSender<Chunk>) {
     }
 }
 
+/// A CSV parser (the `csv` crate's own, with its default settings) and the buffers for one
+/// record, reused from record to record.
+struct Parser {
+    core: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    /// The record's fields end at `ends[..len]`.
+    len: usize,
+}
+
+impl Parser {
+    fn new() -> Parser {
+        Parser { core: csv_core::Reader::new(), fields: vec![0; 1024], ends: vec![0; 32], len: 0 }
+    }
+
+    /// Reads the next record from `rest`, the rest of a block of whole records or of the
+    /// input; `false` once there is none.
+    fn next(&mut self, rest: &mut &[u8]) -> bool {
+        let (mut out, mut ends) = (0, 0);
+        loop {
+            let (result, read, wrote, ended) =
+                self.core.read_record(rest, &mut self.fields[out..], &mut self.ends[ends..]);
+            *rest = &rest[read..];
+            out += wrote;
+            ends += ended;
+            match result {
+                // `rest` is empty: the next call, given nothing, ends the last record.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let len = self.fields.len() * 2;
+                    self.fields.resize(len, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len() * 2;
+                    self.ends.resize(len, 0);
+                }
+                ReadRecordResult::Record => {
+                    self.len = ends;
+                    return true;
+                }
+                ReadRecordResult::End => return false,
+            }
+        }
+    }
+
+    fn row(&self) -> Row<'_> {
+        Row::new(&self.fields, &self.ends[..self.len])
+    }
+}
+
 /// A worker's own buffers.
 struct Worker {
+    parser: Parser,
     generator: TokenGenerator,
     url: String,
     minted: String,
@@ -278,29 +365,54 @@ struct Worker {
 
 impl Worker {
     fn build(&mut self, job: &Job, chunk: &mut Chunk) {
-        let Chunk { records, entries, outcomes, encoded, tokens, used, .. } = chunk;
+        let Chunk { input, len, newlines, outcomes, encoded, tokens, used, fatal, last, .. } = chunk;
         outcomes.clear();
         encoded.clear();
         *used = 0;
+        let block = &input[..*len];
+        // At the end of the input, a quote never closed: the record it opened in ran to the
+        // end, and fails.
+        let unclosed = if *last && fatal.is_none() { quotes::unclosed_quote(block) } else { None };
         let columns = &job.columns;
+        let width = columns.width;
         let token_column = columns.of(Field::Token);
         // GCM nonces and CBC IVs from the OS a block at a time, for this chunk only: a source
         // is never shared between workers, nor kept past the chunk (so never across a fork).
         let mut nonces = NonceSource::new();
-        for (entry, record) in entries.iter_mut().zip(records.iter()) {
-            let line = match entry {
-                Entry::Row { line } => *line,
-                Entry::Failed { line, message } => {
-                    outcomes.push(Outcome::Failed { line: *line, message: std::mem::take(message) });
-                    continue;
-                }
-            };
+        self.parser.core.reset();
+        let mut rest = block;
+        loop {
+            // A record's line is the one its reading starts on, as the `csv` crate counts.
+            let line = self.parser.core.line();
+            let start = block.len() - rest.len();
+            if !self.parser.next(&mut rest) {
+                break;
+            }
+            let end = block.len() - rest.len();
+            if let Some(open) = unclosed.filter(|&open| start <= open && open < end) {
+                outcomes.push(Outcome::Failed {
+                    line: quotes::line_at(block, open),
+                    message:
+                        "a quote opened here is never closed; the rest of the input was read into this row"
+                            .to_owned(),
+                });
+                continue;
+            }
+            let record = self.parser.row();
+            if record.len() > width {
+                let message = format!(
+                    "the row has {}, the header {width}",
+                    output::counted(record.len() as u64, "field", "fields")
+                );
+                outcomes.push(Outcome::Failed { line, message });
+                continue;
+            }
             let minted = &mut self.minted;
             minted.clear();
             let url = &mut self.url;
             let generator = &mut self.generator;
             let nonces = &mut nonces;
-            let built = row_params(columns, record).and_then(|mut params| {
+            let built = row_params(columns, &record).and_then(|mut params| {
                 if job.new_tokens && params.token.is_none() {
                     generator.next_ordered_into(SystemTime::now(), minted).map_err(|e| e.to_string())?;
                     params.token = Some(minted.as_str().into());
@@ -312,7 +424,7 @@ impl Worker {
                 outcomes.push(Outcome::Failed { line, message });
                 continue;
             }
-            let cells = (0..columns.width).map(|i| {
+            let cells = (0..width).map(|i| {
                 let minted_here = Some(i) == token_column && !minted.is_empty();
                 if minted_here {
                     minted.as_bytes()
@@ -326,12 +438,12 @@ impl Worker {
             let token = job.record.and_then(|rule| {
                 // Every token that went into the URL is recorded: minted here, or given.
                 let token = if minted.is_empty() {
-                    columns.get(record, Field::Token).ok().flatten()
+                    columns.get(&record, Field::Token).ok().flatten()
                 } else {
                     Some(minted.as_str())
                 }?;
-                let sid = columns.get(record, Field::Sid).ok().flatten().unwrap_or_default();
-                let user_id = columns.get(record, Field::UserId).ok().flatten();
+                let sid = columns.get(&record, Field::Sid).ok().flatten().unwrap_or_default();
+                let user_id = columns.get(&record, Field::UserId).ok().flatten();
                 if *used == tokens.len() {
                     tokens.push(NewToken::new(String::new(), String::new(), rule));
                 }
@@ -341,6 +453,7 @@ impl Worker {
             });
             outcomes.push(Outcome::Built { end, line, token });
         }
+        *newlines = self.parser.core.line() - 1;
     }
 }
 
