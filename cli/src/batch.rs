@@ -261,19 +261,22 @@ impl Columns {
     }
 }
 
-/// One parsed input record: its fields one after another, and where each ends.
+/// One parsed input record: its fields one after another, `gap` bytes apart (0 as the CSV
+/// parser writes them; 1, a comma, when read straight from a line without quotes), and where
+/// each ends.
 pub struct Row<'r> {
     fields: &'r [u8],
     ends: &'r [usize],
+    gap: usize,
     /// All the fields as text, when they are valid UTF-8 together (nearly always): a field is
     /// then checked by slicing it, not by reading it again.
     text: Option<&'r str>,
 }
 
 impl<'r> Row<'r> {
-    fn new(fields: &'r [u8], ends: &'r [usize]) -> Row<'r> {
+    fn new(fields: &'r [u8], ends: &'r [usize], gap: usize) -> Row<'r> {
         let fields = &fields[..ends.last().copied().unwrap_or(0)];
-        Row { fields, ends, text: std::str::from_utf8(fields).ok() }
+        Row { fields, ends, gap, text: std::str::from_utf8(fields).ok() }
     }
 
     fn len(&self) -> usize {
@@ -282,7 +285,7 @@ impl<'r> Row<'r> {
 
     fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
         Some(start..end)
     }
 
@@ -358,11 +361,27 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
 
+    let progress = progress_bar(input_len);
+    let started = Instant::now();
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+    let record = ledger.is_some().then_some(rule);
+    let job = Job { builder, columns, new_tokens: args.new_tokens, append_token, record };
+    // While a ledger chunk commits, the workers build the next one (blocks hold about a
+    // thousand rows of a typical input).
+    let ahead = if record.is_some() { LEDGER_CHUNK / 1024 } else { 0 };
+    let block = args.read_block.map_or(pipeline::BLOCK, |bytes| bytes as usize);
+    // The workers start on the rows while the output is opened: emptying a large file that
+    // is there already takes milliseconds.
+    let mut pipeline = Pipeline::start(input, rest, consumed, block, job, jobs, ahead, progress.clone())?;
+
     // With a ledger, rows wait in `Pending` for their tokens to be recorded; without, they go
     // straight out.
     let out = BufWriter::with_capacity(BUFFER, open_output(&args.output)?);
     let mut header_row = encoder(Vec::new());
-    let mut out_header = header.clone();
+    let mut out_header = header;
     out_header.push_field(b"url");
     if append_token {
         out_header.push_field(b"token");
@@ -384,7 +403,6 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let progress = progress_bar(input_len);
     let report = |line: u64, message: &str| {
         let text = format!("faceauth: line {line}: {message}");
         match &progress {
@@ -392,19 +410,6 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
             None => output::note(&text),
         }
     };
-
-    let started = Instant::now();
-    let jobs = args
-        .jobs
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-    let record = matches!(sink, Sink::Ledger(_)).then_some(rule);
-    let job = Job { builder, columns, new_tokens: args.new_tokens, append_token, record };
-    // While a ledger chunk commits, the workers build the next one (blocks hold about a
-    // thousand rows of a typical input).
-    let ahead = if record.is_some() { LEDGER_CHUNK / 1024 } else { 0 };
-    let block = args.read_block.map_or(pipeline::BLOCK, |bytes| bytes as usize);
-    let mut pipeline = Pipeline::start(input, rest, consumed, block, job, jobs, ahead, progress.clone())?;
     let mut tally = Tally::default();
     // Line ends before the chunk: its rows' lines count from its start.
     let mut lines_before = newlines;

@@ -18,6 +18,7 @@ use faceauth::crypto::NonceSource;
 use faceauth::token::{NewToken, TokenGenerator, TokenRule};
 use faceauth::url::UrlBuilder;
 use indicatif::ProgressBar;
+use memchr::{memchr, memchr2, memchr_iter};
 
 use super::quotes;
 use super::{row_params, Columns, Field, Row};
@@ -305,24 +306,56 @@ fn build(job: &Job, work: &Mutex<Receiver<Chunk>>, done: &SyncSender<Chunk>) {
     }
 }
 
-/// A CSV parser (the `csv` crate's own, with its default settings) and the buffers for one
-/// record, reused from record to record.
+/// A CSV parser that reads records as the `csv` crate does (default settings), and the
+/// buffers for one record, reused from record to record. A record without quotes, nearly
+/// all, is split at its commas where it lies; one with quotes goes through the crate's own
+/// parser, `csv_core`.
 struct Parser {
     core: csv_core::Reader,
     fields: Vec<u8>,
     ends: Vec<usize>,
-    /// The record's fields end at `ends[..len]`.
-    len: usize,
+    /// Where each field of a record without quotes ends in its line.
+    commas: Vec<usize>,
 }
 
 impl Parser {
     fn new() -> Parser {
-        Parser { core: csv_core::Reader::new(), fields: vec![0; 1024], ends: vec![0; 32], len: 0 }
+        Parser { core: csv_core::Reader::new(), fields: vec![0; 1024], ends: vec![0; 32], commas: Vec::new() }
     }
 
     /// Reads the next record from `rest`, the rest of a block of whole records or of the
-    /// input; `false` once there is none.
-    fn next(&mut self, rest: &mut &[u8]) -> bool {
+    /// input, with the line it is numbered by (where its reading started, as the `csv` crate
+    /// numbers it: empty lines before a record, and the `\n` of a `\r\n` ending the record
+    /// before, are read with it); `line` is the line reading is at. `None` once there is none.
+    fn next<'a, 'b: 'a>(&'a mut self, rest: &mut &'b [u8], line: &mut u64) -> Option<(u64, Row<'a>)> {
+        let at = *line;
+        let empty = rest.iter().take_while(|&&b| matches!(b, b'\r' | b'\n')).count();
+        let body = &rest[empty..];
+        let end = memchr2(b'\r', b'\n', body).unwrap_or(body.len());
+        let content = &body[..end];
+        if memchr(b'"', content).is_some() {
+            return self.quoted(rest, line);
+        }
+        *line += memchr_iter(b'\n', &rest[..empty]).count() as u64;
+        if body.is_empty() {
+            *rest = body;
+            return None;
+        }
+        // The line end is read with the record (a `\n` after a `\r`, with the next).
+        let ended = end < body.len();
+        *line += u64::from(ended && body[end] == b'\n');
+        *rest = &body[end + usize::from(ended)..];
+        self.commas.clear();
+        self.commas.extend(memchr_iter(b',', content));
+        self.commas.push(content.len());
+        Some((at, Row::new(content, &self.commas, 1)))
+    }
+
+    /// [`Parser::next`] for a record with quotes, through `csv_core`.
+    fn quoted<'a>(&'a mut self, rest: &mut &[u8], line: &mut u64) -> Option<(u64, Row<'a>)> {
+        let at = *line;
+        self.core.reset();
+        self.core.set_line(at);
         let (mut out, mut ends) = (0, 0);
         loop {
             let (result, read, wrote, ended) =
@@ -342,16 +375,15 @@ impl Parser {
                     self.ends.resize(len, 0);
                 }
                 ReadRecordResult::Record => {
-                    self.len = ends;
-                    return true;
+                    *line = self.core.line();
+                    return Some((at, Row::new(&self.fields, &self.ends[..ends], 0)));
                 }
-                ReadRecordResult::End => return false,
+                ReadRecordResult::End => {
+                    *line = self.core.line();
+                    return None;
+                }
             }
         }
-    }
-
-    fn row(&self) -> Row<'_> {
-        Row::new(&self.fields, &self.ends[..self.len])
     }
 }
 
@@ -379,15 +411,12 @@ impl Worker {
         // GCM nonces and CBC IVs from the OS a block at a time, for this chunk only: a source
         // is never shared between workers, nor kept past the chunk (so never across a fork).
         let mut nonces = NonceSource::new();
-        self.parser.core.reset();
+        let Worker { parser, generator, url, minted } = self;
         let mut rest = block;
+        let mut at = 1;
         loop {
-            // A record's line is the one its reading starts on, as the `csv` crate counts.
-            let line = self.parser.core.line();
             let start = block.len() - rest.len();
-            if !self.parser.next(&mut rest) {
-                break;
-            }
+            let Some((line, record)) = parser.next(&mut rest, &mut at) else { break };
             let end = block.len() - rest.len();
             if let Some(open) = unclosed.filter(|&open| start <= open && open < end) {
                 outcomes.push(Outcome::Failed {
@@ -398,7 +427,6 @@ impl Worker {
                 });
                 continue;
             }
-            let record = self.parser.row();
             if record.len() > width {
                 let message = format!(
                     "the row has {}, the header {width}",
@@ -407,10 +435,7 @@ impl Worker {
                 outcomes.push(Outcome::Failed { line, message });
                 continue;
             }
-            let minted = &mut self.minted;
             minted.clear();
-            let url = &mut self.url;
-            let generator = &mut self.generator;
             let nonces = &mut nonces;
             let built = row_params(columns, &record).and_then(|mut params| {
                 if job.new_tokens && params.token.is_none() {
@@ -453,7 +478,7 @@ impl Worker {
             });
             outcomes.push(Outcome::Built { end, line, token });
         }
-        *newlines = self.parser.core.line() - 1;
+        *newlines = at - 1;
     }
 }
 
@@ -502,7 +527,47 @@ fn fill(new: &mut NewToken, token_id: &str, sid: &str, user_id: Option<&str>, ru
 
 #[cfg(test)]
 mod tests {
-    use super::encode_record;
+    use super::{encode_record, Parser};
+
+    /// The parser reads the records the `csv` crate reads, field for field, on the lines it
+    /// numbers them by, and counts the same line ends.
+    #[test]
+    fn records_are_read_as_the_csv_crate_reads_them() {
+        let inputs: [&[u8]; 12] = [
+            b"a,b\nc,d\n",
+            b"a,b\r\nc,,d\r\ne\r\n",
+            b"a\rb\r\rc",
+            b"\n\na,\"x\ny\",b\n\n\nc\r\n\r\n,\n",
+            b"a,\"x\"\"\ny\"\"\",b\nc\n",
+            b"a,b\"c\nd,\"e\n\"\n\"a\"b\"c,\"\"\n",
+            b"a,\"never closed\nb\nc\n",
+            b"x,\"a\rb\",\"\r\n\"\r\ny",
+            b"caf\xc3\xa9,\xff\xfe,\"\xc3\",\xa9\n",
+            b",,,\n,\n",
+            b"one record without a line end",
+            b"",
+        ];
+        for input in inputs {
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+            let mut expected = Vec::new();
+            let mut record = csv::ByteRecord::new();
+            while reader.read_byte_record(&mut record).expect("reads") {
+                let fields: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
+                expected.push((record.position().expect("a position").line(), fields));
+            }
+            let mut parser = Parser::new();
+            let (mut rest, mut line) = (input, 1);
+            let mut read = Vec::new();
+            while let Some((at, row)) = parser.next(&mut rest, &mut line) {
+                let fields: Vec<Vec<u8>> =
+                    (0..row.len()).map(|i| row.get(i).expect("a field").to_vec()).collect();
+                read.push((at, fields));
+            }
+            assert_eq!(read, expected, "{:?}", String::from_utf8_lossy(input));
+            let newlines = input.iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(line - 1, newlines, "{:?}", String::from_utf8_lossy(input));
+        }
+    }
 
     /// The hand-written encoder writes what the `csv` crate writes, cell for cell.
     #[test]
