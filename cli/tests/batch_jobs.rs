@@ -170,6 +170,28 @@ fn every_block_size_reads_the_same_rows_at_the_same_lines() {
     }
 }
 
+/// A base URL with a comma and a quote in it: every URL cell is quoted, its quote doubled,
+/// and reads back whole.
+#[test]
+fn urls_with_commas_and_quotes_are_quoted() {
+    let base = "https://forms.example/a,b\"c";
+    let output = run(&["--base-url", base, "--jobs", "2"], b"sid,note\ns1,x\ns2,\"y,z\"\n");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with("s1,x,\"https://forms.example/a,b\"\"c/")),
+        "{text}"
+    );
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.len(), 3, "{row:?}");
+        assert!(row[2].starts_with(&format!("{base}/")), "{row:?}");
+    }
+    assert_eq!(&rows[1][1], "y,z");
+}
+
 #[test]
 fn jobs_must_be_a_positive_count() {
     for jobs in ["0", "-1", "many", "100000"] {

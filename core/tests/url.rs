@@ -333,6 +333,12 @@ proptest! {
             Err(_) => prop_assert_eq!((built, out.as_str()), (expected.clone().map(drop), "kept|")),
         }
         prop_assert_eq!(links.build_many([&params]).map_err(|(_, e)| e), expected.clone().map(|url| vec![url]));
+        let mut bytes = b"kept|".to_vec();
+        let built = links.build_bytes_with(&params, &mut faceauth::crypto::NonceSource::new(), &mut bytes);
+        match &expected {
+            Ok(url) => prop_assert_eq!(bytes, format!("kept|{url}").into_bytes()),
+            Err(_) => prop_assert_eq!((built, bytes), (expected.clone().map(drop), b"kept|".to_vec())),
+        }
         // GCM draws a nonce: the same checks, and the payload read back is the reference's.
         let gcm = builder(Scheme::Gcm);
         let mut nonces = faceauth::crypto::NonceSource::new();

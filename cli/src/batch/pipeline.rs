@@ -18,7 +18,7 @@ use faceauth::crypto::NonceSource;
 use faceauth::token::{NewToken, TokenGenerator, TokenRule};
 use faceauth::url::UrlBuilder;
 use indicatif::ProgressBar;
-use memchr::{memchr, memchr2, memchr_iter};
+use memchr::{memchr, memchr2, memchr3, memchr_iter};
 
 use super::quotes;
 use super::{row_params, Columns, Field, Row};
@@ -290,7 +290,7 @@ fn build(job: &Job, work: &Mutex<Receiver<Chunk>>, done: &SyncSender<Chunk>) {
     let mut worker = Worker {
         parser: Parser::new(),
         generator: TokenGenerator::new(),
-        url: String::with_capacity(512),
+        scratch: Vec::new(),
         minted: String::with_capacity(48),
     };
     loop {
@@ -391,7 +391,8 @@ impl Parser {
 struct Worker {
     parser: Parser,
     generator: TokenGenerator,
-    url: String,
+    /// A URL on its way to being quoted.
+    scratch: Vec<u8>,
     minted: String,
 }
 
@@ -411,7 +412,7 @@ impl Worker {
         // GCM nonces and CBC IVs from the OS a block at a time, for this chunk only: a source
         // is never shared between workers, nor kept past the chunk (so never across a fork).
         let mut nonces = NonceSource::new();
-        let Worker { parser, generator, url, minted } = self;
+        let Worker { parser, generator, scratch, minted } = self;
         let mut rest = block;
         let mut at = 1;
         loop {
@@ -436,19 +437,22 @@ impl Worker {
                 continue;
             }
             minted.clear();
-            let nonces = &mut nonces;
-            let built = row_params(columns, &record).and_then(|mut params| {
-                if job.new_tokens && params.token.is_none() {
-                    generator.next_ordered_into(SystemTime::now(), minted).map_err(|e| e.to_string())?;
-                    params.token = Some(minted.as_str().into());
+            let mut params = match row_params(columns, &record) {
+                Ok(params) => params,
+                Err(message) => {
+                    outcomes.push(Outcome::Failed { line, message });
+                    continue;
                 }
-                url.clear();
-                job.builder.build_with(&params, nonces, url).map_err(|e| e.to_string())
-            });
-            if let Err(message) = built {
-                outcomes.push(Outcome::Failed { line, message });
-                continue;
+            };
+            if job.new_tokens && params.token.is_none() {
+                if let Err(err) = generator.next_ordered_into(SystemTime::now(), minted) {
+                    outcomes.push(Outcome::Failed { line, message: err.to_string() });
+                    continue;
+                }
+                params.token = Some(minted.as_str().into());
             }
+            // The row's cells, then its URL built straight into the output after them.
+            let start = encoded.len();
             let cells = (0..width).map(|i| {
                 let minted_here = Some(i) == token_column && !minted.is_empty();
                 if minted_here {
@@ -457,8 +461,26 @@ impl Worker {
                     record.get(i).unwrap_or_default()
                 }
             });
-            let appended = job.append_token.then_some(minted.as_bytes());
-            encode_record(encoded, cells.chain(Some(url.as_bytes())).chain(appended));
+            encode_cells(encoded, cells);
+            encoded.push(b',');
+            let url = encoded.len();
+            if let Err(err) = job.builder.build_bytes_with(&params, &mut nonces, encoded) {
+                encoded.truncate(start);
+                outcomes.push(Outcome::Failed { line, message: err.to_string() });
+                continue;
+            }
+            // Only a base URL with a comma or a quote in it needs quotes.
+            if needs_quotes(&encoded[url..]) {
+                scratch.clear();
+                scratch.extend_from_slice(&encoded[url..]);
+                encoded.truncate(url);
+                encode_cells(encoded, std::iter::once(scratch.as_slice()));
+            }
+            if job.append_token {
+                encoded.push(b',');
+                encode_cells(encoded, std::iter::once(minted.as_bytes()));
+            }
+            encoded.push(b'\n');
             let end = encoded.len();
             let token = job.record.and_then(|rule| {
                 // Every token that went into the URL is recorded: minted here, or given.
@@ -482,11 +504,11 @@ impl Worker {
     }
 }
 
-/// Appends `cells` to `out` as one CSV record, byte for byte as the `csv` crate writes it for
-/// the header line (quote style "necessary", `\n` after the record): a cell is quoted only
-/// when it holds a comma, a quote, `\r` or `\n`, and its quotes are doubled. Every record has
-/// at least two cells (the `sid` column and `url`), so no lone empty cell needs quotes.
-fn encode_record<'c>(out: &mut Vec<u8>, cells: impl Iterator<Item = &'c [u8]>) {
+/// Appends `cells` to `out`, comma-separated, byte for byte as the `csv` crate writes them
+/// (quote style "necessary"): a cell is quoted only when it holds a comma, a quote, `\r` or
+/// `\n`, and its quotes are doubled. Every record has at least two cells (the `sid` column and
+/// `url`), so no lone empty cell needs quotes.
+fn encode_cells<'c>(out: &mut Vec<u8>, cells: impl Iterator<Item = &'c [u8]>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(b',');
@@ -506,7 +528,11 @@ fn encode_record<'c>(out: &mut Vec<u8>, cells: impl Iterator<Item = &'c [u8]>) {
         }
         out.push(b'"');
     }
-    out.push(b'\n');
+}
+
+/// Whether a long cell (a URL) holds a byte that `encode_cells` quotes.
+fn needs_quotes(cell: &[u8]) -> bool {
+    memchr3(b',', b'"', b'\n', cell).is_some() || memchr(b'\r', cell).is_some()
 }
 
 /// Overwrites `new` in place, keeping its strings' memory.
@@ -527,7 +553,7 @@ fn fill(new: &mut NewToken, token_id: &str, sid: &str, user_id: Option<&str>, ru
 
 #[cfg(test)]
 mod tests {
-    use super::{encode_record, Parser};
+    use super::{encode_cells, needs_quotes, Parser};
 
     /// The parser reads the records the `csv` crate reads, field for field, on the lines it
     /// numbers them by, and counts the same line ends.
@@ -586,10 +612,15 @@ mod tests {
             b"\xff\xfe not utf-8",
             b"https://form.example/face-auth?pid=p&encrypted=a%2Bb%3D",
         ];
+        for cell in cells {
+            let special = cell.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+            assert_eq!(needs_quotes(cell), special, "{cell:?}");
+        }
         for first in cells {
             for second in cells {
                 let mut ours = Vec::new();
-                encode_record(&mut ours, [first, second, b"x".as_slice()].into_iter());
+                encode_cells(&mut ours, [first, second, b"x".as_slice()].into_iter());
+                ours.push(b'\n');
                 let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
                 theirs.write_record([first, second, b"x".as_slice()]).expect("writes");
                 let theirs = theirs.into_inner().expect("flushes");

@@ -189,6 +189,25 @@ impl UrlBuilder {
         self.encoded(params, IvFrom::Source(nonces), |text| self.append(text, out))
     }
 
+    /// As [`UrlBuilder::build_with`], appending the URL's bytes (ASCII) to `out`: for a job
+    /// that writes URLs into a byte buffer, the text is not checked for UTF-8 on the way.
+    ///
+    /// # Errors
+    /// As [`UrlBuilder::build`]; `out` is unchanged on error.
+    pub fn build_bytes_with(
+        &self,
+        params: &AuthParams<'_>,
+        nonces: &mut NonceSource,
+        out: &mut Vec<u8>,
+    ) -> Result<(), UrlError> {
+        self.encoded_ascii(params, IvFrom::Source(nonces), |text| {
+            out.reserve(self.prefix.len() + text.len() + self.suffix.len());
+            out.extend_from_slice(self.prefix.as_bytes());
+            out.extend_from_slice(text);
+            out.extend_from_slice(self.suffix.as_bytes());
+        })
+    }
+
     /// Builds the URL of every row, in order, reading the OS random source once per block of
     /// URLs (a [`NonceSource`] made for this call and dropped with it).
     ///
@@ -231,6 +250,18 @@ impl UrlBuilder {
         iv: IvFrom<'_>,
         f: impl FnOnce(&str) -> R,
     ) -> Result<R, UrlError> {
+        // Every form is ASCII, so this never fails.
+        self.encoded_ascii(params, iv, |text| std::str::from_utf8(text).map(f))?
+            .map_err(|_| UrlError::Crypto(CryptoError::BadPadding))
+    }
+
+    /// [`UrlBuilder::encoded`], handing `f` the text as the ASCII bytes it is.
+    fn encoded_ascii<R>(
+        &self,
+        params: &AuthParams<'_>,
+        iv: IvFrom<'_>,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, UrlError> {
         let mut f = Some(f);
         let mut iv = Some(iv);
         let mut payload = [0u8; STACK_PAYLOAD];
@@ -258,7 +289,7 @@ impl UrlBuilder {
         iv: &mut Option<IvFrom<'_>>,
         payload: &mut [u8],
         text: &mut [u8],
-        f: &mut Option<impl FnOnce(&str) -> R>,
+        f: &mut Option<impl FnOnce(&[u8]) -> R>,
     ) -> Option<Result<R, UrlError>> {
         let head = self.cipher.head_room();
         // Room after the JSON for what sealing adds (padding, a tag).
@@ -287,11 +318,7 @@ impl UrlBuilder {
         };
         // The payload was encrypted in place: no plaintext is left in `payload`.
         let len = self.cipher.variant().text_encoding().write_query(&payload[..sealed], text);
-        // Every form is ASCII, so this never fails.
-        let Ok(text) = std::str::from_utf8(&text[..len]) else {
-            return Some(Err(UrlError::Crypto(CryptoError::BadPadding)));
-        };
-        Some(f.take().map(|f| f(text)).ok_or(UrlError::Crypto(CryptoError::BadPadding)))
+        Some(f.take().map(|f| f(&text[..len])).ok_or(UrlError::Crypto(CryptoError::BadPadding)))
     }
 
     fn refresh_prefix(&mut self) {
