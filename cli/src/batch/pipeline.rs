@@ -18,7 +18,7 @@ use faceauth::crypto::NonceSource;
 use faceauth::token::{NewToken, TokenGenerator, TokenRule};
 use faceauth::url::UrlBuilder;
 use indicatif::ProgressBar;
-use memchr::{memchr, memchr2, memchr3, memchr_iter};
+use memchr::{memchr, memchr3};
 
 use super::quotes;
 use super::{row_params, Columns, Field, Row};
@@ -331,12 +331,22 @@ impl Parser {
         let at = *line;
         let empty = rest.iter().take_while(|&&b| matches!(b, b'\r' | b'\n')).count();
         let body = &rest[empty..];
-        let end = memchr2(b'\r', b'\n', body).unwrap_or(body.len());
-        let content = &body[..end];
-        if memchr(b'"', content).is_some() {
-            return self.quoted(rest, line);
+        // One pass over the line (most are short: a call per comma would cost more): its
+        // commas, its end, and whether it has a quote.
+        self.commas.clear();
+        let mut end = body.len();
+        for (i, &b) in body.iter().enumerate() {
+            match b {
+                b',' => self.commas.push(i),
+                b'\r' | b'\n' => {
+                    end = i;
+                    break;
+                }
+                b'"' => return self.quoted(rest, line),
+                _ => {}
+            }
         }
-        *line += memchr_iter(b'\n', &rest[..empty]).count() as u64;
+        *line += rest[..empty].iter().filter(|&&b| b == b'\n').count() as u64;
         if body.is_empty() {
             *rest = body;
             return None;
@@ -345,10 +355,8 @@ impl Parser {
         let ended = end < body.len();
         *line += u64::from(ended && body[end] == b'\n');
         *rest = &body[end + usize::from(ended)..];
-        self.commas.clear();
-        self.commas.extend(memchr_iter(b',', content));
-        self.commas.push(content.len());
-        Some((at, Row::new(content, &self.commas, 1)))
+        self.commas.push(end);
+        Some((at, Row::new(&body[..end], &self.commas, 1)))
     }
 
     /// [`Parser::next`] for a record with quotes, through `csv_core`.
@@ -412,6 +420,10 @@ impl Worker {
         // GCM nonces and CBC IVs from the OS a block at a time, for this chunk only: a source
         // is never shared between workers, nor kept past the chunk (so never across a fork).
         let mut nonces = NonceSource::new();
+        // The ciphertext in a URL is percent-encoded: only a base URL with a comma or a
+        // quote in it makes URLs that need quotes.
+        let (prefix, suffix) = job.builder.fixed_parts();
+        let quote_urls = needs_quotes(prefix.as_bytes()) || needs_quotes(suffix.as_bytes());
         let Worker { parser, generator, scratch, minted } = self;
         let mut rest = block;
         let mut at = 1;
@@ -469,8 +481,7 @@ impl Worker {
                 outcomes.push(Outcome::Failed { line, message: err.to_string() });
                 continue;
             }
-            // Only a base URL with a comma or a quote in it needs quotes.
-            if needs_quotes(&encoded[url..]) {
+            if quote_urls && needs_quotes(&encoded[url..]) {
                 scratch.clear();
                 scratch.extend_from_slice(&encoded[url..]);
                 encoded.truncate(url);

@@ -5,7 +5,8 @@ use super::{AuthParams, UrlError};
 use crate::crypto::{Cipher, CryptoError, IvFrom, Key, NonceSource, Scheme, Variant};
 
 /// A payload that fits here is written and sealed in a stack buffer of this size, and its text
-/// written in a second one; a larger one in heap buffers of its bound's size
+/// written in a second one (`build_bytes_with` writes it straight into the caller's buffer, in
+/// room cleared for its length only); a larger one in heap buffers of its bound's size
 /// (`AuthParams::json_bound`). Both arrays are zeroed for every URL (~85 instructions of
 /// `memset` at these sizes), which keeps core free of per-thread state: 256 bytes take values
 /// up to ~110 bytes in all.
@@ -150,6 +151,14 @@ impl UrlBuilder {
         &self.pid
     }
 
+    /// The text every URL starts with (the base URL, the page's path, `pid`, up to
+    /// `encrypted=`) and ends with (`&lang=…`, or nothing). A URL is these two around the
+    /// ciphertext, percent-encoded for a query value: ASCII letters, digits, `-`, `.`, `_`,
+    /// `~` and `%XX` only.
+    pub fn fixed_parts(&self) -> (&str, &str) {
+        (&self.prefix, &self.suffix)
+    }
+
     /// Builds the URL for one user.
     ///
     /// # Errors
@@ -200,10 +209,16 @@ impl UrlBuilder {
         nonces: &mut NonceSource,
         out: &mut Vec<u8>,
     ) -> Result<(), UrlError> {
-        self.encoded_ascii(params, IvFrom::Source(nonces), |text| {
-            out.reserve(self.prefix.len() + text.len() + self.suffix.len());
+        let encoding = self.cipher.variant().text_encoding();
+        self.sealed(params, IvFrom::Source(nonces), |sealed| {
+            // The text is written in place, into room cleared for this ciphertext's length.
+            let room = encoding.query_room(sealed.len());
+            out.reserve(self.prefix.len() + room + self.suffix.len());
             out.extend_from_slice(self.prefix.as_bytes());
-            out.extend_from_slice(text);
+            let at = out.len();
+            out.resize(at + room, 0);
+            let len = encoding.write_query(sealed, &mut out[at..]);
+            out.truncate(at + len);
             out.extend_from_slice(self.suffix.as_bytes());
         })
     }
@@ -262,34 +277,53 @@ impl UrlBuilder {
         iv: IvFrom<'_>,
         f: impl FnOnce(&[u8]) -> R,
     ) -> Result<R, UrlError> {
-        let mut f = Some(f);
+        let encoding = self.cipher.variant().text_encoding();
+        self.sealed(params, iv, |sealed| {
+            let room = encoding.query_room(sealed.len());
+            let mut stack = [0u8; STACK_TEXT];
+            let mut heap = Vec::new();
+            let text = if room <= STACK_TEXT {
+                &mut stack[..]
+            } else {
+                heap.resize(room, 0);
+                &mut heap[..]
+            };
+            let len = encoding.write_query(sealed, text);
+            f(&text[..len])
+        })
+    }
+
+    /// Checks the parameters, writes their JSON payload and encrypts it in a stack buffer
+    /// when it fits (values up to ~110 bytes in all), else on the heap, and hands `then` the
+    /// ciphertext.
+    fn sealed<R>(
+        &self,
+        params: &AuthParams<'_>,
+        iv: IvFrom<'_>,
+        then: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, UrlError> {
+        let mut then = Some(then);
         let mut iv = Some(iv);
         let mut payload = [0u8; STACK_PAYLOAD];
-        let mut text = [0u8; STACK_TEXT];
-        let done = self.seal_and_encode(params, &mut iv, &mut payload, &mut text, &mut f);
-        if let Some(result) = done {
+        if let Some(result) = self.seal_then(params, &mut iv, &mut payload, &mut then) {
             return result;
         }
-        // Too large for the stack buffers: a payload of the bound's size always fits.
+        // Too large for the stack buffer: a payload of the bound's size always fits.
         let size = self.cipher.head_room() + params.json_bound() + self.cipher.overhead();
-        let room = self.cipher.variant().text_encoding().query_room(size);
-        let (mut payload, mut text) = (vec![0; size], vec![0; room]);
-        self.seal_and_encode(params, &mut iv, &mut payload, &mut text, &mut f)
+        let mut payload = vec![0; size];
+        self.seal_then(params, &mut iv, &mut payload, &mut then)
             .unwrap_or(Err(UrlError::Crypto(CryptoError::BadPadding)))
     }
 
-    /// [`UrlBuilder::encoded`] with its buffers: `payload` for the sealed message, `text` for
-    /// its query form ([`TextEncoding::query_room`](crate::crypto::TextEncoding) of
-    /// `payload`'s length). `None`, with `iv` and `f` left as they were, if the payload may not
-    /// fit `payload`.
+    /// [`UrlBuilder::sealed`] with its buffer, `payload`, for the sealed message. `None`, with
+    /// `iv` and `then` left as they were, if the payload may not fit `payload`.
     #[inline(always)]
-    fn seal_and_encode<R>(
+    fn seal_then<R>(
         &self,
         params: &AuthParams<'_>,
         iv: &mut Option<IvFrom<'_>>,
         payload: &mut [u8],
-        text: &mut [u8],
-        f: &mut Option<impl FnOnce(&[u8]) -> R>,
+        then: &mut Option<impl FnOnce(&[u8]) -> R>,
     ) -> Option<Result<R, UrlError>> {
         let head = self.cipher.head_room();
         // Room after the JSON for what sealing adds (padding, a tag).
@@ -317,8 +351,9 @@ impl UrlBuilder {
             }
         };
         // The payload was encrypted in place: no plaintext is left in `payload`.
-        let len = self.cipher.variant().text_encoding().write_query(&payload[..sealed], text);
-        Some(f.take().map(|f| f(&text[..len])).ok_or(UrlError::Crypto(CryptoError::BadPadding)))
+        Some(
+            then.take().map(|then| then(&payload[..sealed])).ok_or(UrlError::Crypto(CryptoError::BadPadding)),
+        )
     }
 
     fn refresh_prefix(&mut self) {
