@@ -251,6 +251,7 @@ impl Columns {
     }
 
     /// A field of `record` as text; `None` when the column is absent or the cell empty.
+    #[inline]
     fn get<'r>(&self, record: &Row<'r>, field: Field) -> Result<Option<&'r str>, String> {
         let Some(i) = self.of(field) else { return Ok(None) };
         match record.text(i) {
@@ -283,6 +284,7 @@ impl<'r> Row<'r> {
         self.ends.len()
     }
 
+    #[inline]
     fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
@@ -295,6 +297,7 @@ impl<'r> Row<'r> {
     }
 
     /// Field `i` as text (`Err` when it is not UTF-8); `None` past the last.
+    #[inline]
     fn text(&self, i: usize) -> Option<Result<&'r str, ()>> {
         let span = self.span(i)?;
         // A field that cuts a character of valid text in two is not UTF-8 on its own.
