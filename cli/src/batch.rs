@@ -291,6 +291,12 @@ impl<'r> Row<'r> {
         Some(start..end)
     }
 
+    /// The record's line as it lies in the input, when it was read straight from it (no
+    /// quotes, so none of its fields needs quotes in the output either).
+    fn plain(&self) -> Option<&'r [u8]> {
+        (self.gap == 1).then_some(self.fields)
+    }
+
     /// Field `i`; `None` past the last.
     fn get(&self, i: usize) -> Option<&'r [u8]> {
         self.fields.get(self.span(i)?)

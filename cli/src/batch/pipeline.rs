@@ -465,15 +465,26 @@ impl Worker {
             }
             // The row's cells, then its URL built straight into the output after them.
             let start = encoded.len();
-            let cells = (0..width).map(|i| {
-                let minted_here = Some(i) == token_column && !minted.is_empty();
-                if minted_here {
-                    minted.as_bytes()
-                } else {
-                    record.get(i).unwrap_or_default()
+            let minted_in_column = token_column.is_some() && !minted.is_empty();
+            match record.plain() {
+                // A line without quotes is its cells as they are written: copied whole, and
+                // the missing cells after it empty.
+                Some(line) if !minted_in_column => {
+                    encoded.extend_from_slice(line);
+                    encoded.resize(encoded.len() + (width - record.len()), b',');
                 }
-            });
-            encode_cells(encoded, cells);
+                _ => {
+                    let cells = (0..width).map(|i| {
+                        let minted_here = Some(i) == token_column && !minted.is_empty();
+                        if minted_here {
+                            minted.as_bytes()
+                        } else {
+                            record.get(i).unwrap_or_default()
+                        }
+                    });
+                    encode_cells(encoded, cells);
+                }
+            }
             encoded.push(b',');
             let url = encoded.len();
             if let Err(err) = job.builder.build_bytes_with(&params, &mut nonces, encoded) {
