@@ -77,8 +77,8 @@ pub struct BatchArgs {
     #[arg(long, hide = true, value_name = "TOKENS")]
     postgres_copy_from: Option<usize>,
     /// For tests: bytes the reader reads before cutting a block at its last record end
-    /// (default 131,072), so that small inputs cross many block boundaries.
-    #[arg(long, hide = true, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(1..))]
+    /// (default 131,072, at most 16 MiB), so that small inputs cross many block boundaries.
+    #[arg(long, hide = true, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(1..=1 << 24))]
     read_block: Option<u32>,
 }
 
@@ -505,10 +505,15 @@ struct Header {
 fn read_header(input: &mut dyn Read) -> anyhow::Result<Header> {
     let mut read = Vec::new();
     let mut filled = 0;
+    // Bytes searched in vain: the header can only end at a line end read since.
+    let mut searched = 0;
     let end = loop {
-        if let Some(end) = quotes::first_record_end(&read[..filled]) {
-            break end;
+        if memchr::memchr2(b'\n', b'\r', &read[searched..filled]).is_some() {
+            if let Some(end) = quotes::first_record_end(&read[..filled]) {
+                break end;
+            }
         }
+        searched = filled;
         read.resize(filled + BUFFER, 0);
         match input.read(&mut read[filled..]) {
             Ok(0) => {

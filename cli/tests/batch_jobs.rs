@@ -192,6 +192,37 @@ fn urls_with_commas_and_quotes_are_quoted() {
     assert_eq!(&rows[1][1], "y,z");
 }
 
+/// A header and a row far longer than a read, through a pipe written in small pieces: both
+/// come out whole, with the rows around them.
+#[test]
+fn records_longer_than_a_read_come_through_a_pipe_whole() {
+    let long_name = "n".repeat(200_000);
+    let long_cell = "x".repeat(3_000_000);
+    let mut input = format!("sid,{long_name}\ns1,a\ns2,\"{long_cell}\"\ns3,b\n").into_bytes();
+    input.extend_from_slice(b"s4,\"quoted\nline\"");
+    let mut child = faceauth()
+        .args(["batch", "--pid", "p", "--input", "-", "--output", "-", "--jobs", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        for piece in input.chunks(4_093) {
+            stdin.write_all(piece).expect("writes");
+        }
+    });
+    let output = child.wait_with_output().expect("runs");
+    writer.join().expect("the writer thread");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    assert_eq!(reader.headers().expect("a header").get(1).map(str::len), Some(200_000));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    let cells: Vec<(&str, usize)> = rows.iter().map(|r| (&r[0], r[1].len())).collect();
+    assert_eq!(cells, [("s1", 1), ("s2", 3_000_000), ("s3", 1), ("s4", 11)]);
+}
+
 #[test]
 fn jobs_must_be_a_positive_count() {
     for jobs in ["0", "-1", "many", "100000"] {

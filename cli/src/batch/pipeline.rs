@@ -18,7 +18,7 @@ use faceauth::crypto::NonceSource;
 use faceauth::token::{NewToken, TokenGenerator, TokenRule};
 use faceauth::url::UrlBuilder;
 use indicatif::ProgressBar;
-use memchr::{memchr, memchr3};
+use memchr::{memchr, memchr2, memchr3};
 
 use super::quotes;
 use super::{row_params, Columns, Field, Row};
@@ -227,6 +227,9 @@ impl Blocks {
         chunk.len = self.carry.len();
         self.carry.clear();
         let mut want = self.block.max(1);
+        // Bytes searched for a record end in vain: a record can only end at a line end read
+        // since (a long record through a pipe would otherwise be searched again at every read).
+        let mut searched = 0;
         loop {
             let filled = self.fill(chunk, want);
             let ended = match filled {
@@ -244,11 +247,14 @@ impl Blocks {
             if ended && end == chunk.len {
                 return Ok(true);
             }
-            if let Some(cut) = quotes::last_record_end(&chunk.input[..end]) {
-                self.carry.extend_from_slice(&chunk.input[cut..chunk.len]);
-                chunk.len = cut;
-                return Ok(false);
+            if memchr2(b'\n', b'\r', &chunk.input[searched.min(end)..end]).is_some() {
+                if let Some(cut) = quotes::last_record_end(&chunk.input[..end]) {
+                    self.carry.extend_from_slice(&chunk.input[cut..chunk.len]);
+                    chunk.len = cut;
+                    return Ok(false);
+                }
             }
+            searched = end;
             // No record ends yet: a longer one (or a slow pipe), read on.
             want =
                 if chunk.len > want { want.saturating_mul(2) } else { want.max(chunk.len.saturating_mul(2)) };
