@@ -18,7 +18,6 @@ use faceauth::url::AuthParams;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use self::pipeline::{Job, Outcome, Pipeline};
-use self::quotes::QuoteTracker;
 
 use crate::exit::UsageError;
 use crate::files;
@@ -29,7 +28,7 @@ use crate::url_cmd::LinkArgs;
 
 /// Exit code when the batch ran to the end but some rows failed.
 const EXIT_SOME_ROWS_FAILED: u8 = crate::exit::SOME_ROWS_FAILED;
-/// Read and write buffer size.
+/// Write buffer size.
 const BUFFER: usize = 1 << 16;
 
 #[derive(Args)]
@@ -77,6 +76,10 @@ pub struct BatchArgs {
     /// unnest of earlier versions).
     #[arg(long, hide = true, value_name = "TOKENS")]
     postgres_copy_from: Option<usize>,
+    /// For tests: bytes the reader reads before cutting a block at its last record end
+    /// (default 131,072, at most 16 MiB), so that small inputs cross many block boundaries.
+    #[arg(long, hide = true, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(1..=1 << 24))]
+    read_block: Option<u32>,
 }
 
 /// Rows recorded in one ledger transaction (and then written out together).
@@ -248,13 +251,66 @@ impl Columns {
     }
 
     /// A field of `record` as text; `None` when the column is absent or the cell empty.
-    fn get<'r>(&self, record: &'r ByteRecord, field: Field) -> Result<Option<&'r str>, String> {
-        let Some(bytes) = self.of(field).and_then(|i| record.get(i)) else { return Ok(None) };
-        match std::str::from_utf8(bytes) {
-            Ok("") => Ok(None),
-            Ok(text) => Ok(Some(text)),
-            Err(_) => Err(format!("the {} column is not UTF-8", field.name())),
+    #[inline]
+    fn get<'r>(&self, record: &Row<'r>, field: Field) -> Result<Option<&'r str>, String> {
+        let Some(i) = self.of(field) else { return Ok(None) };
+        match record.text(i) {
+            None | Some(Ok("")) => Ok(None),
+            Some(Ok(text)) => Ok(Some(text)),
+            Some(Err(())) => Err(format!("the {} column is not UTF-8", field.name())),
         }
+    }
+}
+
+/// One parsed input record: its fields one after another, `gap` bytes apart (0 as the CSV
+/// parser writes them; 1, a comma, when read straight from a line without quotes), and where
+/// each ends.
+pub struct Row<'r> {
+    fields: &'r [u8],
+    ends: &'r [usize],
+    gap: usize,
+    /// All the fields as text, when they are valid UTF-8 together (nearly always): a field is
+    /// then checked by slicing it, not by reading it again.
+    text: Option<&'r str>,
+}
+
+impl<'r> Row<'r> {
+    fn new(fields: &'r [u8], ends: &'r [usize], gap: usize) -> Row<'r> {
+        let fields = &fields[..ends.last().copied().unwrap_or(0)];
+        Row { fields, ends, gap, text: std::str::from_utf8(fields).ok() }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    #[inline]
+    fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
+        Some(start..end)
+    }
+
+    /// The record's line as it lies in the input, when it was read straight from it (no
+    /// quotes, so none of its fields needs quotes in the output either).
+    fn plain(&self) -> Option<&'r [u8]> {
+        (self.gap == 1).then_some(self.fields)
+    }
+
+    /// Field `i`; `None` past the last.
+    fn get(&self, i: usize) -> Option<&'r [u8]> {
+        self.fields.get(self.span(i)?)
+    }
+
+    /// Field `i` as text (`Err` when it is not UTF-8); `None` past the last.
+    #[inline]
+    fn text(&self, i: usize) -> Option<Result<&'r str, ()>> {
+        let span = self.span(i)?;
+        // A field that cuts a character of valid text in two is not UTF-8 on its own.
+        if let Some(text) = self.text.and_then(|text| text.get(span.clone())) {
+            return Some(Ok(text));
+        }
+        Some(std::str::from_utf8(self.fields.get(span)?).map_err(|_| ()))
     }
 }
 
@@ -287,13 +343,8 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     writes.extend(location.as_ref().and_then(|(location, _)| location.path()));
     files::refuse_same_file(&[args.input.as_path()], &writes)?;
 
-    let (input, input_len) = open_input(&args.input)?;
-    let mut reader =
-        ReaderBuilder::new().flexible(true).buffer_capacity(BUFFER).from_reader(QuoteTracker::new(input));
-    let header = reader.byte_headers().context("cannot read the header line")?.clone();
-    if let Some(line) = reader.get_ref().unclosed() {
-        bail!("line {line}: a quote opened here is never closed, so the header runs to the end of the input");
-    }
+    let (mut input, input_len) = open_input(&args.input)?;
+    let Header { header, rest, consumed, newlines } = read_header(&mut input)?;
     if header.is_empty() {
         bail!("the input is empty: expected a header line");
     }
@@ -319,11 +370,27 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
     };
     let append_token = args.new_tokens && columns.of(Field::Token).is_none();
 
+    let progress = progress_bar(input_len);
+    let started = Instant::now();
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+    let record = ledger.is_some().then_some(rule);
+    let job = Job { builder, columns, new_tokens: args.new_tokens, append_token, record };
+    // While a ledger chunk commits, the workers build the next one (blocks hold about a
+    // thousand rows of a typical input).
+    let ahead = if record.is_some() { LEDGER_CHUNK / 1024 } else { 0 };
+    let block = args.read_block.map_or(pipeline::BLOCK, |bytes| bytes as usize);
+    // The workers start on the rows while the output is opened: emptying a large file that
+    // is there already takes milliseconds.
+    let mut pipeline = Pipeline::start(input, rest, consumed, block, job, jobs, ahead, progress.clone())?;
+
     // With a ledger, rows wait in `Pending` for their tokens to be recorded; without, they go
     // straight out.
     let out = BufWriter::with_capacity(BUFFER, open_output(&args.output)?);
     let mut header_row = encoder(Vec::new());
-    let mut out_header = header.clone();
+    let mut out_header = header;
     out_header.push_field(b"url");
     if append_token {
         out_header.push_field(b"token");
@@ -345,7 +412,6 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let progress = progress_bar(input_len);
     let report = |line: u64, message: &str| {
         let text = format!("faceauth: line {line}: {message}");
         match &progress {
@@ -353,18 +419,9 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
             None => output::note(&text),
         }
     };
-
-    let started = Instant::now();
-    let jobs = args
-        .jobs
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-    let record = matches!(sink, Sink::Ledger(_)).then_some(rule);
-    let job = Job { builder, columns, new_tokens: args.new_tokens, append_token, record };
-    // While a ledger chunk commits, the workers build the next one.
-    let ahead = if record.is_some() { LEDGER_CHUNK } else { 0 };
-    let mut pipeline = Pipeline::start(reader, job, jobs, ahead, progress.clone())?;
     let mut tally = Tally::default();
+    // Line ends before the chunk: its rows' lines count from its start.
+    let mut lines_before = newlines;
     while let Some(mut chunk) = pipeline.next_chunk()? {
         let mut start = 0;
         for outcome in &chunk.outcomes {
@@ -372,12 +429,12 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
             match *outcome {
                 Outcome::Failed { line, ref message } => {
                     tally.failed += 1;
-                    report(line, message);
+                    report(lines_before + line, message);
                 }
                 Outcome::Built { end, line, token } => {
                     if let Sink::Ledger(pending) = &mut sink {
                         let token = token.and_then(|i| chunk.tokens.get_mut(i));
-                        pending.push(&chunk.encoded[start..end], line, token);
+                        pending.push(&chunk.encoded[start..end], lines_before + line, token);
                         if pending.is_full() {
                             for (line, message) in pending.flush()? {
                                 tally.failed += 1;
@@ -395,6 +452,7 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
         if let Some(err) = chunk.fatal.take() {
             return Err(err);
         }
+        lines_before += chunk.newlines;
         pipeline.recycle(chunk);
     }
     match &mut sink {
@@ -423,13 +481,61 @@ pub fn batch(args: BatchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The payload fields of one row.
-fn row_params<'r>(columns: &Columns, record: &'r ByteRecord) -> Result<AuthParams<'r>, String> {
+fn row_params<'r>(columns: &Columns, record: &Row<'r>) -> Result<AuthParams<'r>, String> {
     let mut values = [None; 6];
     for field in Field::ALL {
         values[field as usize] = columns.get(record, field)?;
     }
     let [sid, user_id, cf1, cf2, cf3, token] = values.map(|v| v.map(Into::into));
     Ok(AuthParams { sid: sid.unwrap_or_default(), user_id, cf1, cf2, cf3, token })
+}
+
+/// The header line, and what was read past it.
+struct Header {
+    header: ByteRecord,
+    /// Bytes read past the header line: the start of the rows.
+    rest: Vec<u8>,
+    /// Bytes read in all.
+    consumed: u64,
+    /// Line ends up to the end of the header line.
+    newlines: u64,
+}
+
+/// Reads the input up to the end of its header line (its first record).
+fn read_header(input: &mut dyn Read) -> anyhow::Result<Header> {
+    let mut read = Vec::new();
+    let mut filled = 0;
+    // Bytes searched in vain: the header can only end at a line end read since.
+    let mut searched = 0;
+    let end = loop {
+        if memchr::memchr2(b'\n', b'\r', &read[searched..filled]).is_some() {
+            if let Some(end) = quotes::first_record_end(&read[..filled]) {
+                break end;
+            }
+        }
+        searched = filled;
+        read.resize(filled + BUFFER, 0);
+        match input.read(&mut read[filled..]) {
+            Ok(0) => {
+                if let Some(open) = quotes::unclosed_quote(&read[..filled]) {
+                    let line = quotes::line_at(&read, open);
+                    bail!("line {line}: a quote opened here is never closed, so the header runs to the end of the input");
+                }
+                break filled;
+            }
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(anyhow::Error::new(err).context("cannot read the header line")),
+        }
+    };
+    let mut reader = ReaderBuilder::new().flexible(true).from_reader(&read[..end]);
+    let header = reader.byte_headers().context("cannot read the header line")?.clone();
+    Ok(Header {
+        header,
+        rest: read[end..filled].to_vec(),
+        consumed: filled as u64,
+        newlines: quotes::line_at(&read, end) - 1,
+    })
 }
 
 /// The input stream and, for a regular file, its length (for the progress bar).

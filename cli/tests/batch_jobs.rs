@@ -135,6 +135,94 @@ fn every_job_count_records_the_same_tokens_and_refuses_the_same_rows() {
     }
 }
 
+/// Inputs whose quoted fields (line ends inside, doubled quotes), `\r\n` line ends, empty
+/// lines, stray quotes and last row (without a line end, or with a quote never closed) fall
+/// across the reader's block boundaries at every place: every block size writes the same bytes
+/// and reports the same rows at the same lines as one block holding the whole input.
+#[test]
+fn every_block_size_reads_the_same_rows_at_the_same_lines() {
+    let crlf = String::from_utf8_lossy(&sprinkled_input(400)).replace('\n', "\r\n").into_bytes();
+    let mut tricky = b"sid,user_id,cf1,token,note\n\
+        s1,u1,\"a\"\"\nb\"\"\",tok_aaaaaaaa,\"x\"\"\"\"y\"\n\
+        \n\n\
+        ,u-after-empty-lines,,tok_ffffffff,no sid\n\
+        s2,u2,,tok_bbbbbbbb,\"multi\r\nline\nnote\"\r\n\
+        s3,u\"3,,tok_cccccccc,n\"o\n\
+        \"\",u-quoted-empty-sid,,tok_gggggggg,\"\"\r\n\
+        s4,,,tok_dddddddd,\"\"\"\"\r\r\n"
+        .to_vec();
+    tricky.extend_from_slice(b"s5,\xff,,tok_eeeeeeee,bad user\n");
+    tricky.extend_from_slice(b"s6,u6,,tok_hhhhhhhh,\"last row without a line end\"");
+    let unclosed = b"sid,note\ns1,a\r\ns2,\"x\"\"y\",\n,\"never\nclosed\ns3,x\n".to_vec();
+    for (name, input) in
+        [("sprinkled", sprinkled_input(400)), ("crlf", crlf), ("tricky", tricky), ("unclosed", unclosed)]
+    {
+        let whole = run(&["--jobs", "2"], &input);
+        assert_eq!(whole.status.code(), Some(3), "{name}: {}", String::from_utf8_lossy(&whole.stderr));
+        let reported = reports(&whole);
+        assert!(reported.iter().filter(|l| l.contains(": line ")).count() >= 2, "{name}: {reported:?}");
+        for block in ["1", "2", "3", "5", "8", "13", "61", "256", "4099"] {
+            let cut = run(&["--jobs", "2", "--read-block", block], &input);
+            assert_eq!(cut.status.code(), whole.status.code(), "{name}, --read-block {block}");
+            assert!(cut.stdout == whole.stdout, "{name}, --read-block {block}: the output differs");
+            assert_eq!(reports(&cut), reported, "{name}, --read-block {block}: the reports differ");
+        }
+    }
+}
+
+/// A base URL with a comma and a quote in it: every URL cell is quoted, its quote doubled,
+/// and reads back whole.
+#[test]
+fn urls_with_commas_and_quotes_are_quoted() {
+    let base = "https://forms.example/a,b\"c";
+    let output = run(&["--base-url", base, "--jobs", "2"], b"sid,note\ns1,x\ns2,\"y,z\"\n");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with("s1,x,\"https://forms.example/a,b\"\"c/")),
+        "{text}"
+    );
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.len(), 3, "{row:?}");
+        assert!(row[2].starts_with(&format!("{base}/")), "{row:?}");
+    }
+    assert_eq!(&rows[1][1], "y,z");
+}
+
+/// A header and a row far longer than a read, through a pipe written in small pieces: both
+/// come out whole, with the rows around them.
+#[test]
+fn records_longer_than_a_read_come_through_a_pipe_whole() {
+    let long_name = "n".repeat(200_000);
+    let long_cell = "x".repeat(3_000_000);
+    let mut input = format!("sid,{long_name}\ns1,a\ns2,\"{long_cell}\"\ns3,b\n").into_bytes();
+    input.extend_from_slice(b"s4,\"quoted\nline\"");
+    let mut child = faceauth()
+        .args(["batch", "--pid", "p", "--input", "-", "--output", "-", "--jobs", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        for piece in input.chunks(4_093) {
+            stdin.write_all(piece).expect("writes");
+        }
+    });
+    let output = child.wait_with_output().expect("runs");
+    writer.join().expect("the writer thread");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    assert_eq!(reader.headers().expect("a header").get(1).map(str::len), Some(200_000));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    let cells: Vec<(&str, usize)> = rows.iter().map(|r| (&r[0], r[1].len())).collect();
+    assert_eq!(cells, [("s1", 1), ("s2", 3_000_000), ("s3", 1), ("s4", 11)]);
+}
+
 #[test]
 fn jobs_must_be_a_positive_count() {
     for jobs in ["0", "-1", "many", "100000"] {

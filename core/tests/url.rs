@@ -333,6 +333,22 @@ proptest! {
             Err(_) => prop_assert_eq!((built, out.as_str()), (expected.clone().map(drop), "kept|")),
         }
         prop_assert_eq!(links.build_many([&params]).map_err(|(_, e)| e), expected.clone().map(|url| vec![url]));
+        if let Ok(url) = &expected {
+            let (prefix, suffix) = links.fixed_parts();
+            let middle = url.strip_prefix(prefix).and_then(|rest| rest.strip_suffix(suffix));
+            prop_assert!(
+                middle.is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b))),
+                "{} around {:?}",
+                url,
+                (prefix, suffix)
+            );
+        }
+        let mut bytes = b"kept|".to_vec();
+        let built = links.build_bytes_with(&params, &mut faceauth::crypto::NonceSource::new(), &mut bytes);
+        match &expected {
+            Ok(url) => prop_assert_eq!(bytes, format!("kept|{url}").into_bytes()),
+            Err(_) => prop_assert_eq!((built, bytes), (expected.clone().map(drop), b"kept|".to_vec())),
+        }
         // GCM draws a nonce: the same checks, and the payload read back is the reference's.
         let gcm = builder(Scheme::Gcm);
         let mut nonces = faceauth::crypto::NonceSource::new();

@@ -1,90 +1,210 @@
-//! Where a quoted field opened, for reporting a quote never closed at its own line.
+//! Where records end in a block of CSV, found by jumping from quote to quote rather than
+//! reading the block byte by byte, so that the reader can cut the input into blocks of whole
+//! records and leave the parsing to the workers.
+//!
+//! The rules are the `csv` crate's (`csv_core`, default settings): a quote opens a quoted field
+//! only at the start of a field (after a comma, a line end or at the start of a record;
+//! elsewhere it is a plain byte), a doubled quote inside a quoted field is a quote, and a
+//! record ends at `\r` or `\n` outside quotes (`\r\n` counting as one end, empty lines skipped).
 
-use std::io::Read;
+use memchr::{memchr, memchr2, memrchr2};
 
-/// Where a quoted field opened, as the CSV reader reads the input, so that a quote never
-/// closed is reported at its own line: the CSV reader sees only a last row running to the end
-/// of the input, and gives no sign of it.
-pub struct QuoteTracker<R> {
-    inner: R,
-    state: QuoteState,
-    /// The line being read (1-based).
-    line: u64,
-    /// The line of the quote that opened the current quoted field.
-    opened: u64,
-    /// Bytes read so far, to recognise a byte-order mark at the start.
-    read: u64,
-    eof: bool,
-}
-
-/// The states of a CSV field that matter for quotes (as the `csv` crate reads them).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum QuoteState {
-    /// At the start of a field: a quote here opens a quoted field.
-    FieldStart,
-    /// In an unquoted field: quotes are literal.
-    Unquoted,
-    /// In a quoted field.
-    Quoted,
-    /// Just after a quote in a quoted field: it closed the field, or is the first of a pair.
-    QuoteInQuoted,
-}
-
-impl<R: Read> QuoteTracker<R> {
-    pub fn new(inner: R) -> QuoteTracker<R> {
-        QuoteTracker { inner, state: QuoteState::FieldStart, line: 1, opened: 0, read: 0, eof: false }
-    }
-
-    /// The line of a quote that was never closed, once the whole input has been read.
-    pub fn unclosed(&self) -> Option<u64> {
-        (self.eof && self.state == QuoteState::Quoted).then_some(self.opened)
-    }
-
-    fn scan(&mut self, mut bytes: &[u8]) {
-        if self.read == 0 {
-            // The CSV reader skips a UTF-8 byte-order mark.
-            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-        }
-        let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        // Most chunks hold no quote at all: only their end matters then.
-        if !bytes.contains(&b'"') {
-            match (self.state, bytes.last()) {
-                (_, None) | (QuoteState::Quoted, _) => {}
-                (_, Some(b',' | b'\n' | b'\r')) => self.state = QuoteState::FieldStart,
-                (_, Some(_)) => self.state = QuoteState::Unquoted,
+/// Walks `block`, which starts at the start of a record, quoted field by quoted field, as the
+/// `csv` crate reads it: calls `outside(start, end)` for every run of bytes outside quoted
+/// fields, in order, and returns the offset of the quote that opened a field still open at
+/// the end of the block, if one is.
+///
+/// A quote that is the block's last byte inside a quoted field is taken as closing it: the
+/// run after it is then empty, so no record end is found past it either way.
+fn walk(block: &[u8], mut outside: impl FnMut(usize, usize)) -> Option<usize> {
+    let mut pos = 0;
+    loop {
+        // Outside a quoted field: the next quote that starts a field opens one.
+        let mut from = pos;
+        let open = loop {
+            let Some(i) = memchr(b'"', &block[from..]) else {
+                outside(pos, block.len());
+                return None;
+            };
+            let quote = from + i;
+            if quote == 0 || matches!(block[quote - 1], b',' | b'\r' | b'\n') {
+                break quote;
             }
-            self.line += newlines(bytes);
+            from = quote + 1;
+        };
+        outside(pos, open);
+        // Inside: up to a quote that is not one of a doubled pair.
+        let mut from = open + 1;
+        pos = loop {
+            let Some(i) = memchr(b'"', &block[from..]) else { return Some(open) };
+            let quote = from + i;
+            if block.get(quote + 1) == Some(&b'"') {
+                from = quote + 2;
+            } else {
+                break quote + 1;
+            }
+        };
+    }
+}
+
+/// Where the last whole record of `block` ends (just past its `\r` or `\n`), `block` starting
+/// at the start of a record; `None` when no record ends in it.
+///
+/// Only a line end that ends a record counts: the `\n` of a `\r\n` pair, and empty lines, are
+/// where the next record's reading starts, as the `csv` crate numbers lines (a record's line is
+/// the one its reading started on), so a block never starts past them.
+pub fn last_record_end(block: &[u8]) -> Option<usize> {
+    let mut found = None;
+    walk(block, |start, end| {
+        let mut end = end;
+        while let Some(i) = memrchr2(b'\n', b'\r', &block[start..end]) {
+            let at = start + i;
+            // A line end right after another (or at the block's start, a record's start)
+            // ends no record.
+            if at > 0 && !matches!(block[at - 1], b'\r' | b'\n') {
+                found = Some(at + 1);
+                return;
+            }
+            end = at;
+        }
+    });
+    found
+}
+
+/// Where the first record of `block` ends (just past its `\r` or `\n`), `block` starting at
+/// the start of a record; `None` when no record ends in it.
+pub fn first_record_end(block: &[u8]) -> Option<usize> {
+    let mut found = None;
+    walk(block, |start, end| {
+        if found.is_some() {
             return;
         }
-        for &byte in bytes {
-            let ends_field = matches!(byte, b',' | b'\n' | b'\r');
-            self.state = match (self.state, byte) {
-                (QuoteState::FieldStart, b'"') => {
-                    self.opened = self.line;
-                    QuoteState::Quoted
-                }
-                (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
-                (QuoteState::Quoted, _) => QuoteState::Quoted,
-                (QuoteState::QuoteInQuoted, b'"') => QuoteState::Quoted,
-                (_, _) if ends_field => QuoteState::FieldStart,
-                (_, _) => QuoteState::Unquoted,
-            };
-            if byte == b'\n' {
-                self.line += 1;
+        let mut from = start;
+        while let Some(i) = memchr2(b'\n', b'\r', &block[from..end]) {
+            let at = from + i;
+            if at > 0 && !matches!(block[at - 1], b'\r' | b'\n') {
+                found = Some(at + 1);
+                return;
+            }
+            from = at + 1;
+        }
+    });
+    found
+}
+
+/// Where a quote that is never closed opened in `block`, the rest of the input, which starts
+/// at the start of a record: the record from there runs to the end of the input.
+pub fn unclosed_quote(block: &[u8]) -> Option<usize> {
+    walk(block, |_, _| {})
+}
+
+/// The line `offset` is on in `block`, counting from 1 at its start.
+pub fn line_at(block: &[u8], offset: usize) -> u64 {
+    1 + memchr::memchr_iter(b'\n', &block[..offset]).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{first_record_end, last_record_end, line_at, unclosed_quote};
+
+    /// Where the `csv` crate ends each record of `input`, and the line it reads each on.
+    fn csv_record_ends(input: &[u8]) -> Vec<(usize, u64)> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        let mut record = csv::ByteRecord::new();
+        let mut ends = Vec::new();
+        while reader.read_byte_record(&mut record).expect("reads") {
+            let line = record.position().expect("a position").line();
+            ends.push((reader.position().byte() as usize, line));
+        }
+        ends
+    }
+
+    /// Whether the `csv` crate's record ending at `end` is whole there: it ends before the
+    /// input does, or another record follows it once the input goes on.
+    fn whole_at(input: &[u8], end: usize) -> bool {
+        end < input.len() || {
+            let mut more = input.to_vec();
+            more.extend_from_slice(b"z");
+            csv_record_ends(&more).len() > csv_record_ends(input).len()
+        }
+    }
+
+    const INPUTS: [&[u8]; 14] = [
+        b"a,b\nc,d\n",
+        b"a,b\r\nc,d\r\ne\r\n",
+        b"a\rb\rc",
+        b"a,\"x\ny\",b\nc\n",
+        b"a,\"x\"\"\ny\"\"\",b\nc\n",
+        b"a,\"\"\"\"\nb,\"\"\nc\n",
+        b"a,b\"c\nd,\"e\n\"\n",
+        b"\"a\"b\"c\nd\n",
+        b"\n\na\n\n\nb\r\n\r\nc",
+        b"a,\"never closed\nb\nc\n",
+        b"a,\n,\n,,\n\"\"\n",
+        b"x,\"a\rb\",\"\r\n\"\r\ny",
+        b"\"\",\"\"\"\",\"\n\"\"\n\"\n",
+        b"one record without a line end",
+    ];
+
+    /// Every cut falls where the `csv` crate ends a record: each prefix of each input is
+    /// cut at its last record end as the crate reads the whole input (or not at all).
+    #[test]
+    fn cuts_fall_where_the_csv_crate_ends_records() {
+        for input in INPUTS {
+            let ends = csv_record_ends(input);
+            for len in 0..=input.len() {
+                let prefix = &input[..len];
+                let cut = last_record_end(prefix);
+                // The crate's last record end within the prefix, whose record is whole there
+                // (the final record of an input without a line end ends only with the input).
+                let expected = ends
+                    .iter()
+                    .map(|&(end, _)| end)
+                    .filter(|&end| end <= len && end > 0)
+                    .rfind(|&end| whole_at(input, end));
+                assert_eq!(cut, expected, "{:?} cut at {len}", String::from_utf8_lossy(prefix));
             }
         }
     }
-}
 
-impl<R: Read> Read for QuoteTracker<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.eof = true;
-        } else {
-            self.scan(&buf[..n]);
-            self.read += n as u64;
+    /// Reading from a cut on gives the records, on the lines, that reading the whole gives:
+    /// a record's line there, plus the line ends before the cut.
+    #[test]
+    fn reading_from_a_cut_numbers_lines_as_reading_the_whole() {
+        for input in INPUTS {
+            let whole = csv_record_ends(input);
+            for len in 0..=input.len() {
+                let Some(cut) = last_record_end(&input[..len]) else { continue };
+                let before = line_at(input, cut) - 1;
+                let rest: Vec<(usize, u64)> = csv_record_ends(&input[cut..])
+                    .iter()
+                    .map(|&(end, line)| (cut + end, before + line))
+                    .collect();
+                let expected: Vec<(usize, u64)> =
+                    whole.iter().copied().filter(|&(end, _)| end > cut).collect();
+                assert_eq!(rest, expected, "{:?} from {cut}", String::from_utf8_lossy(input));
+            }
         }
-        Ok(n)
+    }
+
+    #[test]
+    fn the_first_cut_is_where_the_csv_crate_ends_the_first_record() {
+        for input in INPUTS {
+            let ends = csv_record_ends(input);
+            let expected = ends.first().map(|&(end, _)| end).filter(|&end| whole_at(input, end));
+            assert_eq!(first_record_end(input), expected, "{:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_found_where_it_opened() {
+        assert_eq!(unclosed_quote(b"a,\"never closed\nb\nc\n"), Some(2));
+        assert_eq!(unclosed_quote(b"a,\"closed\nb\"\nc\n"), None);
+        // Doubled quotes stay inside; a quote inside an unquoted field opens nothing.
+        assert_eq!(unclosed_quote(b"a,\"x\"\"\nb"), Some(2));
+        assert_eq!(unclosed_quote(b"a,b\"c\nd"), None);
+        assert_eq!(unclosed_quote(b"\"a\"b\"c\nd"), None);
+        assert_eq!(unclosed_quote(b"a,\"b\"\n\"c"), Some(6));
+        assert_eq!(line_at(b"a\nb\n\"c", 4), 3);
     }
 }

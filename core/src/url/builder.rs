@@ -5,14 +5,16 @@ use super::{AuthParams, UrlError};
 use crate::crypto::{Cipher, CryptoError, IvFrom, Key, NonceSource, Scheme, Variant};
 
 /// A payload that fits here is written and sealed in a stack buffer of this size, and its text
-/// written in a second one; a larger one in heap buffers of its bound's size
+/// written in a second one (`build_bytes_with` writes it straight into the caller's buffer, in
+/// room cleared for its length only); a larger one in heap buffers of its bound's size
 /// (`AuthParams::json_bound`). Both arrays are zeroed for every URL, which keeps core free of
 /// per-thread state: 256 bytes take values up to ~110 bytes in all.
 const STACK_PAYLOAD: usize = 256;
-/// The text's stack buffer: room for the base64 of ~230 sealed bytes with a few escaped
+/// The text's stack buffer: room for the base64 of ~140 sealed bytes with a few escaped
 /// symbols (`%2B`, `%2F`, `%3D`), not for the worst case, where every symbol is escaped
-/// (`TextEncoding::query_room`, 1,066 bytes for a full stack payload); a text that may not
-/// fit is written again on the heap. Zeroing the worst case's room cost ~55 instructions a URL.
+/// (`TextEncoding::query_room`, 1,071 bytes for a full stack payload); a text that may not
+/// fit is written again on the heap. At 256 bytes the compiler zeroes it inline; zeroing the
+/// worst case's room was a `memset` call, ~55 instructions a URL.
 const STACK_TEXT: usize = 256;
 
 /// Argos's hosted form host, where FaceAuth URLs point unless told otherwise.
@@ -152,6 +154,14 @@ impl UrlBuilder {
         &self.pid
     }
 
+    /// The text every URL starts with (the base URL, the page's path, `pid`, up to
+    /// `encrypted=`) and ends with (`&lang=…`, or nothing). A URL is these two around the
+    /// ciphertext, percent-encoded for a query value: ASCII letters, digits, `-`, `.`, `_`,
+    /// `~` and `%XX` only.
+    pub fn fixed_parts(&self) -> (&str, &str) {
+        (&self.prefix, &self.suffix)
+    }
+
     /// Builds the URL for one user.
     ///
     /// # Errors
@@ -189,6 +199,37 @@ impl UrlBuilder {
         out: &mut String,
     ) -> Result<(), UrlError> {
         self.encoded(params, IvFrom::Source(nonces), |text| self.append(text, out))
+    }
+
+    /// As [`UrlBuilder::build_with`], appending the URL's bytes (ASCII) to `out`: for a job
+    /// that writes URLs into a byte buffer, the text is not checked for UTF-8 on the way.
+    ///
+    /// # Errors
+    /// As [`UrlBuilder::build`]; `out` is unchanged on error.
+    pub fn build_bytes_with(
+        &self,
+        params: &AuthParams<'_>,
+        nonces: &mut NonceSource,
+        out: &mut Vec<u8>,
+    ) -> Result<(), UrlError> {
+        let encoding = self.cipher.variant().text_encoding();
+        self.sealed(params, IvFrom::Source(nonces), |sealed| {
+            // The text is written in place, into room cleared for this ciphertext's length.
+            let room = encoding.query_room(sealed.len());
+            let start = out.len();
+            out.reserve(self.prefix.len() + room + self.suffix.len());
+            out.extend_from_slice(self.prefix.as_bytes());
+            let at = out.len();
+            out.resize(at + room, 0);
+            // `query_room` always fits: never `None`.
+            let Some(len) = encoding.write_query(sealed, &mut out[at..]) else {
+                out.truncate(start);
+                return Err(UrlError::Crypto(CryptoError::BadPadding));
+            };
+            out.truncate(at + len);
+            out.extend_from_slice(self.suffix.as_bytes());
+            Ok(())
+        })
     }
 
     /// Builds the URL of every row, in order, reading the OS random source once per block of
@@ -233,34 +274,70 @@ impl UrlBuilder {
         iv: IvFrom<'_>,
         f: impl FnOnce(&str) -> R,
     ) -> Result<R, UrlError> {
-        let mut f = Some(f);
+        // Every form is ASCII, so this never fails.
+        self.encoded_ascii(params, iv, |text| {
+            std::str::from_utf8(text).map(f).map_err(|_| UrlError::Crypto(CryptoError::BadPadding))
+        })
+    }
+
+    /// [`UrlBuilder::encoded`], handing `f` the text as the ASCII bytes it is. One `Result`
+    /// through every layer: nesting them cost ~40 instructions a URL in moves.
+    #[inline(always)]
+    fn encoded_ascii<R>(
+        &self,
+        params: &AuthParams<'_>,
+        iv: IvFrom<'_>,
+        f: impl FnOnce(&[u8]) -> Result<R, UrlError>,
+    ) -> Result<R, UrlError> {
+        let encoding = self.cipher.variant().text_encoding();
+        let mut stack = [0u8; STACK_TEXT];
+        let mut heap = Vec::new();
+        self.sealed(params, iv, |sealed| {
+            let (text, len) = match encoding.write_query(sealed, &mut stack) {
+                Some(len) => (&stack[..], len),
+                None => {
+                    heap.resize(encoding.query_room(sealed.len()), 0);
+                    // `query_room` always fits: never `None`.
+                    let len = encoding.write_query(sealed, &mut heap);
+                    (&heap[..], len.ok_or(UrlError::Crypto(CryptoError::BadPadding))?)
+                }
+            };
+            f(&text[..len])
+        })
+    }
+
+    /// Checks the parameters, writes their JSON payload and encrypts it in a stack buffer
+    /// when it fits (values up to ~110 bytes in all), else on the heap, and hands `then` the
+    /// ciphertext.
+    #[inline(always)]
+    fn sealed<R>(
+        &self,
+        params: &AuthParams<'_>,
+        iv: IvFrom<'_>,
+        then: impl FnOnce(&[u8]) -> Result<R, UrlError>,
+    ) -> Result<R, UrlError> {
+        let mut then = Some(then);
         let mut iv = Some(iv);
         let mut payload = [0u8; STACK_PAYLOAD];
-        let mut text = [0u8; STACK_TEXT];
-        let done = self.seal_and_encode(params, &mut iv, &mut payload, &mut text, &mut f);
-        if let Some(result) = done {
+        if let Some(result) = self.seal_then(params, &mut iv, &mut payload, &mut then) {
             return result;
         }
-        // Too large for the stack buffers: a payload of the bound's size always fits.
+        // Too large for the stack buffer: a payload of the bound's size always fits.
         let size = self.cipher.head_room() + params.json_bound() + self.cipher.overhead();
-        let room = self.cipher.variant().text_encoding().query_room(size);
-        let (mut payload, mut text) = (vec![0; size], vec![0; room]);
-        self.seal_and_encode(params, &mut iv, &mut payload, &mut text, &mut f)
+        let mut payload = vec![0; size];
+        self.seal_then(params, &mut iv, &mut payload, &mut then)
             .unwrap_or(Err(UrlError::Crypto(CryptoError::BadPadding)))
     }
 
-    /// [`UrlBuilder::encoded`] with its buffers: `payload` for the sealed message, `text` for
-    /// its query form ([`TextEncoding::query_room`](crate::crypto::TextEncoding) of
-    /// `payload`'s length). `None`, with `iv` and `f` left as they were, if the payload may not
-    /// fit `payload`.
+    /// [`UrlBuilder::sealed`] with its buffer, `payload`, for the sealed message. `None`, with
+    /// `iv` and `then` left as they were, if the payload may not fit `payload`.
     #[inline(always)]
-    fn seal_and_encode<R>(
+    fn seal_then<R>(
         &self,
         params: &AuthParams<'_>,
         iv: &mut Option<IvFrom<'_>>,
         payload: &mut [u8],
-        text: &mut [u8],
-        f: &mut Option<impl FnOnce(&str) -> R>,
+        then: &mut Option<impl FnOnce(&[u8]) -> Result<R, UrlError>>,
     ) -> Option<Result<R, UrlError>> {
         let head = self.cipher.head_room();
         // Room after the JSON for what sealing adds (padding, a tag).
@@ -288,21 +365,10 @@ impl UrlBuilder {
             }
         };
         // The payload was encrypted in place: no plaintext is left in `payload`.
-        let (encoding, sealed) = (self.cipher.variant().text_encoding(), &payload[..sealed]);
-        let mut heap = Vec::new();
-        let (text, len) = match encoding.write_query(sealed, text) {
-            Some(len) => (&*text, len),
-            None => {
-                heap.resize(encoding.query_room(sealed.len()), 0);
-                let len = encoding.write_query(sealed, &mut heap).unwrap_or(0);
-                (&*heap, len)
-            }
-        };
-        // Every form is ASCII, so this never fails.
-        let Ok(text) = std::str::from_utf8(&text[..len]) else {
-            return Some(Err(UrlError::Crypto(CryptoError::BadPadding)));
-        };
-        Some(f.take().map(|f| f(text)).ok_or(UrlError::Crypto(CryptoError::BadPadding)))
+        Some(match then.take() {
+            Some(then) => then(&payload[..sealed]),
+            None => Err(UrlError::Crypto(CryptoError::BadPadding)),
+        })
     }
 
     fn refresh_prefix(&mut self) {
