@@ -6,6 +6,11 @@ core (`taskset -c 0`, as it ran before it had workers), and the Python reference
 the runs lets the machine's load fall on all three alike. Checks every output is identical to
 the reference's, and prints the median URLs/s of each, the ratios (each against the reference
 measured in the same run) and each process's peak memory.
+
+Each run writes a new output file: the previous round's file is deleted before the timed span.
+Written over instead (OVERWRITE=1), a run of `batch` pays 16-33 ms on ext4 for the round
+before it: `open(O_TRUNC)` waits for the writeback that run's close started, and the file
+truncated to 0 is flushed at close (docs/performance.md, "faceauth batch against Python").
 """
 
 import filecmp
@@ -54,6 +59,7 @@ def run(name: str, argv: list[str]) -> tuple[float, int]:
 def main() -> None:
     rows = int(os.environ.get("ROWS", "200000"))
     rounds = int(os.environ.get("ROUNDS", "3"))
+    overwrite = os.environ.get("OVERWRITE") == "1"
     faceauth = str(ROOT / "target" / "release" / "faceauth")
     src = make_input(rows)
     theirs = DATA / "out-python.csv"
@@ -69,8 +75,11 @@ def main() -> None:
     peaks: dict[str, int] = {name: 0 for name in sides}
     ratios: list[tuple[float, float]] = []
     load = os.getloadavg()[0]
+    outputs = {"all": DATA / "out-all.csv", "one": DATA / "out-one.csv", "python": theirs}
     for _ in range(rounds):
         for name in ("all", "one", "python"):
+            if not overwrite:
+                outputs[name].unlink(missing_ok=True)
             seconds, peak = run(name, sides[name])
             times[name].append(seconds)
             peaks[name] = max(peaks[name], peak)
@@ -83,8 +92,9 @@ def main() -> None:
     def rate(name: str) -> float:
         return rows / statistics.median(times[name])
 
+    written = "over the previous round's output files" if overwrite else "to new output files"
     print(f"batch of {rows:,} rows, ECB, {rounds} interleaved rounds, medians (outputs identical); "
-          f"{cores} CPUs, load average up to {load:.1f}")
+          f"{cores} CPUs, load average up to {load:.1f}; written {written}")
     print(f"  python + cryptography (baseline)       {rate('python'):>12,.0f} URLs/s  peak {peaks['python']/1024:6.1f} MiB")
     print(f"  faceauth batch --jobs 1, one core      {rate('one'):>12,.0f} URLs/s  peak {peaks['one']/1024:6.1f} MiB")
     print(f"  faceauth batch, every core ({cores} jobs)    {rate('all'):>12,.0f} URLs/s  peak {peaks['all']/1024:6.1f} MiB")
