@@ -213,23 +213,23 @@ impl UrlBuilder {
         out: &mut Vec<u8>,
     ) -> Result<(), UrlError> {
         let encoding = self.cipher.variant().text_encoding();
-        self.sealed(params, IvFrom::Source(nonces), |sealed| {
-            // The text is written in place, into room cleared for this ciphertext's length.
-            let room = encoding.query_room(sealed.len());
-            let start = out.len();
-            out.reserve(self.prefix.len() + room + self.suffix.len());
-            out.extend_from_slice(self.prefix.as_bytes());
-            let at = out.len();
-            out.resize(at + room, 0);
-            // `query_room` always fits: never `None`.
-            let Some(len) = encoding.write_query(sealed, &mut out[at..]) else {
-                out.truncate(start);
-                return Err(UrlError::Crypto(CryptoError::BadPadding));
-            };
-            out.truncate(at + len);
-            out.extend_from_slice(self.suffix.as_bytes());
-            Ok(())
-        })
+        let (mut stack, mut heap) = ([0u8; STACK_PAYLOAD], Vec::new());
+        let sealed = self.sealed(params, IvFrom::Source(nonces), &mut stack, &mut heap)?;
+        // The text is written in place, into room cleared for this ciphertext's length.
+        let room = encoding.query_room(sealed.len());
+        let start = out.len();
+        out.reserve(self.prefix.len() + room + self.suffix.len());
+        out.extend_from_slice(self.prefix.as_bytes());
+        let at = out.len();
+        out.resize(at + room, 0);
+        // `query_room` always fits: never `None`.
+        let Some(len) = encoding.write_query(sealed, &mut out[at..]) else {
+            out.truncate(start);
+            return Err(UrlError::Crypto(CryptoError::BadPadding));
+        };
+        out.truncate(at + len);
+        out.extend_from_slice(self.suffix.as_bytes());
+        Ok(())
     }
 
     /// Builds the URL of every row, in order, reading the OS random source once per block of
@@ -274,71 +274,55 @@ impl UrlBuilder {
         iv: IvFrom<'_>,
         f: impl FnOnce(&str) -> R,
     ) -> Result<R, UrlError> {
-        // Every form is ASCII, so this never fails.
-        self.encoded_ascii(params, iv, |text| {
-            std::str::from_utf8(text).map(f).map_err(|_| UrlError::Crypto(CryptoError::BadPadding))
-        })
-    }
-
-    /// [`UrlBuilder::encoded`], handing `f` the text as the ASCII bytes it is. One `Result`
-    /// through every layer: nesting them cost ~40 instructions a URL in moves.
-    #[inline(always)]
-    fn encoded_ascii<R>(
-        &self,
-        params: &AuthParams<'_>,
-        iv: IvFrom<'_>,
-        f: impl FnOnce(&[u8]) -> Result<R, UrlError>,
-    ) -> Result<R, UrlError> {
         let encoding = self.cipher.variant().text_encoding();
-        let mut stack = [0u8; STACK_TEXT];
-        let mut heap = Vec::new();
-        self.sealed(params, iv, |sealed| {
-            let (text, len) = match encoding.write_query(sealed, &mut stack) {
-                Some(len) => (&stack[..], len),
-                None => {
-                    heap.resize(encoding.query_room(sealed.len()), 0);
-                    // `query_room` always fits: never `None`.
-                    let len = encoding.write_query(sealed, &mut heap);
-                    (&heap[..], len.ok_or(UrlError::Crypto(CryptoError::BadPadding))?)
-                }
-            };
-            f(&text[..len])
-        })
+        let (mut stack, mut heap) = ([0u8; STACK_PAYLOAD], Vec::new());
+        let (mut text, mut heap_text) = ([0u8; STACK_TEXT], Vec::new());
+        let sealed = self.sealed(params, iv, &mut stack, &mut heap)?;
+        let (text, len) = match encoding.write_query(sealed, &mut text) {
+            Some(len) => (&text[..], len),
+            None => {
+                heap_text.resize(encoding.query_room(sealed.len()), 0);
+                // `query_room` always fits: never `None`.
+                let len = encoding.write_query(sealed, &mut heap_text);
+                (&heap_text[..], len.ok_or(UrlError::Crypto(CryptoError::BadPadding))?)
+            }
+        };
+        // Every form is ASCII, so this never fails.
+        let text =
+            std::str::from_utf8(&text[..len]).map_err(|_| UrlError::Crypto(CryptoError::BadPadding))?;
+        Ok(f(text))
     }
 
-    /// Checks the parameters, writes their JSON payload and encrypts it in a stack buffer
-    /// when it fits (values up to ~110 bytes in all), else on the heap, and hands `then` the
-    /// ciphertext.
+    /// Checks the parameters, writes their JSON payload and encrypts it in place in `stack`
+    /// when it fits (values up to ~110 bytes in all), else in `heap`, and gives the ciphertext.
     #[inline(always)]
-    fn sealed<R>(
+    fn sealed<'b>(
         &self,
         params: &AuthParams<'_>,
         iv: IvFrom<'_>,
-        then: impl FnOnce(&[u8]) -> Result<R, UrlError>,
-    ) -> Result<R, UrlError> {
-        let mut then = Some(then);
+        stack: &'b mut [u8],
+        heap: &'b mut Vec<u8>,
+    ) -> Result<&'b [u8], UrlError> {
         let mut iv = Some(iv);
-        let mut payload = [0u8; STACK_PAYLOAD];
-        if let Some(result) = self.seal_then(params, &mut iv, &mut payload, &mut then) {
-            return result;
+        if let Some(sealed) = self.seal_in(params, &mut iv, stack) {
+            return Ok(&stack[..sealed?]);
         }
         // Too large for the stack buffer: a payload of the bound's size always fits.
-        let size = self.cipher.head_room() + params.json_bound() + self.cipher.overhead();
-        let mut payload = vec![0; size];
-        self.seal_then(params, &mut iv, &mut payload, &mut then)
-            .unwrap_or(Err(UrlError::Crypto(CryptoError::BadPadding)))
+        heap.resize(self.cipher.head_room() + params.json_bound() + self.cipher.overhead(), 0);
+        let sealed =
+            self.seal_in(params, &mut iv, heap).unwrap_or(Err(UrlError::Crypto(CryptoError::BadPadding)));
+        Ok(&heap[..sealed?])
     }
 
-    /// [`UrlBuilder::sealed`] with its buffer, `payload`, for the sealed message. `None`, with
-    /// `iv` and `then` left as they were, if the payload may not fit `payload`.
+    /// [`UrlBuilder::sealed`] in one buffer, `payload`: the sealed message's length, or `None`,
+    /// with `iv` left as it was, if the payload may not fit `payload`.
     #[inline(always)]
-    fn seal_then<R>(
+    fn seal_in(
         &self,
         params: &AuthParams<'_>,
         iv: &mut Option<IvFrom<'_>>,
         payload: &mut [u8],
-        then: &mut Option<impl FnOnce(&[u8]) -> Result<R, UrlError>>,
-    ) -> Option<Result<R, UrlError>> {
+    ) -> Option<Result<usize, UrlError>> {
         let head = self.cipher.head_room();
         // Room after the JSON for what sealing adds (padding, a tag).
         let end = payload.len().checked_sub(self.cipher.overhead())?;
@@ -357,18 +341,11 @@ impl UrlBuilder {
             payload.fill(0);
             return Some(Err(UrlError::Crypto(CryptoError::BadPadding)));
         };
-        let sealed = match self.cipher.seal_in_place(payload, json_len, iv) {
-            Ok(sealed) => sealed,
-            Err(e) => {
-                payload.fill(0);
-                return Some(Err(e.into()));
-            }
-        };
-        // The payload was encrypted in place: no plaintext is left in `payload`.
-        Some(match then.take() {
-            Some(then) => then(&payload[..sealed]),
-            None => Err(UrlError::Crypto(CryptoError::BadPadding)),
-        })
+        // Encrypted in place: no plaintext is left in `payload`.
+        Some(self.cipher.seal_in_place(payload, json_len, iv).map_err(|e| {
+            payload.fill(0);
+            e.into()
+        }))
     }
 
     fn refresh_prefix(&mut self) {
