@@ -2,7 +2,7 @@
 //! order, bad rows reported at the same lines, in memory that does not grow with the input.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
 
@@ -16,6 +16,17 @@ fn faceauth() -> Command {
     let mut cmd = Command::cargo_bin("faceauth").expect("binary");
     cmd.env("FACEAUTH_API_KEY", KEY).env_remove("FACEAUTH_TOKENS_DB").env_remove("FACEAUTH_LEDGER");
     cmd
+}
+
+/// `faceauth batch` from stdin to stdout with `jobs` workers, every stream a pipe, started.
+fn spawn_piped(jobs: &str) -> Child {
+    faceauth()
+        .args(["batch", "--pid", "p", "--input", "-", "--output", "-", "--jobs", jobs])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns")
 }
 
 /// `rows` data rows with bad ones sprinkled in: an empty sid, an invalid token, a row wider
@@ -200,13 +211,7 @@ fn records_longer_than_a_read_come_through_a_pipe_whole() {
     let long_cell = "x".repeat(3_000_000);
     let mut input = format!("sid,{long_name}\ns1,a\ns2,\"{long_cell}\"\ns3,b\n").into_bytes();
     input.extend_from_slice(b"s4,\"quoted\nline\"");
-    let mut child = faceauth()
-        .args(["batch", "--pid", "p", "--input", "-", "--output", "-", "--jobs", "2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
+    let mut child = spawn_piped("2");
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || {
         for piece in input.chunks(4_093) {
@@ -239,13 +244,7 @@ fn jobs_must_be_a_positive_count() {
 #[test]
 fn a_large_piped_input_streams_through_in_order() {
     const ROWS: u64 = 300_000;
-    let mut child = faceauth()
-        .args(["batch", "--pid", "p", "--input", "-", "--output", "-", "--jobs", "3"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
+    let mut child = spawn_piped("3");
     let pid = child.id();
     let mut stdin = child.stdin.take().expect("stdin");
     let stdout = child.stdout.take().expect("stdout");
