@@ -5,13 +5,11 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
-use serde_json::{json, Value};
+use serde_json::json;
 use support::serve::Serve;
 use support::TempDir;
 
@@ -28,20 +26,6 @@ const ANSWER_BOUND: Duration = Duration::from_secs(5);
 /// An agent that gives up after [`ANSWER_BOUND`].
 fn agent() -> ureq::Agent {
     support::http_agent(Some(ANSWER_BOUND))
-}
-
-/// Issues one count-rule link for submission `sub-1`; its token.
-fn issue(db: &str) -> String {
-    let output = Command::cargo_bin("faceauth")
-        .expect("binary built")
-        .args(["tokens", "--db", db, "issue", "--pid", support::PROJECT, "--sid", "sub-1"])
-        .args(["--rule", "count", "--count", "1", "--base-url", "http://127.0.0.1:9"])
-        .args(["--api-key", support::API_KEY, "--durability", "normal"])
-        .output()
-        .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let link: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    link["token"].as_str().expect("a token id").to_owned()
 }
 
 /// A real webhook and a health check, answered under whatever else is going on: the statuses
@@ -119,7 +103,7 @@ fn stalled_bodies(serve: &Serve, count: usize) -> Vec<TcpStream> {
 fn stalled_bodies_get_408_and_hold_up_nobody() {
     let dir = TempDir::new("hostile-stall");
     let db = dir.db();
-    let token = issue(&db);
+    let token = support::issue_one(&db);
     let serve = Serve::start(&db);
     let mut stalled = stalled_bodies(&serve, 20);
     std::thread::sleep(Duration::from_millis(200));
@@ -185,7 +169,7 @@ fn status_of(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> u
 fn an_idle_flood_slow_heads_and_stalled_bodies_at_once_hold_up_nobody() {
     let dir = TempDir::new("hostile-flood");
     let db = dir.db();
-    let token = issue(&db);
+    let token = support::issue_one(&db);
     let serve = Serve::start(&db);
     let before = serve.rss_kib();
 

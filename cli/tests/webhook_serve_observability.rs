@@ -14,19 +14,6 @@ mod support;
 /// A path nobody can guess, as the docs advise.
 const PATH: &str = "/webhook/5f0c1d2e3a4b";
 
-fn issue(db: &str) -> String {
-    let output = Command::cargo_bin("faceauth")
-        .expect("binary built")
-        .args(["tokens", "--db", db, "issue", "--pid", support::PROJECT, "--sid", "sub-1"])
-        .args(["--rule", "count", "--count", "1", "--base-url", "http://127.0.0.1:9"])
-        .args(["--api-key", support::API_KEY, "--durability", "normal"])
-        .output()
-        .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let link: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    link["token"].as_str().expect("a token id").to_owned()
-}
-
 fn status(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, String) {
     support::http_text(result).unwrap_or_else(|err| panic!("no answer: {err}"))
 }
@@ -38,7 +25,7 @@ fn status(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16
 fn metrics_count_statuses_outcomes_and_commits() {
     let dir = TempDir::new("serve-metrics");
     let db = dir.db();
-    let token = issue(&db);
+    let token = support::issue_one(&db);
     let serve = Serve::start_with(&db, &["--path", PATH]);
     let agent = support::http_agent(None);
     let body = |token: &str| {
@@ -96,7 +83,7 @@ fn metrics_count_statuses_outcomes_and_commits() {
 fn each_request_gets_one_log_line_without_body_or_token() {
     let dir = TempDir::new("serve-log");
     let db = dir.db();
-    let token = issue(&db);
+    let token = support::issue_one(&db);
     let body = json!({"webhook_trigger": "faceAuth", "data": {"Submission_id": "sub-1",
         "Auth_Status": "approved", "Token_id": token, "Authentication_id": "fa-secret-auth-1"}})
     .to_string();

@@ -331,6 +331,20 @@ impl Drop for TempDir {
     }
 }
 
+/// Issues one count-rule link for submission `sub-1` into the SQLite ledger `db`; its token.
+pub fn issue_one(db: &str) -> String {
+    let output = Command::cargo_bin("faceauth")
+        .expect("binary built")
+        .args(["tokens", "--db", db, "issue", "--pid", PROJECT, "--sid", "sub-1"])
+        .args(["--rule", "count", "--count", "1", "--base-url", "http://127.0.0.1:9"])
+        .args(["--api-key", API_KEY, "--durability", "normal"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let link: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    link["token"].as_str().expect("a token id").to_owned()
+}
+
 /// Runs `cmd` with `stdin` fed through a pipe and stdout and stderr captured. A command that
 /// refuses its arguments exits without reading, so a closed stdin pipe is not an error.
 pub fn run_piped(cmd: &mut Command, stdin: &[u8]) -> Output {
