@@ -7,9 +7,8 @@
 
 use std::ffi::{c_char, CString};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
-use faceauth_mock::{MockConfig, MockServer, TokenRule};
+use faceauth_mock::{client, MockConfig, MockServer, TokenRule};
 use serde_json::{json, Value};
 use zeroize::Zeroize;
 
@@ -17,10 +16,6 @@ use crate::boundary::{free_handle, handle, into_handle, optional_text, out, text
 use crate::error::{faceauth_error, Failure};
 use crate::memory::into_c_string;
 use crate::status::faceauth_status;
-
-/// How long a control or page request may take: the simulator is in this process, so seconds
-/// are plenty, and a hung request fails a test instead of hanging it.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A FaceAuth simulator running in this process on a loopback port: the REST API, the hosted
 /// page and the webhooks, with a mock clock and fault injection (see faceauth_simulator_start).
@@ -65,7 +60,7 @@ impl faceauth_simulator {
 
     /// A request to the simulator: its status and body.
     fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<(u16, Vec<u8>), Failure> {
-        send(&self.agent()?, method, url, body).map_err(|e| unanswered(&e))
+        client::send(&self.agent()?, method, url, body).map_err(|e| unanswered(&e))
     }
 
     /// A control request under `/_mock/`; a refusal is FACEAUTH_STATUS_INVALID_ARGUMENT with
@@ -80,38 +75,6 @@ impl faceauth_simulator {
         let reason = value.get("error").and_then(Value::as_str).unwrap_or("refused");
         Err(Failure::new(faceauth_status::InvalidArgument, format!("the simulator refused {what}: {reason}")))
     }
-}
-
-/// Sends one request to the simulator; its status and body.
-fn send(
-    agent: &ureq::Agent,
-    method: &str,
-    url: &str,
-    body: Option<&Value>,
-) -> Result<(u16, Vec<u8>), ureq::Error> {
-    let request = ureq::http::Request::builder().method(method).uri(url);
-    let result = match body {
-        Some(body) => agent.run(request.header("content-type", "application/json").body(body.to_string())?),
-        // POST without a body sends an empty one (Content-Length: 0), not a chunked nothing.
-        None if matches!(method, "POST" | "PUT" | "PATCH") => agent.run(request.body(Vec::new())?),
-        None => agent.run(request.body(())?),
-    };
-    let mut response = result?;
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut response.body_mut().as_reader(), &mut bytes)?;
-    Ok((response.status().as_u16(), bytes))
-}
-
-/// The agent of the control and page requests: [`REQUEST_TIMEOUT`], no redirect followed, no
-/// proxy read from the environment, and every status an answer.
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(REQUEST_TIMEOUT))
-        .max_redirects(0)
-        .proxy(None)
-        .http_status_as_error(false)
-        .build()
-        .into()
 }
 
 /// A control or page request that got no answer.
@@ -233,7 +196,7 @@ pub unsafe extern "C" fn faceauth_simulator_start(
         })?;
         let base_url = CString::new(server.base_url())
             .map_err(|_| invalid("the base URL holds a NUL byte".to_owned()))?;
-        let agent = agent();
+        let agent = client::agent();
         out_sim.write(into_handle(faceauth_simulator {
             running: Mutex::new(Some(Running { server, agent })),
             base_url,

@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod api;
+pub mod client;
 mod config;
 mod control;
 mod faults;

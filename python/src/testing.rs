@@ -6,10 +6,9 @@
 //! the caller's and webhook receivers written in Python all make progress.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 use faceauth::token::time::{format_rfc3339, parse_rfc3339};
-use faceauth_mock::{MockConfig, MockServer, SeedSubmission, TokenRule};
+use faceauth_mock::{client, MockConfig, MockServer, SeedSubmission, TokenRule};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -25,10 +24,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPageVisit>()?;
     Ok(())
 }
-
-/// How long a control or page request may take (the simulator is in this process: seconds are
-/// plenty, and a hung request fails a test instead of hanging it).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running server, and the agent that talks to it.
 struct Running {
@@ -48,39 +43,6 @@ pub struct PySimulator {
     running: Mutex<Option<Running>>,
 }
 
-/// A control endpoint's or the page's answer: status and body.
-type Answer = (u16, Vec<u8>);
-
-/// Sends one request to the simulator.
-fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Value>) -> Result<Answer, String> {
-    let request = ureq::http::Request::builder().method(method).uri(url);
-    let result = match body {
-        Some(body) => {
-            request.header("content-type", "application/json").body(body.to_string()).map(|r| agent.run(r))
-        }
-        // POST without a body sends an empty one (Content-Length: 0), not a chunked nothing.
-        None if matches!(method, "POST" | "PUT" | "PATCH") => request.body(Vec::new()).map(|r| agent.run(r)),
-        None => request.body(()).map(|r| agent.run(r)),
-    };
-    let mut response = result.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut response.body_mut().as_reader(), &mut bytes)
-        .map_err(|e| e.to_string())?;
-    Ok((response.status().as_u16(), bytes))
-}
-
-/// The agent of the control and page requests: [`REQUEST_TIMEOUT`], no redirect followed, no
-/// proxy read from the environment, and every status an answer.
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(REQUEST_TIMEOUT))
-        .max_redirects(0)
-        .proxy(None)
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 impl PySimulator {
     /// The agent and base URL of the running server.
     fn handle(&self) -> PyResult<(ureq::Agent, String)> {
@@ -98,7 +60,7 @@ impl PySimulator {
         let (agent, base) = self.handle()?;
         let url = format!("{base}/_mock/{what}");
         let (status, bytes) = py
-            .detach(|| send(&agent, method, &url, body.as_ref()))
+            .detach(|| client::send(&agent, method, &url, body.as_ref()))
             .map_err(|e| PyOSError::new_err(format!("the simulator did not answer: {e}")))?;
         let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if status == 200 {
@@ -198,7 +160,7 @@ impl PySimulator {
                 std::io::ErrorKind::InvalidInput => invalid_argument_err(slf.py(), e.to_string()),
                 _ => PyErr::from(e),
             })?;
-            let agent = agent();
+            let agent = client::agent();
             *running = Some(Running { base_url: server.base_url(), server, agent });
         }
         drop(running);
@@ -336,7 +298,7 @@ impl PySimulator {
             }
         };
         let (status, bytes) = py
-            .detach(|| send(&agent, "GET", &url, None))
+            .detach(|| client::send(&agent, "GET", &url, None))
             .map_err(|e| PyOSError::new_err(format!("the simulator did not answer: {e}")))?;
         let json = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| json!({ "error": String::from_utf8_lossy(&bytes) }));
