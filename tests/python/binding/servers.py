@@ -11,7 +11,7 @@ import socket
 import ssl
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 ROW = {"auth_id": "fa-1", "auth_status": "approved", "create_time": "2025-10-02T02:15:17.554Z"}
 
@@ -39,6 +39,21 @@ def record_answer(head: bytes) -> bytes:
     return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
 
 
+def serve_each(listener: socket.socket, serve: Callable[[socket.socket], None]) -> None:
+    """Accepts connections on a background thread until the listener is closed, each served by
+    `serve` on a thread of its own."""
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+
+
 class StallingServer:
     """Reads each request and never answers it, until `healthy` is set; then answers GETs with a
     record. Counts the requests it read, and sets `closed` when a stalled connection is closed
@@ -52,19 +67,11 @@ class StallingServer:
         self.stalled = threading.Event()
         self.closed = threading.Event()
         self.tls = tls
-        threading.Thread(target=self._accept, daemon=True).start()
+        serve_each(self.listener, self._serve)
 
     @property
     def base_url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         with conn:
@@ -103,19 +110,11 @@ class CountingProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.heads: list[bytes] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        serve_each(self.listener, self._serve)
 
     @property
     def tunnels(self) -> int:
         return len(self.heads)
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         head = read_head(conn)
