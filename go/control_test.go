@@ -125,13 +125,19 @@ func noEnvProxy(t *testing.T) {
 	}
 }
 
+// stalledAPI starts a loopback API that stalls every request until told otherwise, and a
+// client of it with the default options (60 s per attempt, 2 retries).
+func stalledAPI(t *testing.T) (*apiServer, *faceauth.Client) {
+	srv := startAPI(t, nil)
+	srv.stall.Store(true)
+	return srv, mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL})
+}
+
 // The context's cancel aborts the request in flight: the call returns at once, the server
 // sees the connection closed and no second request (no retry), and the same client then works.
 func TestCancelAbortsTheRequestInFlight(t *testing.T) {
 	noEnvProxy(t)
-	srv := startAPI(t, nil)
-	srv.stall.Store(true)
-	c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL}) // 60 s per attempt, 2 retries
+	srv, c := stalledAPI(t)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -159,9 +165,7 @@ func TestCancelAbortsTheRequestInFlight(t *testing.T) {
 // context.DeadlineExceeded, one request.
 func TestDeadlineAbortsTheRequestInFlight(t *testing.T) {
 	noEnvProxy(t)
-	srv := startAPI(t, nil)
-	srv.stall.Store(true)
-	c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL})
+	srv, c := stalledAPI(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	begun := time.Now()
@@ -235,9 +239,7 @@ func TestCancelAbortsAConfirmationInFlight(t *testing.T) {
 		`"Auth_Status":"approved","Token_id":"` + link.Token + `"}}`)
 	for _, through := range []string{"ConfirmWebhook", "ApplyConfirmed"} {
 		t.Run(through, func(t *testing.T) {
-			srv := startAPI(t, nil)
-			srv.stall.Store(true)
-			c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL}) // 60 s per attempt, 2 retries
+			srv, c := stalledAPI(t)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			var cancelled atomic.Int64
@@ -275,9 +277,7 @@ func TestCancelAbortsAConfirmationInFlight(t *testing.T) {
 // A context's deadline bounds a confirmation in flight: ErrTimeout and DeadlineExceeded.
 func TestDeadlineAbortsAConfirmationInFlight(t *testing.T) {
 	noEnvProxy(t)
-	srv := startAPI(t, nil)
-	srv.stall.Store(true)
-	c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL})
+	srv, c := stalledAPI(t)
 	l := mustLedger(t, ":memory:")
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
@@ -574,9 +574,7 @@ func TestOnAttemptFailureAndPanic(t *testing.T) {
 // A listing is one call: cancelling its context aborts the page being fetched.
 func TestCancelAbortsAListingPage(t *testing.T) {
 	noEnvProxy(t)
-	srv := startAPI(t, nil)
-	srv.stall.Store(true)
-	c := mustClient(t, testKey, faceauth.ClientOptions{BaseURL: srv.URL})
+	srv, c := stalledAPI(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	_, _, err := c.ListAll(ctx, faceauth.ListQuery{})
