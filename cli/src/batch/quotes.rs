@@ -59,9 +59,7 @@ pub fn last_record_end(block: &[u8]) -> Option<usize> {
         let mut end = end;
         while let Some(i) = memrchr2(b'\n', b'\r', &block[start..end]) {
             let at = start + i;
-            // A line end right after another (or at the block's start, a record's start)
-            // ends no record.
-            if at > 0 && !matches!(block[at - 1], b'\r' | b'\n') {
+            if ends_record(block, at) {
                 found = Some(at + 1);
                 return;
             }
@@ -82,7 +80,7 @@ pub fn first_record_end(block: &[u8]) -> Option<usize> {
         let mut from = start;
         while let Some(i) = memchr2(b'\n', b'\r', &block[from..end]) {
             let at = from + i;
-            if at > 0 && !matches!(block[at - 1], b'\r' | b'\n') {
+            if ends_record(block, at) {
                 found = Some(at + 1);
                 return;
             }
@@ -90,6 +88,12 @@ pub fn first_record_end(block: &[u8]) -> Option<usize> {
         }
     });
     found
+}
+
+/// Whether the line end at `at`, outside quotes, ends a record: not one right after another
+/// line end (or at the block's start, a record's start), which ends no record.
+fn ends_record(block: &[u8], at: usize) -> bool {
+    at > 0 && !matches!(block[at - 1], b'\r' | b'\n')
 }
 
 /// Where a quote that is never closed opened in `block`, the rest of the input, which starts
