@@ -222,9 +222,8 @@ fn build_here<'py>(
     }
 }
 
-/// `build_many` on two threads: a worker builds each chunk while the calling thread reads the
-/// next one (and makes the `str`s of the one before), waiting for the worker with the GIL
-/// released. `first` is the first chunk, read. Gives `false`, having done nothing, if no thread
+/// `build_many` on two threads: a worker builds each chunk while the calling thread makes the
+/// `str`s of the one before and reads the next, waiting for the worker with the GIL released. `first` is the first chunk, read. Gives `false`, having done nothing, if no thread
 /// can be started.
 fn build_on_worker<'py>(
     builder: &UrlBuilder,
@@ -249,18 +248,17 @@ fn build_on_worker<'py>(
         if started.is_err() {
             return Ok(false);
         }
-        let mut next = std::mem::take(first);
+        // The chunk just read goes to the worker before the `str`s of the one it built are made:
+        // the worker builds (and wakes up, which on a VM takes tens of µs) while this thread
+        // makes `str`s and reads, instead of while it reads only. Two sets of buffers take turns.
+        let mut reading = Job { first: first.first + first.rows.rows.len(), ..Job::default() };
+        let mut sent = to_worker.send(std::mem::take(first)).is_ok();
         let mut more = true;
-        let mut spare = Job::default();
         loop {
-            // `next` holds a chunk read: the worker builds it while this thread reads the
-            // following one into `spare`.
-            spare.first = next.first + next.rows.rows.len();
-            let sent = to_worker.send(next).is_ok();
             let read = if more {
-                reader.read_chunk(iter, &mut spare)
+                reader.read_chunk(iter, &mut reading)
             } else {
-                spare.rows.rows.clear();
+                reading.rows.rows.clear();
                 Ok(false)
             };
             // Waits with the GIL released; the receiver goes in and comes back out, as a
@@ -272,13 +270,20 @@ fn build_on_worker<'py>(
             done = back;
             // None: the worker panicked; leaving the scope raises its panic.
             let Some(mut built) = built else { return Ok(true) };
-            // A chunk that fails to build comes before a row of the next that cannot be read.
+            let following = reading.first + reading.rows.rows.len();
+            // A chunk read whole goes to the worker; one that failed is dropped, and its error
+            // comes after the built chunk's own (the first failing row is the one reported).
+            let carry = read.is_ok() && !reading.rows.rows.is_empty();
+            if carry {
+                sent = to_worker.send(std::mem::take(&mut reading)).is_ok();
+            }
             built.collect(py, urls)?;
             more = read?;
-            if spare.rows.rows.is_empty() {
+            if !carry {
                 return Ok(true);
             }
-            next = std::mem::replace(&mut spare, built);
+            reading = built;
+            reading.first = following;
         }
     })
 }
