@@ -7,7 +7,7 @@ use faceauth::crypto::NonceSource;
 use faceauth::url::{self, AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyIterator, PyList, PyString};
+use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple};
 
 use crate::convert::{json_to_py, repr_opt};
 use crate::crypto::{cipher_of, PyCipher};
@@ -385,7 +385,9 @@ impl PyUrlBuilder {
         let mut job = Job::default();
         let more = reader.read_chunk(&mut iter, &mut job)?;
         // The `str`s, made into the list at the end (each item set once, not appended).
-        let mut urls = Vec::new();
+        // A list's or tuple's length is known: the vector of `str`s is made once, at its size.
+        let known = rows.cast::<PyList>().map(|l| l.len()).or_else(|_| rows.cast::<PyTuple>().map(|t| t.len()));
+        let mut urls = Vec::with_capacity(known.unwrap_or(0));
         // One chunk is too little for a second thread to pay for itself; and if none can be
         // started, the chunks are built here.
         let on_worker = more && build_on_worker(&self.inner, &mut reader, &mut iter, &mut job, &mut urls)?;
