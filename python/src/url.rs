@@ -7,7 +7,7 @@ use faceauth::crypto::NonceSource;
 use faceauth::url::{self, AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyIterator, PyList, PyString};
 
 use crate::convert::{json_to_py, repr_opt};
 use crate::crypto::{cipher_of, PyCipher};
@@ -187,13 +187,13 @@ impl Job {
     }
 
     /// Adds the chunk's URLs to `urls` as `str`s, or raises its failing row's error.
-    fn collect<'py>(&mut self, py: Python<'py>, urls: &mut Vec<Bound<'py, PyString>>) -> PyResult<()> {
+    fn collect<'py>(&mut self, py: Python<'py>, urls: &Bound<'py, PyList>) -> PyResult<()> {
         if let Some((index, err)) = self.failed.take() {
             return Err(to_py_err_at_row(err, self.first + index));
         }
         let mut start = 0;
         for &end in &self.ends {
-            urls.push(PyString::new(py, &self.urls[start..end]));
+            urls.append(PyString::new(py, &self.urls[start..end]))?;
             start = end;
         }
         Ok(())
@@ -208,7 +208,7 @@ fn build_here<'py>(
     iter: &mut Bound<'py, PyIterator>,
     mut job: Job,
     mut more: bool,
-    urls: &mut Vec<Bound<'py, PyString>>,
+    urls: &Bound<'py, PyList>,
 ) -> PyResult<()> {
     let py = reader.py;
     loop {
@@ -230,7 +230,7 @@ fn build_on_worker<'py>(
     reader: &mut RowReader<'py>,
     iter: &mut Bound<'py, PyIterator>,
     first: &mut Job,
-    urls: &mut Vec<Bound<'py, PyString>>,
+    urls: &Bound<'py, PyList>,
 ) -> PyResult<bool> {
     let py = reader.py;
     std::thread::scope(|scope| {
@@ -373,9 +373,9 @@ impl PyUrlBuilder {
     }
 
     /// Builds one URL per row: `rows` is an iterable of dicts with `build`'s keyword arguments
-    /// (`sid` required). Rows are read 1024 at a time with the GIL held; while the calling thread
-    /// reads a chunk, a second thread builds the one before it, and the calling thread waits for
-    /// it with the GIL released. An input of one chunk or less (or any, if no thread can be
+    /// (`sid` required). Rows are read 1024 at a time with the GIL held; a second thread builds
+    /// each chunk while the calling thread makes the `str`s of the one before and reads the next,
+    /// and the calling thread waits for it with the GIL released. An input of one chunk or less (or any, if no thread can be
     /// started) is built on the calling thread, the GIL released. An error names its row
     /// (`.row`, counted from 0; the first failing row of the first chunk that fails); no URL is
     /// returned then.
@@ -384,17 +384,15 @@ impl PyUrlBuilder {
         let mut iter = rows.try_iter()?;
         let mut job = Job::default();
         let more = reader.read_chunk(&mut iter, &mut job)?;
-        // The `str`s, made into the list at the end (each item set once, not appended).
-        // A list's or tuple's length is known: the vector of `str`s is made once, at its size.
-        let known = rows.cast::<PyList>().map(|l| l.len()).or_else(|_| rows.cast::<PyTuple>().map(|t| t.len()));
-        let mut urls = Vec::with_capacity(known.unwrap_or(0));
+        // Each `str` is appended as it is made: no second pass to fill a list from a vector.
+        let urls = PyList::empty(py);
         // One chunk is too little for a second thread to pay for itself; and if none can be
         // started, the chunks are built here.
-        let on_worker = more && build_on_worker(&self.inner, &mut reader, &mut iter, &mut job, &mut urls)?;
+        let on_worker = more && build_on_worker(&self.inner, &mut reader, &mut iter, &mut job, &urls)?;
         if !on_worker {
-            build_here(&self.inner, &mut reader, &mut iter, job, more, &mut urls)?;
+            build_here(&self.inner, &mut reader, &mut iter, job, more, &urls)?;
         }
-        PyList::new(py, urls)
+        Ok(urls)
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
