@@ -237,6 +237,15 @@ def test_build_many_odd_values_and_keys() -> None:
     names = ["".join(["s", "id"]), "".join(["user", "_id"])]
     rows = [{names[0]: f"s-{i}", names[1]: "u"} for i in range(3)]
     assert builder.build_many(rows) == [builder.build(f"s-{i}", user_id="u") for i in range(3)]
+    # Subclasses of dict and str take the general type check, not the exact-type one.
+    import collections
+    import enum
+
+    class Kind(str, enum.Enum):
+        GOLD = "gold"
+
+    ordered = collections.OrderedDict([("user_id", Kind.GOLD), ("sid", "s-1")])
+    assert builder.build_many([ordered]) == [builder.build("s-1", user_id="gold")]
     import csv
     import io
     reader = csv.DictReader(io.StringIO("sid,user_id,cf1\ns1,u1,c1\ns2,u2,c2\n"))
