@@ -1,6 +1,7 @@
 //! FaceAuth URLs: `UrlBuilder` (one project's links, one at a time or in bulk) and
 //! `inspect_url` (a link taken apart).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, TryRecvError};
 use std::time::{Duration, Instant};
 
@@ -31,8 +32,9 @@ const ROW_KEYS: [&str; 6] = ["sid", "user_id", "cf1", "cf2", "cf3", "token"];
 /// [`PyUrlBuilder::build_many`]) builds one chunk while the calling thread reads the next.
 const CHUNK: usize = 1024;
 
-/// How often `build_many`'s worker looks for its next chunk, and for how long before it blocks
-/// (see [`next_job`]).
+/// How `build_many`'s two threads wait for each other's chunks (see [`receive`]): yielding in a
+/// loop for up to `SPIN_FOR` when in a hurry, then looking every `POLL` for up to `POLL_FOR`.
+const SPIN_FOR: Duration = Duration::from_micros(150);
 const POLL: Duration = Duration::from_micros(20);
 const POLL_FOR: Duration = Duration::from_millis(5);
 
@@ -247,12 +249,16 @@ fn build_on_worker<'py>(
     urls: &Bound<'py, PyList>,
 ) -> PyResult<bool> {
     let py = reader.py;
+    // Whether the calling thread found the last chunk it needed not built yet: the worker is then
+    // the bottleneck, and takes its next chunk the moment it comes.
+    let worker_behind = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (to_worker, jobs) = mpsc::sync_channel::<Job>(1);
         let (to_caller, mut done) = mpsc::sync_channel::<Job>(1);
         let worker = std::thread::Builder::new().name("faceauth-build_many".to_owned());
+        let worker_behind = &worker_behind;
         let started = worker.spawn_scoped(scope, move || {
-            while let Some(mut job) = next_job(&jobs) {
+            while let Some(mut job) = receive(&jobs, worker_behind.load(Ordering::Relaxed)) {
                 job.build(builder);
                 if to_caller.send(job).is_err() {
                     break;
@@ -278,7 +284,17 @@ fn build_on_worker<'py>(
             // Waits with the GIL released; the receiver goes in and comes back out, as a
             // `&Receiver` may not cross threads.
             let (back, built) = py.detach(move || {
-                let built = if sent { done.recv().ok() } else { None };
+                let built = match sent.then(|| done.try_recv()) {
+                    None | Some(Err(TryRecvError::Disconnected)) => None,
+                    Some(Ok(built)) => {
+                        worker_behind.store(false, Ordering::Relaxed);
+                        Some(built)
+                    }
+                    Some(Err(TryRecvError::Empty)) => {
+                        worker_behind.store(true, Ordering::Relaxed);
+                        receive(&done, true)
+                    }
+                };
                 (done, built)
             });
             done = back;
@@ -302,18 +318,27 @@ fn build_on_worker<'py>(
     })
 }
 
-/// The worker's next chunk, or `None` once the calling thread has hung up. For the first
-/// [`POLL_FOR`] it looks every [`POLL`] instead of blocking: while a call runs, a chunk comes
-/// every few hundred µs, and a worker found awake costs the calling thread nothing, where waking
-/// a blocked one (a futex wake, an interrupt to an idle CPU) cost it ~14 µs per chunk on a VM.
-fn next_job(jobs: &mpsc::Receiver<Job>) -> Option<Job> {
+/// The next chunk from the other thread of `build_many`, or `None` once it has hung up. Waking
+/// a blocked thread (a futex wake and an interrupt to an idle CPU) costs the waker ~14 µs on a
+/// VM, and the shortest sleep there lasts ~100 µs, so a thread waits in three steps: when it is
+/// the bottleneck (`hurry`), it yields the CPU in a loop for up to [`SPIN_FOR`], taking the chunk
+/// within a µs of its coming; then it looks every [`POLL`], up to [`POLL_FOR`]; then it blocks.
+/// Either way the sender finds it awake and pays nothing.
+fn receive(from: &mpsc::Receiver<Job>, hurry: bool) -> Option<Job> {
     let started = Instant::now();
     loop {
-        match jobs.try_recv() {
+        match from.try_recv() {
             Ok(job) => return Some(job),
             Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) if started.elapsed() > POLL_FOR => return jobs.recv().ok(),
-            Err(TryRecvError::Empty) => std::thread::sleep(POLL),
+            Err(TryRecvError::Empty) => {}
+        }
+        let waited = started.elapsed();
+        if hurry && waited < SPIN_FOR {
+            std::thread::yield_now();
+        } else if waited < POLL_FOR {
+            std::thread::sleep(POLL);
+        } else {
+            return from.recv().ok();
         }
     }
 }
