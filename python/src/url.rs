@@ -29,7 +29,7 @@ const ROW_KEYS: [&str; 6] = ["sid", "user_id", "cf1", "cf2", "cf3", "token"];
 
 /// `build_many` reads, builds and returns its rows this many at a time: the buffers stay small
 /// and warm in cache, the GIL is released at least once per chunk, and the worker thread (see
-/// [`PyUrlBuilder::build_many`]) builds one chunk while the calling thread reads the next.
+/// [`PyUrlBuilder::build_many`]) builds one chunk while the calling thread deals with others.
 const CHUNK: usize = 1024;
 
 /// How `build_many`'s two threads wait for each other's chunks (see [`receive`]): yielding in a
@@ -269,8 +269,8 @@ fn build_on_worker<'py>(
             return Ok(false);
         }
         // The chunk just read goes to the worker before the `str`s of the one it built are made:
-        // the worker builds (and wakes up, which on a VM takes tens of µs) while this thread
-        // makes `str`s and reads, instead of while it reads only. Two sets of buffers take turns.
+        // the worker builds while this thread makes `str`s and reads, not while it reads only.
+        // Two sets of buffers take turns.
         let mut reading = Job { first: first.first + first.rows.rows.len(), ..Job::default() };
         let mut sent = to_worker.send(std::mem::take(first)).is_ok();
         let mut more = true;
@@ -430,10 +430,10 @@ impl PyUrlBuilder {
     /// Builds one URL per row: `rows` is an iterable of dicts with `build`'s keyword arguments
     /// (`sid` required). Rows are read 1024 at a time with the GIL held; a second thread builds
     /// each chunk while the calling thread makes the `str`s of the one before and reads the next,
-    /// and the calling thread waits for it with the GIL released. An input of one chunk or less (or any, if no thread can be
-    /// started) is built on the calling thread, the GIL released. An error names its row
-    /// (`.row`, counted from 0; the first failing row of the first chunk that fails); no URL is
-    /// returned then.
+    /// and the calling thread waits for it with the GIL released. An input of one chunk or less
+    /// (or any, if no thread can be started) is built on the calling thread, the GIL released.
+    /// An error names its row (`.row`, counted from 0; the first failing row of the first chunk
+    /// that fails); no URL is returned then.
     fn build_many<'py>(&self, py: Python<'py>, rows: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let mut reader = RowReader::new(py);
         let mut iter = rows.try_iter()?;
