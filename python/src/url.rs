@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use faceauth::crypto::NonceSource;
 use faceauth::url::{self, AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
 use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::Borrowed;
 use pyo3::types::{PyDict, PyIterator, PyList, PyString};
 
 use crate::convert::{json_to_py, repr_opt};
@@ -122,6 +124,10 @@ impl<'py> RowReader<'py> {
     /// Reads one dict with the keyword arguments of `build`: `sid` (required), `user_id`, `cf1`,
     /// `cf2`, `cf3` and `token` (each a `str` or `None`), appending its values to `out`. Any
     /// other key is a `TypeError`, as an unknown keyword is.
+    /// The one `unsafe` of the binding: the dict's items are read as borrowed references (four
+    /// fewer calls into libpython per item under the stable ABI, ~20 ns a row of ~230).
+    #[allow(unsafe_code)]
+    #[deny(clippy::undocumented_unsafe_blocks)]
     fn push(&mut self, index: usize, row: &Bound<'py, PyAny>, out: &mut Rows) -> PyResult<()> {
         // An exact type is one pointer comparison; a subclass takes the general check.
         let dict = row
@@ -135,7 +141,15 @@ impl<'py> RowReader<'py> {
         rows.push([None; 6]);
         let slots = &mut rows[at];
         let mut has_sid = false;
-        for (key, value) in dict.iter() {
+        let (mut pos, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: `dict` is a live dict, and the GIL is held (an abi3 module only loads into an
+        // interpreter with a GIL). `PyDict_Next` lends the dict's own references to a key and a
+        // value; they stay valid while the dict is not changed, and nothing below runs Python
+        // code before they are last used: identity and exact-type checks, `PyUnicode_AsUTF8AndSize`
+        // on a `str`, and an error path that takes its own references first.
+        while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) } != 0 {
+            // SAFETY: as above; both pointers are non-null when `PyDict_Next` returns non-zero.
+            let (key, value) = unsafe { (Borrowed::from_ptr(self.py, key), Borrowed::from_ptr(self.py, value)) };
             let i = self.field_of(index, &key)?;
             has_sid |= i == 0;
             if value.is_none() && i > 0 {
@@ -144,7 +158,7 @@ impl<'py> RowReader<'py> {
             let text = value.cast_exact::<PyString>().or_else(|_| value.cast::<PyString>());
             let text = text.map_err(|_| {
                 let allowed = if i == 0 { "str" } else { "str or None" };
-                let got = type_name(&value);
+                let got = type_name(&value.to_owned());
                 row_type_error(index, format!("'{}' must be {allowed}, not {got}", ROW_KEYS[i]))
             })?;
             let utf8 = text.to_str().map_err(|_| {
