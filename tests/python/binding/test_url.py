@@ -253,6 +253,39 @@ def test_build_many_odd_values_and_keys() -> None:
                                           builder.build("s2", user_id="u2", cf1="c2")]
 
 
+
+def test_build_many_runs_no_code_of_a_row_while_reading_it() -> None:
+    """build_many reads a row's items as the dict's own (borrowed) references: it must never run
+    Python code of the row's objects while it does, or that code could free them under it."""
+    builder = faceauth.UrlBuilder("pid-1", KEY)
+
+    class Key(str):
+        """Clears its row when compared: a dict lookup by this key would run it."""
+        __hash__ = str.__hash__
+
+        def __eq__(self, other: object) -> bool:
+            row.clear()
+            return str.__eq__(self, other)
+
+    row: dict[Any, Any] = {Key("sid"): "s-1", Key("user_id"): "u-1"}
+    assert builder.build_many([row]) == [builder.build("s-1", user_id="u-1")]
+    assert len(row) == 2
+
+    class Meta(type):
+        """Clears the row when the error message asks the value's type for its name."""
+        def __getattribute__(cls, name: str) -> Any:
+            if name in ("__name__", "__qualname__"):
+                bad.clear()
+            return super().__getattribute__(name)
+
+    class Odd(metaclass=Meta):
+        pass
+
+    bad: dict[str, Any] = {"sid": "a", "cf2": Odd(), "cf3": "c"}
+    with pytest.raises(TypeError, match="row 0: 'cf2' must be str or None, not Odd"):
+        builder.build_many([bad])
+    assert bad == {} and builder.build_many([{"sid": "a"}]) == [builder.build("a")]
+
 def mixed_rows(n: int) -> list[dict[str, Optional[str]]]:
     """Rows of every key set, `None`s and non-ASCII text included, in a pattern that does not
     repeat on chunk boundaries (1,024 rows)."""
