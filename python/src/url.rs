@@ -10,8 +10,8 @@ use faceauth::url::{self, AuthParams, Inspection, UrlBuilder, DEFAULT_BASE_URL};
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::Borrowed;
 use pyo3::types::{PyDict, PyIterator, PyList, PyString};
+use pyo3::Borrowed;
 
 use crate::convert::{json_to_py, repr_opt};
 use crate::crypto::{cipher_of, PyCipher};
@@ -149,7 +149,8 @@ impl<'py> RowReader<'py> {
         // on a `str`, and an error path that takes its own references first.
         while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) } != 0 {
             // SAFETY: as above; both pointers are non-null when `PyDict_Next` returns non-zero.
-            let (key, value) = unsafe { (Borrowed::from_ptr(self.py, key), Borrowed::from_ptr(self.py, value)) };
+            let (key, value) =
+                unsafe { (Borrowed::from_ptr(self.py, key), Borrowed::from_ptr(self.py, value)) };
             let i = self.field_of(index, &key)?;
             has_sid |= i == 0;
             if value.is_none() && i > 0 {
