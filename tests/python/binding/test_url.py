@@ -253,7 +253,6 @@ def test_build_many_odd_values_and_keys() -> None:
                                           builder.build("s2", user_id="u2", cf1="c2")]
 
 
-
 def test_build_many_runs_no_code_of_a_row_while_reading_it() -> None:
     """build_many reads a row's items as the dict's own (borrowed) references: it must never run
     Python code of the row's objects while it does, or that code could free them under it."""
@@ -285,6 +284,7 @@ def test_build_many_runs_no_code_of_a_row_while_reading_it() -> None:
     with pytest.raises(TypeError, match="row 0: 'cf2' must be str or None, not Odd"):
         builder.build_many([bad])
     assert bad == {} and builder.build_many([{"sid": "a"}]) == [builder.build("a")]
+
 
 def mixed_rows(n: int) -> list[dict[str, Optional[str]]]:
     """Rows of every key set, `None`s and non-ASCII text included, in a pattern that does not
