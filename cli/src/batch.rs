@@ -501,6 +501,9 @@ struct Header {
     newlines: u64,
 }
 
+/// The UTF-8 byte-order mark, which may start the input.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// Reads the input up to the end of its header line (its first record).
 fn read_header(input: &mut dyn Read) -> anyhow::Result<Header> {
     let mut read = Vec::new();
@@ -508,17 +511,20 @@ fn read_header(input: &mut dyn Read) -> anyhow::Result<Header> {
     // Bytes searched in vain: the header can only end at a line end read since.
     let mut searched = 0;
     let end = loop {
+        // The `csv` crate skips a byte-order mark: the first field starts after it, and so does
+        // a quote that opens it. (A part of a mark holds no quote and no line end.)
+        let bom = if read[..filled].starts_with(BOM) { BOM.len() } else { 0 };
         if memchr::memchr2(b'\n', b'\r', &read[searched..filled]).is_some() {
-            if let Some(end) = quotes::first_record_end(&read[..filled]) {
-                break end;
+            if let Some(end) = quotes::first_record_end(&read[bom..filled]) {
+                break bom + end;
             }
         }
         searched = filled;
         read.resize(filled + BUFFER, 0);
         match input.read(&mut read[filled..]) {
             Ok(0) => {
-                if let Some(open) = quotes::unclosed_quote(&read[..filled]) {
-                    let line = quotes::line_at(&read, open);
+                if let Some(open) = quotes::unclosed_quote(&read[bom..filled]) {
+                    let line = quotes::line_at(&read, bom + open);
                     bail!("line {line}: a quote opened here is never closed, so the header runs to the end of the input");
                 }
                 break filled;

@@ -175,6 +175,26 @@ fn an_unclosed_quote_is_reported_where_it_opened() {
     let (code, _, stderr) = batch(&["--input", "-", "--output", "-"], "sid,\"note\ns1,x\n");
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("line 1: a quote opened here is never closed"), "{stderr}");
+    // After a byte-order mark too, which the CSV reader skips: the quote still opens a field.
+    let (code, _, stderr) = batch(&["--input", "-", "--output", "-"], "\u{feff}\"sid,note\ns1,x\n");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("line 1: a quote opened here is never closed"), "{stderr}");
+}
+
+#[test]
+fn a_quoted_header_field_after_a_byte_order_mark_may_hold_a_line_end() {
+    // The header is `a note` (over two lines) and `sid`: one row, built.
+    let input = "\u{feff}\"a\nnote\",sid\nx,s1\n";
+    let (code, stdout, stderr) = batch(&["--input", "-", "--output", "-"], input);
+    assert_eq!(code, 0, "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    assert_eq!(reader.headers().expect("a header").iter().collect::<Vec<_>>(), ["a\nnote", "sid", "url"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 1, "{stdout}");
+    assert_eq!((&rows[0][0], &rows[0][1]), ("x", "s1"));
+    let (code, stdout, stderr) = batch(&["--input", "-", "--output", "-"], "\u{feff}\"sid\nx\",note\ns1,x\n");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no sid column") && stdout.is_empty(), "{stderr}");
 }
 
 #[test]
