@@ -44,6 +44,17 @@
 //! # Ok::<(), faceauth::Error>(())
 //! ```
 
+/// A token row's columns in both stores' tables, as a macro so that their statements are
+/// `concat!`ed once, at compile time, not formatted for every call. Defined before the stores'
+/// modules, which use it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+macro_rules! token_columns {
+    () => {
+        "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
+         first_used_ms, expired_ms, expired_condition, expired_service"
+    };
+}
+
 mod id;
 mod issue;
 mod ledger;

@@ -62,14 +62,6 @@ CREATE TABLE faceauth_results (
     "ALTER TABLE faceauth_results ADD COLUMN confirmed boolean NOT NULL DEFAULT false;",
 ];
 
-/// A token row's columns, as a macro so that the statements below are `concat!`ed once, at
-/// compile time, not formatted for every call.
-macro_rules! token_columns {
-    () => {
-        "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
-         first_used_ms, expired_ms, expired_condition, expired_service"
-    };
-}
 const TOKEN_COLUMNS: &str = token_columns!();
 
 /// Options for [`PostgresLedger::open_with`].

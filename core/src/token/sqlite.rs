@@ -65,14 +65,6 @@ CREATE TABLE results (
     "ALTER TABLE results ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1));",
 ];
 
-/// A token row's columns, as a macro so that the statements below are `concat!`ed once, at
-/// compile time, not formatted for every call.
-macro_rules! token_columns {
-    () => {
-        "token_id, submission_id, rule, rule_ms, user_id, metadata, issued_ms, \
-         first_used_ms, expired_ms, expired_condition, expired_service"
-    };
-}
 const TOKEN_COLUMNS: &str = token_columns!();
 
 /// Options for [`SqliteLedger::open_with`].
