@@ -1,9 +1,9 @@
 //! The batch pipeline: a reader thread cuts the input into blocks of whole CSV records (it
 //! only reads, and finds the last record end of each block by jumping from quote to quote),
 //! worker threads parse their blocks, build the URLs and encode the output rows, and the
-//! caller takes the chunks back in input order. A fixed pool of chunks goes round (reader, a worker, the caller, back to the
-//! reader), so memory stays the same whatever the input size, and a chunk's buffers are
-//! reused from one trip to the next: no allocation per row.
+//! caller takes the chunks back in input order. A fixed pool of chunks goes round (reader, a
+//! worker, the caller, back to the reader), so memory stays the same whatever the input size,
+//! and a chunk's buffers are reused from one trip to the next: no allocation per row.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -219,7 +219,6 @@ impl Blocks {
     /// Fills `chunk` with the next block of whole records (or the rest of the input): `true`
     /// when the input ends with it.
     fn next(&mut self, chunk: &mut Chunk) -> anyhow::Result<bool> {
-        chunk.len = 0;
         if chunk.input.len() < self.carry.len() {
             chunk.input.resize(self.carry.len(), 0);
         }
